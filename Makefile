@@ -1,0 +1,29 @@
+# Two entry points for a fresh machine: `make run` and `make test` (see README).
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test lint bench setup
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/partybot start $(Q)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot tests training
+	$(BIN)/ruff format --check bot tests training
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(ARGS)

@@ -1,0 +1,389 @@
+"""The admin command line, ``partybot``.
+
+Every command's ``--help`` ends with an example. Domain errors become one ``error:`` line and
+exit code 1; wrong usage is click's exit code 2; nothing prints a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.errors import PartyBotError
+
+log = logging.getLogger("partybot")
+
+
+class FriendlyGroup(click.Group):
+    """A group that turns domain errors into one clear line and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PartyBotError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+
+
+def get_services(ctx: click.Context):  # type: ignore[no-untyped-def]
+    """The per-command :class:`~bot.services.Services`, built on first use."""
+    from bot.services import Services
+
+    obj = ctx.ensure_object(dict)
+    if "services" not in obj:
+        obj["services"] = Services()
+        ctx.call_on_close(obj["services"].close)
+    return obj["services"]
+
+
+pass_services = click.make_pass_decorator(dict, ensure=True)
+
+
+def with_services(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator: call ``func(services, ...)`` with the command's services."""
+
+    @click.pass_context
+    def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
+        return func(get_services(ctx), *args, **kwargs)
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+@click.group(
+    cls=FriendlyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+@click.version_option(package_name="partybot")
+def main(verbose: bool) -> None:
+    """partybot: Party-building document assistant (admin tool).
+
+    Configuration comes from the environment or a .env file (see .env.example);
+    DATABASE_URL defaults to a SQLite file in ./data.
+
+    \b
+    Example:
+      partybot ingest seeds/
+      partybot docs list
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+# --- ingest --------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--jsonl",
+    "jsonl_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help='JSONL file, one {"id","title","text","date"?,"url"?,"source"?} per line.',
+)
+@click.option("-q", "--quiet", is_flag=True, help="Only print failures and the summary.")
+@with_services
+def ingest(services, paths: tuple[Path, ...], jsonl_files: tuple[Path, ...], quiet: bool) -> None:  # type: ignore[no-untyped-def]
+    """Add documents from files, folders (.txt .md .html .docx .pdf) and JSONL files.
+
+    The same content is never stored twice; a bad file or line is reported with its
+    name (and line number) and the rest of the batch is still ingested. The exit code
+    is 1 when anything failed.
+
+    \b
+    Examples:
+      partybot ingest seeds/
+      partybot ingest report.docx notes.md --jsonl export.jsonl
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from bot.ingest import IngestReport, ingest_documents, read_jsonl, read_paths
+    from bot.readers import iter_paths
+
+    if not paths and not jsonl_files:
+        raise click.UsageError("give at least one PATH or --jsonl FILE (see --help)")
+    out = Console(stderr=False, highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    total = sum(1 for _ in iter_paths(list(paths)))
+    report = IngestReport()
+
+    def show(label: str, result, message: str | None) -> None:  # type: ignore[no-untyped-def]
+        if message:
+            err.print(f"[red]error:[/] {message}", markup=True) if err.is_terminal else click.echo(
+                f"error: {message}", err=True
+            )
+        elif not quiet and result is not None:
+            verb = {"added": "added", "updated": "updated", "duplicate": "already present"}[
+                result.status
+            ]
+            click.echo(f"{verb}: {result.external_id} (#{result.document_id}) {label}")
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("ingesting", total=total or None)
+
+        def tick(label: str, result, message: str | None) -> None:  # type: ignore[no-untyped-def]
+            bar.advance(task)
+            show(label, result, message)
+
+        if paths:
+            part = ingest_documents(services, read_paths(list(paths)), progress=tick)
+            _merge(report, part)
+        for jsonl in jsonl_files:
+            part = ingest_documents(services, read_jsonl(jsonl), progress=tick)
+            _merge(report, part)
+    out.print(report.summary(), markup=False)
+    if not report.ok:
+        sys.exit(1)
+
+
+def _merge(into, part) -> None:  # type: ignore[no-untyped-def]
+    into.added += part.added
+    into.updated += part.updated
+    into.duplicates += part.duplicates
+    into.failed += part.failed
+
+
+# --- docs ----------------------------------------------------------------------------------
+
+
+@main.group(cls=FriendlyGroup)
+def docs() -> None:
+    """List, show and delete stored documents.
+
+    \b
+    Example:
+      partybot docs list --limit 5
+    """
+
+
+def _fmt_date(value) -> str:  # type: ignore[no-untyped-def]
+    from bot.timeutil import to_local
+
+    return to_local(value).strftime("%d/%m/%Y %H:%M") if value else "—"
+
+
+@docs.command("list")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--offset", default=0, type=click.IntRange(0))
+@click.option("--topic", default=None, help="Only documents with this topic slug.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
+@with_services
+def docs_list(services, limit: int, offset: int, topic: str | None, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    """Documents, newest first.
+
+    \b
+    Example:
+      partybot docs list --topic admission --limit 10
+    """
+    items = services.documents.list(limit=limit, offset=offset, topic=topic)
+    if as_json:
+        for d in items:
+            click.echo(
+                json.dumps(
+                    {
+                        "id": d.external_id,
+                        "doc": d.id,
+                        "title": d.title,
+                        "date": d.published_at.isoformat() if d.published_at else None,
+                        "url": d.url,
+                        "topics": list(d.topics),
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
+    if not items:
+        click.echo("no documents (add some with: partybot ingest seeds/)")
+        return
+    for d in items:
+        topics = ",".join(d.topics) or "-"
+        click.echo(
+            f"#{d.id:<5} {_fmt_date(d.published_at):16}  {d.title[:80]}  [{topics}]  ({d.external_id})"
+        )
+    click.echo(f"{services.documents.count()} documents in total")
+
+
+@docs.command("show")
+@click.argument("ref")
+@with_services
+def docs_show(services, ref: str) -> None:  # type: ignore[no-untyped-def]
+    """Show one document by number or external id.
+
+    \b
+    Example:
+      partybot docs show 000_e304ba77d5c08879
+    """
+    d = services.documents.get(ref)
+    click.echo(d.title)
+    click.echo(f"id: {d.external_id} (#{d.id})   date: {_fmt_date(d.published_at)}")
+    for label, value in (("source", d.source), ("author", d.author), ("url", d.url)):
+        if value:
+            click.echo(f"{label}: {value}")
+    if d.topics:
+        click.echo("topics: " + ", ".join(f"{t} {s:.2f}" for t, s in d.topics.items()))
+    click.echo("")
+    click.echo(d.text)
+
+
+@docs.command("delete")
+@click.argument("ref")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_services
+def docs_delete(services, ref: str, yes: bool) -> None:  # type: ignore[no-untyped-def]
+    """Delete a document (it also leaves the search index).
+
+    \b
+    Example:
+      partybot docs delete 12 --yes
+    """
+    d = services.documents.get(ref)
+    if not yes and sys.stdin.isatty():
+        click.confirm(f"Delete #{d.id} {d.title!r}?", abort=True)
+    services.documents.delete(d.id)
+    services.after_documents_changed([])
+    click.echo(f"deleted #{d.id} {d.external_id}")
+
+
+# --- db ------------------------------------------------------------------------------------
+
+
+@main.group(cls=FriendlyGroup)
+def db() -> None:
+    """Database schema management.
+
+    \b
+    Example:
+      DATABASE_URL=postgresql://localhost/partybot partybot db migrate
+    """
+
+
+@db.command("migrate")
+def db_migrate() -> None:
+    """Create or upgrade the schema (safe to run again, and from two processes).
+
+    \b
+    Example:
+      partybot db migrate
+    """
+    from bot.config import get_settings
+    from bot.db import Database
+
+    database = Database(get_settings().effective_database_url)
+    try:
+        before = database.current_version()
+        applied = database.migrate()
+    finally:
+        database.dispose()
+    if not applied:
+        click.echo(f"schema is up to date (version {before})")
+    for m in applied:
+        click.echo(f"applied {m.version}: {m.name}")
+
+
+@db.command("status")
+def db_status() -> None:
+    """Show the database URL (without password) and schema version.
+
+    \b
+    Example:
+      partybot db status
+    """
+    from sqlalchemy.engine import make_url
+
+    from bot.config import get_settings
+    from bot.db import LATEST_VERSION, Database
+
+    url = get_settings().effective_database_url
+    database = Database(url)
+    try:
+        version = database.current_version()
+    finally:
+        database.dispose()
+    click.echo(f"database: {make_url(url).render_as_string(hide_password=True)}")
+    click.echo(f"schema version: {version} (latest {LATEST_VERSION})")
+
+
+# --- main job --------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("query", nargs=-1)
+@with_services
+def start(services, query: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    """Set up and run: migrate, load the seeds into an empty database, then serve.
+
+    With TELEGRAM_BOT_TOKEN set this runs the Telegram bot; without one it answers
+    QUERY (or starts the offline console chat when there is no QUERY).
+
+    \b
+    Example:
+      partybot start "kết nạp đảng viên"
+    """
+    from bot.ingest import ingest_documents, read_paths
+
+    if services.documents.count() == 0:
+        report = ingest_documents(services, read_paths([services.settings.seeds_dir]))
+        click.echo(f"loaded seed documents: {report.summary()}")
+    if services.settings.telegram_bot_token and not query:
+        from bot.tg.app import run_bot
+
+        run_bot(services)
+        return
+    if not query:
+        try:
+            from bot.console import run_console
+        except ImportError:
+            query = ("kết nạp đảng viên",)
+        else:
+            run_console(services)
+            return
+    from bot.quicksearch import render_results
+
+    click.echo(render_results(services, " ".join(query)))
+
+
+def _register_optional() -> None:
+    # Feature groups live next to their domain code; each registers itself here.
+    import importlib
+
+    for module in (
+        "bot.classifier.cli",
+        "bot.search.cli",
+        "bot.tg.cli",
+        "bot.digest.cli",
+        "bot.feeds.cli",
+    ):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name and module.startswith(exc.name):
+                continue
+            raise
+        for command in getattr(mod, "COMMANDS", []):
+            main.add_command(command)
+
+
+_register_optional()

@@ -1,0 +1,74 @@
+"""Settings, read once from the environment (and an optional ``.env``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Typed configuration. Every field maps to an upper-case environment variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in data_dir")
+    data_dir: Path = Field(default=PROJECT_ROOT / "data")
+    index_dir: Path | None = Field(default=None, description="search index folder (derived)")
+    models_dir: Path = Field(default=PROJECT_ROOT / "models")
+    seeds_dir: Path = Field(default=PROJECT_ROOT / "seeds")
+    training_dir: Path = Field(default=PROJECT_ROOT / "training")
+
+    telegram_bot_token: str = ""
+    telegram_api_base_url: str = ""
+    telegram_api_file_url: str = ""
+    bot_username: str = ""
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    port: int | None = None
+
+    admin_ids: list[int] = Field(default_factory=list)
+    access_mode: Literal["open", "allowlist"] = "allowlist"
+    rate_limit_per_minute: int = 20
+    default_timezone: str = "Asia/Ho_Chi_Minh"
+    default_digest_time: str = "07:00"
+    log_level: str = "INFO"
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        # ADMIN_IDS=1,2,3 is friendlier in a Procfile host's UI than JSON.
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data folder."""
+        url = self.database_url.strip()
+        if not url:
+            return f"sqlite:///{self.data_dir / 'partybot.sqlite3'}"
+        # Heroku-style hosts hand out postgres:// URLs; SQLAlchemy wants a driver name.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://") :]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        return url
+
+    @property
+    def effective_index_dir(self) -> Path:
+        """Where the derived search index lives."""
+        return self.index_dir or (self.data_dir / "index")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

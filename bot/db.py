@@ -1,0 +1,337 @@
+"""Database schema, migrations and connections (SQLite by default, PostgreSQL by URL).
+
+The database is the source of truth for documents, topics, model versions, users,
+subscriptions, deliveries and feed sources. Everything else (the search index, a model held in
+memory) is derived and rebuilt from it.
+
+All calls here are blocking; async code runs them with ``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import StaticPool
+
+from bot.errors import StoreError, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+metadata = sa.MetaData()
+
+# Telegram ids exceed 32 bits (supergroups are -100…).
+ChatId = sa.BigInteger
+
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+schema_migrations = sa.Table(
+    "schema_migrations",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("applied_at", sa.DateTime, nullable=False),
+)
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("external_id", sa.String(200), nullable=False, unique=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("published_at", sa.DateTime, nullable=True),  # UTC, naive
+    sa.Column("url", sa.Text, nullable=True),
+    sa.Column("source", sa.Text, nullable=True),
+    sa.Column("author", sa.Text, nullable=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("origin", sa.Text, nullable=True),  # file path, "jsonl:<file>", feed URL
+    sa.Column("ingested_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("near_duplicate_of", sa.Integer, nullable=True),
+)
+sa.Index("ix_documents_published", documents.c.published_at)
+sa.Index("ix_documents_ingested", documents.c.ingested_at)
+
+# Append-only log so a search index in any process can catch up with what changed.
+doc_changes = sa.Table(
+    "doc_changes",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("document_id", sa.Integer, nullable=False),
+    sa.Column("op", sa.String(10), nullable=False),  # "upsert" | "delete"
+    sa.Column("at", sa.DateTime, nullable=False),
+)
+
+document_topics = sa.Table(
+    "document_topics",
+    metadata,
+    sa.Column(
+        "document_id",
+        sa.Integer,
+        sa.ForeignKey("documents.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("topic", sa.String(50), primary_key=True),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("model_version", sa.String(50), nullable=True),
+)
+sa.Index("ix_document_topics_topic", document_topics.c.topic)
+
+model_versions = sa.Table(
+    "model_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("version", sa.String(50), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("blob", sa.LargeBinary, nullable=False),
+    sa.Column("card", sa.Text, nullable=False),  # JSON
+    sa.Column("active", sa.Boolean, nullable=False, default=False),
+    sa.Column("activated_at", sa.DateTime, nullable=True),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("user_id", ChatId, primary_key=True, autoincrement=False),
+    sa.Column("status", sa.String(20), nullable=False, default="allowed"),  # allowed | denied
+    sa.Column("lang", sa.String(5), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+chats = sa.Table(
+    "chats",
+    metadata,
+    sa.Column("chat_id", ChatId, primary_key=True, autoincrement=False),
+    sa.Column("type", sa.String(20), nullable=True),
+    sa.Column("title", sa.Text, nullable=True),
+    sa.Column("allowed", sa.Boolean, nullable=False, default=False),
+    sa.Column("member", sa.Boolean, nullable=False, default=True),
+    sa.Column("lang", sa.String(5), nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+subscriptions = sa.Table(
+    "subscriptions",
+    metadata,
+    sa.Column("chat_id", ChatId, primary_key=True, autoincrement=False),
+    sa.Column("enabled", sa.Boolean, nullable=False, default=True),
+    sa.Column("send_time", sa.String(5), nullable=False, default="07:00"),
+    sa.Column("timezone", sa.String(64), nullable=False, default="Asia/Ho_Chi_Minh"),
+    sa.Column("topics", sa.Text, nullable=True),  # JSON list of slugs, null = all
+    sa.Column("notify_empty", sa.Boolean, nullable=False, default=False),
+    sa.Column("last_doc_id", sa.Integer, nullable=False, default=0),  # high-water mark
+    sa.Column("last_sent_at", sa.DateTime, nullable=True),
+    sa.Column("next_due_at", sa.DateTime, nullable=True),  # UTC
+    sa.Column("failures", sa.Integer, nullable=False, default=0),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("disabled_reason", sa.Text, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("chat_id", ChatId, nullable=False),
+    sa.Column("due_at", sa.DateTime, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # claimed | sending | sent | failed | empty
+    sa.Column("claimed_by", sa.String(100), nullable=True),
+    sa.Column("lease_until", sa.DateTime, nullable=True),
+    sa.Column("from_doc_id", sa.Integer, nullable=False, default=0),
+    sa.Column("to_doc_id", sa.Integer, nullable=False, default=0),
+    sa.Column("parts_total", sa.Integer, nullable=False, default=0),
+    sa.Column("parts_sent", sa.Integer, nullable=False, default=0),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("sent_at", sa.DateTime, nullable=True),
+    sa.UniqueConstraint("chat_id", "due_at", name="uq_deliveries_chat_due"),
+)
+
+sources = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("url", sa.Text, nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=True),
+    sa.Column("kind", sa.String(20), nullable=False, default="feed"),  # feed | article
+    sa.Column("every_seconds", sa.Integer, nullable=False, default=1800),
+    sa.Column("etag", sa.Text, nullable=True),
+    sa.Column("last_modified", sa.Text, nullable=True),
+    sa.Column("enabled", sa.Boolean, nullable=False, default=True),
+    sa.Column("failures", sa.Integer, nullable=False, default=0),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("last_checked_at", sa.DateTime, nullable=True),
+    sa.Column("next_check_at", sa.DateTime, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+source_items = sa.Table(
+    "source_items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source_id", sa.Integer, nullable=False),
+    sa.Column("guid", sa.Text, nullable=False),
+    sa.Column("url", sa.Text, nullable=True),
+    sa.Column("document_id", sa.Integer, nullable=True),
+    sa.Column("status", sa.String(20), nullable=False, default="stored"),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("seen_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("source_id", "guid", name="uq_source_items_guid"),
+)
+
+
+def utcnow() -> datetime:
+    """Naive UTC now; every timestamp in the database is naive UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step. Steps are applied in order and recorded in ``schema_migrations``."""
+
+    version: int
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def _create(*tables: sa.Table) -> Callable[[Connection], None]:
+    def apply(conn: Connection) -> None:
+        for table in tables:
+            table.create(conn, checkfirst=True)
+
+    return apply
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "documents and change log", _create(meta, documents, doc_changes)),
+    Migration(2, "topics and model registry", _create(document_topics, model_versions)),
+    Migration(
+        3,
+        "users, chats, subscriptions, deliveries",
+        _create(users, chats, subscriptions, deliveries),
+    ),
+    Migration(4, "feed sources", _create(sources, source_items)),
+]
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_conn.cursor()
+    # WAL lets the bot read while the CLI writes; busy_timeout waits instead of failing.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite files get their folder created and WAL enabled."""
+    if url.startswith("sqlite"):
+        memory = url in {"sqlite://", "sqlite:///:memory:"}
+        if not memory:
+            path = Path(url.split("///", 1)[1])
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 10},
+            poolclass=StaticPool if memory else None,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    # pre_ping makes the pool notice a restarted server and reconnect by itself.
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+class Database:
+    """An engine plus schema management and error translation."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_engine(url)
+
+    @property
+    def is_postgres(self) -> bool:
+        """True on PostgreSQL (row locks and advisory locks are available)."""
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A transaction; database failures become :class:`StoreError` subclasses."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise StoreUnavailable(f"database unavailable: {_short(exc)}") from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise StoreUnavailable(f"database connection lost: {_short(exc)}") from exc
+            raise StoreError(f"database error: {_short(exc)}") from exc
+
+    def current_version(self) -> int:
+        """The highest applied migration, 0 on an empty database."""
+        with self.begin() as conn:
+            if not sa.inspect(conn).has_table("schema_migrations"):
+                return 0
+            value = conn.execute(sa.select(sa.func.max(schema_migrations.c.version))).scalar()
+            return int(value or 0)
+
+    def migrate(self) -> list[Migration]:
+        """Apply pending migrations; returns those applied. Safe to run from two processes."""
+        applied: list[Migration] = []
+        with self.begin() as conn:
+            if self.is_postgres:
+                # Two instances starting together must not both create tables.
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(724301)"))
+            schema_migrations.create(conn, checkfirst=True)
+            done = set(conn.execute(sa.select(schema_migrations.c.version)).scalars())
+            for migration in MIGRATIONS:
+                if migration.version in done:
+                    continue
+                migration.apply(conn)
+                conn.execute(
+                    schema_migrations.insert().values(
+                        version=migration.version, name=migration.name, applied_at=utcnow()
+                    )
+                )
+                applied.append(migration)
+                log.info("applied migration %s: %s", migration.version, migration.name)
+        return applied
+
+    def ping(self) -> bool:
+        """True when the database answers."""
+        try:
+            with self.begin() as conn:
+                conn.execute(sa.text("SELECT 1"))
+            return True
+        except StoreError:
+            return False
+
+    def dispose(self) -> None:
+        """Close pooled connections."""
+        self.engine.dispose()
+
+
+def _short(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0] if text else exc.__class__.__name__

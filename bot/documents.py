@@ -1,0 +1,355 @@
+"""Documents: the stored corpus and its change log."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+from urllib.parse import urlparse
+
+import sqlalchemy as sa
+
+from bot.db import Database, doc_changes, document_topics, documents, utcnow
+from bot.errors import InputError, NotFound
+from bot.text import normalize
+
+MAX_TEXT_CHARS = 2_000_000  # a 2 MB article is a mistake, not an article
+_EXTERNAL_ID_RE = re.compile(r"[^A-Za-z0-9_.:\-]+")
+
+
+@dataclass
+class Document:
+    """A stored document. ``published_at`` and ``ingested_at`` are naive UTC."""
+
+    id: int
+    external_id: str
+    title: str
+    text: str
+    published_at: datetime | None
+    url: str | None
+    source: str | None
+    author: str | None
+    content_hash: str
+    ingested_at: datetime
+    origin: str | None = None
+    topics: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def date(self) -> datetime:
+        """The date to sort and show by: publication, else ingestion."""
+        return self.published_at or self.ingested_at
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """Body paragraphs."""
+        return [p for p in self.text.split("\n\n") if p.strip()]
+
+
+@dataclass
+class NewDocument:
+    """What ingestion hands to the store."""
+
+    title: str
+    text: str
+    external_id: str | None = None
+    published_at: datetime | None = None  # aware or naive UTC
+    url: str | None = None
+    source: str | None = None
+    author: str | None = None
+    origin: str | None = None
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """The outcome of storing one document."""
+
+    status: Literal["added", "updated", "duplicate"]
+    document_id: int
+    external_id: str
+    duplicate_of: int | None = None
+
+
+def content_hash(text: str) -> str:
+    """Hash of the normalised body, blind to whitespace differences."""
+    canonical = " ".join(normalize(text).split())
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def clean_external_id(value: str) -> str:
+    """An external id safe for URLs and logs (Vietnamese letters folded away)."""
+    from bot.text import fold
+
+    cleaned = _EXTERNAL_ID_RE.sub("-", fold(normalize(str(value)).strip())).strip("-")
+    if not cleaned:
+        raise InputError("empty document id")
+    return cleaned[:200]
+
+
+def _to_utc_naive(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def source_from_url(url: str | None) -> str | None:
+    """``baokontum.com.vn`` from an article URL."""
+    if not url:
+        return None
+    host = urlparse(url if "://" in url else f"http://{url}").hostname or ""
+    return host.removeprefix("www.") or None
+
+
+def _row_to_document(row: sa.Row) -> Document:
+    return Document(
+        id=row.id,
+        external_id=row.external_id,
+        title=row.title,
+        text=row.text,
+        published_at=row.published_at,
+        url=row.url,
+        source=row.source,
+        author=row.author,
+        content_hash=row.content_hash,
+        ingested_at=row.ingested_at,
+        origin=row.origin,
+    )
+
+
+class DocumentStore:
+    """Reads and writes documents; every write is recorded in ``doc_changes``."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add(self, doc: NewDocument) -> AddResult:
+        """Store ``doc``; identical content is not stored twice.
+
+        The same external id with new content updates the document in place.
+        """
+        title = normalize(doc.title).strip()
+        text = normalize(doc.text).strip()
+        if not text:
+            raise InputError("document has no text")
+        if len(text) > MAX_TEXT_CHARS:
+            raise InputError(f"document text is too long ({len(text):,} characters)")
+        title = title or text.split("\n", 1)[0][:120]
+        digest = content_hash(text)
+        now = utcnow()
+        with self.db.begin() as conn:
+            dup = conn.execute(
+                sa.select(documents.c.id, documents.c.external_id).where(
+                    documents.c.content_hash == digest
+                )
+            ).first()
+            if dup is not None:
+                return AddResult("duplicate", dup.id, dup.external_id, duplicate_of=dup.id)
+            external_id = (
+                clean_external_id(doc.external_id) if doc.external_id else f"doc-{digest[:12]}"
+            )
+            values = {
+                "title": title,
+                "text": text,
+                "published_at": _to_utc_naive(doc.published_at),
+                "url": doc.url,
+                "source": doc.source or source_from_url(doc.url),
+                "author": doc.author,
+                "content_hash": digest,
+                "origin": doc.origin,
+                "updated_at": now,
+            }
+            existing = conn.execute(
+                sa.select(documents.c.id).where(documents.c.external_id == external_id)
+            ).scalar()
+            if existing is not None:
+                conn.execute(documents.update().where(documents.c.id == existing).values(**values))
+                conn.execute(
+                    document_topics.delete().where(document_topics.c.document_id == existing)
+                )
+                self._log(conn, existing, "upsert")
+                return AddResult("updated", existing, external_id)
+            new_id = conn.execute(
+                documents.insert().values(external_id=external_id, ingested_at=now, **values)
+            ).inserted_primary_key[0]
+            self._log(conn, new_id, "upsert")
+            return AddResult("added", int(new_id), external_id)
+
+    @staticmethod
+    def _log(conn: sa.Connection, document_id: int, op: str) -> None:
+        conn.execute(doc_changes.insert().values(document_id=document_id, op=op, at=utcnow()))
+
+    def get(self, ref: int | str) -> Document:
+        """A document by numeric id or external id; raises :class:`NotFound`."""
+        with self.db.begin() as conn:
+            row = None
+            if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+                row = conn.execute(sa.select(documents).where(documents.c.id == int(ref))).first()
+            if row is None:
+                row = conn.execute(
+                    sa.select(documents).where(documents.c.external_id == str(ref))
+                ).first()
+            if row is None:
+                raise NotFound(f"no document {ref!r}")
+            doc = _row_to_document(row)
+            doc.topics = self._topics(conn, [doc.id]).get(doc.id, {})
+            return doc
+
+    def get_many(self, ids: Sequence[int]) -> dict[int, Document]:
+        """Documents by id (missing ones are left out)."""
+        if not ids:
+            return {}
+        with self.db.begin() as conn:
+            rows = conn.execute(sa.select(documents).where(documents.c.id.in_(list(ids)))).all()
+            docs = {row.id: _row_to_document(row) for row in rows}
+            for doc_id, topics in self._topics(conn, list(docs)).items():
+                docs[doc_id].topics = topics
+            return docs
+
+    @staticmethod
+    def _topics(conn: sa.Connection, ids: list[int]) -> dict[int, dict[str, float]]:
+        out: dict[int, dict[str, float]] = {}
+        if not ids:
+            return out
+        rows = conn.execute(
+            sa.select(document_topics).where(document_topics.c.document_id.in_(ids))
+        ).all()
+        for row in rows:
+            out.setdefault(row.document_id, {})[row.topic] = row.score
+        for topics in out.values():
+            ordered = dict(sorted(topics.items(), key=lambda kv: -kv[1]))
+            topics.clear()
+            topics.update(ordered)
+        return out
+
+    def list(self, *, limit: int = 20, offset: int = 0, topic: str | None = None) -> list[Document]:
+        """Newest first (publication date, else ingestion)."""
+        order = sa.func.coalesce(documents.c.published_at, documents.c.ingested_at)
+        query = (
+            sa.select(documents)
+            .order_by(order.desc(), documents.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        if topic:
+            query = query.where(
+                documents.c.id.in_(
+                    sa.select(document_topics.c.document_id).where(document_topics.c.topic == topic)
+                )
+            )
+        with self.db.begin() as conn:
+            docs = [_row_to_document(row) for row in conn.execute(query)]
+            topics = self._topics(conn, [d.id for d in docs])
+        for doc in docs:
+            doc.topics = topics.get(doc.id, {})
+        return docs
+
+    def count(self, *, topic: str | None = None) -> int:
+        """How many documents (optionally with ``topic``)."""
+        with self.db.begin() as conn:
+            if topic:
+                query = (
+                    sa.select(sa.func.count())
+                    .select_from(document_topics)
+                    .where(document_topics.c.topic == topic)
+                )
+            else:
+                query = sa.select(sa.func.count()).select_from(documents)
+            return int(conn.execute(query).scalar() or 0)
+
+    def topic_counts(self) -> dict[str, int]:
+        """Documents per topic."""
+        with self.db.begin() as conn:
+            rows = conn.execute(
+                sa.select(document_topics.c.topic, sa.func.count()).group_by(
+                    document_topics.c.topic
+                )
+            ).all()
+        return {topic: int(n) for topic, n in rows}
+
+    def delete(self, ref: int | str) -> Document:
+        """Delete a document; returns what was deleted."""
+        doc = self.get(ref)
+        with self.db.begin() as conn:
+            conn.execute(document_topics.delete().where(document_topics.c.document_id == doc.id))
+            conn.execute(documents.delete().where(documents.c.id == doc.id))
+            self._log(conn, doc.id, "delete")
+        return doc
+
+    def set_topics(self, doc_id: int, topics: dict[str, float], model_version: str | None) -> None:
+        """Replace a document's topics (slug → probability)."""
+        with self.db.begin() as conn:
+            conn.execute(document_topics.delete().where(document_topics.c.document_id == doc_id))
+            if topics:
+                conn.execute(
+                    document_topics.insert(),
+                    [
+                        {
+                            "document_id": doc_id,
+                            "topic": t,
+                            "score": float(s),
+                            "model_version": model_version,
+                        }
+                        for t, s in topics.items()
+                    ],
+                )
+            self._log(conn, doc_id, "upsert")
+
+    def iter_all(self, batch: int = 500) -> Iterator[Document]:
+        """Every document in id order, in batches (for index rebuilds and re-classification)."""
+        last = 0
+        while True:
+            with self.db.begin() as conn:
+                rows = conn.execute(
+                    sa.select(documents)
+                    .where(documents.c.id > last)
+                    .order_by(documents.c.id)
+                    .limit(batch)
+                ).all()
+                docs = [_row_to_document(r) for r in rows]
+                topics = self._topics(conn, [d.id for d in docs])
+            if not docs:
+                return
+            for doc in docs:
+                doc.topics = topics.get(doc.id, {})
+                yield doc
+            last = docs[-1].id
+
+    def last_change(self) -> int:
+        """The newest change sequence number (0 when nothing happened yet)."""
+        with self.db.begin() as conn:
+            return int(conn.execute(sa.select(sa.func.max(doc_changes.c.seq))).scalar() or 0)
+
+    def changes_since(self, seq: int, limit: int = 10_000) -> list[tuple[int, int, str]]:
+        """``(seq, document_id, op)`` after ``seq``, oldest first."""
+        with self.db.begin() as conn:
+            rows = conn.execute(
+                sa.select(doc_changes.c.seq, doc_changes.c.document_id, doc_changes.c.op)
+                .where(doc_changes.c.seq > seq)
+                .order_by(doc_changes.c.seq)
+                .limit(limit)
+            ).all()
+        return [(r.seq, r.document_id, r.op) for r in rows]
+
+    def newer_than(self, doc_id: int, *, limit: int = 500) -> list[Document]:
+        """Documents with id greater than ``doc_id`` (what a digest has not yet sent)."""
+        with self.db.begin() as conn:
+            rows = conn.execute(
+                sa.select(documents)
+                .where(documents.c.id > doc_id)
+                .order_by(documents.c.id)
+                .limit(limit)
+            ).all()
+            docs = [_row_to_document(r) for r in rows]
+            topics = self._topics(conn, [d.id for d in docs])
+        for doc in docs:
+            doc.topics = topics.get(doc.id, {})
+        return docs
+
+    def max_id(self) -> int:
+        """The highest document id (0 when empty)."""
+        with self.db.begin() as conn:
+            return int(conn.execute(sa.select(sa.func.max(documents.c.id))).scalar() or 0)

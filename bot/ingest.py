@@ -1,0 +1,89 @@
+"""Ingestion: files and JSONL into the document store, then classified and indexed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.documents import AddResult, NewDocument
+from bot.errors import InputError, PartyBotError
+from bot.readers import iter_jsonl, iter_paths, read_file
+from bot.services import Services
+
+
+@dataclass
+class IngestReport:
+    """What a batch did: one entry per document or failure."""
+
+    added: list[AddResult] = field(default_factory=list)
+    updated: list[AddResult] = field(default_factory=list)
+    duplicates: list[AddResult] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.failed
+
+    def summary(self) -> str:
+        """One line for humans."""
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.duplicates)} already present, {len(self.failed)} failed"
+        )
+
+
+Progress = Callable[[str, AddResult | None, str | None], None]
+
+
+def ingest_documents(
+    services: Services,
+    items: Iterable[NewDocument | InputError],
+    *,
+    progress: Progress | None = None,
+    label: Callable[[NewDocument], str] = lambda d: d.origin or d.title,
+) -> IngestReport:
+    """Store each item, reporting failures without stopping; classify and index what is new."""
+    report = IngestReport()
+    for item in items:
+        if isinstance(item, InputError):
+            report.failed.append(str(item))
+            if progress:
+                progress(str(item.source or ""), None, str(item))
+            continue
+        try:
+            result = services.documents.add(item)
+        except InputError as exc:
+            message = str(exc) if exc.source else f"{label(item)}: {exc}"
+            report.failed.append(message)
+            if progress:
+                progress(label(item), None, message)
+            continue
+        {"added": report.added, "updated": report.updated, "duplicate": report.duplicates}[
+            result.status
+        ].append(result)
+        if progress:
+            progress(label(item), result, None)
+    changed = [r.document_id for r in report.added + report.updated]
+    if changed:
+        services.after_documents_changed(changed)
+    return report
+
+
+def read_paths(paths: list[Path]) -> Iterable[NewDocument | InputError]:
+    """Documents read from files and folders, failures included in order."""
+    for path in iter_paths(paths):
+        try:
+            yield read_file(path)
+        except InputError as exc:
+            yield exc
+        except PartyBotError as exc:
+            yield InputError(str(exc), source=str(path))
+        except Exception as exc:  # a reader library's own bug must not stop the batch
+            yield InputError(f"could not read ({exc.__class__.__name__}: {exc})", source=str(path))
+
+
+def read_jsonl(path: Path) -> Iterable[NewDocument | InputError]:
+    """Documents from a JSONL file."""
+    yield from iter_jsonl(path)

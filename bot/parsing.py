@@ -1,0 +1,275 @@
+"""Turn the raw text of a news article into title, date, source, byline and clean paragraphs.
+
+Real input (see ``seeds/``) is text copied from provincial Party newspapers: a headline, a
+date in one of several formats (or none), sometimes a view counter, an outlet prefix such as
+``(Baoquangngai.vn)-``, photo captions (often printed twice), a byline on the last line, and
+page furniture (``(0) Bình luận``, ``Gửi phản hồi``, ``In bài viết``, ``[links()]``, the title
+repeated at the end, a ``Nguồn bài viết:`` line with the URL).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from bot.text import normalize
+
+VN_TZ = timezone(timedelta(hours=7))  # Vietnam has no daylight saving time
+
+_BOILERPLATE = re.compile(
+    r"^(?:\(\d+\)\s*Bình luận|Bình luận(?: \(\d+\))?|Gửi phản hồi|In bài viết|Gửi bài viết|"
+    r"Chia sẻ|Chia sẻ bài viết|Tin liên quan|Bài liên quan|Xem thêm|Đọc thêm|Lượt xem:?\s*\d*|"
+    r"\[links\(\)\]|Trở về|Về đầu trang|Bản in|Tweet|Like|Share|Facebook|Zalo|Email|"
+    r"Ý kiến bạn đọc|Gửi ý kiến|Tags?:.*|Từ khóa:.*|[.·•\-–—_*]+)$",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+_SOURCE_LINE = re.compile(r"^(?:Nguồn(?: bài viết)?|Theo|Nguồn tin)\s*:\s*(.*)$", re.IGNORECASE)
+_OUTLET_PREFIX = re.compile(
+    r"^\(\s*([A-Za-zĐđ][\w.\-]*\.(?:vn|com|net|org|gov\.vn|com\.vn)|[A-ZĐ][A-ZĐ0-9 .&/-]{1,20})\s*\)\s*[-–—:]+\s*"
+)
+_CAPTION_PHOTO = re.compile(r"(?:^|[.\s])(?:Ảnh|Ảnh minh họa|Nguồn ảnh|Video)\s*:\s*[^.]{0,60}\.?$")
+_CAPTION_START = re.compile(
+    r"^(?:Toàn cảnh|Quang cảnh|Các đại biểu|Đại biểu|Đại diện|Đồng chí|Các đồng chí|Lãnh đạo|"
+    r"Ông|Bà|Cán bộ|Lực lượng|Ảnh)\b"
+)
+_CAPTION_VERB = re.compile(
+    r"\b(?:phát biểu|trao (?:quà|tặng|quyết định|giấy khen|bằng khen)|chụp ảnh|tặng quà)\b"
+)
+_BYLINE = re.compile(
+    r"^(?:(?:Tin|Bài|Tin và ảnh|Bài và ảnh|Tin, ảnh|Bài, ảnh|Tin/ảnh|Bài/ảnh|Ảnh|Video|Nhóm PV|"
+    r"Bài, ảnh, video|Tin, ảnh, video)\s*:\s*)(.{2,80})$",
+    re.IGNORECASE,
+)
+_SHORT_BYLINE = re.compile(
+    r"^(?:PV|CTV|BTV|P\.V|TTXVN|Phóng viên|Nhóm phóng viên|[A-ZĐ]{2,6}(?:\s*-\s*[A-ZĐ]{2,6})?)$"
+)
+_END_PUNCT = tuple('.!?…:;"”’)»')
+
+# 05/07/2022 09:38 | 01:01, 06/01/2023 | 30/11/2021 15:08 | Thứ Ba, 05/07/2022 - 09:38 |
+# 05-07-2022 | 2022-07-05T09:38 | 05/07/2022 09:38:12 (GMT+7)
+_DATE_PATTERNS: list[re.Pattern[str]] = [
+    re.compile(
+        r"(?P<H>\d{1,2})[:hg](?P<M>\d{2})(?::\d{2})?\s*(?:[,|\-–]\s*)?(?:[^\d\n]{0,15})?(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})"
+    ),
+    re.compile(
+        r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})(?:\s*[,|\-–]?\s*(?:lúc\s*)?(?P<H>\d{1,2})[:hg](?P<M>\d{2})(?::\d{2})?)?"
+    ),
+    re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ](?P<H>\d{2}):(?P<M>\d{2}))?"),
+]
+_DATE_LINE_MAX = 60
+
+
+@dataclass
+class ParsedArticle:
+    """An article split into its parts. ``published_at`` is timezone-aware (Vietnam time)."""
+
+    title: str
+    paragraphs: list[str]
+    published_at: datetime | None = None
+    url: str | None = None
+    source: str | None = None
+    author: str | None = None
+    title_derived: bool = False
+    dropped: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """Body paragraphs separated by blank lines."""
+        return "\n\n".join(self.paragraphs)
+
+
+def parse_date(value: str) -> datetime | None:
+    """Find a date (and time) in ``value``; the result is in Vietnam time. None if absent."""
+    value = value.strip()
+    for pattern in _DATE_PATTERNS:
+        match = pattern.search(value)
+        if not match:
+            continue
+        parts = match.groupdict()
+        try:
+            hour = int(parts.get("H") or 0)
+            minute = int(parts.get("M") or 0)
+            return datetime(
+                int(parts["y"]), int(parts["m"]), int(parts["d"]), hour, minute, tzinfo=VN_TZ
+            )
+        except ValueError:
+            continue
+    return None
+
+
+def _is_date_line(line: str) -> bool:
+    if len(line) > _DATE_LINE_MAX:
+        return False
+    if parse_date(line) is None:
+        return False
+    # Whatever is left once the date is gone must be weekday/time words, not a sentence.
+    rest = re.sub(r"[\d/:.,|\-–() ]+", " ", line)
+    rest = re.sub(
+        r"(?i)\b(thứ|hai|ba|tư|năm|sáu|bảy|chủ nhật|cn|ngày|lúc|giờ|gmt|\+7|cập nhật|đăng)\b",
+        " ",
+        rest,
+    )
+    return not rest.strip()
+
+
+def _similar(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 12:
+        return False
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.85
+
+
+def _is_caption(line: str) -> bool:
+    if _CAPTION_PHOTO.search(line) and len(line) < 300:
+        return True
+    if line.endswith(_END_PUNCT) or len(line) > 250:
+        return False
+    return bool(_CAPTION_START.match(line) or _CAPTION_VERB.search(line))
+
+
+def _derive_title(first: str) -> str:
+    # No headline: the lead's first clause, cut at a word boundary.
+    clause = re.split(r"[;:.!?](?:\s|$)", first, maxsplit=1)[0].strip()
+    if len(clause) <= 160:
+        return clause
+    cut = clause[:120].rsplit(" ", 1)[0].rstrip(",;: ")
+    return cut + "…"
+
+
+def _looks_like_headline(line: str) -> bool:
+    return len(line) <= 200 and not (line.endswith(".") and len(line) > 120)
+
+
+def _author_from_line(line: str) -> str | None:
+    match = _BYLINE.match(line)
+    if match:
+        return match.group(1).strip().rstrip(".")
+    if _SHORT_BYLINE.match(line):
+        return line
+    words = line.split()
+    if (
+        1 < len(words) <= 5
+        and len(line) <= 40
+        and not line.endswith(_END_PUNCT)
+        and all(w[:1].isupper() for w in words)
+        and not any(ch.isdigit() for ch in line)
+    ):
+        return line
+    return None
+
+
+def parse_article(raw: str, *, title: str | None = None) -> ParsedArticle:
+    """Parse raw article text (see the module docstring for what is recognised).
+
+    ``title`` overrides the headline when the caller knows it (JSONL input, HTML metadata);
+    the first line is then treated as body unless it repeats the title.
+    """
+    text = normalize(raw)
+    lines = [re.sub(r"[ ]{2,}", " ", line).strip() for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    dropped: list[str] = []
+    url: str | None = None
+    source: str | None = None
+
+    # 1. Page furniture and source lines anywhere.
+    kept: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        src = _SOURCE_LINE.match(line)
+        if src:
+            target = src.group(1).strip()
+            if not target and i + 1 < len(lines) and _URL.match(lines[i + 1]):
+                target = lines[i + 1]
+                i += 1
+            if _URL.match(target):
+                url = target
+            elif target:
+                source = target
+            dropped.append(line)
+        elif _URL.match(line):
+            url = url or line
+            dropped.append(line)
+        elif _BOILERPLATE.match(line):
+            dropped.append(line)
+        else:
+            kept.append(line)
+        i += 1
+    lines = kept
+
+    # 2. Headline.
+    derived = False
+    if title is not None:
+        title = normalize(title).strip()
+        if lines and lines[0] == title:
+            lines = lines[1:]
+    elif lines and _looks_like_headline(lines[0]):
+        title = lines.pop(0)
+    else:
+        title = _derive_title(lines[0]) if lines else ""
+        derived = True
+
+    # 3. Header block: dates and bare numbers (view counters) before the body starts.
+    published: datetime | None = None
+    while lines and (_is_date_line(lines[0]) or re.fullmatch(r"\d{1,6}", lines[0])):
+        line = lines.pop(0)
+        published = published or parse_date(line)
+        dropped.append(line)
+
+    # 4. Outlet prefix on the lead: "(Baoquangngai.vn)- Sáng 6/1, …".
+    if lines:
+        match = _OUTLET_PREFIX.match(lines[0])
+        if match:
+            source = source or match.group(1).strip()
+            lines[0] = lines[0][match.end() :].strip()
+
+    # 5. Tail: the title repeated, then the byline.
+    while lines and title and _similar(lines[-1], title):
+        dropped.append(lines.pop())
+    author: str | None = None
+    for _ in range(2):
+        if not lines:
+            break
+        candidate = _author_from_line(lines[-1])
+        if candidate is None:
+            break
+        author = author or candidate
+        dropped.append(lines.pop())
+        while lines and title and _similar(lines[-1], title):
+            dropped.append(lines.pop())
+
+    # 6. Captions: photo credits, captions printed twice, caption-shaped lines.
+    paragraphs: list[str] = []
+    skip_next = False
+    for index, line in enumerate(lines):
+        if skip_next:
+            skip_next = False
+            dropped.append(line)
+            continue
+        nxt = lines[index + 1] if index + 1 < len(lines) else None
+        if nxt is not None and len(line) < 300 and _similar(line, nxt):
+            dropped.append(line)
+            skip_next = True
+            continue
+        if _is_caption(line):
+            dropped.append(line)
+            continue
+        if paragraphs and paragraphs[-1] == line:
+            dropped.append(line)
+            continue
+        paragraphs.append(line)
+
+    return ParsedArticle(
+        title=title,
+        paragraphs=paragraphs,
+        published_at=published,
+        url=url,
+        source=source,
+        author=author,
+        title_derived=derived,
+        dropped=dropped,
+    )

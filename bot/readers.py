@@ -1,0 +1,316 @@
+"""Read documents from files: text, Markdown, HTML, DOCX, PDF and JSONL.
+
+Every failure is an :class:`~bot.errors.InputError` that names the file (and line), so a
+batch can report it in one line and go on with the next file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bot.documents import NewDocument
+from bot.errors import InputError
+from bot.parsing import VN_TZ, parse_article, parse_date
+from bot.text import normalize
+
+SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"}
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_JSONL_LINE = 5 * 1024 * 1024
+
+# Letters that only Vietnamese uses; a legacy decoding that yields them is probably right.
+_VIETNAMESE = re.compile(
+    r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]"
+)
+
+
+@dataclass
+class Decoded:
+    """Text decoded from bytes and the encoding that worked."""
+
+    text: str
+    encoding: str
+
+
+def _control_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\n\r\t\f") or 0x80 <= ord(ch) < 0xA0)
+    return bad / len(text)
+
+
+def decode_bytes(data: bytes, *, source: str) -> Decoded:
+    """Decode a text file: UTF-8 (with or without BOM), UTF-16/32, or Windows-1258.
+
+    Raises :class:`InputError` for empty, binary or undecodable input.
+    """
+    if not data.strip():
+        raise InputError("empty file", source=source)
+    if data.startswith(b"\xef\xbb\xbf"):
+        return Decoded(data[3:].decode("utf-8", errors="replace"), "utf-8-sig")
+    for bom, codec in (
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return Decoded(data.decode(codec), codec)
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"invalid {codec.upper()} text ({exc.reason})", source=source
+                ) from exc
+    if b"\x00" in data[:4096]:
+        # UTF-16 without a BOM: every other byte of ASCII text is zero.
+        head = data[:4096]
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        codec = (
+            "utf-16-le"
+            if odd > len(head) // 4 and even < odd // 4
+            else "utf-16-be"
+            if even > len(head) // 4 and odd < even // 4
+            else None
+        )
+        if codec:
+            try:
+                text = data.decode(codec)
+                if _control_ratio(text) < 0.01:
+                    return Decoded(text, codec)
+            except UnicodeDecodeError:
+                pass
+        raise InputError("binary file, not text", source=source)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if _control_ratio(text) > 0.01:
+            raise InputError("binary file, not text", source=source)
+        return Decoded(text, "utf-8")
+    # Legacy Vietnamese: Windows-1258 composes tones with combining marks; NFC fixes that.
+    try:
+        text = normalize(data.decode("cp1258"))
+    except UnicodeDecodeError:
+        text = ""
+    if text and _control_ratio(text) < 0.01 and _VIETNAMESE.search(text):
+        return Decoded(text, "cp1258")
+    raise InputError(
+        "not UTF-8 text and not a known Vietnamese encoding (save it as UTF-8)", source=source
+    )
+
+
+def _read_html(data: bytes, source: str) -> tuple[str, dict[str, str | None]]:
+    import trafilatura
+
+    try:
+        html = decode_bytes(data, source=source).text
+    except InputError:
+        raise
+    extracted = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, favor_precision=True
+    )
+    if extracted is None:
+        raise InputError("no article text found in the HTML", source=source)
+    doc = extracted if isinstance(extracted, dict) else extracted.as_dict()
+    text = doc.get("text") or ""
+    if not text.strip():
+        raise InputError("no article text found in the HTML", source=source)
+    meta = {
+        "title": doc.get("title"),
+        "date": doc.get("date"),
+        "author": doc.get("author"),
+        "url": doc.get("url"),
+        "source": doc.get("sitename") or doc.get("hostname"),
+    }
+    return text, meta
+
+
+def _read_docx(data: bytes, source: str) -> str:
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises a zoo of zipfile/lxml errors
+        raise InputError(
+            f"not a readable .docx file ({exc.__class__.__name__})", source=source
+        ) from exc
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def _read_pdf(data: bytes, source: str) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise InputError(f"not a readable PDF ({exc})", source=source) from exc
+    text = "\n".join(pages)
+    if not text.strip():
+        raise InputError("the PDF has no text layer (scanned image?)", source=source)
+    # PDF lines are wrapped: join lines inside a paragraph, keep blank-line breaks.
+    text = re.sub(r"(?<![.!?:;”\"])\n(?!\n)", " ", text)
+    return text
+
+
+def read_file(path: Path) -> NewDocument:
+    """Read one document file; raises :class:`InputError` naming the file on failure."""
+    source = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise InputError(
+            f"unsupported file type {suffix or '(none)'}; use {', '.join(sorted(SUPPORTED))}",
+            source=source,
+        )
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(
+                f"file too large ({size:,} bytes, limit {MAX_FILE_BYTES:,})", source=source
+            )
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError("no such file", source=source) from exc
+    except IsADirectoryError as exc:
+        raise InputError("is a folder", source=source) from exc
+    except PermissionError as exc:
+        raise InputError("permission denied", source=source) from exc
+    return read_bytes(data, name=path.name, source=source)
+
+
+def read_bytes(data: bytes, *, name: str, source: str | None = None) -> NewDocument:
+    """Parse a document given as bytes (a file on disk or one uploaded to the bot)."""
+    source = source or name
+    suffix = Path(name).suffix.lower()
+    if not data.strip():
+        raise InputError("empty file", source=source)
+    meta: dict[str, str | None] = {}
+    if suffix in {".html", ".htm"}:
+        raw, meta = _read_html(data, source)
+    elif suffix == ".docx":
+        raw = _read_docx(data, source)
+    elif suffix == ".pdf":
+        raw = _read_pdf(data, source)
+    elif suffix in {".txt", ".md", ".markdown", ""}:
+        raw = decode_bytes(data, source=source).text
+        if suffix in {".md", ".markdown"}:
+            raw = re.sub(r"(?m)^#{1,6}\s+", "", raw)
+    else:
+        raise InputError(f"unsupported file type {suffix}", source=source)
+    article = parse_article(raw, title=meta.get("title") or None)
+    if not article.paragraphs:
+        raise InputError(
+            "no body text after removing headline, dates and page furniture", source=source
+        )
+    published = article.published_at
+    if published is None and meta.get("date"):
+        published = parse_date(str(meta["date"]))
+    return NewDocument(
+        title=article.title,
+        text=article.text,
+        external_id=Path(name).stem,
+        published_at=published,
+        url=article.url or meta.get("url"),
+        source=article.source or meta.get("source"),
+        author=article.author or meta.get("author"),
+        origin=source,
+    )
+
+
+def iter_paths(paths: list[Path]) -> Iterator[Path]:
+    """Files named directly, and supported files inside named folders (sorted, recursive).
+
+    A missing path is yielded as is, so the reader reports it in its turn.
+    """
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if (
+                    child.is_file()
+                    and child.suffix.lower() in SUPPORTED
+                    and not child.name.startswith(".")
+                ):
+                    yield child
+        else:
+            yield path
+
+
+def _parse_jsonl_date(value: object, source: str, line: int) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise InputError("'date' must be a string", source=source, line=line)
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = parse_date(value)
+        if parsed is None:
+            raise InputError(f"unrecognised date {value!r}", source=source, line=line) from None
+        return parsed
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=VN_TZ)
+
+
+def iter_jsonl(path: Path) -> Iterator[NewDocument | InputError]:
+    """Documents from a JSONL file, one per line; bad lines are yielded as errors."""
+    source = str(path)
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        yield InputError("no such file", source=source)
+        return
+    except IsADirectoryError:
+        yield InputError("is a folder, expected a .jsonl file", source=source)
+        return
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            if len(raw) > MAX_JSONL_LINE:
+                yield InputError("line too long", source=source, line=number)
+                continue
+            try:
+                item = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+            except UnicodeDecodeError:
+                yield InputError("not UTF-8", source=source, line=number)
+                continue
+            except json.JSONDecodeError as exc:
+                yield InputError(
+                    f"invalid JSON ({exc.msg} at column {exc.colno})", source=source, line=number
+                )
+                continue
+            if not isinstance(item, dict):
+                yield InputError("expected a JSON object", source=source, line=number)
+                continue
+            missing = [k for k in ("id", "text") if item.get(k) in (None, "")]
+            if missing:
+                yield InputError(f"missing {', '.join(missing)}", source=source, line=number)
+                continue
+            if not isinstance(item["text"], str) or not isinstance(item.get("title", ""), str):
+                yield InputError("'title' and 'text' must be strings", source=source, line=number)
+                continue
+            try:
+                published = _parse_jsonl_date(item.get("date"), source, number)
+            except InputError as exc:
+                yield exc
+                continue
+            text = normalize(item["text"]).strip()
+            title = normalize(item.get("title") or "").strip()
+            if not title:
+                title = parse_article(text).title
+            yield NewDocument(
+                title=title,
+                text=text,
+                external_id=str(item["id"]),
+                published_at=published,
+                url=item.get("url") or None,
+                source=item.get("source") or None,
+                author=item.get("author") or None,
+                origin=f"{source}:{number}",
+            )

@@ -1,0 +1,339 @@
+"""Vietnamese text: normalisation, accent folding, syllables, sentences, document codes.
+
+Pure functions, no I/O and no ``telegram`` import. Everything downstream (parsing, search,
+the classifier, summaries) goes through :func:`normalize` first, so the rest of the code can
+assume NFC text with one tone-mark placement.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Combining tone marks (the five Vietnamese tones besides "ngang").
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+# Characters that break words or hide in copied web text.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000\t\x0b\x0c"), " ")
+
+# Open syllables ending in oa / oe / uy (not "quy") carry the tone on the first vowel in the
+# traditional placement used by most Party newspapers ("hòa", "khỏe", "ủy"); the "new" style puts
+# it on the second ("hoà", "khoẻ", "uỷ"). Both occur in the seeds; we keep the traditional one.
+_TONE_CLUSTER = re.compile(r"(?<![qQ])([oOuU])([^\W\d_])(?![^\W\d_])", re.UNICODE)
+
+
+def _move_tone(match: re.Match[str]) -> str:
+    first, second = match.group(1), match.group(2)
+    decomposed = unicodedata.normalize("NFD", second)
+    base, tones = decomposed[:1], [c for c in decomposed[1:] if c in _TONES]
+    if len(decomposed) != 2 or not tones:
+        return match.group(0)
+    wanted = "ae" if first in "oO" else "y"
+    if base.lower() not in wanted:
+        return match.group(0)
+    return unicodedata.normalize("NFC", first + tones[0]) + base
+
+
+def normalize(text: str) -> str:
+    """Return ``text`` in NFC with one tone-mark placement and plain spaces.
+
+    Line breaks are kept (they separate headline, date and body); other exotic spaces become
+    ordinary spaces and invisible characters are removed.
+    """
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    text = text.translate(_INVISIBLE).translate(_SPACES)
+    text = unicodedata.normalize("NFC", text)
+    text = _TONE_CLUSTER.sub(lambda m: _move_tone(m), text)
+    return text
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if char == "đ":
+        return "d"
+    if char == "Đ":
+        return "D"
+    if ord(char) < 0x80:
+        return char
+    category = unicodedata.category(char)
+    if category == "Mn":
+        # A stray combining mark that NFC could not compose: keep one character per input
+        # character (so offsets map back) but make it a separator.
+        return " "
+    decomposed = unicodedata.normalize("NFD", char)
+    if len(decomposed) > 1 and all(unicodedata.category(c) == "Mn" for c in decomposed[1:]):
+        return decomposed[0]
+    return char
+
+
+class _FoldTable(dict[int, str]):
+    """A lazily filled ``str.translate`` table, one output character per input character."""
+
+    def __missing__(self, key: int) -> str:
+        value = _fold_char(chr(key))
+        self[key] = value
+        return value
+
+
+class _FoldLowerTable(dict[int, str]):
+    def __missing__(self, key: int) -> str:
+        value = _fold_char(chr(key))
+        lowered = value.lower()
+        # "İ".lower() is two characters; keep the 1:1 mapping instead.
+        value = lowered if len(lowered) == 1 else value
+        self[key] = value
+        return value
+
+
+_FOLD = _FoldTable()
+_FOLD_LOWER = _FoldLowerTable()
+
+
+def fold(text: str) -> str:
+    """Remove diacritics (đ→d included), keeping exactly one output character per input one.
+
+    ``text`` should already be NFC (see :func:`normalize`); then ``len(fold(t)) == len(t)`` and
+    offsets found in the folded text are valid in the original.
+    """
+    return text.translate(_FOLD)
+
+
+def fold_lower(text: str) -> str:
+    """:func:`fold` and lower-case in one pass, still one character per character."""
+    return text.translate(_FOLD_LOWER)
+
+
+def search_key(text: str) -> str:
+    """The form used to compare words regardless of accents and case."""
+    return fold_lower(normalize(text))
+
+
+def has_diacritics(text: str) -> bool:
+    """True when ``text`` carries any Vietnamese accent or đ."""
+    return fold(text) != text
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A syllable (or number) and where it sits in the text it came from."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def key(self) -> str:
+        """Accent-insensitive, lower-case form."""
+        return fold_lower(self.text)
+
+
+# A syllable is a run of letters/digits; numbers keep their inner separators ("2.200",
+# "25.10.2021", "70,01") so they stay one token.
+_TOKEN_RE = re.compile(r"\d+(?:[.,/]\d+)*|[^\W_]+", re.UNICODE)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split into syllables and numbers with their offsets."""
+    return [Token(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+def syllables(text: str) -> list[str]:
+    """The syllables of ``text`` as accent-folded lower-case strings."""
+    return [fold_lower(m.group(0)) for m in _TOKEN_RE.finditer(text)]
+
+
+# --- sentences ---------------------------------------------------------------------------
+
+# Abbreviations that end with a dot but do not end a sentence (compared folded, lower-case).
+_ABBREVIATIONS = frozenset(
+    [
+        "tp",
+        "tt",
+        "tx",
+        "q",
+        "p",
+        "h",
+        "ts",
+        "ths",
+        "pgs",
+        "gs",
+        "bs",
+        "ks",
+        "cn",
+        "ncs",
+        "ttnd",
+        "ttut",
+        "nsnd",
+        "nsut",
+        "bsck",
+        "ck",
+        "ld",
+        "ld-tbxh",
+        "st",
+        "v.v",
+        "vv",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "ng",
+        "th",
+        "tr",
+        "pho",
+        "tr.tr",
+        "k",
+        "đ",
+        "d",
+    ]
+)
+_SENT_END = re.compile(r"([.!?…]+|\.\.\.)([\"”’»)\]]*)(\s+)")
+
+
+def _is_abbreviation(before: str) -> bool:
+    match = re.search(r"([^\s(\[\"“]+)$", before)
+    if not match:
+        return False
+    word = match.group(1)
+    key = fold_lower(word).rstrip(".")
+    last = key.split(".")[-1]
+    if key in _ABBREVIATIONS or last in _ABBREVIATIONS:
+        return True
+    # Initials such as "Hồ C. Minh" or "A." in a list.
+    return len(word) == 1 and word.isupper()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split into sentences; lines are always boundaries (headline, date and body).
+
+    Survives ``TP. Hồ Chí Minh``, ``PGS.TS. Nguyễn``, ``25.10.2021``, ``2.200``,
+    ``21-KL/TW``, domain names and ellipses followed by lower-case text.
+    """
+    sentences: list[str] = []
+    for line in normalize(text).split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        start = 0
+        for match in _SENT_END.finditer(line):
+            end = match.end(2)
+            rest = line[match.end() :]
+            if not rest:
+                continue
+            nxt = rest[0]
+            # A sentence starts with an upper-case letter, a digit, a quote or a bullet.
+            if not (nxt.isupper() or nxt.isdigit() or nxt in "\"“‘'(«-–•"):
+                continue
+            if (
+                match.group(1) == "."
+                and not match.group(2)
+                and _is_abbreviation(line[start : match.start()])
+            ):
+                continue
+            sentence = line[start:end].strip()
+            if sentence:
+                sentences.append(sentence)
+            start = match.end()
+        tail = line[start:].strip()
+        if tail:
+            sentences.append(tail)
+    return sentences
+
+
+# --- document codes ----------------------------------------------------------------------
+
+_KINDS = {
+    "nghi quyet": "NQ",
+    "ket luan": "KL",
+    "chi thi": "CT",
+    "quy dinh": "QD",
+    "quyet dinh": "QD",
+    "huong dan": "HD",
+    "thong bao": "TB",
+    "ke hoach": "KH",
+    "de an": "DA",
+    "quy che": "QC",
+    "thong tu": "TT",
+    "nghi dinh": "ND",
+    "cong van": "CV",
+}
+_KIND_ABBR = "|".join(sorted({v for v in _KINDS.values()}))
+
+# 21-KL/TW, 35-NQ/TW, 124-QĐ/TW, 21-KL/TƯ, 05-CT/TW, 09-HD/BTCTW, 123/QĐ-UBND, 05/2022/NĐ-CP
+_CODE_RE = re.compile(
+    r"(?<![\w/-])(\d{1,4})\s?-\s?([A-ZĐ]{1,6}(?:-[A-ZĐ]{1,6})?)\s?/\s?([A-ZĐƯ][A-ZĐƯ.]{0,9})(?![\w])"
+    r"|(?<![\w/-])(\d{1,5})(?:/(\d{4}))?/([A-ZĐ]{1,6})-([A-ZĐ][A-ZĐ0-9]{0,9})(?![\w])",
+    re.UNICODE,
+)
+# "Nghị quyết số 35", "Kết luận 21", "Chỉ thị số 05", "Quy định 124", "Nghị quyết Trung ương 4"
+_NAMED_RE = re.compile(
+    r"(?i)\b(nghị quyết|kết luận|chỉ thị|quy định|quyết định|hướng dẫn|thông báo|kế hoạch|đề án|quy chế"
+    r"|thông tư|nghị định|công văn)\s+(?:(số)\s+)?(trung ương\s+)?(\d{1,4})(?!\d|[.,]\d|\s?[-/])",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DocCode:
+    """A reference to a Party or state document found in text."""
+
+    text: str  # as written
+    key: str  # "21-KL" — number without leading zeros + kind, folded upper-case
+    full: str | None  # "21-KL/TW" when the issuing body is written
+    start: int
+    end: int
+
+
+def _issuer(value: str) -> str:
+    value = fold(value.replace(".", "")).upper()
+    return "TW" if value in {"TU", "TW"} else value
+
+
+def find_doc_codes(text: str) -> list[DocCode]:
+    """Find document references such as ``21-KL/TW`` or ``Nghị quyết số 35``.
+
+    Two references to the same document share a ``key`` ("Kết luận số 21" and "21-KL/TW"
+    both give ``21-KL``); ``21-NQ/TW`` and ``20-KL/TW`` do not.
+    """
+    text = normalize(text)
+    found: list[DocCode] = []
+    for m in _CODE_RE.finditer(text):
+        if m.group(1):
+            number, kind, issuer = m.group(1), fold(m.group(2)).upper(), _issuer(m.group(3))
+            key = f"{int(number)}-{kind}"
+            full = f"{int(number)}-{kind}/{issuer}"
+        else:
+            number, year, kind, issuer = (
+                m.group(4),
+                m.group(5),
+                fold(m.group(6)).upper(),
+                fold(m.group(7)).upper(),
+            )
+            key = f"{int(number)}/{year + '/' if year else ''}{kind}-{issuer}"
+            full = key
+        found.append(DocCode(m.group(0), key, full, m.start(), m.end()))
+    for m in _NAMED_RE.finditer(text):
+        kind = _KINDS[fold_lower(m.group(1))]
+        number = int(m.group(4))
+        # "Nghị quyết số 35-NQ/TW" never gets here: the pattern refuses a number followed by
+        # "-" or "/", so the code above is the one reference.
+        if m.group(3):
+            key = f"TW{number}-{kind}"
+        else:
+            key = f"{number}-{kind}"
+        found.append(DocCode(m.group(0), key, None, m.start(), m.end()))
+    found.sort(key=lambda c: c.start)
+    return found
+
+
+def doc_code_keys(text: str) -> list[str]:
+    """The distinct :attr:`DocCode.key` values referenced in ``text``, in order."""
+    seen: dict[str, None] = {}
+    for code in find_doc_codes(text):
+        seen.setdefault(code.key, None)
+        if code.full and code.full != code.key:
+            seen.setdefault(code.full, None)
+    return list(seen)

@@ -1,0 +1,203 @@
+"""`partybot ingest` / `docs` / `db` through click, with good and bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from bot.errors import InputError
+from bot.readers import decode_bytes
+from tests.conftest import SEEDS
+
+TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def cp1258(text: str) -> bytes:
+    """Encode like a legacy Windows-1258 editor: base letters precomposed, tones combining."""
+    import unicodedata
+
+    out = []
+    for ch in text:
+        parts = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONES))
+        out.append(base + "".join(c for c in parts if c in TONES))
+    return "".join(out).encode("cp1258")
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
+    from bot.config import get_settings
+
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def test_ingest_seeds_twice_then_list(runner: CliRunner) -> None:
+    first = runner.invoke(main, ["ingest", str(SEEDS)])
+    assert first.exit_code == 0, first.output
+    assert "5 added, 0 updated, 0 already present, 0 failed" in first.output
+    second = runner.invoke(main, ["ingest", str(SEEDS)])
+    assert second.exit_code == 0
+    assert "0 added, 0 updated, 5 already present, 0 failed" in second.output
+    listing = runner.invoke(main, ["docs", "list"])
+    assert listing.exit_code == 0
+    for title, date in [
+        ("Công tác xây dựng Đảng có nhiều đổi mới", "05/07/2022 09:38"),
+        ("Triển khai nhiệm vụ công tác tổ chức xây dựng Đảng năm 2023", "06/01/2023 01:01"),
+        ("Ban Thường vụ Tỉnh ủy làm việc với Đoàn khảo sát", "30/11/2021 15:08"),
+        ("Kiểm tra công tác xây dựng Đảng và hệ thống chính trị tại Đảng bộ", "—"),
+        ("Nhằm giúp cho cán bộ, đảng viên nhận thức sâu sắc", "—"),
+    ]:
+        line = next(line for line in listing.output.splitlines() if title in line)
+        assert date in line
+    assert "5 documents in total" in listing.output
+
+
+def test_docs_show_and_delete(runner: CliRunner) -> None:
+    runner.invoke(main, ["ingest", str(SEEDS)])
+    shown = runner.invoke(main, ["docs", "show", "003_10b0ac3c46bc575e"])
+    assert shown.exit_code == 0
+    assert "author: Mai Trâm" in shown.output and "baokontum.com.vn" in shown.output
+    deleted = runner.invoke(main, ["docs", "delete", "003_10b0ac3c46bc575e", "--yes"])
+    assert deleted.exit_code == 0
+    missing = runner.invoke(main, ["docs", "show", "003_10b0ac3c46bc575e"])
+    assert missing.exit_code == 1
+    assert missing.output.strip() == "error: no document '003_10b0ac3c46bc575e'"
+
+
+def test_bad_input_batch_reports_each_file_and_keeps_the_rest(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    shutil.copy(next(SEEDS.glob("000_*")), batch / "good.txt")
+    (batch / "empty.txt").write_bytes(b"")
+    (batch / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    utf16 = "Tiêu đề UTF-16\n\nĐảng viên mới được kết nạp tại chi bộ thôn."
+    (batch / "utf16.txt").write_bytes(utf16.encode("utf-16"))
+    legacy = "Tiêu đề cũ\n\nHội nghị tổng kết công tác dân vận năm 2022 của huyện."
+    (batch / "legacy.txt").write_bytes(cp1258(legacy))
+    (batch / "hostile.html").write_text(
+        "<html><body><script>alert(1)</script></body></html>", encoding="utf-8"
+    )
+    jsonl = tmp_path / "docs.jsonl"
+    jsonl.write_text(
+        "\n".join(
+            [
+                json.dumps(
+                    {
+                        "id": "j1",
+                        "title": "Một",
+                        "text": "Văn bản JSONL thứ nhất.",
+                        "date": "2023-05-01",
+                    },
+                    ensure_ascii=False,
+                ),
+                "{not json",
+                json.dumps({"id": "j2", "title": "Hai"}),
+                json.dumps(
+                    {"id": "j3", "title": "Ba", "text": "Văn bản thứ ba.", "date": "ngày mai"},
+                    ensure_ascii=False,
+                ),
+                json.dumps(
+                    {
+                        "id": "j4",
+                        "title": "Bốn",
+                        "text": "Văn bản thứ tư.",
+                        "url": "https://x.vn/4",
+                    },
+                    ensure_ascii=False,
+                ),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        main, ["ingest", str(batch), str(tmp_path / "missing.txt"), "--jsonl", str(jsonl)]
+    )
+    assert result.exit_code == 1
+    out = result.output
+    assert f"error: {batch / 'empty.txt'}: empty file" in out
+    assert f"error: {batch / 'binary.txt'}: binary file, not text" in out
+    assert f"error: {tmp_path / 'missing.txt'}: no such file" in out
+    assert f"error: {jsonl}:2: invalid JSON" in out
+    assert f"error: {jsonl}:3: missing text" in out
+    assert f"error: {jsonl}:4: unrecognised date 'ngày mai'" in out
+    assert f"{batch / 'hostile.html'}: no article text found in the HTML" in out
+    assert "Traceback" not in out
+    assert "5 added, 0 updated, 0 already present, 7 failed" in out
+    listing = runner.invoke(main, ["docs", "list", "--json", "--limit", "50"])
+    titles = {json.loads(line)["title"] for line in listing.output.splitlines()}
+    assert {
+        "Tiêu đề UTF-16",
+        "Tiêu đề cũ",
+        "Một",
+        "Bốn",
+        "Công tác xây dựng Đảng có nhiều đổi mới",
+    } == titles
+
+
+def test_decode_legacy_and_utf16_without_bom() -> None:
+    text = "Công tác kết nạp đảng viên"
+    assert decode_bytes(cp1258(text), source="x").text == text
+    assert decode_bytes(text.encode("utf-16-le"), source="x").text == text
+    with pytest.raises(InputError, match="binary"):
+        decode_bytes(b"\x00\x01\x02\x03" * 100, source="x")
+
+
+def test_docx_and_pdf(runner: CliRunner, tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Hội nghị kết nạp đảng viên mới")
+    document.add_paragraph("12/03/2024 08:00")
+    document.add_paragraph("Chi bộ thôn Đông tổ chức lễ kết nạp ba quần chúng ưu tú vào Đảng.")
+    path = tmp_path / "bai.docx"
+    document.save(path)
+    result = runner.invoke(
+        main, ["ingest", str(path), str(tmp_path / "bad.pdf")], catch_exceptions=False
+    )
+    (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.4 broken")
+    result = runner.invoke(main, ["ingest", str(path), str(tmp_path / "bad.pdf")])
+    assert "error:" in result.output and "bad.pdf" in result.output
+    shown = runner.invoke(main, ["docs", "show", "bai"])
+    assert "Hội nghị kết nạp đảng viên mới" in shown.output
+    assert "12/03/2024 08:00" in shown.output
+
+
+def test_usage_errors_and_help_examples(runner: CliRunner) -> None:
+    assert runner.invoke(main, ["ingest"]).exit_code == 2
+    for command in (
+        ["ingest"],
+        ["docs", "list"],
+        ["docs", "show"],
+        ["docs", "delete"],
+        ["db", "migrate"],
+        ["start"],
+    ):
+        help_text = runner.invoke(main, [*command, "--help"]).output
+        assert "Example" in help_text, command
+
+
+def test_db_migrate_and_status(runner: CliRunner) -> None:
+    first = runner.invoke(main, ["db", "migrate"])
+    assert "applied 1" in first.output
+    assert "up to date" in runner.invoke(main, ["db", "migrate"]).output
+    assert "schema version" in runner.invoke(main, ["db", "status"]).output
+
+
+def test_start_answers_a_query_on_a_fresh_database(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["start", "kết nạp đảng viên"])
+    assert result.exit_code == 0, result.output
+    assert "loaded seed documents: 5 added" in result.output
+    assert "1." in result.output

@@ -1,0 +1,114 @@
+"""Exact expectations for the five real seed articles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from bot.parsing import VN_TZ, parse_article, parse_date
+from tests.conftest import SEEDS
+
+
+def parse_seed(prefix: str):  # type: ignore[no-untyped-def]
+    path = next(SEEDS.glob(f"{prefix}_*.txt"))
+    return parse_article(path.read_text(encoding="utf-8"))
+
+
+def test_seed_000_pv_byline_comment_counter_and_repeated_title() -> None:
+    a = parse_seed("000")
+    assert a.title == "Công tác xây dựng Đảng có nhiều đổi mới"
+    assert a.published_at == datetime(2022, 7, 5, 9, 38, tzinfo=VN_TZ)
+    assert a.author == "PV"
+    assert a.url is None and a.source is None
+    assert a.paragraphs[0].startswith("6 tháng đầu năm, công tác xây dựng Đảng")
+    assert a.paragraphs[-1].startswith("MTTQ và các tổ chức chính trị - xã hội các cấp")
+    assert "Sửa đổi, bổ sung nhiều quy chế, quy định" in a.paragraphs  # sub-heading kept
+    assert "(0) Bình luận" not in a.text
+    assert not a.text.endswith("Công tác xây dựng Đảng có nhiều đổi mới")
+    assert len(a.paragraphs) == 16
+    assert "Tỉnh uỷ" not in a.text and "Tỉnh ủy" in a.text  # one tone placement
+
+
+def test_seed_001_outlet_prefix_links_marker_and_double_captions() -> None:
+    a = parse_seed("001")
+    assert a.title == "Triển khai nhiệm vụ công tác tổ chức xây dựng Đảng năm 2023"
+    assert a.published_at == datetime(2023, 1, 6, 1, 1, tzinfo=VN_TZ)
+    assert a.source == "Baoquangngai.vn"
+    assert a.author == "ÁI KIỀU"
+    assert a.paragraphs[0].startswith("Sáng 6/1, Ủy viên Trung ương Đảng")
+    assert "[links()]" not in a.text
+    assert "Các đồng chí chủ trì hội nghị." not in a.text
+    assert "phát biểu chỉ đạo hội nghị." not in a.text
+    assert "\u00a0" not in a.text
+    assert a.paragraphs[-1].startswith("“Tỉnh ủy mong muốn")
+    assert len(a.paragraphs) == 10
+
+
+def test_seed_002_no_headline_no_date_page_furniture() -> None:
+    a = parse_seed("002")
+    assert a.title_derived
+    assert a.title == (
+        "Nhằm giúp cho cán bộ, đảng viên nhận thức sâu sắc tính chất, tầm quan trọng của công tác "
+        "xây dựng, chỉnh đốn Đảng và hệ thống chính trị trong tình hình hiện nay"
+    )
+    assert a.published_at is None
+    assert a.author is None
+    assert "Gửi phản hồi" not in a.text and "In bài viết" not in a.text
+    assert a.paragraphs[-1].endswith("công chức, viên chức.")
+    assert len(a.paragraphs) == 6
+
+
+def test_seed_003_view_counter_photo_credits_name_byline_and_source_url() -> None:
+    a = parse_seed("003")
+    assert (
+        a.title
+        == "Ban Thường vụ Tỉnh ủy làm việc với Đoàn khảo sát của Ban chỉ đạo Đề án Trung ương 05"
+    )
+    assert a.published_at == datetime(2021, 11, 30, 15, 8, tzinfo=VN_TZ)
+    assert a.author == "Mai Trâm"
+    assert a.url == (
+        "http://baokontum.com.vn/thoi-su-chinh-tri/"
+        "ban-thuong-vu-tinh-uy-lam-viec-voi-doan-khao-sat-cua-ban-chi-dao-de-an-trung-uong-05-21682.html"
+    )
+    assert "Ảnh: MT" not in a.text
+    assert not any(p == "26" for p in a.paragraphs)
+    assert a.paragraphs[0].startswith("Sáng 30/11, Đồng chí Lê Tiến Châu")
+    assert len(a.paragraphs) == 10
+
+
+def test_seed_004_no_date_captions_without_credit_and_photo_byline() -> None:
+    a = parse_seed("004")
+    assert (
+        a.title
+        == "Kiểm tra công tác xây dựng Đảng và hệ thống chính trị tại Đảng bộ Thị trấn Mường Lát"
+    )
+    assert a.published_at is None  # "Sáng ngày 18-5" has no year
+    assert a.author == "Tuấn Bình"
+    assert "Toàn cảnh buổi làm việc" not in a.paragraphs
+    assert not any("phát biểu tại buổi làm việc" in p and len(p) < 200 for p in a.paragraphs)
+    assert a.paragraphs[-1].startswith("Nhiệm vụ trong thời gian tới")
+    assert len(a.paragraphs) == 7
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("05/07/2022 09:38", datetime(2022, 7, 5, 9, 38, tzinfo=VN_TZ)),
+        ("01:01, 06/01/2023", datetime(2023, 1, 6, 1, 1, tzinfo=VN_TZ)),
+        ("30/11/2021 15:08", datetime(2021, 11, 30, 15, 8, tzinfo=VN_TZ)),
+        ("Thứ Ba, 05/07/2022 - 09:38", datetime(2022, 7, 5, 9, 38, tzinfo=VN_TZ)),
+        ("2023-03-01", datetime(2023, 3, 1, tzinfo=VN_TZ)),
+        ("không có ngày", None),
+        ("31/02/2022", None),
+    ],
+)
+def test_parse_date_formats(value: str, expected: datetime | None) -> None:
+    assert parse_date(value) == expected
+
+
+def test_hostile_and_empty_input_does_not_crash() -> None:
+    assert parse_article("").paragraphs == []
+    a = parse_article("<script>alert(1)</script>\n\nBody & more <b>text</b>.")
+    assert a.title == "<script>alert(1)</script>"
+    assert a.paragraphs == ["Body & more <b>text</b>."]

@@ -1,0 +1,93 @@
+"""The document store on SQLite and PostgreSQL (same code, same expectations)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.db import LATEST_VERSION, Database
+from bot.documents import DocumentStore, NewDocument
+from bot.errors import InputError, NotFound, StoreUnavailable
+
+
+@pytest.fixture
+def store(db_url: str):  # type: ignore[no-untyped-def]
+    db = Database(db_url)
+    db.migrate()
+    yield DocumentStore(db)
+    db.dispose()
+
+
+def test_migrate_is_idempotent(db_url: str) -> None:
+    db = Database(db_url)
+    assert db.current_version() == 0
+    assert [m.version for m in db.migrate()] == list(range(1, LATEST_VERSION + 1))
+    assert db.migrate() == []
+    assert db.current_version() == LATEST_VERSION
+    db.dispose()
+
+
+def test_add_get_duplicate_update_delete(store: DocumentStore) -> None:
+    doc = NewDocument(
+        title="Tiêu đề",
+        text="Nội dung  đầu tiên.\n\nĐoạn hai.",
+        external_id="a-1",
+        published_at=datetime(2022, 7, 5, 2, 38, tzinfo=UTC),
+        url="https://baoxyz.vn/a.html",
+    )
+    first = store.add(doc)
+    assert first.status == "added"
+    # Same content with other whitespace is a duplicate and adds nothing.
+    again = store.add(
+        NewDocument(title="Khác", text="Nội dung đầu tiên.\n\nĐoạn  hai.", external_id="b")
+    )
+    assert again.status == "duplicate" and again.duplicate_of == first.document_id
+    assert store.count() == 1
+    got = store.get("a-1")
+    assert got.id == first.document_id
+    assert got.published_at == datetime(2022, 7, 5, 2, 38)
+    assert got.source == "baoxyz.vn"
+    assert store.get(str(first.document_id)).external_id == "a-1"
+    updated = store.add(NewDocument(title="Tiêu đề", text="Nội dung mới.", external_id="a-1"))
+    assert updated.status == "updated" and updated.document_id == first.document_id
+    assert store.get("a-1").text == "Nội dung mới."
+    store.delete("a-1")
+    with pytest.raises(NotFound):
+        store.get("a-1")
+    ops = [op for _, _, op in store.changes_since(0)]
+    assert ops == ["upsert", "upsert", "delete"]
+
+
+def test_topics_and_listing_newest_first(store: DocumentStore) -> None:
+    old = store.add(
+        NewDocument(
+            title="Cũ", text="Văn bản cũ.", external_id="old", published_at=datetime(2020, 1, 1)
+        )
+    )
+    new = store.add(
+        NewDocument(
+            title="Mới", text="Văn bản mới.", external_id="new", published_at=datetime(2024, 1, 1)
+        )
+    )
+    store.set_topics(old.document_id, {"admission": 0.9, "cadres": 0.6}, "v1")
+    assert [d.external_id for d in store.list()] == ["new", "old"]
+    assert [d.external_id for d in store.list(topic="admission")] == ["old"]
+    assert store.get("old").topics == {"admission": 0.9, "cadres": 0.6}
+    assert store.topic_counts() == {"admission": 1, "cadres": 1}
+    assert [d.id for d in store.newer_than(old.document_id)] == [new.document_id]
+
+
+def test_rejects_empty_and_huge_text(store: DocumentStore) -> None:
+    with pytest.raises(InputError):
+        store.add(NewDocument(title="x", text="   "))
+    with pytest.raises(InputError):
+        store.add(NewDocument(title="x", text="a" * 2_000_001))
+
+
+def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
+    db = Database("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    with pytest.raises(StoreUnavailable):
+        db.current_version()
+    assert db.ping() is False

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.text import (
+    doc_code_keys,
+    find_doc_codes,
+    fold,
+    fold_lower,
+    has_diacritics,
+    normalize,
+    split_sentences,
+    syllables,
+    tokenize,
+)
+
+VIETNAMESE_LETTERS = (
+    "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+)
+vi_text = st.text(
+    alphabet=st.sampled_from(
+        list(VIETNAMESE_LETTERS + VIETNAMESE_LETTERS.upper() + " .,;:-/\n0123456789")
+    ),
+    max_size=200,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Tỉnh uỷ", "Tỉnh ủy"),
+        ("hoà bình", "hòa bình"),
+        ("khoẻ mạnh", "khỏe mạnh"),
+        ("đa dạng hoá", "đa dạng hóa"),
+        ("UỶ BAN", "ỦY BAN"),
+        ("quý", "quý"),  # qu + y: the tone stays on y
+        ("hoàng", "hoàng"),  # closed syllable: unchanged
+        ("thuý", "thúy"),
+        ("a\u00a0b\u200bc", "a bc"),
+        ("Tỉnh u\u0309y", "Tỉnh ủy"),  # decomposed input
+    ],
+)
+def test_normalize_one_tone_placement(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_both_placements_in_seeds_fold_to_one_form() -> None:
+    assert normalize("Tỉnh uỷ") == normalize("Tỉnh ủy")
+    assert normalize("hoà") == normalize("hòa")
+
+
+def test_fold_maps_d_bar_explicitly() -> None:
+    assert fold("Đảng viên đầu tư") == "Dang vien dau tu"
+    assert fold_lower("ĐẢNG VIÊN") == "dang vien"
+    assert fold("tham nhũng") == fold("tham những") == "tham nhung"
+
+
+@given(vi_text)
+def test_fold_keeps_one_char_per_char(text: str) -> None:
+    text = normalize(text)
+    folded = fold(text)
+    assert len(folded) == len(text)
+    assert len(fold_lower(text)) == len(text)
+
+
+@given(vi_text)
+def test_fold_is_idempotent_and_removes_all_marks(text: str) -> None:
+    folded = fold(normalize(text))
+    assert fold(folded) == folded
+    assert not has_diacritics(folded)
+    assert all(unicodedata.category(c) != "Mn" for c in unicodedata.normalize("NFD", folded))
+    assert "đ" not in folded and "Đ" not in folded
+
+
+@given(st.text(max_size=200))
+def test_normalize_is_idempotent_and_nfc(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+    assert unicodedata.is_normalized("NFC", once)
+
+
+@given(vi_text)
+def test_offsets_map_back(text: str) -> None:
+    text = normalize(text)
+    folded = fold_lower(text)
+    for token in tokenize(text):
+        assert fold_lower(text[token.start : token.end]) == folded[token.start : token.end]
+
+
+def test_tokenize_keeps_numbers_whole() -> None:
+    assert [t.text for t in tokenize("có 2.200 đảng viên, ngày 25.10.2021, tăng 70,01%")] == [
+        "có",
+        "2.200",
+        "đảng",
+        "viên",
+        "ngày",
+        "25.10.2021",
+        "tăng",
+        "70,01",
+    ]
+    assert syllables("Đảng Viên") == ["dang", "vien"]
+
+
+def test_sentence_splitting_survives_abbreviations_numbers_and_domains() -> None:
+    text = (
+        "Công tác xây dựng Đảng có nhiều đổi mới\n\n05/07/2022 09:38\n\n"
+        "TP. Hồ Chí Minh có 2.200 đảng viên mới. PGS.TS. Nguyễn Văn A phát biểu ngày 25.10.2021 "
+        "theo Kết luận số 21-KL/TW. Xem baoquangngai.vn. Ông nói: “Phải làm ngay.” Sau đó… Hết!"
+    )
+    assert split_sentences(text) == [
+        "Công tác xây dựng Đảng có nhiều đổi mới",
+        "05/07/2022 09:38",
+        "TP. Hồ Chí Minh có 2.200 đảng viên mới.",
+        "PGS.TS. Nguyễn Văn A phát biểu ngày 25.10.2021 theo Kết luận số 21-KL/TW.",
+        "Xem baoquangngai.vn.",
+        "Ông nói: “Phải làm ngay.”",
+        "Sau đó…",
+        "Hết!",
+    ]
+
+
+def test_sentence_splitting_keeps_lowercase_continuations() -> None:
+    assert split_sentences("Các lĩnh vực... và nhiều hơn nữa.") == [
+        "Các lĩnh vực... và nhiều hơn nữa."
+    ]
+
+
+def test_doc_codes() -> None:
+    codes = find_doc_codes(
+        "Kết luận số 21-KL/TƯ, Nghị quyết số 35-NQ/TW, Chỉ thị 05-CT/TW, Quy định 124-QĐ/TW, "
+        "Nghị quyết 35, Kết luận số 21, Nghị quyết Trung ương 4, Quyết định 123/QĐ-UBND"
+    )
+    assert [c.key for c in codes] == [
+        "21-KL",
+        "35-NQ",
+        "5-CT",
+        "124-QD",
+        "35-NQ",
+        "21-KL",
+        "TW4-NQ",
+        "123/QD-UBND",
+    ]
+    assert codes[0].full == "21-KL/TW"
+    assert codes[0].text == "21-KL/TƯ"
+
+
+def test_doc_codes_are_exact() -> None:
+    assert doc_code_keys("21-NQ/TW và 20-KL/TW") == ["21-NQ", "21-NQ/TW", "20-KL", "20-KL/TW"]
+    assert "21-KL" not in doc_code_keys("21-NQ/TW và 20-KL/TW")
+    assert doc_code_keys("nghị quyết 35.000 người") == []
