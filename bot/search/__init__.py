@@ -1,0 +1,1 @@
+"""Search: a derived full-text index over the documents, ranking, snippets and summaries."""

@@ -1,0 +1,54 @@
+"""The search results contract shared by the engine, the CLI and the Telegram layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Span:
+    """A highlighted range ``[start, end)`` in a snippet's text."""
+
+    start: int
+    end: int
+
+
+@dataclass
+class Snippet:
+    """Plain text cut at word boundaries plus the ranges that matched the query."""
+
+    text: str
+    spans: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class Hit:
+    """One ranked document."""
+
+    doc_id: int
+    external_id: str
+    title: str
+    date: datetime | None  # naive UTC publication date (None when unknown)
+    url: str | None  # the original article URL when known
+    link: str  # url, or a t.me deep link to the bot (doc_<id>)
+    topics: list[str]  # slugs, most probable first
+    score: float
+    summary: str  # 2–3 sentences, plain text
+    snippet: Snippet  # query-focused; falls back to the summary's first sentence
+
+
+@dataclass
+class SearchResults:
+    """A page of hits and what the engine understood of the query."""
+
+    query: str
+    hits: list[Hit]
+    total: int  # matching documents (all pages)
+    offset: int = 0
+    limit: int = 10
+    topic: str | None = None  # the query named this topic (topic listing, newest first)
+    soft_topic: str | None = None  # a question-like query was classified as this topic
+    codes: list[str] = field(default_factory=list)  # document codes found in the query
+    suggestions: list[str] = field(default_factory=list)  # when nothing matched: other queries to try
+    note: str | None = None  # e.g. "stopwords only"
