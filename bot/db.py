@@ -160,6 +160,9 @@ deliveries = sa.Table(
     sa.Column("to_doc_id", sa.Integer, nullable=False, default=0),
     sa.Column("parts_total", sa.Integer, nullable=False, default=0),
     sa.Column("parts_sent", sa.Integer, nullable=False, default=0),
+    sa.Column("in_flight", sa.Integer, nullable=True),  # part being sent: set before, cleared after
+    sa.Column("in_doubt", sa.Integer, nullable=False, default=0),  # parts whose outcome was unknown
+    sa.Column("payload", sa.Text, nullable=True),  # JSON list of the rendered parts, fixed at claim
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("error", sa.Text, nullable=True),
     sa.Column("created_at", sa.DateTime, nullable=False),

@@ -1,0 +1,349 @@
+"""The conversation: what the bot answers, independent of Telegram.
+
+Both the Telegram handlers and the offline console call :class:`Conversation` and get
+:class:`~bot.render.Reply` objects back. Every method is blocking (it reads the database);
+async callers run it in a thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.errors import NotFound
+from bot.messages import EXAMPLE_QUERIES, Raw, t
+from bot.render import Button, Reply, cut, esc, highlight, link, split_html_messages
+from bot.services import Services
+from bot.timeutil import format_date
+
+PAGE_SIZE = 5
+MAX_QUERY_CHARS = 300
+_CALLBACK_LIMIT = 64
+
+
+class QueryMemory:
+    """Remembers long queries behind short ids so paging buttons stay under 64 bytes."""
+
+    def __init__(self, capacity: int = 5000) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, query: str) -> str:
+        key = hashlib.blake2b(query.encode("utf-8"), digest_size=6).hexdigest()
+        with self._lock:
+            self._items[key] = query
+            self._items.move_to_end(key)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+        return key
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            return self._items.get(key)
+
+
+@dataclass
+class Context:
+    """Who is asking, as far as the conversation needs to know."""
+
+    lang: str = "vi"
+    user_id: int | None = None
+    is_admin: bool = False
+
+
+class Conversation:
+    """Turns requests into replies."""
+
+    def __init__(self, services: Services, *, bot_username: str = "") -> None:
+        self.services = services
+        self.bot_username = bot_username
+        self.memory = QueryMemory()
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _topic_name(self, slug: str, lang: str) -> str:
+        topic = self.services.taxonomy.get(slug)
+        return topic.name(lang) if topic else slug
+
+    def _query_callback(self, query: str, page: int) -> str:
+        data = f"q:{page}:{query}"
+        if len(data.encode("utf-8")) <= _CALLBACK_LIMIT:
+            return data
+        return f"k:{page}:{self.memory.put(query)}"
+
+    def _pager(self, lang: str, page: int, pages: int, make: callable) -> list[list[Button]]:  # type: ignore[valid-type]
+        row: list[Button] = []
+        if page > 1:
+            row.append(Button(t(lang, "prev"), data=make(page - 1)))
+        if pages > 1:
+            row.append(Button(f"{page}/{pages}", data="noop"))
+        if page < pages:
+            row.append(Button(t(lang, "next"), data=make(page + 1)))
+        return [row] if row else []
+
+    def _render_hits(self, hits: Sequence, start: int, lang: str) -> list[str]:  # type: ignore[type-arg]
+        blocks = []
+        for n, hit in enumerate(hits, start=start + 1):
+            date = format_date(hit.date) or t(lang, "no_date")
+            topics = ", ".join(self._topic_name(s, lang) for s in hit.topics[:2])
+            meta = f"📅 {esc(date)}" + (f" · 🏷 {esc(topics)}" if topics else "")
+            snippet = hit.snippet
+            if snippet is not None and snippet.text:
+                body = highlight(
+                    cut_snippet(snippet.text),
+                    [(s.start, s.end) for s in snippet.spans if s.end <= 400],
+                )
+            else:
+                body = esc(cut(hit.summary, 300))
+            target = link(hit.link, t(lang, "open")) if hit.link else ""
+            more = f" · /doc_{hit.doc_id}"
+            blocks.append(f"<b>{n}. {esc(cut(hit.title, 160))}</b>\n{meta}\n{body}\n{target}{more}")
+        return blocks
+
+    def _results_reply(self, header: str, results, page: int, lang: str, make) -> Reply:  # type: ignore[no-untyped-def]
+        pages = max(1, math.ceil(results.total / PAGE_SIZE))
+        blocks = [header, *self._render_hits(results.hits, (page - 1) * PAGE_SIZE, lang)]
+        text = split_html_messages(["\n\n".join(blocks)])[0]
+        return Reply(text, buttons=self._pager(lang, page, pages, make))
+
+    # --- requests --------------------------------------------------------------------------
+
+    def start(self, ctx: Context, name: str, payload: str | None = None) -> list[Reply]:
+        """/start, optionally with a ``doc_<id>`` deep-link payload."""
+        if payload:
+            doc_id = parse_payload(payload)
+            if doc_id is not None:
+                return [self.document(ctx, str(doc_id))]
+        buttons = [[Button(q, data=f"x:{i}")] for i, q in enumerate(EXAMPLE_QUERIES)]
+        return [Reply(t(ctx.lang, "welcome", name=name or ""), buttons=buttons)]
+
+    def help(self, ctx: Context) -> Reply:
+        """/help."""
+        return Reply(t(ctx.lang, "help"))
+
+    def search(self, ctx: Context, query: str, page: int = 1) -> Reply:
+        """A keyword, code, phrase or question query."""
+        query = " ".join(query.split())
+        if not query:
+            return Reply(t(ctx.lang, "empty_query"))
+        note = ""
+        if len(query) > MAX_QUERY_CHARS:
+            query = cut(query, MAX_QUERY_CHARS).rstrip("…")
+            note = t(ctx.lang, "query_too_long", limit=MAX_QUERY_CHARS) + "\n"
+        engine = self.services.search
+        page = max(1, page)
+        results = engine.search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        if results.topic and not results.hits:
+            return self.topic(ctx, results.topic, page)
+        if not results.hits:
+            if results.note == "stopwords":
+                return Reply(note + t(ctx.lang, "stopwords_only"))
+            lines = [note + t(ctx.lang, "no_results", query=cut(query, 100))]
+            buttons = []
+            if results.suggestions:
+                lines.append(
+                    t(ctx.lang, "try_instead", suggestions=", ".join(results.suggestions[:3]))
+                )
+                buttons = [
+                    [Button(s, data=self._query_callback(s, 1))] for s in results.suggestions[:3]
+                ]
+            lines.append(t(ctx.lang, "try_topics"))
+            return Reply("\n".join(lines), buttons=buttons)
+        pages = max(1, math.ceil(results.total / PAGE_SIZE))
+        if results.topic:
+            header = t(
+                ctx.lang,
+                "topic_header",
+                topic=self._topic_name(results.topic, ctx.lang),
+                total=results.total,
+                page=page,
+                pages=pages,
+            )
+        else:
+            header = t(
+                ctx.lang,
+                "results_header",
+                query=cut(query, 100),
+                total=results.total,
+                page=page,
+                pages=pages,
+            )
+        if results.soft_topic:
+            header += "\n" + t(
+                ctx.lang, "soft_topic", topic=self._topic_name(results.soft_topic, ctx.lang)
+            )
+        return self._results_reply(
+            Raw(note).html + header,
+            results,
+            page,
+            ctx.lang,
+            lambda p: self._query_callback(query, p),
+        )
+
+    def topics(self, ctx: Context) -> Reply:
+        """/topics: a button per topic with its document count."""
+        counts = self.services.documents.topic_counts()
+        buttons = [
+            [
+                Button(
+                    f"{topic.name(ctx.lang)} ({counts.get(topic.slug, 0)})",
+                    data=f"t:{topic.slug}:1",
+                )
+            ]
+            for topic in self.services.taxonomy
+        ]
+        return Reply(t(ctx.lang, "topics_header"), buttons=buttons)
+
+    def topic(self, ctx: Context, slug: str, page: int = 1) -> Reply:
+        """One topic's documents, newest first."""
+        taxonomy = self.services.taxonomy
+        topic = taxonomy.get(slug.strip().lower()) or taxonomy.match_name(slug)
+        if topic is None:
+            return Reply(t(ctx.lang, "unknown_topic", slug=cut(slug, 60)))
+        page = max(1, page)
+        results = self.services.search.by_topic(
+            topic.slug, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
+        pages = max(1, math.ceil(results.total / PAGE_SIZE))
+        header = t(
+            ctx.lang,
+            "topic_header",
+            topic=topic.name(ctx.lang),
+            total=results.total,
+            page=page,
+            pages=pages,
+        )
+        return self._results_reply(header, results, page, ctx.lang, lambda p: f"t:{topic.slug}:{p}")
+
+    def latest(self, ctx: Context, page: int = 1) -> Reply:
+        """/latest."""
+        page = max(1, page)
+        results = self.services.search.latest(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        pages = max(1, math.ceil(results.total / PAGE_SIZE))
+        header = t(ctx.lang, "latest_header", total=results.total, page=page, pages=pages)
+        return self._results_reply(header, results, page, ctx.lang, lambda p: f"l:{p}")
+
+    def document(self, ctx: Context, ref: str, page: int = 1) -> Reply:
+        """/doc: the full text, one ≤ 4096-character page at a time."""
+        from bot.search.links import doc_link, paginate_text
+
+        ref = ref.strip().lstrip("#")
+        if not ref:
+            return Reply(t(ctx.lang, "doc_usage"))
+        try:
+            doc = self.services.documents.get(ref)
+        except NotFound:
+            return Reply(t(ctx.lang, "doc_not_found", ref=cut(ref, 60)))
+        head_parts = [f"<b>{esc(cut(doc.title, 300))}</b>"]
+        meta = [format_date(doc.published_at)] + [x for x in (doc.source, doc.author) if x]
+        head_parts.append(esc(" · ".join(m for m in meta if m)))
+        if doc.topics:
+            head_parts.append(
+                "🏷 " + esc(", ".join(self._topic_name(s, ctx.lang) for s in list(doc.topics)[:3]))
+            )
+        header = "\n".join(p for p in head_parts if p)
+        footer_room = 120
+        pages = paginate_text(doc.text, limit=4096 - len(header) - footer_room)
+        page = min(max(1, page), len(pages))
+        body = esc(pages[page - 1])
+        parts = [header, body] if page == 1 else [f"<b>{esc(cut(doc.title, 80))}</b>", body]
+        url = doc_link(doc, self.bot_username) if doc.url else None
+        footer = t(ctx.lang, "doc_page", page=page, pages=len(pages)) if len(pages) > 1 else ""
+        if url:
+            footer = (footer + " · " if footer else "") + link(url, doc.source or "link")
+        if footer:
+            parts.append(footer)
+        buttons = self._pager(ctx.lang, page, len(pages), lambda p: f"d:{doc.id}:{p}")
+        buttons.append([Button(t(ctx.lang, "related"), data=f"r:{doc.id}")])
+        return Reply("\n\n".join(parts), buttons=buttons)
+
+    def related(self, ctx: Context, doc_id: int) -> Reply:
+        """The documents most similar to one."""
+        try:
+            doc = self.services.documents.get(doc_id)
+        except NotFound:
+            return Reply(t(ctx.lang, "doc_not_found", ref=doc_id))
+        hits = self.services.search.related(doc.id, k=3)
+        blocks = [
+            t(ctx.lang, "related_header", title=cut(doc.title, 120)),
+            *self._render_hits(hits, 0, ctx.lang),
+        ]
+        return Reply("\n\n".join(blocks))
+
+    def classify(self, ctx: Context, text: str) -> Reply:
+        """Topics of a text with probabilities and the terms that drove them."""
+        text = text.strip()
+        if not text:
+            return Reply(t(ctx.lang, "classify_usage"))
+        model = self.services.classifier
+        if model is None:
+            return Reply(t(ctx.lang, "classify_unavailable"))
+        scores = model.predict_proba([text])[0]
+        predicted = model.predict([text])[0]
+        lines = [t(ctx.lang, "classify_header")]
+        if not predicted:
+            lines.append(t(ctx.lang, "classify_none"))
+        explanation = model.explain(text) if predicted else {}
+        for slug in predicted:
+            lines.append(
+                f"• <b>{esc(self._topic_name(slug, ctx.lang))}</b> — {scores.get(slug, 0):.0%}"
+            )
+            terms = [term for term, _ in explanation.get(slug, [])[:5]]
+            if terms:
+                lines.append("  " + t(ctx.lang, "terms", terms=", ".join(terms)))
+        others = sorted(
+            ((s, p) for s, p in scores.items() if s not in predicted), key=lambda kv: -kv[1]
+        )[:2]
+        if others:
+            lines.append(
+                esc(", ".join(f"{self._topic_name(s, ctx.lang)} {p:.0%}" for s, p in others))
+            )
+        return Reply("\n".join(lines))
+
+    def callback(self, ctx: Context, data: str) -> Reply | None:
+        """A button press; None for buttons that do nothing (the page counter)."""
+        kind, _, rest = data.partition(":")
+        try:
+            if kind == "q":
+                page, _, query = rest.partition(":")
+                return self.search(ctx, query, int(page))
+            if kind == "k":
+                page, _, key = rest.partition(":")
+                query = self.memory.get(key)
+                return (
+                    Reply(t(ctx.lang, "expired"))
+                    if query is None
+                    else self.search(ctx, query, int(page))
+                )
+            if kind == "t":
+                slug, _, page = rest.partition(":")
+                return self.topic(ctx, slug, int(page or 1))
+            if kind == "l":
+                return self.latest(ctx, int(rest or 1))
+            if kind == "d":
+                doc_id, _, page = rest.partition(":")
+                return self.document(ctx, doc_id, int(page or 1))
+            if kind == "r":
+                return self.related(ctx, int(rest))
+            if kind == "x":
+                return self.search(ctx, EXAMPLE_QUERIES[int(rest)])
+        except (ValueError, IndexError):
+            return Reply(t(ctx.lang, "expired"))
+        return None
+
+
+def parse_payload(payload: str) -> int | None:
+    """The document id in a ``doc_<id>`` deep-link payload."""
+    match = re.fullmatch(r"doc_(\d{1,12})", payload.strip())
+    return int(match.group(1)) if match else None
+
+
+def cut_snippet(text: str, limit: int = 400) -> str:
+    """Snippets are already cut by the engine; this only guards against very long ones."""
+    return text if len(text) <= limit else text[:limit]

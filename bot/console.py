@@ -1,0 +1,93 @@
+"""The offline console chat: the bot's conversation in a terminal, no Telegram needed."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from bot.chat import Context, Conversation
+from bot.errors import PartyBotError
+from bot.messages import t
+from bot.render import Reply, strip_tags
+from bot.services import Services
+
+
+def render_plain(reply: Reply, out: TextIO) -> list[str]:
+    """Print a reply as plain text; returns the callback data of its numbered buttons."""
+    out.write(strip_tags(reply.html).strip() + "\n")
+    actions: list[str] = []
+    labels: list[str] = []
+    for row in reply.buttons:
+        for button in row:
+            if button.data and button.data != "noop":
+                actions.append(button.data)
+                labels.append(f"[{len(actions)}] {button.text}")
+            elif button.url:
+                labels.append(f"{button.text}: {button.url}")
+    if labels:
+        out.write("  ".join(labels) + "\n")
+    return actions
+
+
+def handle_line(
+    conversation: Conversation, ctx: Context, line: str, actions: list[str]
+) -> list[Reply]:
+    """Answer one line typed in the console, the way the bot would in a private chat."""
+    line = line.strip()
+    if line.isdigit() and 1 <= int(line) <= len(actions):
+        reply = conversation.callback(ctx, actions[int(line) - 1])
+        return [reply] if reply else []
+    if line.startswith("/"):
+        command, _, rest = line[1:].partition(" ")
+        command = command.split("@", 1)[0].lower()
+        if command.startswith("doc_") and command[4:].isdigit():
+            return [conversation.document(ctx, command[4:])]
+        simple = {
+            "start": lambda: conversation.start(ctx, "", rest or None),
+            "help": lambda: [conversation.help(ctx)],
+            "search": lambda: [conversation.search(ctx, rest)],
+            "topics": lambda: [conversation.topics(ctx)],
+            "topic": lambda: [
+                conversation.topic(ctx, rest) if rest else Reply(t(ctx.lang, "topic_usage"))
+            ],
+            "latest": lambda: [conversation.latest(ctx)],
+            "doc": lambda: [conversation.document(ctx, rest)],
+            "classify": lambda: [conversation.classify(ctx, rest)],
+        }
+        if command == "lang" and rest.strip() in ("vi", "en"):
+            ctx.lang = rest.strip()
+            return [Reply(t(ctx.lang, "lang_set"))]
+        if command in simple:
+            return simple[command]()
+        return [conversation.help(ctx)]
+    return [conversation.search(ctx, line)]
+
+
+def run_console(
+    services: Services, *, lang: str = "vi", stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+) -> None:
+    """Read lines until EOF or /quit and print the bot's answers."""
+    conversation = Conversation(services, bot_username=services.settings.bot_username)
+    ctx = Context(lang=lang, user_id=0, is_admin=True)
+    stdout.write(t(lang, "console_intro") + "\n")
+    actions: list[str] = []
+    for reply in conversation.start(ctx, ""):
+        actions = render_plain(reply, stdout)
+    interactive = stdin.isatty()
+    while True:
+        if interactive:
+            stdout.write("> ")
+            stdout.flush()
+        line = stdin.readline()
+        if not line or line.strip() in {"/quit", "/exit", "quit", "exit"}:
+            break
+        if not line.strip():
+            continue
+        try:
+            replies = handle_line(conversation, ctx, line, actions)
+        except PartyBotError as exc:
+            stdout.write(f"error: {exc}\n")
+            continue
+        for reply in replies:
+            actions = render_plain(reply, stdout) or actions
+        stdout.flush()

@@ -1,0 +1,1 @@
+"""Daily digests: subscriptions, content and exactly-once delivery."""

@@ -1,0 +1,213 @@
+"""The message catalogue: every user-facing sentence, in Vietnamese (default) and English.
+
+Templates are HTML for Telegram's HTML parse mode; placeholders are filled with
+:func:`t`, which escapes every value, so callers never build HTML from user input by hand.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+DEFAULT_LANG = "vi"
+LANGS = ("vi", "en")
+
+CATALOG: dict[str, dict[str, str]] = {
+    "vi": {
+        "welcome": (
+            "<b>Xin chào {name}!</b>\n"
+            "Tôi là trợ lý tra cứu tài liệu công tác xây dựng Đảng.\n\n"
+            "• Gõ vài từ để tìm tài liệu, có dấu hoặc không dấu: <i>kết nạp đảng viên</i>, "
+            "<i>tham nhung dau thau</i>, <i>Kết luận 21-KL/TW</i>.\n"
+            "• /topics — duyệt theo chủ đề, /latest — tài liệu mới nhất.\n"
+            "• /classify — phân loại chủ đề một đoạn văn bản.\n"
+            "• /digest — bản tin hằng ngày cho nhóm.\n\n"
+            "Thử ngay một câu hỏi mẫu:"
+        ),
+        "help": (
+            "<b>Hướng dẫn sử dụng</b>\n"
+            "• Gõ từ khóa (có dấu hoặc không dấu) để tìm tài liệu; đặt cụm từ trong dấu ngoặc kép để tìm chính xác.\n"
+            "• Có thể lọc theo năm: <i>kết nạp đảng viên 2022</i>, <i>từ 01/2023</i>.\n"
+            "• /search &lt;từ khóa&gt; — tìm kiếm (dùng được trong nhóm)\n"
+            "• /topics — danh sách chủ đề; /topic &lt;mã&gt; — tài liệu theo chủ đề\n"
+            "• /latest — tài liệu mới nhất\n"
+            "• /doc &lt;số&gt; — đọc toàn văn tài liệu\n"
+            "• /classify &lt;văn bản&gt; — phân loại chủ đề (hoặc trả lời một tin nhắn bằng /classify)\n"
+            "• /digest — bản tin hằng ngày\n"
+            "• /lang en — English"
+        ),
+        "results_header": "🔎 <b>{query}</b> — {total} kết quả (trang {page}/{pages})",
+        "topic_header": "📂 <b>{topic}</b> — {total} tài liệu (trang {page}/{pages})",
+        "latest_header": "🆕 <b>Tài liệu mới nhất</b> — {total} tài liệu (trang {page}/{pages})",
+        "soft_topic": "Chủ đề liên quan: {topic}",
+        "no_results": "Không tìm thấy tài liệu phù hợp với «{query}».",
+        "try_instead": "Thử tìm: {suggestions}",
+        "try_topics": "Hoặc xem theo chủ đề: /topics",
+        "stopwords_only": "Từ khóa quá chung chung, hãy thêm từ cụ thể hơn (ví dụ: <i>kết nạp đảng viên</i>).",
+        "empty_query": "Hãy gõ từ khóa cần tìm, ví dụ: <code>/search kết nạp đảng viên</code>",
+        "query_too_long": "Từ khóa quá dài; tôi chỉ dùng {limit} ký tự đầu.",
+        "topics_header": "📚 <b>Chủ đề</b> — chọn một chủ đề để xem tài liệu mới nhất:",
+        "unknown_topic": "Không có chủ đề «{slug}». Xem danh sách: /topics",
+        "topic_usage": "Cách dùng: <code>/topic kiem_tra</code> hoặc chọn trong /topics",
+        "doc_usage": "Cách dùng: <code>/doc 12</code> (số tài liệu trong kết quả tìm kiếm)",
+        "doc_not_found": "Không tìm thấy tài liệu «{ref}».",
+        "doc_page": "Trang {page}/{pages}",
+        "expired": "Danh sách này đã hết hạn, hãy tìm lại.",
+        "classify_usage": "Cách dùng: <code>/classify nội dung cần phân loại</code> hoặc trả lời một tin nhắn bằng /classify",
+        "classify_header": "🏷 <b>Phân loại chủ đề</b>",
+        "classify_none": "Văn bản không thuộc chủ đề nào trong danh mục.",
+        "classify_unavailable": "Mô hình phân loại chưa sẵn sàng.",
+        "terms": "từ khóa: {terms}",
+        "lang_set": "Đã chuyển sang tiếng Việt.",
+        "lang_usage": "Cách dùng: <code>/lang vi</code> hoặc <code>/lang en</code>",
+        "refused": (
+            "Xin lỗi, bạn chưa được cấp quyền sử dụng trợ lý này.\n"
+            "Hãy gửi mã số của bạn cho quản trị viên: <code>{user_id}</code>"
+        ),
+        "group_refused": (
+            "Nhóm này chưa được cấp quyền sử dụng trợ lý. Quản trị viên có thể cấp quyền bằng lệnh "
+            "<code>/allow {chat_id}</code>."
+        ),
+        "rate_limited": "Bạn gửi quá nhanh, vui lòng chờ {seconds} giây rồi thử lại.",
+        "admin_only": "Lệnh này chỉ dành cho quản trị viên.",
+        "allow_usage": "Cách dùng: <code>/allow &lt;mã người dùng hoặc nhóm&gt;</code>",
+        "allowed": "Đã cấp quyền cho <code>{id}</code>.",
+        "denied": "Đã thu hồi quyền của <code>{id}</code>.",
+        "error": "Có lỗi xảy ra, vui lòng thử lại.",
+        "db_unavailable": "Hệ thống tạm thời không truy cập được cơ sở dữ liệu, vui lòng thử lại sau ít phút.",
+        "stats": (
+            "📊 <b>Thống kê</b>\n"
+            "Tài liệu: {documents}\n"
+            "Mô hình đang dùng: {model} (macro-F1 {f1})\n"
+            "Nhóm đăng ký bản tin: {subscriptions}\n\n{topics}"
+        ),
+        "reloaded": "Đã tải lại chỉ mục tìm kiếm ({docs} tài liệu) và mô hình {model}.",
+        "ingested": "Đã nhận tệp <b>{name}</b>: {summary}",
+        "ingest_failed": "Không đọc được tệp <b>{name}</b>: {error}",
+        "ingest_doc": "• #{id} {title} — {topics}",
+        "group_hello": (
+            "Xin chào! Tôi là trợ lý tra cứu tài liệu công tác xây dựng Đảng.\n"
+            "• Tìm tài liệu: <code>/search kết nạp đảng viên</code>\n"
+            "• Nhận bản tin hằng ngày: quản trị viên nhóm gõ <code>/digest on 07:00</code>"
+        ),
+        "prev": "◀ Trước",
+        "next": "Sau ▶",
+        "open": "Đọc toàn văn",
+        "related": "Tài liệu liên quan",
+        "related_header": "🔗 <b>Tài liệu liên quan</b> — {title}",
+        "no_date": "không rõ ngày",
+        "inline_no_results": "Không có kết quả",
+        "console_intro": "Trò chuyện ngoại tuyến (không cần Telegram). Gõ câu hỏi, /help để xem lệnh, số để bấm nút, /quit để thoát.",
+    },
+    "en": {
+        "welcome": (
+            "<b>Hello {name}!</b>\n"
+            "I help you find Party-building documents.\n\n"
+            "• Type a few words, with or without Vietnamese accents: <i>kết nạp đảng viên</i>, "
+            "<i>tham nhung dau thau</i>, <i>Kết luận 21-KL/TW</i>.\n"
+            "• /topics — browse by topic, /latest — newest documents.\n"
+            "• /classify — label a text with topics.\n"
+            "• /digest — a daily digest for groups.\n\n"
+            "Try an example:"
+        ),
+        "help": (
+            "<b>How to use</b>\n"
+            "• Type keywords (accents optional); put a phrase in double quotes for an exact match.\n"
+            "• Filter by year: <i>kết nạp đảng viên 2022</i>, <i>từ 01/2023</i>.\n"
+            "• /search &lt;words&gt; — search (works in groups)\n"
+            "• /topics — topics; /topic &lt;slug&gt; — documents of a topic\n"
+            "• /latest — newest documents\n"
+            "• /doc &lt;number&gt; — read a document\n"
+            "• /classify &lt;text&gt; — topics of a text (or reply to a message with /classify)\n"
+            "• /digest — daily digest\n"
+            "• /lang vi — Tiếng Việt"
+        ),
+        "results_header": "🔎 <b>{query}</b> — {total} results (page {page}/{pages})",
+        "topic_header": "📂 <b>{topic}</b> — {total} documents (page {page}/{pages})",
+        "latest_header": "🆕 <b>Latest documents</b> — {total} documents (page {page}/{pages})",
+        "soft_topic": "Related topic: {topic}",
+        "no_results": "No documents match «{query}».",
+        "try_instead": "Try: {suggestions}",
+        "try_topics": "Or browse topics: /topics",
+        "stopwords_only": "That query is too general; add a specific word (e.g. <i>kết nạp đảng viên</i>).",
+        "empty_query": "Type what to look for, e.g. <code>/search kết nạp đảng viên</code>",
+        "query_too_long": "The query is too long; I used the first {limit} characters.",
+        "topics_header": "📚 <b>Topics</b> — pick one to see its newest documents:",
+        "unknown_topic": "There is no topic «{slug}». See /topics",
+        "topic_usage": "Usage: <code>/topic admission</code> or pick one in /topics",
+        "doc_usage": "Usage: <code>/doc 12</code> (the document number shown in results)",
+        "doc_not_found": "Document «{ref}» not found.",
+        "doc_page": "Page {page}/{pages}",
+        "expired": "This list has expired; please search again.",
+        "classify_usage": "Usage: <code>/classify text to label</code> or reply to a message with /classify",
+        "classify_header": "🏷 <b>Topics</b>",
+        "classify_none": "The text belongs to none of the topics.",
+        "classify_unavailable": "The classifier is not ready yet.",
+        "terms": "terms: {terms}",
+        "lang_set": "Switched to English.",
+        "lang_usage": "Usage: <code>/lang vi</code> or <code>/lang en</code>",
+        "refused": (
+            "Sorry, you are not allowed to use this assistant yet.\n"
+            "Give your id to an administrator: <code>{user_id}</code>"
+        ),
+        "group_refused": "This group is not allowed to use the assistant. An admin can allow it with <code>/allow {chat_id}</code>.",
+        "rate_limited": "You are sending too fast; please wait {seconds} seconds.",
+        "admin_only": "This command is for administrators.",
+        "allow_usage": "Usage: <code>/allow &lt;user or chat id&gt;</code>",
+        "allowed": "Allowed <code>{id}</code>.",
+        "denied": "Removed access for <code>{id}</code>.",
+        "error": "Có lỗi xảy ra, vui lòng thử lại. (Something went wrong, please try again.)",
+        "db_unavailable": "The database is temporarily unavailable; please try again in a few minutes.",
+        "stats": (
+            "📊 <b>Statistics</b>\n"
+            "Documents: {documents}\n"
+            "Active model: {model} (macro-F1 {f1})\n"
+            "Digest subscriptions: {subscriptions}\n\n{topics}"
+        ),
+        "reloaded": "Reloaded the search index ({docs} documents) and model {model}.",
+        "ingested": "Received <b>{name}</b>: {summary}",
+        "ingest_failed": "Could not read <b>{name}</b>: {error}",
+        "ingest_doc": "• #{id} {title} — {topics}",
+        "group_hello": (
+            "Hello! I help you find Party-building documents.\n"
+            "• Search: <code>/search kết nạp đảng viên</code>\n"
+            "• Daily digest: a group admin types <code>/digest on 07:00</code>"
+        ),
+        "prev": "◀ Prev",
+        "next": "Next ▶",
+        "open": "Read",
+        "related": "Related",
+        "related_header": "🔗 <b>Related documents</b> — {title}",
+        "no_date": "undated",
+        "inline_no_results": "No results",
+        "console_intro": "Offline chat (no Telegram needed). Type a question, /help for commands, a number to press a button, /quit to leave.",
+    },
+}
+
+EXAMPLE_QUERIES = [
+    "kết nạp đảng viên",
+    "tham nhung dau thau",
+    "Kết luận 21-KL/TW",
+    "sinh hoạt chi bộ",
+]
+
+
+def t(lang: str | None, key: str, **values: Any) -> str:
+    """The template ``key`` in ``lang`` with every value HTML-escaped.
+
+    Values wrapped in :class:`Raw` are inserted as they are (already-rendered HTML).
+    """
+    table = CATALOG.get(lang or DEFAULT_LANG, CATALOG[DEFAULT_LANG])
+    template = table.get(key) or CATALOG[DEFAULT_LANG][key]
+    safe = {
+        k: (v.html if isinstance(v, Raw) else html.escape(str(v), quote=False))
+        for k, v in values.items()
+    }
+    return template.format(**safe)
+
+
+class Raw:
+    """Marks a value as trusted HTML for :func:`t`."""
+
+    def __init__(self, html_text: str) -> None:
+        self.html = html_text

@@ -1,0 +1,127 @@
+"""CLI commands for the bot: run it, chat offline, manage who may use it."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli import FriendlyGroup, with_services
+
+
+@click.command()
+@click.option("--webhook", is_flag=True, help="Serve a webhook on $PORT instead of long polling.")
+@with_services
+def run(services, webhook: bool) -> None:  # type: ignore[no-untyped-def]
+    """Run the Telegram bot until SIGINT/SIGTERM (needs TELEGRAM_BOT_TOKEN).
+
+    TELEGRAM_API_BASE_URL points it at another Bot API server (a local one, Telegram's
+    test environment or a fake).
+
+    \b
+    Example:
+      TELEGRAM_BOT_TOKEN=123:abc partybot run
+    """
+    from bot.errors import ConfigError
+    from bot.tg.app import run_bot
+
+    if not services.settings.telegram_bot_token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set (try the offline chat: partybot chat)")
+    run_bot(services, webhook=webhook)
+
+
+@click.command()
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@with_services
+def chat(services, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """Talk to the bot in the terminal, without Telegram.
+
+    Type a query or a command (/help, /topics, /latest, /doc 3, /classify …); type the number
+    of a button to press it; /quit leaves.
+
+    \b
+    Example:
+      partybot chat
+    """
+    from bot.console import run_console
+
+    run_console(services, lang=lang)
+
+
+@click.group(cls=FriendlyGroup)
+def users() -> None:
+    """Who may use the bot (ACCESS_MODE=allowlist) — users and groups.
+
+    \b
+    Example:
+      partybot users allow 123456789
+    """
+
+
+@users.command("allow")
+@click.argument("ids", nargs=-1, type=int, required=True)
+@click.option("--note", default=None, help="Who this is, for your own records.")
+@with_services
+def users_allow(services, ids: tuple[int, ...], note: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Allow user ids (positive) or group chat ids (negative).
+
+    \b
+    Example:
+      partybot users allow 123456789 -1001234567890 --note "Ban Tổ chức"
+    """
+    access = _access(services)
+    for target in ids:
+        if target < 0:
+            access.set_chat(target, allowed=True)
+        else:
+            access.set_user(target, "allowed", note)
+        click.echo(f"allowed {target}")
+
+
+@users.command("deny")
+@click.argument("ids", nargs=-1, type=int, required=True)
+@with_services
+def users_deny(services, ids: tuple[int, ...]) -> None:  # type: ignore[no-untyped-def]
+    """Remove access for user or group ids.
+
+    \b
+    Example:
+      partybot users deny 123456789
+    """
+    access = _access(services)
+    for target in ids:
+        access.deny(target)
+        click.echo(f"denied {target}")
+
+
+@users.command("list")
+@with_services
+def users_list(services) -> None:  # type: ignore[no-untyped-def]
+    """Show admins, allowed and denied users, and known groups.
+
+    \b
+    Example:
+      partybot users list
+    """
+    access = _access(services)
+    click.echo(f"access mode: {access.mode}")
+    click.echo(
+        "admins: " + (", ".join(str(i) for i in sorted(access.admin_ids)) or "none (set ADMIN_IDS)")
+    )
+    for record in access.list_users():
+        note = f"  {record.note}" if record.note else ""
+        click.echo(f"user {record.user_id:>14}  {record.status:8} lang={record.lang or '-'}{note}")
+    for chat_id, title, allowed, member in access.list_chats():
+        state = "allowed" if allowed else "not allowed"
+        click.echo(
+            f"chat {chat_id:>14}  {state:11} {'member' if member else 'left'}  {title or ''}"
+        )
+
+
+def _access(services):  # type: ignore[no-untyped-def]
+    from bot.access import AccessPolicy
+
+    return AccessPolicy(
+        services.db, admin_ids=services.settings.admin_ids, mode=services.settings.access_mode
+    )
+
+
+COMMANDS = [run, chat, users]
