@@ -33,7 +33,7 @@ DIGEST_TEXT = {
         "more": "… and {n} more",
     },
 }
-MAX_PER_TOPIC = 15
+MAX_PER_TOPIC = 30
 
 
 @dataclass
@@ -149,20 +149,21 @@ def build_digest(
         group = sorted(
             groups[slug], key=lambda d: (-(d.topics.get(slug, 0.0)), -(d.date.timestamp()))
         )
-        lines = [f"<b>🏷 {esc(_name(services, slug, lang, text))}</b>"]
-        for doc in group[:MAX_PER_TOPIC]:
+        heading = f"<b>🏷 {esc(_name(services, slug, lang, text))}</b>"
+        # One block per document: a long digest splits between documents, never inside one.
+        for n, doc in enumerate(group[:MAX_PER_TOPIC]):
             target = _link(doc, bot_username)
             title = esc(cut(doc.title, 150)) if not target else link(target, cut(doc.title, 150))
             day = format_date(doc.published_at)
             summary = _one_line(doc)
-            lines.append(
+            item = (
                 f"• {title}"
                 + (f" ({esc(day)})" if day else "")
                 + (f"\n  {esc(summary)}" if summary else "")
             )
+            blocks.append(f"{heading}\n{item}" if n == 0 else item)
         if len(group) > MAX_PER_TOPIC:
-            lines.append(esc(text["more"].format(n=len(group) - MAX_PER_TOPIC)))
-        blocks.append("\n".join(lines))
+            blocks.append(esc(text["more"].format(n=len(group) - MAX_PER_TOPIC)))
     return Digest(split_html_messages(blocks), included, counts)
 
 

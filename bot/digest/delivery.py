@@ -140,6 +140,7 @@ class DigestDelivery:
             ).all()
         for chat_id, due_at, last_doc_id in due:
             with self.db.begin() as conn:
+                # RETURNING tells a real insert from a conflict on both backends (rowcount does not).
                 inserted = conn.execute(
                     self._insert_ignore(
                         {
@@ -156,22 +157,12 @@ class DigestDelivery:
                             "attempts": 1,
                             "created_at": now,
                         }
-                    )
-                ).rowcount
-            if inserted:
-                claimed.append(self._delivery_id(chat_id, due_at))
+                    ).returning(deliveries.c.id)
+                ).scalar()
+            if inserted is not None:
+                claimed.append(int(inserted))
         claimed.extend(self._take_over_stale(now))
         return claimed
-
-    def _delivery_id(self, chat_id: int, due_at: datetime) -> int:
-        with self.db.begin() as conn:
-            return int(
-                conn.execute(
-                    sa.select(deliveries.c.id).where(
-                        deliveries.c.chat_id == chat_id, deliveries.c.due_at == due_at
-                    )
-                ).scalar_one()
-            )
 
     def _take_over_stale(self, now: datetime) -> list[int]:
         # A delivery whose owner died mid-way: whoever flips the lease first continues it.

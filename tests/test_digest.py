@@ -1,0 +1,253 @@
+"""Digests with a fake clock and a recording sender: schedule, content, exactly-once delivery."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bot.db import deliveries
+from bot.digest.content import build_digest
+from bot.digest.delivery import ChatGone, ChatMoved, DigestDelivery, RunReport, TransientSendError, preview
+from bot.digest.subscriptions import SubscriptionStore, next_due, parse_time
+from bot.documents import NewDocument
+from bot.errors import InputError
+from bot.render import visible_length
+from bot.services import Services
+from tests.conftest import make_settings
+
+
+class Crash(BaseException):
+    """Stands in for kill -9: nothing after it runs, not even except/finally in our code."""
+
+
+class RecordingSender:
+    """Remembers every message; can fail on cue."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, str]] = []
+        self.fail: dict[int, list[BaseException]] = {}
+        self.crash_on: int | None = None  # crash right after the n-th successful send
+
+    async def send(self, chat_id: int, html: str) -> int:
+        queue = self.fail.get(chat_id)
+        if queue:
+            raise queue.pop(0)
+        self.sent.append((chat_id, html))
+        if self.crash_on is not None and len(self.sent) == self.crash_on:
+            self.crash_on = None
+            raise Crash()
+        return len(self.sent)
+
+    def to(self, chat_id: int) -> list[str]:
+        return [html for cid, html in self.sent if cid == chat_id]
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def add_docs(services: Services, n: int, *, topic: str = "admission", start: int = 0, long: bool = False) -> list[int]:
+    ids = []
+    for i in range(start, start + n):
+        title = f"Tin số {i} về kết nạp đảng viên" + (" tại các chi bộ thôn, bản vùng đồng bào dân tộc thiểu số" if long else "")
+        body = f"Chi bộ số {i} kết nạp đảng viên mới trong tháng. " + ("Nội dung rất dài. " * 40 if long else "")
+        result = services.documents.add(NewDocument(title=title, text=body, external_id=f"d{i}",
+                                                    published_at=datetime(2026, 11, 20, 3, 0)))
+        services.documents.set_topics(result.document_id, {topic: 0.9}, "test")
+        ids.append(result.document_id)
+    return ids
+
+
+@pytest.fixture
+def svc(tmp_path: Path, db_url: str):  # type: ignore[no-untyped-def]
+    services = Services(make_settings(tmp_path, db_url))
+    yield services
+    services.close()
+
+
+# --- schedule ---------------------------------------------------------------------------------
+
+
+def test_next_due_in_vietnam_time_across_midnight_utc() -> None:
+    # 23:30 UTC on the 23rd is 06:30 on the 24th in Hanoi: today's 07:00 is 30 minutes away.
+    assert next_due("07:00", "Asia/Ho_Chi_Minh", datetime(2026, 11, 23, 23, 30)) == datetime(2026, 11, 24, 0, 0)
+    # At 07:00 local exactly, the next slot is tomorrow.
+    assert next_due("07:00", "Asia/Ho_Chi_Minh", datetime(2026, 11, 24, 0, 0)) == datetime(2026, 11, 25, 0, 0)
+    # 06:00 local on the 24th is still the 23rd in UTC.
+    assert next_due("06:00", "Asia/Ho_Chi_Minh", datetime(2026, 11, 23, 12, 0)) == datetime(2026, 11, 23, 23, 0)
+    assert next_due("07:00", "Europe/London", datetime(2026, 11, 23, 12, 0)) == datetime(2026, 11, 24, 7, 0)
+
+
+def test_parse_time() -> None:
+    assert parse_time("7") == "07:00"
+    assert parse_time("7h30") == "07:30"
+    assert parse_time("21:05") == "21:05"
+    with pytest.raises(InputError):
+        parse_time("25:00")
+    with pytest.raises(InputError):
+        parse_time("sáng")
+
+
+# --- content ------------------------------------------------------------------------------------
+
+
+def test_digest_groups_by_topic_in_taxonomy_order_and_splits_long(svc: Services) -> None:
+    add_docs(svc, 3, topic="rectification")
+    add_docs(svc, 2, topic="inspection", start=10)
+    docs = svc.documents.newer_than(0)
+    digest = build_digest(svc, docs, now=datetime(2026, 11, 24, 0, 0))
+    text = "\n".join(digest.messages)
+    assert "5 tài liệu mới" in text
+    # inspection comes before rectification in the taxonomy
+    assert text.index("Kiểm tra, giám sát") < text.index("Xây dựng, chỉnh đốn Đảng")
+    assert digest.counts == {"rectification": 3, "inspection": 2}
+    only = build_digest(svc, docs, now=datetime(2026, 11, 24), topics=["inspection"])
+    assert len(only.documents) == 2
+    first = svc.documents.max_id()
+    for n, slug in enumerate(("admission", "cadres", "grassroots", "ideology")):
+        add_docs(svc, 25, topic=slug, start=100 + 100 * n, long=True)
+    big = build_digest(svc, svc.documents.newer_than(first), now=datetime(2026, 11, 24))
+    assert len(big.documents) == 100
+    assert len(big.messages) > 1
+    assert all(visible_length(m) <= 4096 for m in big.messages)
+
+
+def test_empty_day_sends_nothing_or_one_line(svc: Services) -> None:
+    assert build_digest(svc, [], now=datetime(2026, 11, 24)).messages == []
+    assert build_digest(svc, [], now=datetime(2026, 11, 24), notify_empty=True).messages[0].startswith("📰")
+
+
+# --- delivery -------------------------------------------------------------------------------------
+
+
+async def test_sends_once_at_the_right_time_then_only_new_documents(svc: Services) -> None:
+    clock = Clock(datetime(2026, 11, 23, 12, 0))  # 19:00 in Hanoi
+    store = SubscriptionStore(svc.db)
+    store.enable(-100, "07:00", now=clock.now)
+    add_docs(svc, 2)
+    sender = RecordingSender()
+    delivery = DigestDelivery(svc, sender, owner="a", clock=clock)
+    assert (await delivery.run_once(clock.now)).sent == []  # not due yet
+    clock.now = datetime(2026, 11, 24, 0, 0, 30)  # 07:00:30 in Hanoi
+    report = await delivery.run_once(clock.now)
+    assert report.sent == [-100]
+    assert len(sender.to(-100)) == 1 and "Tin số 0" in sender.to(-100)[0]
+    assert (await delivery.run_once(clock.now)).sent == []  # exactly once
+    add_docs(svc, 1, start=50)
+    clock.now += timedelta(days=1)
+    await delivery.run_once(clock.now)
+    second = sender.to(-100)[1]
+    assert "Tin số 50" in second and "Tin số 0" not in second
+    clock.now += timedelta(days=1)  # nothing new
+    report = await delivery.run_once(clock.now)
+    assert report.empty == [-100] and len(sender.to(-100)) == 2
+
+
+async def test_catch_up_after_downtime_is_sent_once(svc: Services) -> None:
+    store = SubscriptionStore(svc.db)
+    store.enable(-200, "07:00", now=datetime(2026, 11, 20, 12, 0))
+    add_docs(svc, 3)
+    sender = RecordingSender()
+    clock = Clock(datetime(2026, 11, 24, 3, 0))  # down from the 21st to the 24th, 10:00 Hanoi
+    delivery = DigestDelivery(svc, sender, owner="a", clock=clock)
+    report = await delivery.run_once(clock.now)
+    assert report.sent == [-200]
+    assert len(sender.to(-200)) == 1
+    assert (await delivery.run_once(clock.now)).sent == []
+    assert store.get(-200).next_due_at == datetime(2026, 11, 25, 0, 0)
+
+
+async def test_crash_between_send_and_record_neither_repeats_nor_skips(svc: Services) -> None:
+    store = SubscriptionStore(svc.db)
+    store.enable(-300, "07:00", now=datetime(2026, 11, 23, 12, 0))
+    for n, slug in enumerate(("admission", "cadres", "grassroots", "ideology")):
+        add_docs(svc, 25, topic=slug, start=100 * n, long=True)
+    now = datetime(2026, 11, 24, 0, 1)
+    sender = RecordingSender()
+    first = DigestDelivery(svc, sender, owner="a", clock=Clock(now))
+    parts = first.prepare(first.claim_due(now)[0], now)
+    assert len(parts) >= 3
+    sender.crash_on = 2  # dies right after Telegram accepted part 2, before recording it
+    with pytest.raises(Crash):
+        await first._deliver(1, RunReport())
+    assert len(sender.to(-300)) == 2
+    # Another instance after the lease ran out picks the delivery up.
+    later = now + timedelta(minutes=10)
+    second = DigestDelivery(svc, sender, owner="b", clock=Clock(later))
+    report = await second.run_once(later)
+    assert report.sent == [-300]
+    assert sender.to(-300) == parts  # every part exactly once, in order
+    with svc.db.begin() as conn:
+        row = conn.execute(sa.select(deliveries)).one()
+    assert row.status == "sent" and row.in_doubt == 1 and row.parts_sent == len(parts)
+    # A late wake-up of the first instance changes nothing.
+    assert (await first.run_once(later)).sent == []
+    assert len(sender.to(-300)) == len(parts)
+
+
+async def test_two_instances_deliver_each_digest_once(svc: Services, tmp_path: Path, db_url: str) -> None:
+    other = Services(make_settings(tmp_path, db_url))
+    try:
+        store = SubscriptionStore(svc.db)
+        for chat in range(1, 41):
+            store.enable(-chat, "07:00", now=datetime(2026, 11, 23, 12, 0))
+        add_docs(svc, 2)
+        now = datetime(2026, 11, 24, 0, 5)
+        sender = RecordingSender()
+        a = DigestDelivery(svc, sender, owner="a", clock=Clock(now))
+        b = DigestDelivery(other, sender, owner="b", clock=Clock(now))
+        reports = await asyncio.gather(a.run_once(now), b.run_once(now), a.run_once(now))
+        chats = sorted(chat for chat, _ in sender.sent)
+        assert chats == sorted(-c for c in range(1, 41))  # each once
+        assert sum(len(r.sent) for r in reports) == 40
+    finally:
+        other.close()
+
+
+async def test_kicked_moved_and_flaky_chats(svc: Services) -> None:
+    store = SubscriptionStore(svc.db)
+    for chat in (-1, -2, -3, -4):
+        store.enable(chat, "07:00", now=datetime(2026, 11, 23, 12, 0))
+    add_docs(svc, 1)
+    sender = RecordingSender()
+    sender.fail = {
+        -1: [ChatGone("Forbidden: bot was kicked from the group chat")],
+        -2: [ChatMoved(-1002)],
+        -3: [TransientSendError("502"), TransientSendError("502")],
+        -4: [TransientSendError("x")] * 5,
+    }
+    failures: list[int] = []
+
+    async def on_failure(chat_id: int, error: str) -> None:
+        failures.append(chat_id)
+
+    now = datetime(2026, 11, 24, 0, 5)
+    delivery = DigestDelivery(svc, sender, owner="a", clock=Clock(now), on_failure=on_failure, backoff=lambda attempt: 0)
+    report = await delivery.run_once(now)
+    assert report.disabled == [-1]
+    assert store.get(-1).enabled is False and "kicked" in store.get(-1).disabled_reason
+    assert report.moved == {-2: -1002}
+    assert store.get(-2) is None and store.get(-1002).enabled
+    assert len(sender.to(-1002)) == 1
+    assert len(sender.to(-3)) == 1  # retried, then delivered
+    assert failures == [-4] and store.get(-4).failures == 1
+    # -4's documents were not marked as sent: the next digest carries them.
+    assert store.get(-4).last_doc_id == 0 or store.get(-4).last_doc_id < svc.documents.max_id()
+
+
+def test_preview_changes_nothing(svc: Services) -> None:
+    store = SubscriptionStore(svc.db)
+    store.enable(-9, now=datetime(2026, 11, 23))
+    add_docs(svc, 2)
+    before = store.get(-9)
+    parts = preview(svc, -9)
+    assert parts and "Tin số 1" in parts[0]
+    assert store.get(-9) == before
