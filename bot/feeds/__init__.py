@@ -1,0 +1,1 @@
+"""Live ingestion: RSS/Atom feeds and article URLs, polled on a schedule."""

@@ -1,0 +1,119 @@
+"""``partybot sources`` and ``partybot fetch``."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from bot.cli import FriendlyGroup, with_services
+
+
+@click.group(cls=FriendlyGroup)
+def sources() -> None:
+    """Feeds (RSS/Atom) and article URLs the bot polls for new documents.
+
+    \b
+    Example:
+      partybot sources add https://baoxyz.vn/rss/xay-dung-dang.rss --name "Báo XYZ" --every 30m
+    """
+
+
+@sources.command("add")
+@click.argument("url")
+@click.option("--name", default=None, help="A readable name for the source.")
+@click.option("--every", default="30m", show_default=True, help="Poll interval: 15m, 2h, 1d.")
+@with_services
+def sources_add(services, url: str, name: str | None, every: str) -> None:  # type: ignore[no-untyped-def]
+    """Add a feed or a single article URL.
+
+    \b
+    Example:
+      partybot sources add https://baoxyz.vn/rss/home.rss --every 1h
+    """
+    from bot.feeds.sources import SourceStore, parse_every
+
+    source = SourceStore(services.db).add(url, name=name, every_seconds=parse_every(every))
+    click.echo(f"added source #{source.id} {source.url} (every {source.every_seconds // 60} min)")
+
+
+@sources.command("list")
+@with_services
+def sources_list(services) -> None:  # type: ignore[no-untyped-def]
+    """Sources with their last check, failures and last error.
+
+    \b
+    Example:
+      partybot sources list
+    """
+    from bot.feeds.sources import SourceStore
+    from bot.timeutil import format_date
+
+    items = SourceStore(services.db).list()
+    if not items:
+        click.echo("no sources (add one with: partybot sources add URL)")
+    for s in items:
+        checked = format_date(s.last_checked_at, with_time=True) or "never"
+        due = format_date(s.next_check_at, with_time=True) or "-"
+        state = "ok" if not s.failures else f"FAILING x{s.failures}: {s.last_error}"
+        click.echo(
+            f"#{s.id:<4} {s.kind:7} every {s.every_seconds // 60:>4} min  checked {checked:16} next {due:16} {state}  {s.name or ''} {s.url}"
+        )
+
+
+@sources.command("remove")
+@click.argument("ref")
+@with_services
+def sources_remove(services, ref: str) -> None:  # type: ignore[no-untyped-def]
+    """Remove a source by number or URL (its documents stay).
+
+    \b
+    Example:
+      partybot sources remove 3
+    """
+    from bot.feeds.sources import SourceStore
+
+    source = SourceStore(services.db).remove(ref)
+    click.echo(f"removed source #{source.id} {source.url}")
+
+
+@sources.command("check")
+@click.argument("ref", required=False)
+@with_services
+def sources_check(services, ref: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Poll one source (or all) now, whatever their schedule.
+
+    \b
+    Example:
+      partybot sources check 3
+    """
+    from bot.feeds.poller import Poller
+    from bot.feeds.sources import SourceStore
+
+    store = SourceStore(services.db)
+    only = [store.get(ref)] if ref else store.list()
+    report = asyncio.run(Poller(services).poll_due(only=only))
+    _print_report(report)
+
+
+@click.command()
+@with_services
+def fetch(services) -> None:  # type: ignore[no-untyped-def]
+    """Poll every due source once and store new documents.
+
+    \b
+    Example:
+      partybot fetch
+    """
+    from bot.feeds.poller import Poller
+
+    _print_report(asyncio.run(Poller(services).poll_due()))
+
+
+def _print_report(report) -> None:  # type: ignore[no-untyped-def]
+    click.echo(report.summary())
+    for url, error in report.failed_sources.items():
+        click.echo(f"error: {url}: {error}", err=True)
+
+
+COMMANDS = [sources, fetch]

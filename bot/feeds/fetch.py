@@ -1,0 +1,205 @@
+"""Polite HTTP fetching and article extraction for feed sources.
+
+httpx does the HTTP (timeouts, redirects, conditional requests), feedparser the feeds and
+trafilatura the article text, so nothing here scrapes a particular site.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from bot.errors import FetchError
+from bot.readers import decode_bytes
+from bot.text import normalize
+
+MAX_BYTES = 5 * 1024 * 1024
+USER_AGENT = "partybot/0.1 (+https://github.com/partybot; feed reader)"
+TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|zarsrc|zalo_\w+|_ga|mc_cid|mc_eid|ref|cmpid|icid|igshid|src)$", re.I
+)
+
+
+def normalize_url(url: str) -> str:
+    """The canonical form used for de-duplication: tracking parameters and fragments dropped."""
+    parts = urlsplit(url.strip())
+    scheme = (parts.scheme or "http").lower()
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    port = parts.port
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    query = urlencode(
+        sorted(
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not TRACKING.match(k)
+        )
+    )
+    path = parts.path or "/"
+    if path != "/" and path.endswith("/"):
+        path = path[:-1]
+    # http and https copies of one article are the same article.
+    return urlunsplit(("https" if scheme in ("http", "https") else scheme, host, path, query, ""))
+
+
+@dataclass
+class Fetched:
+    """A response body (decoded for text types) and its caching headers."""
+
+    url: str
+    status: int
+    content_type: str
+    body: bytes
+    text: str | None
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+
+
+@dataclass
+class Politeness:
+    """At most one request per host every ``delay`` seconds."""
+
+    delay: float = 1.0
+    last: dict[str, float] = field(default_factory=dict)
+    locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    async def wait(self, url: str) -> None:
+        host = urlsplit(url).netloc
+        lock = self.locks.setdefault(host, asyncio.Lock())
+        async with lock:
+            gap = self.last.get(host, -1e9) + self.delay - time.monotonic()
+            if gap > 0:
+                await asyncio.sleep(gap)
+            self.last[host] = time.monotonic()
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?\s*([\w-]+)""", re.I)
+
+
+def decode_html(body: bytes, header_charset: str | None) -> str:
+    """Decode HTML: header charset, then <meta charset>, then UTF-8, then Windows-1258."""
+    for charset in (
+        header_charset,
+        *(m.decode("ascii", "ignore") for m in _META_CHARSET.findall(body[:4096])),
+    ):
+        if not charset:
+            continue
+        try:
+            return normalize(body.decode(charset))
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return decode_bytes(body, source="response").text
+
+
+async def fetch(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    politeness: Politeness | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> Fetched:
+    """GET ``url`` with conditional headers; raises :class:`FetchError` with a clear reason."""
+    if politeness is not None:
+        await politeness.wait(url)
+    headers = {"User-Agent": USER_AGENT, "Accept-Language": "vi,en;q=0.5"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    try:
+        async with client.stream("GET", url, headers=headers, follow_redirects=True) as response:
+            if response.status_code == 304:
+                return Fetched(
+                    str(response.url), 304, "", b"", None, etag, last_modified, not_modified=True
+                )
+            if response.status_code >= 400:
+                raise FetchError(f"HTTP {response.status_code}")
+            declared = int(response.headers.get("content-length") or 0)
+            if declared > max_bytes:
+                raise FetchError(f"response too large ({declared:,} bytes, limit {max_bytes:,})")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FetchError(f"response too large (over {max_bytes:,} bytes)")
+                chunks.append(chunk)
+            body = b"".join(chunks)
+            content_type = response.headers.get("content-type", "").lower()
+            charset = response.charset_encoding
+            text = None
+            if (
+                any(kind in content_type for kind in ("html", "xml", "rss", "atom", "text"))
+                or not content_type
+            ):
+                text = decode_html(body, charset)
+            return Fetched(
+                str(response.url),
+                response.status_code,
+                content_type,
+                body,
+                text,
+                response.headers.get("etag"),
+                response.headers.get("last-modified"),
+            )
+    except httpx.TooManyRedirects as exc:
+        raise FetchError("too many redirects (redirect loop?)") from exc
+    except httpx.TimeoutException as exc:
+        raise FetchError(f"timed out ({exc.__class__.__name__})") from exc
+    except httpx.HTTPError as exc:
+        raise FetchError(f"{exc.__class__.__name__}: {exc}") from exc
+
+
+@dataclass
+class Extracted:
+    """An article's text and metadata pulled out of a page."""
+
+    title: str
+    text: str
+    date: datetime | None
+    author: str | None
+    url: str | None
+    sitename: str | None
+
+
+def extract_article(html: str, url: str | None = None) -> Extracted | None:
+    """Main text, title, date and author of an article page (None when there is no article)."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        favor_precision=True,
+        include_tables=False,
+    )
+    if doc is None:
+        return None
+    data = doc if isinstance(doc, dict) else doc.as_dict()
+    text = normalize(data.get("text") or "").strip()
+    if len(text) < 80:
+        return None
+    date = None
+    if data.get("date"):
+        try:
+            date = datetime.fromisoformat(str(data["date"])).replace(tzinfo=UTC)
+        except ValueError:
+            date = None
+    return Extracted(
+        title=normalize(data.get("title") or "").strip(),
+        text=text,
+        date=date,
+        author=data.get("author"),
+        url=data.get("url") or url,
+        sitename=data.get("sitename") or data.get("hostname"),
+    )

@@ -1,0 +1,398 @@
+"""Polling sources: fetch new entries, extract, de-duplicate, store, classify, index.
+
+One broken source never stops the others: every source is polled in its own task and every
+failure is recorded on the source (with exponential back-off) or on the entry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import feedparser
+import httpx
+
+from bot.db import utcnow
+from bot.documents import NewDocument
+from bot.errors import FetchError, InputError
+from bot.feeds.fetch import Fetched, Politeness, extract_article, fetch, normalize_url
+from bot.feeds.sources import Source, SourceStore
+from bot.parsing import VN_TZ
+from bot.services import Services
+from bot.text import normalize, syllables
+
+log = logging.getLogger(__name__)
+
+NEAR_DUPLICATE = 0.8  # estimated Jaccard similarity of 3-syllable shingles
+MAX_ENTRIES = 50
+
+
+@dataclass
+class PollReport:
+    """What a poll did, with where the time went."""
+
+    sources: int = 0
+    entries: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+    failed_entries: int = 0
+    failed_sources: dict[str, str] = field(default_factory=dict)
+    new_ids: list[int] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def summary(self) -> str:
+        """One line for humans."""
+        return (
+            f"{self.sources} sources, {self.entries} entries: {self.stored} stored, {self.duplicates} duplicates, "
+            f"{self.near_duplicates} near-duplicates, {self.failed_entries} failed entries, "
+            f"{len(self.failed_sources)} failed sources"
+        )
+
+
+class NearDuplicateIndex:
+    """MinHash LSH over recent documents, to link re-published articles instead of storing them twice."""
+
+    def __init__(self, threshold: float = NEAR_DUPLICATE, num_perm: int = 64) -> None:
+        from datasketch import MinHashLSH
+
+        self.num_perm = num_perm
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.keys: set[str] = set()
+
+    def _minhash(self, text: str):  # type: ignore[no-untyped-def]
+        from datasketch import MinHash
+
+        words = syllables(text)
+        shingles = {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+        mh = MinHash(num_perm=self.num_perm)
+        for shingle in shingles:
+            mh.update(shingle.encode("utf-8"))
+        return mh
+
+    def add(self, doc_id: int, text: str) -> None:
+        key = str(doc_id)
+        if key not in self.keys:
+            self.lsh.insert(key, self._minhash(text))
+            self.keys.add(key)
+
+    def find(self, text: str) -> int | None:
+        """The id of an already stored near-duplicate, if any."""
+        if len(syllables(text)) < 30:
+            return None  # too short to judge
+        hits = self.lsh.query(self._minhash(text))
+        return int(min(hits, key=int)) if hits else None
+
+    @classmethod
+    def from_store(cls, services: Services, days: int = 60) -> NearDuplicateIndex:
+        index = cls()
+        since = utcnow() - timedelta(days=days)
+        for doc in services.documents.iter_all():
+            if doc.ingested_at >= since:
+                index.add(doc.id, doc.text)
+        return index
+
+
+def _entry_date(entry: dict) -> datetime | None:  # type: ignore[type-arg]
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if not parsed:
+        return None
+    return datetime(*parsed[:6], tzinfo=UTC)
+
+
+def _plain(html_text: str) -> str:
+    import lxml.html
+
+    try:
+        return normalize(lxml.html.fromstring(f"<div>{html_text}</div>").text_content()).strip()
+    except Exception:  # lxml rejects some fragments; the raw text is still better than nothing
+        return normalize(html_text).strip()
+
+
+class Poller:
+    """Polls due sources with one shared HTTP client."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        client: httpx.AsyncClient | None = None,
+        politeness: float = 1.0,
+        concurrency: int = 8,
+        timeout: float = 15.0,
+    ) -> None:
+        self.services = services
+        self.store = SourceStore(services.db)
+        self.client = client
+        self.timeout = timeout
+        self.politeness = Politeness(politeness)
+        self.semaphore = asyncio.Semaphore(concurrency)
+        self.near: NearDuplicateIndex | None = None
+
+    async def poll_due(
+        self, now: datetime | None = None, *, only: list[Source] | None = None
+    ) -> PollReport:
+        """Poll every due source (or ``only`` these) and store what is new."""
+        now = now or utcnow()
+        report = PollReport()
+        due = only if only is not None else await asyncio.to_thread(self.store.due, now)
+        if not due:
+            return report
+        if self.near is None:
+            self.near = await asyncio.to_thread(NearDuplicateIndex.from_store, self.services)
+        own_client = self.client is None
+        client = self.client or httpx.AsyncClient(timeout=self.timeout, max_redirects=5)
+        try:
+            await asyncio.gather(
+                *(self._poll_guarded(client, source, now, report) for source in due)
+            )
+        finally:
+            if own_client:
+                await client.aclose()
+        if report.new_ids:
+            # One classification batch and one index commit for the whole poll.
+            started = time.perf_counter()
+            await asyncio.to_thread(self.services.after_documents_changed, report.new_ids)
+            report.timings["classify+index"] += time.perf_counter() - started
+        return report
+
+    async def _poll_guarded(
+        self, client: httpx.AsyncClient, source: Source, now: datetime, report: PollReport
+    ) -> None:
+        async with self.semaphore:
+            report.sources += 1
+            try:
+                await self._poll(client, source, now, report)
+            except (FetchError, InputError) as exc:
+                report.failed_sources[source.url] = str(exc)
+                await asyncio.to_thread(self.store.record_failure, source, now, str(exc))
+            except Exception as exc:  # a bug on one source must not stop the others
+                log.exception("source %s failed", source.url)
+                report.failed_sources[source.url] = f"{exc.__class__.__name__}: {exc}"
+                await asyncio.to_thread(
+                    self.store.record_failure, source, now, f"{exc.__class__.__name__}: {exc}"
+                )
+
+    async def _poll(
+        self, client: httpx.AsyncClient, source: Source, now: datetime, report: PollReport
+    ) -> None:
+        started = time.perf_counter()
+        page = await fetch(
+            client,
+            source.url,
+            etag=source.etag,
+            last_modified=source.last_modified,
+            politeness=self.politeness,
+        )
+        report.timings["fetch"] += time.perf_counter() - started
+        if page.not_modified:
+            await asyncio.to_thread(
+                self.store.record_success,
+                source,
+                now,
+                etag=source.etag,
+                last_modified=source.last_modified,
+            )
+            return
+        if page.text is None:
+            raise FetchError(
+                f"not a feed or web page (content type {page.content_type or 'unknown'})"
+            )
+        feed = feedparser.parse(page.body) if _looks_like_feed(page) else None
+        warning = None
+        if feed is not None and feed.bozo:
+            warning = (
+                f"malformed feed ({feed.bozo_exception.__class__.__name__}: {feed.bozo_exception})"
+            )
+        if feed is not None and feed.entries:
+            kind = "feed"
+            for entry in feed.entries[:MAX_ENTRIES]:
+                await self._entry(client, source, entry, report)
+        elif feed is not None:
+            raise FetchError(warning or "feed has no entries")
+        else:
+            kind = "article"
+            await self._article_page(source, page, report)
+        # A feed that parsed with errors but still gave entries is kept, with the warning shown.
+        await asyncio.to_thread(
+            self.store.record_success,
+            source,
+            now,
+            etag=page.etag,
+            last_modified=page.last_modified,
+            kind=kind,
+            warning=warning,
+        )
+
+    async def _entry(
+        self, client: httpx.AsyncClient, source: Source, entry: dict, report: PollReport
+    ) -> None:  # type: ignore[type-arg]
+        report.entries += 1
+        link = entry.get("link")
+        guid = entry.get("id") or entry.get("guid") or (normalize_url(link) if link else None)
+        if not guid:
+            guid = hashlib.sha256(
+                (entry.get("title", "") + entry.get("summary", "")).encode()
+            ).hexdigest()
+        if await asyncio.to_thread(self.store.seen, source.id, guid):
+            report.duplicates += 1
+            return
+        if link:
+            existing = await asyncio.to_thread(self.store.url_seen, link)
+            if existing is not None:
+                report.duplicates += 1
+                await asyncio.to_thread(
+                    self.store.record_item,
+                    source.id,
+                    guid,
+                    link,
+                    document_id=existing,
+                    status="duplicate",
+                    reason="same URL",
+                )
+                return
+        title = normalize(entry.get("title", "")).strip()
+        summary = _plain(entry.get("summary", "") or "")
+        reason = None
+        article = None
+        if link:
+            try:
+                started = time.perf_counter()
+                page = await fetch(self.client_or(client), link, politeness=self.politeness)
+                report.timings["fetch"] += time.perf_counter() - started
+                if page.text is None or "html" not in (page.content_type or "html"):
+                    reason = f"not an HTML page ({page.content_type})"
+                else:
+                    started = time.perf_counter()
+                    article = await asyncio.to_thread(extract_article, page.text, page.url)
+                    report.timings["extract"] += time.perf_counter() - started
+                    if article is None:
+                        reason = "no article text found on the page"
+            except FetchError as exc:
+                reason = f"article fetch failed: {exc}"
+        if article is None and len(summary) < 40:
+            report.failed_entries += 1
+            await asyncio.to_thread(
+                self.store.record_item,
+                source.id,
+                guid,
+                link,
+                document_id=None,
+                status="failed",
+                reason=reason or "no text",
+            )
+            return
+        doc = NewDocument(
+            title=(article.title if article and article.title else title) or summary[:100],
+            text=article.text if article else summary,
+            external_id=None,
+            published_at=_entry_date(entry) or (article.date if article else None),
+            url=link,
+            source=source.name or (article.sitename if article else None),
+            author=(article.author if article else None) or entry.get("author"),
+            origin=f"feed:{source.url}",
+        )
+        await self._store(source, guid, link, doc, report, reason=reason)
+
+    def client_or(self, client: httpx.AsyncClient) -> httpx.AsyncClient:
+        return self.client or client
+
+    async def _article_page(self, source: Source, page: Fetched, report: PollReport) -> None:
+        report.entries += 1
+        guid = normalize_url(page.url)
+        if await asyncio.to_thread(self.store.seen, source.id, guid):
+            report.duplicates += 1
+            return
+        started = time.perf_counter()
+        article = await asyncio.to_thread(extract_article, page.text or "", page.url)
+        report.timings["extract"] += time.perf_counter() - started
+        if article is None:
+            raise FetchError("no article text found on the page")
+        date = article.date.replace(tzinfo=VN_TZ) if article.date else None
+        doc = NewDocument(
+            title=article.title or source.name or page.url,
+            text=article.text,
+            published_at=date,
+            url=page.url,
+            source=source.name or article.sitename,
+            author=article.author,
+            origin=f"page:{source.url}",
+        )
+        await self._store(source, guid, page.url, doc, report)
+
+    async def _store(
+        self,
+        source: Source,
+        guid: str,
+        link: str | None,
+        doc: NewDocument,
+        report: PollReport,
+        reason: str | None = None,
+    ) -> None:
+        assert self.near is not None
+        near = self.near.find(doc.text)
+        if near is not None:
+            report.near_duplicates += 1
+            await asyncio.to_thread(
+                self.store.record_item,
+                source.id,
+                guid,
+                link,
+                document_id=near,
+                status="near_duplicate",
+                reason=f"near-duplicate of #{near}",
+            )
+            return
+        started = time.perf_counter()
+        try:
+            result = await asyncio.to_thread(self.services.documents.add, doc)
+        except InputError as exc:
+            report.failed_entries += 1
+            await asyncio.to_thread(
+                self.store.record_item,
+                source.id,
+                guid,
+                link,
+                document_id=None,
+                status="failed",
+                reason=str(exc),
+            )
+            return
+        report.timings["store"] += time.perf_counter() - started
+        if result.status == "duplicate":
+            report.duplicates += 1
+            status = "duplicate"
+        else:
+            report.stored += 1
+            status = "stored" if reason is None else "stored_summary"
+            self.near.add(result.document_id, doc.text)
+            report.new_ids.append(result.document_id)
+        await asyncio.to_thread(
+            self.store.record_item,
+            source.id,
+            guid,
+            link,
+            document_id=result.document_id,
+            status=status,
+            reason=reason,
+        )
+
+
+def _looks_like_feed(page: Fetched) -> bool:
+    head = (page.text or "")[:1000].lstrip().lower()
+    return (
+        "xml" in page.content_type
+        or "rss" in page.content_type
+        or "atom" in page.content_type
+        or head.startswith("<?xml")
+        or "<rss" in head
+        or "<feed" in head
+    )
+
+
+__all__ = ["NearDuplicateIndex", "PollReport", "Poller"]

@@ -1,0 +1,205 @@
+"""Feeds against a local site on 127.0.0.1: extraction, dedupe, bad input, back-off."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.errors import InputError
+from bot.feeds.fetch import normalize_url
+from bot.feeds.poller import Poller
+from bot.feeds.sources import SourceStore, parse_every
+from bot.services import Services
+from tests.conftest import make_settings
+from tests.feedsite import ARTICLES, COMMENTS, NAV, RELATED, FeedSite, article_page, rss
+
+
+@pytest.fixture
+async def site() -> AsyncIterator[FeedSite]:
+    server = await FeedSite().start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def svc(tmp_path: Path):  # type: ignore[no-untyped-def]
+    services = Services(make_settings(tmp_path, f"sqlite:///{tmp_path / 'feeds.sqlite3'}"))
+    yield services
+    services.close()
+
+
+def publish(site: FeedSite, prefix: str = "") -> str:
+    items = []
+    for slug, (title, paragraphs) in ARTICLES.items():
+        link = site.add(f"{prefix}/bai/{slug}.html", article_page(title, paragraphs))
+        items.append((title, link + "?utm_source=rss&utm_medium=feed", paragraphs[0][:120]))
+    return site.add(
+        f"{prefix}/rss/xay-dung-dang.rss",
+        rss(items),
+        "application/rss+xml",
+        headers={"ETag": '"v1"'},
+    )
+
+
+def poller(svc: Services) -> Poller:
+    return Poller(svc, politeness=0.0)
+
+
+async def test_feed_entries_are_extracted_without_page_furniture(
+    site: FeedSite, svc: Services
+) -> None:
+    store = SourceStore(svc.db)
+    store.add(publish(site), name="Báo Đảng bộ tỉnh")
+    report = await poller(svc).poll_due()
+    assert report.stored == 3, report
+    docs = {d.title: d for d in svc.documents.list(limit=10)}
+    for title, paragraphs in ARTICLES.values():
+        doc = docs[title]
+        for paragraph in paragraphs:
+            assert paragraph in doc.text, (title, paragraph)
+        for furniture in [
+            *NAV[1:],
+            *COMMENTS,
+            *RELATED,
+            "Gửi bình luận",
+            "Giấy phép số 123/GP-BTTTT",
+            "Chia sẻ Facebook",
+        ]:
+            assert furniture not in doc.text, (title, furniture)
+        assert doc.url.startswith(site.url) and doc.source == "Báo Đảng bộ tỉnh"
+        assert doc.published_at == datetime(2024, 5, 18, 1, 30)
+
+
+async def test_second_poll_uses_etag_and_adds_nothing(site: FeedSite, svc: Services) -> None:
+    store = SourceStore(svc.db)
+    feed = publish(site)
+    source = store.add(feed)
+    await poller(svc).poll_due()
+    page_hits = sum(v for k, v in site.hits.items() if k.startswith("/bai/"))
+    report = await poller(svc).poll_due(only=[store.get(source.id)])
+    assert report.stored == 0 and report.entries == 0  # 304 Not Modified
+    assert sum(v for k, v in site.hits.items() if k.startswith("/bai/")) == page_hits
+    assert svc.documents.count() == 3
+
+
+async def test_same_url_with_tracking_parameters_and_republished_copy_are_not_stored_twice(
+    site: FeedSite, svc: Services
+) -> None:
+    store = SourceStore(svc.db)
+    store.add(publish(site))
+    await poller(svc).poll_due()
+    # A second outlet republishes one article with a new headline and a different byline.
+    title, paragraphs = ARTICLES["kiem-tra"]
+    copy = site.add(
+        "/other/bai-dang-lai.html",
+        article_page(
+            "Kỷ luật 12 đảng viên vi phạm quản lý đất đai", paragraphs, author="Theo Báo tỉnh"
+        ),
+    )
+    same = site.url + "/bai/ket-nap.html?utm_campaign=x&fbclid=abc"
+    feed2 = site.add(
+        "/other/rss.xml",
+        rss([("Đăng lại", copy, "…"), ("Trùng URL", same, "…")]),
+        "application/rss+xml",
+    )
+    store.add(feed2)
+    report = await poller(svc).poll_due(only=[store.get(feed2)])
+    assert report.near_duplicates == 1 and report.duplicates == 1 and report.stored == 0
+    assert svc.documents.count() == 3
+
+
+async def test_bad_sources_are_recorded_and_do_not_stop_the_others(
+    site: FeedSite, svc: Services
+) -> None:
+    store = SourceStore(svc.db)
+    good = store.add(publish(site))
+    malformed = store.add(
+        site.add("/broken.rss", '<?xml version="1.0"?><rss><channel><<<>>>', "application/rss+xml")
+    )
+    partial = store.add(
+        site.add(
+            "/partial.rss",
+            rss([("Tin", site.url + "/bai/ket-nap.html", "Tóm tắt")])[:-40],
+            "application/rss+xml",
+        )
+    )
+
+    async def loop(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound("/loop")
+
+    loop_src = store.add(site.add_handler("/loop", loop))
+    huge = store.add(
+        site.add("/huge.html", b"<html><body>" + b"<p>x</p>" * 1_400_000 + b"</body></html>")
+    )
+    pdf = store.add(site.add("/file.pdf", b"%PDF-1.4 binary", "application/pdf"))
+    missing = store.add(site.url + "/gone.html")
+    report = await poller(svc).poll_due()
+    assert report.stored == 3
+    failures = {s.id: s for s in store.list() if s.failures}
+    assert set(failures) == {malformed.id, loop_src.id, huge.id, pdf.id, missing.id}
+    assert "malformed feed" in failures[malformed.id].last_error
+    assert "redirect" in failures[loop_src.id].last_error
+    assert "too large" in failures[huge.id].last_error
+    assert "not a feed or web page" in failures[pdf.id].last_error
+    assert "HTTP 404" in failures[missing.id].last_error
+    assert store.get(good.id).failures == 0
+    # A truncated feed whose entries still parse is used, with the problem recorded.
+    assert (
+        store.get(partial.id).failures == 0 and "malformed feed" in store.get(partial.id).last_error
+    )
+    # Back-off: the failing source is not due again soon, and backs off further each time.
+    first_next = failures[missing.id].next_check_at
+    assert first_next - failures[missing.id].last_checked_at >= timedelta(minutes=60)
+    await poller(svc).poll_due(now=first_next + timedelta(seconds=1), only=[store.get(missing.id)])
+    again = store.get(missing.id)
+    assert (
+        again.failures == 2
+        and again.next_check_at - again.last_checked_at
+        > first_next - failures[missing.id].last_checked_at
+    )
+
+
+async def test_legacy_encodings_and_single_article_source(site: FeedSite, svc: Services) -> None:
+    title, paragraphs = ARTICLES["dan-van"]
+    from tests.test_ingest_cli import cp1258
+
+    page = article_page(title, paragraphs, charset="windows-1258")
+    declared = site.add("/cp1258.html", cp1258(page), "text/html")  # charset only in <meta>
+    undeclared = site.add(
+        "/cp1258-bare.html",
+        cp1258(
+            article_page(
+                title + " (bản 2)",
+                [
+                    p + " Thêm một câu khác hẳn để không trùng lặp nội dung với bài trước." * 3
+                    for p in paragraphs
+                ],
+                charset=None,
+            )
+        ),
+        "text/html",
+    )
+    store = SourceStore(svc.db)
+    store.add(declared)
+    store.add(undeclared)
+    report = await poller(svc).poll_due()
+    assert report.stored == 2, report
+    texts = [d.text for d in svc.documents.list()]
+    assert all("Dân vận khéo" in t and "già làng" in t for t in texts)
+    assert {s.kind for s in store.list()} == {"article"}
+
+
+def test_normalize_url_and_intervals() -> None:
+    assert (
+        normalize_url("HTTP://www.Bao.vn/a/b/?utm_source=x&id=3&fbclid=y#top")
+        == "https://bao.vn/a/b?id=3"
+    )
+    assert parse_every("30m") == 1800 and parse_every("2h") == 7200 and parse_every("45") == 2700
+    with pytest.raises(InputError):
+        parse_every("10s")
+    with pytest.raises(InputError):
+        SourceStore.add(None, "ftp://x")  # type: ignore[arg-type]
