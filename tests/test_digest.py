@@ -11,7 +11,14 @@ import sqlalchemy as sa
 
 from bot.db import deliveries
 from bot.digest.content import build_digest
-from bot.digest.delivery import ChatGone, ChatMoved, DigestDelivery, RunReport, TransientSendError, preview
+from bot.digest.delivery import (
+    ChatGone,
+    ChatMoved,
+    DigestDelivery,
+    RunReport,
+    TransientSendError,
+    preview,
+)
 from bot.digest.subscriptions import SubscriptionStore, next_due, parse_time
 from bot.documents import NewDocument
 from bot.errors import InputError
@@ -54,13 +61,25 @@ class Clock:
         return self.now
 
 
-def add_docs(services: Services, n: int, *, topic: str = "admission", start: int = 0, long: bool = False) -> list[int]:
+def add_docs(
+    services: Services, n: int, *, topic: str = "admission", start: int = 0, long: bool = False
+) -> list[int]:
     ids = []
     for i in range(start, start + n):
-        title = f"Tin số {i} về kết nạp đảng viên" + (" tại các chi bộ thôn, bản vùng đồng bào dân tộc thiểu số" if long else "")
-        body = f"Chi bộ số {i} kết nạp đảng viên mới trong tháng. " + ("Nội dung rất dài. " * 40 if long else "")
-        result = services.documents.add(NewDocument(title=title, text=body, external_id=f"d{i}",
-                                                    published_at=datetime(2026, 11, 20, 3, 0)))
+        title = f"Tin số {i} về kết nạp đảng viên" + (
+            " tại các chi bộ thôn, bản vùng đồng bào dân tộc thiểu số" if long else ""
+        )
+        body = f"Chi bộ số {i} kết nạp đảng viên mới trong tháng. " + (
+            "Nội dung rất dài. " * 40 if long else ""
+        )
+        result = services.documents.add(
+            NewDocument(
+                title=title,
+                text=body,
+                external_id=f"d{i}",
+                published_at=datetime(2026, 11, 20, 3, 0),
+            )
+        )
         services.documents.set_topics(result.document_id, {topic: 0.9}, "test")
         ids.append(result.document_id)
     return ids
@@ -78,12 +97,20 @@ def svc(tmp_path: Path, db_url: str):  # type: ignore[no-untyped-def]
 
 def test_next_due_in_vietnam_time_across_midnight_utc() -> None:
     # 23:30 UTC on the 23rd is 06:30 on the 24th in Hanoi: today's 07:00 is 30 minutes away.
-    assert next_due("07:00", "Asia/Ho_Chi_Minh", datetime(2026, 11, 23, 23, 30)) == datetime(2026, 11, 24, 0, 0)
+    assert next_due("07:00", "Asia/Ho_Chi_Minh", datetime(2026, 11, 23, 23, 30)) == datetime(
+        2026, 11, 24, 0, 0
+    )
     # At 07:00 local exactly, the next slot is tomorrow.
-    assert next_due("07:00", "Asia/Ho_Chi_Minh", datetime(2026, 11, 24, 0, 0)) == datetime(2026, 11, 25, 0, 0)
+    assert next_due("07:00", "Asia/Ho_Chi_Minh", datetime(2026, 11, 24, 0, 0)) == datetime(
+        2026, 11, 25, 0, 0
+    )
     # 06:00 local on the 24th is still the 23rd in UTC.
-    assert next_due("06:00", "Asia/Ho_Chi_Minh", datetime(2026, 11, 23, 12, 0)) == datetime(2026, 11, 23, 23, 0)
-    assert next_due("07:00", "Europe/London", datetime(2026, 11, 23, 12, 0)) == datetime(2026, 11, 24, 7, 0)
+    assert next_due("06:00", "Asia/Ho_Chi_Minh", datetime(2026, 11, 23, 12, 0)) == datetime(
+        2026, 11, 23, 23, 0
+    )
+    assert next_due("07:00", "Europe/London", datetime(2026, 11, 23, 12, 0)) == datetime(
+        2026, 11, 24, 7, 0
+    )
 
 
 def test_parse_time() -> None:
@@ -122,7 +149,11 @@ def test_digest_groups_by_topic_in_taxonomy_order_and_splits_long(svc: Services)
 
 def test_empty_day_sends_nothing_or_one_line(svc: Services) -> None:
     assert build_digest(svc, [], now=datetime(2026, 11, 24)).messages == []
-    assert build_digest(svc, [], now=datetime(2026, 11, 24), notify_empty=True).messages[0].startswith("📰")
+    assert (
+        build_digest(svc, [], now=datetime(2026, 11, 24), notify_empty=True)
+        .messages[0]
+        .startswith("📰")
+    )
 
 
 # --- delivery -------------------------------------------------------------------------------------
@@ -193,7 +224,9 @@ async def test_crash_between_send_and_record_neither_repeats_nor_skips(svc: Serv
     assert len(sender.to(-300)) == len(parts)
 
 
-async def test_two_instances_deliver_each_digest_once(svc: Services, tmp_path: Path, db_url: str) -> None:
+async def test_two_instances_deliver_each_digest_once(
+    svc: Services, tmp_path: Path, db_url: str
+) -> None:
     other = Services(make_settings(tmp_path, db_url))
     try:
         store = SubscriptionStore(svc.db)
@@ -230,7 +263,9 @@ async def test_kicked_moved_and_flaky_chats(svc: Services) -> None:
         failures.append(chat_id)
 
     now = datetime(2026, 11, 24, 0, 5)
-    delivery = DigestDelivery(svc, sender, owner="a", clock=Clock(now), on_failure=on_failure, backoff=lambda attempt: 0)
+    delivery = DigestDelivery(
+        svc, sender, owner="a", clock=Clock(now), on_failure=on_failure, backoff=lambda attempt: 0
+    )
     report = await delivery.run_once(now)
     assert report.disabled == [-1]
     assert store.get(-1).enabled is False and "kicked" in store.get(-1).disabled_reason
