@@ -131,52 +131,155 @@ class DocumentStore:
 
         The same external id with new content updates the document in place.
         """
-        title = normalize(doc.title).strip()
-        text = normalize(doc.text).strip()
-        if not text:
-            raise InputError("document has no text")
-        if len(text) > MAX_TEXT_CHARS:
-            raise InputError(f"document text is too long ({len(text):,} characters)")
-        title = title or text.split("\n", 1)[0][:120]
-        digest = content_hash(text)
+        result = self.add_many([doc])[0]
+        if isinstance(result, InputError):
+            raise result
+        return result
+
+    def add_many(self, docs: Sequence[NewDocument]) -> list[AddResult | InputError]:
+        """Store a batch in one transaction; a bad document yields its error, not an exception."""
+        prepared: list[tuple[NewDocument, str, str, str] | InputError] = []
+        for doc in docs:
+            title = normalize(doc.title).strip()
+            text = normalize(doc.text).strip()
+            if not text:
+                prepared.append(InputError("document has no text", source=doc.origin))
+            elif len(text) > MAX_TEXT_CHARS:
+                prepared.append(
+                    InputError(
+                        f"document text is too long ({len(text):,} characters)", source=doc.origin
+                    )
+                )
+            else:
+                prepared.append(
+                    (doc, title or text.split("\n", 1)[0][:120], text, content_hash(text))
+                )
         now = utcnow()
+        results: list[AddResult | InputError | None] = [None] * len(prepared)
         with self.db.begin() as conn:
-            dup = conn.execute(
-                sa.select(documents.c.id, documents.c.external_id).where(
-                    documents.c.content_hash == digest
-                )
-            ).first()
-            if dup is not None:
-                return AddResult("duplicate", dup.id, dup.external_id, duplicate_of=dup.id)
-            external_id = (
-                clean_external_id(doc.external_id) if doc.external_id else f"doc-{digest[:12]}"
+            valid = [(i, p) for i, p in enumerate(prepared) if not isinstance(p, InputError)]
+            hashes = [p[3] for _, p in valid]
+            known = (
+                {
+                    row.content_hash: row
+                    for row in conn.execute(
+                        sa.select(
+                            documents.c.id, documents.c.external_id, documents.c.content_hash
+                        ).where(documents.c.content_hash.in_(hashes))
+                    )
+                }
+                if hashes
+                else {}
             )
-            values = {
-                "title": title,
-                "text": text,
-                "published_at": _to_utc_naive(doc.published_at),
-                "url": doc.url,
-                "source": doc.source or source_from_url(doc.url),
-                "author": doc.author,
-                "content_hash": digest,
-                "origin": doc.origin,
-                "updated_at": now,
-            }
-            existing = conn.execute(
-                sa.select(documents.c.id).where(documents.c.external_id == external_id)
-            ).scalar()
-            if existing is not None:
-                conn.execute(documents.update().where(documents.c.id == existing).values(**values))
-                conn.execute(
-                    document_topics.delete().where(document_topics.c.document_id == existing)
+            fresh: list[tuple[int, dict[str, object]]] = []
+            slow: list[int] = []
+            batch_hashes: set[str] = set()
+            batch_ids: set[str] = set()
+            for i, (doc, title, text, digest) in valid:
+                if digest in known:
+                    row = known[digest]
+                    results[i] = AddResult(
+                        "duplicate", row.id, row.external_id, duplicate_of=row.id
+                    )
+                    continue
+                external_id = (
+                    clean_external_id(doc.external_id) if doc.external_id else f"doc-{digest[:12]}"
                 )
-                self._log(conn, existing, "upsert")
-                return AddResult("updated", existing, external_id)
-            new_id = conn.execute(
-                documents.insert().values(external_id=external_id, ingested_at=now, **values)
-            ).inserted_primary_key[0]
-            self._log(conn, new_id, "upsert")
-            return AddResult("added", int(new_id), external_id)
+                if digest in batch_hashes or external_id in batch_ids:
+                    slow.append(
+                        i
+                    )  # repeats inside the batch: handled one by one after the bulk insert
+                    continue
+                batch_hashes.add(digest)
+                batch_ids.add(external_id)
+                fresh.append(
+                    (i, self._values(doc, title, text, digest, now) | {"external_id": external_id})
+                )
+            existing_ids = (
+                {
+                    ext: doc_id
+                    for ext, doc_id in conn.execute(
+                        sa.select(documents.c.external_id, documents.c.id).where(
+                            documents.c.external_id.in_([v["external_id"] for _, v in fresh])
+                        )
+                    )
+                }
+                if fresh
+                else {}
+            )
+            inserts = [(i, v) for i, v in fresh if v["external_id"] not in existing_ids]
+            for i, v in fresh:
+                if v["external_id"] in existing_ids:
+                    slow.append(i)
+            if inserts:
+                rows = conn.execute(
+                    documents.insert().returning(documents.c.id, sort_by_parameter_order=True),
+                    [v | {"ingested_at": now} for _, v in inserts],
+                ).all()
+                conn.execute(
+                    doc_changes.insert(),
+                    [{"document_id": r.id, "op": "upsert", "at": now} for r in rows],
+                )
+                for (i, v), row in zip(inserts, rows, strict=True):
+                    results[i] = AddResult("added", int(row.id), str(v["external_id"]))
+            for i in sorted(slow):
+                doc, title, text, digest = prepared[i]  # type: ignore[misc]
+                results[i] = self._add_one(conn, doc, title, text, digest, now=now)
+        for i, p in enumerate(prepared):
+            if isinstance(p, InputError):
+                results[i] = p
+        return results  # type: ignore[return-value]
+
+    @staticmethod
+    def _values(
+        doc: NewDocument, title: str, text: str, digest: str, now: datetime
+    ) -> dict[str, object]:
+        return {
+            "title": title,
+            "text": text,
+            "published_at": _to_utc_naive(doc.published_at),
+            "url": doc.url,
+            "source": doc.source or source_from_url(doc.url),
+            "author": doc.author,
+            "content_hash": digest,
+            "origin": doc.origin,
+            "updated_at": now,
+        }
+
+    def _add_one(
+        self,
+        conn: sa.Connection,
+        doc: NewDocument,
+        title: str,
+        text: str,
+        digest: str,
+        *,
+        now: datetime,
+    ) -> AddResult:
+        dup = conn.execute(
+            sa.select(documents.c.id, documents.c.external_id).where(
+                documents.c.content_hash == digest
+            )
+        ).first()
+        if dup is not None:
+            return AddResult("duplicate", dup.id, dup.external_id, duplicate_of=dup.id)
+        external_id = (
+            clean_external_id(doc.external_id) if doc.external_id else f"doc-{digest[:12]}"
+        )
+        values = self._values(doc, title, text, digest, now)
+        existing = conn.execute(
+            sa.select(documents.c.id).where(documents.c.external_id == external_id)
+        ).scalar()
+        if existing is not None:
+            conn.execute(documents.update().where(documents.c.id == existing).values(**values))
+            conn.execute(document_topics.delete().where(document_topics.c.document_id == existing))
+            self._log(conn, existing, "upsert")
+            return AddResult("updated", existing, external_id)
+        new_id = conn.execute(
+            documents.insert().values(external_id=external_id, ingested_at=now, **values)
+        ).inserted_primary_key[0]
+        self._log(conn, new_id, "upsert")
+        return AddResult("added", int(new_id), external_id)
 
     @staticmethod
     def _log(conn: sa.Connection, document_id: int, op: str) -> None:

@@ -43,28 +43,39 @@ def ingest_documents(
     *,
     progress: Progress | None = None,
     label: Callable[[NewDocument], str] = lambda d: d.origin or d.title,
+    batch_size: int = 200,
 ) -> IngestReport:
     """Store each item, reporting failures without stopping; classify and index what is new."""
     report = IngestReport()
+    batch: list[NewDocument] = []
+
+    def flush() -> None:
+        # One transaction per batch: far fewer commits than one per document.
+        for doc, result in zip(batch, services.documents.add_many(batch), strict=True):
+            if isinstance(result, InputError):
+                message = str(result) if result.source else f"{label(doc)}: {result}"
+                report.failed.append(message)
+                if progress:
+                    progress(label(doc), None, message)
+                continue
+            {"added": report.added, "updated": report.updated, "duplicate": report.duplicates}[
+                result.status
+            ].append(result)
+            if progress:
+                progress(label(doc), result, None)
+        batch.clear()
+
     for item in items:
         if isinstance(item, InputError):
+            flush()
             report.failed.append(str(item))
             if progress:
                 progress(str(item.source or ""), None, str(item))
             continue
-        try:
-            result = services.documents.add(item)
-        except InputError as exc:
-            message = str(exc) if exc.source else f"{label(item)}: {exc}"
-            report.failed.append(message)
-            if progress:
-                progress(label(item), None, message)
-            continue
-        {"added": report.added, "updated": report.updated, "duplicate": report.duplicates}[
-            result.status
-        ].append(result)
-        if progress:
-            progress(label(item), result, None)
+        batch.append(item)
+        if len(batch) >= batch_size:
+            flush()
+    flush()
     changed = [r.document_id for r in report.added + report.updated]
     if changed:
         services.after_documents_changed(changed)

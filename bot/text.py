@@ -16,13 +16,16 @@ from functools import lru_cache
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
 # Characters that break words or hide in copied web text.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000\t\x0b\x0c"), " ")
+# Regexes, not str.translate: translate pays a failed lookup for every ordinary character.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile("[\u00a0\u2007\u202f\u2009\u200a\u3000\t\x0b\x0c]")
 
 # Open syllables ending in oa / oe / uy (not "quy") carry the tone on the first vowel in the
 # traditional placement used by most Party newspapers ("hòa", "khỏe", "ủy"); the "new" style puts
 # it on the second ("hoà", "khoẻ", "uỷ"). Both occur in the seeds; we keep the traditional one.
-_TONE_CLUSTER = re.compile(r"(?<![qQ])([oOuU])([^\W\d_])(?![^\W\d_])", re.UNICODE)
+_TONE_CLUSTER = re.compile(
+    r"(?<![qQ])([oOuU])([àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸỳýỷỹỵỲÝỶỸỴ])(?![^\W\d_])", re.UNICODE
+)
 
 
 def _move_tone(match: re.Match[str]) -> str:
@@ -45,11 +48,16 @@ def normalize(text: str) -> str:
     """
     if not text:
         return ""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
-    text = text.translate(_INVISIBLE).translate(_SPACES)
-    text = unicodedata.normalize("NFC", text)
-    text = _TONE_CLUSTER.sub(lambda m: _move_tone(m), text)
-    return text
+    if "\r" in text or "\u2028" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    if text.isascii():
+        return (
+            _SPACES.sub(" ", text) if ("\t" in text or "\x0b" in text or "\x0c" in text) else text
+        )
+    text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return _TONE_CLUSTER.sub(_move_tone, text)
 
 
 @lru_cache(maxsize=4096)

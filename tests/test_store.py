@@ -91,3 +91,19 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailable):
         db.current_version()
     assert db.ping() is False
+
+
+def test_add_many_handles_repeats_inside_one_batch(store: DocumentStore) -> None:
+    results = store.add_many(
+        [
+            NewDocument(title="A", text="Nội dung A.", external_id="a"),
+            NewDocument(title="A again", text="Nội  dung A.", external_id="a2"),  # same content
+            NewDocument(title="B", text="Nội dung B.", external_id="a"),  # same id, new content
+            NewDocument(title="C", text="", external_id="c"),
+            NewDocument(title="D", text="Nội dung D.", external_id="d"),
+        ]
+    )
+    statuses = [r.status if not isinstance(r, InputError) else "error" for r in results]
+    assert statuses == ["added", "duplicate", "updated", "error", "added"]
+    assert store.get("a").text == "Nội dung B."
+    assert store.count() == 2
