@@ -175,6 +175,7 @@ def extract_article(html: str, url: str | None = None) -> Extracted | None:
     """Main text, title, date and author of an article page (None when there is no article)."""
     import trafilatura
 
+    # fast=True skips the readability fallbacks: about twice as quick on article pages.
     doc = trafilatura.bare_extraction(
         html,
         url=url,
@@ -182,6 +183,7 @@ def extract_article(html: str, url: str | None = None) -> Extracted | None:
         include_comments=False,
         favor_precision=True,
         include_tables=False,
+        fast=True,
     )
     if doc is None:
         return None
