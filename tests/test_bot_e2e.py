@@ -1,0 +1,365 @@
+"""End to end: the real PTB Application, wired by the composition root, against the fake Bot API."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from fakebotapi import FakeBotAPI
+from telegram.ext import Application
+
+from bot.access import AccessPolicy
+from bot.documents import NewDocument
+from bot.ingest import ingest_documents, read_paths
+from bot.services import Services
+from bot.tg.app import _post_init, build_application
+from tests.conftest import SEEDS, make_settings
+
+pytest.importorskip("bot.search.engine", reason="search engine not built yet")
+
+ADMIN = 1
+USER = 42
+STRANGER = 999
+GROUP = -100500
+
+
+@dataclass
+class Bot:
+    fake: FakeBotAPI
+    app: Application
+    services: Services
+
+
+def seed_corpus(services: Services) -> None:
+    ingest_documents(services, read_paths([SEEDS]))
+    topics = {
+        "000_e304ba77d5c08879": {"admission": 0.9, "inspection": 0.8, "anti_corruption": 0.6},
+        "001_66334c12e1a1c957": {"cadres": 0.9, "rectification": 0.8, "admission": 0.7},
+        "002_502b033faa5b9838": {"rectification": 0.95, "ideology": 0.7},
+        "003_10b0ac3c46bc575e": {"grassroots": 0.9, "admission": 0.6},
+        "004_f2be7bebb3d2c427": {"grassroots": 0.8, "ideology": 0.7, "inspection": 0.6},
+    }
+    for ext, scores in topics.items():
+        services.documents.set_topics(services.documents.get(ext).id, scores, "test")
+    # Enough documents about one subject for several result pages.
+    for i in range(12):
+        result = services.documents.add(
+            NewDocument(
+                title=f"Chi bộ thôn {i} kết nạp đảng viên mới",
+                text=f"Chi bộ thôn {i} tổ chức lễ kết nạp đảng viên mới cho quần chúng ưu tú. Đảng viên mới tuyên thệ.",
+                external_id=f"kn-{i}",
+                published_at=datetime(2024, 1, 1 + i),
+            )
+        )
+        services.documents.set_topics(result.document_id, {"admission": 0.9}, "test")
+    long_text = "\n\n".join(
+        f"Đoạn {n}. " + "Nội dung nghị quyết về công tác xây dựng Đảng. " * 30 for n in range(12)
+    )
+    services.documents.add(NewDocument(title="Văn bản rất dài", text=long_text, external_id="long"))
+    services.after_documents_changed([])
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    settings = make_settings(
+        tmp_path,
+        f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        admin_ids=[ADMIN],
+        access_mode="allowlist",
+        rate_limit_per_minute=20,
+    )
+    services = Services(settings)
+    seed_corpus(services)
+    AccessPolicy(services.db, admin_ids=[ADMIN], mode="allowlist").allow(USER)
+    async with FakeBotAPI() as fake:
+        app = build_application(
+            services,
+            token="123:TEST",
+            base_url=fake.base_url,
+            base_file_url=fake.base_file_url,
+            rate_limiter=False,
+        )
+        async with app:
+            await _post_init(app)
+            await app.start()
+            await app.updater.start_polling(poll_interval=0.0)
+            try:
+                yield Bot(fake, app, services)
+            finally:
+                await app.updater.stop()
+                await app.stop()
+        assert fake.unknown_methods == []
+    services.close()
+
+
+def keyboard(call) -> list[list[dict]]:  # type: ignore[no-untyped-def]
+    markup = call.params.get("reply_markup") or {}
+    return markup.get("inline_keyboard", [])
+
+
+def button_data(call, label_pattern: str) -> str:  # type: ignore[no-untyped-def]
+    for row in keyboard(call):
+        for button in row:
+            if re.search(label_pattern, button["text"]):
+                return button["callback_data"]
+    raise AssertionError(f"no button {label_pattern!r} in {keyboard(call)}")
+
+
+async def test_start_welcome_with_example_buttons_and_deep_link(bot: Bot) -> None:
+    bot.fake.private_message(USER, "/start")
+    call = await bot.fake.wait_for("sendMessage", chat_id=USER)
+    assert call.ok and "Xin chào" in call.params["text"]
+    assert any("kết nạp" in b["text"] for row in keyboard(call) for b in row)
+    doc = bot.services.documents.get("003_10b0ac3c46bc575e")
+    bot.fake.private_message(USER, f"/start doc_{doc.id}")
+    call = await bot.fake.wait_for("sendMessage", chat_id=USER)
+    assert call.ok and "Đoàn khảo sát" in call.params["text"]
+
+
+async def test_query_with_and_without_accents_and_paging_in_place(bot: Bot) -> None:
+    bot.fake.private_message(USER, "kết nạp đảng viên")
+    accented = await bot.fake.wait_for("sendMessage", chat_id=USER)
+    assert accented.ok and "kết nạp" in accented.params["text"].lower()
+    bot.fake.private_message(USER, "ket nap dang vien")
+    folded = await bot.fake.wait_for("sendMessage", chat_id=USER)
+    assert folded.ok
+    assert "trang 1/" in folded.params["text"]
+    data = button_data(folded, "Sau")
+    assert len(data.encode()) <= 64
+    message_id = folded.result["message_id"]
+    bot.fake.callback_query(USER, USER, message_id, data)
+    edit = await bot.fake.wait_for("editMessageText")
+    assert edit.ok and "trang 2/" in edit.params["text"]
+    assert edit.params["message_id"] == message_id
+
+
+async def test_topics_button_lists_the_topic(bot: Bot) -> None:
+    bot.fake.private_message(USER, "/topics")
+    call = await bot.fake.wait_for("sendMessage", chat_id=USER)
+    assert "Kết nạp và phát triển đảng viên (" in str(keyboard(call))
+    data = button_data(call, "Kết nạp")
+    bot.fake.callback_query(USER, USER, call.result["message_id"], data)
+    edit = await bot.fake.wait_for("editMessageText")
+    assert edit.ok and "Kết nạp và phát triển đảng viên" in edit.params["text"]
+    assert "Chi bộ thôn 11" in edit.params["text"]  # newest first
+
+
+async def test_doc_pages_stay_under_4096_and_page_by_button(bot: Bot) -> None:
+    doc = bot.services.documents.get("long")
+    bot.fake.private_message(USER, f"/doc {doc.id}")
+    call = await bot.fake.wait_for("sendMessage", chat_id=USER)
+    assert call.ok and "Trang 1/" in call.params["text"]
+    bot.fake.callback_query(USER, USER, call.result["message_id"], button_data(call, "Sau"))
+    edit = await bot.fake.wait_for("editMessageText")
+    assert edit.ok and "Trang 2/" in edit.params["text"]
+    bot.fake.private_message(USER, f"/doc_{doc.id}")
+    assert (await bot.fake.wait_for("sendMessage", chat_id=USER)).ok
+    bot.fake.private_message(USER, "/doc 99999")
+    assert "Không tìm thấy" in (await bot.fake.wait_for("sendMessage", chat_id=USER)).params["text"]
+
+
+async def test_group_command_addressed_to_the_bot_is_a_reply(bot: Bot) -> None:
+    AccessPolicy(bot.services.db, admin_ids=[ADMIN], mode="allowlist").allow(GROUP)
+    update = bot.fake.group_message(GROUP, USER, "/search@partybot_test_bot tham nhũng")
+    call = await bot.fake.wait_for("sendMessage", chat_id=GROUP)
+    assert (
+        call.ok
+        and call.params.get("reply_parameters", {}).get(
+            "message_id", call.params.get("reply_to_message_id")
+        )
+        == update["message"]["message_id"]
+    )
+    bot.fake.group_message(GROUP, USER, "@partybot_test_bot chỉnh đốn Đảng")
+    assert (await bot.fake.wait_for("sendMessage", chat_id=GROUP)).ok
+
+
+async def test_unknown_user_gets_one_polite_refusal_and_nothing_else(bot: Bot) -> None:
+    bot.fake.private_message(STRANGER, "kết nạp đảng viên")
+    call = await bot.fake.wait_for("sendMessage", chat_id=STRANGER)
+    assert str(STRANGER) in call.params["text"] and "quản trị viên" in call.params["text"]
+    bot.fake.private_message(STRANGER, "/topics")
+    bot.fake.private_message(USER, "/help")
+    await bot.fake.wait_for("sendMessage", chat_id=USER)
+    assert len(bot.fake.texts(STRANGER)) == 1
+    bot.fake.inline_query(STRANGER, "kết nạp")
+    answer = await bot.fake.wait_for("answerInlineQuery")
+    assert answer.params["results"] == []
+
+
+async def test_admin_allows_a_user_in_the_bot(bot: Bot) -> None:
+    bot.fake.private_message(ADMIN, f"/allow {STRANGER}")
+    assert "Đã cấp quyền" in (await bot.fake.wait_for("sendMessage", chat_id=ADMIN)).params["text"]
+    bot.fake.private_message(STRANGER, "/help")
+    assert "Hướng dẫn" in (await bot.fake.wait_for("sendMessage", chat_id=STRANGER)).params["text"]
+
+
+async def test_inline_query_returns_up_to_ten_articles(bot: Bot) -> None:
+    bot.fake.inline_query(USER, "đảng viên")
+    call = await bot.fake.wait_for("answerInlineQuery")
+    assert call.ok and 1 <= len(call.params["results"]) <= 10
+
+
+async def test_admin_file_upload_is_ingested(bot: Bot) -> None:
+    content = "Hội nghị tổng kết công tác dân vận\n\n10/12/2025 08:00\n\nBan Dân vận Huyện ủy tổ chức hội nghị tổng kết phong trào Dân vận khéo.".encode()
+    bot.fake.document_message(ADMIN, ADMIN, "dan-van.txt", content, "text/plain")
+    call = await bot.fake.wait_for("sendMessage", chat_id=ADMIN)
+    assert call.ok and "dan-van.txt" in call.params["text"] and "1 added" in call.params["text"]
+    assert bot.services.documents.get("dan-van").title == "Hội nghị tổng kết công tác dân vận"
+    bot.fake.document_message(USER, USER, "x.txt", b"abc", "text/plain")
+    assert "quản trị viên" in (await bot.fake.wait_for("sendMessage", chat_id=USER)).params["text"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<b>",
+        "a & b",
+        "<script>alert(1)</script>",
+        "x" * 10_000,
+        "🇻🇳🙂 đảng viên",
+        "?!...,;",
+        "&amp; <i>nghiêng</i> &#x3c;",
+    ],
+)
+async def test_hostile_input_gets_a_valid_reply(bot: Bot, text: str) -> None:
+    bot.fake.private_message(USER, text)
+    call = await bot.fake.wait_for("sendMessage", chat_id=USER)
+    assert call.ok, call.response
+    assert len(call.params["text"]) <= 4096
+
+
+async def test_command_menus_per_scope_and_language(bot: Bot) -> None:
+    private_vi = bot.fake.get_commands({"type": "all_private_chats"}, "")
+    private_en = bot.fake.get_commands({"type": "all_private_chats"}, "en")
+    groups = bot.fake.get_commands({"type": "all_group_chats"}, "")
+    admins = bot.fake.get_commands({"type": "chat", "chat_id": ADMIN}, "")
+    assert private_vi and private_en and groups and admins
+    assert {c["command"] for c in admins} >= {"stats", "reload", "allow"}
+    assert "stats" not in {c["command"] for c in private_vi}
+
+
+async def test_errors_reach_the_user_and_the_admins(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.errors import StoreUnavailable
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("index exploded")
+
+    monkeypatch.setattr(bot.services.search, "search", broken)
+    bot.fake.private_message(USER, "kết nạp")
+    call = await bot.fake.wait_for("sendMessage", chat_id=USER)
+    assert "Có lỗi xảy ra, vui lòng thử lại" in call.params["text"]
+    report = await bot.fake.wait_for("sendMessage", chat_id=ADMIN)
+    assert "index exploded" in report.params["text"]
+
+    def down(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise StoreUnavailable("database unavailable: connection refused")
+
+    monkeypatch.setattr(bot.services.search, "search", down)
+    bot.fake.private_message(USER, "kết nạp")
+    call = await bot.fake.wait_for("sendMessage", chat_id=USER)
+    assert "tạm thời không truy cập được" in call.params["text"]
+
+
+async def test_flooding_user_is_slowed_down_with_one_warning(bot: Bot) -> None:
+    for _ in range(25):
+        bot.fake.private_message(USER, "/help")
+    for _ in range(21):
+        await bot.fake.wait_for("sendMessage", chat_id=USER)
+    texts = bot.fake.texts(USER)
+    warnings = [t for t in texts if "quá nhanh" in t]
+    assert len(warnings) == 1 and len(texts) == 21
+
+
+async def test_lang_switches_to_english(bot: Bot) -> None:
+    bot.fake.private_message(USER, "/lang en")
+    assert "English" in (await bot.fake.wait_for("sendMessage", chat_id=USER)).params["text"]
+    bot.fake.private_message(USER, "/help")
+    assert "How to use" in (await bot.fake.wait_for("sendMessage", chat_id=USER)).params["text"]
+
+
+async def test_bot_added_to_group_by_admin_says_hello_and_removal_disables_digest(bot: Bot) -> None:
+    from bot.digest.subscriptions import SubscriptionStore
+
+    bot.fake.my_chat_member(-777, ADMIN, "left", "member")
+    hello = await bot.fake.wait_for("sendMessage", chat_id=-777)
+    assert "/digest on" in hello.params["text"]
+    assert AccessPolicy(bot.services.db, admin_ids=[ADMIN], mode="allowlist").chat_allowed(-777)
+    SubscriptionStore(bot.services.db).enable(-777)
+    bot.fake.my_chat_member(-777, ADMIN, "member", "kicked")
+    await bot.fake.wait_for(
+        lambda c: c.method == "getUpdates" and len(bot.fake.pending_updates) == 0
+    )
+    import asyncio
+
+    for _ in range(50):
+        if not SubscriptionStore(bot.services.db).get(-777).enabled:
+            break
+        await asyncio.sleep(0.05)
+    assert SubscriptionStore(bot.services.db).get(-777).enabled is False
+
+
+async def test_webhook_mode_checks_the_secret_token(tmp_path: Path) -> None:
+    import socket
+
+    import httpx
+
+    settings = make_settings(tmp_path, f"sqlite:///{tmp_path / 'hook.sqlite3'}", admin_ids=[ADMIN])
+    services = Services(settings)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with FakeBotAPI() as fake:
+        app = build_application(
+            services,
+            token="123:TEST",
+            base_url=fake.base_url,
+            base_file_url=fake.base_file_url,
+            rate_limiter=False,
+        )
+        async with app:
+            await app.start()
+            await app.updater.start_webhook(
+                listen="127.0.0.1",
+                port=port,
+                url_path="telegram",
+                secret_token="s3cret",
+                webhook_url="https://example.org/telegram",
+            )
+            try:
+                update = {
+                    "update_id": 1,
+                    "message": {
+                        "message_id": 1,
+                        "date": 0,
+                        "chat": {"id": ADMIN, "type": "private"},
+                        "from": {"id": ADMIN, "is_bot": False, "first_name": "A"},
+                        "text": "/help",
+                        "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+                    },
+                }
+                async with httpx.AsyncClient() as client:
+                    wrong = await client.post(
+                        f"http://127.0.0.1:{port}/telegram",
+                        json=update,
+                        headers={"X-Telegram-Bot-Api-Secret-Token": "nope"},
+                    )
+                    assert wrong.status_code == 403
+                    right = await client.post(
+                        f"http://127.0.0.1:{port}/telegram",
+                        json=update,
+                        headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"},
+                    )
+                    assert right.status_code == 200
+                call = await fake.wait_for("sendMessage", chat_id=ADMIN)
+                assert "Hướng dẫn" in call.params["text"]
+                assert len(fake.calls_to("sendMessage")) == 1  # the forged update did nothing
+            finally:
+                await app.updater.stop()
+                await app.stop()
+    services.close()
