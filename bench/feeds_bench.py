@@ -38,7 +38,7 @@ async def run(feeds: int, entries: int) -> dict[str, float]:
             for f in range(feeds):
                 items = []
                 for e in range(entries):
-                    paragraphs = rng.sample(pool, k=6) + [f"Tin số {f}-{e}."]
+                    paragraphs = [*rng.sample(pool, k=6), f"Tin số {f}-{e}."]
                     link = site.add(
                         f"/s{f}/bai-{e}.html", article_page(paragraphs[0][:80], paragraphs)
                     )
