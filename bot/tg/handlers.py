@@ -141,6 +141,24 @@ async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply)
 
 async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Refuse strangers and slow down floods before any other handler runs."""
+    try:
+        await _guard(update, context)
+    except ApplicationHandlerStop:
+        raise
+    except StoreUnavailable:
+        # Fail closed: without the database we cannot tell who is allowed.
+        if update.effective_chat is not None and update.effective_message is not None:
+            try:
+                await send(update, context, Reply(t("vi", "db_unavailable")))
+            except Exception as exc:
+                log.warning("could not send the unavailable notice: %s", exc)
+        raise ApplicationHandlerStop from None
+    except Exception:
+        log.exception("access check failed; dropping the update")
+        raise ApplicationHandlerStop from None
+
+
+async def _guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     st = state(context)
     if update.my_chat_member is not None:
         return  # membership changes are handled (and recorded) whatever the access mode
