@@ -363,3 +363,99 @@ async def test_webhook_mode_checks_the_secret_token(tmp_path: Path) -> None:
                 await app.updater.stop()
                 await app.stop()
     services.close()
+
+
+class TcpProxy:
+    """A cuttable TCP proxy, to take the database away from a running bot and bring it back."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.server = None
+        self.port = 0
+        self.writers: list = []  # type: ignore[type-arg]
+
+    async def _pipe(self, reader, writer) -> None:  # type: ignore[no-untyped-def]
+        import contextlib
+
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    async def _handle(self, reader, writer) -> None:  # type: ignore[no-untyped-def]
+        import asyncio
+
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.close()
+            return
+        self.writers += [writer, up_writer]
+        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+
+    async def start(self) -> None:
+        import asyncio
+
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        self.server.close()
+        await self.server.wait_closed()
+        for writer in self.writers:
+            writer.close()
+        self.writers.clear()
+
+
+@pytest.mark.postgres
+async def test_database_outage_gives_a_clear_reply_and_the_bot_recovers(
+    tmp_path: Path, pg_url: str
+) -> None:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(pg_url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+    await proxy.start()
+    proxied = urlunsplit(
+        parts._replace(
+            netloc=f"{parts.username + '@' if parts.username else ''}127.0.0.1:{proxy.port}"
+        )
+    )
+    settings = make_settings(tmp_path, proxied, admin_ids=[ADMIN], access_mode="allowlist")
+    services = Services(settings)
+    seed_corpus(services)
+    AccessPolicy(services.db, admin_ids=[ADMIN], mode="allowlist").allow(USER)
+    async with FakeBotAPI() as fake:
+        app = build_application(
+            services,
+            token="123:TEST",
+            base_url=fake.base_url,
+            base_file_url=fake.base_file_url,
+            rate_limiter=False,
+        )
+        async with app:
+            await app.start()
+            await app.updater.start_polling(poll_interval=0.0)
+            try:
+                fake.private_message(USER, "kết nạp đảng viên")
+                assert (
+                    "kết quả" in (await fake.wait_for("sendMessage", chat_id=USER)).params["text"]
+                )
+                await proxy.cut()
+                fake.private_message(USER, "kết nạp đảng viên")
+                down = await fake.wait_for("sendMessage", chat_id=USER, timeout=20)
+                assert "tạm thời không truy cập được" in down.params["text"]
+                await proxy.start()
+                fake.private_message(USER, "kết nạp đảng viên")
+                back = await fake.wait_for("sendMessage", chat_id=USER, timeout=20)
+                assert "kết quả" in back.params["text"]
+            finally:
+                await app.updater.stop()
+                await app.stop()
+    services.close()
+    await proxy.cut()
