@@ -50,5 +50,7 @@ class SearchResults:
     topic: str | None = None  # the query named this topic (topic listing, newest first)
     soft_topic: str | None = None  # a question-like query was classified as this topic
     codes: list[str] = field(default_factory=list)  # document codes found in the query
-    suggestions: list[str] = field(default_factory=list)  # when nothing matched: other queries to try
+    suggestions: list[str] = field(
+        default_factory=list
+    )  # when nothing matched: other queries to try
     note: str | None = None  # e.g. "stopwords only"

@@ -1,0 +1,661 @@
+"""The search engine: ranked, accent-insensitive search over the derived tantivy index.
+
+Ranking (all queries are built programmatically from :func:`bot.search.query.parse_query`;
+user text never reaches a query parser):
+
+* every keyword syllable is one clause: BM25 on the accent-folded body, plus the folded title
+  (×1.5), plus — when the user typed accents and the accented form is rarer than the folded
+  one — the exact-accent field (×1.0), so "tham nhũng" outranks "những";
+* a syllable found nowhere is replaced by its one-edit variants that exist (a typo), at ×0.6;
+* adjacent syllables add a phrase clause on the folded body (×1.0): most Vietnamese words are
+  two syllables, so "tham nhung" typed without accents still prefers the word over "tham gia …
+  những";
+* up to two syllables must all match; longer queries may miss one (or 40% past four); a query
+  with no match at all is retried needing any one syllable;
+* quoted text is a required phrase; document codes are required exact keyword terms
+  (``21-KL/TW`` matches ``21-KL/TW``, ``21-KL/TƯ`` and a bare ``Kết luận 21``, never
+  ``21-NQ/TW`` or ``20-KL/TW``); ``-word`` excludes;
+* a question-like query ("làm sao để…", "…như thế nào?") adds a constant bonus (×2.0) for the
+  topic the classifier gives it (or a topic phrase it contains) — a soft filter;
+* equal scores go to the newer document.
+
+A query that *names* a topic (its slug, its name, or a strong phrase such as "kết nạp đảng
+viên" or "kiểm tra giám sát") lists the documents tagged with that topic, newest first, and then
+the untagged documents that match the words, by score: tags come from the classifier and cover
+articles that use other words; the keyword tail catches articles the classifier missed (and is
+all there is before a model has tagged anything).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import tantivy
+from tantivy import Occur, Query
+
+from bot.errors import PartyBotError, StoreError
+from bot.search.api import Hit, SearchResults, Snippet
+from bot.search.index import SCHEMA, SearchIndex, from_timestamp, timestamp
+from bot.search.links import bot_link
+from bot.search.query import _FOLDED_STOPWORDS, ParsedQuery, Term, parse_query
+from bot.search.summary import snippet as make_snippet
+from bot.search.summary import summarize
+from bot.text import split_sentences
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+SYNC_INTERVAL = 1.0  # seconds between change-log checks before a search
+W_TITLE = 1.5
+W_EXACT = 1.0
+W_BIGRAM = 1.0
+W_TYPO = 0.6
+W_SOFT_TOPIC = 2.0
+W_BARE_CODE = 0.6
+SOFT_TOPIC_MIN = 0.35  # classifier probability needed for a soft topic
+TIE_WINDOW = 20  # extra hits fetched so the newest-first tie-break sees past the page edge
+TYPO_MIN_CHARS = 4
+_ALPHABET = "abcdeghiklmnopqrstuvxy"  # letters of folded Vietnamese syllables
+
+
+@dataclass
+class _Stored:
+    """A hit's stored fields, shaped like a Document for summarize()."""
+
+    id: int
+    external_id: str
+    title: str
+    text: str
+    url: str | None
+    source: str | None
+    published_at: datetime | None
+    topics: list[str]
+    content_hash: str
+
+
+@dataclass
+class _Built:
+    query: Query | None
+    corrections: dict[str, str] = field(default_factory=dict)  # typed → corrected syllable
+    folded_corrections: dict[str, str] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+
+
+def _term(field_name: str, value: str) -> Query:
+    return Query.term_query(SCHEMA, field_name, value)
+
+
+def _boost(query: Query, weight: float) -> Query:
+    return query if weight == 1.0 else Query.boost_query(query, weight)
+
+
+def _should(queries: list[Query]) -> Query:
+    return (
+        queries[0]
+        if len(queries) == 1
+        else Query.boolean_query([(Occur.Should, q) for q in queries])
+    )
+
+
+def _filter(query: Query) -> Query:
+    # Filters decide membership, not rank.
+    return Query.const_score_query(query, 0.0)
+
+
+def _variants(word: str) -> list[tuple[str, int, str]]:
+    """One-edit variants of a folded word: (variant, position, kind) for mirroring on the
+    exact form (fold keeps one character per character, so positions line up)."""
+    out: list[tuple[str, int, str]] = []
+    for i in range(len(word)):
+        out.append((word[:i] + word[i + 1 :], i, "delete"))
+        if i + 1 < len(word):
+            out.append((word[:i] + word[i + 1] + word[i] + word[i + 2 :], i, "swap"))
+        for c in _ALPHABET:
+            if c != word[i]:
+                out.append((word[:i] + c + word[i + 1 :], i, "replace"))
+    for i in range(len(word) + 1):
+        for c in _ALPHABET:
+            out.append((word[:i] + c + word[i:], i, "insert"))
+    return out
+
+
+def _mirror(exact: str, variant: str, pos: int, kind: str) -> str:
+    """Apply to the accented word the edit that turned its fold into ``variant``."""
+    if kind == "delete":
+        return exact[:pos] + exact[pos + 1 :]
+    if kind == "swap":
+        return exact[:pos] + exact[pos + 1] + exact[pos] + exact[pos + 2 :]
+    if kind == "replace":
+        return exact[:pos] + variant[pos] + exact[pos + 1 :]
+    return exact[:pos] + variant[pos] + exact[pos:]
+
+
+def _corrected(parsed: ParsedQuery, built: _Built) -> ParsedQuery:
+    """The query with typos replaced by their corrections (for snippets)."""
+    if not built.corrections:
+        return parsed
+    terms = [
+        replace(
+            t,
+            folded=built.folded_corrections.get(t.folded, t.folded),
+            exact=built.corrections.get(t.exact, t.exact),
+        )
+        for t in parsed.terms
+    ]
+    return replace(parsed, terms=terms)
+
+
+class SearchEngine:
+    """Search, topic listings, related documents; the index follows the database."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.index = SearchIndex(services)
+        self._bot_username: str | None = None
+        self._last_check = 0.0
+        self._sync_lock = threading.Lock()
+        self._soft_cache: OrderedDict[str, str | None] = OrderedDict()
+
+    # --- settings -------------------------------------------------------------------------
+
+    @property
+    def bot_username(self) -> str:
+        """The bot's username for deep links (settings, unless the Telegram layer sets it)."""
+        return (
+            self._bot_username
+            if self._bot_username is not None
+            else self.services.settings.bot_username
+        )
+
+    @bot_username.setter
+    def bot_username(self, value: str) -> None:
+        self._bot_username = value
+
+    # --- index upkeep ---------------------------------------------------------------------
+
+    def sync(self) -> int:
+        """Apply document changes from the database (also those made by other processes)."""
+        self._last_check = time.monotonic()
+        return self.index.sync()
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Re-index everything from the database; returns the number of documents."""
+        self._last_check = time.monotonic()
+        return self.index.rebuild(progress)
+
+    def status(self) -> dict[str, Any]:
+        """Numbers for ``partybot index status``."""
+        from bot.search.index import SCHEMA_VERSION, IndexMeta
+
+        self.index.ensure_open()
+        state = IndexMeta.read(self.index.folder) or IndexMeta()
+        store = self.services.documents
+        return {
+            "folder": str(self.index.folder),
+            "indexed": self.index.num_docs(),
+            "stored": store.count(),
+            "applied_seq": state.seq,
+            "database_seq": store.last_change(),
+            "pending_gaps": len(state.gaps),
+            "schema": state.schema,
+            "schema_expected": SCHEMA_VERSION,
+            "built_at": state.built_at,
+            "size_bytes": self.index.size_bytes(),
+            "rebuilt_on_open": self.index.rebuilt_reason,
+        }
+
+    def _maybe_sync(self) -> None:
+        """Catch up with the database at most once a second, and only when it moved."""
+        if self.index.index is None:
+            with self._sync_lock:
+                if self.index.index is None:
+                    self.index.open()
+                    self._last_check = time.monotonic()
+            return
+        if time.monotonic() - self._last_check < SYNC_INTERVAL:
+            return
+        if not self._sync_lock.acquire(blocking=False):
+            return  # another thread is syncing; search what we have
+        try:
+            self._last_check = time.monotonic()
+            if self.index.pending():
+                self.index.sync()
+        except StoreError as exc:
+            # The index is derived: serve it while the database is briefly away.
+            log.warning("search: could not check for changes: %s", exc)
+        finally:
+            self._sync_lock.release()
+
+    # --- query building -------------------------------------------------------------------
+
+    def _term_clause(self, searcher: tantivy.Searcher, term: Term, built: _Built) -> Query | None:
+        df = searcher.doc_freq("text_f", term.folded)
+        parts: list[Query] = []
+        if df > 0:
+            parts = [_term("text_f", term.folded), _boost(_term("title_f", term.folded), W_TITLE)]
+            if term.accented:
+                dfx = searcher.doc_freq("text_x", term.exact)
+                if 0 < dfx < df:
+                    parts.append(_boost(_term("text_x", term.exact), W_EXACT))
+            return _should(parts)
+        if len(term.folded) < TYPO_MIN_CHARS or not term.folded.isalpha():
+            built.unknown.append(term.exact)
+            return None
+        found: list[tuple[tuple[bool, int], str, str]] = []
+        seen: set[str] = set()
+        for variant, pos, kind in _variants(term.folded):
+            if variant in seen:
+                continue
+            seen.add(variant)
+            vdf = searcher.doc_freq("text_f", variant)
+            if not vdf:
+                continue
+            exact = _mirror(term.exact, variant, pos, kind)
+            # Accents the user typed are deliberate: prefer edits that keep them ("nhũnh" →
+            # "nhũng", not "nhanh").
+            keeps = not term.accented or (
+                (kind == "insert" or term.exact[pos] == term.folded[pos])
+                and searcher.doc_freq("text_x", exact) > 0
+            )
+            found.append(((keeps, vdf), variant, exact))
+        if not found:
+            built.unknown.append(term.exact)
+            return None
+        found.sort(reverse=True)
+        built.corrections[term.exact] = found[0][2] if term.accented else found[0][1]
+        built.folded_corrections[term.folded] = found[0][1]
+        for _, variant, exact in found[:3]:
+            parts.append(_boost(_term("text_f", variant), W_TYPO))
+            parts.append(_boost(_term("title_f", variant), W_TYPO * W_TITLE))
+            if term.accented:
+                dfx = searcher.doc_freq("text_x", exact)
+                if dfx:
+                    parts.append(_boost(_term("text_x", exact), W_TYPO * W_EXACT))
+        return _should(parts)
+
+    def _keywords(
+        self,
+        searcher: tantivy.Searcher,
+        parsed: ParsedQuery,
+        *,
+        any_term: bool = False,
+        extra_terms: list[str] | None = None,
+    ) -> _Built:
+        """The keyword part of a query: terms, bigrams, phrases, codes, exclusions."""
+        built = _Built(None)
+        must: list[Query] = []
+        should: list[Query] = []
+        clauses: list[Query] = []
+        terms = list(parsed.content_terms)
+        for year in extra_terms or []:
+            terms.append(Term(year, year, False))
+        unique: dict[tuple[str, str], Term] = {}
+        for term in terms:
+            unique.setdefault((term.folded, term.exact), term)
+        for term in unique.values():
+            clause = self._term_clause(searcher, term, built)
+            if clause is not None:
+                clauses.append(clause)
+        if clauses:
+            n = len(clauses)
+            need = 1 if any_term else (n if n <= 2 else n - 1 if n <= 4 else -(-n * 3 // 5))
+            if n == 1:
+                must.append(clauses[0])
+            else:
+                must.append(
+                    Query.boolean_query(
+                        [(Occur.Should, c) for c in clauses], minimum_number_should_match=need
+                    )
+                )
+        # Adjacent syllables as phrases (both known, neither a stopword).
+        fixed = built.folded_corrections
+        for a, b in itertools.pairwise(parsed.terms):
+            if a.stop or b.stop:
+                continue
+            wa, wb = fixed.get(a.folded, a.folded), fixed.get(b.folded, b.folded)
+            if searcher.doc_freq("text_f", wa) and searcher.doc_freq("text_f", wb):
+                should.append(_boost(Query.phrase_query(SCHEMA, "text_f", [wa, wb]), W_BIGRAM))
+        for phrase in parsed.phrases:
+            words = [t.folded for t in phrase]
+            must.append(
+                _should(
+                    [
+                        Query.phrase_query(SCHEMA, "text_f", words),
+                        _boost(Query.phrase_query(SCHEMA, "title_f", words), W_TITLE),
+                    ]
+                )
+            )
+            for term in phrase:
+                if term.accented and not term.stop:
+                    dfx = searcher.doc_freq("text_x", term.exact)
+                    if 0 < dfx < searcher.doc_freq("text_f", term.folded):
+                        should.append(_boost(_term("text_x", term.exact), W_EXACT))
+        for keys in parsed.codes:
+            parts = [_term("codes", keys[0])]
+            parts += [_boost(_term("codes", k), W_BARE_CODE) for k in keys[1:]]
+            must.append(_should(parts))
+        if not must:
+            return built
+        occurs = [(Occur.Must, q) for q in must] + [(Occur.Should, q) for q in should]
+        occurs += [(Occur.MustNot, _term("text_f", word)) for word in parsed.excluded]
+        built.query = Query.boolean_query(occurs)
+        return built
+
+    def _filters(
+        self,
+        topic: str | None,
+        date_from: datetime | None,
+        date_to: datetime | None,
+        source: str | None,
+    ) -> list[Query]:
+        filters: list[Query] = []
+        if topic:
+            filters.append(_term("topics", topic))
+        if source:
+            filters.append(_term("source", source.strip().lower()))
+        if date_from or date_to:
+            filters.append(
+                Query.range_query(
+                    SCHEMA,
+                    "date",
+                    tantivy.FieldType.Integer,
+                    timestamp(date_from) if date_from else None,
+                    timestamp(date_to) if date_to else None,
+                    include_upper=date_to is None,
+                )
+            )
+        return filters
+
+    @staticmethod
+    def _combine(
+        main: Query | None, filters: list[Query], extra: list[tuple[Occur, Query]] = ()
+    ) -> Query:  # type: ignore[assignment]
+        occurs: list[tuple[Occur, Query]] = []
+        if main is not None:
+            occurs.append((Occur.Must, main))
+        occurs += [(Occur.Must, _filter(f)) for f in filters]
+        occurs += list(extra)
+        if not any(o == Occur.Must for o, _ in occurs):
+            occurs.append((Occur.Must, Query.all_query()))
+        return Query.boolean_query(occurs)
+
+    def _soft_topic(self, parsed: ParsedQuery) -> str | None:
+        """The topic of a question-like query: the classifier's, else a phrase it contains."""
+        if not parsed.question:
+            return None
+        key = parsed.text
+        if key in self._soft_cache:
+            return self._soft_cache[key]
+        slug = None
+        try:
+            model = self.services.classifier
+        except PartyBotError as exc:
+            log.warning("search: no classifier for soft topics: %s", exc)
+            model = None
+        if model is not None:
+            try:
+                probs = model.predict_proba([parsed.text])[0]
+            except Exception as exc:  # a model bug must not break search
+                log.warning("search: classifier failed on a query: %s", exc)
+                probs = {}
+            if probs:
+                best, p = max(probs.items(), key=lambda kv: kv[1])
+                slug = best if p >= SOFT_TOPIC_MIN else None
+        slug = slug or parsed.topic_hint
+        self._soft_cache[key] = slug
+        while len(self._soft_cache) > 2000:
+            self._soft_cache.popitem(last=False)
+        return slug
+
+    # --- running queries ------------------------------------------------------------------
+
+    @staticmethod
+    def _ranked(
+        searcher: tantivy.Searcher, query: Query, offset: int, limit: int
+    ) -> tuple[list[tuple[float, Any]], int]:
+        """A page by score, equal scores newest first; and the number of matches."""
+        result = searcher.search(query, limit=offset + limit + TIE_WINDOW, count=True)
+        hits = result.hits
+        if not hits:
+            return [], int(result.count or 0)
+        dates = searcher.fast_field_values("date", [a for _, a in hits])
+        order = sorted(range(len(hits)), key=lambda i: (-round(hits[i][0], 4), -(dates[i] or 0)))
+        return [hits[i] for i in order][offset : offset + limit], int(result.count or 0)
+
+    @staticmethod
+    def _newest(
+        searcher: tantivy.Searcher, query: Query, offset: int, limit: int
+    ) -> tuple[list[tuple[float, Any]], int]:
+        if limit <= 0:
+            return [], int(searcher.search(query, limit=1, count=True).count or 0)
+        result = searcher.search(
+            query, limit=limit, offset=offset, count=True, order_by_field="date"
+        )
+        return [(0.0, a) for _, a in result.hits], int(result.count or 0)
+
+    def _stored(self, searcher: tantivy.Searcher, address: Any) -> _Stored:
+        doc_id, p = SearchIndex.payload(searcher, address)
+        return _Stored(
+            id=doc_id,
+            external_id=p["e"],
+            title=p["t"],
+            text=p["x"],
+            url=p.get("u"),
+            source=p.get("s"),
+            published_at=from_timestamp(p.get("p")),
+            topics=list(p.get("tp") or []),
+            content_hash=p.get("h") or "",
+        )
+
+    def _hits(
+        self,
+        searcher: tantivy.Searcher,
+        scored: list[tuple[float, Any]],
+        parsed: ParsedQuery | None,
+    ) -> list[Hit]:
+        hits = []
+        for score, address in scored:
+            doc = self._stored(searcher, address)
+            summary = summarize(doc)
+            snip = make_snippet(doc.text, parsed) if parsed is not None else Snippet("")
+            if not snip.text:
+                first = split_sentences(summary)[:1]
+                snip = Snippet(first[0][:220] if first else "")
+            url = (doc.url or "").strip() or None
+            hits.append(
+                Hit(
+                    doc_id=doc.id,
+                    external_id=doc.external_id,
+                    title=doc.title,
+                    date=doc.published_at,
+                    url=url,
+                    link=url
+                    if url and url.startswith(("http://", "https://"))
+                    else bot_link(doc.id, self.bot_username),
+                    topics=doc.topics,
+                    score=float(score),
+                    summary=summary,
+                    snippet=snip,
+                )
+            )
+        return hits
+
+    # --- the contract ---------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        topic: str | None = None,
+        date_from: datetime | None = None,
+        date_to: datetime | None = None,
+        source: str | None = None,
+    ) -> SearchResults:
+        """Ranked documents for ``query`` (see the module docstring for how)."""
+        limit, offset = max(0, int(limit)), max(0, int(offset))
+        self._maybe_sync()
+        searcher = self.index.searcher()
+        parsed = parse_query(query, self.services.taxonomy)
+        results = SearchResults(
+            query=query, hits=[], total=0, offset=offset, limit=limit, codes=parsed.code_keys
+        )
+        explicit_dates = date_from is not None or date_to is not None
+        if not explicit_dates:
+            date_from, date_to = parsed.date_from, parsed.date_to
+        filters = self._filters(topic, date_from, date_to, source)
+
+        if parsed.topic and not topic:
+            results.topic = parsed.topic
+            self._topic_search(searcher, parsed, filters, results)
+            if not results.total and parsed.date_text and not explicit_dates:
+                results.note = "date_relaxed"
+                self._topic_search(
+                    searcher, parsed, self._filters(None, None, None, source), results
+                )
+            return results
+
+        if not parsed.has_content:
+            if parsed.date_text or explicit_dates or topic or source:
+                # Only a date (or filters): the newest documents in range.
+                query_all = self._combine(None, filters)
+                scored, results.total = self._newest(searcher, query_all, offset, limit)
+                results.hits = self._hits(searcher, scored, None)
+                return results
+            results.note = "stopwords" if parsed.terms else "no_terms"
+            return results
+
+        soft = self._soft_topic(parsed)
+        results.soft_topic = soft
+        extra = (
+            [(Occur.Should, Query.const_score_query(_term("topics", soft), W_SOFT_TOPIC))]
+            if soft
+            else []
+        )
+
+        attempts: list[tuple[dict[str, Any], list[Query], str | None]] = [({}, filters, None)]
+        if len(parsed.content_terms) > 1:
+            attempts.append(({"any_term": True}, filters, "any_terms"))
+        if parsed.date_text and not explicit_dates:
+            relaxed = self._filters(topic, None, None, source)
+            attempts.append(
+                ({"any_term": True, "extra_terms": parsed.year_terms}, relaxed, "date_relaxed")
+            )
+        built = _Built(None)
+        for options, active, note in attempts:
+            built = self._keywords(searcher, parsed, **options)
+            if built.query is None:
+                continue
+            scored, total = self._ranked(
+                searcher, self._combine(built.query, active, extra), offset, limit
+            )
+            if total:
+                results.total = total
+                results.hits = self._hits(searcher, scored, _corrected(parsed, built))
+                results.note = note or ("typo" if built.corrections else None)
+                break
+        if built.corrections:
+            corrected = " ".join(built.corrections.get(t.exact, t.exact) for t in parsed.terms)
+            if corrected and corrected != " ".join(t.exact for t in parsed.terms):
+                results.suggestions.append(corrected)
+        return results
+
+    def _topic_search(
+        self,
+        searcher: tantivy.Searcher,
+        parsed: ParsedQuery,
+        filters: list[Query],
+        results: SearchResults,
+    ) -> None:
+        """Tagged documents newest first, then untagged keyword matches by score."""
+        assert results.topic is not None
+        offset, limit = results.offset, results.limit
+        tagged = self._combine(_term("topics", results.topic), filters)
+        first, n_tagged = self._newest(searcher, tagged, offset, limit)
+        built = self._keywords(searcher, parsed)
+        rest: list[tuple[float, Any]] = []
+        n_rest = 0
+        if built.query is not None:
+            untagged = self._combine(
+                built.query, filters, [(Occur.MustNot, _term("topics", results.topic))]
+            )
+            want = limit - len(first)
+            rest, n_rest = self._ranked(searcher, untagged, max(0, offset - n_tagged), max(0, want))
+        results.total = n_tagged + n_rest
+        results.hits = self._hits(searcher, first + rest, parsed)
+
+    def by_topic(self, slug: str, limit: int = 10, offset: int = 0) -> SearchResults:
+        """Documents tagged ``slug``, newest first."""
+        self._maybe_sync()
+        searcher = self.index.searcher()
+        scored, total = self._newest(
+            searcher, self._combine(_term("topics", slug), []), max(0, offset), max(0, limit)
+        )
+        return SearchResults(
+            query="",
+            hits=self._hits(searcher, scored, None),
+            total=total,
+            offset=offset,
+            limit=limit,
+            topic=slug,
+        )
+
+    def latest(self, limit: int = 10, offset: int = 0) -> SearchResults:
+        """All documents, newest first."""
+        self._maybe_sync()
+        searcher = self.index.searcher()
+        scored, total = self._newest(searcher, Query.all_query(), max(0, offset), max(0, limit))
+        return SearchResults(
+            query="",
+            hits=self._hits(searcher, scored, None),
+            total=total,
+            offset=offset,
+            limit=limit,
+        )
+
+    def related(self, doc_id: int, k: int = 3) -> list[Hit]:
+        """The ``k`` documents most similar to ``doc_id`` (shared words, codes and topics)."""
+        from bot.search.query import code_terms
+        from bot.text import fold_lower
+
+        self._maybe_sync()
+        searcher = self.index.searcher()
+        found = searcher.search(Query.term_query(SCHEMA, "id", int(doc_id)), limit=1)
+        if not found.hits:
+            return []
+        doc = self._stored(searcher, found.hits[0][1])
+        body = fold_lower(f"{doc.title}\n{doc.text}")[:20_000]
+        like = Query.more_like_this_document_fields_query(
+            SCHEMA,
+            {"text_f": [body]},
+            min_doc_frequency=2,
+            max_doc_frequency=max(2, searcher.num_docs // 4),
+            min_term_frequency=1,
+            max_query_terms=30,
+            min_word_length=2,
+            boost_factor=1.0,
+            stop_words=sorted(_FOLDED_STOPWORDS),
+        )
+        occurs: list[tuple[Occur, Query]] = [(Occur.Should, like)]
+        occurs += [
+            (Occur.Should, _boost(_term("codes", c), 2.0))
+            for c in set(code_terms(doc.title + "\n" + doc.text))
+            if not c.endswith("/*")
+        ]
+        occurs += [
+            (Occur.Should, Query.const_score_query(_term("topics", t), 1.0)) for t in doc.topics[:2]
+        ]
+        occurs.append((Occur.MustNot, Query.term_query(SCHEMA, "id", int(doc_id))))
+        scored, _ = self._ranked(searcher, Query.boolean_query(occurs), 0, k)
+        return self._hits(searcher, scored, None)

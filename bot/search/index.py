@@ -1,0 +1,433 @@
+"""The tantivy index: schema, document conversion, and keeping it in step with the database.
+
+The database is the source of truth; this index is derived from it and can be deleted at any
+time. A small JSON file next to tantivy's own files records what the index holds:
+
+* ``schema`` — our schema version (a mismatch means rebuild),
+* ``db`` — the database's instance id (the ``meta`` table; a new or replaced database means
+  rebuild, e.g. a Procfile host that wiped the disk but kept PostgreSQL, or the reverse),
+* ``seq`` — the last applied ``doc_changes`` sequence number, and ``gaps`` — sequence numbers
+  not seen yet (on PostgreSQL a transaction that started earlier can commit a lower number
+  later; we keep looking for those for a while instead of losing them).
+
+Several processes may share one index folder (the bot and a CLI ``ingest``): tantivy allows one
+writer at a time, so writers are opened only for the duration of a sync and a process that
+finds the lock busy leaves the work to the holder and just reloads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+import tantivy
+
+from bot.db import doc_changes, meta
+from bot.errors import SearchError, StoreError
+from bot.search.query import code_terms
+from bot.text import fold_lower
+
+if TYPE_CHECKING:
+    from bot.documents import Document
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 3
+META_FILE = "partybot-index.json"
+DB_ID_KEY = "db_instance_id"
+TOKENIZER = "vn"
+# Our syllable tokenizer (bot.text.tokenize), so query terms built in Python match index terms.
+TOKEN_PATTERN = r"\d+(?:[.,/]\d+)*|[^\W_]+"
+GAP_TTL_SECONDS = 300.0
+WRITER_HEAP = 64_000_000
+REBUILD_HEAP = 200_000_000
+CHANGES_BATCH = 5_000
+
+
+def analyzer() -> tantivy.TextAnalyzer:
+    """Syllables and numbers, at most 40 bytes, lower-cased."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(TOKEN_PATTERN))
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .build()
+    )
+
+
+def build_schema() -> tantivy.Schema:
+    """Fields: folded text for BM25, exact-accent text for the accent boost, codes, filters."""
+    sb = tantivy.SchemaBuilder()
+    sb.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    sb.add_integer_field("date", stored=False, indexed=True, fast=True)  # unix seconds
+    sb.add_text_field("title_f", tokenizer_name=TOKENIZER, index_option="position")
+    sb.add_text_field("text_f", tokenizer_name=TOKENIZER, index_option="position")
+    sb.add_text_field("text_x", tokenizer_name=TOKENIZER, index_option="freq")
+    sb.add_text_field("codes", tokenizer_name="raw", index_option="freq")
+    sb.add_text_field("topics", tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("source", tokenizer_name="raw", index_option="basic")
+    # Everything a hit shows, so rendering a page needs no database round trip.
+    sb.add_bytes_field("payload", stored=True)
+    return sb.build()
+
+
+SCHEMA = build_schema()
+
+
+def timestamp(value: datetime) -> int:
+    """Unix seconds of a naive-UTC (or aware) datetime."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp())
+
+
+def from_timestamp(value: int | None) -> datetime | None:
+    """Naive UTC from unix seconds."""
+    if value is None:
+        return None
+    return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
+
+
+def to_tantivy(doc: Document) -> tantivy.Document:
+    """One database document as an index document."""
+    exact = f"{doc.title}\n{doc.text}"  # the store keeps text normalised already
+    out = tantivy.Document()
+    out.add_unsigned("id", doc.id)
+    out.add_integer("date", timestamp(doc.date))
+    out.add_text("title_f", fold_lower(doc.title))
+    out.add_text("text_f", fold_lower(exact))
+    out.add_text("text_x", exact)
+    for term in code_terms(exact):
+        out.add_text("codes", term)
+    for slug in doc.topics:
+        out.add_text("topics", slug)
+    if doc.source:
+        out.add_text("source", doc.source.lower())
+    payload = {
+        "e": doc.external_id,
+        "t": doc.title,
+        "x": doc.text,
+        "u": doc.url,
+        "s": doc.source,
+        "p": timestamp(doc.published_at) if doc.published_at else None,
+        "tp": list(doc.topics),
+        "h": doc.content_hash,
+    }
+    out.add_bytes("payload", json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+    return out
+
+
+@dataclass
+class IndexMeta:
+    """What the index folder holds, next to tantivy's files."""
+
+    schema: int = SCHEMA_VERSION
+    db: str = ""
+    seq: int = 0
+    gaps: dict[str, float] = field(default_factory=dict)  # seq → first seen missing (epoch)
+    build: str = ""
+    built_at: str = ""
+    docs: int = 0
+
+    @classmethod
+    def read(cls, folder: Path) -> IndexMeta | None:
+        try:
+            data = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+            return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def write(self, folder: Path) -> None:
+        # Atomic replace: a reader in another process never sees half a file.
+        tmp = folder / f".{META_FILE}.{os.getpid()}.{threading.get_ident()}"
+        tmp.write_text(json.dumps(self.__dict__, indent=1), encoding="utf-8")
+        os.replace(tmp, folder / META_FILE)
+
+
+class WriterBusy(SearchError):
+    """Another process (or thread) holds the index writer."""
+
+
+class SearchIndex:
+    """A tantivy index in one folder, kept in step with the database's change log."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.folder = Path(services.settings.effective_index_dir)
+        self.index: tantivy.Index | None = None
+        self.build = ""  # the build id this process has open
+        self._lock = threading.RLock()
+        self.rebuilt_reason: str | None = None  # why the last open rebuilt (for status/tests)
+
+    # --- database identity ----------------------------------------------------------------
+
+    def db_id(self) -> str:
+        """This database's instance id (created on first use, stored in ``meta``)."""
+        db = self.services.db
+        with db.begin() as conn:
+            value = conn.execute(sa.select(meta.c.value).where(meta.c.key == DB_ID_KEY)).scalar()
+        if value:
+            return str(value)
+        new = uuid.uuid4().hex
+        try:
+            with db.begin() as conn:
+                conn.execute(meta.insert().values(key=DB_ID_KEY, value=new))
+        except StoreError:
+            pass  # another process inserted it first; read theirs
+        with db.begin() as conn:
+            value = conn.execute(sa.select(meta.c.value).where(meta.c.key == DB_ID_KEY)).scalar()
+        return str(value or new)
+
+    # --- opening --------------------------------------------------------------------------
+
+    def _open_existing(self) -> tantivy.Index:
+        if not tantivy.Index.exists(str(self.folder)):
+            raise SearchError("no index")
+        if not tantivy.Index.is_compatible(str(self.folder)):
+            raise SearchError("index written by an incompatible tantivy version")
+        index = tantivy.Index(SCHEMA, path=str(self.folder), reuse=True)
+        index.register_tokenizer(TOKENIZER, analyzer())
+        index.searcher()  # fail now, not at the first query, when files are damaged
+        return index
+
+    def _create(self) -> tantivy.Index:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        index = tantivy.Index(SCHEMA, path=str(self.folder), reuse=False)
+        index.register_tokenizer(TOKENIZER, analyzer())
+        return index
+
+    def stale_reason(self) -> str | None:
+        """Why the index folder cannot be used as it is (None when it can)."""
+        stored = IndexMeta.read(self.folder)
+        if not self.folder.exists() or not tantivy.Index.exists(str(self.folder)):
+            return "missing"
+        if stored is None:
+            return "no metadata"
+        if stored.schema != SCHEMA_VERSION:
+            return f"schema {stored.schema} → {SCHEMA_VERSION}"
+        if stored.db != self.db_id():
+            return "built from another database"
+        if stored.seq > self.services.documents.last_change():
+            return "ahead of the database (restored or reset database)"
+        return None
+
+    def open(self, *, check_count: bool = True) -> None:
+        """Open the index, rebuilding it when it is missing, corrupt or stale."""
+        with self._lock:
+            reason = self.stale_reason()
+            if reason is None:
+                try:
+                    self.index = self._open_existing()
+                    self.build = (IndexMeta.read(self.folder) or IndexMeta()).build
+                except (ValueError, OSError, SearchError) as exc:
+                    reason = f"corrupt ({exc})"
+            if reason is not None:
+                log.warning("search index %s: %s; rebuilding", self.folder, reason)
+                self.rebuilt_reason = reason
+                self.rebuild(wipe=True)
+                return
+            self.sync()
+            if check_count:
+                indexed, stored = self.num_docs(), self.services.documents.count()
+                if indexed != stored:
+                    self.rebuilt_reason = f"{indexed} indexed vs {stored} stored"
+                    log.warning("search index: %s; rebuilding", self.rebuilt_reason)
+                    self.rebuild()
+
+    def ensure_open(self) -> tantivy.Index:
+        """The open index (opening, or rebuilding, on first use)."""
+        if self.index is None:
+            self.open()
+        assert self.index is not None
+        return self.index
+
+    def searcher(self) -> tantivy.Searcher:
+        """A searcher over the latest commit."""
+        return self.ensure_open().searcher()
+
+    def num_docs(self) -> int:
+        """Documents in the index."""
+        return int(self.searcher().num_docs) if self.index is not None else 0
+
+    # --- writing --------------------------------------------------------------------------
+
+    @contextmanager
+    def _writer(self, heap: int = WRITER_HEAP, wait: float = 0.0) -> Iterator[tantivy.IndexWriter]:
+        index = self.ensure_open() if self.index is None else self.index
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                writer = index.writer(heap, 0 if heap > WRITER_HEAP else 1)
+                break
+            except ValueError as exc:
+                if "LockBusy" not in str(exc) and "lock" not in str(exc).lower():
+                    raise SearchError(f"cannot open the index writer: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    raise WriterBusy(
+                        "the search index is being updated by another process"
+                    ) from exc
+                time.sleep(0.1)
+        try:
+            yield writer
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.rollback()
+            raise
+        finally:
+            # Release the lock now, not at garbage collection, so other processes can write.
+            with contextlib.suppress(Exception):
+                writer.wait_merging_threads()
+            del writer
+            gc.collect()
+
+    def rebuild(
+        self, progress: Callable[[int, int], None] | None = None, *, wipe: bool = False
+    ) -> int:
+        """Re-index every document from the database; returns how many were indexed."""
+        with self._lock:
+            store = self.services.documents
+            if wipe or self.index is None:
+                try:
+                    self.index = self._open_existing() if not wipe else self._create()
+                except (ValueError, OSError, SearchError):
+                    self.index = self._create()
+            db_id = self.db_id()
+            # The change log position first: changes made while we read are re-applied by sync.
+            seq = store.last_change()
+            total = store.count()
+            count = 0
+            with self._writer(REBUILD_HEAP, wait=60.0) as writer:
+                writer.delete_all_documents()
+                for doc in store.iter_all(batch=1000):
+                    writer.add_document(to_tantivy(doc))
+                    count += 1
+                    if progress is not None and (count % 500 == 0 or count == total):
+                        progress(count, total)
+                writer.commit()
+                state = IndexMeta(
+                    db=db_id,
+                    seq=seq,
+                    build=uuid.uuid4().hex,
+                    built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                    docs=count,
+                )
+                state.write(self.folder)
+            self.build = state.build
+            self.index.reload()
+            if progress is not None:
+                progress(count, total)
+        self.sync()
+        return count
+
+    def _missing_seqs(self, gaps: Iterable[int]) -> list[tuple[int, int]]:
+        """(seq, document_id) for gap numbers that have appeared since."""
+        wanted = sorted(gaps)[-1000:]
+        if not wanted:
+            return []
+        with self.services.db.begin() as conn:
+            rows = conn.execute(
+                sa.select(doc_changes.c.seq, doc_changes.c.document_id).where(
+                    doc_changes.c.seq.in_(wanted)
+                )
+            ).all()
+        return [(int(r.seq), int(r.document_id)) for r in rows]
+
+    def pending(self) -> bool:
+        """True when the database has changes this index has not applied."""
+        state = IndexMeta.read(self.folder)
+        if state is None or state.build != self.build:
+            return True
+        return bool(state.gaps) or self.services.documents.last_change() != state.seq
+
+    def _expire(self, state: IndexMeta, found: list[tuple[int, int]], now: float) -> None:
+        for seq, _ in found:
+            state.gaps.pop(str(seq), None)
+        state.gaps = {s: t for s, t in state.gaps.items() if now - t < GAP_TTL_SECONDS}
+
+    def sync(self) -> int:
+        """Apply database changes since the last sync; returns how many documents changed.
+
+        Cheap when nothing changed (one query on the change log, no writer). When another
+        process holds the writer it is doing this same work, so we only reload.
+        """
+        with self._lock:
+            index = self.ensure_open()
+            state = IndexMeta.read(self.folder)
+            if state is None or state.build != self.build:
+                # Another process rebuilt the folder (or it vanished): start over from it.
+                self.index = None
+                self.open()
+                return 0
+            store = self.services.documents
+            changes = store.changes_since(state.seq, limit=1)
+            found = self._missing_seqs(int(s) for s in state.gaps)
+            if not changes and not found:
+                before = len(state.gaps)
+                self._expire(state, found, time.time())
+                if len(state.gaps) != before:
+                    state.write(self.folder)
+                index.reload()
+                return 0
+            applied = 0
+            try:
+                with self._writer() as writer:
+                    state = IndexMeta.read(self.folder) or state  # fresh, under the writer lock
+                    while True:
+                        now = time.time()
+                        changes = store.changes_since(state.seq, limit=CHANGES_BATCH)
+                        found = self._missing_seqs(int(s) for s in state.gaps)
+                        self._expire(state, found, now)
+                        ids = {doc_id for _, doc_id, _ in changes} | {d for _, d in found}
+                        if changes:
+                            seen = {s for s, _, _ in changes}
+                            for missing in range(state.seq + 1, changes[-1][0]):
+                                if missing not in seen:
+                                    state.gaps.setdefault(str(missing), now)
+                            state.seq = changes[-1][0]
+                        if ids:
+                            # The database's current state wins: deleted ids simply are not
+                            # found again, updated ones come back with their new content.
+                            writer.delete_documents_by_query(
+                                tantivy.Query.term_set_query(SCHEMA, "id", sorted(ids))
+                            )
+                            for doc in store.get_many(sorted(ids)).values():
+                                writer.add_document(to_tantivy(doc))
+                            applied += len(ids)
+                        writer.commit()
+                        state.write(self.folder)
+                        if len(changes) < CHANGES_BATCH:
+                            break
+            except WriterBusy:
+                log.debug("search index: writer busy, another process is syncing")
+            index.reload()
+            return applied
+
+    # --- reading payloads -----------------------------------------------------------------
+
+    @staticmethod
+    def payload(searcher: tantivy.Searcher, address: Any) -> tuple[int, dict[str, Any]]:
+        """(document id, stored payload) of a hit."""
+        stored = searcher.doc(address)
+        doc_id = int(stored.get_first("id"))
+        return doc_id, json.loads(bytes(stored.get_first("payload")).decode("utf-8"))
+
+    def size_bytes(self) -> int:
+        """Bytes on disk."""
+        if not self.folder.exists():
+            return 0
+        return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())

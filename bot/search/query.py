@@ -1,0 +1,436 @@
+"""Query understanding: what a cadre typed, turned into structured parts.
+
+Nothing here touches the index. :func:`parse_query` never raises on user input: raw text is
+split into syllables with our own tokenizer and the engine builds tantivy queries from the
+parts programmatically, so ``AND OR``, ``nhũng: "kết``, a leading ``-``, ``*``, emoji or a
+10,000-character paste cannot reach a query parser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from bot.text import find_doc_codes, fold_lower, has_diacritics, normalize, tokenize
+from bot.timeutil import VN
+
+if TYPE_CHECKING:
+    from bot.topics import Taxonomy
+
+MAX_QUERY_CHARS = 1000  # longer input is cut before any work (a pasted article is not a query)
+MAX_TERMS = 32  # keyword syllables kept; beyond this a query adds cost, not precision
+MAX_TOKEN_CHARS = 40  # the index drops longer tokens too
+
+# Function words (accented form). A query token is a stopword when its lower-case accented form
+# is listed; an unaccented token only when its folded form is in _FOLDED_STOPWORDS, which leaves
+# out folds shared with content syllables ("nhung" is "những" but also "nhũng", "trong" is also
+# "trọng", "dang" is "đang" but also "Đảng").
+_STOPWORDS_TEXT = """
+    và của là các những được cho với trong có không này đó thì mà để về theo từ một như khi đã
+    sẽ đang rằng nào gì sao làm thế ra vào lên tại bởi vì nên nhưng hoặc hay cũng vẫn còn rất
+    nhiều mọi mỗi tôi bạn chúng ta họ nó ai đâu giờ ở trên dưới sau trước đến tới qua lại cần
+    phải nếu vậy ạ nhé ơi à ư hả hãy xin biết việc cái nhất cùng đây kia ấy
+    and or not the of a an to in on for is are what how
+    """
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+_FOLDED_STOPWORDS_TEXT = """
+    va cua la cac duoc voi khong mot khi se rang nao gi ma o tren duoi truoc den nen hoac hay
+    rat nhieu ai gio vay a nhe oi u ha xin viec cai nhat day kia
+    and or not the of an to in on for is are what how
+    """
+_FOLDED_STOPWORDS = frozenset(_FOLDED_STOPWORDS_TEXT.split())
+
+# Question phrases, matched on the folded query; they make a query question-like and are not
+# searched for.
+_QUESTION_PHRASES = re.compile(
+    r"\b(?:lam (?:sao|the nao)(?: de)?|the nao|nhu the nao|ra sao|tai sao|vi sao|la gi|"
+    r"gom (?:nhung )?gi|bao gom nhung gi|nhung gi|bao nhieu|khi nao|bao gio|o dau|co nen|"
+    r"co phai|co duoc khong|duoc khong|can (?:nhung )?gi|phai lam gi|lam gi|"
+    r"cho (?:toi|em|minh) hoi|xin hoi|muon biet)\b"
+)
+_QUESTION_START = re.compile(
+    r"^(?:lam sao|lam the nao|lam gi|tai sao|vi sao|the nao|khi nao|bao gio|o dau|co nen|"
+    r"co phai|cach (?!mang)|thu tuc|quy trinh|dieu kien|xin hoi|cho (?:toi|em|minh) hoi)\b"
+)
+
+# Dates, matched on the folded query (fold keeps offsets). Years outside 1945–2100 are not dates.
+_YEAR = r"(19[4-9]\d|20\d\d|2100)"
+_PERIOD = rf"(?:(?:thang\s+)?(\d{{1,2}})\s*[/.-]\s*)?{_YEAR}"
+_DATE_FROM = re.compile(rf"\b(?:tu|ke tu|sau|tu sau)\s+(?:nam\s+|thang\s+)?{_PERIOD}(?![\d/.-])")
+_DATE_TO = re.compile(rf"\b(?:truoc|den|toi|cho den)\s+(?:nam\s+|thang\s+)?{_PERIOD}(?![\d/.-])")
+_DATE_IN = re.compile(
+    rf"(?<![\d/.-])(?:\b(?:nam|thang|trong nam|trong thang)\s+)?{_PERIOD}(?![\d/.-])"
+)
+
+# Codes typed by hand: "21-kl/tw" (lower case), "21-KL" (no issuer), "ket luan 21" (no accents).
+_LOOSE_CODE = re.compile(
+    r"(?<![\w/-])(\d{1,4})\s?-\s?([a-zA-ZđĐ]{1,6})(?:\s?/\s?([a-zA-ZđĐưƯ.]{1,10}))?(?![\w])"
+)
+_FOLDED_NAMED = re.compile(
+    r"\b(nghi quyet|ket luan|chi thi|quy dinh|quyet dinh|huong dan|thong bao|ke hoach|de an|"
+    r"quy che|thong tu|nghi dinh|cong van)\s+(?:so\s+)?(trung uong\s+)?(\d{1,4})(?!\d|[.,]\d|\s?[-/])"
+)
+_KIND_ABBR = {
+    "nghi quyet": "NQ",
+    "ket luan": "KL",
+    "chi thi": "CT",
+    "quy dinh": "QD",
+    "quyet dinh": "QD",
+    "huong dan": "HD",
+    "thong bao": "TB",
+    "ke hoach": "KH",
+    "de an": "DA",
+    "quy che": "QC",
+    "thong tu": "TT",
+    "nghi dinh": "ND",
+    "cong van": "CV",
+}
+_KNOWN_KINDS = frozenset(_KIND_ABBR.values())
+_LOOSE_NUMBERED = re.compile(
+    r"(?<![\w/-])\d{1,5}(?:/\d{4})?/[a-zA-ZđĐ]{1,6}-[a-zA-ZđĐ][\w]{0,9}(?![\w])"
+)
+
+_QUOTES = re.compile(r"[\"“”«»]([^\"“”«»]*)[\"“”«»]")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One query syllable: accent-folded form, exact lower-case form, and whether it had accents."""
+
+    folded: str
+    exact: str
+    accented: bool
+    stop: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    """What the engine understood of a query."""
+
+    raw: str
+    text: str  # normalised, cut to MAX_QUERY_CHARS
+    terms: list[Term] = field(default_factory=list)  # keyword syllables, stopwords included
+    phrases: list[list[Term]] = field(default_factory=list)  # quoted text, required
+    excluded: list[str] = field(default_factory=list)  # folded syllables after a leading "-"
+    codes: list[list[str]] = field(default_factory=list)  # per code: its keys ("21-KL", "21-KL/TW")
+    date_from: datetime | None = None  # naive UTC, inclusive
+    date_to: datetime | None = None  # naive UTC, exclusive
+    date_text: str | None = None  # the words that set the dates ("năm 2022")
+    year_terms: list[str] = field(default_factory=list)  # years consumed by the date filter
+    question: bool = False
+    topic: str | None = None  # the query names this topic
+    topic_hint: str | None = None  # a topic phrase inside a longer (question) query
+
+    @property
+    def content_terms(self) -> list[Term]:
+        """Keyword syllables that are not stopwords."""
+        return [t for t in self.terms if not t.stop]
+
+    @property
+    def has_content(self) -> bool:
+        """True when anything searchable is left (terms, phrases or codes)."""
+        return bool(self.content_terms or self.phrases or self.codes)
+
+    @property
+    def code_keys(self) -> list[str]:
+        """Every code key, flattened (for display)."""
+        return [keys[0] for keys in self.codes]
+
+    def highlight_terms(self) -> tuple[set[str], set[str]]:
+        """(folded terms to mark in any accent form, exact lower-case terms to mark as written).
+
+        An accented query word marks only the same accents ("nhũng" never marks "những");
+        an unaccented one marks every accent form.
+        """
+        folded: set[str] = set()
+        exact: set[str] = set()
+        for term in [*self.content_terms, *(t for p in self.phrases for t in p)]:
+            if term.stop and not any(term in p for p in self.phrases):
+                continue
+            (exact.add(term.exact) if term.accented else folded.add(term.folded))
+        return folded, exact
+
+
+def _term(token: str) -> Term:
+    exact = token.lower()
+    folded = fold_lower(token)
+    accented = has_diacritics(token)
+    stop = exact in STOPWORDS if accented else folded in _FOLDED_STOPWORDS
+    return Term(folded=folded, exact=exact, accented=accented, stop=stop)
+
+
+def _terms(text: str) -> list[Term]:
+    return [_term(t.text) for t in tokenize(text) if len(t.text) <= MAX_TOKEN_CHARS]
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    # Keep offsets stable: later regexes run on the same string positions.
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def _period(month: str | None, year: str) -> tuple[datetime, datetime]:
+    """Start (inclusive) and end (exclusive) of a month or a year, Vietnam time, as naive UTC."""
+    y = int(year)
+    if month and 1 <= int(month) <= 12:
+        m = int(month)
+        start = datetime(y, m, 1, tzinfo=VN)
+        end = datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=VN)
+    else:
+        start, end = datetime(y, 1, 1, tzinfo=VN), datetime(y + 1, 1, 1, tzinfo=VN)
+    return (
+        start.astimezone(UTC).replace(tzinfo=None),
+        end.astimezone(UTC).replace(tzinfo=None),
+    )
+
+
+def code_terms(text: str) -> list[str]:
+    """Index terms for the document codes in ``text``, one per occurrence (so frequency counts).
+
+    Each reference gives its key ("21-KL"), plus its full form when the issuer is written
+    ("21-KL/TW") or ``KEY/*`` when it is not ("Kết luận số 21"), so that a query for
+    ``21-KL/TW`` can tell a bare "Kết luận 21" (likely the same) from ``21-KL/HU`` (not).
+    """
+    terms: list[str] = []
+    for code in find_doc_codes(text):
+        terms.append(code.key)
+        if code.full and code.full != code.key:
+            terms.append(code.full)
+        elif not code.full:
+            terms.append(f"{code.key}/*")
+    return terms
+
+
+def _query_code(key: str, full: str | None) -> list[str]:
+    # With an issuer: the exact full form, else a bare reference to the same number and kind.
+    return [full, f"{key}/*"] if full and full != key else [key]
+
+
+def _codes(text: str) -> tuple[list[list[str]], str]:
+    """Document codes in the query (as index terms to look for), and the text without them.
+
+    Accepts what people type: lower case ("21-kl/tw"), no issuer ("21-KL"), no accents
+    ("ket luan 21").
+    """
+    found: list[tuple[int, int, list[str]]] = []
+    # Upper-case hand-typed codes so bot.text's strict pattern sees "21-KL/TW".
+    upper = _LOOSE_CODE.sub(lambda m: m.group(0).upper(), text)
+    upper = _LOOSE_NUMBERED.sub(lambda m: m.group(0).upper(), upper)
+    for code in find_doc_codes(upper):
+        found.append((code.start, code.end, _query_code(code.key, code.full)))
+
+    def free(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e, _ in found)
+
+    for m in _LOOSE_CODE.finditer(upper):
+        kind = fold_lower(m.group(2)).upper()
+        if kind in _KNOWN_KINDS and free(m.start(), m.end()):
+            found.append((m.start(), m.end(), [f"{int(m.group(1))}-{kind}"]))
+    for m in _FOLDED_NAMED.finditer(fold_lower(text)):
+        if free(m.start(), m.end()):
+            kind = _KIND_ABBR[m.group(1)]
+            number = int(m.group(3))
+            found.append(
+                (m.start(), m.end(), [f"TW{number}-{kind}" if m.group(2) else f"{number}-{kind}"])
+            )
+    found.sort()
+    for start, end, _ in found:
+        text = _blank(text, start, end)
+    return [keys for _, _, keys in found], text
+
+
+def parse_query(raw: str, taxonomy: Taxonomy | None = None) -> ParsedQuery:
+    """Split a user query into keywords, quoted phrases, codes, exclusions and a date range."""
+    text = normalize(raw or "")[:MAX_QUERY_CHARS]
+    text = " ".join(text.split())
+    parsed = ParsedQuery(raw=raw, text=text)
+    work = text
+
+    # Quoted phrases first (an unmatched quote is just punctuation).
+    for m in _QUOTES.finditer(work):
+        words = _terms(m.group(1))
+        if len(words) > 1:
+            parsed.phrases.append(words[:MAX_TERMS])
+        elif words:
+            parsed.terms.extend(words)
+        work = _blank(work, m.start(), m.end())
+
+    parsed.codes, work = _codes(work)
+    folded = fold_lower(work)
+
+    # Question phrases: remember, then drop from the keywords.
+    stripped = folded.strip(" ?!.…")
+    parsed.question = (
+        folded.rstrip().endswith("?")
+        or bool(_QUESTION_START.match(stripped))
+        or bool(_QUESTION_PHRASES.search(folded))
+    )
+    for m in _QUESTION_PHRASES.finditer(folded):
+        work = _blank(work, m.start(), m.end())
+    folded = fold_lower(work)
+
+    _parse_dates(parsed, work, folded)
+    if parsed.date_text:
+        for m in list(_DATE_FROM.finditer(folded)) + list(_DATE_TO.finditer(folded)):
+            work = _blank(work, m.start(), m.end())
+        folded = fold_lower(work)
+        for m in _DATE_IN.finditer(folded):
+            work = _blank(work, m.start(), m.end())
+
+    # Exclusions: "-word" at the start of a word.
+    for m in re.finditer(r"(?:(?<=\s)|^)-([^\W_][\w]*)", work):
+        parsed.excluded.append(fold_lower(m.group(1)))
+        work = _blank(work, m.start(), m.end())
+
+    parsed.terms.extend(_terms(work))
+    del parsed.terms[MAX_TERMS:]
+    if taxonomy is not None:
+        parsed.topic, parsed.topic_hint = match_topic(parsed, taxonomy)
+        if parsed.question and parsed.topic:
+            # A question is answered by ranking, with its topic as a soft boost, not a listing.
+            parsed.topic, parsed.topic_hint = None, parsed.topic
+    return parsed
+
+
+def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
+    spans: list[str] = []
+    for m in _DATE_FROM.finditer(folded):
+        start, _ = _period(m.group(1), m.group(2))
+        if fold_lower(m.group(0)).startswith("sau"):
+            start = _period(m.group(1), m.group(2))[1]
+        parsed.date_from = start
+        parsed.year_terms.append(m.group(2))
+        spans.append(work[m.start() : m.end()])
+    for m in _DATE_TO.finditer(folded):
+        start, end = _period(m.group(1), m.group(2))
+        parsed.date_to = start if fold_lower(m.group(0)).startswith("truoc") else end
+        parsed.year_terms.append(m.group(2))
+        spans.append(work[m.start() : m.end()])
+    if parsed.date_from is None and parsed.date_to is None:
+        m = _DATE_IN.search(folded)
+        if m:
+            parsed.date_from, parsed.date_to = _period(m.group(1), m.group(2))
+            parsed.year_terms.append(m.group(2))
+            spans.append(work[m.start() : m.end()])
+    if spans:
+        parsed.date_text = ", ".join(s.strip() for s in spans)
+
+
+# --- topics -----------------------------------------------------------------------------------
+
+# Phrases that, typed alone, name a topic (compared folded, punctuation removed). The taxonomy's
+# names, slugs and multi-syllable keywords are added at run time.
+TOPIC_PHRASES: dict[str, tuple[str, ...]] = {
+    "inspection": (
+        "kiểm tra giám sát",
+        "công tác kiểm tra",
+        "kiểm tra giám sát kỷ luật đảng",
+        "ủy ban kiểm tra",
+        "kỷ luật đảng",
+        "thi hành kỷ luật",
+        "kỷ luật đảng viên",
+    ),
+    "admission": (
+        "kết nạp đảng viên",
+        "kết nạp đảng",
+        "kết nạp",
+        "phát triển đảng viên",
+        "kết nạp đảng viên mới",
+        "phát triển đảng viên mới",
+        "quần chúng ưu tú",
+    ),
+    "anti_corruption": (
+        "tham nhũng",
+        "chống tham nhũng",
+        "phòng chống tham nhũng",
+        "phòng chống tham nhũng tiêu cực",
+        "tham nhũng tiêu cực",
+        "pctn",
+    ),
+    "cadres": (
+        "công tác cán bộ",
+        "quy hoạch cán bộ",
+        "luân chuyển cán bộ",
+        "đánh giá cán bộ",
+        "bổ nhiệm cán bộ",
+    ),
+    "grassroots": (
+        "tổ chức cơ sở đảng",
+        "sinh hoạt chi bộ",
+        "chất lượng sinh hoạt chi bộ",
+        "đảng bộ cơ sở",
+        "chi bộ",
+    ),
+    "ideology": (
+        "công tác tư tưởng",
+        "chính trị tư tưởng",
+        "công tác tuyên giáo",
+        "tuyên truyền",
+        "bảo vệ nền tảng tư tưởng của đảng",
+        "bảo vệ nền tảng tư tưởng",
+    ),
+    "mass_mobilization": (
+        "dân vận",
+        "công tác dân vận",
+        "dân vận khéo",
+        "mặt trận tổ quốc",
+    ),
+    "rectification": (
+        "xây dựng chỉnh đốn đảng",
+        "chỉnh đốn đảng",
+        "tự diễn biến tự chuyển hóa",
+        "suy thoái tư tưởng chính trị",
+    ),
+}
+
+_PUNCT = re.compile(r"[^\w]+")
+
+
+def _phrase_key(text: str) -> str:
+    return " ".join(_PUNCT.sub(" ", fold_lower(normalize(text)).replace("_", " ")).split())
+
+
+_PHRASE_CACHE: dict[int, dict[str, str]] = {}
+
+
+def topic_phrases(taxonomy: Taxonomy) -> dict[str, str]:
+    """Folded phrase → slug, from our list and the taxonomy (names, slugs, long keywords)."""
+    cached = _PHRASE_CACHE.get(id(taxonomy))
+    if cached is not None:
+        return cached
+    phrases: dict[str, str] = {}
+    for topic in taxonomy:
+        candidates = [topic.slug, topic.name_vi, topic.name_en, *TOPIC_PHRASES.get(topic.slug, ())]
+        candidates += [
+            k for k in topic.keywords if len(k.split()) >= 2 and not any(c.isdigit() for c in k)
+        ]
+        for phrase in candidates:
+            phrases.setdefault(_phrase_key(phrase), topic.slug)
+    _PHRASE_CACHE.clear()
+    _PHRASE_CACHE[id(taxonomy)] = phrases
+    return phrases
+
+
+def match_topic(parsed: ParsedQuery, taxonomy: Taxonomy) -> tuple[str | None, str | None]:
+    """(topic the whole query names, topic phrase found inside a longer query).
+
+    Only the keywords count: "kết nạp đảng viên năm 2022" names admission (with a date), while
+    "kết nạp đảng viên ở doanh nghiệp tư nhân" is a keyword query with an admission hint.
+    """
+    if parsed.phrases or parsed.codes or parsed.excluded:
+        return None, None
+    phrases = topic_phrases(taxonomy)
+    words = [t.folded for t in parsed.terms]
+    content = [t.folded for t in parsed.terms if not t.stop]
+    for candidate in (" ".join(words), " ".join(content)):
+        if candidate and candidate in phrases:
+            return phrases[candidate], None
+    # The longest topic phrase inside the query, as a hint for question-like queries.
+    joined = f" {' '.join(words)} "
+    best: tuple[int, str] | None = None
+    for phrase, slug in phrases.items():
+        if len(phrase.split()) >= 2 and f" {phrase} " in joined:
+            if best is None or len(phrase) > best[0]:
+                best = (len(phrase), slug)
+    return None, best[1] if best else None

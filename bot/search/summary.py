@@ -1,0 +1,374 @@
+"""Summaries and query-focused snippets, extractive and plain text (no ``telegram``).
+
+* :func:`summarize` — the article's lead (its first 2–3 sentences) when it has a real one,
+  otherwise TextRank over the body's sentences. Cached in memory per content hash.
+* :func:`snippet` — the sentence(s) that best match a query, cut at word boundaries, with the
+  matched words as spans. Matching runs on :func:`bot.text.fold_lower`, which keeps one character
+  per character, so offsets found in folded text are offsets in the original.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+import re
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from bot.search.api import Snippet, Span
+from bot.search.query import STOPWORDS, ParsedQuery, parse_query
+from bot.text import find_doc_codes, fold_lower, normalize, split_sentences, tokenize
+
+MAX_SUMMARY_CHARS = 600  # a summary is 2–3 sentences; a runaway sentence is cut
+LEAD_MIN_WORDS = 15
+MIN_SENTENCE_WORDS = 6  # shorter lines are headings, captions or datelines
+MAX_RANKED_SENTENCES = 80  # TextRank is quadratic; long articles are ranked on their first part
+_END = (".", "!", "?", "…", '"', "”", "’", ")", "»")
+_LIST_START = re.compile(r"^(?:[-–•*+]|\d{1,2}[.)]|[a-zđ][.)]|[IVX]{1,4}[.)])\s")
+_CAPTION = re.compile(r"(?:^|[.\s])(?:Ảnh|Ảnh minh họa|Nguồn|Video)\s*:", re.IGNORECASE)
+
+
+class Summarizable(Protocol):
+    """What :func:`summarize` needs: a title, a body and (optionally) a content hash."""
+
+    title: str
+    text: str
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    return [fold_lower(t.text) for t in tokenize(text)]
+
+
+def _content(text: str) -> list[str]:
+    # Accented lower-case syllables minus function words: stopwords are matched accented so
+    # "nhũng" (corruption) survives while "những" (plural marker) goes.
+    return [w for w in (t.text.lower() for t in tokenize(text)) if w not in STOPWORDS]
+
+
+def _same_text(a: str, b: str) -> bool:
+    fa, fb = " ".join(_words(a)), " ".join(_words(b))
+    if not fa or not fb:
+        return False
+    shorter, longer = sorted((fa, fb), key=len)
+    return longer.startswith(shorter[: max(20, int(len(shorter) * 0.9))])
+
+
+def _is_heading(paragraph: str) -> bool:
+    words = len(paragraph.split())
+    return words < 12 and not paragraph.rstrip().endswith(_END)
+
+
+def _is_body(paragraph: str) -> bool:
+    """A paragraph of running text: not a heading, a caption, a list item or a dateline."""
+    p = paragraph.strip()
+    if not p or _is_heading(p):
+        return False
+    if _CAPTION.search(p) and len(p) < 200:
+        return False
+    return len(_words(p)) >= MIN_SENTENCE_WORDS
+
+
+def body_paragraphs(title: str, text: str) -> list[str]:
+    """Body paragraphs without a leading repeat of the title."""
+    paragraphs = [p.strip() for p in normalize(text).split("\n\n") if p.strip()]
+    if len(paragraphs) == 1 and "\n" in paragraphs[0]:
+        paragraphs = [p.strip() for p in paragraphs[0].split("\n") if p.strip()]
+    if paragraphs and title and _same_text(paragraphs[0], title):
+        # A derived title is the lead's first clause; the rest of that paragraph still counts.
+        first = paragraphs[0]
+        rest = first[len(title) :].lstrip(" ;:,.") if first.startswith(title) else ""
+        rest = rest[:1].upper() + rest[1:]
+        paragraphs = ([rest] if len(_words(rest)) >= LEAD_MIN_WORDS else []) + paragraphs[1:]
+    return paragraphs
+
+
+def find_lead(title: str, text: str) -> str | None:
+    """The article's lead paragraph, or None when it has no real one.
+
+    A real lead is the first body paragraph, of at least 15 words, ending like a sentence, not
+    a list item and not an introduction to a list (ending with ":").
+    """
+    paragraphs = body_paragraphs(title, text)
+    for paragraph in paragraphs[:2]:
+        if _is_heading(paragraph):
+            continue  # a section heading before the lead ("Sửa đổi, bổ sung…")
+        if (
+            len(_words(paragraph)) >= LEAD_MIN_WORDS
+            and paragraph.rstrip().endswith(_END)
+            and not paragraph.rstrip().endswith(":")
+            and not _LIST_START.match(paragraph)
+        ):
+            return paragraph
+        return None
+    return None
+
+
+def _cap(sentence: str, limit: int = MAX_SUMMARY_CHARS) -> str:
+    if len(sentence) <= limit:
+        return sentence
+    head = sentence[: limit - 1].rsplit(" ", 1)[0]
+    return head.rstrip(",;:-– ") + "…"
+
+
+def lead_summary(title: str, text: str, max_sentences: int = 3) -> str | None:
+    """The lead's first sentences (at least two when the next paragraph can supply one)."""
+    lead = find_lead(title, text)
+    if lead is None:
+        return None
+    sentences = split_sentences(lead)[:max_sentences]
+    if len(sentences) < min(2, max_sentences):
+        paragraphs = body_paragraphs(title, text)
+        after = paragraphs[paragraphs.index(lead) + 1 :] if lead in paragraphs else []
+        for paragraph in after[:2]:
+            if not _is_body(paragraph) or paragraph.rstrip().endswith(":"):
+                continue
+            extra = split_sentences(paragraph)[:1]
+            if extra and len(" ".join(sentences + extra)) <= MAX_SUMMARY_CHARS:
+                sentences += extra
+            break
+    return " ".join(_cap(s) for s in sentences)
+
+
+def candidate_sentences(title: str, text: str) -> list[str]:
+    """Body sentences worth ranking: no headings, captions, bylines or very short lines."""
+    out: list[str] = []
+    for paragraph in body_paragraphs(title, text):
+        if not _is_body(paragraph):
+            continue
+        for sentence in split_sentences(paragraph):
+            if len(_words(sentence)) >= MIN_SENTENCE_WORDS and not sentence.endswith(":"):
+                out.append(sentence)
+            if len(out) >= MAX_RANKED_SENTENCES:
+                return out
+    return out
+
+
+def _vectors(sentences: Sequence[str]) -> np.ndarray:
+    """TF-IDF rows (unigrams and bigrams of content syllables), L2-normalised."""
+    bags = []
+    for sentence in sentences:
+        words = _content(sentence)
+        bags.append(Counter(words + [f"{a} {b}" for a, b in itertools.pairwise(words)]))
+    vocab: dict[str, int] = {}
+    df: Counter[str] = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+        for term in bag:
+            vocab.setdefault(term, len(vocab))
+    matrix = np.zeros((len(bags), max(1, len(vocab))))
+    n = len(bags)
+    for i, bag in enumerate(bags):
+        for term, count in bag.items():
+            matrix[i, vocab[term]] = (1 + math.log(count)) * math.log(1 + n / df[term])
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
+
+
+def textrank(sentences: Sequence[str], k: int = 3, *, damping: float = 0.85) -> list[int]:
+    """Indices (in document order) of the ``k`` most central sentences.
+
+    PageRank over cosine similarity of TF-IDF sentence vectors, with a mild preference for
+    earlier sentences (news articles put the gist first).
+    """
+    n = len(sentences)
+    if n <= k:
+        return list(range(n))
+    vectors = _vectors(sentences)
+    sim = vectors @ vectors.T
+    np.fill_diagonal(sim, 0.0)
+    sums = sim.sum(axis=1, keepdims=True)
+    sums[sums == 0] = 1.0
+    transition = sim / sums
+    position = np.array([1.0 / (1 + i) ** 0.5 for i in range(n)])
+    personal = position / position.sum()
+    rank = np.full(n, 1.0 / n)
+    for _ in range(50):
+        new = (1 - damping) * personal + damping * transition.T @ rank
+        if np.abs(new - rank).sum() < 1e-6:
+            rank = new
+            break
+        rank = new
+    # Drop near-duplicates (captions printed twice, repeated sentences).
+    chosen: list[int] = []
+    for i in np.argsort(-rank, kind="stable"):
+        if all(sim[i, j] < 0.8 for j in chosen):
+            chosen.append(int(i))
+        if len(chosen) == k:
+            break
+    return sorted(chosen)
+
+
+def centroid(sentences: Sequence[str], k: int = 3) -> list[int]:
+    """Indices of the ``k`` sentences closest to the TF-IDF centroid (a second baseline)."""
+    n = len(sentences)
+    if n <= k:
+        return list(range(n))
+    vectors = _vectors(sentences)
+    center = vectors.mean(axis=0)
+    scores = vectors @ center
+    return sorted(int(i) for i in np.argsort(-scores, kind="stable")[:k])
+
+
+def extractive_summary(title: str, text: str, max_sentences: int = 3) -> str:
+    """TextRank over the body; the first body sentences when there are too few to rank."""
+    sentences = candidate_sentences(title, text)
+    if not sentences:
+        sentences = [s for s in split_sentences(text) if len(_words(s)) >= 3][:max_sentences]
+    picked = textrank(sentences, k=max_sentences)
+    return " ".join(_cap(sentences[i]) for i in picked)
+
+
+# --- summarize (cached) ------------------------------------------------------------------------
+
+_CACHE: OrderedDict[tuple[str, int], str] = OrderedDict()
+_CACHE_SIZE = 20_000
+_LOCK = threading.Lock()
+
+
+def _key(doc: Summarizable) -> str:
+    digest = getattr(doc, "content_hash", None)
+    if digest:
+        return f"{digest}:{hashlib.blake2b(doc.title.encode(), digest_size=6).hexdigest()}"
+    return hashlib.sha256(f"{doc.title}\n{doc.text}".encode()).hexdigest()
+
+
+def summarize(doc: Summarizable, max_sentences: int = 3) -> str:
+    """A 2–3 sentence plain-text summary: the lead when there is one, else TextRank."""
+    key = (_key(doc), max_sentences)
+    with _LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            _CACHE.move_to_end(key)
+            return cached
+    summary = lead_summary(doc.title, doc.text, max_sentences) or extractive_summary(
+        doc.title, doc.text, max_sentences
+    )
+    summary = summary or _cap(doc.title)
+    with _LOCK:
+        _CACHE[key] = summary
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return summary
+
+
+def clear_cache() -> None:
+    """Forget cached summaries (tests, or after a summariser change)."""
+    with _LOCK:
+        _CACHE.clear()
+
+
+# --- snippets ----------------------------------------------------------------------------------
+
+
+def _match_spans(text: str, parsed: ParsedQuery) -> list[Span]:
+    """Words of ``text`` that match the query, and document codes the query names."""
+    folded_terms, exact_terms = parsed.highlight_terms()
+    stop_terms = {t.folded for t in parsed.terms if t.stop}
+    spans: list[Span] = []
+    for token in tokenize(text):
+        lower = token.text.lower()
+        if lower in exact_terms or (
+            # An unaccented query word marks every accent form except function words: "nhung"
+            # marks "nhũng" and "Nhung", not "những".
+            (key := fold_lower(token.text)) in folded_terms
+            and (lower not in STOPWORDS or key in stop_terms)
+        ):
+            spans.append(Span(token.start, token.end))
+    if parsed.codes:
+        wanted = {k.removesuffix("/*") for keys in parsed.codes for k in keys}
+        for code in find_doc_codes(text):
+            if code.key in wanted or (code.full and code.full in wanted):
+                spans = [s for s in spans if s.end <= code.start or s.start >= code.end]
+                spans.append(Span(code.start, code.end))
+    spans.sort(key=lambda s: s.start)
+    return spans
+
+
+def _score(sentence: str, parsed: ParsedQuery) -> float:
+    spans = _match_spans(sentence, parsed)
+    if not spans:
+        return 0.0
+    distinct = {fold_lower(sentence[s.start : s.end]) for s in spans}
+    adjacent = sum(
+        1 for a, b in itertools.pairwise(spans) if sentence[a.end : b.start].strip(" ,") == ""
+    )
+    length = len(sentence.split())
+    short = 0.5 if length < MIN_SENTENCE_WORDS else 1.0
+    return short * (2.0 * len(distinct) + 0.3 * len(spans) + 1.0 * adjacent)
+
+
+def _cut(text: str, spans: list[Span], max_chars: int) -> tuple[str, list[Span]]:
+    """A window of at most ``max_chars`` around the first match, cut at word boundaries.
+
+    "…" marks each side where text was removed; spans are moved into the window's coordinates
+    and those that fall outside it are dropped.
+    """
+    if len(text) <= max_chars:
+        return text, spans
+    first = spans[0].start if spans else 0
+    start = max(0, first - max_chars // 4)
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first else start
+    end = start + max_chars - (2 if start else 1)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    piece = text[start:end].rstrip(",;:-– ")
+    end = start + len(piece)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    shift = len(prefix) - start
+    kept = [
+        Span(s.start + shift, s.end + shift) for s in spans if s.start >= start and s.end <= end
+    ]
+    return prefix + piece + suffix, kept
+
+
+def snippet(text: str, query: str | ParsedQuery, max_chars: int = 220) -> Snippet:
+    """The sentence(s) of ``text`` that best match ``query``, cut at word boundaries.
+
+    Returns an empty snippet when nothing matches (callers fall back to the summary).
+    """
+    parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+    folded_terms, exact_terms = parsed.highlight_terms()
+    needles = folded_terms | {fold_lower(e) for e in exact_terms}
+    codes = bool(parsed.codes)
+    if not needles and not codes:
+        return Snippet("")
+    folded_text = fold_lower(text)
+    # Only split the paragraphs that can match (substring test in C first).
+    lines = text.split("\n")
+    folded_lines = folded_text.split("\n")
+    best: tuple[float, int, list[str], int] | None = None
+    order = 0
+    for line, folded_line in zip(lines, folded_lines, strict=True):
+        if not line.strip():
+            continue
+        if not codes and not any(n in folded_line for n in needles):
+            continue
+        sentences = split_sentences(line)
+        for i, sentence in enumerate(sentences):
+            score = _score(sentence, parsed)
+            if score > 0 and (best is None or score > best[0]):
+                best = (score, order, sentences, i)
+            order += 1
+    if best is None:
+        return Snippet("")
+    _, _, sentences, i = best
+    chosen = sentences[i]
+    # A short best sentence gets its neighbour, so the snippet reads as context.
+    if len(chosen) < max_chars * 0.6 and i + 1 < len(sentences):
+        joined = f"{chosen} {sentences[i + 1]}"
+        chosen = joined if len(joined) <= max_chars else chosen
+    cut, spans = _cut(chosen, _match_spans(chosen, parsed), max_chars)
+    return Snippet(cut, spans)
