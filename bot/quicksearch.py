@@ -28,9 +28,10 @@ def render_results(services: Services, query: str, limit: int = 5) -> str:
         results = engine.search(query, limit=limit)
         for n, hit in enumerate(results.hits, start=1):
             lines.append(f"{n}. {hit.title} ({format_date(hit.date)})")
-            if hit.snippet:
-                lines.append(f"   {hit.snippet}")
-            lines.append(f"   {hit.link}")
+            text = hit.snippet.text if hit.snippet is not None else ""
+            if text or hit.summary:
+                lines.append(f"   {text or hit.summary}")
+            lines.append(f"   {hit.link or hit.external_id}")
         if not results.hits:
             lines.append("Không tìm thấy tài liệu phù hợp.")
         return "\n".join(lines)

@@ -1,0 +1,190 @@
+"""``partybot search | summarize | index``: search from the command line and index upkeep."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from bot.cli import FriendlyGroup, with_services
+from bot.errors import InputError
+
+
+def _engine(services):  # type: ignore[no-untyped-def]
+    engine = services.search
+    if engine is None:  # pragma: no cover - tantivy is a hard dependency
+        raise InputError("search is not available (tantivy is not installed)")
+    return engine
+
+
+@click.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--topic", default=None, help="Only documents with this topic slug.")
+@click.option(
+    "--source", default=None, help="Only documents from this source (e.g. baokontum.com.vn)."
+)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--offset", default=0, type=click.IntRange(0))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of text.")
+@with_services
+def search(
+    services,
+    query: tuple[str, ...],
+    topic: str | None,
+    source: str | None,
+    limit: int,
+    offset: int,
+    as_json: bool,
+) -> None:  # type: ignore[no-untyped-def]
+    """Search the documents: words with or without accents, "quoted phrases", codes
+    (21-KL/TW, Nghị quyết 35), dates (năm 2022, từ 01/2023, trước 2022), -excluded words.
+
+    With --json, prints an array of {"id", "title", "date", "url", "topics", "score",
+    "summary", "snippet"} where "id" is the external id given at ingest.
+
+    \b
+    Examples:
+      partybot search "kết nạp đảng viên"
+      partybot search tham nhung dau thau --limit 5 --json
+      partybot search "21-KL/TW" --topic rectification
+    """
+    from bot.timeutil import format_date
+
+    if topic and services.taxonomy.get(topic) is None:
+        raise click.BadParameter(
+            f"unknown topic {topic!r} (one of: {', '.join(services.taxonomy.slugs)})",
+            param_hint="--topic",
+        )
+    text = " ".join(query)
+    results = _engine(services).search(text, limit=limit, offset=offset, topic=topic, source=source)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": h.external_id,
+                        "title": h.title,
+                        "date": h.date.isoformat() if h.date else None,
+                        "url": h.url,
+                        "topics": h.topics,
+                        "score": round(h.score, 4),
+                        "summary": h.summary,
+                        "snippet": h.snippet.text,
+                    }
+                    for h in results.hits
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+        return
+    understood = []
+    if results.topic:
+        understood.append(f"topic: {results.topic}")
+    if results.soft_topic:
+        understood.append(f"related topic: {results.soft_topic}")
+    if results.codes:
+        understood.append("codes: " + ", ".join(results.codes))
+    if results.note:
+        understood.append(f"note: {results.note}")
+    click.echo(
+        f"{results.total} documents for «{text}»"
+        + (f" ({'; '.join(understood)})" if understood else "")
+    )
+    if results.suggestions:
+        click.echo("did you mean: " + " | ".join(results.suggestions))
+    for n, hit in enumerate(results.hits, start=offset + 1):
+        topics = ",".join(hit.topics) or "-"
+        click.echo(f"\n{n}. {hit.title}")
+        click.echo(
+            f"   {format_date(hit.date) or '—'}  [{topics}]  {hit.external_id}  score {hit.score:.2f}"
+        )
+        click.echo(f"   {hit.snippet.text or hit.summary}")
+        if hit.link:
+            click.echo(f"   {hit.link}")
+
+
+@click.command()
+@click.argument("ref")
+@click.option("--sentences", default=3, show_default=True, type=click.IntRange(1, 10))
+@with_services
+def summarize(services, ref: str, sentences: int) -> None:  # type: ignore[no-untyped-def]
+    """Print a document's summary (its lead, or the most central sentences).
+
+    REF is the document number or its external id.
+
+    \b
+    Example:
+      partybot summarize 000_e304ba77d5c08879
+    """
+    from bot.search.summary import find_lead
+    from bot.search.summary import summarize as make_summary
+
+    doc = services.documents.get(ref)
+    click.echo(doc.title)
+    method = "lead" if find_lead(doc.title, doc.text) else "TextRank"
+    click.echo(f"({method}) {make_summary(doc, max_sentences=sentences)}")
+
+
+@click.group(cls=FriendlyGroup)
+def index() -> None:
+    """The search index (derived from the database; safe to delete and rebuild).
+
+    \b
+    Example:
+      partybot index status
+    """
+
+
+@index.command("rebuild")
+@with_services
+def index_rebuild(services) -> None:  # type: ignore[no-untyped-def]
+    """Re-index every document from the database.
+
+    \b
+    Example:
+      partybot index rebuild
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    engine = _engine(services)
+    with Progress(
+        TextColumn("indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("indexing", total=services.documents.count() or None)
+        count = engine.rebuild(lambda done, total: bar.update(task, completed=done, total=total))
+    click.echo(f"indexed {count} documents in {engine.index.folder}")
+
+
+@index.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def index_status(services, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    """Show what the index holds compared with the database.
+
+    \b
+    Example:
+      partybot index status
+    """
+    status = _engine(services).status()
+    if as_json:
+        click.echo(json.dumps(status, indent=1))
+        return
+    click.echo(f"index folder: {status['folder']}")
+    click.echo(f"documents: {status['indexed']} indexed, {status['stored']} in the database")
+    click.echo(f"changes applied: {status['applied_seq']} of {status['database_seq']}")
+    click.echo(f"schema: {status['schema']} (expected {status['schema_expected']})")
+    click.echo(f"built: {status['built_at'] or '—'}   size: {status['size_bytes'] / 1e6:.1f} MB")
+    if status["rebuilt_on_open"]:
+        click.echo(f"rebuilt when opened: {status['rebuilt_on_open']}")
+
+
+COMMANDS = [search, summarize, index]
