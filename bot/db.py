@@ -19,10 +19,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 
-from bot.errors import StoreError, StoreUnavailable
+from bot.errors import StoreConflict, StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -286,6 +286,8 @@ class Database:
                 yield conn
         except OperationalError as exc:
             raise StoreUnavailable(f"database unavailable: {_short(exc)}") from exc
+        except IntegrityError as exc:
+            raise StoreConflict(f"conflicting write: {_short(exc)}") from exc
         except DBAPIError as exc:
             if exc.connection_invalidated:
                 raise StoreUnavailable(f"database connection lost: {_short(exc)}") from exc

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import sqlalchemy as sa
 
 from bot.db import Database, doc_changes, document_topics, documents, utcnow
-from bot.errors import InputError, NotFound
+from bot.errors import InputError, NotFound, StoreConflict
 from bot.text import normalize
 
 MAX_TEXT_CHARS = 2_000_000  # a 2 MB article is a mistake, not an article
@@ -137,7 +137,20 @@ class DocumentStore:
         return result
 
     def add_many(self, docs: Sequence[NewDocument]) -> list[AddResult | InputError]:
-        """Store a batch in one transaction; a bad document yields its error, not an exception."""
+        """Store a batch in one transaction; a bad document yields its error, not an exception.
+
+        Two processes (or feed tasks) storing the same article at once: the loser's transaction
+        hits a unique constraint and is retried, and then sees the winner's row as a duplicate.
+        """
+        for attempt in range(3):
+            try:
+                return self._add_many(docs)
+            except StoreConflict:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _add_many(self, docs: Sequence[NewDocument]) -> list[AddResult | InputError]:
         prepared: list[tuple[NewDocument, str, str, str] | InputError] = []
         for doc in docs:
             title = normalize(doc.title).strip()

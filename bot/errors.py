@@ -36,6 +36,10 @@ class StoreError(PartyBotError):
     """The database failed or is unreachable."""
 
 
+class StoreConflict(StoreError):
+    """A concurrent writer got there first (a unique constraint); retrying usually resolves it."""
+
+
 class StoreUnavailable(StoreError):
     """The database cannot be reached right now; retry later."""
 
