@@ -1,0 +1,551 @@
+"""``partybot train | evaluate | classify | models | data``: the classifier's admin commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.cli import FriendlyGroup, with_services
+from bot.errors import InputError, ModelError
+
+
+def _err_console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _progress(console):  # type: ignore[no-untyped-def]
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description:<36}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+
+
+def _data_dir(services, data_dir: Path | None) -> Path:  # type: ignore[no-untyped-def]
+    return data_dir or (Path(services.settings.training_dir) / "data")
+
+
+def _keywords(services) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    return {t.slug: list(t.keywords) for t in services.taxonomy}
+
+
+def _model(services, version: str | None):  # type: ignore[no-untyped-def]
+    from bot.classifier.registry import ModelRegistry
+
+    registry = ModelRegistry(services, background_reclassify=False)
+    if version:
+        return registry.load(version)
+    model = registry.current()
+    if model is None:
+        raise ModelError("no active model (train one with: partybot train)")
+    return model
+
+
+def _reclassify(services, console) -> int:  # type: ignore[no-untyped-def]
+    from bot.classifier.apply import reclassify_all
+
+    with _progress(console) as bar:
+        task = bar.add_task("re-classifying documents", total=services.documents.count() or None)
+        return reclassify_all(
+            services, lambda done, total: bar.update(task, completed=done, total=total)
+        )
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+@click.group(cls=FriendlyGroup)
+def data() -> None:
+    """Check the labelled training data and give lines their fixed split.
+
+    \b
+    Example:
+      partybot data check
+      partybot data split
+    """
+
+
+def _print_counts(summary, slugs: list[str]) -> None:  # type: ignore[no-untyped-def]
+    click.echo(f"{'topic':<18} {'train':>6} {'test':>6} {'all':>6}")
+    for slug in slugs:
+        c = summary.positives[slug]
+        click.echo(f"{slug:<18} {c['train']:>6} {c['test']:>6} {c['all']:>6}")
+    n = summary.negatives
+    click.echo(f"{'(none)':<18} {n['train']:>6} {n['test']:>6} {n['all']:>6}")
+    click.echo(f"{summary.examples} examples in {len(summary.files)} files")
+
+
+@data.command("check")
+@click.option(
+    "--data", "data_dir", type=click.Path(path_type=Path), help="Folder of *.jsonl files."
+)
+@with_services
+def data_check(services, data_dir: Path | None) -> None:  # type: ignore[no-untyped-def]
+    """Validate every line and show positives per topic and negatives, by split.
+
+    Exit code 1 (and the file:line) on the first malformed line.
+
+    \b
+    Example:
+      partybot data check --data training/data
+    """
+    from bot.classifier.data import load_examples, summarize
+
+    slugs = services.taxonomy.slugs
+    examples = load_examples(_data_dir(services, data_dir), slugs)
+    summary = summarize(examples, slugs)
+    _print_counts(summary, slugs)
+    for low in summary.shortfalls():
+        click.echo(f"below the minimum: {low}")
+
+
+@data.command("split")
+@click.option(
+    "--data", "data_dir", type=click.Path(path_type=Path), help="Folder of *.jsonl files."
+)
+@with_services
+def data_split(services, data_dir: Path | None) -> None:  # type: ignore[no-untyped-def]
+    """Add the fixed "split" (hash of the id, about 20% "test") to lines that lack one.
+
+    Existing splits are never changed; every file is validated before any is rewritten.
+
+    \b
+    Example:
+      partybot data split
+    """
+    from bot.classifier.data import assign_splits, load_examples, summarize
+
+    slugs = services.taxonomy.slugs
+    directory = _data_dir(services, data_dir)
+    for report in assign_splits(directory, slugs):
+        click.echo(f"{report.path.name}: {report.added} of {report.lines} lines given a split")
+    _print_counts(summarize(load_examples(directory, slugs, require_split=True), slugs), slugs)
+
+
+# --- train ---------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path),
+    help="Folder of *.jsonl files (default training/data).",
+)
+@click.option(
+    "--features",
+    default=None,
+    help="syl1 | syl2 | syl3 | char | syl2+char (default: measured best).",
+)
+@click.option("--lexicon/--no-lexicon", default=None, help="Taxonomy-keyword features.")
+@click.option(
+    "--doc-mode",
+    type=click.Choice(["whole", "para_max", "blend"]),
+    default=None,
+    help="How documents are scored.",
+)
+@click.option("--C", "c_value", type=float, default=None, help="Inverse regularisation strength.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Activate even if the held-out macro-F1 is below the active model's.",
+)
+@click.option(
+    "--no-activate", is_flag=True, help="Store and export the version but keep the active one."
+)
+@click.option(
+    "--no-reclassify", is_flag=True, help="Do not re-classify stored documents after activating."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the card as JSON.")
+@with_services
+def train(  # type: ignore[no-untyped-def]
+    services,
+    data_dir: Path | None,
+    features: str | None,
+    lexicon: bool | None,
+    doc_mode: str | None,
+    c_value: float | None,
+    force: bool,
+    no_activate: bool,
+    no_reclassify: bool,
+    as_json: bool,
+) -> None:
+    """Train a topic model on training/data, store it as a new version and activate it.
+
+    Cross-validates on the train split (thresholds, calibration), fits on all of it, scores
+    the held-out split, prints the card, exports models/VERSION.joblib + .card.json + .png.
+    The new version is not activated when its held-out macro-F1 is below the active
+    model's on the same held-out split, unless --force.
+
+    \b
+    Example:
+      partybot train
+      partybot train --features syl3 --no-activate
+    """
+    from bot.classifier.data import data_files, data_sha256, load_examples, summarize
+    from bot.classifier.model import TrainConfig, evaluate
+    from bot.classifier.model import train as train_model
+    from bot.classifier.registry import ModelRegistry
+    from bot.classifier.report import card_lines, write_plot
+
+    slugs = services.taxonomy.slugs
+    keywords = _keywords(services)
+    files = data_files(_data_dir(services, data_dir))
+    examples = load_examples(files, slugs)
+    config = TrainConfig()
+    for name, value in (
+        ("features", features),
+        ("lexicon", lexicon),
+        ("doc_mode", doc_mode),
+        ("C", c_value),
+    ):
+        if value is not None:
+            setattr(config, name, value)
+    info = {
+        "sha256": data_sha256(files),
+        "files": [p.name for p in files],
+        "counts": summarize(examples, slugs).as_dict(),
+    }
+    err = _err_console()
+    registry = ModelRegistry(services, background_reclassify=False)
+    version = registry.new_version()
+    with _progress(err) as bar:
+        task = bar.add_task("training", total=config.folds + 2)
+
+        def tick(stage: str, done: int, total: int) -> None:
+            bar.update(
+                task, description=stage, advance=1 if done or stage.startswith("fitting") else 0
+            )
+
+        model = train_model(
+            examples, slugs, keywords, config, data_info=info, progress=tick, version=version
+        )
+    registry.add(model)
+    model_path, card_path = registry.export(model.version)
+    png = write_plot(model.card, card_path.with_name(f"{model.version}.png"))
+    if as_json:
+        click.echo(json.dumps(model.card, ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(card_lines(model.card)))
+        click.echo(f"\nexported {model_path}, {card_path.name}, {png.name}")
+    new_f1 = model.card.get("test", {}).get("macro_f1", 0.0)
+    active = registry.current()
+    if no_activate:
+        click.echo(f"stored {model.version} (not activated)")
+        return
+    if active is not None and not force:
+        test_set = [ex for ex in examples if ex.split == "test"]
+        old_f1 = evaluate(active, test_set, keywords)["macro_f1"] if test_set else 0.0
+        if new_f1 < old_f1:
+            click.echo(
+                f"not activated: held-out macro-F1 {new_f1:.3f} is below the active "
+                f"{active.version}'s {old_f1:.3f} on the same split (use --force, or "
+                f"partybot models activate {model.version})",
+                err=True,
+            )
+            sys.exit(1)
+    registry.activate(model.version)
+    click.echo(f"activated {model.version} (held-out macro-F1 {new_f1:.3f})")
+    if not no_reclassify:
+        count = _reclassify(services, err)
+        click.echo(f"re-classified {count} documents")
+
+
+# --- evaluate ------------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--split",
+    type=click.Choice(["all", "train", "test"]),
+    default="all",
+    show_default=True,
+    help="Only lines of this split.",
+)
+@click.option("--version", default=None, help="A stored version instead of the active one.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@with_services
+def evaluate(services, file: Path, split: str, version: str | None, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    """Score the model on labelled JSONL lines, beside the keyword-rule and all-positive
+    baselines: per-topic P/R/F1, macro-F1, negatives given a topic, topic-pair confusion.
+
+    \b
+    Example:
+      partybot evaluate training/data/written_extra.jsonl --split test
+      partybot evaluate labelled.jsonl --json > scores.json
+    """
+    from bot.classifier.data import load_examples
+    from bot.classifier.model import evaluate as evaluate_model
+    from bot.classifier.report import score_table
+
+    examples = load_examples([file], services.taxonomy.slugs)
+    if split != "all":
+        examples = [ex for ex in examples if ex.split == split]
+    if not examples:
+        raise InputError(f"no {split} examples", source=str(file))
+    model = _model(services, version)
+    result = evaluate_model(model, examples, _keywords(services))
+    result["version"] = model.version
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"model {model.version} on {len(examples)} examples from {file}")
+    click.echo("\n".join(score_table(result, model.labels)))
+
+
+# --- classify ------------------------------------------------------------------------------
+
+
+def _read_inputs(path: Path) -> Iterator[tuple[str, str]]:
+    source = "<stdin>" if str(path) == "-" else str(path)
+    try:
+        handle = sys.stdin.buffer if str(path) == "-" else path.open("rb")
+    except FileNotFoundError as exc:
+        raise InputError("no such file", source=source) from exc
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                item = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise InputError(f"invalid JSON line ({exc})", source=source, line=number) from exc
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise InputError('expected {"id", "text", "title"?}', source=source, line=number)
+            title = item.get("title")
+            text = (
+                f"{title}\n\n{item['text']}" if isinstance(title, str) and title else item["text"]
+            )
+            yield str(item.get("id", number)), text
+
+
+@click.command()
+@click.argument("text", nargs=-1)
+@click.option(
+    "--input",
+    "input_file",
+    type=click.Path(path_type=Path),
+    help='JSONL file ("-" = stdin), lines {"id","text","title"?}.',
+)
+@click.option(
+    "--output",
+    "output_file",
+    type=click.Path(path_type=Path),
+    default=Path("-"),
+    show_default=True,
+    help="Where JSONL results go (- = stdout).",
+)
+@click.option("--version", default=None, help="A stored version instead of the active one.")
+@click.option("--json", "as_json", is_flag=True, help="For TEXT: print one JSON object.")
+@with_services
+def classify(  # type: ignore[no-untyped-def]
+    services,
+    text: tuple[str, ...],
+    input_file: Path | None,
+    output_file: Path,
+    version: str | None,
+    as_json: bool,
+) -> None:
+    """Topics of TEXT (with the terms that drove them), or of every line of a JSONL file.
+
+    Output lines are {"id", "topics": [slugs], "scores": {slug: probability}}; "topics" is
+    empty when the text is about none of the topics.
+
+    \b
+    Examples:
+      partybot classify "Chi bộ tổ chức lễ kết nạp đảng viên mới cho hai quần chúng ưu tú"
+      partybot classify --input docs.jsonl --output topics.jsonl
+    """
+    if bool(text) == bool(input_file):
+        raise click.UsageError("give TEXT or --input FILE (see --help)")
+    model = _model(services, version)
+    if text:
+        joined = " ".join(text)
+        ((labels, probs),) = model.classify([joined])
+        explanation = model.explain(joined) if labels else {}
+        if as_json:
+            payload: dict[str, Any] = {"topics": labels, "scores": probs, "version": model.version}
+            payload["explain"] = {k: [[t, w] for t, w in v] for k, v in explanation.items()}
+            click.echo(json.dumps(payload, ensure_ascii=False))
+            return
+        if not labels:
+            best = max(probs, key=lambda s: probs[s])
+            click.echo(f"none (highest: {best} {probs[best]:.2f})")
+        for label in labels:
+            terms = ", ".join(t for t, _ in explanation.get(label, []))
+            click.echo(f"{label:<18} {probs[label]:.2f}  ← {terms}")
+        return
+    assert input_file is not None
+    out = sys.stdout if str(output_file) == "-" else output_file.open("w", encoding="utf-8")
+    try:
+        batch: list[tuple[str, str]] = []
+
+        def flush() -> None:
+            for (doc_id, _), (labels, probs) in zip(
+                batch, model.classify([t for _, t in batch]), strict=True
+            ):
+                out.write(
+                    json.dumps(
+                        {"id": doc_id, "topics": labels, "scores": probs}, ensure_ascii=False
+                    )
+                    + "\n"
+                )
+            batch.clear()
+
+        for item in _read_inputs(input_file):
+            batch.append(item)
+            if len(batch) >= 512:
+                flush()
+        flush()
+    finally:
+        if out is not sys.stdout:
+            out.close()
+
+
+# --- models --------------------------------------------------------------------------------
+
+
+@click.group(cls=FriendlyGroup)
+def models() -> None:
+    """Stored model versions: list, activate (also to roll back), export, import.
+
+    \b
+    Example:
+      partybot models list
+      partybot models activate 20250101-120000
+    """
+
+
+@models.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per version.")
+@with_services
+def models_list(services, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    """Every stored version, newest first; * marks the active one.
+
+    \b
+    Example:
+      partybot models list
+    """
+    from bot.classifier.registry import ModelRegistry
+
+    registry = ModelRegistry(services, background_reclassify=False)
+    registry.ensure_default()
+    items = registry.list()
+    if as_json:
+        for item in items:
+            click.echo(
+                json.dumps(
+                    {
+                        "version": item.version,
+                        "active": item.active,
+                        "sha256": item.sha256,
+                        "created_at": item.created_at.isoformat(),
+                        "size": item.size,
+                        "test_macro_f1": item.test_macro_f1,
+                        "cv_macro_f1": item.cv_macro_f1,
+                    }
+                )
+            )
+        return
+    if not items:
+        click.echo("no models (train one with: partybot train)")
+        return
+    click.echo(
+        f"  {'version':<22} {'created (UTC)':<17} {'test F1':>7} {'CV F1':>7} {'size':>8}  sha256"
+    )
+    for item in items:
+        mark = "*" if item.active else " "
+        f1 = f"{item.test_macro_f1:.3f}" if item.test_macro_f1 is not None else "—"
+        cv = f"{item.cv_macro_f1:.3f}" if item.cv_macro_f1 is not None else "—"
+        click.echo(
+            f"{mark} {item.version:<22} {item.created_at:%Y-%m-%d %H:%M}  {f1:>7} {cv:>7} "
+            f"{item.size / 1e6:>6.2f}MB  {item.sha256[:12]}"
+        )
+
+
+@models.command("activate")
+@click.argument("version")
+@click.option("--no-reclassify", is_flag=True, help="Do not re-classify stored documents now.")
+@with_services
+def models_activate(services, version: str, no_reclassify: bool) -> None:  # type: ignore[no-untyped-def]
+    """Make VERSION the active model (an older one to roll back) and re-classify documents.
+
+    Running bots switch within seconds, on this machine or any other using the database.
+
+    \b
+    Example:
+      partybot models activate 20250101-120000
+    """
+    from bot.classifier.registry import ModelRegistry
+
+    info = ModelRegistry(services, background_reclassify=False).activate(version)
+    f1 = f"{info.test_macro_f1:.3f}" if info.test_macro_f1 is not None else "—"
+    click.echo(f"activated {info.version} (held-out macro-F1 {f1})")
+    if not no_reclassify:
+        click.echo(f"re-classified {_reclassify(services, _err_console())} documents")
+
+
+@models.command("export")
+@click.argument("version", required=False)
+@click.option(
+    "--dir", "directory", type=click.Path(path_type=Path), help="Target folder (default models/)."
+)
+@click.option("--set-default", is_flag=True, help="Also make it the model a fresh install imports.")
+@with_services
+def models_export(services, version: str | None, directory: Path | None, set_default: bool) -> None:  # type: ignore[no-untyped-def]
+    """Write VERSION (default: the active one) as VERSION.joblib + VERSION.card.json.
+
+    \b
+    Example:
+      partybot models export --dir /tmp/models
+    """
+    from bot.classifier.registry import DEFAULT_POINTER, ModelRegistry
+
+    registry = ModelRegistry(services, background_reclassify=False)
+    version = version or registry.active_version()
+    if not version:
+        raise ModelError("no active model to export")
+    model_path, card_path = registry.export(version, directory)
+    if set_default:
+        (model_path.parent / DEFAULT_POINTER).write_text(version + "\n", "utf-8")
+    click.echo(f"exported {model_path} and {card_path.name}")
+
+
+@models.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--activate", is_flag=True, help="Make it the active model.")
+@with_services
+def models_import(services, file: Path, activate: bool) -> None:  # type: ignore[no-untyped-def]
+    """Store an exported VERSION.joblib (checked against the sha256 in its .card.json).
+
+    \b
+    Example:
+      partybot models import models/20250101-120000.joblib --activate
+    """
+    from bot.classifier.registry import ModelRegistry
+
+    info = ModelRegistry(services, background_reclassify=False).import_file(file, activate=activate)
+    click.echo(f"imported {info.version}" + (" (active)" if info.active else ""))
+
+
+COMMANDS = [train, evaluate, classify, models, data]

@@ -1,0 +1,512 @@
+"""The topic model: a linear scorer per topic over tf-idf features, Platt-calibrated, with
+per-topic thresholds; and how it is trained and cross-validated.
+
+A trained :class:`TopicModel` holds only numpy arrays, dicts and the feature extractor, so
+predicting needs neither scikit-learn nor the training data, and one sparse product scores all
+topics at once (the throughput target is 2,000 documents/s on one core).
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from bot.classifier.data import Example
+from bot.classifier.features import build_extractor, split_paragraphs
+from bot.classifier.metrics import KeywordRule, all_positive, pair_confusion, scores
+from bot.errors import InputError, ModelError
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+FORMAT = 1  # bump when TopicModel's pickled layout changes
+DOC_MODES = ("whole", "para_max", "blend")
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters. The defaults are what ``training/experiments.py`` measured best by
+    cross-validation on the train split (see ``training/experiments.md``)."""
+
+    features: str = "syl2"  # syl1 | syl2 | syl3 | char | syl2+char
+    lexicon: bool = True  # taxonomy-keyword count per topic as extra columns
+    lexicon_scale: float = 1.0
+    boundaries: bool = True  # no n-gram across clause punctuation
+    min_df: int = 2
+    estimator: str = "lr"  # lr (LogisticRegression) | svm (LinearSVC)
+    C: float = 10.0
+    class_weight: str | None = "balanced"
+    doc_mode: str = "whole"  # whole text, max over paragraphs, or their mean ("blend")
+    folds: int = 5
+    seed: int = 13
+
+    def as_dict(self) -> dict[str, Any]:
+        """For the model card."""
+        return asdict(self)
+
+
+class TopicModel:
+    """A trained multi-label topic classifier (see module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        labels: Sequence[str],
+        extractor: Any,
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        platt: np.ndarray,
+        thresholds: np.ndarray,
+        doc_mode: str = "whole",
+        version: str = "",
+        card: dict[str, Any] | None = None,
+    ) -> None:
+        self.format = FORMAT
+        self.labels = list(labels)
+        self.extractor = extractor
+        self.coef = np.ascontiguousarray(coef, dtype=np.float32)  # (features, topics)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.platt = np.asarray(platt, dtype=np.float64)  # (2, topics): a, b in sigmoid(a·s+b)
+        self.thresholds = np.asarray(thresholds, dtype=np.float64)
+        self.doc_mode = doc_mode
+        self.version = version
+        self.card: dict[str, Any] = card or {}
+        self._names: list[str] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_names"] = None  # rebuilt on demand; keeps the file small
+        return state
+
+    # --- scoring --------------------------------------------------------------------------
+
+    def _proba_rows(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, len(self.labels)))
+        x = self.extractor.transform(texts)
+        s = x @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-(self.platt[0] * s + self.platt[1])))
+
+    def proba_matrix(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities, one row per text, one column per label."""
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        whole = self._proba_rows(texts)
+        if self.doc_mode == "whole":
+            return whole
+        # Paragraph mode: one pass over every paragraph of every multi-paragraph text.
+        owners: list[int] = []
+        chunks: list[str] = []
+        for i, text in enumerate(texts):
+            parts = split_paragraphs(text) if "\n" in text else [text]
+            if len(parts) > 1:
+                chunks.extend(parts)
+                owners.extend([i] * len(parts))
+        if not chunks:
+            return whole
+        para = self._proba_rows(chunks)
+        best = np.zeros_like(whole)
+        np.maximum.at(best, np.array(owners), para)
+        has = np.zeros(len(texts), dtype=bool)
+        has[owners] = True
+        if self.doc_mode == "para_max":
+            combined = np.maximum(whole, best)
+        else:  # blend: a topic carried by one paragraph only counts half
+            combined = (whole + np.maximum(whole, best)) / 2
+        return np.where(has[:, None], combined, whole)
+
+    def predict_proba(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """Per text: every label's calibrated probability."""
+        matrix = self.proba_matrix(texts)
+        return [
+            {label: round(float(p), 4) for label, p in zip(self.labels, row, strict=True)}
+            for row in matrix
+        ]
+
+    def predict_matrix(self, texts: Sequence[str]) -> np.ndarray:
+        """Boolean matrix of labels over their thresholds."""
+        return self.proba_matrix(texts) >= self.thresholds
+
+    def predict(self, texts: Sequence[str]) -> list[list[str]]:
+        """Per text: the labels over their per-topic thresholds, most probable first; ``[]``
+        means none of the topics."""
+        matrix = self.proba_matrix(texts)
+        out = []
+        for row in matrix:
+            hits = [
+                (p, label)
+                for label, p, t in zip(self.labels, row, self.thresholds, strict=True)
+                if p >= t
+            ]
+            out.append([label for _, label in sorted(hits, reverse=True)])
+        return out
+
+    def classify(self, texts: Sequence[str]) -> list[tuple[list[str], dict[str, float]]]:
+        """Labels and probabilities together (one scoring pass)."""
+        matrix = self.proba_matrix(texts)
+        out = []
+        for row in matrix:
+            probs = {label: round(float(p), 4) for label, p in zip(self.labels, row, strict=True)}
+            hits = [
+                label
+                for label, p, t in zip(self.labels, row, self.thresholds, strict=True)
+                if p >= t
+            ]
+            out.append((sorted(hits, key=lambda s: -probs[s]), probs))
+        return out
+
+    # --- explanation ----------------------------------------------------------------------
+
+    def feature_names(self) -> list[str]:
+        """Column names of the feature matrix."""
+        if self._names is None:
+            self._names = self.extractor.feature_names()
+        return self._names
+
+    def explain(self, text: str, k: int = 5) -> dict[str, list[tuple[str, float]]]:
+        """For each predicted topic, the ``k`` terms that pushed it most (coefficient ×
+        tf-idf), shown as written in ``text`` when they can be found there."""
+        predicted = self.predict([text])[0]
+        if not predicted:
+            return {}
+        x = self.extractor.transform([text]).tocsr()
+        names = self.feature_names()
+        out: dict[str, list[tuple[str, float]]] = {}
+        for label in predicted:
+            j = self.labels.index(label)
+            contrib = x.data * self.coef[x.indices, j]
+            order = np.argsort(-contrib)[:k]
+            out[label] = [
+                (_surface(names[x.indices[i]], text), round(float(contrib[i]), 4))
+                for i in order
+                if contrib[i] > 0
+            ]
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """Version, labels and held-out scores, for listings."""
+        test = self.card.get("test", {})
+        return {"version": self.version, "labels": self.labels, "macro_f1": test.get("macro_f1")}
+
+
+def _surface(term: str, text: str) -> str:
+    """The n-gram as written in the text ("ket nap" → "kết nạp"), else the folded form."""
+    import re
+
+    from bot.classifier.features import prepare
+
+    if term.startswith("[") or term.startswith("«") or "#" in term:
+        return term
+    pattern = r"(?<![^\W_])" + r"\W+".join(map(re.escape, term.split())) + r"(?![^\W_])"
+    prepared = prepare(text)
+    match = re.search(pattern, prepared)
+    if match is None:
+        return term
+    # prepare() keeps one character per character unless digits were collapsed.
+    from bot.text import normalize
+
+    original = normalize(text)
+    if len(original) == len(prepared):
+        return " ".join(original[match.start() : match.end()].split())
+    return term
+
+
+# --- training --------------------------------------------------------------------------------
+
+
+def _fit_linear(x: sp.csr_matrix, y: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, float]:
+    """Weights and bias of one topic's linear model."""
+    if y.min() == y.max():  # a fold without positives (tiny data): a constant scorer
+        return np.zeros(x.shape[1]), (5.0 if y[0] else -5.0)
+    if config.estimator == "svm":
+        from sklearn.svm import LinearSVC
+
+        svm = LinearSVC(C=config.C, class_weight=config.class_weight, random_state=config.seed)
+        svm.fit(x, y)
+        return svm.coef_.ravel(), float(svm.intercept_[0])
+    if config.estimator != "lr":
+        raise ValueError(f"unknown estimator {config.estimator!r}")
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(
+        C=config.C, class_weight=config.class_weight, solver="liblinear", max_iter=1000
+    )
+    lr.fit(x, y)
+    return lr.coef_.ravel(), float(lr.intercept_[0])
+
+
+def fit_topics(
+    texts: Sequence[str], y: np.ndarray, config: TrainConfig, keywords: dict[str, list[str]]
+) -> tuple[Any, np.ndarray, np.ndarray]:
+    """Extractor, weights (features × topics) and biases fitted on ``texts``."""
+    extractor = build_extractor(
+        config.features,
+        keywords=keywords if config.lexicon else None,
+        lexicon_scale=config.lexicon_scale,
+        boundaries=config.boundaries,
+        min_df=config.min_df,
+    )
+    x = extractor.fit_transform(texts)
+    coef = np.zeros((x.shape[1], y.shape[1]))
+    intercept = np.zeros(y.shape[1])
+    for j in range(y.shape[1]):
+        coef[:, j], intercept[j] = _fit_linear(x, y[:, j], config)
+    return extractor, coef, intercept
+
+
+def fit_platt(s: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Platt scaling: ``a, b`` so that ``sigmoid(a·s + b)`` is a calibrated probability."""
+    if y.min() == y.max():
+        return 1.0, 0.0
+    from sklearn.linear_model import LogisticRegression
+
+    # Platt's smoothed targets keep a perfectly separated fold from giving infinite slopes.
+    n_pos, n_neg = int(y.sum()), int(len(y) - y.sum())
+    target = np.where(y == 1, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
+    s2 = np.concatenate([s, s]).reshape(-1, 1)
+    y2 = np.concatenate([np.ones(len(s)), np.zeros(len(s))])
+    w2 = np.concatenate([target, 1 - target])
+    lr = LogisticRegression(C=1e4, max_iter=1000)
+    lr.fit(s2, y2, sample_weight=w2)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+
+def sigmoid_scores(s: np.ndarray, platt: np.ndarray) -> np.ndarray:
+    """Apply Platt parameters (2, topics) to raw scores (n, topics)."""
+    return 1.0 / (1.0 + np.exp(-(platt[0] * s + platt[1])))
+
+
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
+
+
+def choose_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    """The probability cut with the best F1 on out-of-fold predictions; among equal F1s the
+    middle of the best run, so a flat optimum does not sit on its edge."""
+    if y.sum() == 0:
+        return 0.5
+    best = -1.0
+    f1s = []
+    for t in THRESHOLD_GRID:
+        hit = p >= t
+        tp = float(np.sum(hit & (y == 1)))
+        f1 = 2 * tp / (hit.sum() + y.sum()) if (hit.sum() + y.sum()) else 0.0
+        f1s.append(f1)
+        best = max(best, f1)
+    good = [t for t, f in zip(THRESHOLD_GRID, f1s, strict=True) if f >= best - 1e-9]
+    return float(good[len(good) // 2])
+
+
+def fold_ids(examples: Sequence[Example], k: int, seed: int) -> np.ndarray:
+    """Fold number per example: stratified by first topic (or none), shuffled by ``seed``."""
+    rng = np.random.default_rng(seed)
+    strata: dict[str, list[int]] = {}
+    for i, ex in enumerate(examples):
+        strata.setdefault(ex.topics[0] if ex.topics else "", []).append(i)
+    folds = np.zeros(len(examples), dtype=np.int64)
+    offset = 0
+    for key in sorted(strata):
+        members = np.array(strata[key])
+        rng.shuffle(members)
+        folds[members] = (np.arange(len(members)) + offset) % k
+        offset += len(members)
+    return folds
+
+
+def label_matrix(examples: Sequence[Example], labels: Sequence[str]) -> np.ndarray:
+    """0/1 matrix (examples × labels)."""
+    index = {label: j for j, label in enumerate(labels)}
+    y = np.zeros((len(examples), len(labels)), dtype=np.int64)
+    for i, ex in enumerate(examples):
+        for t in ex.topics:
+            y[i, index[t]] = 1
+    return y
+
+
+@dataclass
+class CVResult:
+    """Out-of-fold raw scores and what was chosen from them."""
+
+    scores: np.ndarray  # (n, topics) out-of-fold decision values
+    folds: np.ndarray
+    platt: np.ndarray  # (2, topics) fitted on all out-of-fold scores
+    thresholds: np.ndarray
+    cross_fitted: np.ndarray  # bool predictions, each fold thresholded on the other folds
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def proba(self) -> np.ndarray:
+        """Out-of-fold calibrated probabilities."""
+        return sigmoid_scores(self.scores, self.platt)
+
+
+def cross_validate(
+    examples: Sequence[Example],
+    labels: Sequence[str],
+    config: TrainConfig,
+    keywords: dict[str, list[str]],
+    progress: Progress | None = None,
+) -> CVResult:
+    """k-fold out-of-fold scores on ``examples`` (the train split only), then Platt
+    parameters and thresholds from them.
+
+    The reported CV scores are cross-fitted: each fold is thresholded with calibration and
+    thresholds chosen on the other folds, so choosing thresholds does not flatter them.
+    """
+    started = time.perf_counter()
+    texts = [ex.text for ex in examples]
+    y = label_matrix(examples, labels)
+    folds = fold_ids(examples, config.folds, config.seed)
+    oof = np.zeros(y.shape, dtype=np.float64)
+    for k in range(config.folds):
+        if progress:
+            progress(f"cross-validation fold {k + 1}/{config.folds}", k, config.folds)
+        train_idx, val_idx = np.where(folds != k)[0], np.where(folds == k)[0]
+        extractor, coef, intercept = fit_topics(
+            [texts[i] for i in train_idx], y[train_idx], config, keywords
+        )
+        oof[val_idx] = extractor.transform([texts[i] for i in val_idx]) @ coef + intercept
+    platt, thresholds = _calibrate(oof, y)
+    cross = np.zeros(y.shape, dtype=bool)
+    for k in range(config.folds):
+        inside, outside = folds == k, folds != k
+        fold_platt, fold_thr = _calibrate(oof[outside], y[outside])
+        cross[inside] = sigmoid_scores(oof[inside], fold_platt) >= fold_thr
+    if progress:
+        progress("cross-validation done", config.folds, config.folds)
+    return CVResult(oof, folds, platt, thresholds, cross, time.perf_counter() - started)
+
+
+def _calibrate(s: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    platt = np.zeros((2, y.shape[1]))
+    thresholds = np.zeros(y.shape[1])
+    for j in range(y.shape[1]):
+        platt[:, j] = fit_platt(s[:, j], y[:, j])
+        thresholds[j] = choose_threshold(sigmoid_scores(s[:, [j]], platt[:, [j]]).ravel(), y[:, j])
+    return platt, thresholds
+
+
+def _rows_to_labels(matrix: np.ndarray, labels: Sequence[str]) -> list[list[str]]:
+    return [[label for label, on in zip(labels, row, strict=True) if on] for row in matrix]
+
+
+def evaluate(
+    model: TopicModel, examples: Sequence[Example], keywords: dict[str, list[str]]
+) -> dict[str, Any]:
+    """The model and both baselines on ``examples``, plus the topic-pair confusion."""
+    texts = [ex.text for ex in examples]
+    gold = [list(ex.topics) for ex in examples]
+    pred = _rows_to_labels(model.predict_matrix(texts), model.labels)
+    result = scores(gold, pred, model.labels)
+    result["baselines"] = {
+        "keyword_rule": scores(gold, KeywordRule(keywords).predict(texts), model.labels),
+        "all_positive": scores(gold, all_positive(len(texts), model.labels), model.labels),
+    }
+    result["confusion"] = pair_confusion(gold, pred, model.labels)
+    return result
+
+
+def make_version(now: datetime | None = None) -> str:
+    """A sortable version name, ``YYYYMMDD-HHMMSS`` (UTC)."""
+    return (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+
+
+def train(
+    examples: Sequence[Example],
+    labels: Sequence[str],
+    keywords: dict[str, list[str]],
+    config: TrainConfig | None = None,
+    *,
+    data_info: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+    version: str | None = None,
+) -> TopicModel:
+    """Cross-validate on the train split, fit on all of it, score the held-out split.
+
+    The test split is only scored, never used to choose anything.
+    """
+    import sklearn
+
+    config = config or TrainConfig()
+    if config.doc_mode not in DOC_MODES:
+        raise InputError(f"doc_mode must be one of {', '.join(DOC_MODES)}")
+    train_set = [ex for ex in examples if ex.split == "train"]
+    test_set = [ex for ex in examples if ex.split == "test"]
+    if len(train_set) < config.folds * 2:
+        raise InputError(f"too few training examples ({len(train_set)})")
+    started = time.perf_counter()
+    cv = cross_validate(train_set, labels, config, keywords, progress)
+    if progress:
+        progress("fitting the final model", 0, 1)
+    fit_started = time.perf_counter()
+    y = label_matrix(train_set, labels)
+    extractor, coef, intercept = fit_topics([ex.text for ex in train_set], y, config, keywords)
+    fit_seconds = time.perf_counter() - fit_started
+    model = TopicModel(
+        labels=labels,
+        extractor=extractor,
+        coef=coef,
+        intercept=intercept,
+        platt=cv.platt,
+        thresholds=cv.thresholds,
+        doc_mode=config.doc_mode,
+        version=version or make_version(),
+    )
+    if progress:
+        progress("scoring the held-out split", 0, 1)
+    gold_train = [list(ex.topics) for ex in train_set]
+    cv_scores = scores(gold_train, _rows_to_labels(cv.cross_fitted, labels), labels)
+    texts_train = [ex.text for ex in train_set]
+    cv_scores["baselines"] = {
+        "keyword_rule": scores(gold_train, KeywordRule(keywords).predict(texts_train), labels),
+        "all_positive": scores(gold_train, all_positive(len(train_set), labels), labels),
+    }
+    test_scores = evaluate(model, test_set, keywords) if test_set else {}
+    model.card = {
+        "version": model.version,
+        "format": FORMAT,
+        "created_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "sklearn_version": sklearn.__version__,
+        "numpy_version": np.__version__,
+        "python_version": platform.python_version(),
+        "labels": list(labels),
+        "config": config.as_dict(),
+        "training_data": {
+            **(data_info or {}),
+            "train_examples": len(train_set),
+            "test_examples": len(test_set),
+        },
+        "thresholds": {
+            label: round(float(t), 2) for label, t in zip(labels, cv.thresholds, strict=True)
+        },
+        "features": len(extractor.feature_names()),
+        "cv": {
+            **cv_scores,
+            "folds": config.folds,
+            "note": "cross-fitted: each fold thresholded with calibration and thresholds "
+            "chosen on the other folds",
+        },
+        "test": test_scores,
+        "timings": {
+            "train_seconds": round(time.perf_counter() - started, 2),
+            "cv_seconds": round(cv.seconds, 2),
+            "final_fit_seconds": round(fit_seconds, 2),
+        },
+    }
+    return model
+
+
+def check_compatible(model: object) -> TopicModel:
+    """The loaded object, if it is a topic model this code can run."""
+    if not isinstance(model, TopicModel):
+        raise ModelError(f"not a topic model: {type(model).__name__}")
+    if getattr(model, "format", None) != FORMAT:
+        raise ModelError(f"model format {getattr(model, 'format', None)} is not {FORMAT}; retrain")
+    return model

@@ -1,0 +1,549 @@
+"""The topic classifier: data validation, model behaviour, registry (tamper, rollback, hot
+reload across processes), applying topics to documents, and the CLI's JSON input/output.
+
+Models here are trained on ``tests/classifier_tiny.jsonl`` (58 lines, under a second), never on
+the full data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from bot.classifier.data import (
+    assign_splits,
+    load_examples,
+    read_examples,
+    split_for,
+    summarize,
+)
+from bot.classifier.features import SyllableTfidf, prepare, split_paragraphs, tokens
+from bot.classifier.metrics import KeywordRule, pair_confusion, scores
+from bot.classifier.model import TopicModel, TrainConfig, train
+from bot.classifier.registry import ModelRegistry
+from bot.cli import main
+from bot.config import PROJECT_ROOT
+from bot.db import model_versions
+from bot.documents import NewDocument
+from bot.errors import InputError, ModelError
+from bot.topics import load_taxonomy
+from tests.conftest import make_settings
+
+TINY = Path(__file__).with_name("classifier_tiny.jsonl")
+TAXONOMY = load_taxonomy(PROJECT_ROOT / "training" / "taxonomy.json")
+SLUGS = TAXONOMY.slugs
+KEYWORDS = {t.slug: list(t.keywords) for t in TAXONOMY}
+
+
+def tiny_model(version: str, *, seed: int = 13, shuffle_labels: bool = False) -> TopicModel:
+    examples = load_examples([TINY], SLUGS)
+    if shuffle_labels:  # a deliberately bad model
+        rng = np.random.default_rng(seed)
+        topics = [ex.topics for ex in examples]
+        rng.shuffle(topics)
+        examples = [
+            type(ex)(ex.id, ex.text, t, ex.split, ex.source, ex.line)
+            for ex, t in zip(examples, topics, strict=True)
+        ]
+    config = TrainConfig(folds=3, seed=seed)
+    return train(examples, SLUGS, KEYWORDS, config, version=version)
+
+
+@pytest.fixture(scope="module")
+def model_a() -> TopicModel:
+    return tiny_model("20240101-000000")
+
+
+@pytest.fixture(scope="module")
+def model_b() -> TopicModel:
+    return tiny_model("20240202-000000", seed=7)
+
+
+@pytest.fixture
+def services(tmp_path: Path, sqlite_url: str):  # type: ignore[no-untyped-def]
+    from bot.services import Services
+
+    svc = Services(make_settings(tmp_path, sqlite_url, models_dir=tmp_path / "models"))
+    yield svc
+    for thread in ModelRegistry(svc).background_threads():
+        thread.join(10)
+    svc.close()
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"id": "x", "text": "a", "topics": []', "invalid JSON"),
+        ('["not", "an", "object"]', "expected a JSON object"),
+        ('{"id": "x", "topics": []}', "missing or empty 'text'"),
+        ('{"id": "x", "text": "a", "topics": ["sport"]}', "unknown topic sport"),
+        ('{"id": "x", "text": "a", "topics": "admission"}', "'topics' must be a list"),
+        ('{"id": "x", "text": "a", "topics": [], "split": "dev"}', "'split' must be"),
+        ('{"id": "t-adm-1", "text": "a", "topics": []}', "duplicate id 't-adm-1'"),
+    ],
+)
+def test_malformed_training_line_names_file_and_line(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(TINY, data / "a.jsonl")
+    bad = data / "b.jsonl"
+    bad.write_text('{"id": "ok-1", "text": "Văn bản.", "topics": []}\n\n' + line + "\n", "utf-8")
+    with pytest.raises(InputError) as info:
+        load_examples(data, SLUGS)
+    assert str(info.value).startswith(f"{bad}:3: ")
+    assert message in str(info.value)
+    assert (info.value.source, info.value.line) == (str(bad), 3)
+    before = bad.read_bytes()
+    with pytest.raises(InputError):
+        assign_splits(data, SLUGS)  # nothing is rewritten when any line is bad
+    assert bad.read_bytes() == before
+
+
+def test_cli_data_check_reports_the_bad_line(tmp_path: Path, cli: CliRunner) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "x.jsonl").write_text('{"id": "a", "text": "t", "topics": []}\n{oops\n', "utf-8")
+    result = cli.invoke(main, ["data", "check", "--data", str(data)])
+    assert result.exit_code == 1
+    assert f"error: {data / 'x.jsonl'}:2: invalid JSON" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_assign_splits_adds_missing_and_never_changes_existing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    kept = '{"id": "a-1", "split": "test",  "text": "Giữ nguyên.", "topics": []}'
+    path = data / "x.jsonl"
+    lines = [kept] + [
+        json.dumps({"id": f"n-{i}", "text": f"Câu {i}.", "topics": []}, ensure_ascii=False)
+        for i in range(200)
+    ]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    (report,) = assign_splits(data, SLUGS)
+    assert (report.lines, report.added) == (201, 200)
+    out = path.read_text("utf-8").splitlines()
+    assert out[0] == kept  # byte for byte, odd spacing included
+    splits = [json.loads(line)["split"] for line in out[1:]]
+    assert splits == [split_for(f"n-{i}") for i in range(200)]
+    assert 0.1 < splits.count("test") / 200 < 0.3
+    assert assign_splits(data, SLUGS)[0].added == 0  # idempotent
+    examples = read_examples(path, SLUGS, require_split=True)
+    summary = summarize(examples, SLUGS)
+    assert summary.negatives["all"] == 201
+    assert summary.shortfalls()[0].startswith("inspection: 0 positives")
+
+
+# --- features and metrics ------------------------------------------------------------------
+
+
+def test_features_fold_accents_and_collapse_numbers() -> None:
+    assert tokens("Kết nạp ĐẢNG VIÊN năm 2023, Chỉ thị 05") == [
+        "ket", "nap", "dang", "vien", "nam", "#", "chi", "thi", "5",
+    ]  # fmt: skip
+    assert prepare("Hòa") == prepare("Hoà") == prepare("hoa")
+    vec = SyllableTfidf(n_max=2, min_df=1).fit(["tham nhung dau thau", "kết nạp đảng viên"])
+    x = vec.transform(["Tham nhũng, đấu thầu", "bóng đá"])
+    assert x.shape[0] == 2 and x[1].nnz == 0
+    assert np.isclose(np.linalg.norm(x[0].toarray()), 1.0)
+    names = vec.feature_names()
+    assert {names[j] for j in x[0].indices} == {"tham", "nhung", "dau", "thau", "tham nhung",
+                                                  "dau thau"}  # fmt: skip
+    assert split_paragraphs("Tiêu đề\n05/07/2022\n" + "Đoạn dài. " * 20 + "\n" + "Hai. " * 40) == [
+        "Tiêu đề\n05/07/2022\n" + ("Đoạn dài. " * 20).strip(),
+        ("Hai. " * 40).strip(),
+    ]
+
+
+def test_scores_baselines_and_confusion() -> None:
+    gold = [["admission"], ["admission", "cadres"], [], []]
+    pred = [["admission"], ["cadres"], ["cadres"], []]
+    result = scores(gold, pred, ["admission", "cadres"])
+    assert result["per_topic"]["admission"] == {
+        "precision": 1.0, "recall": 0.5, "f1": 0.6667, "support": 2, "predicted": 1,
+    }  # fmt: skip
+    assert result["per_topic"]["cadres"]["precision"] == 0.5
+    assert result["negatives_with_topic"] == 0.5
+    confusion = pair_confusion(gold, pred, ["admission", "cadres"])
+    assert confusion["labels"] == ["admission", "cadres", "none"]
+    # admission found once, missed once; once given cadres (but cadres was gold there too).
+    assert confusion["matrix"] == [[1, 0, 1], [0, 1, 0], [0, 1, 1]]
+    rule = KeywordRule(KEYWORDS)
+    assert rule.predict(["Le ket nap dang vien moi", "Giá lúa tăng"]) == [["admission"], []]
+
+
+# --- the model -----------------------------------------------------------------------------
+
+
+def test_model_api_thresholds_and_none(model_a: TopicModel) -> None:
+    texts = [
+        "Chi bộ tổ chức lễ kết nạp đảng viên mới cho ba quần chúng ưu tú.",
+        "Đội tuyển bóng chuyền nữ của tỉnh giành huy chương vàng giải trẻ.",
+    ]
+    probs = model_a.predict_proba(texts)
+    assert set(probs[0]) == set(SLUGS) and all(0 <= p <= 1 for p in probs[0].values())
+    predicted = model_a.predict(texts)
+    assert predicted[0][0] == "admission"
+    assert predicted[1] == []  # none of the topics
+    # predict is exactly "probability over the topic's threshold".
+    for row, labels in zip(probs, predicted, strict=True):
+        over = {s for s in SLUGS if row[s] >= model_a.thresholds[SLUGS.index(s)] - 5e-5}
+        assert set(labels) == over
+    saved = model_a.thresholds.copy()
+    try:
+        model_a.thresholds[:] = 1.01
+        assert model_a.predict(texts) == [[], []]
+        model_a.thresholds[:] = 0.0
+        assert [len(x) for x in model_a.predict(texts)] == [8, 8]
+    finally:
+        model_a.thresholds[:] = saved
+    assert model_a.predict([]) == [] and model_a.predict_proba([""])[0]["admission"] < 0.5
+    card = model_a.card
+    assert card["labels"] == SLUGS and card["version"] == model_a.version
+    assert set(card["cv"]["per_topic"]) == set(SLUGS) and "macro_f1" in card["test"]
+    assert {"keyword_rule", "all_positive"} <= set(card["test"]["baselines"])
+    assert set(card["thresholds"]) == set(SLUGS)
+
+
+def test_explain_returns_the_terms_as_written(model_a: TopicModel) -> None:
+    text = "Chi bộ tổ chức lễ kết nạp đảng viên mới cho ba quần chúng ưu tú."
+    explanation = model_a.explain(text, k=4)
+    assert list(explanation) == model_a.predict([text])[0]
+    terms = explanation["admission"]
+    assert 1 <= len(terms) <= 4
+    assert all(w > 0 for _, w in terms) and [w for _, w in terms] == sorted(
+        (w for _, w in terms), reverse=True
+    )
+    plain = [t for t, _ in terms if not t.startswith("[")]
+    assert plain and all(t in text for t in plain)  # accented, as in the text
+    assert model_a.explain("Giá cà phê tăng mạnh trong tuần.") == {}
+
+
+def test_paragraph_mode_takes_the_strongest_paragraph(model_a: TopicModel) -> None:
+    filler = "Thời tiết hôm nay nắng ráo, nhiệt độ cao nhất 33 độ, gió nhẹ. " * 6
+    doc = f"{filler}\n{filler}\nChi bộ tổ chức lễ kết nạp đảng viên mới cho ba quần chúng ưu tú."
+    whole = model_a.predict_proba([doc])[0]["admission"]
+    model_a.doc_mode = "para_max"
+    try:
+        para = model_a.predict_proba([doc])[0]["admission"]
+    finally:
+        model_a.doc_mode = "whole"
+    assert para > whole
+
+
+# --- registry ------------------------------------------------------------------------------
+
+
+def test_tampered_model_is_refused_before_unpickling(
+    services, model_a: TopicModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    registry = ModelRegistry(services, background_reclassify=False)
+    registry.add(model_a, activate=True)
+    model_path, card_path = registry.export(model_a.version, tmp_path / "export")
+    assert (
+        json.loads(card_path.read_text("utf-8"))["sha256"] == registry.info(model_a.version).sha256
+    )
+
+    import joblib
+
+    def no_unpickling(*args: object, **kwargs: object) -> None:
+        raise AssertionError("joblib.load called on a tampered blob")
+
+    # A flipped byte in the database blob.
+    with services.db.begin() as conn:
+        blob = bytearray(conn.execute(sa.select(model_versions.c.blob)).scalar_one())
+        blob[len(blob) // 2] ^= 0xFF
+        conn.execute(model_versions.update().values(blob=bytes(blob)))
+    monkeypatch.setattr(joblib, "load", no_unpickling)
+    with pytest.raises(ModelError, match="sha256 mismatch"):
+        registry.load(model_a.version)
+    with pytest.raises(ModelError, match="sha256 mismatch"):
+        registry.activate(model_a.version)
+    with pytest.raises(ModelError, match="stored blob does not match"):
+        registry.export(model_a.version, tmp_path / "again")
+
+    # A modified exported file: refused by import too.
+    data = bytearray(model_path.read_bytes())
+    data[-10] ^= 0xFF
+    model_path.write_bytes(bytes(data))
+    other = ModelRegistry(_fresh_services(tmp_path / "other"), background_reclassify=False)
+    with pytest.raises(ModelError, match="sha256 mismatch"):
+        other.import_file(model_path)
+    assert other.list() == []
+    other.services.close()
+
+
+def _fresh_services(where: Path, **overrides: object):  # type: ignore[no-untyped-def]
+    from bot.services import Services
+
+    where.mkdir(parents=True, exist_ok=True)
+    values: dict[str, object] = {"models_dir": where / "models", **overrides}
+    return Services(make_settings(where, f"sqlite:///{where / 'db.sqlite3'}", **values))
+
+
+def test_rollback_reactivates_an_older_version(
+    services, model_a: TopicModel, model_b: TopicModel
+) -> None:  # type: ignore[no-untyped-def]
+    registry = ModelRegistry(services, background_reclassify=False)
+    registry.add(model_a, activate=True)
+    handle = registry.active()
+    assert handle is not None and handle.version == model_a.version
+    registry.add(model_b, activate=True)
+    assert handle.version == model_b.version  # the handle follows activations in-process
+    info = registry.activate(model_a.version)  # rollback
+    assert info.active and registry.active_version() == model_a.version
+    assert handle.version == model_a.version
+    assert [i.version for i in registry.list()] == [model_b.version, model_a.version]
+    assert [i.active for i in registry.list()] == [False, True]
+    with pytest.raises(ModelError, match="already exists"):
+        registry.add(model_a)
+
+
+def test_fresh_install_imports_the_default_model(tmp_path: Path, model_a: TopicModel) -> None:
+    # A "shipped" models/ folder with a pointer file, as the repository has.
+    source = _fresh_services(tmp_path / "source")
+    shipped = tmp_path / "shipped"
+    ModelRegistry(source).add(model_a)
+    ModelRegistry(source).export(model_a.version, shipped)
+    (shipped / "DEFAULT").write_text(model_a.version + "\n")
+    source.close()
+    fresh = _fresh_services(tmp_path / "fresh", models_dir=shipped)
+    model = fresh.classifier
+    assert model is not None and model.version == model_a.version
+    assert ModelRegistry(fresh).active_version() == model_a.version
+    assert model.predict(["Lễ kết nạp đảng viên mới tại chi bộ thôn."])[0][:1] == ["admission"]
+    fresh.close()
+    empty = _fresh_services(tmp_path / "empty", models_dir=tmp_path / "nothing")
+    assert empty.classifier is None  # no model anywhere: the bot says "not ready"
+    empty.close()
+
+
+@pytest.mark.skipif(
+    not (PROJECT_ROOT / "models" / "DEFAULT").exists(), reason="no shipped default model yet"
+)
+def test_shipped_default_model_loads(tmp_path: Path) -> None:
+    fresh = _fresh_services(tmp_path / "fresh", models_dir=PROJECT_ROOT / "models")
+    pointer = (PROJECT_ROOT / "models" / "DEFAULT").read_text().strip()
+    assert fresh.classifier is not None and fresh.classifier.version == pointer
+    size = (PROJECT_ROOT / "models" / f"{pointer}.joblib").stat().st_size
+    assert size < 5_000_000
+    fresh.close()
+
+
+def _cli_env(tmp_path: Path, db_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"sqlite:///{db_path}",
+        DATA_DIR=str(tmp_path / "data"),
+        MODELS_DIR=str(tmp_path / "models"),
+        TELEGRAM_BOT_TOKEN="",
+        PYTHONPATH=str(PROJECT_ROOT),
+    )
+    return env
+
+
+def test_hot_reload_from_another_process(
+    tmp_path: Path, model_a: TopicModel, model_b: TopicModel
+) -> None:
+    """The bot process (here) switches to a version another process (the CLI) activated."""
+    bot = _fresh_services(tmp_path)
+    registry = ModelRegistry(bot, check_every=0.0)
+    registry.add(model_a, activate=True)
+    registry.add(model_b)
+    bot.documents.add(
+        NewDocument(title="Kết nạp", text="Lễ kết nạp đảng viên mới.", external_id="d1")
+    )
+    from bot.classifier.apply import classify_documents
+
+    classify_documents(bot, [1])
+    handle = registry.active()
+    assert handle is not None and handle.version == model_a.version
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "models", "activate", model_b.version],
+        env=_cli_env(tmp_path, tmp_path / "db.sqlite3"),
+        cwd=tmp_path,  # no .env from the developer's checkout
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"activated {model_b.version}" in result.stdout
+    assert "re-classified 1 documents" in result.stdout
+    # No restart: the next use checks the database and switches.
+    assert handle.version == model_b.version
+    assert handle.predict(["Lễ kết nạp đảng viên mới tại chi bộ."])[0][:1] == ["admission"]
+    for thread in registry.background_threads():
+        thread.join(10)
+    doc = bot.documents.get("d1")
+    assert doc.topics and set(doc.topics) <= set(SLUGS)
+    with bot.db.begin() as conn:
+        versions = set(conn.execute(sa.text("SELECT model_version FROM document_topics")).scalars())
+    assert versions == {model_b.version}
+    bot.close()
+
+
+def test_hot_reload_waits_for_the_check_interval(services, model_a, model_b) -> None:  # type: ignore[no-untyped-def]
+    slow = ModelRegistry(services, check_every=3600, background_reclassify=False)
+    slow.add(model_a, activate=True)
+    handle = slow.active()
+    assert handle is not None
+    # Another process activates b: simulated by writing the database directly.
+    slow.add(model_b)
+    with services.db.begin() as conn:
+        conn.execute(
+            model_versions.update().values(active=model_versions.c.version == model_b.version)
+        )
+    assert handle.version == model_a.version  # not checked yet: no query per prediction
+    assert slow.reload_if_changed(force=True) is True
+    assert handle.version == model_b.version
+
+
+# --- applying topics -----------------------------------------------------------------------
+
+
+def test_classify_documents_and_reclassify_all(services, model_a, model_b) -> None:  # type: ignore[no-untyped-def]
+    from bot.classifier.apply import classify_documents, reclassified_version, reclassify_all
+
+    registry = ModelRegistry(services, background_reclassify=False)
+    registry.add(model_a, activate=True)
+    ids = []
+    for i, text in enumerate(
+        [
+            "Chi bộ tổ chức lễ kết nạp đảng viên mới cho quần chúng ưu tú.",
+            "Giá cà phê tăng mạnh, nông dân phấn khởi.",
+            "Ủy ban Kiểm tra thi hành kỷ luật cảnh cáo hai đảng viên vi phạm.",
+        ]
+    ):
+        ids.append(services.documents.add(NewDocument(title=f"Tin {i}", text=text)).document_id)
+    assert classify_documents(services, ids) == 3
+    docs = services.documents.get_many(ids)
+    assert "admission" in docs[ids[0]].topics and docs[ids[1]].topics == {}
+    registry.add(model_b, activate=True)
+    seen: list[tuple[int, int]] = []
+    assert reclassify_all(services, lambda done, total: seen.append((done, total))) == 3
+    assert seen[-1] == (3, 3)
+    assert reclassified_version(services) == model_b.version
+    with services.db.begin() as conn:
+        versions = set(conn.execute(sa.text("SELECT model_version FROM document_topics")).scalars())
+    assert versions == {model_b.version}
+    assert reclassify_all(services, force=False) == 0  # already done with this version
+
+
+# --- CLI -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    for key, value in _cli_env(tmp_path, tmp_path / "cli.sqlite3").items():
+        monkeypatch.setenv(key, value)
+    from bot.config import get_settings
+
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def test_cli_train_classify_evaluate_models(tmp_path: Path, cli: CliRunner) -> None:
+    data = tmp_path / "training"
+    data.mkdir()
+    shutil.copy(TINY, data / "tiny.jsonl")
+    trained = cli.invoke(main, ["train", "--data", str(data), "--no-reclassify", "--json"])
+    assert trained.exit_code == 0, trained.output
+    card = json.loads(trained.output[: trained.output.rindex("}") + 1])
+    version = card["version"]
+    for suffix in (".joblib", ".card.json", ".png"):
+        assert (tmp_path / "models" / f"{version}{suffix}").is_file()
+    assert f"activated {version}" in trained.output
+
+    # JSONL in, JSONL out.
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        json.dumps(
+            {"id": "a", "title": "Lễ kết nạp", "text": "Chi bộ kết nạp đảng viên mới."},
+            ensure_ascii=False,
+        )
+        + "\n"
+        + json.dumps(
+            {"id": "b", "text": "Trận bóng đá tối qua kết thúc với tỉ số 2-1."}, ensure_ascii=False
+        )
+        + "\n",
+        "utf-8",
+    )
+    out = cli.invoke(main, ["classify", "--input", str(source), "--output", "-"])
+    assert out.exit_code == 0, out.output
+    rows = [json.loads(line) for line in out.output.splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b"]
+    assert rows[0]["topics"][:1] == ["admission"] and rows[1]["topics"] == []
+    assert set(rows[0]["scores"]) == set(SLUGS)
+    assert all(0 <= p <= 1 for p in rows[0]["scores"].values())
+    target = tmp_path / "out.jsonl"
+    assert (
+        cli.invoke(main, ["classify", "--input", str(source), "--output", str(target)]).exit_code
+        == 0
+    )
+    assert [json.loads(x)["id"] for x in target.read_text("utf-8").splitlines()] == ["a", "b"]
+
+    one = cli.invoke(main, ["classify", "--json", "Lễ kết nạp đảng viên mới ở chi bộ thôn"])
+    payload = json.loads(one.output)
+    assert payload["topics"][:1] == ["admission"] and payload["explain"]["admission"]
+    text = cli.invoke(main, ["classify", "Giá vàng hôm nay tăng nhẹ"])
+    assert text.exit_code == 0 and text.output.startswith("none")
+
+    source.write_text('{"id": "a", "text": "ok"}\n{"id": 1}\n', "utf-8")
+    bad = cli.invoke(main, ["classify", "--input", str(source)])
+    assert bad.exit_code == 1 and f"error: {source}:2:" in bad.output
+
+    scores_out = cli.invoke(main, ["evaluate", str(TINY), "--json"])
+    assert scores_out.exit_code == 0, scores_out.output
+    result = json.loads(scores_out.output)
+    assert {"per_topic", "macro_f1", "baselines", "confusion", "negatives_with_topic"} <= set(
+        result
+    )
+    assert set(result["baselines"]) == {"keyword_rule", "all_positive"}
+    table = cli.invoke(main, ["evaluate", str(TINY)])
+    assert "macro-F1" in table.output and "kw F1" in table.output
+
+    listing = cli.invoke(main, ["models", "list", "--json"])
+    assert [json.loads(x)["version"] for x in listing.output.splitlines()] == [version]
+
+    # A worse model is stored but not activated without --force.
+    worse = tmp_path / "worse"
+    worse.mkdir()
+    lines = [json.loads(x) for x in TINY.read_text("utf-8").splitlines()]
+    train_lines = [x for x in lines if split_for(x["id"]) == "train"]
+    labels = [x["topics"] for x in train_lines]  # held-out lines keep their true labels
+    for x, t in zip(train_lines, labels[7:] + labels[:7], strict=True):
+        x["topics"] = t
+    (worse / "w.jsonl").write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines))
+    refused = cli.invoke(main, ["train", "--data", str(worse), "--no-reclassify"])
+    assert refused.exit_code == 1 and "not activated" in refused.output
+    active = [
+        json.loads(x) for x in cli.invoke(main, ["models", "list", "--json"]).output.splitlines()
+    ]
+    assert [x["version"] for x in active if x["active"]] == [version]
+    assert len(active) == 2
+
+
+def test_every_command_has_help_with_an_example(cli: CliRunner) -> None:
+    for args in (
+        ["train"], ["evaluate"], ["classify"], ["models"], ["models", "list"],
+        ["models", "activate"], ["models", "export"], ["models", "import"], ["data", "split"],
+        ["data", "check"],
+    ):  # fmt: skip
+        result = cli.invoke(main, [*args, "--help"])
+        assert result.exit_code == 0 and "Example" in result.output, args
