@@ -140,6 +140,15 @@ def _mirror(exact: str, variant: str, pos: int, kind: str) -> str:
     return exact[:pos] + variant[pos] + exact[pos:]
 
 
+def required(n: int) -> int:
+    """Syllables a document must contain out of ``n`` in the query.
+
+    All of them up to four (two words, as most Vietnamese words have two syllables: needing
+    three of "kết nạp đảng viên" would let "kết luận … đảng viên" in), then three quarters.
+    """
+    return n if n <= 4 else -(-n * 3 // 4)
+
+
 def _corrected(parsed: ParsedQuery, built: _Built) -> ParsedQuery:
     """The query with typos replaced by their corrections (for snippets)."""
     if not built.corrections:
@@ -230,6 +239,9 @@ class SearchEngine:
             self._last_check = time.monotonic()
             if self.index.pending():
                 self.index.sync()
+            elif self.index.index is not None:
+                # Another process sharing the folder may have applied the changes.
+                self.index.index.reload()
         except StoreError as exc:
             # The index is derived: serve it while the database is briefly away.
             log.warning("search: could not check for changes: %s", exc)
@@ -288,7 +300,7 @@ class SearchEngine:
         searcher: tantivy.Searcher,
         parsed: ParsedQuery,
         *,
-        any_term: bool = False,
+        slack: int | None = None,
         extra_terms: list[str] | None = None,
     ) -> _Built:
         """The keyword part of a query: terms, bigrams, phrases, codes, exclusions."""
@@ -308,7 +320,7 @@ class SearchEngine:
                 clauses.append(clause)
         if clauses:
             n = len(clauses)
-            need = 1 if any_term else (n if n <= 2 else n - 1 if n <= 4 else -(-n * 3 // 5))
+            need = max(1, n - slack) if slack is not None else required(n)
             if n == 1:
                 must.append(clauses[0])
             else:
@@ -544,13 +556,17 @@ class SearchEngine:
             else []
         )
 
+        # Nothing found: allow one missing syllable, then any; then drop a date the query set.
         attempts: list[tuple[dict[str, Any], list[Query], str | None]] = [({}, filters, None)]
-        if len(parsed.content_terms) > 1:
-            attempts.append(({"any_term": True}, filters, "any_terms"))
+        n_terms = len({t.folded for t in parsed.content_terms})
+        if n_terms > 2:
+            attempts.append(({"slack": 1}, filters, "relaxed"))
+        if n_terms > 1:
+            attempts.append(({"slack": n_terms}, filters, "any_terms"))
         if parsed.date_text and not explicit_dates:
             relaxed = self._filters(topic, None, None, source)
             attempts.append(
-                ({"any_term": True, "extra_terms": parsed.year_terms}, relaxed, "date_relaxed")
+                ({"slack": n_terms, "extra_terms": parsed.year_terms}, relaxed, "date_relaxed")
             )
         built = _Built(None)
         for options, active, note in attempts:

@@ -72,6 +72,10 @@ _FOLDED_NAMED = re.compile(
     r"\b(nghi quyet|ket luan|chi thi|quy dinh|quyet dinh|huong dan|thong bao|ke hoach|de an|"
     r"quy che|thong tu|nghi dinh|cong van)\s+(?:so\s+)?(trung uong\s+)?(\d{1,4})(?!\d|[.,]\d|\s?[-/])"
 )
+_KIND_PREFIX = re.compile(
+    r"\b(?:nghi quyet|ket luan|chi thi|quy dinh|quyet dinh|huong dan|thong bao|ke hoach|de an|"
+    r"quy che|thong tu|nghi dinh|cong van)(?:\s+so)?\s*$"
+)
 _KIND_ABBR = {
     "nghi quyet": "NQ",
     "ket luan": "KL",
@@ -235,8 +239,11 @@ def _codes(text: str) -> tuple[list[list[str]], str]:
                 (m.start(), m.end(), [f"TW{number}-{kind}" if m.group(2) else f"{number}-{kind}"])
             )
     found.sort()
+    folded = fold_lower(text)
     for start, end, _ in found:
-        text = _blank(text, start, end)
+        # "Kết luận số 21-KL/TW": the kind's name before a code is part of the code.
+        prefix = _KIND_PREFIX.search(folded[:start])
+        text = _blank(text, prefix.start() if prefix else start, end)
     return [keys for _, _, keys in found], text
 
 

@@ -1,0 +1,750 @@
+"""Search: ranking, codes, hostile input, filters, topics, sync, rebuilds, snippets, summaries,
+links and pagination. Small corpora, so the whole file runs in seconds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.config import Settings
+from bot.documents import NewDocument
+from bot.search.api import SearchResults
+from bot.search.links import doc_link, paginate_text, parse_start_payload, start_payload
+from bot.search.query import parse_query
+from bot.search.summary import (
+    clear_cache,
+    extractive_summary,
+    find_lead,
+    snippet,
+    summarize,
+    textrank,
+)
+from bot.services import Services
+from tests.conftest import SEEDS, make_settings
+
+
+class FakeClassifier:
+    """predict_proba like the real model, answering from a fixed table."""
+
+    def __init__(self, answer: dict[str, float]) -> None:
+        self.answer = answer
+        self.calls: list[str] = []
+
+    def predict_proba(self, texts: list[str]) -> list[dict[str, float]]:
+        self.calls.extend(texts)
+        return [dict(self.answer) for _ in texts]
+
+
+def _services(settings: Settings) -> Services:
+    svc = Services(settings)
+    # No model here: topics in these tests are set by hand (a shipped default model would
+    # otherwise tag documents as they are added).
+    svc.__dict__["classifier"] = None
+    return svc
+
+
+@pytest.fixture
+def svc(settings: Settings) -> Iterator[Services]:
+    s = _services(settings)
+    yield s
+    s.close()
+
+
+def add(
+    svc: Services,
+    ext: str,
+    title: str,
+    text: str,
+    *,
+    date: datetime | None = None,
+    topics: dict[str, float] | None = None,
+    url: str | None = None,
+    source: str | None = None,
+) -> int:
+    result = svc.documents.add(
+        NewDocument(
+            title=title, text=text, external_id=ext, published_at=date, url=url, source=source
+        )
+    )
+    if topics:
+        svc.documents.set_topics(result.document_id, topics, "test")
+    return result.document_id
+
+
+def ids(results: SearchResults) -> list[str]:
+    return [h.external_id for h in results.hits]
+
+
+def search(svc: Services, query: str, **kwargs: Any) -> SearchResults:
+    engine = svc.search
+    engine.sync()
+    return engine.search(query, **kwargs)
+
+
+CORRUPTION = (
+    "Ban Chỉ đạo phòng, chống tham nhũng, tiêu cực của tỉnh họp phiên thường kỳ. "
+    "Các vụ án tham nhũng trong lĩnh vực đấu thầu được đưa ra xét xử nghiêm minh."
+)
+PLURAL = (
+    "Những người dân tham gia ngày hội đại đoàn kết toàn dân tộc ở khu dân cư. "
+    "Những hoạt động văn hóa, thể thao được tổ chức sôi nổi, nhiều người tham gia."
+)
+
+
+@pytest.fixture
+def corpus(svc: Services) -> Services:
+    add(svc, "corruption", "Họp Ban Chỉ đạo tỉnh", CORRUPTION, date=datetime(2021, 3, 1))
+    add(svc, "plural", "Ngày hội đại đoàn kết", PLURAL, date=datetime(2023, 3, 1))
+    add(
+        svc,
+        "kl21",
+        "Thực hiện Kết luận 21-KL/TW",
+        "Các cấp ủy xây dựng kế hoạch thực hiện Kết luận 21-KL/TW về đẩy mạnh xây dựng, chỉnh đốn Đảng.",
+        date=datetime(2022, 5, 1),
+        topics={"rectification": 0.9},
+    )
+    add(
+        svc,
+        "kl21-tu",
+        "Quán triệt kết luận của Trung ương",
+        "Đảng ủy quán triệt Kết luận số 21-KL/TƯ tới toàn thể đảng viên trong chi bộ.",
+        date=datetime(2022, 6, 1),
+    )
+    add(
+        svc,
+        "kl21-named",
+        "Sơ kết một năm",
+        "Sơ kết một năm thực hiện Kết luận số 21 của Ban Chấp hành Trung ương tại huyện.",
+        date=datetime(2022, 11, 1),
+    )
+    add(
+        svc,
+        "nq21",
+        "Nghị quyết về tổ chức cơ sở đảng",
+        "Triển khai Nghị quyết số 21-NQ/TW về củng cố tổ chức cơ sở đảng và đội ngũ đảng viên.",
+        date=datetime(2022, 7, 1),
+        topics={"grassroots": 0.8},
+    )
+    add(
+        svc,
+        "kl20",
+        "Kết luận khác",
+        "Đảng bộ thực hiện Kết luận số 20-KL/TW của Bộ Chính trị về công tác dân vận.",
+        date=datetime(2022, 8, 1),
+    )
+    add(
+        svc,
+        "admission-old",
+        "Kết nạp đảng viên mới năm 2020",
+        "Năm 2020 Đảng bộ huyện kết nạp 120 đảng viên mới, đạt chỉ tiêu phát triển đảng viên.",
+        date=datetime(2020, 12, 1),
+        topics={"admission": 0.95},
+    )
+    add(
+        svc,
+        "admission-new",
+        "Tạo nguồn phát triển đảng",
+        "Quần chúng ưu tú được bồi dưỡng nhận thức về Đảng trước khi xem xét kết nạp.",
+        date=datetime(2023, 2, 1),
+        topics={"admission": 0.9},
+        url="https://baokontum.com.vn/tao-nguon.html",
+    )
+    add(
+        svc,
+        "admission-untagged",
+        "Chi bộ thôn bản",
+        "Chi bộ thôn bản chú trọng kết nạp đảng viên là người dân tộc thiểu số.",
+        date=datetime(2024, 1, 10),
+        source="baoquangngai.vn",
+    )
+    return svc
+
+
+# --- ranking -------------------------------------------------------------------------------
+
+
+def test_exact_accents_rank_above_folded_matches(corpus: Services) -> None:
+    # "nhũng" (corruption) and "những" (plural marker) fold to the same "nhung".
+    assert ids(search(corpus, "tham nhũng"))[0] == "corruption"
+    assert ids(search(corpus, "nhũng"))[0] == "corruption"
+    assert ids(search(corpus, "những người"))[0] == "plural"
+    # Without accents both match; adjacency still prefers the word "tham nhũng".
+    assert ids(search(corpus, "tham nhung"))[0] == "corruption"
+    assert set(ids(search(corpus, "nhung"))) >= {"corruption", "plural"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["21-KL/TW", "21-kl/tw", "Kết luận 21", "ket luan so 21", "Kết luận số 21-KL/TƯ", "21-KL"],
+)
+def test_codes_match_exactly(corpus: Services, query: str) -> None:
+    results = search(corpus, query)
+    found = set(ids(results))
+    assert found == {"kl21", "kl21-tu", "kl21-named"}, query
+    assert results.codes
+
+
+def test_full_code_prefers_written_issuer(corpus: Services) -> None:
+    got = ids(search(corpus, "21-KL/TW"))
+    assert set(got[:2]) == {"kl21", "kl21-tu"}  # "Kết luận số 21" (no issuer) comes after
+    assert ids(search(corpus, "21-NQ/TW")) == ["nq21"]
+    assert ids(search(corpus, "20-KL/TW")) == ["kl20"]
+    assert ids(search(corpus, "99-KL/TW")) == []
+
+
+def test_quoted_phrase_is_required(corpus: Services) -> None:
+    # In the title of one, in the body of the other; nowhere else in that order.
+    assert set(ids(search(corpus, '"kết nạp đảng viên"'))) == {
+        "admission-old",
+        "admission-untagged",
+    }
+    assert "admission-old" in ids(search(corpus, '"kết nạp 120 đảng viên"'))
+    assert ids(search(corpus, '"đảng viên kết nạp"')) == []
+
+
+def test_excluded_words(corpus: Services) -> None:
+    with_word = set(ids(search(corpus, "kết nạp")))
+    without = set(ids(search(corpus, "kết nạp -thôn")))
+    assert "admission-untagged" in with_word and "admission-untagged" not in without
+
+
+def test_one_typo_in_a_longer_word(corpus: Services) -> None:
+    results = search(corpus, "tham nhũnh")
+    assert ids(results)[0] == "corruption"
+    assert results.suggestions == ["tham nhũng"]
+    spans = [results.hits[0].snippet.text[s.start : s.end] for s in results.hits[0].snippet.spans]
+    assert "nhũng" in spans
+    assert ids(search(corpus, "dau thauu"))[0] == "corruption"
+    # Short words are not "corrected" into something else.
+    assert search(corpus, "xyz").hits == []
+
+
+def test_newer_document_wins_a_tie(svc: Services) -> None:
+    text = "Hội nghị sơ kết công tác dân vận khéo ở cơ sở."
+    add(svc, "older", "Tin A", text + " Lần một.", date=datetime(2021, 1, 1))
+    add(svc, "newer", "Tin A", text + " Lần hai.", date=datetime(2023, 1, 1))
+    got = search(svc, "sơ kết")
+    assert ids(got) == ["newer", "older"]
+    assert got.hits[0].score == pytest.approx(got.hits[1].score)
+
+
+def test_pages_do_not_overlap(svc: Services) -> None:
+    for i in range(13):
+        add(svc, f"d{i}", f"Tin {i}", f"Chi bộ số {i} họp định kỳ về kết nạp đảng viên {i}.")
+    engine = svc.search
+    engine.sync()
+    seen: list[str] = []
+    for page in range(4):
+        res = engine.search("chi bộ họp", limit=4, offset=page * 4)
+        assert res.total == 13
+        seen += ids(res)
+    assert len(seen) == 13 and len(set(seen)) == 13
+
+
+# --- hostile input -------------------------------------------------------------------------
+
+HOSTILE = [
+    "AND OR",
+    'nhũng: "kết',
+    "-",
+    "-đảng",
+    "*",
+    "***",
+    "title:abc",
+    "a" * 10_000,
+    ("kết nạp " * 2000),
+    "😀🇻🇳",
+    "'\"\\",
+    "(",
+    ")))",
+    "[1 TO 5]",
+    "đảng~2",
+    "NOT đảng",
+    "^",
+    "\x00\x01",
+    "​",  # a zero-width space
+    "21-KL/TW AND",
+    '"',
+    '""',
+    "--",
+    "?",
+    "...",
+    "2022",
+    "năm 2022",
+    "từ 01/2023",
+    "trước 2022",
+    "từ 13/2023",
+    "năm 99999",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_raw_input_never_breaks_the_engine(corpus: Services, query: str) -> None:
+    results = corpus.search.search(query, limit=5)
+    assert isinstance(results, SearchResults)
+    assert len(results.hits) <= 5
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=80))
+def test_any_text_is_a_valid_query(corpus: Services, query: str) -> None:
+    corpus.search.search(query, limit=3)
+
+
+def test_stopword_and_punctuation_only_queries_get_a_note(corpus: Services) -> None:
+    for query, note in [
+        ("của và là", "stopwords"),
+        ("AND OR", "stopwords"),
+        ("những", "stopwords"),
+        ("?!…", "no_terms"),
+        ("-", "no_terms"),
+        ("", "no_terms"),
+    ]:
+        results = search(corpus, query)
+        assert results.hits == [] and results.note == note, query
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+def test_date_ranges_from_the_query(corpus: Services) -> None:
+    assert set(ids(search(corpus, "kết luận năm 2022"))) <= {
+        "kl21",
+        "kl21-tu",
+        "kl21-named",
+        "kl20",
+    }
+    got = search(corpus, "kết nạp 2023")
+    assert got.topic == "admission" and ids(got) == ["admission-new"]
+    assert ids(search(corpus, "kết nạp từ 01/2023")) == ["admission-new", "admission-untagged"]
+    assert ids(search(corpus, "kết nạp trước 2022")) == ["admission-old"]
+    # Only a date: the newest documents in range.
+    assert ids(search(corpus, "năm 2021")) == ["corruption"]
+    # A date that leaves nothing is dropped rather than answering nothing.
+    relaxed = search(corpus, "tham nhũng năm 2015")
+    assert relaxed.note == "date_relaxed" and "corruption" in ids(relaxed)
+
+
+def test_explicit_filters(corpus: Services) -> None:
+    engine = corpus.search
+    got = engine.search("đảng", topic="rectification")
+    assert ids(got) == ["kl21"]
+    got = engine.search("kết nạp", source="BaoQuangNgai.vn")
+    assert ids(got) == ["admission-untagged"]
+    got = engine.search("kết luận", date_from=datetime(2022, 7, 15), date_to=datetime(2022, 12, 31))
+    assert set(ids(got)) == {"kl20", "kl21-named"}
+
+
+# --- topics --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["kết nạp đảng viên", "ket nap dang vien", "admission", "Kết nạp và phát triển đảng viên"],
+)
+def test_a_query_naming_a_topic_lists_it_newest_first(corpus: Services, query: str) -> None:
+    results = search(corpus, query)
+    assert results.topic == "admission"
+    # Tagged documents newest first, then untagged ones that match the words.
+    assert ids(results)[:2] == ["admission-new", "admission-old"]
+    if "kết nạp" in query or "ket nap" in query:
+        assert ids(results)[2] == "admission-untagged"
+        assert results.total == 3
+
+
+def test_topic_phrases_and_listing(corpus: Services) -> None:
+    assert search(corpus, "kiểm tra giám sát").topic == "inspection"
+    assert search(corpus, "kiem tra, giam sat").topic == "inspection"
+    assert search(corpus, "tham nhũng đấu thầu").topic is None
+    listing = corpus.search.by_topic("admission", limit=1, offset=1)
+    assert listing.total == 2 and ids(listing) == ["admission-old"]
+    latest = corpus.search.latest(limit=2)
+    assert ids(latest) == ["admission-untagged", "plural"] and latest.total == 10
+
+
+def test_question_uses_the_classifier_as_a_soft_topic(corpus: Services) -> None:
+    fake = FakeClassifier({"admission": 0.8, "inspection": 0.1})
+    corpus.__dict__["classifier"] = fake
+    results = search(corpus, "làm sao để chi bộ tạo nguồn tốt?")
+    assert results.soft_topic == "admission" and results.topic is None
+    assert fake.calls == [parse_query("làm sao để chi bộ tạo nguồn tốt?").text]
+    # The tagged admission document outranks the untagged one about a Party cell.
+    assert ids(results)[0] == "admission-new"
+    # Not a question: no classifier call, no soft topic.
+    assert search(corpus, "chi bộ tạo nguồn").soft_topic is None
+    assert len(fake.calls) == 1
+
+
+def test_question_without_a_classifier_uses_a_topic_phrase(corpus: Services) -> None:
+    results = search(corpus, "kết nạp đảng viên như thế nào?")
+    assert results.soft_topic == "admission" and results.topic is None
+    # Every word is needed; the admission-tagged document among those gets the bonus.
+    assert ids(results) == ["admission-old", "admission-untagged"]
+
+
+# --- the index follows the database ---------------------------------------------------------
+
+
+def test_sync_across_two_services_on_one_database(tmp_path: Path, db_url: str) -> None:
+    a = _services(make_settings(tmp_path / "a", db_url))
+    b = _services(make_settings(tmp_path / "b", db_url))
+    try:
+        assert b.search.search("tuyên truyền").hits == []
+        doc_id = add(a, "new-1", "Tuyên truyền", "Đẩy mạnh công tác tuyên truyền miệng ở cơ sở.")
+        a.after_documents_changed([doc_id])
+        assert b.search.sync() == 1
+        assert ids(b.search.search("tuyen truyen mieng")) == ["new-1"]
+        a.documents.delete("new-1")
+        b.search._last_check = 0.0  # the next search checks the change log again
+        assert b.search.search("tuyen truyen mieng").hits == []
+        assert b.search.sync() == 0
+    finally:
+        a.close()
+        b.close()
+
+
+def test_two_processes_share_one_index_folder(settings: Settings) -> None:
+    a, b = _services(settings), _services(settings)
+    try:
+        a.search.sync()
+        b.search.sync()
+        add(a, "x1", "Dân vận", "Phong trào dân vận khéo lan tỏa ở các xã vùng cao.")
+        with a.search.index._writer():  # a holds the writer: b cannot, and must not fail
+            assert b.search.sync() == 0
+        assert b.search.sync() == 1
+        a.search._last_check = 0.0
+        assert ids(a.search.search("dan van kheo")) == ["x1"]
+    finally:
+        a.close()
+        b.close()
+
+
+def test_late_commit_with_a_lower_sequence_number_is_not_lost(svc: Services) -> None:
+    import sqlalchemy as sa
+
+    from bot.db import doc_changes, documents, utcnow
+
+    engine = svc.search
+    first = add(svc, "first", "Một", "Chi bộ họp bàn công tác kiểm tra.")
+    engine.sync()
+    # On PostgreSQL a transaction holding seq N can commit after one holding N+1.
+    second = add(svc, "second", "Hai", "Ủy ban kiểm tra xem xét thi hành kỷ luật.")
+    with svc.db.begin() as conn:
+        seq = conn.execute(sa.select(sa.func.max(doc_changes.c.seq))).scalar()
+        conn.execute(doc_changes.delete().where(doc_changes.c.seq == seq))
+        conn.execute(
+            doc_changes.insert().values(seq=seq + 1, document_id=second, op="upsert", at=utcnow())
+        )
+    engine.sync()  # sees seq+1, notes seq as missing
+    third = svc.documents.add(
+        NewDocument(title="Ba", text="Kỷ luật nghiêm các trường hợp vi phạm.", external_id="third")
+    ).document_id
+    with svc.db.begin() as conn:
+        conn.execute(documents.update().where(documents.c.id == third).values(title="Ba (late)"))
+        conn.execute(doc_changes.delete().where(doc_changes.c.document_id == third))
+        conn.execute(
+            doc_changes.insert().values(seq=seq, document_id=third, op="upsert", at=utcnow())
+        )
+    engine.sync()
+    assert "third" in ids(engine.search("ky luat vi pham"))
+    assert first
+
+
+def test_index_is_rebuilt_when_its_folder_is_deleted(settings: Settings) -> None:
+    svc = _services(settings)
+    add(svc, "k", "Kiểm tra", "Ủy ban kiểm tra huyện kiểm tra chi bộ có dấu hiệu vi phạm.")
+    assert ids(search(svc, "dau hieu vi pham")) == ["k"]
+    svc.close()
+    shutil.rmtree(settings.effective_index_dir)
+    again = _services(settings)
+    try:
+        assert ids(again.search.search("dau hieu vi pham")) == ["k"]
+        assert again.search.index.rebuilt_reason == "missing"
+        # Deleted under a running engine: the next sync notices and rebuilds.
+        shutil.rmtree(settings.effective_index_dir)
+        assert again.search.sync() == 0
+        assert ids(again.search.search("dau hieu vi pham")) == ["k"]
+    finally:
+        again.close()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "meta", "schema"])
+def test_corrupt_or_stale_index_is_rebuilt(settings: Settings, damage: str) -> None:
+    svc = _services(settings)
+    add(svc, "k", "Kiểm tra", "Ủy ban kiểm tra huyện kiểm tra chi bộ có dấu hiệu vi phạm.")
+    search(svc, "kiem tra")
+    svc.close()
+    folder = settings.effective_index_dir
+    if damage == "garbage":
+        for path in folder.iterdir():
+            if path.suffix in {".idx", ".term", ".store"}:
+                path.write_bytes(b"\x00garbage" * 10)
+        (folder / "meta.json").write_text("{not json")
+    elif damage == "meta":
+        (folder / "partybot-index.json").unlink()
+    else:
+        meta = json.loads((folder / "partybot-index.json").read_text())
+        meta["schema"] = 0
+        (folder / "partybot-index.json").write_text(json.dumps(meta))
+    again = _services(settings)
+    try:
+        assert ids(again.search.search("dau hieu vi pham")) == ["k"]
+        assert again.search.index.rebuilt_reason
+    finally:
+        again.close()
+
+
+def test_index_from_another_database_is_rebuilt(tmp_path: Path) -> None:
+    index_dir = tmp_path / "shared-index"
+    one = _services(
+        make_settings(tmp_path / "1", f"sqlite:///{tmp_path / 'one.sqlite3'}", index_dir=index_dir)
+    )
+    add(one, "only-in-one", "Một", "Tài liệu chỉ có ở cơ sở dữ liệu thứ nhất về dân vận.")
+    assert ids(search(one, "dan van")) == ["only-in-one"]
+    one.close()
+    two = _services(
+        make_settings(tmp_path / "2", f"sqlite:///{tmp_path / 'two.sqlite3'}", index_dir=index_dir)
+    )
+    try:
+        assert two.search.search("dan van").hits == []
+        assert two.search.index.rebuilt_reason == "built from another database"
+    finally:
+        two.close()
+
+
+def test_related_documents(corpus: Services) -> None:
+    kl21 = corpus.documents.get("kl21").id
+    related = corpus.search.related(kl21, k=3)
+    assert len(related) == 3
+    assert kl21 not in [h.doc_id for h in related]
+    assert {"kl21-tu", "kl21-named"} & {h.external_id for h in related}
+    assert corpus.search.related(999_999) == []
+
+
+def test_hits_carry_summary_snippet_and_link(corpus: Services) -> None:
+    corpus.search.bot_username = "partybot_vn_bot"
+    hits = {h.external_id: h for h in search(corpus, "kết nạp").hits}
+    assert hits["admission-new"].link == "https://baokontum.com.vn/tao-nguon.html"
+    untagged = hits["admission-untagged"]
+    assert untagged.link == f"https://t.me/partybot_vn_bot?start=doc_{untagged.doc_id}"
+    assert untagged.summary and untagged.snippet.text
+    assert hits["admission-new"].topics == ["admission"]
+    assert hits["admission-old"].date == datetime(2020, 12, 1)
+
+
+# --- snippets and summaries ----------------------------------------------------------------
+
+
+def test_snippet_spans_mark_the_matched_words() -> None:
+    text = "Mở đầu bài viết.\nNhững người dân tham gia. Công tác phòng, chống tham nhũng được đẩy mạnh."
+    snip = snippet(text, "tham nhũng")
+    marked = [snip.text[s.start : s.end] for s in snip.spans]
+    assert marked == ["tham", "nhũng"] and "chống tham nhũng" in snip.text
+    # Unaccented: every accent form of a content word, but not the plural marker "những".
+    snip = snippet(text, "NHUNG tham")
+    marked = [snip.text[s.start : s.end] for s in snip.spans]
+    assert "nhũng" in marked and "Những" not in marked
+    code = snippet("Thực hiện Kết luận số 21-KL/TƯ của Trung ương.", "21-KL/TW")
+    assert [code.text[s.start : s.end] for s in code.spans] == ["21-KL/TƯ"]
+    assert snippet(text, "xyz").text == ""
+
+
+def test_snippet_is_cut_at_word_boundaries() -> None:
+    long_sentence = (
+        " ".join(["chỉ tiêu"] * 60) + " kết nạp đảng viên " + " ".join(["năm"] * 60) + "."
+    )
+    snip = snippet(long_sentence, "kết nạp", max_chars=120)
+    assert len(snip.text) <= 120
+    assert snip.text.startswith("…") and snip.text.endswith("…")
+    inner = snip.text.strip("…")
+    assert long_sentence.find(inner) >= 0  # whole words only
+    assert [snip.text[s.start : s.end] for s in snip.spans] == ["kết", "nạp"]
+
+
+LEAD_ARTICLE = """6 tháng đầu năm, công tác xây dựng Đảng trong tỉnh có nhiều đổi mới, đạt nhiều kết quả tích cực nhưng công tác kết nạp đảng viên vẫn gặp khó khăn. Tỉnh ủy yêu cầu các cấp ủy tập trung tháo gỡ.
+
+Sửa đổi, bổ sung nhiều quy chế
+
+Hội nghị đã xem xét tờ trình của Ban Thường vụ Tỉnh ủy về kết quả công tác xây dựng Đảng sáu tháng đầu năm và nhiệm vụ trọng tâm sáu tháng cuối năm."""
+
+LIST_ARTICLE = """Ban Thường vụ Tỉnh ủy xác định các nhiệm vụ trọng tâm sau:
+
+- Kiện toàn tổ chức cơ sở đảng ở các xã, thị trấn và nâng cao chất lượng sinh hoạt chi bộ định kỳ.
+
+- Tăng cường kiểm tra, giám sát việc thực hiện nghị quyết về công tác cán bộ ở cơ sở.
+
+- Đẩy mạnh phát triển đảng viên trong doanh nghiệp ngoài nhà nước và đồng bào dân tộc thiểu số.
+
+- Nâng cao chất lượng sinh hoạt chi bộ, đổi mới nội dung sinh hoạt chi bộ theo hướng thiết thực."""
+
+
+def test_summary_uses_a_real_lead() -> None:
+    clear_cache()
+    doc = NewDocument(title="Công tác xây dựng Đảng có nhiều đổi mới", text=LEAD_ARTICLE)
+    assert find_lead(doc.title, doc.text) is not None
+    summary = summarize(doc)  # type: ignore[arg-type]
+    assert summary.startswith("6 tháng đầu năm") and "Tỉnh ủy yêu cầu" in summary
+    assert "Sửa đổi" not in summary  # a sub-heading is never a summary sentence
+
+
+def test_summary_without_a_lead_is_extractive() -> None:
+    clear_cache()
+    doc = NewDocument(title="Nhiệm vụ trọng tâm", text=LIST_ARTICLE)
+    assert find_lead(doc.title, doc.text) is None
+    summary = summarize(doc, max_sentences=2)  # type: ignore[arg-type]
+    assert summary == extractive_summary(doc.title, doc.text, 2)
+    assert "sinh hoạt chi bộ" in summary and not summary.endswith(":")
+    assert summarize(doc, max_sentences=2) is summary  # cached  # type: ignore[arg-type]
+
+
+def test_textrank_picks_central_sentences_in_order() -> None:
+    sentences = [
+        "Chi bộ tổ chức sinh hoạt chuyên đề về kết nạp đảng viên.",
+        "Thời tiết hôm nay nắng đẹp ở vùng cao.",
+        "Kết nạp đảng viên là nhiệm vụ thường xuyên của chi bộ.",
+        "Chi bộ giao chỉ tiêu kết nạp đảng viên cho từng đảng viên.",
+    ]
+    picked = textrank(sentences, k=2)
+    assert picked == sorted(picked) and 1 not in picked
+
+
+def test_summary_of_the_seeds(svc: Services) -> None:
+    from bot.ingest import ingest_documents, read_paths
+
+    ingest_documents(svc, read_paths([SEEDS]))
+    for doc in svc.documents.iter_all():
+        summary = summarize(doc)
+        assert 40 < len(summary) <= 3 * 600
+        assert not summary.startswith(doc.title)
+
+
+# --- links and pagination ------------------------------------------------------------------
+
+
+def test_links_and_payloads() -> None:
+    class D:
+        def __init__(self, id: int, url: str | None) -> None:
+            self.id, self.url = id, url
+
+    assert doc_link(D(5, "https://baoxyz.vn/a.html"), "bot") == "https://baoxyz.vn/a.html"
+    assert doc_link(D(5, None), "@partybot_vn_bot") == "https://t.me/partybot_vn_bot?start=doc_5"
+    assert doc_link(D(5, None), "") == ""  # no bot username: no broken t.me link
+    big = 10**17
+    payload = start_payload(big)
+    assert len(payload) <= 64 and all(c.isalnum() or c in "_-" for c in payload)
+    assert parse_start_payload(payload) == big
+    for bad in ["", "doc_", "doc_x", "doc_0", "doc_1 2", "x" * 100, "doc_-1", None]:
+        assert parse_start_payload(bad) is None
+    assert parse_start_payload("doc_42") == 42
+
+
+def test_paginate_text_respects_the_limit_and_paragraphs() -> None:
+    paragraphs = [f"Đoạn {i}. " + "Câu có nội dung. " * (i * 7) for i in range(1, 15)]
+    text = "\n\n".join(paragraphs) + "\n\n" + "x" * 9000
+    pages = paginate_text(text, limit=1000)
+    assert all(0 < len(p) <= 1000 for p in pages)
+    # Paragraphs that fit are never split across pages.
+    for paragraph in paragraphs:
+        if len(paragraph.strip()) <= 1000:
+            assert any(paragraph.strip() in p for p in pages)
+    assert "".join(p.replace("\n", "").replace(" ", "") for p in pages) == text.replace(
+        "\n", ""
+    ).replace(" ", "")
+    assert paginate_text("") == [""]
+    assert paginate_text("ngắn") == ["ngắn"]
+
+
+# --- CLI -----------------------------------------------------------------------------------
+
+
+def test_cli_search_json_summarize_and_index(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import cli
+
+    monkeypatch.setenv("DATABASE_URL", settings.effective_database_url)
+    monkeypatch.setenv("INDEX_DIR", str(settings.effective_index_dir))
+    monkeypatch.setenv("DATA_DIR", str(settings.data_dir))
+    cli.get_settings.cache_clear() if hasattr(cli, "get_settings") else None
+    from bot.config import get_settings
+
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        assert runner.invoke(cli.main, ["ingest", str(SEEDS), "-q"]).exit_code == 0
+        out = runner.invoke(cli.main, ["search", "kết nạp đảng viên", "--limit", "2", "--json"])
+        assert out.exit_code == 0, out.output
+        items = json.loads(out.output)
+        assert len(items) == 2
+        assert set(items[0]) == {
+            "id",
+            "title",
+            "date",
+            "url",
+            "topics",
+            "score",
+            "summary",
+            "snippet",
+        }
+        assert items[0]["id"].startswith("00")
+        text = runner.invoke(cli.main, ["search", "21-KL/TW"])
+        assert text.exit_code == 0 and "21-KL/TW" in text.output
+        summary = runner.invoke(cli.main, ["summarize", items[0]["id"]])
+        assert summary.exit_code == 0 and "(lead)" in summary.output
+        assert runner.invoke(cli.main, ["summarize", "nope"]).exit_code == 1
+        status = runner.invoke(cli.main, ["index", "status", "--json"])
+        assert json.loads(status.output)["indexed"] == 5
+        rebuilt = runner.invoke(cli.main, ["index", "rebuild"])
+        assert rebuilt.exit_code == 0 and "indexed 5 documents" in rebuilt.output
+        for command in (
+            ["search", "--help"],
+            ["summarize", "--help"],
+            ["index", "rebuild", "--help"],
+        ):
+            assert "Example" in runner.invoke(cli.main, command).output
+        bad = runner.invoke(cli.main, ["search", "x", "--topic", "nope"])
+        assert bad.exit_code == 2
+    finally:
+        get_settings.cache_clear()
+
+
+def test_benchmark_smoke(tmp_path: Path) -> None:
+    from bench.search_bench import run
+
+    result = run(300, queries_per_kind=3, repeat=1, work=tmp_path, engines=("ours", "raw", "fts5"))
+    for engine in ("ours", "raw", "fts5"):
+        assert result[engine]["build_s"] > 0
+        assert set(result[engine]["latency"]) >= {
+            "keyword",
+            "unaccented",
+            "code",
+            "phrase",
+            "typo",
+            "topic",
+        }
+
+
+def test_parse_query_parts() -> None:
+    parsed = parse_query('"kết nạp đảng viên" -doanh 21-kl/tw năm 2022 làm sao?')
+    assert [t.folded for t in parsed.phrases[0]] == ["ket", "nap", "dang", "vien"]
+    assert parsed.excluded == ["doanh"]
+    assert parsed.codes == [["21-KL/TW", "21-KL/*"]]
+    assert parsed.date_from == datetime(2021, 12, 31, 17) and parsed.date_to == datetime(
+        2022, 12, 31, 17
+    )
+    assert parsed.question
+    assert parse_query("nhiệm kỳ 2020-2025").date_from is None
+    assert parse_query("từ 01/2023").date_from == datetime(2022, 12, 31, 17)
+    assert parse_query("trước 2022").date_to == datetime(2021, 12, 31, 17)
+    assert datetime.now(UTC)  # keep the UTC import honest
