@@ -101,9 +101,9 @@ class Conversation:
                 )
             else:
                 body = esc(cut(hit.summary, 300))
-            target = link(hit.link, t(lang, "open")) if hit.link else ""
-            more = f" · /doc_{hit.doc_id}"
-            blocks.append(f"<b>{n}. {esc(cut(hit.title, 160))}</b>\n{meta}\n{body}\n{target}{more}")
+            actions = [link(hit.link, t(lang, "open"))] if hit.link else []
+            actions.append(f"/doc_{hit.doc_id}")
+            blocks.append(f"<b>{n}. {esc(cut(hit.title, 160))}</b>\n{meta}\n{body}\n{' · '.join(actions)}")
         return blocks
 
     def _results_reply(self, header: str, results, page: int, lang: str, make) -> Reply:  # type: ignore[no-untyped-def]
@@ -121,7 +121,7 @@ class Conversation:
             if doc_id is not None:
                 return [self.document(ctx, str(doc_id))]
         buttons = [[Button(q, data=f"x:{i}")] for i, q in enumerate(EXAMPLE_QUERIES)]
-        return [Reply(t(ctx.lang, "welcome", name=name or ""), buttons=buttons)]
+        return [Reply(t(ctx.lang, "welcome", name=f" {name}" if name else ""), buttons=buttons)]
 
     def help(self, ctx: Context) -> Reply:
         """/help."""

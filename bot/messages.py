@@ -15,7 +15,7 @@ LANGS = ("vi", "en")
 CATALOG: dict[str, dict[str, str]] = {
     "vi": {
         "welcome": (
-            "<b>Xin chào {name}!</b>\n"
+            "<b>Xin chào{name}!</b>\n"
             "Tôi là trợ lý tra cứu tài liệu công tác xây dựng Đảng.\n\n"
             "• Gõ vài từ để tìm tài liệu, có dấu hoặc không dấu: <i>kết nạp đảng viên</i>, "
             "<i>tham nhung dau thau</i>, <i>Kết luận 21-KL/TW</i>.\n"
@@ -101,7 +101,7 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "en": {
         "welcome": (
-            "<b>Hello {name}!</b>\n"
+            "<b>Hello{name}!</b>\n"
             "I help you find Party-building documents.\n\n"
             "• Type a few words, with or without Vietnamese accents: <i>kết nạp đảng viên</i>, "
             "<i>tham nhung dau thau</i>, <i>Kết luận 21-KL/TW</i>.\n"
