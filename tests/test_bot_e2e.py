@@ -483,3 +483,36 @@ async def test_database_outage_gives_a_clear_reply_and_the_bot_recovers(
                 await app.stop()
     services.close()
     proxy.close()
+
+
+async def test_admin_stats_sends_numbers_and_a_chart(bot: Bot) -> None:
+    bot.fake.private_message(ADMIN, "/stats")
+    photo = await bot.fake.wait_for("sendPhoto", chat_id=ADMIN)
+    assert photo.ok
+    text = await bot.fake.wait_for("sendMessage", chat_id=ADMIN)
+    assert (
+        "Tài liệu: 18" in text.params["text"]
+        and "Kết nạp và phát triển đảng viên: 15" in text.params["text"]
+    )
+    bot.fake.private_message(USER, "/stats")
+    assert (
+        "chỉ dành cho quản trị viên"
+        in (await bot.fake.wait_for("sendMessage", chat_id=USER)).params["text"]
+    )
+
+
+async def test_admin_reload_and_sources(bot: Bot) -> None:
+    bot.fake.private_message(ADMIN, "/reload")
+    assert "Đã tải lại" in (await bot.fake.wait_for("sendMessage", chat_id=ADMIN)).params["text"]
+    bot.fake.private_message(ADMIN, "/source add https://baoxyz.vn/rss/xay-dung-dang.rss 1h")
+    assert "baoxyz.vn" in (await bot.fake.wait_for("sendMessage", chat_id=ADMIN)).params["text"]
+    bot.fake.private_message(ADMIN, "/source add ftp://x")
+    assert "not an http" in (await bot.fake.wait_for("sendMessage", chat_id=ADMIN)).params["text"]
+    bot.fake.private_message(ADMIN, "/source")
+    assert "baoxyz.vn" in (await bot.fake.wait_for("sendMessage", chat_id=ADMIN)).params["text"]
+
+
+async def test_no_results_suggests_alternatives_and_topics(bot: Bot) -> None:
+    bot.fake.private_message(USER, "zzqqxx wwvvkk")
+    call = await bot.fake.wait_for("sendMessage", chat_id=USER)
+    assert "Không tìm thấy" in call.params["text"] and "/topics" in call.params["text"]
