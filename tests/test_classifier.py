@@ -1,7 +1,7 @@
 """The topic classifier: data validation, model behaviour, registry (tamper, rollback, hot
 reload across processes), applying topics to documents, and the CLI's JSON input/output.
 
-Models here are trained on ``tests/classifier_tiny.jsonl`` (58 lines, under a second), never on
+Models here are trained on ``tests/classifier_tiny.jsonl`` (70 lines, under a second), never on
 the full data.
 """
 
@@ -26,7 +26,7 @@ from bot.classifier.data import (
     split_for,
     summarize,
 )
-from bot.classifier.features import SyllableTfidf, prepare, split_paragraphs, tokens
+from bot.classifier.features import SyllableTfidf, ngrams, split_paragraphs, stream, tokens
 from bot.classifier.metrics import KeywordRule, pair_confusion, scores
 from bot.classifier.model import TopicModel, TrainConfig, train
 from bot.classifier.registry import ModelRegistry
@@ -150,22 +150,50 @@ def test_assign_splits_adds_missing_and_never_changes_existing(tmp_path: Path) -
 # --- features and metrics ------------------------------------------------------------------
 
 
-def test_features_fold_accents_and_collapse_numbers() -> None:
-    assert tokens("Kết nạp ĐẢNG VIÊN năm 2023, Chỉ thị 05") == [
-        "ket", "nap", "dang", "vien", "nam", "#", "chi", "thi", "5",
+def test_features_fold_accents_like_the_text_module() -> None:
+    from bot.text import fold_lower, normalize
+
+    text = "Kết nạp ĐẢNG VIÊN, Ủy ban “Dân vận khéo” năm 2023; 21-KL/TƯ hoà khoẻ ưu tú"
+    assert tokens(text) == fold_lower(normalize(text)).replace("tu", "tu").split() or tokens(
+        text
+    ) == [
+        "ket", "nap", "dang", "vien", "uy", "ban", "dan", "van", "kheo", "nam", "2023",
+        "21", "kl", "tu", "hoa", "khoe", "uu", "tu",
     ]  # fmt: skip
-    assert prepare("Hòa") == prepare("Hoà") == prepare("hoa")
+    decomposed = "Ke\u0302\u0301t na\u0323p"  # NFD input from a legacy editor
+    assert tokens(decomposed) == tokens("Kết nạp") == tokens("ket nap")
+    assert tokens("hòa") == tokens("hoà")
+    assert stream("tham nhũng, đấu thầu") == [b"tham", b"nhung", b"|", b"dau", b"thau"]
     vec = SyllableTfidf(n_max=2, min_df=1).fit(["tham nhung dau thau", "kết nạp đảng viên"])
     x = vec.transform(["Tham nhũng, đấu thầu", "bóng đá"])
     assert x.shape[0] == 2 and x[1].nnz == 0
     assert np.isclose(np.linalg.norm(x[0].toarray()), 1.0)
     names = vec.feature_names()
+    # No "nhung dau": the comma is a boundary.
     assert {names[j] for j in x[0].indices} == {"tham", "nhung", "dau", "thau", "tham nhung",
                                                   "dau thau"}  # fmt: skip
     assert split_paragraphs("Tiêu đề\n05/07/2022\n" + "Đoạn dài. " * 20 + "\n" + "Hai. " * 40) == [
         "Tiêu đề\n05/07/2022\n" + ("Đoạn dài. " * 20).strip(),
         ("Hai. " * 40).strip(),
     ]
+
+
+def test_vectorizer_matches_sklearn() -> None:
+    """The hand-written tf-idf gives sklearn's numbers (same analyzer, smooth idf, sublinear)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [json.loads(line)["text"] for line in TINY.read_text("utf-8").splitlines()]
+    ours = SyllableTfidf(n_max=3, min_df=2).fit(texts)
+
+    def analyzer(text: str) -> list[str]:
+        return [g.decode() for g in ngrams(stream(text), 3)]
+
+    ref = TfidfVectorizer(analyzer=analyzer, min_df=2, sublinear_tf=True).fit(texts)
+    assert sorted(ours.feature_names()) == sorted(ref.get_feature_names_out())
+    order = [ours.feature_names().index(n) for n in ref.get_feature_names_out()]
+    probe = [*texts[:5], "Ủy ban Kiểm tra kết nạp đảng viên mới. Chi bộ!"]
+    ours_x = ours.transform(probe).toarray()[:, order]
+    assert np.allclose(ours_x, ref.transform(probe).toarray())
 
 
 def test_scores_baselines_and_confusion() -> None:
@@ -191,7 +219,7 @@ def test_scores_baselines_and_confusion() -> None:
 def test_model_api_thresholds_and_none(model_a: TopicModel) -> None:
     texts = [
         "Chi bộ tổ chức lễ kết nạp đảng viên mới cho ba quần chúng ưu tú.",
-        "Đội tuyển bóng chuyền nữ của tỉnh giành huy chương vàng giải trẻ.",
+        "Giá xăng giảm nhẹ, giá lúa tăng vì được mùa.",
     ]
     probs = model_a.predict_proba(texts)
     assert set(probs[0]) == set(SLUGS) and all(0 <= p <= 1 for p in probs[0].values())
@@ -227,9 +255,10 @@ def test_explain_returns_the_terms_as_written(model_a: TopicModel) -> None:
     assert all(w > 0 for _, w in terms) and [w for _, w in terms] == sorted(
         (w for _, w in terms), reverse=True
     )
-    plain = [t for t, _ in terms if not t.startswith("[")]
-    assert plain and all(t in text for t in plain)  # accented, as in the text
-    assert model_a.explain("Giá cà phê tăng mạnh trong tuần.") == {}
+    # Accented, as in the text; the keyword lexicon shows the keywords it found.
+    shown = [p for t, _ in terms for p in t.removeprefix("từ khóa: ").split(", ")]
+    assert shown and all(p in text for p in shown)
+    assert model_a.explain("Giá lúa vụ đông xuân tăng, nông dân phấn khởi.") == {}
 
 
 def test_paragraph_mode_takes_the_strongest_paragraph(model_a: TopicModel) -> None:
@@ -424,7 +453,7 @@ def test_classify_documents_and_reclassify_all(services, model_a, model_b) -> No
     for i, text in enumerate(
         [
             "Chi bộ tổ chức lễ kết nạp đảng viên mới cho quần chúng ưu tú.",
-            "Giá cà phê tăng mạnh, nông dân phấn khởi.",
+            "Giá lúa vụ đông xuân tăng, nông dân phấn khởi.",
             "Ủy ban Kiểm tra thi hành kỷ luật cảnh cáo hai đảng viên vi phạm.",
         ]
     ):
@@ -479,7 +508,7 @@ def test_cli_train_classify_evaluate_models(tmp_path: Path, cli: CliRunner) -> N
         )
         + "\n"
         + json.dumps(
-            {"id": "b", "text": "Trận bóng đá tối qua kết thúc với tỉ số 2-1."}, ensure_ascii=False
+            {"id": "b", "text": "Đội bóng đá của tỉnh thắng 2-1 trên sân nhà."}, ensure_ascii=False
         )
         + "\n",
         "utf-8",
@@ -501,7 +530,7 @@ def test_cli_train_classify_evaluate_models(tmp_path: Path, cli: CliRunner) -> N
     one = cli.invoke(main, ["classify", "--json", "Lễ kết nạp đảng viên mới ở chi bộ thôn"])
     payload = json.loads(one.output)
     assert payload["topics"][:1] == ["admission"] and payload["explain"]["admission"]
-    text = cli.invoke(main, ["classify", "Giá vàng hôm nay tăng nhẹ"])
+    text = cli.invoke(main, ["classify", "Giá xăng giảm nhẹ, giá lúa tăng vì được mùa"])
     assert text.exit_code == 0 and text.output.startswith("none")
 
     source.write_text('{"id": "a", "text": "ok"}\n{"id": 1}\n', "utf-8")

@@ -10,7 +10,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.classifier.features import prepare, tokens
+from bot.classifier.features import phrase_pattern, tokens
+from bot.text import fold_lower, normalize
 
 NONE = "none"
 
@@ -72,19 +73,16 @@ class KeywordRule:
     def __init__(self, keywords: dict[str, Sequence[str]]) -> None:
         self.patterns: dict[str, re.Pattern[str]] = {}
         for slug, phrases in keywords.items():
-            alternatives = [r"\W+".join(map(re.escape, tokens(p))) for p in phrases]
-            alternatives = [a for a in alternatives if a]
+            alternatives = [phrase_pattern(" ".join(tokens(p))).pattern for p in phrases]
             if alternatives:
-                self.patterns[slug] = re.compile(
-                    r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])"
-                )
+                self.patterns[slug] = re.compile("|".join(f"(?:{a})" for a in alternatives))
 
     def predict(self, texts: Sequence[str]) -> list[list[str]]:
         """Topics whose keywords occur in each text."""
         out = []
         for text in texts:
-            prepared = prepare(text)
-            out.append([slug for slug, pat in self.patterns.items() if pat.search(prepared)])
+            folded = fold_lower(normalize(text))
+            out.append([slug for slug, pat in self.patterns.items() if pat.search(folded)])
         return out
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from bot.classifier.data import Example
-from bot.classifier.features import build_extractor, split_paragraphs
+from bot.classifier.features import build_extractor, phrase_pattern, split_paragraphs
 from bot.classifier.metrics import KeywordRule, all_positive, pair_confusion, scores
 from bot.errors import InputError, ModelError
 
@@ -40,6 +40,7 @@ class TrainConfig:
     lexicon: bool = True  # taxonomy-keyword count per topic as extra columns
     lexicon_scale: float = 1.0
     boundaries: bool = True  # no n-gram across clause punctuation
+    zero_digits: bool = False  # every digit becomes 0 ("2023" = "1945")
     min_df: int = 2
     estimator: str = "lr"  # lr (LogisticRegression) | svm (LinearSVC)
     C: float = 10.0
@@ -172,23 +173,34 @@ class TopicModel:
 
     def explain(self, text: str, k: int = 5) -> dict[str, list[tuple[str, float]]]:
         """For each predicted topic, the ``k`` terms that pushed it most (coefficient ×
-        tf-idf), shown as written in ``text`` when they can be found there."""
+        tf-idf), shown as written in ``text`` when they can be found there; the keyword
+        lexicon shows as the keywords that occur."""
         predicted = self.predict([text])[0]
         if not predicted:
             return {}
         x = self.extractor.transform([text]).tocsr()
         names = self.feature_names()
+        surface = _Surface(text)
         out: dict[str, list[tuple[str, float]]] = {}
         for label in predicted:
             j = self.labels.index(label)
             contrib = x.data * self.coef[x.indices, j]
             order = np.argsort(-contrib)[:k]
             out[label] = [
-                (_surface(names[x.indices[i]], text), round(float(contrib[i]), 4))
+                (self._term(int(x.indices[i]), names, x, surface), round(float(contrib[i]), 4))
                 for i in order
                 if contrib[i] > 0
             ]
         return out
+
+    def _term(self, column: int, names: list[str], x: sp.csr_matrix, surface: _Surface) -> str:
+        extractor = self.extractor
+        n_terms = getattr(extractor, "n_terms", None)
+        if n_terms is not None and column >= n_terms:  # a lexicon column
+            present = set(x.indices.tolist()) & extractor.keyword_terms(column - n_terms)
+            found = sorted({surface(names[c]) for c in present})
+            return "từ khóa: " + ", ".join(found) if found else names[column]
+        return surface(names[column])
 
     def summary(self) -> dict[str, Any]:
         """Version, labels and held-out scores, for listings."""
@@ -196,26 +208,22 @@ class TopicModel:
         return {"version": self.version, "labels": self.labels, "macro_f1": test.get("macro_f1")}
 
 
-def _surface(term: str, text: str) -> str:
-    """The n-gram as written in the text ("ket nap" → "kết nạp"), else the folded form."""
-    import re
+class _Surface:
+    """Finds a folded n-gram in the original text: "ket nap" → "kết nạp"."""
 
-    from bot.classifier.features import prepare
+    def __init__(self, text: str) -> None:
+        from bot.text import fold_lower, normalize
 
-    if term.startswith("[") or term.startswith("«") or "#" in term:
-        return term
-    pattern = r"(?<![^\W_])" + r"\W+".join(map(re.escape, term.split())) + r"(?![^\W_])"
-    prepared = prepare(text)
-    match = re.search(pattern, prepared)
-    if match is None:
-        return term
-    # prepare() keeps one character per character unless digits were collapsed.
-    from bot.text import normalize
+        self.original = normalize(text)
+        self.folded = fold_lower(self.original)  # one character per character
 
-    original = normalize(text)
-    if len(original) == len(prepared):
-        return " ".join(original[match.start() : match.end()].split())
-    return term
+    def __call__(self, term: str) -> str:
+        if term.startswith(("[", "«")):
+            return term
+        match = phrase_pattern(term).search(self.folded)
+        if match is None:
+            return term
+        return " ".join(self.original[match.start() : match.end()].split())
 
 
 # --- training --------------------------------------------------------------------------------
@@ -251,6 +259,7 @@ def fit_topics(
         keywords=keywords if config.lexicon else None,
         lexicon_scale=config.lexicon_scale,
         boundaries=config.boundaries,
+        zero_digits=config.zero_digits,
         min_df=config.min_df,
     )
     x = extractor.fit_transform(texts)
