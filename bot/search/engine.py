@@ -335,8 +335,8 @@ class SearchEngine:
             if a.stop or b.stop:
                 continue
             wa, wb = fixed.get(a.folded, a.folded), fixed.get(b.folded, b.folded)
-            if searcher.doc_freq("text_f", wa) and searcher.doc_freq("text_f", wb):
-                should.append(_boost(Query.phrase_query(SCHEMA, "text_f", [wa, wb]), W_BIGRAM))
+            if searcher.doc_freq("pairs", f"{wa}_{wb}"):
+                should.append(_boost(_term("pairs", f"{wa}_{wb}"), W_BIGRAM))
         for phrase in parsed.phrases:
             words = [t.folded for t in phrase]
             must.append(

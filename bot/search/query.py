@@ -189,20 +189,32 @@ def _period(month: str | None, year: str) -> tuple[datetime, datetime]:
     )
 
 
-def code_terms(text: str) -> list[str]:
+_CODE_HINT = re.compile(
+    r"\d\s?[-/]\s?[a-z]|(?:nghi quyet|ket luan|chi thi|quy dinh|quyet dinh|huong dan|thong bao|"
+    r"ke hoach|de an|quy che|thong tu|nghi dinh|cong van)\s+(?:so\s+)?(?:trung uong\s+)?\d"
+)
+
+
+def code_terms(text: str, folded: str | None = None) -> list[str]:
     """Index terms for the document codes in ``text``, one per occurrence (so frequency counts).
 
     Each reference gives its key ("21-KL"), plus its full form when the issuer is written
     ("21-KL/TW") or ``KEY/*`` when it is not ("Kết luận số 21"), so that a query for
     ``21-KL/TW`` can tell a bare "Kết luận 21" (likely the same) from ``21-KL/HU`` (not).
+    ``folded`` is ``fold_lower(text)`` when the caller has it.
     """
+    folded = fold_lower(text) if folded is None else folded
     terms: list[str] = []
-    for code in find_doc_codes(text):
-        terms.append(code.key)
-        if code.full and code.full != code.key:
-            terms.append(code.full)
-        elif not code.full:
-            terms.append(f"{code.key}/*")
+    # The full patterns are slow on long texts: only lines with a cheap hint get them.
+    for line, folded_line in zip(text.split("\n"), folded.split("\n"), strict=True):
+        if not _CODE_HINT.search(folded_line):
+            continue
+        for code in find_doc_codes(line):
+            terms.append(code.key)
+            if code.full and code.full != code.key:
+                terms.append(code.full)
+            elif not code.full:
+                terms.append(f"{code.key}/*")
     return terms
 
 

@@ -16,6 +16,7 @@ import re
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -43,8 +44,16 @@ class Summarizable(Protocol):
 # --- helpers ----------------------------------------------------------------------------
 
 
+_WORD_RE = re.compile(r"\d+(?:[.,/]\d+)*|[^\W_]+")
+
+
 def _words(text: str) -> list[str]:
     return [fold_lower(t.text) for t in tokenize(text)]
+
+
+def _count(text: str) -> int:
+    """Syllables in ``text`` (cheaper than tokenising when only the number matters)."""
+    return len(_WORD_RE.findall(text))
 
 
 def _content(text: str) -> list[str]:
@@ -73,7 +82,7 @@ def _is_body(paragraph: str) -> bool:
         return False
     if _CAPTION.search(p) and len(p) < 200:
         return False
-    return len(_words(p)) >= MIN_SENTENCE_WORDS
+    return _count(p) >= MIN_SENTENCE_WORDS
 
 
 def body_paragraphs(title: str, text: str) -> list[str]:
@@ -86,7 +95,7 @@ def body_paragraphs(title: str, text: str) -> list[str]:
         first = paragraphs[0]
         rest = first[len(title) :].lstrip(" ;:,.") if first.startswith(title) else ""
         rest = rest[:1].upper() + rest[1:]
-        paragraphs = ([rest] if len(_words(rest)) >= LEAD_MIN_WORDS else []) + paragraphs[1:]
+        paragraphs = ([rest] if _count(rest) >= LEAD_MIN_WORDS else []) + paragraphs[1:]
     return paragraphs
 
 
@@ -101,7 +110,7 @@ def find_lead(title: str, text: str) -> str | None:
         if _is_heading(paragraph):
             continue  # a section heading before the lead ("Sửa đổi, bổ sung…")
         if (
-            len(_words(paragraph)) >= LEAD_MIN_WORDS
+            _count(paragraph) >= LEAD_MIN_WORDS
             and paragraph.rstrip().endswith(_END)
             and not paragraph.rstrip().endswith(":")
             and not _LIST_START.match(paragraph)
@@ -144,7 +153,7 @@ def candidate_sentences(title: str, text: str) -> list[str]:
         if not _is_body(paragraph):
             continue
         for sentence in split_sentences(paragraph):
-            if len(_words(sentence)) >= MIN_SENTENCE_WORDS and not sentence.endswith(":"):
+            if _count(sentence) >= MIN_SENTENCE_WORDS and not sentence.endswith(":"):
                 out.append(sentence)
             if len(out) >= MAX_RANKED_SENTENCES:
                 return out
@@ -222,7 +231,7 @@ def extractive_summary(title: str, text: str, max_sentences: int = 3) -> str:
     """TextRank over the body; the first body sentences when there are too few to rank."""
     sentences = candidate_sentences(title, text)
     if not sentences:
-        sentences = [s for s in split_sentences(text) if len(_words(s)) >= 3][:max_sentences]
+        sentences = [s for s in split_sentences(text) if _count(s) >= 3][:max_sentences]
     picked = textrank(sentences, k=max_sentences)
     return " ".join(_cap(sentences[i]) for i in picked)
 
@@ -269,40 +278,71 @@ def clear_cache() -> None:
 # --- snippets ----------------------------------------------------------------------------------
 
 
-def _match_spans(text: str, parsed: ParsedQuery) -> list[Span]:
-    """Words of ``text`` that match the query, and document codes the query names."""
+@dataclass
+class _Matcher:
+    """A query compiled for snippets: one regex over folded text finds every candidate word."""
+
+    pattern: re.Pattern[str] | None
+    folded: frozenset[str]  # mark in any accent form
+    exact: frozenset[str]  # mark only as written (lower case)
+    stop: frozenset[str]  # folded query words that are themselves stopwords
+    codes: frozenset[str]  # code keys and full forms the query names
+    code_numbers: re.Pattern[str] | None  # their numbers: lines without one cannot match
+
+    def spans(self, text: str, folded: str | None = None) -> list[Span]:
+        """Words of ``text`` that match the query, and the document codes it names."""
+        folded = fold_lower(text) if folded is None else folded
+        spans: list[Span] = []
+        if self.pattern is not None:
+            for m in self.pattern.finditer(folded):
+                key = m.group(0)
+                lower = text[m.start() : m.end()].lower()
+                if lower in self.exact or (
+                    # An unaccented query word marks every accent form except function words:
+                    # "nhung" marks "nhũng" and "Nhung", not "những".
+                    key in self.folded and (lower not in STOPWORDS or key in self.stop)
+                ):
+                    spans.append(Span(m.start(), m.end()))
+        if self.code_numbers is not None and self.code_numbers.search(text):
+            for code in find_doc_codes(text):
+                if code.key in self.codes or (code.full and code.full in self.codes):
+                    spans = [s for s in spans if s.end <= code.start or s.start >= code.end]
+                    spans.append(Span(code.start, code.end))
+            spans.sort(key=lambda s: s.start)
+        return spans
+
+
+def _matcher(parsed: ParsedQuery) -> _Matcher:
     folded_terms, exact_terms = parsed.highlight_terms()
-    stop_terms = {t.folded for t in parsed.terms if t.stop}
-    spans: list[Span] = []
-    for token in tokenize(text):
-        lower = token.text.lower()
-        if lower in exact_terms or (
-            # An unaccented query word marks every accent form except function words: "nhung"
-            # marks "nhũng" and "Nhung", not "những".
-            (key := fold_lower(token.text)) in folded_terms
-            and (lower not in STOPWORDS or key in stop_terms)
-        ):
-            spans.append(Span(token.start, token.end))
-    if parsed.codes:
-        wanted = {k.removesuffix("/*") for keys in parsed.codes for k in keys}
-        for code in find_doc_codes(text):
-            if code.key in wanted or (code.full and code.full in wanted):
-                spans = [s for s in spans if s.end <= code.start or s.start >= code.end]
-                spans.append(Span(code.start, code.end))
-    spans.sort(key=lambda s: s.start)
-    return spans
+    words = sorted(folded_terms | {fold_lower(e) for e in exact_terms}, key=len, reverse=True)
+    pattern = (
+        re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, words)) + r")(?![^\W_])")
+        if words
+        else None
+    )
+    codes = frozenset(k.removesuffix("/*") for keys in parsed.codes for k in keys)
+    numbers = {m.group(0).lstrip("0") or "0" for code in codes for m in re.finditer(r"\d+", code)}
+    return _Matcher(
+        pattern=pattern,
+        folded=frozenset(folded_terms),
+        exact=frozenset(exact_terms),
+        stop=frozenset(t.folded for t in parsed.terms if t.stop),
+        codes=codes,
+        code_numbers=re.compile(r"(?<!\d)0*(?:" + "|".join(sorted(numbers)) + r")(?!\d)")
+        if numbers
+        else None,
+    )
 
 
-def _score(sentence: str, parsed: ParsedQuery) -> float:
-    spans = _match_spans(sentence, parsed)
+def _score(text: str, spans: list[Span]) -> float:
+    """Distinct matched words count most, then adjacent matches (phrases), then repeats."""
     if not spans:
         return 0.0
-    distinct = {fold_lower(sentence[s.start : s.end]) for s in spans}
+    distinct = {fold_lower(text[s.start : s.end]) for s in spans}
     adjacent = sum(
-        1 for a, b in itertools.pairwise(spans) if sentence[a.end : b.start].strip(" ,") == ""
+        1 for a, b in itertools.pairwise(spans) if text[a.end : b.start].strip(" ,") == ""
     )
-    length = len(sentence.split())
-    short = 0.5 if length < MIN_SENTENCE_WORDS else 1.0
+    short = 0.5 if len(text.split()) < MIN_SENTENCE_WORDS else 1.0
     return short * (2.0 * len(distinct) + 0.3 * len(spans) + 1.0 * adjacent)
 
 
@@ -334,41 +374,79 @@ def _cut(text: str, spans: list[Span], max_chars: int) -> tuple[str, list[Span]]
     return prefix + piece + suffix, kept
 
 
+def _sentences_in(line: str) -> list[tuple[int, str]]:
+    """(offset in ``line``, sentence) — split_sentences keeps normalised text, so each sentence
+    is found again in the (already normalised) line."""
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for sentence in split_sentences(line):
+        at = line.find(sentence, pos)
+        if at < 0:  # the line was not normalised: fall back to no offsets
+            return [(0, line)]
+        out.append((at, sentence))
+        pos = at + len(sentence)
+    return out
+
+
+_MATCHERS: OrderedDict[int, tuple[ParsedQuery, _Matcher]] = OrderedDict()
+
+
+def _cached_matcher(parsed: ParsedQuery) -> _Matcher:
+    # The engine renders ten hits with the same ParsedQuery: compile its regex once.
+    key = id(parsed)
+    with _LOCK:
+        item = _MATCHERS.get(key)
+        if item is not None and item[0] is parsed:
+            return item[1]
+    matcher = _matcher(parsed)
+    with _LOCK:
+        _MATCHERS[key] = (parsed, matcher)
+        while len(_MATCHERS) > 64:
+            _MATCHERS.popitem(last=False)
+    return matcher
+
+
 def snippet(text: str, query: str | ParsedQuery, max_chars: int = 220) -> Snippet:
     """The sentence(s) of ``text`` that best match ``query``, cut at word boundaries.
 
     Returns an empty snippet when nothing matches (callers fall back to the summary).
     """
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
-    folded_terms, exact_terms = parsed.highlight_terms()
-    needles = folded_terms | {fold_lower(e) for e in exact_terms}
-    codes = bool(parsed.codes)
-    if not needles and not codes:
+    matcher = _cached_matcher(parsed)
+    if matcher.pattern is None and not matcher.codes:
         return Snippet("")
-    folded_text = fold_lower(text)
-    # Only split the paragraphs that can match (substring test in C first).
+    # One pass over the folded text (fold keeps offsets) finds the lines worth splitting.
     lines = text.split("\n")
-    folded_lines = folded_text.split("\n")
-    best: tuple[float, int, list[str], int] | None = None
-    order = 0
-    for line, folded_line in zip(lines, folded_lines, strict=True):
-        if not line.strip():
-            continue
-        if not codes and not any(n in folded_line for n in needles):
-            continue
-        sentences = split_sentences(line)
-        for i, sentence in enumerate(sentences):
-            score = _score(sentence, parsed)
-            if score > 0 and (best is None or score > best[0]):
-                best = (score, order, sentences, i)
-            order += 1
+    folded_lines = fold_lower(text).split("\n")
+    ranked: list[tuple[float, int]] = []
+    for i, (line, folded_line) in enumerate(zip(lines, folded_lines, strict=True)):
+        words = matcher.pattern.findall(folded_line) if matcher.pattern is not None else []
+        numbers = matcher.code_numbers is not None and matcher.code_numbers.search(line)
+        if words or numbers:
+            # A rough line score (distinct words, then all) picks the lines worth splitting.
+            ranked.append((len(set(words)) + 0.1 * len(words) + (2 if numbers else 0), i))
+    if not ranked:
+        return Snippet("")
+    ranked.sort(key=lambda item: (-item[0], item[1]))
+    best: tuple[float, int, list[tuple[int, str]], int] | None = None
+    for _, i in ranked[:2]:
+        line = lines[i]
+        sentences = _sentences_in(line)
+        folded_line = folded_lines[i]
+        for k, (offset, sentence) in enumerate(sentences):
+            spans = matcher.spans(sentence, folded_line[offset : offset + len(sentence)])
+            score = _score(sentence, spans)
+            if score > 0 and (
+                best is None or score > best[0] or (score == best[0] and i < best[1])
+            ):
+                best = (score, i, sentences, k)
     if best is None:
         return Snippet("")
-    _, _, sentences, i = best
-    chosen = sentences[i]
+    _, _, sentences, k = best
+    chosen = sentences[k][1]
     # A short best sentence gets its neighbour, so the snippet reads as context.
-    if len(chosen) < max_chars * 0.6 and i + 1 < len(sentences):
-        joined = f"{chosen} {sentences[i + 1]}"
+    if len(chosen) < max_chars * 0.6 and k + 1 < len(sentences):
+        joined = f"{chosen} {sentences[k + 1][1]}"
         chosen = joined if len(joined) <= max_chars else chosen
-    cut, spans = _cut(chosen, _match_spans(chosen, parsed), max_chars)
+    cut, spans = _cut(chosen, matcher.spans(chosen), max_chars)
     return Snippet(cut, spans)

@@ -1,0 +1,533 @@
+"""Search at scale: our engine vs the raw tantivy engine vs SQLite FTS5, in the same run.
+
+    python -m bench.search_bench --docs 100000
+
+Generates synthetic Vietnamese documents from the labelled data's sentences (with topics and
+document codes), loads them into a SQLite database, then — each engine in its own process, so
+memory is measured separately — builds an index and times queries of six kinds:
+
+* ``keyword``: accented words ("tham nhũng đấu thầu"), ``unaccented``: the same folded,
+* ``code``: "21-KL/TW", "Kết luận 21", ``phrase``: quoted text, ``typo``: one edited letter,
+* ``topic``: a topic's name or phrase ("kết nạp đảng viên").
+
+Engines:
+
+* ``ours`` — :class:`bot.search.engine.SearchEngine.search`, end to end: query analysis, ranking,
+  and every hit rendered with its summary, snippet and link (what the bot shows);
+* ``ours-rank`` — the same ranking with hit rendering switched off;
+* ``raw`` — tantivy alone: one folded text field per title/body (simple tokenizer, lower case,
+  ASCII folding), tantivy's own lenient query parser, top 10 with a count, titles loaded;
+* ``fts5`` — SQLite FTS5 over hand-folded text (``remove_diacritics`` does not fold đ), terms
+  OR-ed, ``bm25()`` top 10 (no count: that would double its time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import random
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.common import ROOT, percentile
+
+KINDS = ("keyword", "unaccented", "code", "phrase", "typo", "topic")
+ENGINES = ("ours", "ours-rank", "raw", "fts5")
+
+_CODE_KINDS = [("KL", "Kết luận"), ("NQ", "Nghị quyết"), ("CT", "Chỉ thị"), ("QĐ", "Quy định")]
+
+
+# --- corpus ------------------------------------------------------------------------------------
+
+
+def labelled_sentences() -> list[tuple[str, tuple[str, ...]]]:
+    """(sentence, topics of its example) from the labelled data, plus seed sentences."""
+    from bot.text import split_sentences
+
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for path in sorted((ROOT / "training" / "data").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                item = json.loads(line)
+            except ValueError:
+                continue
+            topics = tuple(item.get("topics") or ())
+            out.extend((s, topics) for s in split_sentences(item.get("text", "")) if len(s) > 30)
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        out.extend((s, ()) for s in split_sentences(text) if len(s) > 40)
+    if not out:
+        raise SystemExit("no sentences: training/data/*.jsonl and seeds/ are empty")
+    return out
+
+
+def generate(n: int, seed: int = 11) -> Iterator[dict[str, Any]]:
+    """``n`` documents: a headline and 3–6 paragraphs of 1–3 sentences, mostly on one topic,
+    some citing a document code; dates over ten years."""
+    from bot.text import normalize
+
+    rng = random.Random(seed)
+    pool = labelled_sentences()
+    by_topic: dict[str, list[str]] = {}
+    for sentence, topics in pool:
+        for topic in topics or ("",):
+            by_topic.setdefault(topic, []).append(sentence)
+    topics = sorted(by_topic)
+    start = datetime(2015, 1, 1)
+    for i in range(n):
+        main = rng.choice(topics)
+        paragraphs = []
+        for _ in range(rng.randint(3, 6)):
+            source = by_topic[main] if rng.random() < 0.7 else [rng.choice(pool)[0]]
+            sentences = [rng.choice(source) for _ in range(rng.randint(1, 3))]
+            paragraphs.append(" ".join(sentences))
+        if rng.random() < 0.3:
+            abbr, name = rng.choice(_CODE_KINDS)
+            number = rng.randint(1, 150)
+            code = f"{number:02d}-{abbr}/TW" if rng.random() < 0.7 else f"số {number}"
+            paragraphs.insert(
+                rng.randint(0, len(paragraphs)),
+                f"Các cấp ủy tiếp tục quán triệt, thực hiện {name} {code} của Trung ương.",
+            )
+        title = rng.choice(by_topic[main])[:110]
+        date = start + timedelta(minutes=rng.randint(0, 60 * 24 * 365 * 10))
+        yield {
+            "id": f"syn-{i:06d}",
+            "title": normalize(title),
+            "text": normalize("\n\n".join(paragraphs) + f"\n\nTin số {i}."),
+            "date": date,
+            "topics": [main] if main else [],
+        }
+
+
+def load_database(path: Path, n: int) -> None:
+    """Write the corpus straight into a migrated SQLite database (bulk, bench only)."""
+    import sqlalchemy as sa
+
+    from bot.db import Database, doc_changes, document_topics, documents
+    from bot.documents import content_hash
+
+    db = Database(f"sqlite:///{path}")
+    db.migrate()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    batch: list[dict[str, Any]] = []
+    topics: list[tuple[int, str]] = []  # (position in batch, slug)
+
+    def flush() -> None:
+        with db.begin() as conn:
+            first = conn.execute(
+                sa.select(sa.func.coalesce(sa.func.max(documents.c.id), 0))
+            ).scalar()
+            conn.execute(documents.insert(), batch)
+            conn.execute(
+                doc_changes.insert(),
+                [
+                    {"document_id": first + k + 1, "op": "upsert", "at": now}
+                    for k in range(len(batch))
+                ],
+            )
+            if topics:
+                rows = [
+                    {
+                        "document_id": first + k + 1,
+                        "topic": slug,
+                        "score": 0.9,
+                        "model_version": "bench",
+                    }
+                    for k, slug in topics
+                ]
+                conn.execute(document_topics.insert(), rows)
+        batch.clear()
+        topics.clear()
+
+    for doc in generate(n):
+        for slug in doc["topics"]:
+            topics.append((len(batch), slug))
+        batch.append(
+            {
+                "external_id": doc["id"],
+                "title": doc["title"],
+                "text": doc["text"],
+                "published_at": doc["date"],
+                "url": None,
+                "source": "bench.example",
+                "author": None,
+                "content_hash": content_hash(doc["text"]),
+                "origin": "bench",
+                "ingested_at": now,
+                "updated_at": now,
+            }
+        )
+        if len(batch) >= 2000:
+            flush()
+    if batch:
+        flush()
+    db.dispose()
+
+
+# --- queries -----------------------------------------------------------------------------------
+
+_KEYWORDS = [
+    "tham nhũng đấu thầu",
+    "kỷ luật đảng viên",
+    "sinh hoạt chi bộ",
+    "quy hoạch cán bộ",
+    "kê khai tài sản",
+    "dấu hiệu vi phạm",
+    "tự diễn biến tự chuyển hóa",
+    "dân vận khéo",
+    "nền tảng tư tưởng",
+    "thu hồi tài sản tham nhũng",
+]
+_TOPICS = [
+    "kết nạp đảng viên",
+    "kiểm tra giám sát",
+    "phòng chống tham nhũng",
+    "công tác cán bộ",
+    "sinh hoạt chi bộ",
+    "công tác dân vận",
+    "chỉnh đốn đảng",
+    "tuyên truyền",
+]
+
+
+def make_queries(per_kind: int, seed: int = 5) -> dict[str, list[str]]:
+    """Query strings per kind, drawn from the same sentences as the corpus."""
+    from bot.text import fold_lower, tokenize
+
+    rng = random.Random(seed)
+    pool = [s for s, _ in labelled_sentences()]
+
+    def ngram(n: int) -> str:
+        while True:
+            words = [t.text for t in tokenize(rng.choice(pool))]
+            if len(words) > n + 2:
+                i = rng.randrange(len(words) - n)
+                return " ".join(words[i : i + n]).lower()
+
+    keyword = (_KEYWORDS + [ngram(rng.randint(2, 3)) for _ in range(per_kind)])[:per_kind]
+
+    def typo(query: str) -> str:
+        words = query.split()
+        long = [i for i, w in enumerate(words) if len(w) >= 4] or [0]
+        i = rng.choice(long)
+        w = words[i]
+        j = rng.randrange(1, len(w))
+        words[i] = w[:j] + w[j + 1 :] if rng.random() < 0.5 else w[:j] + w[j] + w[j:]
+        return " ".join(words)
+
+    codes = ["21-KL/TW", "Kết luận 21", "Nghị quyết 35", "05-CT/TW"]
+    codes += [
+        f"{rng.randint(1, 150):02d}-{rng.choice(['KL', 'NQ', 'CT'])}/TW" for _ in range(per_kind)
+    ]
+    return {
+        "keyword": keyword,
+        "unaccented": [fold_lower(q) for q in keyword],
+        "code": codes[:per_kind],
+        "phrase": [f'"{ngram(rng.randint(3, 4))}"' for _ in range(per_kind)],
+        "typo": [typo(q) for q in keyword],
+        "topic": (_TOPICS * (per_kind // len(_TOPICS) + 1))[:per_kind],
+    }
+
+
+# --- engines (each runs in its own process) ------------------------------------------------------
+
+
+def _rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _time_queries(
+    run_one: Any, queries: dict[str, list[str]], repeat: int
+) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for kind, items in queries.items():
+        times: list[float] = []
+        for _ in range(repeat):
+            for q in items:
+                start = time.perf_counter()
+                run_one(q)
+                times.append((time.perf_counter() - start) * 1000)
+        out[kind] = {"p50": percentile(times, 50), "p95": percentile(times, 95), "n": len(times)}
+    return out
+
+
+def _dir_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
+def run_ours(
+    db_path: Path, work: Path, queries: dict[str, list[str]], repeat: int, rank_only: bool
+) -> dict[str, Any]:
+    from bot.config import Settings
+    from bot.search.summary import clear_cache
+    from bot.services import Services
+
+    index_dir = work / ("index-ours-rank" if rank_only else "index-ours")
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite:///{db_path}",
+        data_dir=work,
+        index_dir=index_dir,
+    )
+    services = Services(settings)
+    services.__dict__["classifier"] = None
+    engine = services.search
+    start = time.perf_counter()
+    count = engine.rebuild()
+    build = time.perf_counter() - start
+    rss_built = _rss_mb()
+    if rank_only:
+        engine._hits = lambda searcher, scored, parsed: []  # type: ignore[method-assign]
+    clear_cache()
+    latency = _time_queries(lambda q: engine.search(q, limit=10), queries, repeat)
+    result = {
+        "docs": count,
+        "build_s": build,
+        "index_mb": _dir_mb(index_dir),
+        "rss_mb": max(rss_built, _rss_mb()),
+        "peak_rss_mb": _peak_mb(),
+        "latency": latency,
+    }
+    services.close()
+    return result
+
+
+def run_raw(
+    db_path: Path, work: Path, queries: dict[str, list[str]], repeat: int
+) -> dict[str, Any]:
+    import tantivy
+
+    folder = work / "index-raw"
+    folder.mkdir(parents=True, exist_ok=True)
+    sb = tantivy.SchemaBuilder()
+    sb.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    sb.add_text_field("title", stored=True, tokenizer_name="vnraw")
+    sb.add_text_field("body", stored=True, tokenizer_name="vnraw")
+    schema = sb.build()
+    index = tantivy.Index(schema, path=str(folder), reuse=False)
+    analyzer = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+    index.register_tokenizer("vnraw", analyzer)
+    conn = sqlite3.connect(db_path)
+    start = time.perf_counter()
+    writer = index.writer(200_000_000, 0)
+    for doc_id, title, text in conn.execute("SELECT id, title, text FROM documents"):
+        d = tantivy.Document()
+        d.add_unsigned("id", doc_id)
+        d.add_text("title", title)
+        d.add_text("body", text)
+        writer.add_document(d)
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    build = time.perf_counter() - start
+    conn.close()
+    rss_built = _rss_mb()
+
+    def run_one(q: str) -> None:
+        query, _ = index.parse_query_lenient(q, ["title", "body"], field_boosts={"title": 1.5})
+        searcher = index.searcher()
+        hits = searcher.search(query, 10, count=True).hits
+        for _, address in hits:
+            searcher.doc(address)
+
+    latency = _time_queries(run_one, queries, repeat)
+    return {
+        "docs": index.searcher().num_docs,
+        "build_s": build,
+        "index_mb": _dir_mb(folder),
+        "rss_mb": max(rss_built, _rss_mb()),
+        "peak_rss_mb": _peak_mb(),
+        "latency": latency,
+    }
+
+
+def _fts5_query(q: str) -> str:
+    from bot.text import fold_lower, tokenize
+
+    if q.startswith('"') and q.endswith('"'):
+        words = [fold_lower(t.text) for t in tokenize(q)]
+        return '"' + " ".join(words) + '"' if words else '""'
+    words = [fold_lower(t.text) for t in tokenize(q)]
+    return " OR ".join(f'"{w}"' for w in words) if words else '""'
+
+
+def run_fts5(
+    db_path: Path, work: Path, queries: dict[str, list[str]], repeat: int
+) -> dict[str, Any]:
+    from bot.text import fold_lower
+
+    path = work / "fts5.sqlite3"
+    path.unlink(missing_ok=True)
+    src = sqlite3.connect(db_path)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    start = time.perf_counter()
+    conn.execute(
+        "CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='unicode61 remove_diacritics 0')"
+    )
+    rows = (
+        (i, fold_lower(t), fold_lower(x))
+        for i, t, x in src.execute("SELECT id, title, text FROM documents")
+    )
+    conn.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", rows)
+    conn.commit()
+    build = time.perf_counter() - start
+    src.close()
+    rss_built = _rss_mb()
+
+    def run_one(q: str) -> None:
+        match = _fts5_query(q)
+        conn.execute(
+            "SELECT rowid, title FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 1.5, 1.0) LIMIT 10",
+            (match,),
+        ).fetchall()
+
+    latency = _time_queries(run_one, queries, repeat)
+    result = {
+        "docs": conn.execute("SELECT count(*) FROM docs").fetchone()[0],
+        "build_s": build,
+        "index_mb": path.stat().st_size / 1e6,
+        "rss_mb": max(rss_built, _rss_mb()),
+        "peak_rss_mb": _peak_mb(),
+        "latency": latency,
+    }
+    conn.close()
+    return result
+
+
+def _engine_main(
+    name: str, db_path: str, work: str, queries: dict[str, list[str]], repeat: int, out: Any
+) -> None:
+    args = (Path(db_path), Path(work), queries, repeat)
+    if name == "ours":
+        out.put(run_ours(*args, rank_only=False))
+    elif name == "ours-rank":
+        out.put(run_ours(*args, rank_only=True))
+    elif name == "raw":
+        out.put(run_raw(*args))
+    else:
+        out.put(run_fts5(*args))
+
+
+def run(
+    n: int,
+    *,
+    queries_per_kind: int = 20,
+    repeat: int = 3,
+    work: Path | None = None,
+    engines: Sequence[str] = ENGINES,
+) -> dict[str, Any]:
+    """Generate, load, then run each engine in its own process; returns the measurements."""
+    tmp = None
+    if work is None:
+        tmp = tempfile.TemporaryDirectory(prefix="partybot-bench-")
+        work = Path(tmp.name)
+    work.mkdir(parents=True, exist_ok=True)
+    db_path = work / "corpus.sqlite3"
+    db_path.unlink(missing_ok=True)
+    start = time.perf_counter()
+    load_database(db_path, n)
+    results: dict[str, Any] = {"docs": n, "load_s": time.perf_counter() - start}
+    queries = make_queries(queries_per_kind)
+    results["queries"] = queries
+    ctx = mp.get_context("spawn")
+    for name in engines:
+        out = ctx.Queue()
+        proc = ctx.Process(
+            target=_engine_main, args=(name, str(db_path), str(work), queries, repeat, out)
+        )
+        proc.start()
+        results[name] = out.get()
+        proc.join()
+    if tmp is not None:
+        tmp.cleanup()
+    return results
+
+
+def table(results: dict[str, Any]) -> str:
+    """A Markdown table: one row per engine, p50/p95 per query kind."""
+    engines = [e for e in ENGINES if e in results]
+    head = "| engine | build | index | RSS | " + " | ".join(f"{k} p50/p95" for k in KINDS) + " |"
+    lines = [head, "|" + "---|" * (4 + len(KINDS))]
+    for e in engines:
+        r = results[e]
+        cells = [
+            e,
+            f"{r['build_s']:.1f} s",
+            f"{r['index_mb']:.0f} MB",
+            f"{r['rss_mb']:.0f} MB",
+        ]
+        cells += [f"{r['latency'][k]['p50']:.1f}/{r['latency'][k]['p95']:.1f} ms" for k in KINDS]
+        lines.append("| " + " | ".join(cells) + " |")
+    if "ours" in results and "raw" in results:
+        ratios = []
+        for k in KINDS:
+            raw = results["raw"]["latency"][k]["p95"] or 1e-9
+            ratios.append(f"{k} {results['ours']['latency'][k]['p95'] / raw:.2f}×")
+        lines.append("")
+        lines.append("p95 ours/raw: " + ", ".join(ratios))
+        if "ours-rank" in results:
+            ratios = [
+                f"{k} {results['ours-rank']['latency'][k]['p95'] / (results['raw']['latency'][k]['p95'] or 1e-9):.2f}×"
+                for k in KINDS
+            ]
+            lines.append("p95 ours-rank/raw: " + ", ".join(ratios))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=20, help="queries per kind")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each query")
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument(
+        "--work", type=Path, default=None, help="keep files here (default: a temp dir)"
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "search.json")
+    args = parser.parse_args()
+    results = run(
+        args.docs,
+        queries_per_kind=args.queries,
+        repeat=args.repeat,
+        work=args.work,
+        engines=[e for e in args.engines.split(",") if e],
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+    )
+    print(f"search benchmark: {results['docs']:,} documents (loaded in {results['load_s']:.1f} s)")
+    print(table(results))
+    print(f"(details in {args.out})")
+
+
+if __name__ == "__main__":
+    main()
