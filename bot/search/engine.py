@@ -6,12 +6,15 @@ user text never reaches a query parser):
 * every keyword syllable is one clause: BM25 on the accent-folded body, plus the folded title
   (×1.5), plus — when the user typed accents and the accented form is rarer than the folded
   one — the exact-accent field (×1.0), so "tham nhũng" outranks "những";
-* a syllable found nowhere is replaced by its one-edit variants that exist (a typo), at ×0.6;
-* adjacent syllables add a phrase clause on the folded body (×1.0): most Vietnamese words are
-  two syllables, so "tham nhung" typed without accents still prefers the word over "tham gia …
-  những";
-* up to two syllables must all match; longer queries may miss one (or 40% past four); a query
-  with no match at all is retried needing any one syllable;
+* a syllable found nowhere — or typed with accents it never has ("vi phạn") — is matched by
+  its one-edit variants that exist (a typo), at ×0.6, preferring edits that keep the accents
+  typed; the best correction is offered as a suggestion;
+* adjacent syllables add a match on the ``pairs`` field (×2.0), which indexes every pair of
+  adjacent folded syllables ("tham_nhung"): most Vietnamese words are two syllables, so this is
+  a word-level match that lets "tham nhung" typed without accents prefer the word over "tham
+  gia … những" (a phrase query on positions ranks the same at several times the cost);
+* up to four syllables (two words) must all match, longer queries three quarters of them; a
+  query with no match is retried allowing one missing syllable, then needing any one;
 * quoted text is a required phrase; document codes are required exact keyword terms
   (``21-KL/TW`` matches ``21-KL/TW``, ``21-KL/TƯ`` and a bare ``Kết luận 21``, never
   ``21-NQ/TW`` or ``20-KL/TW``); ``-word`` excludes;
@@ -58,7 +61,7 @@ log = logging.getLogger(__name__)
 SYNC_INTERVAL = 1.0  # seconds between change-log checks before a search
 W_TITLE = 1.5
 W_EXACT = 1.0
-W_BIGRAM = 1.0
+W_BIGRAM = 2.0
 W_TYPO = 0.6
 W_SOFT_TOPIC = 2.0
 W_BARE_CODE = 0.6
@@ -252,15 +255,19 @@ class SearchEngine:
 
     def _term_clause(self, searcher: tantivy.Searcher, term: Term, built: _Built) -> Query | None:
         df = searcher.doc_freq("text_f", term.folded)
+        dfx = searcher.doc_freq("text_x", term.exact) if term.accented else 0
         parts: list[Query] = []
         if df > 0:
             parts = [_term("text_f", term.folded), _boost(_term("title_f", term.folded), W_TITLE)]
-            if term.accented:
-                dfx = searcher.doc_freq("text_x", term.exact)
-                if 0 < dfx < df:
-                    parts.append(_boost(_term("text_x", term.exact), W_EXACT))
-            return _should(parts)
+            if 0 < dfx < df:
+                parts.append(_boost(_term("text_x", term.exact), W_EXACT))
+            if dfx or not term.accented:
+                return _should(parts)
+            # The letters exist but never with these accents ("vi phạn"): keep the folded
+            # match and add the one-edit corrections ("phạm") below.
         if len(term.folded) < TYPO_MIN_CHARS or not term.folded.isalpha():
+            if parts:
+                return _should(parts)
             built.unknown.append(term.exact)
             return None
         found: list[tuple[tuple[bool, int], str, str]] = []
@@ -280,7 +287,12 @@ class SearchEngine:
                 and searcher.doc_freq("text_x", exact) > 0
             )
             found.append(((keeps, vdf), variant, exact))
+        if term.accented and df > 0:
+            # Only corrections that exist with accents replace an existing folded word.
+            found = [f for f in found if f[0][0]]
         if not found:
+            if parts:
+                return _should(parts)
             built.unknown.append(term.exact)
             return None
         found.sort(reverse=True)
@@ -332,8 +344,8 @@ class SearchEngine:
         # Adjacent syllables as phrases (both known, neither a stopword).
         fixed = built.folded_corrections
         for a, b in itertools.pairwise(parsed.terms):
-            if a.stop or b.stop:
-                continue
+            if a.stop and b.stop:
+                continue  # a pair with one function word still says which word was meant
             wa, wb = fixed.get(a.folded, a.folded), fixed.get(b.folded, b.folded)
             if searcher.doc_freq("pairs", f"{wa}_{wb}"):
                 should.append(_boost(_term("pairs", f"{wa}_{wb}"), W_BIGRAM))

@@ -37,7 +37,7 @@ _STOPWORDS_TEXT = """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _FOLDED_STOPWORDS_TEXT = """
     va cua la cac duoc voi khong mot khi se rang nao gi ma o tren duoi truoc den nen hoac hay
-    rat nhieu ai gio vay a nhe oi u ha xin viec cai nhat day kia
+    rat ai gio vay a nhe oi u ha xin viec cai nhat day kia
     and or not the of an to in on for is are what how
     """
 _FOLDED_STOPWORDS = frozenset(_FOLDED_STOPWORDS_TEXT.split())
@@ -338,17 +338,18 @@ def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
 
 # --- topics -----------------------------------------------------------------------------------
 
-# Phrases that, typed alone, name a topic (compared folded, punctuation removed). The taxonomy's
-# names, slugs and multi-syllable keywords are added at run time.
+# Phrases that, typed alone, name a whole topic (compared folded, punctuation removed), on top
+# of each topic's slug and names. Narrower concepts ("kê khai tài sản", "thi hành kỷ luật",
+# "quy hoạch cán bộ") are keyword searches: their user wants those articles ranked, not the
+# whole topic newest first. The taxonomy's keywords are such concepts and are not used here.
 TOPIC_PHRASES: dict[str, tuple[str, ...]] = {
     "inspection": (
         "kiểm tra giám sát",
+        "kiểm tra, giám sát",
         "công tác kiểm tra",
+        "công tác kiểm tra giám sát",
         "kiểm tra giám sát kỷ luật đảng",
-        "ủy ban kiểm tra",
-        "kỷ luật đảng",
-        "thi hành kỷ luật",
-        "kỷ luật đảng viên",
+        "kiểm tra giám sát và kỷ luật đảng",
     ),
     "admission": (
         "kết nạp đảng viên",
@@ -357,49 +358,39 @@ TOPIC_PHRASES: dict[str, tuple[str, ...]] = {
         "phát triển đảng viên",
         "kết nạp đảng viên mới",
         "phát triển đảng viên mới",
-        "quần chúng ưu tú",
+        "công tác phát triển đảng viên",
     ),
     "anti_corruption": (
         "tham nhũng",
         "chống tham nhũng",
         "phòng chống tham nhũng",
+        "phòng, chống tham nhũng",
         "phòng chống tham nhũng tiêu cực",
         "tham nhũng tiêu cực",
         "pctn",
     ),
-    "cadres": (
-        "công tác cán bộ",
-        "quy hoạch cán bộ",
-        "luân chuyển cán bộ",
-        "đánh giá cán bộ",
-        "bổ nhiệm cán bộ",
-    ),
+    "cadres": ("công tác cán bộ", "công tác tổ chức cán bộ"),
     "grassroots": (
         "tổ chức cơ sở đảng",
         "sinh hoạt chi bộ",
         "chất lượng sinh hoạt chi bộ",
-        "đảng bộ cơ sở",
-        "chi bộ",
+        "xây dựng tổ chức cơ sở đảng",
     ),
     "ideology": (
         "công tác tư tưởng",
         "chính trị tư tưởng",
+        "công tác chính trị tư tưởng",
         "công tác tuyên giáo",
         "tuyên truyền",
-        "bảo vệ nền tảng tư tưởng của đảng",
-        "bảo vệ nền tảng tư tưởng",
+        "công tác tuyên truyền",
     ),
-    "mass_mobilization": (
-        "dân vận",
-        "công tác dân vận",
-        "dân vận khéo",
-        "mặt trận tổ quốc",
-    ),
+    "mass_mobilization": ("dân vận", "công tác dân vận", "công tác dân vận của đảng"),
     "rectification": (
         "xây dựng chỉnh đốn đảng",
+        "xây dựng, chỉnh đốn đảng",
         "chỉnh đốn đảng",
-        "tự diễn biến tự chuyển hóa",
-        "suy thoái tư tưởng chính trị",
+        "xây dựng đảng",
+        "công tác xây dựng đảng",
     ),
 }
 
@@ -410,24 +401,29 @@ def _phrase_key(text: str) -> str:
     return " ".join(_PUNCT.sub(" ", fold_lower(normalize(text)).replace("_", " ")).split())
 
 
-_PHRASE_CACHE: dict[int, dict[str, str]] = {}
+_PHRASE_CACHE: dict[tuple[int, bool], dict[str, str]] = {}
 
 
-def topic_phrases(taxonomy: Taxonomy) -> dict[str, str]:
-    """Folded phrase → slug, from our list and the taxonomy (names, slugs, long keywords)."""
-    cached = _PHRASE_CACHE.get(id(taxonomy))
+def topic_phrases(taxonomy: Taxonomy, *, hints: bool = False) -> dict[str, str]:
+    """Folded phrase → slug: each topic's slug and names, and TOPIC_PHRASES.
+
+    With ``hints``, also the taxonomy's keywords of two syllables or more: a question that
+    contains one ("… kê khai tài sản …?") gets that topic as a soft boost.
+    """
+    key = (id(taxonomy), hints)
+    cached = _PHRASE_CACHE.get(key)
     if cached is not None:
         return cached
     phrases: dict[str, str] = {}
     for topic in taxonomy:
         candidates = [topic.slug, topic.name_vi, topic.name_en, *TOPIC_PHRASES.get(topic.slug, ())]
-        candidates += [
-            k for k in topic.keywords if len(k.split()) >= 2 and not any(c.isdigit() for c in k)
-        ]
+        if hints:
+            candidates += [k for k in topic.keywords if len(k.split()) >= 2]
         for phrase in candidates:
             phrases.setdefault(_phrase_key(phrase), topic.slug)
-    _PHRASE_CACHE.clear()
-    _PHRASE_CACHE[id(taxonomy)] = phrases
+    if len(_PHRASE_CACHE) > 8:
+        _PHRASE_CACHE.clear()
+    _PHRASE_CACHE[key] = phrases
     return phrases
 
 
@@ -448,7 +444,7 @@ def match_topic(parsed: ParsedQuery, taxonomy: Taxonomy) -> tuple[str | None, st
     # The longest topic phrase inside the query, as a hint for question-like queries.
     joined = f" {' '.join(words)} "
     best: tuple[int, str] | None = None
-    for phrase, slug in phrases.items():
+    for phrase, slug in topic_phrases(taxonomy, hints=True).items():
         if len(phrase.split()) >= 2 and f" {phrase} " in joined:
             if best is None or len(phrase) > best[0]:
                 best = (len(phrase), slug)

@@ -1,0 +1,384 @@
+"""Measuring search and summaries: nDCG@10, MRR and ROUGE-1/2, implemented here.
+
+    python -m bot.search.evaluate relevance   # the judged queries in tests/search_judgments.jsonl
+    python -m bot.search.evaluate rouge       # summariser vs lead baseline, leads held out
+
+Relevance judgments are criteria rather than frozen id lists, because the corpus (the seeds plus
+the labelled data in ``training/data``) grows: each judged query says which documents are
+relevant — those containing given phrases (as written, accents included) or document codes,
+and/or labelled with given topics — and with which grade (2 when both hold, else 1). The
+criteria were written by hand for each query; they never look at how the engine ranks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.text import doc_code_keys, normalize, split_sentences, tokenize
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+JUDGMENTS = ROOT / "tests" / "search_judgments.jsonl"
+
+
+# --- metrics -----------------------------------------------------------------------------------
+
+
+def dcg(gains: Sequence[float]) -> float:
+    """Discounted cumulative gain with exponential gains (2^grade − 1)."""
+    return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
+
+
+def ndcg_at_k(ranked: Sequence[str], grades: dict[str, int], k: int = 10) -> float:
+    """nDCG@k of a ranking against graded judgments (unjudged documents count as 0)."""
+    ideal = dcg(sorted(grades.values(), reverse=True)[:k])
+    if ideal == 0:
+        return 0.0
+    return dcg([grades.get(doc, 0) for doc in ranked[:k]]) / ideal
+
+
+def reciprocal_rank(ranked: Sequence[str], grades: dict[str, int], k: int = 10) -> float:
+    """1 / rank of the first relevant document within the top ``k`` (0 when none)."""
+    for i, doc in enumerate(ranked[:k]):
+        if grades.get(doc, 0) > 0:
+            return 1.0 / (i + 1)
+    return 0.0
+
+
+def syllables(text: str) -> list[str]:
+    """Lower-case syllables with their accents (ROUGE compares what was written)."""
+    return [t.text.lower() for t in tokenize(normalize(text))]
+
+
+def _ngrams(tokens: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+def rouge_n(candidate: str, reference: str, n: int) -> tuple[float, float, float]:
+    """ROUGE-N (precision, recall, F1) over syllables, with clipped counts."""
+    cand, ref = _ngrams(syllables(candidate), n), _ngrams(syllables(reference), n)
+    overlap = sum((cand & ref).values())
+    p = overlap / max(1, sum(cand.values()))
+    r = overlap / max(1, sum(ref.values()))
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+# --- corpus ------------------------------------------------------------------------------------
+
+
+def labelled_examples(data_dir: Path) -> list[dict[str, Any]]:
+    """Every well-formed line of ``data_dir/*.jsonl`` (a line being written is skipped)."""
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for path in sorted(data_dir.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                item = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(item, dict) or not item.get("id") or not item.get("text"):
+                continue
+            if item["id"] in seen:
+                continue
+            seen.add(item["id"])
+            out.append(item)
+    return out
+
+
+def build_corpus(services: Services, data_dir: Path, seeds_dir: Path) -> int:
+    """Load the seeds and the labelled examples (their ids, their topics) as documents."""
+    from bot.documents import NewDocument
+    from bot.ingest import ingest_documents, read_paths
+
+    ingest_documents(services, read_paths([seeds_dir]))
+    examples = labelled_examples(data_dir)
+    docs = [NewDocument(title="", text=e["text"], external_id=e["id"]) for e in examples]
+    results = (
+        services.documents.add_many(docs)
+        if hasattr(services.documents, "add_many")
+        else [services.documents.add(d) for d in docs]
+    )
+    for example, result in zip(examples, results, strict=True):
+        if isinstance(result, Exception) or result.status == "duplicate":
+            continue
+        topics = [t for t in example.get("topics") or [] if isinstance(t, str)]
+        if topics:
+            # What the classifier would store, taken from the labels.
+            services.documents.set_topics(result.document_id, dict.fromkeys(topics, 1.0), "labels")
+    if services.search is not None:
+        services.search.sync()
+    return services.documents.count()
+
+
+# --- judgments ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Judged:
+    """One judged query and the documents its criteria make relevant."""
+
+    id: str
+    query: str
+    kind: str
+    twin: str | None
+    grades: dict[str, int] = field(default_factory=dict)
+
+
+def _contains(haystack: str, phrase: str) -> bool:
+    return re.search(r"(?<![^\W_])" + re.escape(phrase) + r"(?![^\W_])", haystack) is not None
+
+
+def grade(doc_text: str, doc_topics: Iterable[str], codes: set[str], rule: dict[str, Any]) -> int:
+    """The grade ``rule`` gives a document: 0, 1 or 2.
+
+    The text criterion is met by any of ``phrases`` (lower case, accents as written, whole
+    words) plus every one of ``all_phrases``, or by any of ``codes`` (document code keys); the
+    label criterion by any of ``topics``. ``need`` (default: the text criterion when there is
+    one) must hold; the other, when given, lifts the grade from 1 to 2.
+    """
+    text = doc_text.lower()
+    has_text = bool(rule.get("phrases") or rule.get("all_phrases") or rule.get("codes"))
+    by_text = (
+        any(_contains(text, normalize(p).lower()) for p in rule.get("phrases", []))
+        or not rule.get("phrases")
+    ) and all(_contains(text, normalize(p).lower()) for p in rule.get("all_phrases", []))
+    if rule.get("codes"):
+        by_text = bool(set(rule["codes"]) & codes) and (by_text or not rule.get("phrases"))
+    by_text = by_text and has_text
+    by_topic = bool(set(rule.get("topics", [])) & set(doc_topics))
+    need = rule.get("need", "text" if has_text else "topic")
+    if need == "text":
+        return (2 if by_topic or not rule.get("topics") else 1) if by_text else 0
+    return (2 if by_text or not has_text else 1) if by_topic else 0
+
+
+def load_judgments(services: Services, path: Path = JUDGMENTS) -> list[Judged]:
+    """Judged queries with their graded relevant documents in the current corpus."""
+    rules = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    docs = list(services.documents.iter_all())
+    prepared = [
+        (
+            d.external_id,
+            f"{d.title}\n{d.text}",
+            list(d.topics),
+            set(doc_code_keys(f"{d.title}\n{d.text}")),
+        )
+        for d in docs
+    ]
+    judged = []
+    for rule in rules:
+        grades = {}
+        for ext, text, topics, codes in prepared:
+            g = grade(text, topics, codes, rule["relevant"])
+            if g:
+                grades[ext] = g
+        judged.append(Judged(rule["id"], rule["query"], rule["kind"], rule.get("twin"), grades))
+    return judged
+
+
+def evaluate_relevance(services: Services, judged: Sequence[Judged], k: int = 10) -> dict[str, Any]:
+    """nDCG@k and MRR per query, per kind and overall (queries with no relevant document skipped)."""
+    per_query: dict[str, dict[str, Any]] = {}
+    for j in judged:
+        if not j.grades:
+            continue
+        ranked = [h.external_id for h in services.search.search(j.query, limit=k).hits]
+        per_query[j.id] = {
+            "query": j.query,
+            "kind": j.kind,
+            "twin": j.twin,
+            "relevant": len(j.grades),
+            "ndcg": ndcg_at_k(ranked, j.grades, k),
+            "rr": reciprocal_rank(ranked, j.grades, k),
+        }
+    kinds: dict[str, dict[str, float]] = {}
+    for kind in sorted({q["kind"] for q in per_query.values()}):
+        rows = [q for q in per_query.values() if q["kind"] == kind]
+        kinds[kind] = {
+            "n": len(rows),
+            "ndcg": statistics.fmean(q["ndcg"] for q in rows),
+            "mrr": statistics.fmean(q["rr"] for q in rows),
+        }
+    pairs = [
+        (per_query[q["twin"]]["ndcg"], q["ndcg"])
+        for q in per_query.values()
+        if q["kind"] == "unaccented" and q["twin"] in per_query
+    ]
+    return {
+        "queries": per_query,
+        "kinds": kinds,
+        "n": len(per_query),
+        "ndcg": statistics.fmean(q["ndcg"] for q in per_query.values()) if per_query else 0.0,
+        "mrr": statistics.fmean(q["rr"] for q in per_query.values()) if per_query else 0.0,
+        "twins": {
+            "n": len(pairs),
+            "accented": statistics.fmean(a for a, _ in pairs) if pairs else 0.0,
+            "unaccented": statistics.fmean(u for _, u in pairs) if pairs else 0.0,
+            "worst_gap": max((a - u for a, u in pairs), default=0.0),
+        },
+    }
+
+
+# --- summaries ---------------------------------------------------------------------------------
+
+
+@dataclass
+class HeldOut:
+    """An article with its lead removed: the lead is the reference summary."""
+
+    name: str
+    title: str
+    lead: str
+    body: str
+
+
+def pseudo_articles(data_dir: Path, per_article: int = 5, seed: int = 3) -> list[HeldOut]:
+    """Labelled paragraphs on the same first topic, joined five at a time; the first is the lead."""
+    groups: dict[str, list[str]] = {}
+    for item in labelled_examples(data_dir):
+        topics = item.get("topics") or ["none"]
+        groups.setdefault(topics[0], []).append(normalize(item["text"]))
+    rng = random.Random(seed)
+    out = []
+    for topic, texts in sorted(groups.items()):
+        rng.shuffle(texts)
+        for i in range(0, len(texts) - per_article + 1, per_article):
+            chunk = texts[i : i + per_article]
+            title = split_sentences(chunk[0])[0][:100]
+            out.append(
+                HeldOut(f"{topic}-{i // per_article}", title, chunk[0], "\n\n".join(chunk[1:]))
+            )
+    return out
+
+
+def seed_articles(seeds_dir: Path) -> list[HeldOut]:
+    """The seeds: the real lead (first body paragraph, sub-headings skipped) is held out."""
+    from bot.readers import read_file
+    from bot.search.summary import body_paragraphs, find_lead
+
+    out = []
+    for path in sorted(seeds_dir.glob("*.txt")):
+        doc = read_file(path)
+        title, text = normalize(doc.title), normalize(doc.text)
+        lead = find_lead(title, text) or body_paragraphs(title, text)[0]
+        rest = [p for p in body_paragraphs(title, text) if p != lead]
+        out.append(HeldOut(path.stem, title, lead, "\n\n".join(rest)))
+    return out
+
+
+def evaluate_summaries(articles: Sequence[HeldOut], k: int = 3) -> dict[str, dict[str, float]]:
+    """Mean ROUGE-1/2 F1 of each method against the held-out leads."""
+    from bot.search.summary import candidate_sentences, centroid, clear_cache, summarize, textrank
+
+    clear_cache()
+    scores: dict[str, list[tuple[float, float]]] = {}
+
+    def score(method: str, summary: str, reference: str) -> None:
+        scores.setdefault(method, []).append(
+            (rouge_n(summary, reference, 1)[2], rouge_n(summary, reference, 2)[2])
+        )
+
+    for article in articles:
+        sentences = candidate_sentences(article.title, article.body)
+        if len(sentences) <= k:
+            continue
+        score("lead baseline (first 3 sentences)", " ".join(sentences[:k]), article.lead)
+        score("TextRank", " ".join(sentences[i] for i in textrank(sentences, k)), article.lead)
+        score("centroid", " ".join(sentences[i] for i in centroid(sentences, k)), article.lead)
+
+        class Doc:
+            title = article.title
+            text = article.body
+
+        score("summarize() (lead if real, else TextRank)", summarize(Doc(), k), article.lead)  # type: ignore[arg-type]
+    return {
+        method: {
+            "n": len(rows),
+            "rouge1": statistics.fmean(r1 for r1, _ in rows),
+            "rouge2": statistics.fmean(r2 for _, r2 in rows),
+        }
+        for method, rows in scores.items()
+    }
+
+
+# --- command line --------------------------------------------------------------------------------
+
+
+def _relevance_main() -> None:
+    import tempfile
+
+    from bot.config import Settings
+    from bot.services import Services
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            database_url=f"sqlite:///{tmp}/eval.sqlite3",
+            data_dir=Path(tmp),
+            index_dir=Path(tmp) / "index",
+        )
+        services = Services(settings)
+        services.__dict__["classifier"] = None  # topics come from the labels
+        count = build_corpus(services, ROOT / "training" / "data", ROOT / "seeds")
+        report = evaluate_relevance(services, load_judgments(services))
+        services.close()
+    print(f"corpus: {count} documents; {report['n']} judged queries with relevant documents")
+    print("| kind | queries | nDCG@10 | MRR |\n|---|---|---|---|")
+    for kind, row in report["kinds"].items():
+        print(f"| {kind} | {row['n']} | {row['ndcg']:.3f} | {row['mrr']:.3f} |")
+    print(f"| **all** | {report['n']} | {report['ndcg']:.3f} | {report['mrr']:.3f} |")
+    twins = report["twins"]
+    print(
+        f"\ntwins: {twins['n']} pairs, accented {twins['accented']:.3f}, "
+        f"unaccented {twins['unaccented']:.3f}, worst pair gap {twins['worst_gap']:.3f}"
+    )
+    worst = sorted(report["queries"].items(), key=lambda kv: kv[1]["ndcg"])[:8]
+    print("\nweakest queries:")
+    for qid, q in worst:
+        print(
+            f"  {qid} {q['kind']:<10} nDCG {q['ndcg']:.2f} RR {q['rr']:.2f} ({q['relevant']} relevant)  {q['query']}"
+        )
+
+
+def _rouge_main() -> None:
+    for label, articles in (
+        (
+            "labelled data, pseudo-articles of 5 paragraphs",
+            pseudo_articles(ROOT / "training" / "data"),
+        ),
+        ("seed articles", seed_articles(ROOT / "seeds")),
+    ):
+        table = evaluate_summaries(articles)
+        n = max((row["n"] for row in table.values()), default=0)
+        print(f"\n{label} ({n} articles): ROUGE F1 against the held-out lead")
+        print("| method | ROUGE-1 | ROUGE-2 |\n|---|---|---|")
+        for method, row in table.items():
+            print(f"| {method} | {row['rouge1']:.3f} | {row['rouge2']:.3f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("what", choices=["relevance", "rouge"])
+    args = parser.parse_args()
+    (_relevance_main if args.what == "relevance" else _rouge_main)()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""Relevance on judged queries: nDCG@10 and MRR over the seeds plus the labelled data.
+
+The judged queries (tests/search_judgments.jsonl) mark relevant documents by criteria — phrases
+as written, document codes, topic labels — so they keep working as the labelled data grows.
+Numbers are reported in the README ("Search"); run ``python -m bot.search.evaluate relevance``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.search.evaluate import (
+    build_corpus,
+    evaluate_relevance,
+    load_judgments,
+    ndcg_at_k,
+    reciprocal_rank,
+    rouge_n,
+)
+from bot.services import Services
+from tests.conftest import SEEDS, make_settings
+
+DATA = SEEDS.parent / "training" / "data"
+NDCG_FLOOR = 0.80
+MRR_FLOOR = 0.85
+KIND_FLOOR = 0.65
+TWIN_GAP = 0.05
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    tmp: Path = tmp_path_factory.mktemp("relevance")
+    services = Services(make_settings(tmp, f"sqlite:///{tmp / 'rel.sqlite3'}"))
+    services.__dict__["classifier"] = None  # topics come from the labels
+    build_corpus(services, DATA, SEEDS)
+    yield evaluate_relevance(services, load_judgments(services))
+    services.close()
+
+
+def test_metrics() -> None:
+    grades = {"a": 2, "b": 1, "c": 1}
+    assert ndcg_at_k(["a", "b", "c"], grades) == pytest.approx(1.0)
+    assert ndcg_at_k(["x", "a"], grades) < ndcg_at_k(["a", "x"], grades)
+    assert ndcg_at_k([], grades) == 0.0
+    assert reciprocal_rank(["x", "y", "b"], grades) == pytest.approx(1 / 3)
+    assert reciprocal_rank(["x"], grades) == 0.0
+    p, r, f = rouge_n("kết nạp đảng viên mới", "kết nạp đảng viên", 1)
+    assert (p, r) == (pytest.approx(4 / 5), 1.0) and f == pytest.approx(2 * 0.8 / 1.8)
+    assert rouge_n("a b c", "a b d", 2)[2] == pytest.approx(0.5)
+    assert rouge_n("Đảng", "dang", 1)[2] == 0.0  # accents count
+
+
+def test_enough_judged_queries(report: dict[str, Any]) -> None:
+    assert report["n"] >= 40
+    assert {"accented", "unaccented", "code", "phrase", "typo", "question", "topic"} <= set(
+        report["kinds"]
+    )
+
+
+def test_ndcg_and_mrr_floors(report: dict[str, Any]) -> None:
+    assert report["ndcg"] >= NDCG_FLOOR, report["kinds"]
+    assert report["mrr"] >= MRR_FLOOR, report["kinds"]
+    for kind, row in report["kinds"].items():
+        assert row["ndcg"] >= KIND_FLOOR, (kind, row)
+
+
+def test_unaccented_twins_score_like_accented(report: dict[str, Any]) -> None:
+    twins = report["twins"]
+    assert twins["n"] >= 10
+    assert twins["unaccented"] >= twins["accented"] - TWIN_GAP, twins
