@@ -13,7 +13,7 @@ user text never reaches a query parser):
   adjacent folded syllables ("tham_nhung"): most Vietnamese words are two syllables, so this is
   a word-level match that lets "tham nhung" typed without accents prefer the word over "tham
   gia … những" (a phrase query on positions ranks the same at several times the cost);
-* up to four syllables (two words) must all match, longer queries three quarters of them; a
+* up to six syllables (three words) must all match, longer queries three quarters of them; a
   query with no match is retried allowing one missing syllable, then needing any one;
 * quoted text is a required phrase; document codes are required exact keyword terms
   (``21-KL/TW`` matches ``21-KL/TW``, ``21-KL/TƯ`` and a bare ``Kết luận 21``, never
@@ -91,6 +91,7 @@ class _Built:
     query: Query | None
     corrections: dict[str, str] = field(default_factory=dict)  # typed → corrected syllable
     folded_corrections: dict[str, str] = field(default_factory=dict)
+    match: Query | None = None  # the same documents without the score boosts (for counting)
     unknown: list[str] = field(default_factory=list)
 
 
@@ -146,10 +147,11 @@ def _mirror(exact: str, variant: str, pos: int, kind: str) -> str:
 def required(n: int) -> int:
     """Syllables a document must contain out of ``n`` in the query.
 
-    All of them up to four (two words, as most Vietnamese words have two syllables: needing
-    three of "kết nạp đảng viên" would let "kết luận … đảng viên" in), then three quarters.
+    All of them up to six (three words; needing three of "kết nạp đảng viên" would let "kết
+    luận … đảng viên" in, and an intersection is also the cheapest query tantivy runs), then
+    three quarters. A query that finds nothing is retried with less (see ``search``).
     """
-    return n if n <= 4 else -(-n * 3 // 4)
+    return n if n <= 6 else -(-n * 3 // 4)
 
 
 def _corrected(parsed: ParsedQuery, built: _Built) -> ParsedQuery:
@@ -253,23 +255,33 @@ class SearchEngine:
 
     # --- query building -------------------------------------------------------------------
 
-    def _term_clause(self, searcher: tantivy.Searcher, term: Term, built: _Built) -> Query | None:
+    def _term_clause(
+        self, searcher: tantivy.Searcher, term: Term, built: _Built
+    ) -> tuple[Query | None, list[Query]]:
+        """(what a document must contain for this syllable, optional score boosts).
+
+        The requirement is on the folded body alone: the title and the exact-accent text are
+        both inside it, so their matches can be optional boosts, which tantivy scores much
+        more cheaply than a union per syllable.
+        """
         df = searcher.doc_freq("text_f", term.folded)
         dfx = searcher.doc_freq("text_x", term.exact) if term.accented else 0
-        parts: list[Query] = []
+        match: list[Query] = []
+        boosts: list[Query] = []
         if df > 0:
-            parts = [_term("text_f", term.folded), _boost(_term("title_f", term.folded), W_TITLE)]
+            match.append(_term("text_f", term.folded))
+            boosts.append(_boost(_term("title_f", term.folded), W_TITLE))
             if 0 < dfx < df:
-                parts.append(_boost(_term("text_x", term.exact), W_EXACT))
+                boosts.append(_boost(_term("text_x", term.exact), W_EXACT))
             if dfx or not term.accented:
-                return _should(parts)
+                return match[0], boosts
             # The letters exist but never with these accents ("vi phạn"): keep the folded
             # match and add the one-edit corrections ("phạm") below.
         if len(term.folded) < TYPO_MIN_CHARS or not term.folded.isalpha():
-            if parts:
-                return _should(parts)
+            if match:
+                return match[0], boosts
             built.unknown.append(term.exact)
-            return None
+            return None, []
         found: list[tuple[tuple[bool, int], str, str]] = []
         seen: set[str] = set()
         for variant, pos, kind in _variants(term.folded):
@@ -291,21 +303,19 @@ class SearchEngine:
             # Only corrections that exist with accents replace an existing folded word.
             found = [f for f in found if f[0][0]]
         if not found:
-            if parts:
-                return _should(parts)
+            if match:
+                return match[0], boosts
             built.unknown.append(term.exact)
-            return None
+            return None, []
         found.sort(reverse=True)
         built.corrections[term.exact] = found[0][2] if term.accented else found[0][1]
         built.folded_corrections[term.folded] = found[0][1]
         for _, variant, exact in found[:3]:
-            parts.append(_boost(_term("text_f", variant), W_TYPO))
-            parts.append(_boost(_term("title_f", variant), W_TYPO * W_TITLE))
-            if term.accented:
-                dfx = searcher.doc_freq("text_x", exact)
-                if dfx:
-                    parts.append(_boost(_term("text_x", exact), W_TYPO * W_EXACT))
-        return _should(parts)
+            match.append(_boost(_term("text_f", variant), W_TYPO))
+            boosts.append(_boost(_term("title_f", variant), W_TYPO * W_TITLE))
+            if term.accented and searcher.doc_freq("text_x", exact):
+                boosts.append(_boost(_term("text_x", exact), W_TYPO * W_EXACT))
+        return _should(match), boosts
 
     def _keywords(
         self,
@@ -315,7 +325,7 @@ class SearchEngine:
         slack: int | None = None,
         extra_terms: list[str] | None = None,
     ) -> _Built:
-        """The keyword part of a query: terms, bigrams, phrases, codes, exclusions."""
+        """The keyword part of a query: terms, pairs, phrases, codes, exclusions."""
         built = _Built(None)
         must: list[Query] = []
         should: list[Query] = []
@@ -327,21 +337,22 @@ class SearchEngine:
         for term in terms:
             unique.setdefault((term.folded, term.exact), term)
         for term in unique.values():
-            clause = self._term_clause(searcher, term, built)
+            clause, boosts = self._term_clause(searcher, term, built)
             if clause is not None:
                 clauses.append(clause)
+                should.extend(boosts)
         if clauses:
             n = len(clauses)
             need = max(1, n - slack) if slack is not None else required(n)
-            if n == 1:
-                must.append(clauses[0])
+            if need >= n:
+                must.extend(clauses)  # an intersection: driven by the rarest syllable
             else:
                 must.append(
                     Query.boolean_query(
                         [(Occur.Should, c) for c in clauses], minimum_number_should_match=need
                     )
                 )
-        # Adjacent syllables as phrases (both known, neither a stopword).
+        # Adjacent syllables as pairs (see the module docstring).
         fixed = built.folded_corrections
         for a, b in itertools.pairwise(parsed.terms):
             if a.stop and b.stop:
@@ -351,28 +362,20 @@ class SearchEngine:
                 should.append(_boost(_term("pairs", f"{wa}_{wb}"), W_BIGRAM))
         for phrase in parsed.phrases:
             words = [t.folded for t in phrase]
-            must.append(
-                _should(
-                    [
-                        Query.phrase_query(SCHEMA, "text_f", words),
-                        _boost(Query.phrase_query(SCHEMA, "title_f", words), W_TITLE),
-                    ]
-                )
-            )
-            for term in phrase:
-                if term.accented and not term.stop:
-                    dfx = searcher.doc_freq("text_x", term.exact)
-                    if 0 < dfx < searcher.doc_freq("text_f", term.folded):
-                        should.append(_boost(_term("text_x", term.exact), W_EXACT))
+            # (No exact-accent boost here: a whole phrase is specific enough, and the boost
+            # cost a quarter of the query's time.)
+            must.append(Query.phrase_query(SCHEMA, "text_f", words))
+            should.append(_boost(Query.phrase_query(SCHEMA, "title_f", words), W_TITLE))
         for keys in parsed.codes:
             parts = [_term("codes", keys[0])]
             parts += [_boost(_term("codes", k), W_BARE_CODE) for k in keys[1:]]
             must.append(_should(parts))
         if not must:
             return built
-        occurs = [(Occur.Must, q) for q in must] + [(Occur.Should, q) for q in should]
-        occurs += [(Occur.MustNot, _term("text_f", word)) for word in parsed.excluded]
-        built.query = Query.boolean_query(occurs)
+        required_only = [(Occur.Must, q) for q in must]
+        required_only += [(Occur.MustNot, _term("text_f", word)) for word in parsed.excluded]
+        built.query = Query.boolean_query(required_only + [(Occur.Should, q) for q in should])
+        built.match = Query.boolean_query(required_only)
         return built
 
     def _filters(
@@ -614,12 +617,15 @@ class SearchEngine:
         built = self._keywords(searcher, parsed)
         rest: list[tuple[float, Any]] = []
         n_rest = 0
-        if built.query is not None:
-            untagged = self._combine(
-                built.query, filters, [(Occur.MustNot, _term("topics", results.topic))]
-            )
+        if built.query is not None and built.match is not None:
+            not_tagged = [(Occur.MustNot, _term("topics", results.topic))]
             want = limit - len(first)
-            rest, n_rest = self._ranked(searcher, untagged, max(0, offset - n_tagged), max(0, want))
+            if want > 0:
+                untagged = self._combine(built.query, filters, not_tagged)
+                rest, n_rest = self._ranked(searcher, untagged, max(0, offset - n_tagged), want)
+            else:  # the page is all tagged documents: only the count of the rest is needed
+                untagged = self._combine(built.match, filters, not_tagged)
+                n_rest = int(searcher.search(untagged, limit=1, count=True).count or 0)
         results.total = n_tagged + n_rest
         results.hits = self._hits(searcher, first + rest, parsed)
 
