@@ -748,3 +748,20 @@ def test_parse_query_parts() -> None:
     assert parse_query("từ 01/2023").date_from == datetime(2022, 12, 31, 17)
     assert parse_query("trước 2022").date_to == datetime(2021, 12, 31, 17)
     assert datetime.now(UTC)  # keep the UTC import honest
+
+
+def test_damaged_segment_files_are_repaired_on_the_next_search(settings: Settings) -> None:
+    svc = _services(settings)
+    try:
+        add(svc, "k", "Kiểm tra", "Ủy ban kiểm tra huyện kiểm tra chi bộ có dấu hiệu vi phạm.")
+        assert ids(search(svc, "dau hieu vi pham")) == ["k"]
+        for path in settings.effective_index_dir.iterdir():
+            if path.suffix in {".idx", ".term", ".pos", ".store", ".fast", ".fieldnorm"}:
+                path.write_bytes(b"\x00" * 64)
+        fresh = _services(settings)
+        try:
+            assert ids(fresh.search.search("dau hieu vi pham")) == ["k"]
+        finally:
+            fresh.close()
+    finally:
+        svc.close()

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 import tantivy
 from tantivy import Occur, Query
 
-from bot.errors import PartyBotError, StoreError
+from bot.errors import PartyBotError, SearchError, StoreError
 from bot.search.api import Hit, SearchResults, Snippet
 from bot.search.index import SCHEMA, SearchIndex, from_timestamp, timestamp
 from bot.search.links import bot_link
@@ -68,6 +68,16 @@ W_BARE_CODE = 0.6
 SOFT_TOPIC_MIN = 0.35  # classifier probability needed for a soft topic
 TIE_WINDOW = 20  # extra hits fetched so the newest-first tie-break sees past the page edge
 TYPO_MIN_CHARS = 4
+REPAIR_INTERVAL = 600.0  # at most one automatic rebuild per ten minutes
+_DAMAGE_WORDS = ("corrupt", "ioerror", "io error", "failed to open", "no such file", "checksum")
+
+
+def _looks_damaged(exc: BaseException) -> bool:
+    """True for tantivy's errors about unreadable files (not for our own bugs)."""
+    text = str(exc).lower()
+    return isinstance(exc, OSError) or any(word in text for word in _DAMAGE_WORDS)
+
+
 _ALPHABET = "abcdeghiklmnopqrstuvxy"  # letters of folded Vietnamese syllables
 
 
@@ -179,6 +189,7 @@ class SearchEngine:
         self._last_check = 0.0
         self._sync_lock = threading.Lock()
         self._soft_cache: OrderedDict[str, str | None] = OrderedDict()
+        self._last_repair = -REPAIR_INTERVAL
 
     # --- settings -------------------------------------------------------------------------
 
@@ -531,8 +542,58 @@ class SearchEngine:
         source: str | None = None,
     ) -> SearchResults:
         """Ranked documents for ``query`` (see the module docstring for how)."""
-        limit, offset = max(0, int(limit)), max(0, int(offset))
+        return self._guarded(
+            self._search,
+            query,
+            limit=limit,
+            offset=offset,
+            topic=topic,
+            date_from=date_from,
+            date_to=date_to,
+            source=source,
+        )
+
+    def by_topic(self, slug: str, limit: int = 10, offset: int = 0) -> SearchResults:
+        """Documents tagged ``slug``, newest first."""
+        return self._guarded(self._by_topic, slug, limit, offset)
+
+    def latest(self, limit: int = 10, offset: int = 0) -> SearchResults:
+        """All documents, newest first."""
+        return self._guarded(self._latest, limit, offset)
+
+    def related(self, doc_id: int, k: int = 3) -> list[Hit]:
+        """The ``k`` documents most similar to ``doc_id`` (shared words, codes and topics)."""
+        return self._guarded(self._related, doc_id, k)
+
+    def _guarded(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run a read after catching up; rebuild once when tantivy finds damaged files."""
         self._maybe_sync()
+        try:
+            return fn(*args, **kwargs)
+        except (OSError, ValueError) as exc:
+            if not _looks_damaged(exc) or time.monotonic() - self._last_repair < REPAIR_INTERVAL:
+                raise
+            self._last_repair = time.monotonic()
+            log.error("search index unreadable (%s); rebuilding it from the database", exc)
+            self.index.rebuild(wipe=True)
+            try:
+                return fn(*args, **kwargs)
+            except (OSError, ValueError) as again:
+                raise SearchError(f"search index failed: {again}") from again
+
+    def _search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        topic: str | None = None,
+        date_from: datetime | None = None,
+        date_to: datetime | None = None,
+        source: str | None = None,
+    ) -> SearchResults:
+        """search() without the catch-up and repair around it."""
+        limit, offset = max(0, int(limit)), max(0, int(offset))
         searcher = self.index.searcher()
         parsed = parse_query(query, self.services.taxonomy)
         results = SearchResults(
@@ -629,9 +690,8 @@ class SearchEngine:
         results.total = n_tagged + n_rest
         results.hits = self._hits(searcher, first + rest, parsed)
 
-    def by_topic(self, slug: str, limit: int = 10, offset: int = 0) -> SearchResults:
-        """Documents tagged ``slug``, newest first."""
-        self._maybe_sync()
+    def _by_topic(self, slug: str, limit: int = 10, offset: int = 0) -> SearchResults:
+        """by_topic() without the catch-up and repair around it."""
         searcher = self.index.searcher()
         scored, total = self._newest(
             searcher, self._combine(_term("topics", slug), []), max(0, offset), max(0, limit)
@@ -645,9 +705,8 @@ class SearchEngine:
             topic=slug,
         )
 
-    def latest(self, limit: int = 10, offset: int = 0) -> SearchResults:
-        """All documents, newest first."""
-        self._maybe_sync()
+    def _latest(self, limit: int = 10, offset: int = 0) -> SearchResults:
+        """latest() without the catch-up and repair around it."""
         searcher = self.index.searcher()
         scored, total = self._newest(searcher, Query.all_query(), max(0, offset), max(0, limit))
         return SearchResults(
@@ -658,12 +717,11 @@ class SearchEngine:
             limit=limit,
         )
 
-    def related(self, doc_id: int, k: int = 3) -> list[Hit]:
-        """The ``k`` documents most similar to ``doc_id`` (shared words, codes and topics)."""
+    def _related(self, doc_id: int, k: int = 3) -> list[Hit]:
+        """related() without the catch-up and repair around it."""
         from bot.search.query import code_terms
         from bot.text import fold_lower
 
-        self._maybe_sync()
         searcher = self.index.searcher()
         found = searcher.search(Query.term_query(SCHEMA, "id", int(doc_id)), limit=1)
         if not found.hits:
