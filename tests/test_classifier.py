@@ -385,10 +385,13 @@ def _cli_env(tmp_path: Path, db_path: Path) -> dict[str, str]:
 
 
 def test_hot_reload_from_another_process(
-    tmp_path: Path, model_a: TopicModel, model_b: TopicModel
+    tmp_path: Path, db_url: str, model_a: TopicModel, model_b: TopicModel
 ) -> None:
-    """The bot process (here) switches to a version another process (the CLI) activated."""
-    bot = _fresh_services(tmp_path)
+    """The bot process (here) switches to a version another process (the CLI) activated,
+    on SQLite and on PostgreSQL (where the CLI may run on another machine)."""
+    from bot.services import Services
+
+    bot = Services(make_settings(tmp_path, db_url, models_dir=tmp_path / "models"))
     registry = ModelRegistry(bot, check_every=0.0)
     registry.add(model_a, activate=True)
     registry.add(model_b)
@@ -403,7 +406,7 @@ def test_hot_reload_from_another_process(
 
     result = subprocess.run(
         [sys.executable, "-m", "bot", "models", "activate", model_b.version],
-        env=_cli_env(tmp_path, tmp_path / "db.sqlite3"),
+        env={**_cli_env(tmp_path, tmp_path / "unused.sqlite3"), "DATABASE_URL": db_url},
         cwd=tmp_path,  # no .env from the developer's checkout
         capture_output=True,
         text=True,

@@ -20,6 +20,9 @@ def score_table(result: dict[str, Any], labels: Sequence[str]) -> list[str]:
     ]
     for label in labels:
         row = result["per_topic"][label]
+        if not row["support"] and not row["predicted"]:
+            lines.append(f"{label:<18} {'—':>6} {'—':>6} {'—':>6} │ {'':>6} {'':>6} │ {0:>5}")
+            continue
         lines.append(
             f"{label:<18} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} │ "
             f"{kw.get(label, {}).get('f1', 0):>6.3f} {allpos.get(label, {}).get('f1', 0):>6.3f} │ "
@@ -112,7 +115,10 @@ def write_plot(card: dict[str, Any], path: Path) -> Path:
     if confusion:
         names = confusion["labels"]
         matrix = np.array(confusion["matrix"], dtype=float)
-        right.imshow(matrix, cmap="Blues")
+        # Colour only the mistakes: the diagonal (topics found) would swamp the scale.
+        errors = matrix.copy()
+        np.fill_diagonal(errors, 0)
+        right.imshow(errors, cmap="Reds")
         right.set_xticks(range(len(names)), names, rotation=35, ha="right")
         right.set_yticks(range(len(names)), names)
         right.set_xlabel("predicted (none = missed)")
@@ -128,7 +134,8 @@ def write_plot(card: dict[str, Any], path: Path) -> Path:
                         ha="center",
                         va="center",
                         fontsize=7,
-                        color="white" if matrix[i, j] > matrix.max() / 2 else "black",
+                        fontweight="bold" if i == j else "normal",
+                        color="white" if errors[i, j] > errors.max() / 2 else "black",
                     )
     else:
         right.axis("off")
