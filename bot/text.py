@@ -254,33 +254,40 @@ def split_sentences(text: str) -> list[str]:
 
 # --- document codes ----------------------------------------------------------------------
 
-_KINDS = {
-    "nghi quyet": "NQ",
-    "ket luan": "KL",
-    "chi thi": "CT",
-    "quy dinh": "QD",
-    "quyet dinh": "QD",
-    "huong dan": "HD",
-    "thong bao": "TB",
-    "ke hoach": "KH",
-    "de an": "DA",
-    "quy che": "QC",
-    "thong tu": "TT",
-    "nghi dinh": "ND",
-    "cong van": "CV",
+# How each kind of document is named, with accents; matching runs on the folded text so that
+# "ket luan 21" typed without accents works, but an accented word must be this exact word
+# ("để ăn 5" is not "đề án 5").
+_KIND_NAMES = {
+    "nghị quyết": "NQ",
+    "kết luận": "KL",
+    "chỉ thị": "CT",
+    "quy định": "QD",
+    "quyết định": "QD",
+    "hướng dẫn": "HD",
+    "thông báo": "TB",
+    "kế hoạch": "KH",
+    "đề án": "DA",
+    "quy chế": "QC",
+    "thông tư": "TT",
+    "nghị định": "ND",
+    "công văn": "CV",
 }
-_KIND_ABBR = "|".join(sorted({v for v in _KINDS.values()}))
+_KINDS = {fold_lower(name): abbr for name, abbr in _KIND_NAMES.items()}
+_ACCENTED = {fold_lower(name): name for name in _KIND_NAMES}
 
-# 21-KL/TW, 35-NQ/TW, 124-QĐ/TW, 21-KL/TƯ, 05-CT/TW, 09-HD/BTCTW, 123/QĐ-UBND, 05/2022/NĐ-CP
-_CODE_RE = re.compile(
-    r"(?<![\w/-])(\d{1,4})\s?-\s?([A-ZĐ]{1,6}(?:-[A-ZĐ]{1,6})?)\s?/\s?([A-ZĐƯ][A-ZĐƯ.]{0,9})(?![\w])"
-    r"|(?<![\w/-])(\d{1,5})(?:/(\d{4}))?/([A-ZĐ]{1,6})-([A-ZĐ][A-ZĐ0-9]{0,9})(?![\w])",
-    re.UNICODE,
+# On folded text: 21-KL/TW, 35-NQ/TW, 124-QD/TW, 21-KL/TU, 05-CT/TW, 09-HD/BTCTW, 123/QD-UBND, 05/2022/ND-CP
+_CODE_PATTERN = (
+    r"(?<![\w/-])(\d{1,4})\s?-\s?([A-Z]{1,6}(?:-[A-Z]{1,6})?)\s?/\s?([A-Z][A-Z.]{0,9})(?![\w])"
+    r"|(?<![\w/-])(\d{1,5})(?:/(\d{4}))?/([A-Z]{1,6})-([A-Z][A-Z0-9]{0,9})(?![\w])"
 )
+_CODE_RE = re.compile(_CODE_PATTERN)
+_CODE_RE_LOOSE = re.compile(_CODE_PATTERN, re.IGNORECASE)
 # "Nghị quyết số 35", "Kết luận 21", "Chỉ thị số 05", "Quy định 124", "Nghị quyết Trung ương 4"
 _NAMED_RE = re.compile(
-    r"(?i)\b(nghị quyết|kết luận|chỉ thị|quy định|quyết định|hướng dẫn|thông báo|kế hoạch|đề án|quy chế"
-    r"|thông tư|nghị định|công văn)\s+(?:(số)\s+)?(trung ương\s+)?(\d{1,4})(?!\d|[.,]\d|\s?[-/])",
+    r"\b("
+    + "|".join(sorted(_KINDS, key=len, reverse=True))
+    + r")\s+(?:(so)\s+)?(trung uong\s+)?(\d{1,4})"
+    r"(?!\d|[.,]\d|\s?[-/])",
 )
 
 
@@ -296,43 +303,46 @@ class DocCode:
 
 
 def _issuer(value: str) -> str:
-    value = fold(value.replace(".", "")).upper()
+    value = value.replace(".", "").upper()
     return "TW" if value in {"TU", "TW"} else value
 
 
-def find_doc_codes(text: str) -> list[DocCode]:
+def find_doc_codes(text: str, *, loose: bool = False) -> list[DocCode]:
     """Find document references such as ``21-KL/TW`` or ``Nghị quyết số 35``.
 
-    Two references to the same document share a ``key`` ("Kết luận số 21" and "21-KL/TW"
-    both give ``21-KL``); ``21-NQ/TW`` and ``20-KL/TW`` do not.
+    Two references to the same document share a ``key`` ("Kết luận số 21", "ket luan 21" and
+    "21-KL/TW" all give ``21-KL``); ``21-NQ/TW`` and ``20-KL/TW`` do not. ``loose`` also
+    accepts lower-case codes ("21-kl/tw"), for queries typed on a phone.
     """
     text = normalize(text)
+    folded = fold(text)  # one character per character: spans found here are spans of text
+    lowered = folded.lower()
     found: list[DocCode] = []
-    for m in _CODE_RE.finditer(text):
+    for m in (_CODE_RE_LOOSE if loose else _CODE_RE).finditer(folded):
         if m.group(1):
-            number, kind, issuer = m.group(1), fold(m.group(2)).upper(), _issuer(m.group(3))
+            number, kind, issuer = m.group(1), m.group(2).upper(), _issuer(m.group(3))
             key = f"{int(number)}-{kind}"
             full = f"{int(number)}-{kind}/{issuer}"
         else:
             number, year, kind, issuer = (
                 m.group(4),
                 m.group(5),
-                fold(m.group(6)).upper(),
-                fold(m.group(7)).upper(),
+                m.group(6).upper(),
+                m.group(7).upper(),
             )
             key = f"{int(number)}/{year + '/' if year else ''}{kind}-{issuer}"
             full = key
-        found.append(DocCode(m.group(0), key, full, m.start(), m.end()))
-    for m in _NAMED_RE.finditer(text):
-        kind = _KINDS[fold_lower(m.group(1))]
+        found.append(DocCode(text[m.start() : m.end()], key, full, m.start(), m.end()))
+    for m in _NAMED_RE.finditer(lowered):
+        written = text[m.start(1) : m.end(1)].lower()
+        if written != m.group(1) and written != _ACCENTED[m.group(1)]:
+            continue  # accented, but another word: "để ăn" is not "đề án"
+        kind = _KINDS[m.group(1)]
         number = int(m.group(4))
         # "Nghị quyết số 35-NQ/TW" never gets here: the pattern refuses a number followed by
         # "-" or "/", so the code above is the one reference.
-        if m.group(3):
-            key = f"TW{number}-{kind}"
-        else:
-            key = f"{number}-{kind}"
-        found.append(DocCode(m.group(0), key, None, m.start(), m.end()))
+        key = f"TW{number}-{kind}" if m.group(3) else f"{number}-{kind}"
+        found.append(DocCode(text[m.start() : m.end()], key, None, m.start(), m.end()))
     found.sort(key=lambda c: c.start)
     return found
 

@@ -152,3 +152,15 @@ def test_doc_codes_are_exact() -> None:
     assert doc_code_keys("21-NQ/TW và 20-KL/TW") == ["21-NQ", "21-NQ/TW", "20-KL", "20-KL/TW"]
     assert "21-KL" not in doc_code_keys("21-NQ/TW và 20-KL/TW")
     assert doc_code_keys("nghị quyết 35.000 người") == []
+
+
+def test_doc_codes_typed_without_accents_or_in_lower_case() -> None:
+    assert [c.key for c in find_doc_codes("ket luan so 21 va nghi quyet trung uong 4")] == [
+        "21-KL",
+        "TW4-NQ",
+    ]
+    assert [c.key for c in find_doc_codes("21-kl/tw", loose=True)] == ["21-KL"]
+    assert find_doc_codes("21-kl/tw") == []
+    assert find_doc_codes("để ăn 5 bữa") == []  # accented words must be the real document word
+    code = find_doc_codes("Theo Kết luận số 21-KL/TƯ")[0]
+    assert (code.text, code.start) == ("21-KL/TƯ", 17)
