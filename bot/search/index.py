@@ -18,7 +18,6 @@ finds the lock busy leaves the work to the holder and just reloads.
 from __future__ import annotations
 
 import contextlib
-import gc
 import itertools
 import json
 import logging
@@ -308,11 +307,10 @@ class SearchIndex:
                 writer.rollback()
             raise
         finally:
-            # Release the lock now, not at garbage collection, so other processes can write.
+            # wait_merging_threads consumes the writer and releases its lock now (not when
+            # Python frees the object), so another process can write straight away.
             with contextlib.suppress(Exception):
                 writer.wait_merging_threads()
-            del writer
-            gc.collect()
 
     def rebuild(
         self, progress: Callable[[int, int], None] | None = None, *, wipe: bool = False
