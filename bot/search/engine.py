@@ -188,7 +188,7 @@ class SearchEngine:
         self._bot_username: str | None = None
         self._last_check = 0.0
         self._sync_lock = threading.Lock()
-        self._soft_cache: OrderedDict[str, str | None] = OrderedDict()
+        self._soft_cache: OrderedDict[str, str | None] = OrderedDict()  # query → soft topic
         self._last_repair = -REPAIR_INTERVAL
 
     # --- settings -------------------------------------------------------------------------
@@ -431,15 +431,16 @@ class SearchEngine:
         """The topic of a question-like query: the classifier's, else a phrase it contains."""
         if not parsed.question:
             return None
-        key = parsed.text
-        if key in self._soft_cache:
-            return self._soft_cache[key]
         slug = None
         try:
             model = self.services.classifier
+            version = str(getattr(model, "version", "")) if model is not None else ""
         except PartyBotError as exc:
             log.warning("search: no classifier for soft topics: %s", exc)
-            model = None
+            model, version = None, ""
+        key = f"{version}\n{parsed.text}"  # a newly activated model answers afresh
+        if key in self._soft_cache:
+            return self._soft_cache[key]
         if model is not None:
             try:
                 probs = model.predict_proba([parsed.text])[0]
