@@ -765,3 +765,29 @@ def test_damaged_segment_files_are_repaired_on_the_next_search(settings: Setting
             fresh.close()
     finally:
         svc.close()
+
+
+def test_summary_never_starts_mid_word_after_a_cut_title() -> None:
+    clear_cache()
+    text = (
+        "Năm 2019, Thanh tra tỉnh Quảng Nam tiến hành 14 cuộc thanh tra kinh tế - xã hội, phát "
+        "hiện sai phạm về tài chính hơn 38 tỷ đồng. Cơ quan thanh tra kiến nghị thu hồi nộp ngân "
+        "sách nhà nước hơn 21 tỷ đồng."
+    )
+    for title in (text[:120], text[:97] + "…", text.split(",")[0]):
+        summary = summarize(NewDocument(title=title, text=text))  # type: ignore[arg-type]
+        assert summary.startswith("Năm 2019") or summary.startswith("Thanh tra"), (title, summary)
+    # A title that is the lead's first clause: the summary goes on from the rest.
+    clause = "Nhằm giúp cán bộ nhận thức sâu sắc tầm quan trọng của công tác xây dựng Đảng"
+    lead = (
+        clause
+        + "; tạo bước chuyển biến rõ rệt, hiệu quả, thiết thực trong công tác xây dựng, chỉnh đốn Đảng ở địa phương."
+    )
+    summary = summarize(
+        NewDocument(
+            title=clause,
+            text=lead
+            + "\n\nĐoạn sau có nội dung khác hẳn và đủ dài để làm câu thứ hai của bản tóm tắt.",
+        )
+    )  # type: ignore[arg-type]
+    assert summary.startswith("Tạo bước chuyển biến")

@@ -62,14 +62,6 @@ def _content(text: str) -> list[str]:
     return [w for w in (t.text.lower() for t in tokenize(text)) if w not in STOPWORDS]
 
 
-def _same_text(a: str, b: str) -> bool:
-    fa, fb = " ".join(_words(a)), " ".join(_words(b))
-    if not fa or not fb:
-        return False
-    shorter, longer = sorted((fa, fb), key=len)
-    return longer.startswith(shorter[: max(20, int(len(shorter) * 0.9))])
-
-
 def _is_heading(paragraph: str) -> bool:
     words = len(paragraph.split())
     return words < 12 and not paragraph.rstrip().endswith(_END)
@@ -86,16 +78,26 @@ def _is_body(paragraph: str) -> bool:
 
 
 def body_paragraphs(title: str, text: str) -> list[str]:
-    """Body paragraphs without a leading repeat of the title."""
+    """Body paragraphs without a leading repeat of the title.
+
+    A headline repeated as the first line is dropped. A title derived from the lead's first
+    clause ("Nhằm giúp …" + "; tạo bước …") leaves the rest of that paragraph. A title that is
+    the lead cut short (the store's first 120 characters, or a clause cut with "…") leaves the
+    lead whole: a summary may repeat the title's words, but never starts mid-word.
+    """
     paragraphs = [p.strip() for p in normalize(text).split("\n\n") if p.strip()]
     if len(paragraphs) == 1 and "\n" in paragraphs[0]:
         paragraphs = [p.strip() for p in paragraphs[0].split("\n") if p.strip()]
-    if paragraphs and title and _same_text(paragraphs[0], title):
-        # A derived title is the lead's first clause; the rest of that paragraph still counts.
-        first = paragraphs[0]
-        rest = first[len(title) :].lstrip(" ;:,.") if first.startswith(title) else ""
+    if not paragraphs or not title.strip():
+        return paragraphs
+    first, head = paragraphs[0], title.strip()
+    first_words, title_words = _words(first), _words(head)
+    if first_words == title_words:
+        return paragraphs[1:]  # the headline printed again
+    if first.startswith(head) and first[len(head) : len(head) + 1] in {";", ":", ".", ","}:
+        rest = first[len(head) + 1 :].strip()
         rest = rest[:1].upper() + rest[1:]
-        paragraphs = ([rest] if _count(rest) >= LEAD_MIN_WORDS else []) + paragraphs[1:]
+        return ([rest] if _count(rest) >= LEAD_MIN_WORDS else []) + paragraphs[1:]
     return paragraphs
 
 
