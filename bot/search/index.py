@@ -255,7 +255,10 @@ class SearchIndex:
                 except (ValueError, OSError, SearchError) as exc:
                     reason = f"corrupt ({exc})"
             if reason is not None:
-                log.warning("search index %s: %s; rebuilding", self.folder, reason)
+                # A missing index is the normal first start (or a wiped disk); anything else
+                # is worth a warning.
+                level = logging.INFO if reason == "missing" else logging.WARNING
+                log.log(level, "search index %s: %s; rebuilding", self.folder, reason)
                 self.rebuilt_reason = reason
                 self.rebuild(wipe=True)
                 return
