@@ -791,3 +791,33 @@ def test_summary_never_starts_mid_word_after_a_cut_title() -> None:
         )
     )  # type: ignore[arg-type]
     assert summary.startswith("Tạo bước chuyển biến")
+
+
+def test_concurrent_searches_while_documents_arrive(svc: Services) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    for i in range(20):
+        add(
+            svc,
+            f"c{i}",
+            f"Tin {i}",
+            f"Chi bộ {i} sinh hoạt chuyên đề về nêu gương, tự phê bình {i}.",
+        )
+    engine = svc.search
+    engine.sync()
+
+    def reader(n: int) -> int:
+        engine._last_check = 0.0  # force the change-log check on every call
+        return engine.search("neu guong tu phe binh", limit=5).total
+
+    def writer() -> None:
+        for i in range(20, 30):
+            add(svc, f"c{i}", f"Tin {i}", f"Đảng viên {i} nêu gương và tự phê bình trước chi bộ.")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = [pool.submit(reader, n) for n in range(40)] + [pool.submit(writer)]
+        results = [f.result() for f in futures[:-1]]
+        futures[-1].result()
+    assert all(20 <= total <= 30 for total in results)
+    engine.sync()
+    assert engine.search("neu guong tu phe binh").total == 30

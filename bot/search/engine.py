@@ -190,6 +190,7 @@ class SearchEngine:
         self._sync_lock = threading.Lock()
         self._soft_cache: OrderedDict[str, str | None] = OrderedDict()  # query → soft topic
         self._last_repair = -REPAIR_INTERVAL
+        self._soft_lock = threading.Lock()
 
     # --- settings -------------------------------------------------------------------------
 
@@ -439,8 +440,9 @@ class SearchEngine:
             log.warning("search: no classifier for soft topics: %s", exc)
             model, version = None, ""
         key = f"{version}\n{parsed.text}"  # a newly activated model answers afresh
-        if key in self._soft_cache:
-            return self._soft_cache[key]
+        with self._soft_lock:
+            if key in self._soft_cache:
+                return self._soft_cache[key]
         if model is not None:
             try:
                 probs = model.predict_proba([parsed.text])[0]
@@ -451,9 +453,10 @@ class SearchEngine:
                 best, p = max(probs.items(), key=lambda kv: kv[1])
                 slug = best if p >= SOFT_TOPIC_MIN else None
         slug = slug or parsed.topic_hint
-        self._soft_cache[key] = slug
-        while len(self._soft_cache) > 2000:
-            self._soft_cache.popitem(last=False)
+        with self._soft_lock:  # the bot searches from several threads
+            self._soft_cache[key] = slug
+            while len(self._soft_cache) > 2000:
+                self._soft_cache.popitem(last=False)
         return slug
 
     # --- running queries ------------------------------------------------------------------
