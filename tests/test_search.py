@@ -821,3 +821,9 @@ def test_concurrent_searches_while_documents_arrive(svc: Services) -> None:
     assert all(20 <= total <= 30 for total in results)
     engine.sync()
     assert engine.search("neu guong tu phe binh").total == 30
+
+
+def test_suggestions_when_nothing_matches(corpus: Services) -> None:
+    results = search(corpus, '"đảng viên kết nạp"')
+    assert results.hits == [] and results.suggestions == ["đảng viên kết nạp"]
+    assert search(corpus, '"không hề có cụm này"').suggestions == []

@@ -665,6 +665,18 @@ class SearchEngine:
             corrected = " ".join(built.corrections.get(t.exact, t.exact) for t in parsed.terms)
             if corrected and corrected != " ".join(t.exact for t in parsed.terms):
                 results.suggestions.append(corrected)
+        if not results.hits and parsed.phrases:
+            # A quoted phrase found nowhere: the same words without quotes, if they match.
+            loose = " ".join(
+                [" ".join(t.exact for t in p) for p in parsed.phrases]
+                + [t.exact for t in parsed.terms]
+            )
+            retry = self._keywords(searcher, parse_query(loose, self.services.taxonomy))
+            if (
+                retry.match is not None
+                and searcher.search(self._combine(retry.match, filters), limit=1, count=True).count
+            ):
+                results.suggestions.append(loose)
         return results
 
     def _topic_search(
