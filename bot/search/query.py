@@ -64,37 +64,15 @@ _DATE_IN = re.compile(
     rf"(?<![\d/.-])(?:\b(?:nam|thang|trong nam|trong thang)\s+)?{_PERIOD}(?![\d/.-])"
 )
 
-# Codes typed by hand: "21-kl/tw" (lower case), "21-KL" (no issuer), "ket luan 21" (no accents).
+# A code typed without its issuer ("21-KL"); bot.text finds the rest ("21-kl/tw", "ket luan 21").
 _LOOSE_CODE = re.compile(
     r"(?<![\w/-])(\d{1,4})\s?-\s?([a-zA-ZđĐ]{1,6})(?:\s?/\s?([a-zA-ZđĐưƯ.]{1,10}))?(?![\w])"
-)
-_FOLDED_NAMED = re.compile(
-    r"\b(nghi quyet|ket luan|chi thi|quy dinh|quyet dinh|huong dan|thong bao|ke hoach|de an|"
-    r"quy che|thong tu|nghi dinh|cong van)\s+(?:so\s+)?(trung uong\s+)?(\d{1,4})(?!\d|[.,]\d|\s?[-/])"
 )
 _KIND_PREFIX = re.compile(
     r"\b(?:nghi quyet|ket luan|chi thi|quy dinh|quyet dinh|huong dan|thong bao|ke hoach|de an|"
     r"quy che|thong tu|nghi dinh|cong van)(?:\s+so)?\s*$"
 )
-_KIND_ABBR = {
-    "nghi quyet": "NQ",
-    "ket luan": "KL",
-    "chi thi": "CT",
-    "quy dinh": "QD",
-    "quyet dinh": "QD",
-    "huong dan": "HD",
-    "thong bao": "TB",
-    "ke hoach": "KH",
-    "de an": "DA",
-    "quy che": "QC",
-    "thong tu": "TT",
-    "nghi dinh": "ND",
-    "cong van": "CV",
-}
-_KNOWN_KINDS = frozenset(_KIND_ABBR.values())
-_LOOSE_NUMBERED = re.compile(
-    r"(?<![\w/-])\d{1,5}(?:/\d{4})?/[a-zA-ZđĐ]{1,6}-[a-zA-ZđĐ][\w]{0,9}(?![\w])"
-)
+_KNOWN_KINDS = frozenset(["NQ", "KL", "CT", "QD", "HD", "TB", "KH", "DA", "QC", "TT", "ND", "CV"])
 
 _QUOTES = re.compile(r"[\"“”«»]([^\"“”«»]*)[\"“”«»]")
 
@@ -230,26 +208,18 @@ def _codes(text: str) -> tuple[list[list[str]], str]:
     ("ket luan 21").
     """
     found: list[tuple[int, int, list[str]]] = []
-    # Upper-case hand-typed codes so bot.text's strict pattern sees "21-KL/TW".
-    upper = _LOOSE_CODE.sub(lambda m: m.group(0).upper(), text)
-    upper = _LOOSE_NUMBERED.sub(lambda m: m.group(0).upper(), upper)
-    for code in find_doc_codes(upper):
+    # bot.text reads lower-case codes and unaccented names in its loose mode.
+    for code in find_doc_codes(text, loose=True):
         found.append((code.start, code.end, _query_code(code.key, code.full)))
 
     def free(start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e, _ in found)
 
-    for m in _LOOSE_CODE.finditer(upper):
+    # "21-KL" without an issuer is not a full reference in an article, but it is in a query.
+    for m in _LOOSE_CODE.finditer(text):
         kind = fold_lower(m.group(2)).upper()
         if kind in _KNOWN_KINDS and free(m.start(), m.end()):
             found.append((m.start(), m.end(), [f"{int(m.group(1))}-{kind}"]))
-    for m in _FOLDED_NAMED.finditer(fold_lower(text)):
-        if free(m.start(), m.end()):
-            kind = _KIND_ABBR[m.group(1)]
-            number = int(m.group(3))
-            found.append(
-                (m.start(), m.end(), [f"TW{number}-{kind}" if m.group(2) else f"{number}-{kind}"])
-            )
     found.sort()
     folded = fold_lower(text)
     for start, end, _ in found:
