@@ -178,6 +178,13 @@ class Conversation:
             header += "\n" + t(
                 ctx.lang, "soft_topic", topic=self._topic_name(results.soft_topic, ctx.lang)
             )
+        # Say when the engine had to bend the query, so approximate answers are not mistaken.
+        if results.note in ("relaxed", "any_terms"):
+            header += "\n" + t(ctx.lang, "note_relaxed")
+        elif results.note == "typo" and results.suggestions:
+            header += "\n" + t(ctx.lang, "note_typo", corrected=cut(results.suggestions[0], 100))
+        elif results.note == "date_relaxed":
+            header += "\n" + t(ctx.lang, "note_date_relaxed")
         return self._results_reply(
             Raw(note).html + header,
             results,

@@ -516,3 +516,9 @@ async def test_no_results_suggests_alternatives_and_topics(bot: Bot) -> None:
     bot.fake.private_message(USER, "zzqqxx wwvvkk")
     call = await bot.fake.wait_for("sendMessage", chat_id=USER)
     assert "Không tìm thấy" in call.params["text"] and "/topics" in call.params["text"]
+
+
+async def test_approximate_and_corrected_results_say_so(bot: Bot) -> None:
+    bot.fake.private_message(USER, "tham nhũnh")  # one typo
+    call = await bot.fake.wait_for("sendMessage", chat_id=USER)
+    assert "Đã tìm theo" in call.params["text"] and "tham nhũng" in call.params["text"]
