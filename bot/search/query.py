@@ -167,10 +167,35 @@ def _period(month: str | None, year: str) -> tuple[datetime, datetime]:
     )
 
 
-_CODE_HINT = re.compile(
-    r"\d\s?[-/]\s?[a-z]|(?:nghi quyet|ket luan|chi thi|quy dinh|quyet dinh|huong dan|thong bao|"
-    r"ke hoach|de an|quy che|thong tu|nghi dinh|cong van)\s+(?:so\s+)?(?:trung uong\s+)?\d"
+_DIGITS = re.compile(r"\d+")
+_AFTER_NUMBER = re.compile(r"\s?[-/]\s?[a-z]")
+_KIND_WORDS = (
+    "nghi quyet",
+    "ket luan",
+    "chi thi",
+    "quy dinh",
+    "quyet dinh",
+    "huong dan",
+    "thong bao",
+    "ke hoach",
+    "de an",
+    "quy che",
+    "thong tu",
+    "nghi dinh",
+    "cong van",
 )
+
+
+def _code_hint(folded: str) -> bool:
+    """Could this (folded) line cite a document? Every citation has a number, followed by
+    "-KL"/"/QD" or preceded by a kind's name; numbers are few, so look from them."""
+    for m in _DIGITS.finditer(folded):
+        if _AFTER_NUMBER.match(folded, m.end()):
+            return True
+        before = folded[max(0, m.start() - 28) : m.start()]
+        if any(kind in before for kind in _KIND_WORDS):
+            return True
+    return False
 
 
 def code_terms(text: str, folded: str | None = None) -> list[str]:
@@ -183,9 +208,9 @@ def code_terms(text: str, folded: str | None = None) -> list[str]:
     """
     folded = fold_lower(text) if folded is None else folded
     terms: list[str] = []
-    # The full patterns are slow on long texts: only lines with a cheap hint get them.
+    # The full patterns are slow on long texts: only lines with a hint get them.
     for line, folded_line in zip(text.split("\n"), folded.split("\n"), strict=True):
-        if not _CODE_HINT.search(folded_line):
+        if not _code_hint(folded_line):
             continue
         for code in find_doc_codes(line):
             terms.append(code.key)
