@@ -522,3 +522,9 @@ async def test_approximate_and_corrected_results_say_so(bot: Bot) -> None:
     bot.fake.private_message(USER, "tham nhũnh")  # one typo
     call = await bot.fake.wait_for("sendMessage", chat_id=USER)
     assert "Đã tìm theo" in call.params["text"] and "tham nhũng" in call.params["text"]
+
+
+async def test_documents_without_url_get_a_deep_link(bot: Bot) -> None:
+    bot.fake.private_message(USER, "quần chúng ưu tú tuyên thệ")
+    call = await bot.fake.wait_for("sendMessage", chat_id=USER)
+    assert "https://t.me/partybot_test_bot?start=doc_" in call.params["text"]
