@@ -827,3 +827,10 @@ def test_suggestions_when_nothing_matches(corpus: Services) -> None:
     results = search(corpus, '"đảng viên kết nạp"')
     assert results.hits == [] and results.suggestions == ["đảng viên kết nạp"]
     assert search(corpus, '"không hề có cụm này"').suggestions == []
+
+
+def test_unrelated_query_is_not_bent_into_garbage(corpus: Services) -> None:
+    # Accents typed are deliberate: no "correction" to words with other accents, and a long
+    # query does not fall back to matching any one of its syllables.
+    results = search(corpus, "bóng đá ngoại hạng thời tiết hôm nay")
+    assert results.hits == [] and results.suggestions == []

@@ -311,8 +311,9 @@ class SearchEngine:
                 and searcher.doc_freq("text_x", exact) > 0
             )
             found.append(((keeps, vdf), variant, exact))
-        if term.accented and df > 0:
-            # Only corrections that exist with accents replace an existing folded word.
+        if term.accented:
+            # Accents typed are deliberate: a correction must exist with them ("bóng" is not
+            # corrected to some unrelated "uống"; "nhũnh" still becomes "nhũng").
             found = [f for f in found if f[0][0]]
         if not found:
             if match:
@@ -641,7 +642,10 @@ class SearchEngine:
         n_terms = len({t.folded for t in parsed.content_terms})
         if n_terms > 2:
             attempts.append(({"slack": 1}, filters, "relaxed"))
-        if n_terms > 1:
+        if 1 < n_terms <= 3 or (n_terms > 1 and soft):
+            # Longer keyword queries stop at one missing syllable: "any of them" is mostly noise
+            # there ("thời tiết hôm nay" would list everything that says "nay"); a question has
+            # its topic to rank by, so it may still fall back to any word.
             attempts.append(({"slack": n_terms}, filters, "any_terms"))
         if parsed.date_text and not explicit_dates:
             relaxed = self._filters(topic, None, None, source)
