@@ -60,7 +60,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "classify_header": "🏷 <b>Phân loại chủ đề</b>",
         "classify_none": "Văn bản không thuộc chủ đề nào trong danh mục.",
         "classify_unavailable": "Mô hình phân loại chưa sẵn sàng.",
-        "terms": "từ khóa: {terms}",
+        "terms": "căn cứ: {terms}",
         "lang_set": "Đã chuyển sang tiếng Việt.",
         "lang_usage": "Cách dùng: <code>/lang vi</code> hoặc <code>/lang en</code>",
         "refused": (
@@ -149,7 +149,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "classify_header": "🏷 <b>Topics</b>",
         "classify_none": "The text belongs to none of the topics.",
         "classify_unavailable": "The classifier is not ready yet.",
-        "terms": "terms: {terms}",
+        "terms": "because of: {terms}",
         "lang_set": "Switched to English.",
         "lang_usage": "Usage: <code>/lang vi</code> or <code>/lang en</code>",
         "refused": (
