@@ -118,9 +118,11 @@ async def test_fan_out_stays_under_telegram_limits(tmp_path: Path) -> None:
     services = Services(make_settings(tmp_path, f"sqlite:///{tmp_path / 'f.sqlite3'}"))
     chats = [-(100 + i) for i in range(40)] + [5000 + i for i in range(20)]
     subscribe(services, chats)
-    async with FakeBotAPI(strict_chats=False, enforce_limits=True) as fake:
-        async with ExtBot("1:T", base_url=fake.base_url, rate_limiter=StrictRateLimiter()) as bot:
-            report = await delivery(services, bot).run_once(NOW)
+    async with (
+        FakeBotAPI(strict_chats=False, enforce_limits=True) as fake,
+        ExtBot("1:T", base_url=fake.base_url, rate_limiter=StrictRateLimiter()) as bot,
+    ):
+        report = await delivery(services, bot).run_once(NOW)
     services.close()
     assert sorted(report.sent) == sorted(chats)
     assert fake.stats["429"] == 0

@@ -93,7 +93,7 @@ async def test_same_url_with_tracking_parameters_and_republished_copy_are_not_st
     store.add(publish(site))
     await poller(svc).poll_due()
     # A second outlet republishes one article with a new headline and a different byline.
-    title, paragraphs = ARTICLES["kiem-tra"]
+    _title, paragraphs = ARTICLES["kiem-tra"]
     copy = site.add(
         "/other/bai-dang-lai.html",
         article_page(
