@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -63,37 +64,44 @@ def seed_corpus(services: Services) -> None:
     services.after_documents_changed([])
 
 
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+@asynccontextmanager
+async def running_bot(settings_url: str, tmp_path: Path, **overrides: object) -> AsyncIterator[Bot]:
+    """Seeded services, the fake Bot API and the polling Application, torn down afterwards."""
     settings = make_settings(
-        tmp_path,
-        f"sqlite:///{tmp_path / 'bot.sqlite3'}",
-        admin_ids=[ADMIN],
-        access_mode="allowlist",
-        rate_limit_per_minute=20,
+        tmp_path, settings_url, admin_ids=[ADMIN], access_mode="allowlist", **overrides
     )
     services = Services(settings)
     seed_corpus(services)
     AccessPolicy(services.db, admin_ids=[ADMIN], mode="allowlist").allow(USER)
-    async with FakeBotAPI() as fake:
-        app = build_application(
-            services,
-            token="123:TEST",
-            base_url=fake.base_url,
-            base_file_url=fake.base_file_url,
-            rate_limiter=False,
-        )
-        async with app:
-            await _post_init(app)
-            await app.start()
-            await app.updater.start_polling(poll_interval=0.0)
-            try:
-                yield Bot(fake, app, services)
-            finally:
-                await app.updater.stop()
-                await app.stop()
-        assert fake.unknown_methods == []
-    services.close()
+    try:
+        async with FakeBotAPI() as fake:
+            app = build_application(
+                services,
+                token="123:TEST",
+                base_url=fake.base_url,
+                base_file_url=fake.base_file_url,
+                rate_limiter=False,
+            )
+            async with app:
+                await _post_init(app)
+                await app.start()
+                await app.updater.start_polling(poll_interval=0.0)
+                try:
+                    yield Bot(fake, app, services)
+                finally:
+                    await app.updater.stop()
+                    await app.stop()
+            assert fake.unknown_methods == []
+    finally:
+        services.close()
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    async with running_bot(
+        f"sqlite:///{tmp_path / 'bot.sqlite3'}", tmp_path, rate_limit_per_minute=20
+    ) as running:
+        yield running
 
 
 def keyboard(call) -> list[list[dict]]:  # type: ignore[no-untyped-def]
@@ -452,37 +460,21 @@ async def test_database_outage_gives_a_clear_reply_and_the_bot_recovers(
             netloc=f"{parts.username + '@' if parts.username else ''}127.0.0.1:{proxy.port}"
         )
     )
-    settings = make_settings(tmp_path, proxied, admin_ids=[ADMIN], access_mode="allowlist")
-    services = Services(settings)
-    seed_corpus(services)
-    AccessPolicy(services.db, admin_ids=[ADMIN], mode="allowlist").allow(USER)
-    async with FakeBotAPI() as fake:
-        app = build_application(
-            services,
-            token="123:TEST",
-            base_url=fake.base_url,
-            base_file_url=fake.base_file_url,
-            rate_limiter=False,
-        )
-        async with app:
-            await app.start()
-            await app.updater.start_polling(poll_interval=0.0)
-            try:
-                fake.private_message(USER, "kết nạp đảng viên")
-                assert "/doc_" in (await fake.wait_for("sendMessage", chat_id=USER)).params["text"]
-                proxy.cut()
-                fake.private_message(USER, "kết nạp đảng viên")
-                down = await fake.wait_for("sendMessage", chat_id=USER, timeout=20)
-                assert "tạm thời không truy cập được" in down.params["text"]
-                proxy.start()
-                fake.private_message(USER, "kết nạp đảng viên")
-                back = await fake.wait_for("sendMessage", chat_id=USER, timeout=20)
-                assert "/doc_" in back.params["text"]
-            finally:
-                await app.updater.stop()
-                await app.stop()
-    services.close()
-    proxy.close()
+    try:
+        async with running_bot(proxied, tmp_path) as running:
+            fake = running.fake
+            fake.private_message(USER, "kết nạp đảng viên")
+            assert "/doc_" in (await fake.wait_for("sendMessage", chat_id=USER)).params["text"]
+            proxy.cut()
+            fake.private_message(USER, "kết nạp đảng viên")
+            down = await fake.wait_for("sendMessage", chat_id=USER, timeout=20)
+            assert "tạm thời không truy cập được" in down.params["text"]
+            proxy.start()
+            fake.private_message(USER, "kết nạp đảng viên")
+            back = await fake.wait_for("sendMessage", chat_id=USER, timeout=20)
+            assert "/doc_" in back.params["text"]
+    finally:
+        proxy.close()
 
 
 async def test_admin_stats_sends_numbers_and_a_chart(bot: Bot) -> None:
