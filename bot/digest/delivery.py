@@ -11,6 +11,10 @@ A delivery is a row in ``deliveries`` keyed by ``(chat_id, due_at)``:
    (after). A crash between two records leaves ``in_flight`` set; the resuming instance counts
    that part as sent (``in_doubt``) rather than sending it twice — Telegram offers no way to ask
    whether a message arrived, and a repeated digest is worse than the rare lost fragment.
+   A sender that accepts ``before_request`` (the Telegram one does) has ``in_flight`` recorded
+   only once the rate limiter has let the request go, right before it leaves: with dozens of
+   chats queued behind the limiter, recording earlier would put all of them in doubt at a crash
+   (and lose them) instead of the one or two requests really on the wire.
 4. **Complete.** In one transaction the row becomes ``sent`` and the subscription's
    high-water mark (``last_doc_id``) and next due time move forward. The next due time is the
    next scheduled slot after *now*, so a bot that was down for three days sends one catch-up
@@ -23,6 +27,7 @@ imports nothing from ``telegram``.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import os
@@ -68,7 +73,11 @@ class TransientSendError(SendError):
 
 
 class Sender(Protocol):
-    """Sends one HTML message; returns its message id. Waits out flood limits itself."""
+    """Sends one HTML message; returns its message id. Waits out flood limits itself.
+
+    A sender may also take a keyword argument ``before_request`` (an async callable) and await
+    it right before each attempt leaves, after any rate-limit wait; see step 3 above.
+    """
 
     async def send(self, chat_id: int, html: str) -> int: ...
 
@@ -83,6 +92,7 @@ class RunReport:
     disabled: list[int] = field(default_factory=list)
     moved: dict[int, int] = field(default_factory=dict)
     messages: int = 0
+    errors: dict[int, str] = field(default_factory=dict)  # delivery id -> unexpected error
 
 
 def instance_id() -> str:
@@ -115,6 +125,11 @@ class DigestDelivery:
         self.semaphore = asyncio.Semaphore(concurrency)
         self.on_failure = on_failure
         self.backoff = backoff
+        try:
+            params = inspect.signature(sender.send).parameters
+        except (TypeError, ValueError):
+            params = {}  # type: ignore[assignment]
+        self._sender_reports_start = "before_request" in params
 
     # --- claiming ----------------------------------------------------------------------------
 
@@ -256,9 +271,37 @@ class DigestDelivery:
                 await self._deliver(delivery_id, report)
             except LostLease:
                 log.warning("delivery %s: lease lost to another instance; leaving it", delivery_id)
+            except Exception as exc:
+                # A bug or the database going away must not stop the other chats' digests. The
+                # row keeps its lease; when that runs out, a later pass resumes it.
+                log.exception("delivery %s: unexpected error; left for a later pass", delivery_id)
+                report.errors[delivery_id] = repr(exc)
 
     async def _deliver(self, delivery_id: int, report: RunReport) -> None:
         parts = await asyncio.to_thread(self.prepare, delivery_id)
+        chat_id, start = await asyncio.to_thread(self._resume_point, delivery_id)
+        for index in range(start, len(parts)):
+            try:
+                chat_id = await self._send_with_retries(
+                    delivery_id, chat_id, index, parts[index], report
+                )
+            except ChatGone as exc:
+                await asyncio.to_thread(self._finish_gone, delivery_id, chat_id, str(exc))
+                report.disabled.append(chat_id)
+                return
+            except SendError as exc:
+                await asyncio.to_thread(self._finish_failed, delivery_id, chat_id, str(exc))
+                report.failed[chat_id] = str(exc)
+                if self.on_failure is not None:
+                    await self.on_failure(chat_id, str(exc))
+                return
+            await asyncio.to_thread(self._mark_sent, delivery_id, index)
+            report.messages += 1
+        await asyncio.to_thread(self._finish_sent, delivery_id, chat_id, bool(parts))
+        (report.sent if parts else report.empty).append(chat_id)
+
+    def _resume_point(self, delivery_id: int) -> tuple[int, int]:
+        """The chat and the first part to send; a part left in flight by a crash is in doubt."""
         with self.db.begin() as conn:
             row = conn.execute(sa.select(deliveries).where(deliveries.c.id == delivery_id)).one()
             start = row.parts_sent
@@ -278,38 +321,35 @@ class DigestDelivery:
                     delivery_id,
                     row.in_flight,
                 )
-        chat_id = row.chat_id
-        for index in range(start, len(parts)):
-            with self.db.begin() as conn:
-                self._renew(conn, delivery_id, self.clock(), in_flight=index)
-            try:
-                chat_id = await self._send_with_retries(delivery_id, chat_id, parts[index], report)
-            except ChatGone as exc:
-                await asyncio.to_thread(self._finish_gone, delivery_id, chat_id, str(exc))
-                report.disabled.append(chat_id)
-                return
-            except SendError as exc:
-                await asyncio.to_thread(self._finish_failed, delivery_id, chat_id, str(exc))
-                report.failed[chat_id] = str(exc)
-                if self.on_failure is not None:
-                    await self.on_failure(chat_id, str(exc))
-                return
-            with self.db.begin() as conn:
-                self._renew(conn, delivery_id, self.clock(), parts_sent=index + 1, in_flight=None)
-            report.messages += 1
-        await asyncio.to_thread(self._finish_sent, delivery_id, chat_id, bool(parts))
-        (report.sent if parts else report.empty).append(chat_id)
+        return row.chat_id, start
+
+    def _mark_sent(self, delivery_id: int, index: int) -> None:
+        with self.db.begin() as conn:
+            self._renew(conn, delivery_id, self.clock(), parts_sent=index + 1, in_flight=None)
+
+    def _mark_in_flight(self, delivery_id: int, index: int | None) -> None:
+        with self.db.begin() as conn:
+            self._renew(conn, delivery_id, self.clock(), in_flight=index)
 
     async def _send_with_retries(
-        self, delivery_id: int, chat_id: int, html: str, report: RunReport
+        self, delivery_id: int, chat_id: int, index: int, html: str, report: RunReport
     ) -> int:
+        async def about_to_send() -> None:
+            await asyncio.to_thread(self._mark_in_flight, delivery_id, index)
+
         attempt = 0
         while True:
             try:
-                await self.sender.send(chat_id, html)
+                if self._sender_reports_start:
+                    await self.sender.send(chat_id, html, before_request=about_to_send)  # type: ignore[call-arg]
+                else:
+                    await about_to_send()
+                    await self.sender.send(chat_id, html)
                 return chat_id
             except ChatMoved as moved:
                 log.info("chat %s became %s; moving its subscription", chat_id, moved.new_chat_id)
+                # Telegram refused that attempt: the part is not in doubt.
+                await asyncio.to_thread(self._mark_in_flight, delivery_id, None)
                 await asyncio.to_thread(self.subs.move, chat_id, moved.new_chat_id)
                 report.moved[chat_id] = moved.new_chat_id
                 chat_id = moved.new_chat_id

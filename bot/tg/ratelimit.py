@@ -11,7 +11,11 @@ limiter instead
 - never starts a request before the one 30 places earlier has *completed* and a second has
   passed since: a request reaches Telegram after it starts and before it completes, so no
   second at Telegram's end can hold more than 30, whatever the network jitter;
-- waits out a 429's ``retry_after`` before retrying, pausing everyone (429s are often global).
+- waits out a 429's ``retry_after`` before retrying, pausing everyone (429s are often global);
+- calls the hook in :data:`BEFORE_REQUEST`, if the caller set one, once it holds a slot and right
+  before the request leaves: the digest engine records "part k in flight" there, so a crash
+  can leave in doubt only a request that was really on its way, not every message queued
+  behind the limiter.
 """
 
 from __future__ import annotations
@@ -21,15 +25,24 @@ import collections
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Coroutine
+import warnings
+from collections.abc import Awaitable, Callable, Coroutine
+from contextvars import ContextVar
 from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
 log = logging.getLogger(__name__)
 
 WINDOW = 30  # Telegram: about 30 messages per second overall
+
+#: Awaited right before each attempt of a request made in this context leaves (after every
+#: wait). Set by :class:`bot.tg.sender.TelegramSender`; ``None`` elsewhere.
+BEFORE_REQUEST: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
+    "partybot_before_request", default=None
+)
 
 
 class _Spacer:
@@ -62,6 +75,7 @@ class StrictRateLimiter(BaseRateLimiter[int]):
         group_per_minute: float = 19.5,
         max_retries: int = 3,
         clock: Callable[[], float] = time.monotonic,
+        per_second: int = WINDOW,
     ) -> None:
         self.overall = _Spacer(1.0 / overall_rate, clock)
         self.group_interval = 60.0 / group_per_minute
@@ -70,8 +84,10 @@ class StrictRateLimiter(BaseRateLimiter[int]):
         self.clock = clock
         self.resume_at = 0.0
         self.retries = 0  # 429s seen, for reports and tests
-        # Completion times (futures) of the last WINDOW requests that count against the limit.
-        self.recent: collections.deque[asyncio.Future[float]] = collections.deque(maxlen=WINDOW)
+        # Completion times (futures) of the last `per_second` requests that count against the
+        # limit (tests against a fake server may raise it; Telegram's is 30).
+        self.per_second = per_second
+        self.recent: collections.deque[asyncio.Future[float]] = collections.deque(maxlen=per_second)
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -87,7 +103,7 @@ class StrictRateLimiter(BaseRateLimiter[int]):
         return None
 
     async def _window(self) -> None:
-        if len(self.recent) < WINDOW:
+        if len(self.recent) < self.per_second:
             return
         done_at = await asyncio.shield(self.recent[0])
         delay = done_at + 1.0 - self.clock()
@@ -122,15 +138,21 @@ class StrictRateLimiter(BaseRateLimiter[int]):
                 finished = asyncio.get_running_loop().create_future()
                 self.recent.append(finished)
             try:
+                hook = BEFORE_REQUEST.get()
+                if hook is not None:
+                    await hook()
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 self.retries += 1
                 if attempt == retries:
                     raise
+                with warnings.catch_warnings():  # PTB 22 warns that the type will change
+                    warnings.simplefilter("ignore", PTBDeprecationWarning)
+                    retry_after = exc.retry_after
                 wait = (
-                    exc.retry_after
-                    if isinstance(exc.retry_after, int | float)
-                    else exc.retry_after.total_seconds()
+                    retry_after
+                    if isinstance(retry_after, int | float)
+                    else retry_after.total_seconds()
                 )
                 log.info("429 from Telegram on %s; waiting %.1f s", endpoint, wait)
                 self.resume_at = max(self.resume_at, self.clock() + float(wait) + 0.1)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.digest.delivery import ChatGone, ChatMoved, SendError, TransientSendError
 from bot.render import strip_tags
+from bot.tg.ratelimit import BEFORE_REQUEST, StrictRateLimiter
 
 
 class TelegramSender:
@@ -15,9 +26,31 @@ class TelegramSender:
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
+        # Only our limiter calls BEFORE_REQUEST; with any other (or none) we call it ourselves.
+        self._limiter_calls_hook = isinstance(getattr(bot, "rate_limiter", None), StrictRateLimiter)
 
-    async def send(self, chat_id: int, html: str) -> int:
-        """Send one HTML message (plain text if Telegram rejects the markup)."""
+    async def send(
+        self,
+        chat_id: int,
+        html: str,
+        *,
+        before_request: Callable[[], Awaitable[None]] | None = None,
+    ) -> int:
+        """Send one HTML message (plain text if Telegram rejects the markup).
+
+        ``before_request`` is awaited right before each attempt leaves for Telegram — after the
+        rate limiter's waits when the bot uses :class:`StrictRateLimiter`.
+        """
+        if before_request is not None and not self._limiter_calls_hook:
+            await before_request()
+            before_request = None
+        token = BEFORE_REQUEST.set(before_request)
+        try:
+            return await self._send(chat_id, html)
+        finally:
+            BEFORE_REQUEST.reset(token)
+
+    async def _send(self, chat_id: int, html: str) -> int:
         try:
             try:
                 message = await self.bot.send_message(
@@ -41,6 +74,10 @@ class TelegramSender:
             raise SendError(exc.message) from exc
         except RetryAfter as exc:
             # The rate limiter already retried; treat what is left as transient.
-            raise TransientSendError(str(exc)) from exc
+            raise TransientSendError(exc.message) from exc
         except (TimedOut, NetworkError) as exc:
             raise TransientSendError(str(exc)) from exc
+        except TelegramError as exc:
+            # Anything else Telegram says (409, 401, …) is this chat's failure, reported to the
+            # admins; it must not escape and stop the other chats' digests.
+            raise SendError(f"{type(exc).__name__}: {exc.message}") from exc
