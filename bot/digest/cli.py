@@ -95,6 +95,8 @@ def digest_send(services, chat_ids: tuple[int, ...], send_all: bool, dry_run: bo
         )
         for chat_id, error in report.failed.items():
             click.echo(f"error: chat {chat_id}: {error}", err=True)
+        for error in report.errors:
+            click.echo(f"error: {error} (left for the next pass)", err=True)
 
     asyncio.run(go())
 

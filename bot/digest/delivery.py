@@ -92,7 +92,7 @@ class RunReport:
     disabled: list[int] = field(default_factory=list)
     moved: dict[int, int] = field(default_factory=dict)
     messages: int = 0
-    errors: dict[int, str] = field(default_factory=dict)  # delivery id -> unexpected error
+    errors: list[str] = field(default_factory=list)  # unexpected errors, left for a later pass
 
 
 def instance_id() -> str:
@@ -141,41 +141,50 @@ class DigestDelivery:
             .on_conflict_do_nothing(index_elements=["chat_id", "due_at"])
         )
 
-    def claim_due(self, now: datetime | None = None) -> list[int]:
-        """Claim every digest due at ``now`` that no live instance owns; returns delivery ids."""
+    def due(self, now: datetime | None = None) -> list[tuple[int, datetime, int]]:
+        """``(chat_id, due_at, last_doc_id)`` of every enabled subscription due at ``now``."""
         now = now or self.clock()
-        claimed: list[int] = []
         with self.db.begin() as conn:
-            due = conn.execute(
+            rows = conn.execute(
                 sa.select(
                     subscriptions.c.chat_id,
                     subscriptions.c.next_due_at,
                     subscriptions.c.last_doc_id,
-                ).where(subscriptions.c.enabled.is_(True), subscriptions.c.next_due_at <= now)
+                )
+                .where(subscriptions.c.enabled.is_(True), subscriptions.c.next_due_at <= now)
+                .order_by(subscriptions.c.next_due_at, subscriptions.c.chat_id)
             ).all()
-        for chat_id, due_at, last_doc_id in due:
-            with self.db.begin() as conn:
-                # RETURNING tells a real insert from a conflict on both backends (rowcount does not).
-                inserted = conn.execute(
-                    self._insert_ignore(
-                        {
-                            "chat_id": chat_id,
-                            "due_at": due_at,
-                            "status": "claimed",
-                            "claimed_by": self.owner,
-                            "lease_until": now + LEASE,
-                            "from_doc_id": last_doc_id,
-                            "to_doc_id": last_doc_id,
-                            "parts_total": 0,
-                            "parts_sent": 0,
-                            "in_doubt": 0,
-                            "attempts": 1,
-                            "created_at": now,
-                        }
-                    ).returning(deliveries.c.id)
-                ).scalar()
-            if inserted is not None:
-                claimed.append(int(inserted))
+        return [(int(r.chat_id), r.next_due_at, int(r.last_doc_id or 0)) for r in rows]
+
+    def claim(self, chat_id: int, due_at: datetime, last_doc_id: int) -> int | None:
+        """Insert the delivery row for ``(chat_id, due_at)``; its id, or None if it exists."""
+        lease_from = self.clock()
+        with self.db.begin() as conn:
+            # RETURNING tells a real insert from a conflict on both backends (rowcount does not).
+            inserted = conn.execute(
+                self._insert_ignore(
+                    {
+                        "chat_id": chat_id,
+                        "due_at": due_at,
+                        "status": "claimed",
+                        "claimed_by": self.owner,
+                        "lease_until": lease_from + LEASE,
+                        "from_doc_id": last_doc_id,
+                        "to_doc_id": last_doc_id,
+                        "parts_total": 0,
+                        "parts_sent": 0,
+                        "in_doubt": 0,
+                        "attempts": 1,
+                        "created_at": lease_from,
+                    }
+                ).returning(deliveries.c.id)
+            ).scalar()
+        return int(inserted) if inserted is not None else None
+
+    def claim_due(self, now: datetime | None = None) -> list[int]:
+        """Claim every digest due at ``now`` that no live instance owns; returns delivery ids."""
+        now = now or self.clock()
+        claimed = [d for d in (self.claim(*row) for row in self.due(now)) if d is not None]
         claimed.extend(self._take_over_stale(now))
         return claimed
 
@@ -204,7 +213,7 @@ class DigestDelivery:
                     )
                     .values(
                         claimed_by=self.owner,
-                        lease_until=now + LEASE,
+                        lease_until=self.clock() + LEASE,
                         attempts=deliveries.c.attempts + 1,
                     )
                 ).rowcount
@@ -267,15 +276,34 @@ class DigestDelivery:
     async def deliver(self, delivery_id: int, report: RunReport) -> None:
         """Send one claimed delivery to the end (or to a recorded failure)."""
         async with self.semaphore:
+            await self._deliver_guarded(delivery_id, report)
+
+    async def _claim_and_deliver(
+        self, chat_id: int, due_at: datetime, last_doc_id: int, report: RunReport
+    ) -> None:
+        # Claimed only when a sending slot is free: the lease starts when the work does, and
+        # another instance on the same database is free to take the chats this one has not
+        # reached yet.
+        async with self.semaphore:
             try:
-                await self._deliver(delivery_id, report)
-            except LostLease:
-                log.warning("delivery %s: lease lost to another instance; leaving it", delivery_id)
-            except Exception as exc:
-                # A bug or the database going away must not stop the other chats' digests. The
-                # row keeps its lease; when that runs out, a later pass resumes it.
-                log.exception("delivery %s: unexpected error; left for a later pass", delivery_id)
-                report.errors[delivery_id] = repr(exc)
+                delivery_id = await asyncio.to_thread(self.claim, chat_id, due_at, last_doc_id)
+            except Exception as exc:  # the next pass claims it
+                log.exception("chat %s: could not claim its digest", chat_id)
+                report.errors.append(f"chat {chat_id}: claim failed: {exc!r}")
+                return
+            if delivery_id is not None:
+                await self._deliver_guarded(delivery_id, report)
+
+    async def _deliver_guarded(self, delivery_id: int, report: RunReport) -> None:
+        try:
+            await self._deliver(delivery_id, report)
+        except LostLease:
+            log.warning("delivery %s: lease lost to another instance; leaving it", delivery_id)
+        except Exception as exc:
+            # A bug or the database going away must not stop the other chats' digests. The row
+            # keeps its lease; when that runs out, a later pass resumes it.
+            log.exception("delivery %s: unexpected error; left for a later pass", delivery_id)
+            report.errors.append(f"delivery {delivery_id}: {exc!r}")
 
     async def _deliver(self, delivery_id: int, report: RunReport) -> None:
         parts = await asyncio.to_thread(self.prepare, delivery_id)
@@ -433,11 +461,19 @@ class DigestDelivery:
     # --- one pass -------------------------------------------------------------------------------
 
     async def run_once(self, now: datetime | None = None) -> RunReport:
-        """Claim and deliver everything due; chats are independent of each other."""
+        """Claim and deliver everything due; chats are independent of each other.
+
+        Each chat is claimed when one of the ``concurrency`` sending slots is free, so the first
+        messages leave while later chats are still unclaimed.
+        """
+        now = now or self.clock()
         report = RunReport()
-        claimed = await asyncio.to_thread(self.claim_due, now)
-        if claimed:
-            await asyncio.gather(*(self.deliver(d, report) for d in claimed))
+        due = await asyncio.to_thread(self.due, now)
+        stale = await asyncio.to_thread(self._take_over_stale, now)
+        await asyncio.gather(
+            *(self._claim_and_deliver(*row, report) for row in due),
+            *(self.deliver(d, report) for d in stale),
+        )
         return report
 
 

@@ -179,14 +179,15 @@ async def send_due_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         context.application.bot_data["digest_delivery"] = delivery
     report = await delivery.run_once()
-    if report.sent or report.failed or report.disabled:
+    if report.sent or report.failed or report.disabled or report.errors:
         log.info(
-            "digests: %d sent, %d empty, %d failed, %d disabled, %d moved",
+            "digests: %d sent, %d empty, %d failed, %d disabled, %d moved, %d left for later",
             len(report.sent),
             len(report.empty),
             len(report.failed),
             len(report.disabled),
             len(report.moved),
+            len(report.errors),
         )
 
 
