@@ -392,6 +392,40 @@ async def test_an_unexpected_telegram_error_is_reported_without_stopping_the_pas
     assert attempts(env.fake, -112) == 1  # not a transient error: not retried
 
 
+async def test_a_digest_turned_off_during_the_pass_is_not_sent(env: Env) -> None:
+    chats = known(env.fake, [-114, -115, -116])  # served in this order, one at a time
+    subscribe(env.services, chats)
+    add_doc(env.services, "Kiểm tra tổ chức đảng", key="a")
+    store = SubscriptionStore(env.services.db)
+    accept = env.fake._api_sendMessage
+
+    async def accept_then_turn_off(params: dict[str, Any]) -> Any:
+        if params["chat_id"] == -116:
+            store.disable(-115, "turned off in chat")  # after the pass listed it as due
+        return await accept(params)
+
+    env.fake._api_sendMessage = accept_then_turn_off  # type: ignore[method-assign]
+    report = await env.delivery(concurrency=1).run_once(NOW)
+    assert report.sent == [-116, -114] and report.errors == []
+    assert env.fake.sent(-115) == [] and attempts(env.fake, -115) == 0
+    assert sorted(r.chat_id for r in delivery_rows(env.services)) == [-116, -114]
+
+
+async def test_a_digest_turned_off_after_it_was_claimed_is_not_sent(env: Env) -> None:
+    chat = known(env.fake, [-117])[0]
+    subscribe(env.services, [chat])
+    add_doc(env.services, "Kiểm tra tổ chức đảng", key="a")
+    delivery = env.delivery()
+    [claimed] = delivery.claim_due(NOW)
+    SubscriptionStore(env.services.db).disable(chat, "turned off in chat")
+    report = RunReport()
+    await delivery.deliver(claimed, report)
+    assert report.sent == [] and report.errors == [] and env.fake.sent(chat) == []
+    [row] = delivery_rows(env.services)
+    assert row.status == "failed" and "turned off" in row.error
+    assert (await delivery.run_once(LATER)).sent == []  # not resumed after the lease either
+
+
 async def test_fan_out_smoke_stays_under_telegram_limits(tmp_path: Path) -> None:
     """A 60-chat version of the benchmark, with the fake enforcing Telegram's limits."""
     services = Services(make_settings(tmp_path, f"sqlite:///{tmp_path / 'f.sqlite3'}"))

@@ -160,6 +160,17 @@ class DigestDelivery:
         """Insert the delivery row for ``(chat_id, due_at)``; its id, or None if it exists."""
         lease_from = self.clock()
         with self.db.begin() as conn:
+            # The list of due chats is a snapshot: since then the digest may have been turned
+            # off, or sent and rescheduled, or moved to a supergroup by another instance.
+            still_due = conn.execute(
+                sa.select(subscriptions.c.chat_id).where(
+                    subscriptions.c.chat_id == chat_id,
+                    subscriptions.c.enabled.is_(True),
+                    subscriptions.c.next_due_at == due_at,
+                )
+            ).first()
+            if still_due is None:
+                return None
             # RETURNING tells a real insert from a conflict on both backends (rowcount does not).
             inserted = conn.execute(
                 self._insert_ignore(
@@ -246,7 +257,17 @@ class DigestDelivery:
             row = conn.execute(sa.select(deliveries).where(deliveries.c.id == delivery_id)).one()
         if row.payload is not None:
             return json.loads(row.payload)
-        sub = self.subs.require(row.chat_id)
+        sub = self.subs.get(row.chat_id)
+        if sub is None or not sub.enabled:
+            with self.db.begin() as conn:
+                self._renew(
+                    conn,
+                    delivery_id,
+                    now,
+                    status="failed",
+                    error="digest turned off before sending",
+                )
+            raise Cancelled(delivery_id)
         to_doc = self.services.documents.max_id()
         docs = self.services.documents.newer_than(sub.last_doc_id, limit=100_000)
         docs = [d for d in docs if d.id <= to_doc]
@@ -299,6 +320,8 @@ class DigestDelivery:
             await self._deliver(delivery_id, report)
         except LostLease:
             log.warning("delivery %s: lease lost to another instance; leaving it", delivery_id)
+        except Cancelled:
+            log.info("delivery %s: the chat's digest was turned off; nothing sent", delivery_id)
         except Exception as exc:
             # A bug or the database going away must not stop the other chats' digests. The row
             # keeps its lease; when that runs out, a later pass resumes it.
@@ -403,7 +426,9 @@ class DigestDelivery:
             )
             sub = conn.execute(
                 sa.select(subscriptions).where(subscriptions.c.chat_id == chat_id)
-            ).one()
+            ).first()
+            if sub is None:  # removed while we were sending: nothing to move forward
+                return
             conn.execute(
                 subscriptions.update()
                 .where(subscriptions.c.chat_id == chat_id)
@@ -445,7 +470,9 @@ class DigestDelivery:
             self._renew(conn, delivery_id, now, status="failed", error=reason[:500], in_flight=None)
             sub = conn.execute(
                 sa.select(subscriptions).where(subscriptions.c.chat_id == chat_id)
-            ).one()
+            ).first()
+            if sub is None:
+                return
             conn.execute(
                 subscriptions.update()
                 .where(subscriptions.c.chat_id == chat_id)
@@ -475,6 +502,13 @@ class DigestDelivery:
             *(self.deliver(d, report) for d in stale),
         )
         return report
+
+
+class Cancelled(PartyBotError):
+    """The subscription was turned off (or removed) between claiming and sending."""
+
+    def __init__(self, delivery_id: int) -> None:
+        super().__init__(f"delivery {delivery_id} cancelled")
 
 
 class LostLease(PartyBotError):
