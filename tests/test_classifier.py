@@ -54,7 +54,10 @@ def tiny_model(version: str, *, seed: int = 13, shuffle_labels: bool = False) ->
             type(ex)(ex.id, ex.text, t, ex.split, ex.source, ex.line)
             for ex, t in zip(examples, topics, strict=True)
         ]
-    config = TrainConfig(folds=3, seed=seed)
+    # On a few dozen examples the keyword lexicon and stronger regularisation carry the model
+    # (the shipped model, trained on 1,000+, measured better without the lexicon and with
+    # C=30); the lexicon also keeps explain's keyword path tested.
+    config = TrainConfig(folds=3, seed=seed, lexicon=True, C=10.0)
     return train(examples, SLUGS, KEYWORDS, config, version=version)
 
 
@@ -463,7 +466,9 @@ def test_classify_documents_and_reclassify_all(services, model_a, model_b) -> No
         ids.append(services.documents.add(NewDocument(title=f"Tin {i}", text=text)).document_id)
     assert classify_documents(services, ids) == 3
     docs = services.documents.get_many(ids)
-    assert "admission" in docs[ids[0]].topics and docs[ids[1]].topics == {}
+    # Each document keeps its own topics (a 70-line model is too small to promise "none").
+    assert "admission" in docs[ids[0]].topics and "inspection" in docs[ids[2]].topics
+    assert "admission" not in docs[ids[1]].topics and "admission" not in docs[ids[2]].topics
     registry.add(model_b, activate=True)
     seen: list[tuple[int, int]] = []
     assert reclassify_all(services, lambda done, total: seen.append((done, total))) == 3
@@ -494,7 +499,9 @@ def test_cli_train_classify_evaluate_models(tmp_path: Path, cli: CliRunner) -> N
     data = tmp_path / "training"
     data.mkdir()
     shutil.copy(TINY, data / "tiny.jsonl")
-    trained = cli.invoke(main, ["train", "--data", str(data), "--no-reclassify", "--json"])
+    trained = cli.invoke(
+        main, ["train", "--data", str(data), "--lexicon", "--no-reclassify", "--json"]
+    )
     assert trained.exit_code == 0, trained.output
     card = json.loads(trained.output[: trained.output.rindex("}") + 1])
     version = card["version"]
