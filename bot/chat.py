@@ -103,7 +103,9 @@ class Conversation:
                 body = esc(cut(hit.summary, 300))
             actions = [link(hit.link, t(lang, "open"))] if hit.link else []
             actions.append(f"/doc_{hit.doc_id}")
-            blocks.append(f"<b>{n}. {esc(cut(hit.title, 160))}</b>\n{meta}\n{body}\n{' · '.join(actions)}")
+            blocks.append(
+                f"<b>{n}. {esc(cut(hit.title, 160))}</b>\n{meta}\n{body}\n{' · '.join(actions)}"
+            )
         return blocks
 
     def _results_reply(self, header: str, results, page: int, lang: str, make) -> Reply:  # type: ignore[no-untyped-def]
