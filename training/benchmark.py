@@ -1,6 +1,6 @@
 """Classification throughput on one core and retraining time.
 
-    .venv/bin/python training/benchmark.py [--version VERSION | --model models/X.joblib]
+    .venv/bin/python training/benchmark.py [--model models/X.joblib] [--no-train]
 
 Throughput is ``TopicModel.predict`` (vectorise + score + thresholds) on one pinned core with
 single-threaded BLAS, in batches of 256, best of three runs, for three document sizes:
