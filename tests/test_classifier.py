@@ -267,13 +267,47 @@ def test_explain_returns_the_terms_as_written(model_a: TopicModel) -> None:
 def test_paragraph_mode_takes_the_strongest_paragraph(model_a: TopicModel) -> None:
     filler = "Thời tiết hôm nay nắng ráo, nhiệt độ cao nhất 33 độ, gió nhẹ. " * 6
     doc = f"{filler}\n{filler}\nChi bộ tổ chức lễ kết nạp đảng viên mới cho ba quần chúng ưu tú."
-    whole = model_a.predict_proba([doc])[0]["admission"]
-    model_a.doc_mode = "para_max"
+    mode = model_a.doc_mode
     try:
+        model_a.doc_mode = "whole"
+        whole = model_a.predict_proba([doc])[0]["admission"]
+        model_a.doc_mode = "para_max"
         para = model_a.predict_proba([doc])[0]["admission"]
     finally:
-        model_a.doc_mode = "whole"
+        model_a.doc_mode = mode
     assert para > whole
+
+
+@pytest.mark.parametrize("mode", ["para_max", "blend"])
+def test_paragraph_modes_score_a_mixed_batch_like_one_text_at_a_time(
+    model_a: TopicModel, mode: str
+) -> None:
+    filler = "Giá lúa vụ đông xuân tăng, nông dân phấn khởi vì được mùa. " * 4
+    texts = [
+        "Chi bộ tổ chức lễ kết nạp đảng viên mới.",  # one paragraph
+        f"Tin tổng hợp\n{filler}\nỦy ban Kiểm tra thi hành kỷ luật cảnh cáo hai đảng viên.",
+        "",
+        f"{filler}\n\n{filler}\n\nHội Nông dân vận động hội viên hiến đất làm đường.",
+        "Thời tiết nắng ráo.",
+    ]
+    saved = model_a.doc_mode
+    try:
+        model_a.doc_mode = mode
+        batch = model_a.proba_matrix(texts)
+        alone = np.vstack([model_a.proba_matrix([t]) for t in texts])
+        # The one-pass path (whole = sum of paragraph counts) against the two-pass one.
+        extractor = type(model_a.extractor)
+        fast = extractor.transform_with_parts
+        del extractor.transform_with_parts
+        try:
+            two_pass = model_a.proba_matrix(texts)
+        finally:
+            extractor.transform_with_parts = fast
+    finally:
+        model_a.doc_mode = saved
+    np.testing.assert_allclose(batch, alone, atol=1e-9)
+    np.testing.assert_allclose(batch, two_pass, atol=0.05)
+    assert batch.shape == (len(texts), len(model_a.labels))
 
 
 # --- registry ------------------------------------------------------------------------------

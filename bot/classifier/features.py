@@ -256,7 +256,34 @@ class SyllableTfidf:
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """One l2-normalised tf-idf row per text (+ lexicon columns)."""
-        counts = self.counts(texts)
+        return self.from_counts(self.counts(texts))
+
+    def transform_with_parts(
+        self, texts: Sequence[str], parts: Sequence[Sequence[str]]
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """Rows for whole texts and for their parts (paragraphs) from one tokenising pass.
+
+        ``parts[i]`` are the pieces of ``texts[i]`` (or empty to use the text alone); a whole
+        text's counts are the sum of its parts' counts. Paragraph breaks are clause boundaries,
+        so no n-gram spans two parts and the sum equals counting the text itself.
+        """
+        pieces: list[str] = []
+        owner: list[int] = []
+        for i, (text, split) in enumerate(zip(texts, parts, strict=True)):
+            chunk = list(split) or [text]
+            pieces.extend(chunk)
+            owner.extend([i] * len(chunk))
+        piece_counts = self.counts(pieces)
+        gather = sp.csr_matrix(
+            (np.ones(len(owner)), (np.array(owner, dtype=np.int64), np.arange(len(owner)))),
+            shape=(len(texts), len(pieces)),
+        )
+        whole = self.from_counts(gather @ piece_counts)
+        return whole, self.from_counts(piece_counts)
+
+    def from_counts(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """tf-idf rows (+ lexicon columns) from raw n-gram counts."""
+        counts = counts.tocsr()
         counts.sum_duplicates()
         tfidf = counts.copy()
         if self.sublinear_tf:
