@@ -261,6 +261,11 @@ def test_explain_returns_the_terms_as_written(model_a: TopicModel) -> None:
     # Accented, as in the text; the keyword lexicon shows the keywords it found.
     shown = [p for t, _ in terms for p in t.removeprefix("từ khóa: ").split(", ")]
     assert shown and all(p in text for p in shown)
+    # No term twice, none shown again inside a longer phrase, no clause-boundary marks.
+    words = [set(t.lower().split()) for t, _ in terms]
+    assert len({t.lower() for t, _ in terms}) == len(terms)
+    assert not any(a < b for a in words for b in words)
+    assert all("|" not in t for t, _ in terms)
     assert model_a.explain("Giá lúa vụ đông xuân tăng, nông dân phấn khởi.") == {}
 
 

@@ -196,11 +196,28 @@ class TopicModel:
         for label in predicted:
             j = self.labels.index(label)
             contrib = x.data * self.coef[x.indices, j]
-            order = np.argsort(-contrib)[:k]
+            # One entry per phrase as written: "Đảng" and "Đảng |" (a clause end) add up, and a
+            # word already shown inside a phrase ("niên" in "thanh niên") is not shown again.
+            weights: dict[str, float] = {}
+            for i in np.argsort(-contrib):
+                if contrib[i] <= 0:
+                    break
+                term = self._term(int(x.indices[i]), names, x, surface)
+                if term.strip("| "):
+                    weights[term] = weights.get(term, 0.0) + float(contrib[i])
+            shown: list[tuple[str, float]] = []
+            for term, weight in sorted(weights.items(), key=lambda kv: -kv[1]):
+                words = set(term.lower().split())
+                if any(words <= set(t.lower().split()) for t, _ in shown):
+                    continue
+                shown.append((term, round(weight, 4)))
+                if len(shown) == k:
+                    break
+            phrases = [set(t.lower().split()) for t, _ in shown]
             out[label] = [
-                (self._term(int(x.indices[i]), names, x, surface), round(float(contrib[i]), 4))
-                for i in order
-                if contrib[i] > 0
+                (t, w)
+                for (t, w), words in zip(shown, phrases, strict=True)
+                if not any(words < other for other in phrases)
             ]
         return out
 
