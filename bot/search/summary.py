@@ -23,7 +23,7 @@ import numpy as np
 
 from bot.search.api import Snippet, Span
 from bot.search.query import STOPWORDS, ParsedQuery, parse_query
-from bot.text import find_doc_codes, fold_lower, normalize, split_sentences, tokenize
+from bot.text import find_doc_codes, fold_lower, normalize, split_sentences
 
 MAX_SUMMARY_CHARS = 600  # a summary is 2–3 sentences; a runaway sentence is cut
 LEAD_MIN_WORDS = 15
@@ -48,7 +48,8 @@ _WORD_RE = re.compile(r"\d+(?:[.,/]\d+)*|[^\W_]+")
 
 
 def _words(text: str) -> list[str]:
-    return [fold_lower(t.text) for t in tokenize(text)]
+    # Folding keeps one character per character, so the folded text has the same syllables.
+    return _WORD_RE.findall(fold_lower(text))
 
 
 def _count(text: str) -> int:
@@ -59,7 +60,7 @@ def _count(text: str) -> int:
 def _content(text: str) -> list[str]:
     # Accented lower-case syllables minus function words: stopwords are matched accented so
     # "nhũng" (corruption) survives while "những" (plural marker) goes.
-    return [w for w in (t.text.lower() for t in tokenize(text)) if w not in STOPWORDS]
+    return [w for w in _WORD_RE.findall(text.lower()) if w not in STOPWORDS]
 
 
 def _is_heading(paragraph: str) -> bool:
