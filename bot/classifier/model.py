@@ -197,7 +197,8 @@ class TopicModel:
             j = self.labels.index(label)
             contrib = x.data * self.coef[x.indices, j]
             # One entry per phrase as written: "Đảng" and "Đảng |" (a clause end) add up, and a
-            # word already shown inside a phrase ("niên" in "thanh niên") is not shown again.
+            # single word that also pushed as part of a phrase is shown as that phrase ("thầu"
+            # → "đấu thầu", "sai" + "phạm" → "sai phạm"): words alone read as noise.
             weights: dict[str, float] = {}
             for i in np.argsort(-contrib):
                 if contrib[i] <= 0:
@@ -205,6 +206,16 @@ class TopicModel:
                 term = self._term(int(x.indices[i]), names, x, surface)
                 if term.strip("| "):
                     weights[term] = weights.get(term, 0.0) + float(contrib[i])
+            phrases_by_word: dict[str, list[str]] = {}
+            for term in weights:
+                if " " in term and not term.startswith(("từ khóa", "[", "«")):
+                    for word in term.lower().split():
+                        phrases_by_word.setdefault(word, []).append(term)
+            for term in [t for t in weights if " " not in t]:
+                homes = phrases_by_word.get(term.lower())
+                if homes:
+                    best = max(homes, key=weights.__getitem__)
+                    weights[best] += weights.pop(term)
             shown: list[tuple[str, float]] = []
             for term, weight in sorted(weights.items(), key=lambda kv: -kv[1]):
                 words = set(term.lower().split())
