@@ -159,11 +159,16 @@ class Conversation:
             return Reply("\n".join(lines), buttons=buttons)
         pages = max(1, math.ceil(results.total / PAGE_SIZE))
         if results.topic:
+            # Tagged documents come first, then untagged ones that contain the words: the
+            # header says so, or its count would disagree with /topics.
+            mixed = results.tagged is not None and results.tagged < results.total
             header = t(
                 ctx.lang,
-                "topic_header",
+                "topic_header_mixed" if mixed else "topic_header",
                 topic=self._topic_name(results.topic, ctx.lang),
                 total=results.total,
+                tagged=results.tagged,
+                others=results.total - (results.tagged or 0),
                 page=page,
                 pages=pages,
             )

@@ -38,6 +38,10 @@ CATALOG: dict[str, dict[str, str]] = {
         ),
         "results_header": "🔎 <b>{query}</b> — {total} kết quả (trang {page}/{pages})",
         "topic_header": "📂 <b>{topic}</b> — {total} tài liệu (trang {page}/{pages})",
+        "topic_header_mixed": (
+            "📂 <b>{topic}</b> — {tagged} tài liệu thuộc chủ đề, {others} tài liệu khác có các từ"
+            " đã gõ (trang {page}/{pages})"
+        ),
         "latest_header": "🆕 <b>Tài liệu mới nhất</b> — {total} tài liệu (trang {page}/{pages})",
         "soft_topic": "Chủ đề liên quan: {topic}",
         "note_relaxed": "Không có tài liệu chứa đủ các từ đã gõ; đây là kết quả gần đúng.",
@@ -127,6 +131,10 @@ CATALOG: dict[str, dict[str, str]] = {
         ),
         "results_header": "🔎 <b>{query}</b> — {total} results (page {page}/{pages})",
         "topic_header": "📂 <b>{topic}</b> — {total} documents (page {page}/{pages})",
+        "topic_header_mixed": (
+            "📂 <b>{topic}</b> — {tagged} documents on the topic, {others} more with the words"
+            " typed (page {page}/{pages})"
+        ),
         "latest_header": "🆕 <b>Latest documents</b> — {total} documents (page {page}/{pages})",
         "soft_topic": "Related topic: {topic}",
         "note_relaxed": "No document has all the words typed; these are the closest matches.",

@@ -22,3 +22,24 @@ def test_console_answers_queries_buttons_and_commands(services: Services) -> Non
     assert "Chủ đề" in text and "Hướng dẫn sử dụng" in text
     assert "<b>" not in text.replace("<b>&", "")  # tags are stripped for the terminal
     assert "not read" not in text
+
+
+def test_a_topic_query_says_how_many_documents_are_on_the_topic(services: Services) -> None:
+    from bot.documents import NewDocument
+
+    services.__dict__["classifier"] = None  # topics set by hand below
+    texts = {
+        "a": ("Lễ kết nạp đảng viên mới", "Chi bộ thôn kết nạp hai đảng viên mới.", "admission"),
+        "b": ("Kết nạp đảng viên ở trường", "Đảng ủy trường kết nạp 12 sinh viên.", "admission"),
+        "c": ("Hội nghị tổng kết", "Năm qua huyện kết nạp được 90 đảng viên.", None),
+    }
+    for ext, (title, text, topic) in texts.items():
+        added = services.documents.add(NewDocument(title=title, text=text, external_id=ext))
+        if topic:
+            services.documents.set_topics(added.document_id, {topic: 0.9}, "test")
+    out = io.StringIO()
+    run_console(services, stdin=io.StringIO("kết nạp đảng viên\n/topics\n/quit\n"), stdout=out)
+    text = out.getvalue()
+    # The header agrees with /topics (2) and says where the third result comes from.
+    assert "2 tài liệu thuộc chủ đề, 1 tài liệu khác có các từ đã gõ" in text
+    assert "Kết nạp và phát triển đảng viên (2)" in text

@@ -361,6 +361,8 @@ def test_a_query_naming_a_topic_lists_it_newest_first(corpus: Services, query: s
     if "kết nạp" in query or "ket nap" in query:
         assert ids(results)[2] == "admission-untagged"
         assert results.total == 3
+    # Of the total, the tagged ones (the count /topics shows).
+    assert results.tagged == 2
 
 
 def test_topic_phrases_and_listing(corpus: Services) -> None:

@@ -48,6 +48,7 @@ class SearchResults:
     offset: int = 0
     limit: int = 10
     topic: str | None = None  # the query named this topic (topic listing, newest first)
+    tagged: int | None = None  # of ``total``, documents labelled ``topic`` (the rest match words)
     soft_topic: str | None = None  # a question-like query was classified as this topic
     codes: list[str] = field(default_factory=list)  # document codes found in the query
     suggestions: list[str] = field(

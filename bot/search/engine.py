@@ -708,6 +708,7 @@ class SearchEngine:
                 untagged = self._combine(built.match, filters, not_tagged)
                 n_rest = int(searcher.search(untagged, limit=1, count=True).count or 0)
         results.total = n_tagged + n_rest
+        results.tagged = n_tagged
         results.hits = self._hits(searcher, first + rest, parsed)
 
     def _by_topic(self, slug: str, limit: int = 10, offset: int = 0) -> SearchResults:
