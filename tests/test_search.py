@@ -836,3 +836,16 @@ def test_unrelated_query_is_not_bent_into_garbage(corpus: Services) -> None:
     # query does not fall back to matching any one of its syllables.
     results = search(corpus, "bóng đá ngoại hạng thời tiết hôm nay")
     assert results.hits == [] and results.suggestions == []
+
+
+def test_summaries_are_made_only_when_read(corpus: Services) -> None:
+    from bot.search.summary import summarize
+
+    hit = search(corpus, "tham nhũng đấu thầu").hits[0]
+    assert hit.snippet.text and hit.summary_text is None  # a page of snippets summarises nothing
+    doc = corpus.documents.get(hit.doc_id)
+    assert doc is not None and hit.summary == summarize(doc) != ""
+    assert hit.summary_text == hit.summary  # kept once made
+    # A listing has no query to quote: its snippet is the summary's first sentence.
+    listed = corpus.search.latest(limit=1).hits[0]
+    assert listed.summary_text and listed.snippet.text in listed.summary_text

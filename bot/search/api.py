@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,8 +35,18 @@ class Hit:
     link: str  # url, or a t.me deep link to the bot (doc_<id>)
     topics: list[str]  # slugs, most probable first
     score: float
-    summary: str  # 2–3 sentences, plain text
     snippet: Snippet  # query-focused; falls back to the summary's first sentence
+    # The summary (2–3 sentences, plain text) is made on first use: a results page shows
+    # snippets, and summarising every hit would cost more than ranking it.
+    summary_text: str | None = field(default=None, repr=False)
+    summarize: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def summary(self) -> str:
+        """2–3 sentences, plain text: the lead, or the most central sentences."""
+        if self.summary_text is None:
+            self.summary_text = self.summarize() if self.summarize is not None else ""
+        return self.summary_text
 
 
 @dataclass

@@ -31,6 +31,7 @@ all there is before a model has tagged anything).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import threading
@@ -509,9 +510,10 @@ class SearchEngine:
         hits = []
         for score, address in scored:
             doc = self._stored(searcher, address)
-            summary = summarize(doc)
+            summary: str | None = None
             snip = make_snippet(doc.text, parsed) if parsed is not None else Snippet("")
             if not snip.text:
+                summary = summarize(doc)
                 first = split_sentences(summary)[:1]
                 snip = Snippet(first[0][:220] if first else "")
             url = (doc.url or "").strip() or None
@@ -527,8 +529,9 @@ class SearchEngine:
                     else bot_link(doc.id, self.bot_username),
                     topics=doc.topics,
                     score=float(score),
-                    summary=summary,
                     snippet=snip,
+                    summary_text=summary,
+                    summarize=functools.partial(summarize, doc),
                 )
             )
         return hits
