@@ -215,14 +215,15 @@ def _is_abbreviation(before: str) -> bool:
     return len(word) == 1 and word.isupper()
 
 
-def split_sentences(text: str) -> list[str]:
+def split_sentences(text: str, *, normalized: bool = False) -> list[str]:
     """Split into sentences; lines are always boundaries (headline, date and body).
 
     Survives ``TP. Hồ Chí Minh``, ``PGS.TS. Nguyễn``, ``25.10.2021``, ``2.200``,
-    ``21-KL/TW``, domain names and ellipses followed by lower-case text.
+    ``21-KL/TW``, domain names and ellipses followed by lower-case text. ``normalized=True``
+    skips :func:`normalize` for text that already went through it (stored documents).
     """
     sentences: list[str] = []
-    for line in normalize(text).split("\n"):
+    for line in (text if normalized else normalize(text)).split("\n"):
         line = line.strip()
         if not line:
             continue

@@ -337,11 +337,12 @@ def _matcher(parsed: ParsedQuery) -> _Matcher:
     )
 
 
-def _score(text: str, spans: list[Span]) -> float:
+def _score(text: str, spans: list[Span], folded: str | None = None) -> float:
     """Distinct matched words count most, then adjacent matches (phrases), then repeats."""
     if not spans:
         return 0.0
-    distinct = {fold_lower(text[s.start : s.end]) for s in spans}
+    folded = fold_lower(text) if folded is None else folded
+    distinct = {folded[s.start : s.end] for s in spans}
     adjacent = sum(
         1 for a, b in itertools.pairwise(spans) if text[a.end : b.start].strip(" ,") == ""
     )
@@ -382,7 +383,7 @@ def _sentences_in(line: str) -> list[tuple[int, str]]:
     is found again in the (already normalised) line."""
     out: list[tuple[int, str]] = []
     pos = 0
-    for sentence in split_sentences(line):
+    for sentence in split_sentences(line, normalized=True):
         at = line.find(sentence, pos)
         if at < 0:  # the line was not normalised: fall back to no offsets
             return [(0, line)]
@@ -437,8 +438,9 @@ def snippet(text: str, query: str | ParsedQuery, max_chars: int = 220) -> Snippe
         sentences = _sentences_in(line)
         folded_line = folded_lines[i]
         for k, (offset, sentence) in enumerate(sentences):
-            spans = matcher.spans(sentence, folded_line[offset : offset + len(sentence)])
-            score = _score(sentence, spans)
+            folded_sentence = folded_line[offset : offset + len(sentence)]
+            spans = matcher.spans(sentence, folded_sentence)
+            score = _score(sentence, spans, folded_sentence)
             if score > 0 and (
                 best is None or score > best[0] or (score == best[0] and i < best[1])
             ):
