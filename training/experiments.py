@@ -3,8 +3,9 @@
     .venv/bin/python training/experiments.py            # writes training/experiments.{md,json}
 
 Nothing here reads the held-out split: every number is a cross-fitted 5-fold CV score on
-``split == "train"`` lines (thresholds and calibration chosen on the other folds), so the
-held-out score reported by ``partybot train`` stays an honest estimate.
+``split == "train"`` lines (thresholds and calibration chosen on the other folds), averaged over
+three fold assignments, so the held-out score reported by ``partybot train`` stays an honest
+estimate. Throughput is measured on the five seed articles (5–9 KB), like the benchmark.
 
 Sections: feature kinds (syllable 1/2/3-grams, char n-grams, both), the keyword lexicon,
 estimator and regularisation, clause boundaries / min_df, and how to score a whole document
@@ -58,20 +59,34 @@ def rows_to_labels(matrix: np.ndarray, labels: list[str]) -> list[list[str]]:
     return [[lab for lab, on in zip(labels, row, strict=True) if on] for row in matrix]
 
 
+# Fold assignments to average over: with ~1,300 examples one split moves macro-F1 by ±0.01,
+# as much as most of the choices measured here.
+FOLD_SEEDS = (13, 1, 2)
+
+
 def cv_score(
     train: list[Example], labels: list[str], config: TrainConfig, keywords: dict[str, list[str]]
 ) -> dict[str, Any]:
+    """Cross-fitted CV scores averaged over :data:`FOLD_SEEDS` (the CV result of the first
+    seed, the configured one, is kept for fitting)."""
     started = time.perf_counter()
-    cv = cross_validate(train, labels, config, keywords)
     gold = [list(ex.topics) for ex in train]
-    result = scores(gold, rows_to_labels(cv.cross_fitted, labels), labels)
+    runs = []
+    first = None
+    for seed in FOLD_SEEDS:
+        cv = cross_validate(train, labels, replace(config, seed=seed), keywords)
+        first = first or cv
+        runs.append(scores(gold, rows_to_labels(cv.cross_fitted, labels), labels))
     return {
-        "macro_f1": result["macro_f1"],
-        "micro_f1": result["micro_f1"],
-        "negatives_with_topic": result["negatives_with_topic"],
-        "per_topic_f1": {k: v["f1"] for k, v in result["per_topic"].items()},
+        "macro_f1": round(float(np.mean([r["macro_f1"] for r in runs])), 4),
+        "macro_f1_range": [min(r["macro_f1"] for r in runs), max(r["macro_f1"] for r in runs)],
+        "micro_f1": round(float(np.mean([r["micro_f1"] for r in runs])), 4),
+        "negatives_with_topic": round(float(np.mean([r["negatives_with_topic"] for r in runs])), 4),
+        "per_topic_f1": {
+            k: round(float(np.mean([r["per_topic"][k]["f1"] for r in runs])), 4) for k in labels
+        },
         "seconds": round(time.perf_counter() - started, 1),
-        "_cv": cv,
+        "_cv": first,
     }
 
 
@@ -105,6 +120,21 @@ def throughput(model: TopicModel, docs: list[str], repeat: int = 3) -> float:
             model.predict(docs[start : start + 256])
         best = max(best, len(docs) / (time.perf_counter() - started))
     return round(best, 0)
+
+
+def seed_corpus(n: int = 1000) -> list[str]:
+    """Full articles for throughput: the five seed articles (5–9 KB, headline and body), repeated.
+
+    The same documents as ``training/benchmark.py``'s "seed articles", so the 2,000 docs/s
+    target is checked on real article sizes rather than on shorter made-up texts.
+    """
+    from bot.readers import read_file
+
+    docs = []
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        doc = read_file(path)
+        docs.append(f"{doc.title}\n\n{doc.text}")
+    return (docs * (n // max(1, len(docs)) + 1))[:n] if docs else []
 
 
 def article_corpus(examples: list[Example], n: int = 2000, seed: int = 1) -> list[str]:
@@ -259,7 +289,7 @@ def main() -> None:
     keywords = {t.slug: list(t.keywords) for t in taxonomy}
     examples = load_examples(args.data, labels)
     train = [ex for ex in examples if ex.split == "train"]  # the held-out split is never read
-    articles = article_corpus(train)
+    articles = seed_corpus() or article_corpus(train)
     print(
         f"{len(train)} train examples; throughput on {len(articles)} article-length texts "
         f"(mean {np.mean([len(a) for a in articles]):.0f} chars)"
@@ -270,7 +300,9 @@ def main() -> None:
         result = cv_score(train, labels, config, keywords)
         cv = result.pop("_cv")
         if speed:
-            model = fit_model(train, labels, config, keywords, cv)
+            # Whole-text scoring, the cheapest: a feature kind too slow for it is out whatever
+            # the document scoring mode (measured separately below).
+            model = fit_model(train, labels, replace(config, doc_mode="whole"), keywords, cv)
             result["docs_per_s"] = throughput(model, articles)
             result["features"] = model.coef.shape[0]
         result["config"] = config.as_dict()
@@ -288,7 +320,7 @@ def main() -> None:
     for kind in kinds:
         run("features", kind, replace(base, features=kind))
     feats = results["sections"]["features"]
-    # The chosen kind must also meet the throughput target (2,000 docs/s on one core).
+    # The chosen kind must also meet the throughput target (2,000 full articles/s, one core).
     fast = {k: v for k, v in feats.items() if v["docs_per_s"] >= 2000} or feats
     best_kind = (
         pick(fast, "syl2") if "syl2" in fast else max(fast, key=lambda k: fast[k]["macro_f1"])
@@ -372,9 +404,11 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
     lines = [
         "# Classifier design measurements",
         "",
-        "Generated by `training/experiments.py`. Every score is a cross-fitted 5-fold CV score on",
+        "Generated by `training/experiments.py`. Every score is a cross-fitted 5-fold CV score, the mean",
+        "over three fold assignments, on",
         f"the **train split only** ({results['train_examples']} examples); the held-out split is never read.",
-        "docs/s: `predict()` on 2,000 article-length texts (5–12 paragraphs) on one pinned core.",
+        "docs/s: `predict()` with whole-text scoring on 1,000 full articles (the five seed articles,",
+        "5–9 KB) on one pinned core; the document scoring modes' own speeds are at the end.",
         "",
     ]
     for section, rows in results["sections"].items():
