@@ -246,15 +246,7 @@ class Poller:
             existing = await asyncio.to_thread(self.store.url_seen, link)
             if existing is not None:
                 report.duplicates += 1
-                await asyncio.to_thread(
-                    self.store.record_item,
-                    source.id,
-                    guid,
-                    link,
-                    document_id=existing,
-                    status="duplicate",
-                    reason="same URL",
-                )
+                await self._record(source, guid, link, "duplicate", existing, "same URL")
                 return
         title = normalize(entry.get("title", "")).strip()
         summary = _plain(entry.get("summary", "") or "")
@@ -277,15 +269,7 @@ class Poller:
                 reason = f"article fetch failed: {exc}"
         if article is None and len(summary) < 40:
             report.failed_entries += 1
-            await asyncio.to_thread(
-                self.store.record_item,
-                source.id,
-                guid,
-                link,
-                document_id=None,
-                status="failed",
-                reason=reason or "no text",
-            )
+            await self._record(source, guid, link, "failed", None, reason or "no text")
             return
         doc = NewDocument(
             title=(article.title if article and article.title else title) or summary[:100],
@@ -298,6 +282,26 @@ class Poller:
             origin=f"feed:{source.url}",
         )
         await self._store(source, guid, link, doc, report, reason=reason)
+
+    async def _record(
+        self,
+        source: Source,
+        guid: str,
+        link: str | None,
+        status: str,
+        document_id: int | None,
+        reason: str | None,
+    ) -> None:
+        """Remember what became of a feed entry, so the next poll skips it."""
+        await asyncio.to_thread(
+            self.store.record_item,
+            source.id,
+            guid,
+            link,
+            document_id=document_id,
+            status=status,
+            reason=reason,
+        )
 
     def client_or(self, client: httpx.AsyncClient) -> httpx.AsyncClient:
         return self.client or client
@@ -338,14 +342,8 @@ class Poller:
         near = self.near.find(doc.text)
         if near is not None:
             report.near_duplicates += 1
-            await asyncio.to_thread(
-                self.store.record_item,
-                source.id,
-                guid,
-                link,
-                document_id=near,
-                status="near_duplicate",
-                reason=f"near-duplicate of #{near}",
+            await self._record(
+                source, guid, link, "near_duplicate", near, f"near-duplicate of #{near}"
             )
             return
         started = time.perf_counter()
@@ -353,15 +351,7 @@ class Poller:
             result = await asyncio.to_thread(self.services.documents.add, doc)
         except InputError as exc:
             report.failed_entries += 1
-            await asyncio.to_thread(
-                self.store.record_item,
-                source.id,
-                guid,
-                link,
-                document_id=None,
-                status="failed",
-                reason=str(exc),
-            )
+            await self._record(source, guid, link, "failed", None, str(exc))
             return
         report.timings["store"] += time.perf_counter() - started
         if result.status == "duplicate":
@@ -372,15 +362,7 @@ class Poller:
             status = "stored" if reason is None else "stored_summary"
             self.near.add(result.document_id, doc.text)
             report.new_ids.append(result.document_id)
-        await asyncio.to_thread(
-            self.store.record_item,
-            source.id,
-            guid,
-            link,
-            document_id=result.document_id,
-            status=status,
-            reason=reason,
-        )
+        await self._record(source, guid, link, status, result.document_id, reason)
 
 
 def _looks_like_feed(page: Fetched) -> bool:
