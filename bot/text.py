@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 # Combining tone marks (the five Vietnamese tones besides "ngang").
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
@@ -101,6 +103,28 @@ class _FoldLowerTable(dict[int, str]):
 _FOLD = _FoldTable()
 _FOLD_LOWER = _FoldLowerTable()
 
+# Long texts (documents, for snippets and indexing) fold through a lookup array over their
+# UTF-32 code points: 5× faster than str.translate on a 1 KB article, slower on a word.
+_LUT_LIMIT = 0x3000  # Latin, Vietnamese (U+1EA0–U+1EF9) and punctuation; beyond: translate
+_LUT_MIN_CHARS = 128
+_LUTS: dict[int, np.ndarray] = {}
+
+
+def _translate(text: str, table: dict[int, str]) -> str:
+    if len(text) < _LUT_MIN_CHARS:
+        return text.translate(table)
+    lut = _LUTS.get(id(table))
+    if lut is None:  # built once per table on first use (~16 ms)
+        lut = np.array([ord(table[c]) for c in range(_LUT_LIMIT)], dtype=np.uint32)
+        _LUTS[id(table)] = lut
+    try:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:  # a lone surrogate
+        return text.translate(table)
+    if codes.max() >= _LUT_LIMIT:
+        return text.translate(table)
+    return lut[codes].tobytes().decode("utf-32-le")
+
 
 def fold(text: str) -> str:
     """Remove diacritics (đ→d included), keeping exactly one output character per input one.
@@ -108,12 +132,12 @@ def fold(text: str) -> str:
     ``text`` should already be NFC (see :func:`normalize`); then ``len(fold(t)) == len(t)`` and
     offsets found in the folded text are valid in the original.
     """
-    return text.translate(_FOLD)
+    return _translate(text, _FOLD)
 
 
 def fold_lower(text: str) -> str:
     """:func:`fold` and lower-case in one pass, still one character per character."""
-    return text.translate(_FOLD_LOWER)
+    return _translate(text, _FOLD_LOWER)
 
 
 def search_key(text: str) -> str:

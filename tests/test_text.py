@@ -67,6 +67,16 @@ def test_fold_keeps_one_char_per_char(text: str) -> None:
     assert len(fold_lower(text)) == len(text)
 
 
+@given(st.text(min_size=128, max_size=400), vi_text)
+def test_long_texts_fold_like_short_ones(noise: str, text: str) -> None:
+    # Texts of 128+ characters take the lookup-array path; any character (CJK, emoji, lone
+    # surrogates, combining marks) must fold exactly as character by character.
+    for sample in (noise, (text * 40)[:400] or noise, noise + "\ud800"):
+        expected = "".join(fold_lower(c) for c in sample)
+        assert fold_lower(sample) == expected
+        assert fold(sample) == "".join(fold(c) for c in sample)
+
+
 @given(vi_text)
 def test_fold_is_idempotent_and_removes_all_marks(text: str) -> None:
     folded = fold(normalize(text))
