@@ -226,8 +226,13 @@ _ABBREVIATIONS = frozenset(
 _SENT_END = re.compile(r"([.!?…]+|\.\.\.)([\"”’»)\]]*)(\s+)")
 
 
+_LAST_WORD = re.compile(r"([^\s(\[\"“]+)$")
+
+
 def _is_abbreviation(before: str) -> bool:
-    match = re.search(r"([^\s(\[\"“]+)$", before)
+    # Only the tail can hold the last word: searching the whole prefix made splitting a long
+    # paragraph quadratic. A word cut to 64 characters still ends with the same segment.
+    match = _LAST_WORD.search(before[-64:])
     if not match:
         return False
     word = match.group(1)
