@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.bounds import MAX_PAGE, clamp, parse_doc_id, parse_int, parse_page
 from bot.errors import NotFound
 from bot.messages import EXAMPLE_QUERIES, Raw, t
 from bot.render import Button, Reply, cut, esc, highlight, link, split_html_messages
@@ -139,8 +140,12 @@ class Conversation:
             query = cut(query, MAX_QUERY_CHARS).rstrip("…")
             note = t(ctx.lang, "query_too_long", limit=MAX_QUERY_CHARS) + "\n"
         engine = self.services.search
-        page = max(1, page)
+        page = clamp(page, 1, MAX_PAGE)
         results = engine.search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        if results.total and not results.hits and page > 1:
+            # A page past the end (an old button, or forged callback data): the last page.
+            page = _last_page(results.total)
+            results = engine.search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         if results.topic and not results.hits:
             return self.topic(ctx, results.topic, page)
         if not results.hits:
@@ -220,10 +225,15 @@ class Conversation:
         topic = taxonomy.get(slug.strip().lower()) or taxonomy.match_name(slug)
         if topic is None:
             return Reply(t(ctx.lang, "unknown_topic", slug=cut(slug, 60)))
-        page = max(1, page)
+        page = clamp(page, 1, MAX_PAGE)
         results = self.services.search.by_topic(
             topic.slug, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
+        if results.total and not results.hits and page > 1:
+            page = _last_page(results.total)
+            results = self.services.search.by_topic(
+                topic.slug, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            )
         pages = max(1, math.ceil(results.total / PAGE_SIZE))
         header = t(
             ctx.lang,
@@ -237,8 +247,11 @@ class Conversation:
 
     def latest(self, ctx: Context, page: int = 1) -> Reply:
         """/latest."""
-        page = max(1, page)
+        page = clamp(page, 1, MAX_PAGE)
         results = self.services.search.latest(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        if results.total and not results.hits and page > 1:
+            page = _last_page(results.total)
+            results = self.services.search.latest(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         pages = max(1, math.ceil(results.total / PAGE_SIZE))
         header = t(ctx.lang, "latest_header", total=results.total, page=page, pages=pages)
         return self._results_reply(header, results, page, ctx.lang, lambda p: f"l:{p}")
@@ -264,7 +277,7 @@ class Conversation:
         header = "\n".join(p for p in head_parts if p)
         footer_room = 120
         pages = paginate_text(doc.text, limit=4096 - len(header) - footer_room)
-        page = min(max(1, page), len(pages))
+        page = clamp(page, 1, len(pages))
         body = esc(pages[page - 1])
         parts = [header, body] if page == 1 else [f"<b>{esc(cut(doc.title, 80))}</b>", body]
         url = doc_link(doc, self.bot_username) if doc.url else None
@@ -282,7 +295,7 @@ class Conversation:
         try:
             doc = self.services.documents.get(doc_id)
         except NotFound:
-            return Reply(t(ctx.lang, "doc_not_found", ref=doc_id))
+            return Reply(t(ctx.lang, "doc_not_found", ref=cut(str(doc_id), 60)))
         hits = self.services.search.related(doc.id, k=3)
         blocks = [
             t(ctx.lang, "related_header", title=cut(doc.title, 120)),
@@ -321,35 +334,51 @@ class Conversation:
         return Reply("\n".join(lines))
 
     def callback(self, ctx: Context, data: str) -> Reply | None:
-        """A button press; None for buttons that do nothing (the page counter)."""
-        kind, _, rest = data.partition(":")
-        try:
-            if kind == "q":
-                page, _, query = rest.partition(":")
-                return self.search(ctx, query, int(page))
-            if kind == "k":
-                page, _, key = rest.partition(":")
-                query = self.memory.get(key)
-                return (
-                    Reply(t(ctx.lang, "expired"))
-                    if query is None
-                    else self.search(ctx, query, int(page))
-                )
-            if kind == "t":
-                slug, _, page = rest.partition(":")
-                return self.topic(ctx, slug, int(page or 1))
-            if kind == "l":
-                return self.latest(ctx, int(rest or 1))
-            if kind == "d":
-                doc_id, _, page = rest.partition(":")
-                return self.document(ctx, doc_id, int(page or 1))
-            if kind == "r":
-                return self.related(ctx, int(rest))
-            if kind == "x":
-                return self.search(ctx, EXAMPLE_QUERIES[int(rest)])
-        except (ValueError, IndexError):
+        """A button press; None for buttons that do nothing (the page counter).
+
+        Callback data comes from the client and may be forged: every number is parsed with
+        bounds, and anything malformed answers "expired" rather than raising.
+        """
+        if not isinstance(data, str) or len(data.encode("utf-8", "replace")) > _CALLBACK_LIMIT:
             return Reply(t(ctx.lang, "expired"))
-        return None
+        kind, _, rest = data.partition(":")
+        if kind == "noop":
+            return None
+        if kind in ("q", "k"):
+            raw_page, _, value = rest.partition(":")
+            page = parse_page(raw_page)
+            query = value if kind == "q" else self.memory.get(value)
+            if page is None or query is None:
+                return Reply(t(ctx.lang, "expired"))
+            return self.search(ctx, query, page)
+        if kind == "t":
+            slug, _, raw_page = rest.partition(":")
+            page = parse_page(raw_page)
+            return Reply(t(ctx.lang, "expired")) if page is None else self.topic(ctx, slug, page)
+        if kind == "l":
+            page = parse_page(rest)
+            return Reply(t(ctx.lang, "expired")) if page is None else self.latest(ctx, page)
+        if kind == "d":
+            raw_id, _, raw_page = rest.partition(":")
+            page = parse_page(raw_page)
+            if page is None or parse_doc_id(raw_id) is None:
+                return Reply(t(ctx.lang, "doc_not_found", ref=cut(raw_id, 60)))
+            return self.document(ctx, raw_id, page)
+        if kind == "r":
+            doc_id = parse_doc_id(rest)
+            if doc_id is None:
+                return Reply(t(ctx.lang, "doc_not_found", ref=cut(rest, 60)))
+            return self.related(ctx, doc_id)
+        if kind == "x":
+            index = parse_int(rest, low=0, high=len(EXAMPLE_QUERIES) - 1)
+            if index is None:
+                return Reply(t(ctx.lang, "expired"))
+            return self.search(ctx, EXAMPLE_QUERIES[index])
+        return None  # a button of another kind (or version): nothing to do
+
+
+def _last_page(total: int) -> int:
+    return clamp(math.ceil(total / PAGE_SIZE), 1, MAX_PAGE)
 
 
 def parse_payload(payload: str) -> int | None:

@@ -187,7 +187,7 @@ def _fmt_date(value) -> str:  # type: ignore[no-untyped-def]
 
 @docs.command("list")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
-@click.option("--offset", default=0, type=click.IntRange(0))
+@click.option("--offset", default=0, type=click.IntRange(0, 10**9))
 @click.option("--topic", default=None, help="Only documents with this topic slug.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 @with_services

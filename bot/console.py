@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from bot.bounds import parse_doc_id, parse_int
 from bot.chat import Context, Conversation
 from bot.errors import PartyBotError
 from bot.messages import t
@@ -34,13 +35,14 @@ def handle_line(
 ) -> list[Reply]:
     """Answer one line typed in the console, the way the bot would in a private chat."""
     line = line.strip()
-    if line.isdigit() and 1 <= int(line) <= len(actions):
-        reply = conversation.callback(ctx, actions[int(line) - 1])
+    choice = parse_int(line, low=1, high=len(actions))
+    if choice is not None:
+        reply = conversation.callback(ctx, actions[choice - 1])
         return [reply] if reply else []
     if line.startswith("/"):
         command, _, rest = line[1:].partition(" ")
         command = command.split("@", 1)[0].lower()
-        if command.startswith("doc_") and command[4:].isdigit():
+        if command.startswith("doc_") and parse_doc_id(command[4:]) is not None:
             return [conversation.document(ctx, command[4:])]
         simple = {
             "start": lambda: conversation.start(ctx, "", rest or None),
@@ -74,6 +76,9 @@ def run_console(
     for reply in conversation.start(ctx, ""):
         actions = render_plain(reply, stdout)
     interactive = stdin.isatty()
+    if hasattr(stdin, "reconfigure"):
+        # A terminal in another encoding (or piped bytes) must not end the session.
+        stdin.reconfigure(errors="replace")
     while True:
         if interactive:
             stdout.write("> ")

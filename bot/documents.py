@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 import sqlalchemy as sa
 
+from bot.bounds import parse_doc_id
 from bot.db import Database, doc_changes, document_topics, documents, utcnow
 from bot.errors import InputError, NotFound, StoreConflict
 from bot.text import normalize
@@ -151,22 +152,29 @@ class DocumentStore:
         raise AssertionError("unreachable")
 
     def _add_many(self, docs: Sequence[NewDocument]) -> list[AddResult | InputError]:
-        prepared: list[tuple[NewDocument, str, str, str] | InputError] = []
+        prepared: list[tuple[NewDocument, str, str, str, str] | InputError] = []
         for doc in docs:
             title = normalize(doc.title).strip()
             text = normalize(doc.text).strip()
             if not text:
                 prepared.append(InputError("document has no text", source=doc.origin))
-            elif len(text) > MAX_TEXT_CHARS:
+                continue
+            if len(text) > MAX_TEXT_CHARS:
                 prepared.append(
                     InputError(
                         f"document text is too long ({len(text):,} characters)", source=doc.origin
                     )
                 )
-            else:
-                prepared.append(
-                    (doc, title or text.split("\n", 1)[0][:120], text, content_hash(text))
+                continue
+            digest = content_hash(text)
+            try:
+                external_id = (
+                    clean_external_id(doc.external_id) if doc.external_id else f"doc-{digest[:12]}"
                 )
+            except InputError as exc:  # one bad id must not abort the batch's transaction
+                prepared.append(InputError(str(exc), source=doc.origin))
+                continue
+            prepared.append((doc, title or text.split("\n", 1)[0][:120], text, digest, external_id))
         now = utcnow()
         results: list[AddResult | InputError | None] = [None] * len(prepared)
         with self.db.begin() as conn:
@@ -188,16 +196,13 @@ class DocumentStore:
             slow: list[int] = []
             batch_hashes: set[str] = set()
             batch_ids: set[str] = set()
-            for i, (doc, title, text, digest) in valid:
+            for i, (doc, title, text, digest, external_id) in valid:
                 if digest in known:
                     row = known[digest]
                     results[i] = AddResult(
                         "duplicate", row.id, row.external_id, duplicate_of=row.id
                     )
                     continue
-                external_id = (
-                    clean_external_id(doc.external_id) if doc.external_id else f"doc-{digest[:12]}"
-                )
                 if digest in batch_hashes or external_id in batch_ids:
                     slow.append(
                         i
@@ -236,8 +241,8 @@ class DocumentStore:
                 for (i, v), row in zip(inserts, rows, strict=True):
                     results[i] = AddResult("added", int(row.id), str(v["external_id"]))
             for i in sorted(slow):
-                doc, title, text, digest = prepared[i]  # type: ignore[misc]
-                results[i] = self._add_one(conn, doc, title, text, digest, now=now)
+                doc, title, text, digest, external_id = prepared[i]  # type: ignore[misc]
+                results[i] = self._add_one(conn, doc, title, text, digest, external_id, now=now)
         for i, p in enumerate(prepared):
             if isinstance(p, InputError):
                 results[i] = p
@@ -266,6 +271,7 @@ class DocumentStore:
         title: str,
         text: str,
         digest: str,
+        external_id: str,
         *,
         now: datetime,
     ) -> AddResult:
@@ -276,9 +282,6 @@ class DocumentStore:
         ).first()
         if dup is not None:
             return AddResult("duplicate", dup.id, dup.external_id, duplicate_of=dup.id)
-        external_id = (
-            clean_external_id(doc.external_id) if doc.external_id else f"doc-{digest[:12]}"
-        )
         values = self._values(doc, title, text, digest, now)
         existing = conn.execute(
             sa.select(documents.c.id).where(documents.c.external_id == external_id)
@@ -299,17 +302,25 @@ class DocumentStore:
         conn.execute(doc_changes.insert().values(document_id=document_id, op=op, at=utcnow()))
 
     def get(self, ref: int | str) -> Document:
-        """A document by numeric id or external id; raises :class:`NotFound`."""
+        """A document by numeric id or external id; raises :class:`NotFound`.
+
+        ``ref`` may come from a user: a number out of the id range or an impossible external
+        id is simply not found (it never reaches the database as an overflowing integer).
+        """
+        doc_id = parse_doc_id(ref)
+        external = ref.strip() if isinstance(ref, str) else str(ref)
+        if doc_id is None and not external:
+            raise NotFound(f"no document {str(ref)[:60]!r}")
         with self.db.begin() as conn:
             row = None
-            if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-                row = conn.execute(sa.select(documents).where(documents.c.id == int(ref))).first()
-            if row is None:
+            if doc_id is not None:
+                row = conn.execute(sa.select(documents).where(documents.c.id == doc_id)).first()
+            if row is None and external and len(external) <= 200 and "\x00" not in external:
                 row = conn.execute(
-                    sa.select(documents).where(documents.c.external_id == str(ref))
+                    sa.select(documents).where(documents.c.external_id == external)
                 ).first()
             if row is None:
-                raise NotFound(f"no document {ref!r}")
+                raise NotFound(f"no document {str(ref)[:60]!r}")
             doc = _row_to_document(row)
             doc.topics = self._topics(conn, [doc.id]).get(doc.id, {})
             return doc

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.documents import AddResult, NewDocument
-from bot.errors import InputError, PartyBotError
+from bot.errors import InputError, PartyBotError, StoreError
 from bot.readers import iter_jsonl, iter_paths, read_file
 from bot.services import Services
 
@@ -49,9 +49,20 @@ def ingest_documents(
     report = IngestReport()
     batch: list[NewDocument] = []
 
+    def store(docs: list[NewDocument]) -> list[AddResult | InputError]:
+        # One transaction per batch: far fewer commits than one per document. If the database
+        # refuses the batch, store its documents one by one so one bad row loses only itself.
+        try:
+            return services.documents.add_many(docs)
+        except StoreError as exc:
+            if len(docs) == 1:
+                return [InputError(f"not stored ({exc})", source=docs[0].origin)]
+            return [r for doc in docs for r in store([doc])]
+
     def flush() -> None:
-        # One transaction per batch: far fewer commits than one per document.
-        for doc, result in zip(batch, services.documents.add_many(batch), strict=True):
+        if not batch:
+            return
+        for doc, result in zip(batch, store(batch), strict=True):
             if isinstance(result, InputError):
                 message = str(result) if result.source else f"{label(doc)}: {result}"
                 report.failed.append(message)
@@ -65,20 +76,23 @@ def ingest_documents(
                 progress(label(doc), result, None)
         batch.clear()
 
-    for item in items:
-        if isinstance(item, InputError):
-            flush()
-            report.failed.append(str(item))
-            if progress:
-                progress(str(item.source or ""), None, str(item))
-            continue
-        batch.append(item)
-        if len(batch) >= batch_size:
-            flush()
-    flush()
-    changed = [r.document_id for r in report.added + report.updated]
-    if changed:
-        services.after_documents_changed(changed)
+    try:
+        for item in items:
+            if isinstance(item, InputError):
+                flush()
+                report.failed.append(str(item))
+                if progress:
+                    progress(str(item.source or ""), None, str(item))
+                continue
+            batch.append(item)
+            if len(batch) >= batch_size:
+                flush()
+        flush()
+    finally:
+        # Even when the run is interrupted, what was stored gets classified and indexed.
+        changed = [r.document_id for r in report.added + report.updated]
+        if changed:
+            services.after_documents_changed(changed)
     return report
 
 

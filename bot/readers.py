@@ -11,10 +11,10 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.documents import NewDocument
+from bot.documents import NewDocument, clean_external_id
 from bot.errors import InputError
 from bot.parsing import VN_TZ, parse_article, parse_date
 from bot.text import normalize
@@ -242,38 +242,147 @@ def iter_paths(paths: list[Path]) -> Iterator[Path]:
             yield path
 
 
+_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+_MAX_FIELD_CHARS = {"title": 2_000, "url": 2_000, "source": 200, "author": 200}
+
+
 def _parse_jsonl_date(value: object, source: str, line: int) -> datetime | None:
     if value in (None, ""):
         return None
-    if not isinstance(value, str):
-        raise InputError("'date' must be a string", source=source, line=line)
+    if not isinstance(value, str) or len(value) > 64:
+        raise InputError(
+            "'date' must be a short string (ISO 8601 or dd/mm/yyyy)", source=source, line=line
+        )
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         parsed = parse_date(value)
         if parsed is None:
-            raise InputError(f"unrecognised date {value!r}", source=source, line=line) from None
-        return parsed
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=VN_TZ)
+            raise InputError(
+                f"unrecognised date {value[:40]!r}", source=source, line=line
+            ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=VN_TZ)
+    try:
+        in_range = _EARLIEST <= parsed.astimezone(UTC) < _LATEST
+    except (OverflowError, ValueError):  # 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+        in_range = False
+    if not in_range:
+        raise InputError(
+            f"date {value[:40]!r} is out of range (1900–2199)", source=source, line=line
+        )
+    return parsed
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _optional_str(item: dict[str, object], key: str, source: str, line: int) -> str | None:
+    value = item.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"'{key}' must be a string", source=source, line=line)
+    if _has_surrogate(value):
+        raise InputError(
+            f"'{key}' is not valid Unicode (a lone surrogate)", source=source, line=line
+        )
+    value = normalize(value).strip()
+    if len(value) > _MAX_FIELD_CHARS[key]:
+        raise InputError(
+            f"'{key}' is too long ({len(value):,} characters, limit {_MAX_FIELD_CHARS[key]:,})",
+            source=source,
+            line=line,
+        )
+    return value or None
+
+
+def _external_id(value: object, source: str, line: int) -> str:
+    # bool is an int, and 1e400 is a float (inf): neither names a document.
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InputError("'id' must be a string or an integer", source=source, line=line)
+    if isinstance(value, str) and _has_surrogate(value):
+        raise InputError("'id' is not valid Unicode (a lone surrogate)", source=source, line=line)
+    text = str(value).strip()
+    if not text:
+        raise InputError("missing id", source=source, line=line)
+    if len(text) > 200:
+        raise InputError("'id' is longer than 200 characters", source=source, line=line)
+    try:
+        return clean_external_id(text)
+    except InputError:
+        raise InputError(
+            f"'id' {text[:40]!r} has no letters or digits", source=source, line=line
+        ) from None
+
+
+def parse_jsonl_item(item: object, *, source: str, line: int) -> NewDocument:
+    """One JSONL object checked field by field; :class:`InputError` (naming the line) if bad."""
+    if not isinstance(item, dict):
+        raise InputError("expected a JSON object", source=source, line=line)
+    missing = [k for k in ("id", "text") if item.get(k) in (None, "")]
+    if missing:
+        raise InputError(f"missing {', '.join(missing)}", source=source, line=line)
+    external_id = _external_id(item["id"], source, line)
+    raw_text = item["text"]
+    if not isinstance(raw_text, str):
+        raise InputError("'text' must be a string", source=source, line=line)
+    if _has_surrogate(raw_text):
+        raise InputError("'text' is not valid Unicode (a lone surrogate)", source=source, line=line)
+    text = normalize(raw_text).strip()
+    if not text:
+        raise InputError("'text' is empty", source=source, line=line)
+    title = _optional_str(item, "title", source, line) or ""
+    url = _optional_str(item, "url", source, line)
+    if url is not None and not re.match(r"https?://[^\s/]+", url, re.IGNORECASE):
+        raise InputError("'url' must be an http(s) URL", source=source, line=line)
+    published = _parse_jsonl_date(item.get("date"), source, line)
+    if not title:
+        title = parse_article(text).title
+    return NewDocument(
+        title=title,
+        text=text,
+        external_id=external_id,
+        published_at=published,
+        url=url,
+        source=_optional_str(item, "source", source, line),
+        author=_optional_str(item, "author", source, line),
+        origin=f"{source}:{line}",
+    )
 
 
 def iter_jsonl(path: Path) -> Iterator[NewDocument | InputError]:
-    """Documents from a JSONL file, one per line; bad lines are yielded as errors."""
+    """Documents from a JSONL file, one per line; bad lines are yielded as errors.
+
+    Every line is checked completely before it joins a batch, so one bad line is reported as
+    ``FILE:LINE: reason`` and skipped, and never stops the lines after it.
+    """
     source = str(path)
     try:
+        if not path.is_file():
+            yield InputError(
+                "is a folder, expected a .jsonl file" if path.is_dir() else "no such file",
+                source=source,
+            )
+            return
         handle = path.open("rb")
-    except FileNotFoundError:
-        yield InputError("no such file", source=source)
-        return
-    except IsADirectoryError:
-        yield InputError("is a folder, expected a .jsonl file", source=source)
+    except OSError as exc:
+        yield InputError(f"cannot open ({exc.strerror or exc})", source=source)
         return
     with handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
+        for number, raw in enumerate(_lines(handle), start=1):
+            if raw is None:
+                yield InputError(
+                    f"line too long (over {MAX_JSONL_LINE:,} bytes)", source=source, line=number
+                )
                 continue
-            if len(raw) > MAX_JSONL_LINE:
-                yield InputError("line too long", source=source, line=number)
+            if not raw.strip():
                 continue
             try:
                 item = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
@@ -285,32 +394,29 @@ def iter_jsonl(path: Path) -> Iterator[NewDocument | InputError]:
                     f"invalid JSON ({exc.msg} at column {exc.colno})", source=source, line=number
                 )
                 continue
-            if not isinstance(item, dict):
-                yield InputError("expected a JSON object", source=source, line=number)
-                continue
-            missing = [k for k in ("id", "text") if item.get(k) in (None, "")]
-            if missing:
-                yield InputError(f"missing {', '.join(missing)}", source=source, line=number)
-                continue
-            if not isinstance(item["text"], str) or not isinstance(item.get("title", ""), str):
-                yield InputError("'title' and 'text' must be strings", source=source, line=number)
+            except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, deep nesting
+                yield InputError(
+                    f"invalid JSON ({exc.__class__.__name__})", source=source, line=number
+                )
                 continue
             try:
-                published = _parse_jsonl_date(item.get("date"), source, number)
+                yield parse_jsonl_item(item, source=source, line=number)
             except InputError as exc:
                 yield exc
-                continue
-            text = normalize(item["text"]).strip()
-            title = normalize(item.get("title") or "").strip()
-            if not title:
-                title = parse_article(text).title
-            yield NewDocument(
-                title=title,
-                text=text,
-                external_id=str(item["id"]),
-                published_at=published,
-                url=item.get("url") or None,
-                source=item.get("source") or None,
-                author=item.get("author") or None,
-                origin=f"{source}:{number}",
-            )
+
+
+def _lines(handle: io.BufferedReader) -> Iterator[bytes | None]:
+    """Lines of a binary file; None for a line over :data:`MAX_JSONL_LINE` (skipped, not
+    held in memory whole)."""
+    while True:
+        raw = handle.readline(MAX_JSONL_LINE + 1)
+        if not raw:
+            return
+        if len(raw) > MAX_JSONL_LINE and not raw.endswith(b"\n"):
+            while True:  # drain the rest of the oversized line
+                more = handle.readline(1 << 20)
+                if not more or more.endswith(b"\n"):
+                    break
+            yield None
+            continue
+        yield raw

@@ -19,8 +19,14 @@ _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
 # Characters that break words or hide in copied web text.
 # Regexes, not str.translate: translate pays a failed lookup for every ordinary character.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_SPACES = re.compile("[\u00a0\u2007\u202f\u2009\u200a\u3000\t\x0b\x0c]")
+_INVISIBLE = re.compile("[\u200c\u200d\u2060\ufeff\u00ad]")
+# A zero-width space marks a word break ("tham\u200bnhũng" is two words), so it is a space.
+_SPACES = re.compile("[\u00a0\u2007\u202f\u2009\u200a\u200b\u3000\t\x0b\x0c]")
+# Control characters (NUL breaks PostgreSQL text) and lone surrogates (not encodable) never
+# carry meaning in a document or a query.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")
+# Full-width Latin letters and digits (an East Asian keyboard): "ｔｈａｍ" is "tham".
+_FULLWIDTH = re.compile("[\uff01-\uff5e]")
 
 # Open syllables ending in oa / oe / uy (not "quy") carry the tone on the first vowel in the
 # traditional placement used by most Party newspapers ("hòa", "khỏe", "ủy"); the "new" style puts
@@ -52,10 +58,14 @@ def normalize(text: str) -> str:
         return ""
     if "\r" in text or "\u2028" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    if _CONTROLS.search(text):
+        text = _CONTROLS.sub("", text)
     if text.isascii():
         return (
             _SPACES.sub(" ", text) if ("\t" in text or "\x0b" in text or "\x0c" in text) else text
         )
+    if _FULLWIDTH.search(text):
+        text = _FULLWIDTH.sub(lambda m: chr(ord(m.group(0)) - 0xFEE0), text)
     text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)

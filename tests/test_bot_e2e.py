@@ -313,15 +313,12 @@ async def test_bot_added_to_group_by_admin_says_hello_and_removal_disables_diges
 
 
 async def test_webhook_mode_checks_the_secret_token(tmp_path: Path) -> None:
-    import socket
-
     import httpx
+
+    from bot.tg.webhook import WebhookServer
 
     settings = make_settings(tmp_path, f"sqlite:///{tmp_path / 'hook.sqlite3'}", admin_ids=[ADMIN])
     services = Services(settings)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     async with FakeBotAPI() as fake:
         app = build_application(
             services,
@@ -330,15 +327,10 @@ async def test_webhook_mode_checks_the_secret_token(tmp_path: Path) -> None:
             base_file_url=fake.base_file_url,
             rate_limiter=False,
         )
+        server = WebhookServer(app, secret="s3cret", path="telegram")
         async with app:
             await app.start()
-            await app.updater.start_webhook(
-                listen="127.0.0.1",
-                port=port,
-                url_path="telegram",
-                secret_token="s3cret",
-                webhook_url="https://example.org/telegram",
-            )
+            port = await server.start("127.0.0.1", 0)
             try:
                 update = {
                     "update_id": 1,
@@ -351,24 +343,27 @@ async def test_webhook_mode_checks_the_secret_token(tmp_path: Path) -> None:
                         "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
                     },
                 }
+                url = f"http://127.0.0.1:{port}/telegram"
                 async with httpx.AsyncClient() as client:
+                    missing = await client.post(url, json=update)
+                    assert missing.status_code == 403
                     wrong = await client.post(
-                        f"http://127.0.0.1:{port}/telegram",
-                        json=update,
-                        headers={"X-Telegram-Bot-Api-Secret-Token": "nope"},
+                        url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cre"}
                     )
                     assert wrong.status_code == 403
+                    garbage = await client.post(
+                        url, content=b"\xff{", headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+                    )
+                    assert garbage.status_code == 400
                     right = await client.post(
-                        f"http://127.0.0.1:{port}/telegram",
-                        json=update,
-                        headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"},
+                        url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
                     )
                     assert right.status_code == 200
                 call = await fake.wait_for("sendMessage", chat_id=ADMIN)
                 assert "Hướng dẫn" in call.params["text"]
-                assert len(fake.calls_to("sendMessage")) == 1  # the forged update did nothing
+                assert len(fake.calls_to("sendMessage")) == 1  # the forged updates did nothing
             finally:
-                await app.updater.stop()
+                await server.stop()
                 await app.stop()
     services.close()
 

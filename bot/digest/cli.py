@@ -6,6 +6,7 @@ import asyncio
 
 import click
 
+from bot.bounds import MAX_CHAT_ID
 from bot.cli import FriendlyGroup, with_services
 from bot.render import strip_tags
 
@@ -21,7 +22,13 @@ def digest() -> None:
 
 
 @digest.command("preview")
-@click.option("--chat", "chat_id", type=int, required=True, help="Chat id (groups are negative).")
+@click.option(
+    "--chat",
+    "chat_id",
+    type=click.IntRange(-MAX_CHAT_ID, MAX_CHAT_ID),
+    required=True,
+    help="Chat id (groups are negative).",
+)
 @click.option("--html", is_flag=True, help="Print the HTML Telegram would get.")
 @with_services
 def digest_preview(services, chat_id: int, html: bool) -> None:  # type: ignore[no-untyped-def]
@@ -41,7 +48,13 @@ def digest_preview(services, chat_id: int, html: bool) -> None:  # type: ignore[
 
 
 @digest.command("send")
-@click.option("--chat", "chat_ids", type=int, multiple=True, help="Chat id; repeat for several.")
+@click.option(
+    "--chat",
+    "chat_ids",
+    type=click.IntRange(-MAX_CHAT_ID, MAX_CHAT_ID),
+    multiple=True,
+    help="Chat id; repeat for several.",
+)
 @click.option("--all", "send_all", is_flag=True, help="Every enabled subscription.")
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
 @with_services

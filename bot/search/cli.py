@@ -6,6 +6,7 @@ import json
 
 import click
 
+from bot.bounds import MAX_LIMIT, MAX_OFFSET
 from bot.cli import FriendlyGroup, with_services
 from bot.errors import InputError
 
@@ -23,8 +24,8 @@ def _engine(services):  # type: ignore[no-untyped-def]
 @click.option(
     "--source", default=None, help="Only documents from this source (e.g. baokontum.com.vn)."
 )
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--offset", default=0, type=click.IntRange(0))
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, MAX_LIMIT))
+@click.option("--offset", default=0, type=click.IntRange(0, MAX_OFFSET))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of text.")
 @with_services
 def search(

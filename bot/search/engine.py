@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 import tantivy
 from tantivy import Occur, Query
 
+from bot.bounds import MAX_LIMIT, MAX_OFFSET, clamp
 from bot.errors import PartyBotError, SearchError, StoreError
 from bot.search.api import Hit, SearchResults, Snippet
 from bot.search.index import SCHEMA, SearchIndex, from_timestamp, timestamp
@@ -468,6 +469,9 @@ class SearchEngine:
         searcher: tantivy.Searcher, query: Query, offset: int, limit: int
     ) -> tuple[list[tuple[float, Any]], int]:
         """A page by score, equal scores newest first; and the number of matches."""
+        # tantivy allocates its top-k for offset + limit up front: never let a caller's
+        # numbers (a forged page button) decide that size.
+        offset, limit = clamp(offset, 0, MAX_OFFSET), clamp(limit, 0, MAX_LIMIT)
         result = searcher.search(query, limit=offset + limit + TIE_WINDOW, count=True)
         hits = result.hits
         if not hits:
@@ -480,6 +484,7 @@ class SearchEngine:
     def _newest(
         searcher: tantivy.Searcher, query: Query, offset: int, limit: int
     ) -> tuple[list[tuple[float, Any]], int]:
+        offset, limit = clamp(offset, 0, MAX_OFFSET), clamp(limit, 0, MAX_LIMIT)
         if limit <= 0:
             return [], int(searcher.search(query, limit=1, count=True).count or 0)
         result = searcher.search(
@@ -601,7 +606,7 @@ class SearchEngine:
         source: str | None = None,
     ) -> SearchResults:
         """search() without the catch-up and repair around it."""
-        limit, offset = max(0, int(limit)), max(0, int(offset))
+        limit, offset = clamp(int(limit), 0, MAX_LIMIT), clamp(int(offset), 0, MAX_OFFSET)
         searcher = self.index.searcher()
         parsed = parse_query(query, self.services.taxonomy)
         results = SearchResults(

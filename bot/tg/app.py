@@ -6,8 +6,10 @@ commands come before the catch-all text handler, and the error handler is last.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import signal
 import time
 from typing import Any
 
@@ -34,9 +36,11 @@ from telegram.ext import (
 
 from bot.access import AccessPolicy, RateLimiter
 from bot.chat import Conversation
+from bot.errors import ConfigError
 from bot.services import Services
 from bot.tg import handlers as h
 from bot.tg.ratelimit import StrictRateLimiter
+from bot.tg.webhook import WebhookServer, require_secret
 
 log = logging.getLogger(__name__)
 
@@ -300,23 +304,42 @@ def run_bot(services: Services, *, webhook: bool = False) -> None:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if webhook:
+        # Checked before anything starts: a webhook without a secret accepts forged updates.
+        require_secret(settings.webhook_secret)
+        if not settings.webhook_url or not settings.port:
+            raise ConfigError("webhook mode needs WEBHOOK_URL and PORT")
     application = build_application(services)
     if webhook:
-        if not settings.webhook_url or not settings.port:
-            from bot.errors import ConfigError
+        asyncio.run(serve_webhook(application, settings))
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
 
-            raise ConfigError("webhook mode needs WEBHOOK_URL and PORT")
-        path = "telegram"
-        application.run_webhook(
-            listen="0.0.0.0",
-            port=settings.port,
-            url_path=path,
-            webhook_url=settings.webhook_url.rstrip("/") + "/" + path
-            if not settings.webhook_url.endswith(path)
-            else settings.webhook_url,
-            secret_token=settings.webhook_secret or None,
+
+async def serve_webhook(application: Application, settings: Any) -> None:
+    """Our webhook server (secret checked in constant time) until SIGINT/SIGTERM."""
+    path = "telegram"
+    url = settings.webhook_url.rstrip("/")
+    if not url.endswith("/" + path):
+        url = f"{url}/{path}"
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    server = WebhookServer(application, secret=settings.webhook_secret, path=path)
+    async with application:
+        await _post_init(application)
+        await application.start()
+        await server.start("0.0.0.0", int(settings.port))
+        await application.bot.set_webhook(
+            url,
+            secret_token=settings.webhook_secret,
             allowed_updates=Update.ALL_TYPES,
             drop_pending_updates=False,
         )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        log.info("webhook server listening on port %s", server.port)
+        try:
+            await stop.wait()
+        finally:
+            await server.stop()
+            await application.stop()

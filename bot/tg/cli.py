@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from bot.bounds import MAX_CHAT_ID
 from bot.cli import FriendlyGroup, with_services
 
 
@@ -57,7 +58,7 @@ def users() -> None:
 
 
 @users.command("allow")
-@click.argument("ids", nargs=-1, type=int, required=True)
+@click.argument("ids", nargs=-1, type=click.IntRange(-MAX_CHAT_ID, MAX_CHAT_ID), required=True)
 @click.option("--note", default=None, help="Who this is, for your own records.")
 @with_services
 def users_allow(services, ids: tuple[int, ...], note: str | None) -> None:  # type: ignore[no-untyped-def]
@@ -77,7 +78,7 @@ def users_allow(services, ids: tuple[int, ...], note: str | None) -> None:  # ty
 
 
 @users.command("deny")
-@click.argument("ids", nargs=-1, type=int, required=True)
+@click.argument("ids", nargs=-1, type=click.IntRange(-MAX_CHAT_ID, MAX_CHAT_ID), required=True)
 @with_services
 def users_deny(services, ids: tuple[int, ...]) -> None:  # type: ignore[no-untyped-def]
     """Remove access for user or group ids.

@@ -11,7 +11,7 @@ import asyncio
 import html
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import (
@@ -28,6 +28,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.access import AccessPolicy, RateLimiter
+from bot.bounds import parse_chat_id
 from bot.chat import Context, Conversation
 from bot.errors import InputError, StoreUnavailable
 from bot.messages import Raw, t
@@ -36,6 +37,7 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+REPORT_EVERY = 600.0  # seconds between two admin reports of the same error
 
 
 @dataclass
@@ -48,6 +50,7 @@ class BotState:
     limiter: RateLimiter
     refused_at: dict[int, float]
     timings: list[float]
+    reported_at: dict[str, float] = field(default_factory=dict)  # error kind → last report
 
 
 def state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
@@ -341,10 +344,9 @@ async def _target_id(
     update: Update, context: ContextTypes.DEFAULT_TYPE, ctx: Context
 ) -> int | None:
     if context.args:
-        try:
-            return int(context.args[0])
-        except ValueError:
-            pass
+        target = parse_chat_id(context.args[0])
+        if target is not None:
+            return target
     elif update.effective_chat.type != ChatType.PRIVATE:
         return update.effective_chat.id
     await send(update, context, Reply(t(ctx.lang, "allow_usage")))
@@ -576,6 +578,15 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
                 log.warning("could not tell the user about the error: %s", exc)
     if st is None or unavailable:
         return
+    # One report per kind of error per ten minutes: a user who keeps triggering the same
+    # failure must not be able to flood the admins.
+    kind = f"{type(error).__name__}: {str(error)[:200]}"
+    now = time.monotonic()
+    if now - st.reported_at.get(kind, -1e9) < REPORT_EVERY:
+        return
+    st.reported_at[kind] = now
+    if len(st.reported_at) > 1000:
+        st.reported_at.clear()
     where = ""
     if isinstance(update, Update) and update.effective_chat is not None:
         where = f" in chat {update.effective_chat.id}"

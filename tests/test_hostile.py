@@ -1,0 +1,293 @@
+"""Hostile input, one test per defect found by trying to break the bot (issue: hardening).
+
+Each case failed before its fix: a forged callback made tantivy allocate ~240 GB and abort
+the process, a 20-digit id overflowed SQLite, one bad JSONL line stopped a run, a webhook
+without a secret accepted forged updates.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.bounds import MAX_PAGE, parse_chat_id, parse_doc_id, parse_int, parse_page
+from bot.chat import Context, Conversation
+from bot.documents import NewDocument
+from bot.errors import ConfigError, NotFound
+from bot.ingest import ingest_documents, read_jsonl
+from bot.services import Services
+from bot.text import normalize
+
+HUGE = "9" * 20
+
+
+@pytest.fixture
+def corpus(services: Services) -> Services:
+    for i in range(12):
+        services.documents.add(
+            NewDocument(
+                title=f"Chi bộ {i} học tập chống tham nhũng",
+                text=f"Chi bộ số {i} tổ chức học tập về phòng, chống tham nhũng, tiêu cực.",
+                external_id=f"doc-{i}",
+            )
+        )
+    services.after_documents_changed([])
+    return services
+
+
+# --- 1. numbers from users are bounded ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("3", 3), ("0", None), (HUGE, None), ("²", None), ("٣", None), (" 7 ", 7), ("-1", None)],
+)
+def test_parse_int_accepts_ascii_digits_in_range(text: str, expected: int | None) -> None:
+    assert parse_int(text, low=1, high=1000) == expected
+
+
+def test_pages_ids_and_chat_ids_are_bounded() -> None:
+    assert parse_page("400000000") == MAX_PAGE
+    assert parse_page("") == 1 and parse_page("x") is None
+    assert parse_doc_id(HUGE) is None and parse_doc_id("12") == 12
+    assert parse_chat_id("-1001234567890") == -1001234567890
+    assert parse_chat_id(HUGE) is None and parse_chat_id("1e9") is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "l:999999999",
+        "q:400000000:tham nhũng",
+        "t:admission:999999999",
+        f"d:{HUGE}:1",
+        f"d:1:{HUGE}",
+        f"r:{HUGE}",
+        "x:99999",
+        "x:-1",
+        "q:abc:tham",
+        "k:2:no-such-key",
+        "l:²",
+        "",
+        ":::",
+        "q:" + "9" * 60,
+    ],
+)
+def test_forged_callback_data_gets_an_answer_not_a_crash(corpus: Services, data: str) -> None:
+    conversation = Conversation(corpus)
+    reply = conversation.callback(Context(), data)
+    assert reply is None or len(reply.html) <= 4096
+
+
+def test_a_page_past_the_end_shows_the_last_page(corpus: Services) -> None:
+    conversation = Conversation(corpus)
+    reply = conversation.callback(Context(), "q:400000000:tham nhũng")
+    assert reply is not None and "3/3" in reply.html
+    latest = conversation.callback(Context(), "l:999999999")
+    assert latest is not None and "3/3" in latest.html
+
+
+def test_huge_document_ids_are_not_found(corpus: Services) -> None:
+    with pytest.raises(NotFound):
+        corpus.documents.get(HUGE)
+    with pytest.raises(NotFound):
+        corpus.documents.get("x" * 5000)
+    reply = Conversation(corpus).document(Context(), HUGE)
+    assert "Không tìm thấy" in reply.html
+
+
+def test_engine_clamps_offsets_and_limits(corpus: Services) -> None:
+    results = corpus.search.search("tham nhũng", offset=9_999_999_999, limit=10**12)
+    assert results.hits == [] and results.total == 12
+
+
+@pytest.mark.parametrize("offset", ["9999999999", HUGE, "-5"])
+def test_cli_search_offset_out_of_range_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offset: str
+) -> None:
+    from bot.cli import main
+    from bot.config import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["search", "tham", "--offset", offset])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and "--offset" in result.output
+
+
+# --- 2. webhook mode refuses to run without a secret -------------------------------------
+
+
+@pytest.mark.parametrize("secret", ["", "has space", "x" * 257, "ü"])
+def test_webhook_needs_a_well_formed_secret(
+    services: Services, monkeypatch: pytest.MonkeyPatch, secret: str
+) -> None:
+    from bot.tg.app import run_bot
+
+    services.settings.webhook_url = "https://example.org"
+    services.settings.webhook_secret = secret
+    services.settings.port = 8443
+    monkeypatch.setattr("bot.tg.app.build_application", lambda *a, **k: pytest.fail("started"))
+    with pytest.raises(ConfigError):
+        run_bot(services, webhook=True)
+
+
+def test_cli_run_webhook_without_secret_is_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli import main
+    from bot.config import get_settings
+
+    for key, value in {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "DATA_DIR": str(tmp_path / "data"),
+        "TELEGRAM_BOT_TOKEN": "123:TEST",
+        "WEBHOOK_URL": "https://example.org",
+        "WEBHOOK_SECRET": "",
+        "PORT": "8443",
+    }.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["run", "--webhook"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("error: webhook mode needs WEBHOOK_SECRET")
+    assert "Traceback" not in result.output
+
+
+# --- 3. one bad JSONL line is reported and skipped ------------------------------------------
+
+BAD_LINES = {
+    "blank id": {"id": "   ", "text": "x"},
+    "punctuation id": {"id": "!!!", "text": "x"},
+    "object id": {"id": {"x": 1}, "text": "x"},
+    "bool id": {"id": True, "text": "x"},
+    "url not a string": {"id": "u", "text": "x", "url": 5},
+    "javascript url": {"id": "j", "text": "x", "url": "javascript:alert(1)"},
+    "source object": {"id": "s", "text": "x", "source": {"a": 1}},
+    "title list": {"id": "t", "text": "x", "title": ["a"]},
+    "date before year 1 in UTC": {"id": "d", "text": "x", "date": "0001-01-01T00:00:00+14:00"},
+    "date number": {"id": "d2", "text": "x", "date": 20230101},
+    "date far future": {"id": "d3", "text": "x", "date": "9999-12-31"},
+    "text number": {"id": "n", "text": 5},
+}
+
+
+def _good(i: int) -> str:
+    return json.dumps(
+        {"id": f"good-{i}", "title": f"Bài {i}", "text": f"Nội dung số {i} về kết nạp đảng viên."},
+        ensure_ascii=False,
+    )
+
+
+def test_every_bad_line_is_reported_and_the_rest_is_stored(
+    services: Services, tmp_path: Path
+) -> None:
+    lines = [_good(i) for i in range(30)]
+    bad = [json.dumps(item) for item in BAD_LINES.values()]
+    bad += [
+        '{"id": "sur", "text": "a \\ud800 b"}',
+        '{"id": 1e400, "text": "x"}',
+        '{"id": "big", "text": "x", "n": ' + "9" * 5000 + "}",
+        "[" * 100_000,
+        "not json",
+        "\xff\xfe",
+    ]
+    for n, line in enumerate(bad):
+        lines.insert(3 + n, line)
+    path = tmp_path / "batch.jsonl"
+    path.write_bytes("\n".join(lines).encode("utf-8", "surrogateescape") + b"\n")
+    report = ingest_documents(services, read_jsonl(path), batch_size=7)
+    assert len(report.added) == 30
+    assert len(report.failed) == len(bad)
+    for n, failure in enumerate(report.failed):
+        assert failure.startswith(f"{path}:{4 + n}: "), failure
+
+
+def test_nul_in_text_is_removed_not_fatal(db_url: str, tmp_path: Path) -> None:
+    from tests.conftest import make_settings
+
+    services = Services(make_settings(tmp_path, db_url))
+    try:
+        path = tmp_path / "nul.jsonl"
+        path.write_text(
+            json.dumps({"id": "nul", "title": "a\u0000b", "text": "Chi bộ\u0000 họp."}) + "\n"
+        )
+        report = ingest_documents(services, read_jsonl(path))
+        assert report.ok and services.documents.get("nul").text == "Chi bộ họp."
+    finally:
+        services.close()
+
+
+def test_a_bad_line_at_1000_of_2000_loses_nothing_else(services: Services, tmp_path: Path) -> None:
+    lines = [_good(i) for i in range(2000)]
+    lines[999] = json.dumps({"id": "   ", "text": "x"})
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    report = ingest_documents(services, read_jsonl(path))
+    assert len(report.added) == 1999 and report.failed == [f"{path}:1000: missing id"]
+    assert services.documents.count() == 1999
+
+
+# --- 11. invisible and full-width characters in queries -----------------------------------
+
+
+def test_zero_width_space_and_full_width_letters(corpus: Services) -> None:
+    assert normalize("tham\u200bnhũng") == "tham nhũng"
+    assert corpus.search.search("tham\u200bnhũng").total == 12
+    assert corpus.search.search("ｔｈａｍ ｎｈｕｎｇ").total == 12
+
+
+# --- through the real Application and the fake Bot API ------------------------------------
+
+
+async def test_forged_numbers_through_the_bot_reach_no_admin(tmp_path: Path) -> None:
+    from tests.test_bot_e2e import ADMIN, USER, running_bot
+
+    async with running_bot(f"sqlite:///{tmp_path / 'b.sqlite3'}", tmp_path) as bot:
+        for text in (f"/doc {HUGE}", f"/doc_{HUGE}", "/doc ²"):
+            bot.fake.private_message(USER, text)
+            call = await bot.fake.wait_for("sendMessage", chat_id=USER)
+            assert "Không tìm thấy" in call.params["text"], text
+        bot.fake.private_message(USER, "kết nạp đảng viên")
+        results = await bot.fake.wait_for("sendMessage", chat_id=USER)
+        message_id = results.result["message_id"]
+        for data in ("l:999999999", "t:admission:999999999", f"d:{HUGE}:1", f"r:{HUGE}"):
+            bot.fake.callback_query(USER, USER, message_id, data)
+            await bot.fake.wait_for("answerCallbackQuery")
+        bot.fake.private_message(ADMIN, f"/allow {HUGE}")
+        call = await bot.fake.wait_for("sendMessage", chat_id=ADMIN)
+        assert "/allow" in call.params["text"]  # the usage line, not an error report
+        assert not any("partybot error" in c["text"] for c in bot.fake.calls_to("sendMessage"))
+
+
+async def test_the_same_error_is_reported_to_admins_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_bot_e2e import ADMIN, USER, running_bot
+
+    async with running_bot(f"sqlite:///{tmp_path / 'b.sqlite3'}", tmp_path) as bot:
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("index exploded")
+
+        monkeypatch.setattr(bot.services.search, "search", broken)
+        for _ in range(3):
+            bot.fake.private_message(USER, "kết nạp")
+            await bot.fake.wait_for("sendMessage", chat_id=USER)
+        await bot.fake.wait_for("sendMessage", chat_id=ADMIN)
+        reports = [
+            c
+            for c in bot.fake.calls_to("sendMessage")
+            if c["chat_id"] == ADMIN and "index exploded" in c["text"]
+        ]
+        assert len(reports) == 1
