@@ -47,6 +47,16 @@ class AccessPolicy:
             return False
         return self.mode == "open" or status == "allowed"
 
+    def user_denied(self, user_id: int) -> bool:
+        """True for a user an admin removed with ``/deny``: denied everywhere, groups too."""
+        if self.is_admin(user_id):
+            return False
+        with self.db.begin() as conn:
+            status = conn.execute(
+                sa.select(users.c.status).where(users.c.user_id == user_id)
+            ).scalar()
+        return status == "denied"
+
     def chat_allowed(self, chat_id: int) -> bool:
         """May this group use the bot? Open mode allows every group."""
         if self.mode == "open":

@@ -77,10 +77,20 @@ def main(verbose: bool) -> None:
       partybot ingest seeds/
       partybot docs list
     """
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    import os
+
+    from bot.logs import configure
+
+    # The token is redacted from the first record on (PTB logs the API URL at DEBUG).
+    secrets = [os.environ.get("TELEGRAM_BOT_TOKEN", ""), os.environ.get("WEBHOOK_SECRET", "")]
+    try:
+        from bot.config import get_settings
+
+        settings = get_settings()
+        secrets += [settings.telegram_bot_token, settings.webhook_secret]
+    except PartyBotError:
+        pass  # reported by the command that needs the settings
+    configure(logging.DEBUG if verbose else logging.WARNING, secrets)
 
 
 # --- ingest --------------------------------------------------------------------------------

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +33,8 @@ class Settings(BaseSettings):
     webhook_secret: str = ""
     port: int | None = None
 
-    admin_ids: list[int] = Field(default_factory=list)
+    # NoDecode: ADMIN_IDS=1,2,3 is a comma list, not JSON (the validator below splits it).
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     access_mode: Literal["open", "allowlist"] = "allowlist"
     rate_limit_per_minute: int = 20
     default_timezone: str = "Asia/Ho_Chi_Minh"
@@ -44,7 +46,10 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         # ADMIN_IDS=1,2,3 is friendlier in a Procfile host's UI than JSON.
         if isinstance(value, str):
-            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            if not all(re.fullmatch(r"-?[0-9]{1,16}", p) for p in parts):
+                raise ValueError("a comma-separated list of Telegram user ids, e.g. 123,456")
+            return [int(p) for p in parts]
         if isinstance(value, int):
             return [value]
         return value
@@ -70,5 +75,19 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return Settings()
+    """The process-wide settings, read once; :class:`ConfigError` names what is wrong."""
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
+    from bot.errors import ConfigError
+
+    try:
+        return Settings()
+    except SettingsError as exc:
+        raise ConfigError(f"invalid configuration: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper() or 'settings'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise ConfigError(f"invalid configuration: {problems}") from None

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 
-from bot.errors import StoreConflict, StoreError, StoreUnavailable
+from bot.errors import ConfigError, StoreConflict, StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -248,8 +248,28 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cursor.close()
 
 
+def check_url(url: str) -> str:
+    """``url`` if it names a database we support; :class:`ConfigError` (one clear line) if not."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    hint = "use sqlite:///path/to/file.sqlite3 or postgresql://user:password@host:5432/dbname"
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise ConfigError(f"DATABASE_URL is not a database URL ({hint})") from exc
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(f"DATABASE_URL: {parsed.get_backend_name()} is not supported; {hint}")
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() != "psycopg":
+        raise ConfigError(
+            f"DATABASE_URL: driver {parsed.get_driver_name()} is not installed; {hint}"
+        )
+    return url
+
+
 def create_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite files get their folder created and WAL enabled."""
+    check_url(url)
     if url.startswith("sqlite"):
         memory = url in {"sqlite://", "sqlite:///:memory:"}
         if not memory:

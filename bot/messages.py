@@ -92,6 +92,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "ingested": "Đã nhận tệp <b>{name}</b>: {summary}",
         "ingest_failed": "Không đọc được tệp <b>{name}</b>: {error}",
         "ingest_doc": "• #{id} {title} — {topics}",
+        "group_pending": (
+            "Xin chào! Tôi là trợ lý tra cứu tài liệu công tác xây dựng Đảng. Nhóm này cần được "
+            "quản trị viên của trợ lý cấp quyền trước khi sử dụng: <code>/allow {chat_id}</code>."
+        ),
         "group_hello": (
             "Xin chào! Tôi là trợ lý tra cứu tài liệu công tác xây dựng Đảng.\n"
             "• Tìm tài liệu: <code>/search kết nạp đảng viên</code>\n"
@@ -182,6 +186,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "ingested": "Received <b>{name}</b>: {summary}",
         "ingest_failed": "Could not read <b>{name}</b>: {error}",
         "ingest_doc": "• #{id} {title} — {topics}",
+        "group_pending": (
+            "Hello! I help you find Party-building documents. An administrator of this "
+            "assistant has to allow this group first: <code>/allow {chat_id}</code>."
+        ),
         "group_hello": (
             "Hello! I help you find Party-building documents.\n"
             "• Search: <code>/search kết nạp đảng viên</code>\n"

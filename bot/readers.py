@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -131,9 +133,50 @@ def _read_html(data: bytes, source: str) -> tuple[str, dict[str, str | None]]:
     return text, meta
 
 
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # a .docx whose XML inflates beyond this is refused
+MAX_ZIP_MEMBERS = 2_000
+
+
+def _check_zip(data: bytes, source: str) -> None:
+    """Refuse a zip (.docx) that inflates beyond :data:`MAX_UNZIPPED_BYTES`.
+
+    The sizes in a zip's directory can lie, so members are inflated in chunks and counted.
+    """
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise InputError(
+            f"not a readable .docx file ({exc.__class__.__name__})", source=source
+        ) from exc
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise InputError("not a .docx file (too many parts)", source=source)
+        total = 0
+        for info in members:
+            try:
+                with archive.open(info) as part:
+                    while chunk := part.read(1 << 20):
+                        total += len(chunk)
+                        if total > MAX_UNZIPPED_BYTES:
+                            raise InputError(
+                                f"the .docx inflates to more than {MAX_UNZIPPED_BYTES // 2**20} MB",
+                                source=source,
+                            )
+            except InputError:
+                raise
+            except Exception as exc:  # zipfile raises many kinds for damaged members
+                raise InputError(
+                    f"not a readable .docx file ({exc.__class__.__name__})", source=source
+                ) from exc
+
+
 def _read_docx(data: bytes, source: str) -> str:
     import docx
 
+    _check_zip(data, source)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises a zoo of zipfile/lxml errors
@@ -161,7 +204,11 @@ def _read_pdf(data: bytes, source: str) -> str:
 
 
 def read_file(path: Path) -> NewDocument:
-    """Read one document file; raises :class:`InputError` naming the file on failure."""
+    """Read one document file; raises :class:`InputError` naming the file on failure.
+
+    Only regular files are read, and never more than :data:`MAX_FILE_BYTES`: a FIFO named
+    ``.txt`` would hang and ``/dev/zero`` would fill the memory.
+    """
     source = str(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
@@ -170,18 +217,29 @@ def read_file(path: Path) -> NewDocument:
             source=source,
         )
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(
-                f"file too large ({size:,} bytes, limit {MAX_FILE_BYTES:,})", source=source
-            )
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; we refuse it right after.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError as exc:
         raise InputError("no such file", source=source) from exc
     except IsADirectoryError as exc:
         raise InputError("is a folder", source=source) from exc
     except PermissionError as exc:
         raise InputError("permission denied", source=source) from exc
+    except OSError as exc:
+        raise InputError(f"cannot open ({exc.strerror or exc})", source=source) from exc
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError("is a folder", source=source)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError("not a regular file (device, FIFO or socket)", source=source)
+        if info.st_size > MAX_FILE_BYTES:
+            raise InputError(
+                f"file too large ({info.st_size:,} bytes, limit {MAX_FILE_BYTES:,})", source=source
+            )
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:  # it grew while we read it
+        raise InputError(f"file too large (limit {MAX_FILE_BYTES:,} bytes)", source=source)
     return read_bytes(data, name=path.name, source=source)
 
 
@@ -225,19 +283,29 @@ def read_bytes(data: bytes, *, name: str, source: str | None = None) -> NewDocum
 
 
 def iter_paths(paths: list[Path]) -> Iterator[Path]:
-    """Files named directly, and supported files inside named folders (sorted, recursive).
+    """Files named directly, and supported regular files inside named folders (sorted,
+    recursive).
 
-    A missing path is yielded as is, so the reader reports it in its turn.
+    Inside a folder, symbolic links are not followed (a link to ``/etc/passwd`` or to a
+    folder outside the tree is skipped) and only regular files are taken. A missing path, or
+    a named path that is not a regular file, is yielded as is so the reader reports it.
     """
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if (
-                    child.is_file()
-                    and child.suffix.lower() in SUPPORTED
-                    and not child.name.startswith(".")
-                ):
-                    yield child
+            found: list[Path] = []
+            for root, dirs, files in os.walk(path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in files:
+                    child = Path(root) / name
+                    if name.startswith(".") or child.suffix.lower() not in SUPPORTED:
+                        continue
+                    try:
+                        mode = child.lstat().st_mode
+                    except OSError:
+                        continue
+                    if stat.S_ISREG(mode):  # not a link, FIFO, socket or device
+                        found.append(child)
+            yield from sorted(found)
         else:
             yield path
 
@@ -376,36 +444,41 @@ def iter_jsonl(path: Path) -> Iterator[NewDocument | InputError]:
         yield InputError(f"cannot open ({exc.strerror or exc})", source=source)
         return
     with handle:
-        for number, raw in enumerate(_lines(handle), start=1):
-            if raw is None:
-                yield InputError(
-                    f"line too long (over {MAX_JSONL_LINE:,} bytes)", source=source, line=number
-                )
-                continue
-            if not raw.strip():
-                continue
-            try:
-                item = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
-            except UnicodeDecodeError:
-                yield InputError("not UTF-8", source=source, line=number)
-                continue
-            except json.JSONDecodeError as exc:
-                yield InputError(
-                    f"invalid JSON ({exc.msg} at column {exc.colno})", source=source, line=number
-                )
-                continue
-            except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, deep nesting
-                yield InputError(
-                    f"invalid JSON ({exc.__class__.__name__})", source=source, line=number
-                )
-                continue
-            try:
-                yield parse_jsonl_item(item, source=source, line=number)
-            except InputError as exc:
-                yield exc
+        yield from iter_jsonl_stream(handle, source=source)
 
 
-def _lines(handle: io.BufferedReader) -> Iterator[bytes | None]:
+def iter_jsonl_stream(
+    handle: io.BufferedIOBase, *, source: str
+) -> Iterator[NewDocument | InputError]:
+    """Documents from an open binary JSONL stream (a file, or bytes uploaded to the bot)."""
+    for number, raw in enumerate(_lines(handle), start=1):
+        if raw is None:
+            yield InputError(
+                f"line too long (over {MAX_JSONL_LINE:,} bytes)", source=source, line=number
+            )
+            continue
+        if not raw.strip():
+            continue
+        try:
+            item = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+        except UnicodeDecodeError:
+            yield InputError("not UTF-8", source=source, line=number)
+            continue
+        except json.JSONDecodeError as exc:
+            yield InputError(
+                f"invalid JSON ({exc.msg} at column {exc.colno})", source=source, line=number
+            )
+            continue
+        except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, deep nesting
+            yield InputError(f"invalid JSON ({exc.__class__.__name__})", source=source, line=number)
+            continue
+        try:
+            yield parse_jsonl_item(item, source=source, line=number)
+        except InputError as exc:
+            yield exc
+
+
+def _lines(handle: io.BufferedIOBase) -> Iterator[bytes | None]:
     """Lines of a binary file; None for a line over :data:`MAX_JSONL_LINE` (skipped, not
     held in memory whole)."""
     while True:

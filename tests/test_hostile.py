@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from bot.bounds import MAX_PAGE, parse_chat_id, parse_doc_id, parse_int, parse_page
 from bot.chat import Context, Conversation
 from bot.documents import NewDocument
-from bot.errors import ConfigError, NotFound
+from bot.errors import ConfigError, InputError, NotFound
 from bot.ingest import ingest_documents, read_jsonl
 from bot.services import Services
 from bot.text import normalize
@@ -291,3 +291,233 @@ async def test_the_same_error_is_reported_to_admins_once(
             if c["chat_id"] == ADMIN and "index exploded" in c["text"]
         ]
         assert len(reports) == 1
+
+
+# --- 8. the folder walk reads regular files inside the tree only ------------------------------
+
+
+def test_folder_walk_skips_links_devices_and_fifos(tmp_path: Path) -> None:
+    import os
+
+    from bot.readers import iter_paths, read_file
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "ok.txt").write_text("Chi bộ họp.\n\nNội dung.", "utf-8")
+    (tree / "passwd.txt").symlink_to("/etc/passwd")
+    (tree / "zero.txt").symlink_to("/dev/zero")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("bí mật", "utf-8")
+    (tree / "linked").symlink_to(outside)
+    os.mkfifo(tree / "fifo.txt")
+    assert list(iter_paths([tree])) == [tree / "ok.txt"]
+    for name, reason in (("zero.txt", "not a regular file"), ("fifo.txt", "not a regular file")):
+        with pytest.raises(InputError, match=reason):
+            read_file(tree / name)
+
+
+def test_docx_that_inflates_too_much_is_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    from bot.readers import MAX_UNZIPPED_BYTES, read_file
+
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<" + b" " * (MAX_UNZIPPED_BYTES + 10))
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(InputError, match="inflates"):
+        read_file(bomb)
+
+
+# --- 9. no traceback for bad configuration, input or index metadata ---------------------------
+
+
+@pytest.mark.parametrize(
+    "url", ["notaurl", "mysql://root@localhost/x", "postgresql+asyncpg://x@y/z", "://"]
+)
+def test_bad_database_url_is_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    from bot.cli import main
+    from bot.config import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["docs", "list"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("error: DATABASE_URL")
+    assert "Traceback" not in result.output
+
+
+def test_bad_admin_ids_is_one_error_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import main
+    from bot.config import get_settings
+
+    monkeypatch.setenv("ADMIN_IDS", "12,abc")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["docs", "list"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1 and "error: invalid configuration: ADMIN_IDS" in result.output
+
+
+def test_docs_show_superscript_two_is_not_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli import main
+    from bot.config import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["docs", "show", "²"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1 and result.output.startswith("error: no document")
+
+
+def test_console_survives_invalid_utf8_and_huge_numbers(corpus: Services) -> None:
+    import io
+
+    from bot.console import run_console
+
+    raw = b"\xff\xfe tham\n" + b"9" * 5000 + b"\n/doc " + b"9" * 5000 + b"\n"
+    stdin = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8")
+    out = io.StringIO()
+    run_console(corpus, stdin=stdin, stdout=out)
+    assert "Traceback" not in out.getvalue() and "Không tìm thấy" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"seq": "3616"},
+        {"gaps": {"x": "y"}},
+        {"gaps": [1, 2]},
+        {"schema": None},
+        {"db": 5},
+        "not an object",
+    ],
+)
+def test_damaged_index_metadata_triggers_a_rebuild(corpus: Services, damage: object) -> None:
+    from bot.search.engine import SearchEngine
+    from bot.search.index import META_FILE
+
+    folder = corpus.search.index.folder
+    path = folder / META_FILE
+    data = json.loads(path.read_text("utf-8"))
+    if isinstance(damage, dict):
+        data.update(damage)
+    else:
+        data = damage
+    path.write_text(json.dumps(data), "utf-8")
+    fresh = SearchEngine(corpus)
+    assert fresh.search("tham nhũng").total == 12
+    assert fresh.index.rebuilt_reason is not None
+
+
+def test_index_path_that_is_a_file_is_moved_aside_and_rebuilt(
+    services: Services, tmp_path: Path
+) -> None:
+    from bot.search.engine import SearchEngine
+
+    services.documents.add(NewDocument(title="Chi bộ", text="Chi bộ họp bàn.", external_id="a"))
+    folder = services.settings.effective_index_dir
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_text("oops", "utf-8")
+    engine = SearchEngine(services)
+    assert engine.search("chi bộ").total == 1
+    assert folder.is_dir()
+    assert any(p.read_text("utf-8") == "oops" for p in folder.parent.glob("*.not-an-index-*"))
+
+
+# --- 10. secrets and access -------------------------------------------------------------------
+
+
+def test_the_token_never_reaches_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from bot.logs import RedactSecrets
+
+    token = "123456:ABC-very-secret-token"
+    record = logging.LogRecord(
+        "telegram.Bot",
+        logging.DEBUG,
+        "",
+        0,
+        "Set Bot API URL: %s",
+        (f"https://x/bot{token}",),
+        None,
+    )
+    assert RedactSecrets([token]).filter(record)
+    assert token not in record.getMessage() and "[redacted]" in record.getMessage()
+
+
+def test_log_level_from_settings_applies() -> None:
+    import logging
+
+    from bot.logs import configure
+
+    root = logging.getLogger()
+    before = root.level
+    try:
+        configure("DEBUG", ["x" * 10])
+        assert root.level == logging.DEBUG
+        configure("nonsense")
+        assert root.level == logging.INFO
+    finally:
+        root.setLevel(before)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../../tmp/x.jsonl", "x.jsonl"),
+        ("..\\..\\evil.txt", "evil.txt"),
+        ("", "upload.txt"),
+        ("...", "upload.txt"),
+        ("/etc/passwd", "passwd"),
+    ],
+)
+def test_upload_names_lose_their_folders(name: str, expected: str) -> None:
+    from bot.tg.handlers import upload_name
+
+    assert upload_name(name) == expected
+
+
+async def test_denied_user_is_denied_in_groups_too(tmp_path: Path) -> None:
+    from bot.access import AccessPolicy
+    from tests.test_bot_e2e import ADMIN, GROUP, USER, running_bot
+
+    async with running_bot(f"sqlite:///{tmp_path / 'b.sqlite3'}", tmp_path) as bot:
+        policy = AccessPolicy(bot.services.db, admin_ids=[ADMIN], mode="allowlist")
+        policy.allow(GROUP)
+        bot.fake.group_message(GROUP, USER, "/search@partybot_test_bot tham nhũng")
+        assert (await bot.fake.wait_for("sendMessage", chat_id=GROUP)).ok
+        policy.deny(USER)
+        before = len(bot.fake.texts(GROUP))
+        bot.fake.group_message(GROUP, USER, "/search@partybot_test_bot tham nhũng")
+        bot.fake.group_message(GROUP, ADMIN, "/help@partybot_test_bot")
+        await bot.fake.wait_for("sendMessage", chat_id=GROUP)
+        bot.fake.private_message(ADMIN, "/help")  # processed after both group messages
+        await bot.fake.wait_for("sendMessage", chat_id=ADMIN)
+        texts = bot.fake.texts(GROUP)[before:]
+        assert len(texts) == 1 and "Hướng dẫn" in texts[0]
+
+
+async def test_group_added_by_a_non_admin_gets_one_message(tmp_path: Path) -> None:
+    from tests.test_bot_e2e import USER, running_bot
+
+    async with running_bot(f"sqlite:///{tmp_path / 'b.sqlite3'}", tmp_path) as bot:
+        bot.fake.my_chat_member(-4242, USER, "left", "member")
+        call = await bot.fake.wait_for("sendMessage", chat_id=-4242)
+        assert "/allow -4242" in call.params["text"]
+        bot.fake.group_message(-4242, USER, "/search@partybot_test_bot tham nhũng")
+        bot.fake.private_message(USER, "/help")
+        await bot.fake.wait_for("sendMessage", chat_id=USER)
+        assert len(bot.fake.texts(-4242)) == 1

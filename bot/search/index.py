@@ -163,11 +163,30 @@ class IndexMeta:
 
     @classmethod
     def read(cls, folder: Path) -> IndexMeta | None:
+        """The folder's metadata; None when missing or damaged in any way (then the index is
+        rebuilt: it is derived, and a wrong ``seq`` would silently skip changes)."""
         try:
             data = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-            return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError):
             return None
+        if not isinstance(data, dict):
+            return None
+        ints = ("schema", "seq", "docs")
+        texts = ("db", "build", "built_at")
+        if any(k in data and (type(data[k]) is not int or data[k] < 0) for k in ints):
+            return None
+        if any(k in data and not isinstance(data[k], str) for k in texts):
+            return None
+        gaps = data.get("gaps", {})
+        if not isinstance(gaps, dict) or not all(
+            isinstance(k, str)
+            and k.isdigit()
+            and isinstance(v, int | float)
+            and not isinstance(v, bool)
+            for k, v in gaps.items()
+        ):
+            return None
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
     def write(self, folder: Path) -> None:
         # Atomic replace: a reader in another process never sees half a file.
@@ -223,6 +242,11 @@ class SearchIndex:
         return index
 
     def _create(self) -> tantivy.Index:
+        if self.folder.is_symlink() or (self.folder.exists() and not self.folder.is_dir()):
+            # INDEX_DIR names a file: keep it (it is not ours to delete) and build beside it.
+            aside = self.folder.with_name(f"{self.folder.name}.not-an-index-{int(time.time())}")
+            log.warning("search index path %s is not a folder; moved it to %s", self.folder, aside)
+            self.folder.rename(aside)
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir(parents=True, exist_ok=True)
         index = tantivy.Index(SCHEMA, path=str(self.folder), reuse=False)
@@ -231,8 +255,10 @@ class SearchIndex:
 
     def stale_reason(self) -> str | None:
         """Why the index folder cannot be used as it is (None when it can)."""
+        if not self.folder.is_dir():
+            return "missing" if not self.folder.exists() else "not a folder"
         stored = IndexMeta.read(self.folder)
-        if not self.folder.exists() or not tantivy.Index.exists(str(self.folder)):
+        if not tantivy.Index.exists(str(self.folder)):
             return "missing"
         if stored is None:
             return "no metadata"

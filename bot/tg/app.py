@@ -37,6 +37,7 @@ from telegram.ext import (
 from bot.access import AccessPolicy, RateLimiter
 from bot.chat import Conversation
 from bot.errors import ConfigError
+from bot.logs import configure as configure_logging
 from bot.services import Services
 from bot.tg import handlers as h
 from bot.tg.ratelimit import StrictRateLimiter
@@ -300,10 +301,12 @@ async def _refresh(context: ContextTypes.DEFAULT_TYPE) -> None:
 def run_bot(services: Services, *, webhook: bool = False) -> None:
     """Run until SIGINT/SIGTERM: long polling, or a webhook server on $PORT."""
     settings = services.settings
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    # LOG_LEVEL, unless `partybot -v` already asked for debug output.
+    verbose = logging.getLogger().isEnabledFor(logging.DEBUG)
+    configure_logging(
+        logging.DEBUG if verbose else settings.log_level,
+        [settings.telegram_bot_token, settings.webhook_secret],
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     if webhook:
         # Checked before anything starts: a webhook without a secret accepts forged updates.
         require_secret(settings.webhook_secret)

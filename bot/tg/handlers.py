@@ -172,6 +172,12 @@ async def _guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if st.access.is_admin(user.id):
         return
     in_group = chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    if in_group and await run(st.access.user_denied, user.id):
+        # A user removed with /deny is denied everywhere; in a group, silently (the group
+        # did nothing wrong and needs no refusal message).
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        raise ApplicationHandlerStop
     allowed = (
         await run(st.access.chat_allowed, chat.id)
         if in_group
@@ -405,7 +411,7 @@ async def document_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await send(update, context, Reply(t(ctx.lang, "admin_only")))
         return
     document = message.document
-    name = document.file_name or "upload.txt"
+    name = upload_name(document.file_name)
     if (document.file_size or 0) > 20 * 1024 * 1024:
         await send(
             update, context, Reply(t(ctx.lang, "ingest_failed", name=name, error="file too large"))
@@ -418,19 +424,23 @@ async def document_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await send(update, context, reply)
 
 
-def _ingest_upload(services: Services, data: bytes, name: str, lang: str) -> Reply:
-    from bot.ingest import ingest_documents, read_jsonl
-    from bot.readers import read_bytes
+def upload_name(name: str | None) -> str:
+    """A client-supplied file name reduced to its last part (``../../x.jsonl`` → ``x.jsonl``)."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip().lstrip(".")
+    return base[:100] or "upload.txt"
 
+
+def _ingest_upload(services: Services, data: bytes, name: str, lang: str) -> Reply:
+    import io
+
+    from bot.ingest import ingest_documents
+    from bot.readers import iter_jsonl_stream, read_bytes
+
+    name = upload_name(name)
     try:
         if name.lower().endswith(".jsonl"):
-            import tempfile
-            from pathlib import Path
-
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / name
-                path.write_bytes(data)
-                report = ingest_documents(services, list(read_jsonl(path)))
+            # Parsed from memory: nothing named by the client is ever written to disk.
+            report = ingest_documents(services, iter_jsonl_stream(io.BytesIO(data), source=name))
         else:
             report = ingest_documents(services, [read_bytes(data, name=name)])
     except InputError as exc:
@@ -526,7 +536,13 @@ async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             if (change.from_user and (change.from_user.language_code or "").startswith("en"))
             else "vi"
         )
-        await context.bot.send_message(chat.id, t(lang, "group_hello"), parse_mode=ParseMode.HTML)
+        allowed = added_by_admin or await run(st.access.chat_allowed, chat.id)
+        # One message: a welcome, or (added by someone else) how an admin allows the group;
+        # never a welcome followed by a refusal.
+        text = t(lang, "group_hello") if allowed else t(lang, "group_pending", chat_id=chat.id)
+        await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML)
+        if not allowed:
+            st.refused_at[chat.id] = time.monotonic()  # that message was the refusal
     elif not present and was_present:
         await run(_disable_subscription, st.services, chat.id, f"bot removed ({new})")
 
