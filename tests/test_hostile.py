@@ -20,6 +20,7 @@ from bot.errors import ConfigError, InputError, NotFound
 from bot.ingest import ingest_documents, read_jsonl
 from bot.services import Services
 from bot.text import normalize
+from tests.conftest import make_settings
 
 HUGE = "9" * 20
 
@@ -214,8 +215,6 @@ def test_every_bad_line_is_reported_and_the_rest_is_stored(
 
 
 def test_nul_in_text_is_removed_not_fatal(db_url: str, tmp_path: Path) -> None:
-    from tests.conftest import make_settings
-
     services = Services(make_settings(tmp_path, db_url))
     try:
         path = tmp_path / "nul.jsonl"
@@ -521,3 +520,66 @@ async def test_group_added_by_a_non_admin_gets_one_message(tmp_path: Path) -> No
         bot.fake.private_message(USER, "/help")
         await bot.fake.wait_for("sendMessage", chat_id=USER)
         assert len(bot.fake.texts(-4242)) == 1
+
+
+# --- 5. concurrent ingests on a fresh index ---------------------------------------------------
+
+_INGEST_CHILD = """
+import sys
+from pathlib import Path
+from bot.config import Settings
+from bot.ingest import ingest_documents, read_jsonl
+from bot.services import Services
+settings = Settings(_env_file=None, database_url=sys.argv[1], data_dir=Path(sys.argv[2]),
+                    index_dir=Path(sys.argv[3]), telegram_bot_token="", admin_ids=[])
+services = Services(settings)
+report = ingest_documents(services, read_jsonl(Path(sys.argv[4])))
+print(report.summary())
+print(services.search.search("kết nạp").total)
+services.close()
+"""
+
+
+@pytest.mark.slow
+def test_two_ingests_on_a_fresh_index_both_finish(db_url: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    files = []
+    for k in range(2):
+        path = tmp_path / f"part{k}.jsonl"
+        path.write_text(
+            "\n".join(
+                json.dumps({"id": f"p{k}-{i}", "text": f"Tin {k}-{i}: kết nạp đảng viên mới."})
+                for i in range(400)
+            ),
+            "utf-8",
+        )
+        files.append(path)
+    Services(make_settings(tmp_path, db_url)).close()  # the schema, as `db migrate` would
+    children = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                _INGEST_CHILD,
+                db_url,
+                str(tmp_path / "data"),
+                str(tmp_path / "index"),
+                str(path),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for path in files
+    ]
+    for child in children:
+        out, err = child.communicate(timeout=240)
+        assert child.returncode == 0, err[-2000:]
+        assert "400 added" in out
+    services = Services(make_settings(tmp_path, db_url, index_dir=tmp_path / "index"))
+    try:
+        assert services.search.search("kết nạp").total == 800
+    finally:
+        services.close()

@@ -18,6 +18,7 @@ finds the lock busy leaves the work to the holder and just reloads.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import itertools
 import json
 import logging
@@ -208,7 +209,39 @@ class SearchIndex:
         self.index: tantivy.Index | None = None
         self.build = ""  # the build id this process has open
         self._lock = threading.RLock()
+        self._folder_fd: int | None = None
+        self._folder_depth = 0
         self.rebuilt_reason: str | None = None  # why the last open rebuilt (for status/tests)
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """This thread, alone among all processes sharing the folder, may decide to
+        (re)create it: two processes that both found the index missing used to rebuild it at
+        once, each deleting the files the other had just written.
+
+        A ``flock`` on a file beside the folder (the folder itself gets deleted); re-entrant
+        within a thread, since ``open`` may call ``rebuild``.
+        """
+        with self._lock:
+            if self._folder_depth == 0:
+                self.folder.parent.mkdir(parents=True, exist_ok=True)
+                lock_path = self.folder.parent / f".{self.folder.name}.lock"
+                fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                except BaseException:
+                    os.close(fd)
+                    raise
+                self._folder_fd = fd
+            self._folder_depth += 1
+            try:
+                yield
+            finally:
+                self._folder_depth -= 1
+                if self._folder_depth == 0 and self._folder_fd is not None:
+                    fcntl.flock(self._folder_fd, fcntl.LOCK_UN)
+                    os.close(self._folder_fd)
+                    self._folder_fd = None
 
     # --- database identity ----------------------------------------------------------------
 
@@ -272,7 +305,7 @@ class SearchIndex:
 
     def open(self, *, check_count: bool = True) -> None:
         """Open the index, rebuilding it when it is missing, corrupt or stale."""
-        with self._lock:
+        with self._exclusive():
             reason = self.stale_reason()
             if reason is None:
                 try:
@@ -345,7 +378,7 @@ class SearchIndex:
         self, progress: Callable[[int, int], None] | None = None, *, wipe: bool = False
     ) -> int:
         """Re-index every document from the database; returns how many were indexed."""
-        with self._lock:
+        with self._exclusive():
             store = self.services.documents
             if wipe or self.index is None:
                 try:
