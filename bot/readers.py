@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot.documents import NewDocument, clean_external_id
 from bot.errors import InputError
+from bot.legacy import decode_legacy_bytes, fix_legacy
 from bot.parsing import VN_TZ, parse_article, parse_date
 from bot.text import normalize
 
@@ -95,7 +96,12 @@ def decode_bytes(data: bytes, *, source: str) -> Decoded:
         if _control_ratio(text) > 0.01:
             raise InputError("binary file, not text", source=source)
         return Decoded(text, "utf-8")
-    # Legacy Vietnamese: Windows-1258 composes tones with combining marks; NFC fixes that.
+    # Legacy Vietnamese font encodings (TCVN3/ABC, VNI), common in older Party documents; they
+    # are checked before Windows-1258, which would decode their bytes into garbage.
+    legacy = decode_legacy_bytes(data)
+    if legacy is not None:
+        return Decoded(normalize(legacy[0]), legacy[1])
+    # Windows-1258 composes tones with combining marks; NFC fixes that.
     try:
         text = normalize(data.decode("cp1258"))
     except UnicodeDecodeError:
@@ -262,6 +268,9 @@ def read_bytes(data: bytes, *, name: str, source: str | None = None) -> NewDocum
             raw = re.sub(r"(?m)^#{1,6}\s+", "", raw)
     else:
         raise InputError(f"unsupported file type {suffix}", source=source)
+    # Text extracted from a .docx or HTML typed in a legacy font is Unicode made of that
+    # font's glyphs ("Héi nghÞ"): convert it when the detector is sure.
+    raw, _legacy = fix_legacy(raw)
     article = parse_article(raw, title=meta.get("title") or None)
     if not article.paragraphs:
         raise InputError(

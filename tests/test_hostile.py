@@ -583,3 +583,29 @@ def test_two_ingests_on_a_fresh_index_both_finish(db_url: str, tmp_path: Path) -
         assert services.search.search("kết nạp").total == 800
     finally:
         services.close()
+
+
+# --- 7. legacy Vietnamese encodings -----------------------------------------------------------
+
+LEGACY_TEXT = (
+    "Hội nghị Ban Chấp hành Đảng bộ tỉnh lần thứ mười một\n\n"
+    "Hội nghị đã xem xét kết quả công tác xây dựng Đảng, kiểm tra, giám sát và kỷ luật của "
+    "Đảng trong sáu tháng đầu năm, đồng thời thảo luận nhiệm vụ trọng tâm của các cấp ủy."
+)
+
+
+@pytest.mark.parametrize("form", ["tcvn3 bytes", "vni bytes", "tcvn3 glyphs in utf-8"])
+def test_legacy_encoded_files_are_converted(tmp_path: Path, form: str) -> None:
+    from bot.readers import read_file
+    from tests.test_legacy import encode_tcvn3, encode_vni
+
+    path = tmp_path / "legacy.txt"
+    if form == "tcvn3 bytes":
+        path.write_bytes(encode_tcvn3(LEGACY_TEXT))
+    elif form == "vni bytes":
+        path.write_bytes(encode_vni(LEGACY_TEXT))
+    else:  # a .docx in the .VnTime font, saved as UTF-8 text: the glyphs, not the letters
+        path.write_text(encode_tcvn3(LEGACY_TEXT).decode("cp1252", "replace"), "utf-8")
+    doc = read_file(path)
+    assert doc.title == "Hội nghị Ban Chấp hành Đảng bộ tỉnh lần thứ mười một"
+    assert "kiểm tra, giám sát và kỷ luật" in doc.text

@@ -1,0 +1,585 @@
+"""Tests for legacy_encodings (TCVN3 / VNI -> Unicode)."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import bot.legacy as le
+from bot.legacy import (
+    decode_legacy_bytes,
+    detect_legacy_text,
+    fix_legacy,
+    is_vietnamese_syllable,
+    tcvn3_to_unicode,
+    vni_to_unicode,
+)
+
+# ---------------------------------------------------------------------------
+# Independent reference tables and encoders (unicode -> legacy), test-only.
+# Written out by hand in a different layout from the module (tones in the
+# order sắc, huyền, hỏi, ngã, nặng as in xvnkb's tcvn.h) so that the module's
+# tables are checked, not just echoed.
+# ---------------------------------------------------------------------------
+
+TCVN3_CHARS = "ĂÂÊÔƠƯĐăâêôơưđáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
+TCVN3_CODES = bytes(range(0xA1, 0xAF)) + bytes(
+    [
+        0xB8,
+        0xB5,
+        0xB6,
+        0xB7,
+        0xB9,  # a
+        0xBE,
+        0xBB,
+        0xBC,
+        0xBD,
+        0xC6,  # ă
+        0xCA,
+        0xC7,
+        0xC8,
+        0xC9,
+        0xCB,  # â
+        0xD0,
+        0xCC,
+        0xCE,
+        0xCF,
+        0xD1,  # e
+        0xD5,
+        0xD2,
+        0xD3,
+        0xD4,
+        0xD6,  # ê
+        0xDD,
+        0xD7,
+        0xD8,
+        0xDC,
+        0xDE,  # i
+        0xE3,
+        0xDF,
+        0xE1,
+        0xE2,
+        0xE4,  # o
+        0xE8,
+        0xE5,
+        0xE6,
+        0xE7,
+        0xE9,  # ô
+        0xED,
+        0xEA,
+        0xEB,
+        0xEC,
+        0xEE,  # ơ
+        0xF3,
+        0xEF,
+        0xF1,
+        0xF2,
+        0xF4,  # u
+        0xF8,
+        0xF5,
+        0xF6,
+        0xF7,
+        0xF9,  # ư
+        0xFD,
+        0xFA,
+        0xFB,
+        0xFC,
+        0xFE,  # y
+    ]
+)
+assert len(TCVN3_CHARS) == len(TCVN3_CODES) == 14 + 60
+_TCVN3_ENC = dict(zip(TCVN3_CHARS, TCVN3_CODES, strict=True))
+
+
+def encode_tcvn3(text: str) -> bytes:
+    """Unicode -> TCVN3 bytes (raises on letters TCVN3 cannot represent)."""
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        if ch.isascii():
+            out += ch.encode("ascii")
+        elif ch in _TCVN3_ENC:
+            out.append(_TCVN3_ENC[ch])
+        else:
+            raise ValueError(f"not encodable in TCVN3: {ch!r}")
+    return bytes(out)
+
+
+# VNI-Windows: tone -> mark glyph (lower case); circumflex / breve combos.
+_VNI_TONE = {"": "", "\u0301": "ù", "\u0300": "ø", "\u0309": "û", "\u0303": "õ", "\u0323": "ï"}
+_VNI_CIRC = {"": "â", "\u0301": "á", "\u0300": "à", "\u0309": "å", "\u0303": "ã", "\u0323": "ä"}
+_VNI_BREVE = {"": "ê", "\u0301": "é", "\u0300": "è", "\u0309": "ú", "\u0303": "ü", "\u0323": "ë"}
+_VNI_I = {"": "i", "\u0301": "í", "\u0300": "ì", "\u0309": "æ", "\u0303": "ó", "\u0323": "ò"}
+
+
+def _vni_char(ch: str) -> str:
+    if ch == "đ":
+        return "ñ"
+    if ch == "Đ":
+        return "Ñ"
+    d = unicodedata.normalize("NFD", ch)
+    base, marks = d[0], d[1:]
+    if base.lower() not in "aeiouy" or not marks:
+        return ch
+    upper = base.isupper()
+    tone = "".join(m for m in marks if m in _VNI_TONE)
+    mods = [m for m in marks if m not in _VNI_TONE]
+    low = base.lower()
+    if low == "i":
+        s = _VNI_I[tone]
+    elif low == "y" and tone == "\u0323":
+        s = "î"
+    elif mods == ["\u0302"]:
+        s = low + _VNI_CIRC[tone]
+    elif mods == ["\u0306"]:
+        s = low + _VNI_BREVE[tone]
+    elif mods == ["\u031b"]:
+        s = {"o": "ô", "u": "ö"}[low] + _VNI_TONE[tone]
+    else:
+        assert not mods, ch
+        s = low + _VNI_TONE[tone]
+    return s.upper() if upper else s
+
+
+def encode_vni(text: str) -> bytes:
+    """Unicode -> VNI-Windows bytes."""
+    glyphs = "".join(_vni_char(c) for c in unicodedata.normalize("NFC", text))
+    return glyphs.encode("cp1252")
+
+
+def encode_cp1258(text: str) -> bytes:
+    """Unicode -> Windows-1258 the way Windows does it (base letter + tone mark)."""
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        d = unicodedata.normalize("NFD", ch)
+        tone = "".join(m for m in d if m in "\u0300\u0301\u0303\u0309\u0323")
+        base = unicodedata.normalize("NFC", "".join(m for m in d if m not in tone))
+        out += base.encode("cp1258") + tone.encode("cp1258")
+    return bytes(out)
+
+
+ALL_LETTERS = [
+    unicodedata.normalize("NFC", v + m)
+    for v in "aăâeêioôơuưy"
+    for m in ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
+] + ["đ"]
+ALL_LETTERS += [c.upper() for c in ALL_LETTERS]
+
+PARAGRAPH = (
+    "Đảng Cộng sản Việt Nam lãnh đạo toàn dân tộc trong sự nghiệp đổi mới, "
+    "xây dựng và bảo vệ Tổ quốc. Hội nghị lần thứ mười hai của Ban Chấp hàn"
+    "h Trung ương đã thảo luận kỹ lưỡng các báo cáo, ghi nhận những kết quả"
+    " nổi bật: kinh tế tăng trưởng ổn định, đời sống của đồng bào được cải "
+    "thiện rõ rệt, khối đại đoàn kết ngày càng được củng cố. Đồng chí Tổng "
+    "Bí thư nhấn mạnh rằng mỗi cán bộ, đảng viên phải gương mẫu, gần gũi nh"
+    "ân dân, lắng nghe ý kiến góp ý, kiên quyết đấu tranh với những biểu hi"
+    "ện suy thoái, tự diễn biến, tự chuyển hoá. Còn ở nông thôn, bà con hăng há"
+    "i cày cấy, chăm sóc lúa, mở rộng hợp tác xã; ở thành phố, thanh niên t"
+    "ích cực học tập, lao động sáng tạo. Những kỷ niệm về mùa xuân lịch sử "
+    "năm ấy vẫn còn đọng lại trong ký ức của những người lính già, những ch"
+    "iến sĩ đã ngã xuống vì độc lập, tự do. Chúng ta quyết giữ vững thành q"
+    "uả, lặng lẽ nhưng bền bỉ, không chủ quan, không để lỡ thời cơ, vẽ nên "
+    "bức tranh đất nước ngày càng giàu đẹp, hùng cường. Đêm ấy, trăng sáng "
+    "vằng vặc, gió thổi nhè nhẹ, tiếng hát ẩn hiện bên bờ sông; đoàn người "
+    "lững thững đi về bản, lũ trẻ í ới gọi nhau, ỷ lại vào những cây đèn ỳ "
+    "ạch cháy. Cụ già vừa kể chuyện cho bé nghe, giọng nói chẳng nhỏ, chẳng"
+    " to, rồi bẵng đi một lúc, cụ khuỵu xuống bên đống cỏ khô."
+)
+
+FRENCH = (
+    "Le comité a décidé, après une longue réunion à Paris, que l'été prochain "
+    "les élèves étudieront l'histoire française : déjà très appréciée, où "
+    "chacun pourra s'exprimer librement. Ça coûte cher, mais c'est nécessaire, "
+    "et l'hôtel près de la gare reste ouvert jusqu'à Noël."
+)
+GERMAN = (
+    "Die Straße führt über die Brücke zum Bahnhof. Müller und Schäfer müssen "
+    "früh aufstehen, weil der Zug um fünf Uhr fährt; größere Verspätungen sind "
+    "selten, aber die Fahrgäste ärgern sich trotzdem über die Gebühren."
+)
+SPANISH_PT = (
+    "El niño comió más pan también; él está aquí y sí, qué día. "
+    "Não há nada só para você, está lá até já, avó e irmã também."
+)
+ENGLISH = (
+    "The committee met on Tuesday to discuss the budget. Members agreed to "
+    "postpone the vote until the next session, citing incomplete data."
+)
+
+VN_WORDS = sorted(set(w.strip(".,;:") for w in PARAGRAPH.split() if w.strip(".,;:")))
+VN_NONASCII_LOWER = [w for w in VN_WORDS if not w.isascii() and w == w.lower()]
+
+
+def cp1252_glyphs(data: bytes) -> str:
+    return data.decode("cp1252")
+
+
+# ---------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------
+
+
+def test_tcvn3_table_matches_reference():
+    expected = {b: c for c, b in _TCVN3_ENC.items()}
+    assert expected == le.TCVN3_TO_UNICODE
+
+
+def test_tcvn3_no_uppercase_toned_letters_and_symbols_kept():
+    # 0x80-0x9F keep their cp1252 symbols (quotes, dashes): not letters.
+    raw = bytes([0x93]) + b"Hi" + bytes([0x94, 0x20, 0x96, 0x20, 0x85])
+    assert tcvn3_to_unicode(raw.decode("cp1252")) == "\u201cHi\u201d \u2013 \u2026"
+    with pytest.raises(ValueError):
+        encode_tcvn3("Ấ")
+
+
+def test_vni_table_matches_reference():
+    for ch in ALL_LETTERS:
+        glyphs = _vni_char(ch)
+        assert vni_to_unicode(glyphs) == ch, (ch, glyphs)
+    # a few spot values written out as in duydev/vietnamese-conversion charsets.ts
+    spot = {"Ư": "Ö", "ữ": "öõ", "Ậ": "AÄ", "ẵ": "aü", "Ĩ": "Ó", "ỉ": "æ", "ỵ": "î", "Ỷ": "YÛ"}
+    for uni, vni in spot.items():
+        assert _vni_char(uni) == vni
+        assert vni_to_unicode(vni) == uni
+
+
+def test_glyph_map_is_consistent():
+    # every glyph (Latin-1, cp1252, cp1258) identifies exactly one byte
+    for codec in ("latin-1", "cp1252", "cp1258"):
+        for b in range(256):
+            try:
+                ch = bytes([b]).decode(codec)
+            except UnicodeDecodeError:
+                continue
+            assert le._CHAR_TO_BYTE[ch] == b
+
+
+# ---------------------------------------------------------------------------
+# Examples from the brief
+# ---------------------------------------------------------------------------
+
+
+def test_tcvn3_example_cp1252():
+    assert tcvn3_to_unicode("Héi nghÞ Ban ChÊp hµnh §¶ng bé") == "Hội nghị Ban Chấp hành Đảng bộ"
+
+
+def test_tcvn3_example_cp1258():
+    s = "Héi ngh\u0303 Ban ChÊp hµnh §¶ng bé"
+    assert tcvn3_to_unicode(s) == "Hội nghị Ban Chấp hành Đảng bộ"
+    assert detect_legacy_text(s) == "tcvn3"
+
+
+def test_vni_examples():
+    assert vni_to_unicode("Vieät Nam") == "Việt Nam"
+    assert vni_to_unicode("Ñaûng Coäng saûn") == "Đảng Cộng sản"
+    assert fix_legacy("Vieät Nam, Ñaûng Coäng saûn") == ("Việt Nam, Đảng Cộng sản", "vni")
+
+
+def test_examples_detected_and_fixed():
+    assert fix_legacy("Héi nghÞ Ban ChÊp hµnh §¶ng bé") == (
+        "Hội nghị Ban Chấp hành Đảng bộ",
+        "tcvn3",
+    )
+    assert decode_legacy_bytes("Héi nghÞ Ban ChÊp hµnh §¶ng bé".encode("cp1252")) == (
+        "Hội nghị Ban Chấp hành Đảng bộ",
+        "tcvn3",
+    )
+    assert decode_legacy_bytes("Vieät Nam, Ñaûng Coäng saûn".encode("cp1252")) == (
+        "Việt Nam, Đảng Cộng sản",
+        "vni",
+    )
+
+
+def test_vntimeh_all_caps_words():
+    assert tcvn3_to_unicode("HéI NGHÞ TR¦êNG §¶NG") == "HỘI NGHỊ TRƯỜNG ĐẢNG"
+    assert tcvn3_to_unicode("Bé Hµ") == "Bộ Hà"  # title case left alone
+
+
+def test_results_are_nfc():
+    for s in (tcvn3_to_unicode("Vi\u00d6t"), vni_to_unicode("Vieät"), vni_to_unicode("Nguyeãn")):
+        assert unicodedata.is_normalized("NFC", s)
+
+
+# ---------------------------------------------------------------------------
+# Paragraph round trips
+# ---------------------------------------------------------------------------
+
+
+def test_paragraph_covers_every_vowel_and_tone():
+    for ch in ALL_LETTERS:
+        if ch.islower():
+            assert ch in PARAGRAPH, ch
+    assert "Đ" in PARAGRAPH and "đ" in PARAGRAPH
+
+
+@pytest.mark.parametrize("form", ["bytes", "cp1252", "latin-1", "cp1258", "cp1258+nfc"])
+def test_tcvn3_paragraph_round_trip(form):
+    data = encode_tcvn3(PARAGRAPH)
+    if form == "bytes":
+        assert decode_legacy_bytes(data) == (PARAGRAPH, "tcvn3")
+        return
+    codec = form.split("+")[0]
+    glyphs = data.decode(codec)
+    if form.endswith("nfc"):
+        glyphs = unicodedata.normalize("NFC", glyphs)
+    assert tcvn3_to_unicode(glyphs) == PARAGRAPH
+    assert detect_legacy_text(glyphs) == "tcvn3"
+    assert fix_legacy(glyphs) == (PARAGRAPH, "tcvn3")
+
+
+@pytest.mark.parametrize("form", ["bytes", "cp1252", "latin-1", "cp1258", "cp1258+nfc"])
+def test_vni_paragraph_round_trip(form):
+    text = PARAGRAPH + " " + PARAGRAPH.upper()
+    data = encode_vni(text)
+    if form == "bytes":
+        assert decode_legacy_bytes(data) == (text, "vni")
+        return
+    codec = form.split("+")[0]
+    glyphs = data.decode(codec)
+    if form.endswith("nfc"):
+        glyphs = unicodedata.normalize("NFC", glyphs)
+    assert vni_to_unicode(glyphs) == text
+    assert detect_legacy_text(glyphs) == "vni"
+
+
+def test_all_letters_round_trip():
+    vni = " ".join(ALL_LETTERS)
+    assert vni_to_unicode(encode_vni(vni).decode("cp1252")) == vni
+    assert vni_to_unicode(encode_vni(vni).decode("cp1258")) == vni
+    t3 = " ".join(TCVN3_CHARS)
+    assert tcvn3_to_unicode(encode_tcvn3(t3).decode("cp1252")) == t3
+    assert tcvn3_to_unicode(encode_tcvn3(t3).decode("cp1258")) == t3
+
+
+def test_cp1258_raw_marks_kept_as_glyphs():
+    # not NFC-normalised: "u" + U+0301 must stay two glyphs (u + ỡ), not "ú"
+    s = encode_tcvn3("thuỡ hoè").decode("cp1258")
+    assert "u\u0301" in s
+    assert tcvn3_to_unicode(s) == "thuỡ hoè"
+
+
+def test_cp1258_nfc_composition_is_undone():
+    # TCVN3 "hoè" (o + 0xCC) decoded as cp1258 gives o + U+0300, NFC -> "ò".
+    s = unicodedata.normalize("NFC", encode_tcvn3("hoè và tiền").decode("cp1258"))
+    assert "ò" in s and "ỉ" in s
+    assert tcvn3_to_unicode(s) == "hoè và tiền"
+
+
+# ---------------------------------------------------------------------------
+# Negative detection
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PARAGRAPH,
+        unicodedata.normalize("NFD", PARAGRAPH),
+        PARAGRAPH.upper(),
+        FRENCH,
+        GERMAN,
+        SPANISH_PT,
+        ENGLISH,
+        ENGLISH + " Café, naïve, résumé, ©2020, 25°C, 5 µm, ±3, ½ cup, “quoted” — dash…",
+        "Sample width 5 µm; 10 µm; 20 µm; 40 µm; 80 µm; 160 µm; 320 µm.",
+        "",
+        "   ",
+        "Héi",  # a single odd word is not enough
+        "Vieät",
+    ],
+)
+def test_not_detected(text):
+    assert detect_legacy_text(text) is None
+    assert fix_legacy(text) == (text, None)
+
+
+@pytest.mark.parametrize("text", [PARAGRAPH, FRENCH, GERMAN, SPANISH_PT, ENGLISH])
+def test_bytes_in_other_encodings_not_taken(text):
+    assert decode_legacy_bytes(text.encode("utf-8")) is None
+    assert decode_legacy_bytes(text.encode("utf-16")) is None
+    assert decode_legacy_bytes(encode_cp1258(text)) is None
+    try:
+        latin = text.encode("cp1252")
+    except UnicodeEncodeError:
+        return
+    assert decode_legacy_bytes(latin) is None
+
+
+def test_tcvn3_and_vni_not_confused():
+    t3 = encode_tcvn3(PARAGRAPH)
+    vn = encode_vni(PARAGRAPH)
+    assert decode_legacy_bytes(t3)[1] == "tcvn3"
+    assert decode_legacy_bytes(vn)[1] == "vni"
+
+
+# ---------------------------------------------------------------------------
+# Syllable validator
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "nghiêng",
+        "giếng",
+        "gì",
+        "quốc",
+        "quyết",
+        "khuỷu",
+        "thuở",
+        "người",
+        "Đảng",
+        "hoà",
+        "hòa",
+        "xoong",
+        "khuya",
+        "yêu",
+        "ước",
+        "ạch",
+        "lịch",
+        "cá",
+        "Ở",
+    ],
+)
+def test_valid_syllables(word):
+    assert is_vietnamese_syllable(word)
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "tơt",
+        "ka",
+        "ce",
+        "nghe\u0301\u0300",
+        "café",
+        "über",
+        "Héi",
+        "ngh\u0303",
+        "cafộ",
+        "aủo",
+        "ḿ",
+        "strong",
+        "xyz",
+        "",
+    ],
+)
+def test_invalid_syllables(word):
+    assert not is_vietnamese_syllable(word)
+
+
+# ---------------------------------------------------------------------------
+# Property tests
+# ---------------------------------------------------------------------------
+
+_TONES = ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
+
+
+@st.composite
+def vn_syllable(draw):
+    onset = draw(st.sampled_from(le._ONSETS))
+    rhyme = draw(st.sampled_from(sorted(le._RHYMES)))
+    tone = draw(st.sampled_from(_TONES))
+    word = onset + rhyme
+    # put the tone on the first vowel carrying a modifier, else the last vowel
+    d = unicodedata.normalize("NFD", word)
+    idx = max(i for i, c in enumerate(d) if c in "aeiouy")
+    word = unicodedata.normalize("NFC", d[: idx + 1] + tone + d[idx + 1 :])
+    assume(is_vietnamese_syllable(word))
+    if draw(st.booleans()):
+        word = word.capitalize()
+    return word
+
+
+vn_text = st.lists(
+    st.one_of(st.sampled_from(VN_WORDS), vn_syllable()), min_size=1, max_size=80
+).flatmap(
+    lambda ws: st.lists(
+        st.sampled_from([" ", " ", ", ", ". ", "\n", " - "]), min_size=len(ws), max_size=len(ws)
+    ).map(lambda seps: "".join(w + s for w, s in zip(ws, seps, strict=True)))
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(vn_text, st.sampled_from(["NFC", "NFD"]))
+def test_unicode_vietnamese_never_detected(text, form):
+    text = unicodedata.normalize(form, text)
+    assert detect_legacy_text(text) is None
+    assert fix_legacy(text) == (text, None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=127)))
+def test_ascii_never_detected(text):
+    assert detect_legacy_text(text) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), vn_text))
+def test_utf8_bytes_never_legacy(text):
+    assert decode_legacy_bytes(text.encode("utf-8")) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(VN_WORDS), min_size=1, max_size=50))
+def test_vni_round_trip_property(words):
+    text = " ".join(words)
+    for codec in ("cp1252", "cp1258"):
+        assert vni_to_unicode(encode_vni(text).decode(codec)) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(VN_WORDS), min_size=1, max_size=50))
+def test_tcvn3_round_trip_property(words):
+    text = " ".join(w for w in words if w.lower() == w or w.isascii() or w[0] in "ĐĂÂÊÔƠƯ") or "a"
+    for codec in ("cp1252", "latin-1", "cp1258"):
+        assert tcvn3_to_unicode(encode_tcvn3(text).decode(codec)) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(VN_NONASCII_LOWER), min_size=8, max_size=40, unique=True))
+def test_legacy_sentences_detected(words):
+    text = " ".join(words)
+    assert decode_legacy_bytes(encode_tcvn3(text)) == (text, "tcvn3")
+    assert decode_legacy_bytes(encode_vni(text)) == (text, "vni")
+    assert detect_legacy_text(encode_tcvn3(text).decode("cp1252")) == "tcvn3"
+    assert detect_legacy_text(encode_vni(text).decode("cp1252")) == "vni"
+
+
+# ---------------------------------------------------------------------------
+# Speed
+# ---------------------------------------------------------------------------
+
+
+def _mb(text: str) -> str:
+    reps = 1_000_000 // len(text) + 1
+    return ((text + "\n") * reps)[:1_000_000]
+
+
+def _timed(fn, arg):
+    start = time.perf_counter()
+    out = fn(arg)
+    return out, time.perf_counter() - start
+
+
+def test_speed_one_megabyte():
+    t3 = _mb(encode_tcvn3(PARAGRAPH).decode("cp1252"))
+    vn = _mb(encode_vni(PARAGRAPH).decode("cp1252"))
+    t3_1258 = _mb(unicodedata.normalize("NFC", encode_tcvn3(PARAGRAPH).decode("cp1258")))
+    for fn, arg in ((tcvn3_to_unicode, t3), (vni_to_unicode, vn), (tcvn3_to_unicode, t3_1258)):
+        _, secs = _timed(fn, arg)
+        assert secs < 0.5, (fn.__name__, secs)
+    out, secs = _timed(fix_legacy, t3)
+    assert out[1] == "tcvn3" and secs < 1.0, secs
+    out, secs = _timed(decode_legacy_bytes, vn.encode("cp1252"))
+    assert out[1] == "vni" and secs < 1.0, secs
+    _, secs = _timed(detect_legacy_text, _mb(PARAGRAPH))
+    assert secs < 1.0, secs
