@@ -290,7 +290,7 @@ def run_ours(
         index_dir=index_dir,
     )
     services = Services(settings)
-    services.__dict__["classifier"] = None
+    services.use_classifier(None)
     engine = services.search
     start = time.perf_counter()
     count = engine.rebuild()

@@ -10,9 +10,8 @@ All calls here are blocking; async code runs them with ``asyncio.to_thread``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,6 +61,7 @@ documents = sa.Table(
     sa.Column("ingested_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.Column("near_duplicate_of", sa.Integer, nullable=True),
+    sa.Column("topics_version", sa.String(50), nullable=True),  # migration 5
 )
 sa.Index("ix_documents_published", documents.c.published_at)
 sa.Index("ix_documents_ingested", documents.c.ingested_at)
@@ -208,34 +208,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-@dataclass(frozen=True)
-class Migration:
-    """One schema step. Steps are applied in order and recorded in ``schema_migrations``."""
+from bot.migrations import LATEST_VERSION, MIGRATIONS, Migration  # noqa: E402
 
-    version: int
-    name: str
-    apply: Callable[[Connection], None]
-
-
-def _create(*tables: sa.Table) -> Callable[[Connection], None]:
-    def apply(conn: Connection) -> None:
-        for table in tables:
-            table.create(conn, checkfirst=True)
-
-    return apply
-
-
-MIGRATIONS: list[Migration] = [
-    Migration(1, "documents and change log", _create(meta, documents, doc_changes)),
-    Migration(2, "topics and model registry", _create(document_topics, model_versions)),
-    Migration(
-        3,
-        "users, chats, subscriptions, deliveries",
-        _create(users, chats, subscriptions, deliveries),
-    ),
-    Migration(4, "feed sources", _create(sources, source_items)),
-]
-LATEST_VERSION = MIGRATIONS[-1].version
+__all__ = ["LATEST_VERSION", "MIGRATIONS", "Database", "Migration"]
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

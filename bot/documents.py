@@ -287,7 +287,11 @@ class DocumentStore:
             sa.select(documents.c.id).where(documents.c.external_id == external_id)
         ).scalar()
         if existing is not None:
-            conn.execute(documents.update().where(documents.c.id == existing).values(**values))
+            conn.execute(
+                documents.update()
+                .where(documents.c.id == existing)
+                .values(**values, topics_version=None)  # new text: classify again
+            )
             conn.execute(document_topics.delete().where(document_topics.c.document_id == existing))
             self._log(conn, existing, "upsert")
             return AddResult("updated", existing, external_id)
@@ -408,22 +412,81 @@ class DocumentStore:
 
     def set_topics(self, doc_id: int, topics: dict[str, float], model_version: str | None) -> None:
         """Replace a document's topics (slug → probability)."""
+        self.set_topics_many([(doc_id, topics)], model_version)
+
+    def set_topics_many(
+        self, items: Sequence[tuple[int, dict[str, float]]], model_version: str | None
+    ) -> None:
+        """Replace several documents' topics in one transaction and record which model
+        classified them (``documents.topics_version``), also when it found no topic."""
+        if not items:
+            return
+        ids = [doc_id for doc_id, _ in items]
+        now = utcnow()
         with self.db.begin() as conn:
-            conn.execute(document_topics.delete().where(document_topics.c.document_id == doc_id))
-            if topics:
+            conn.execute(document_topics.delete().where(document_topics.c.document_id.in_(ids)))
+            rows = [
+                {
+                    "document_id": doc_id,
+                    "topic": t,
+                    "score": float(p),
+                    "model_version": model_version,
+                }
+                for doc_id, topics in items
+                for t, p in topics.items()
+            ]
+            if rows:
+                conn.execute(document_topics.insert(), rows)
+            conn.execute(
+                documents.update()
+                .where(documents.c.id.in_(ids))
+                .values(topics_version=model_version)
+            )
+            conn.execute(
+                doc_changes.insert(),
+                [{"document_id": doc_id, "op": "upsert", "at": now} for doc_id in ids],
+            )
+
+    def pending_classification(self, model_version: str, *, limit: int = 500) -> list[int]:
+        """Ids of documents not classified by ``model_version`` (new, changed, or classified
+        by another model), oldest first."""
+        with self.db.begin() as conn:
+            return [
+                int(i)
+                for i in conn.execute(
+                    sa.select(documents.c.id)
+                    .where(
+                        sa.or_(
+                            documents.c.topics_version.is_(None),
+                            documents.c.topics_version != model_version,
+                        )
+                    )
+                    .order_by(documents.c.id)
+                    .limit(limit)
+                ).scalars()
+            ]
+
+    def count_pending_classification(self, model_version: str) -> int:
+        """How many documents :meth:`pending_classification` would return without a limit."""
+        with self.db.begin() as conn:
+            return int(
                 conn.execute(
-                    document_topics.insert(),
-                    [
-                        {
-                            "document_id": doc_id,
-                            "topic": t,
-                            "score": float(s),
-                            "model_version": model_version,
-                        }
-                        for t, s in topics.items()
-                    ],
-                )
-            self._log(conn, doc_id, "upsert")
+                    sa.select(sa.func.count())
+                    .select_from(documents)
+                    .where(
+                        sa.or_(
+                            documents.c.topics_version.is_(None),
+                            documents.c.topics_version != model_version,
+                        )
+                    )
+                ).scalar()
+                or 0
+            )
+
+    def forget_classification(self) -> None:
+        """Mark every document as not classified (re-classify all with the same model)."""
+        with self.db.begin() as conn:
+            conn.execute(documents.update().values(topics_version=None))
 
     def iter_all(self, batch: int = 500) -> Iterator[Document]:
         """Every document in id order, in batches (for index rebuilds and re-classification)."""

@@ -89,10 +89,9 @@ def ingest_documents(
                 flush()
         flush()
     finally:
-        # Even when the run is interrupted, what was stored gets classified and indexed.
-        changed = [r.document_id for r in report.added + report.updated]
-        if changed:
-            services.after_documents_changed(changed)
+        # Even when the run is interrupted, what was stored gets classified and indexed; and
+        # a run that only found duplicates still classifies what an earlier, killed run left.
+        services.after_documents_changed([r.document_id for r in report.added + report.updated])
     return report
 
 

@@ -1,71 +1,116 @@
-"""The domain's composition: settings, database, documents, classifier and search index.
+"""The domain's composition: settings, database, documents, models, classifier and search.
 
 One :class:`Services` object is built per process (CLI command, bot, tests) and handed to
-whatever needs it; the classifier and the index are loaded lazily because most CLI commands
-need neither.
+whatever needs it. Its parts are built from explicit arguments; the search engine is built on
+first use because most CLI commands never search.
 """
 
 from __future__ import annotations
 
 import logging
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.classifier.apply import classify_documents, classify_pending
+from bot.classifier.registry import ActiveModel, ModelRegistry
 from bot.config import Settings, get_settings
 from bot.db import Database
 from bot.documents import DocumentStore
+from bot.errors import ModelError, StoreError
+from bot.search.engine import SearchEngine
 from bot.topics import Taxonomy, load_taxonomy
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 
+REFRESH_BATCH = 2_000  # documents the bot classifies per refresh tick (about a second)
+ACTIVE_MODEL: Any = object()  # "the database's active model", as opposed to a given one
+
 
 class Services:
-    """Everything the domain needs, built once from the settings."""
+    """Everything the domain needs, built once from the settings.
 
-    def __init__(self, settings: Settings | None = None, *, migrate: bool = True) -> None:
+    ``classifier`` may be given (tests, evaluations; ``None`` for no classifier at all): then
+    it is used instead of the database's active model.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        migrate: bool = True,
+        classifier: Any = ACTIVE_MODEL,
+        database: Database | None = None,
+    ) -> None:
         self.settings = settings or get_settings()
-        self.db = Database(self.settings.effective_database_url)
+        self.db = database or Database(self.settings.effective_database_url)
         if migrate:
             self.db.migrate()
         self.documents = DocumentStore(self.db)
+        self.models = ModelRegistry(self.db, self.settings.models_dir)
+        self._classifier = classifier
 
     @cached_property
     def taxonomy(self) -> Taxonomy:
         """The topic taxonomy (``training/taxonomy.json``)."""
         return load_taxonomy(self.settings.training_dir / "taxonomy.json")
 
-    @cached_property
-    def classifier(self) -> Any | None:
-        """The active topic model, or None when none can be loaded yet."""
-        try:
-            from bot.classifier.registry import ModelRegistry
-        except ImportError:
-            return None
-        return ModelRegistry(self).active()
+    @property
+    def classifier(self) -> ActiveModel | Any | None:
+        """The model that labels documents: the injected one, else the database's active
+        version (following activations by other processes); None while there is none."""
+        if self._classifier is not ACTIVE_MODEL:
+            return self._classifier
+        return self.models.active()
+
+    def use_classifier(self, model: Any | None) -> None:
+        """Use ``model`` (``None``: no classifier) instead of the database's active version."""
+        self._classifier = model
+
+    def reload_classifier(self) -> ActiveModel | Any | None:
+        """Check the database for the active version now (``/reload``)."""
+        if self._classifier is ACTIVE_MODEL:
+            self.models.reload_if_changed(force=True)
+        return self.classifier
 
     @cached_property
-    def search(self) -> Any | None:
-        """The search engine over a derived index, or None when not available."""
-        try:
-            from bot.search.engine import SearchEngine
-        except ImportError:
-            return None
+    def search(self) -> SearchEngine:
+        """The search engine over the derived index (opened or rebuilt on first use)."""
         return SearchEngine(self)
 
+    def classify_pending(self, *, limit: int | None = None, progress: Any = None) -> int:
+        """Classify documents the current model has not classified yet; returns how many."""
+        model = self.classifier
+        if model is None:
+            return 0
+        return classify_documents_pending(self, model, limit=limit, progress=progress)
+
     def after_documents_changed(self, doc_ids: list[int]) -> None:
-        """Classify and index documents that were just added or updated."""
+        """Classify and index documents that were just added, updated or deleted.
+
+        Also picks up documents an interrupted run left unclassified.
+        """
         model = self.classifier
         if model is not None:
-            from bot.classifier.apply import classify_documents
+            if doc_ids:
+                classify_documents(self.documents, model, doc_ids)
+            classify_documents_pending(self, model)
+        self.search.sync()
 
-            classify_documents(self, doc_ids)
-        engine = self.search
-        if engine is not None:
-            engine.sync()
+    def refresh(self) -> None:
+        """The bot's periodic catch-up: other processes' documents and model activations."""
+        self.search.sync()
+        try:
+            self.classify_pending(limit=REFRESH_BATCH)
+        except (ModelError, StoreError) as exc:
+            log.warning("classifying pending documents failed: %s", exc)
 
     def close(self) -> None:
         """Release connections and file handles."""
         self.db.dispose()
+
+
+def classify_documents_pending(
+    services: Services, model: Any, *, limit: int | None = None, progress: Any = None
+) -> int:
+    """:func:`classify_pending` on the services' database and documents."""
+    return classify_pending(services.db, services.documents, model, limit=limit, progress=progress)

@@ -77,8 +77,6 @@ def services(tmp_path: Path, sqlite_url: str):  # type: ignore[no-untyped-def]
 
     svc = Services(make_settings(tmp_path, sqlite_url, models_dir=tmp_path / "models"))
     yield svc
-    for thread in ModelRegistry(svc).background_threads():
-        thread.join(10)
     svc.close()
 
 
@@ -318,27 +316,27 @@ def test_paragraph_modes_score_a_mixed_batch_like_one_text_at_a_time(
 # --- registry ------------------------------------------------------------------------------
 
 
-def test_tampered_model_is_refused_before_unpickling(
+def test_tampered_model_is_refused(
     services, model_a: TopicModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    registry = ModelRegistry(services, background_reclassify=False)
+    registry = services.models
     registry.add(model_a, activate=True)
     model_path, card_path = registry.export(model_a.version, tmp_path / "export")
     assert (
         json.loads(card_path.read_text("utf-8"))["sha256"] == registry.info(model_a.version).sha256
     )
 
-    import joblib
+    from bot.classifier import persist
 
-    def no_unpickling(*args: object, **kwargs: object) -> None:
-        raise AssertionError("joblib.load called on a tampered blob")
+    def no_loading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a tampered blob was parsed")
 
     # A flipped byte in the database blob.
     with services.db.begin() as conn:
         blob = bytearray(conn.execute(sa.select(model_versions.c.blob)).scalar_one())
         blob[len(blob) // 2] ^= 0xFF
         conn.execute(model_versions.update().values(blob=bytes(blob)))
-    monkeypatch.setattr(joblib, "load", no_unpickling)
+    monkeypatch.setattr(persist, "loads", no_loading)
     with pytest.raises(ModelError, match="sha256 mismatch"):
         registry.load(model_a.version)
     with pytest.raises(ModelError, match="sha256 mismatch"):
@@ -350,11 +348,12 @@ def test_tampered_model_is_refused_before_unpickling(
     data = bytearray(model_path.read_bytes())
     data[-10] ^= 0xFF
     model_path.write_bytes(bytes(data))
-    other = ModelRegistry(_fresh_services(tmp_path / "other"), background_reclassify=False)
+    other_services = _fresh_services(tmp_path / "other")
+    other = other_services.models
     with pytest.raises(ModelError, match="sha256 mismatch"):
         other.import_file(model_path)
     assert other.list() == []
-    other.services.close()
+    other_services.close()
 
 
 def _fresh_services(where: Path, **overrides: object):  # type: ignore[no-untyped-def]
@@ -368,7 +367,7 @@ def _fresh_services(where: Path, **overrides: object):  # type: ignore[no-untype
 def test_rollback_reactivates_an_older_version(
     services, model_a: TopicModel, model_b: TopicModel
 ) -> None:  # type: ignore[no-untyped-def]
-    registry = ModelRegistry(services, background_reclassify=False)
+    registry = services.models
     registry.add(model_a, activate=True)
     handle = registry.active()
     assert handle is not None and handle.version == model_a.version
@@ -387,14 +386,14 @@ def test_fresh_install_imports_the_default_model(tmp_path: Path, model_a: TopicM
     # A "shipped" models/ folder with a pointer file, as the repository has.
     source = _fresh_services(tmp_path / "source")
     shipped = tmp_path / "shipped"
-    ModelRegistry(source).add(model_a)
-    ModelRegistry(source).export(model_a.version, shipped)
+    source.models.add(model_a)
+    source.models.export(model_a.version, shipped)
     (shipped / "DEFAULT").write_text(model_a.version + "\n")
     source.close()
     fresh = _fresh_services(tmp_path / "fresh", models_dir=shipped)
     model = fresh.classifier
     assert model is not None and model.version == model_a.version
-    assert ModelRegistry(fresh).active_version() == model_a.version
+    assert fresh.models.active_version() == model_a.version
     assert model.predict(["Lễ kết nạp đảng viên mới tại chi bộ thôn."])[0][:1] == ["admission"]
     fresh.close()
     empty = _fresh_services(tmp_path / "empty", models_dir=tmp_path / "nothing")
@@ -409,7 +408,7 @@ def test_shipped_default_model_loads(tmp_path: Path) -> None:
     fresh = _fresh_services(tmp_path / "fresh", models_dir=PROJECT_ROOT / "models")
     pointer = (PROJECT_ROOT / "models" / "DEFAULT").read_text().strip()
     assert fresh.classifier is not None and fresh.classifier.version == pointer
-    size = (PROJECT_ROOT / "models" / f"{pointer}.joblib").stat().st_size
+    size = (PROJECT_ROOT / "models" / f"{pointer}.npz").stat().st_size
     assert size < 5_000_000
     fresh.close()
 
@@ -434,7 +433,8 @@ def test_hot_reload_from_another_process(
     from bot.services import Services
 
     bot = Services(make_settings(tmp_path, db_url, models_dir=tmp_path / "models"))
-    registry = ModelRegistry(bot, check_every=0.0)
+    registry = bot.models
+    registry.check_every = 0.0
     registry.add(model_a, activate=True)
     registry.add(model_b)
     bot.documents.add(
@@ -442,7 +442,7 @@ def test_hot_reload_from_another_process(
     )
     from bot.classifier.apply import classify_documents
 
-    classify_documents(bot, [1])
+    classify_documents(bot.documents, bot.classifier, [1])
     handle = registry.active()
     assert handle is not None and handle.version == model_a.version
 
@@ -460,8 +460,6 @@ def test_hot_reload_from_another_process(
     # No restart: the next use checks the database and switches.
     assert handle.version == model_b.version
     assert handle.predict(["Lễ kết nạp đảng viên mới tại chi bộ."])[0][:1] == ["admission"]
-    for thread in registry.background_threads():
-        thread.join(10)
     doc = bot.documents.get("d1")
     assert doc.topics and set(doc.topics) <= set(SLUGS)
     with bot.db.begin() as conn:
@@ -471,7 +469,7 @@ def test_hot_reload_from_another_process(
 
 
 def test_hot_reload_waits_for_the_check_interval(services, model_a, model_b) -> None:  # type: ignore[no-untyped-def]
-    slow = ModelRegistry(services, check_every=3600, background_reclassify=False)
+    slow = ModelRegistry(services.db, services.settings.models_dir, check_every=3600)
     slow.add(model_a, activate=True)
     handle = slow.active()
     assert handle is not None
@@ -489,10 +487,10 @@ def test_hot_reload_waits_for_the_check_interval(services, model_a, model_b) -> 
 # --- applying topics -----------------------------------------------------------------------
 
 
-def test_classify_documents_and_reclassify_all(services, model_a, model_b) -> None:  # type: ignore[no-untyped-def]
-    from bot.classifier.apply import classify_documents, reclassified_version, reclassify_all
+def test_classify_documents_and_pending_after_activation(services, model_a, model_b) -> None:  # type: ignore[no-untyped-def]
+    from bot.classifier.apply import classify_documents, classify_pending
 
-    registry = ModelRegistry(services, background_reclassify=False)
+    registry = services.models
     registry.add(model_a, activate=True)
     ids = []
     for i, text in enumerate(
@@ -503,20 +501,26 @@ def test_classify_documents_and_reclassify_all(services, model_a, model_b) -> No
         ]
     ):
         ids.append(services.documents.add(NewDocument(title=f"Tin {i}", text=text)).document_id)
-    assert classify_documents(services, ids) == 3
+    assert classify_documents(services.documents, services.classifier, ids) == 3
     docs = services.documents.get_many(ids)
     # Each document keeps its own topics (a 70-line model is too small to promise "none").
     assert "admission" in docs[ids[0]].topics and "inspection" in docs[ids[2]].topics
     assert "admission" not in docs[ids[1]].topics and "admission" not in docs[ids[2]].topics
-    registry.add(model_b, activate=True)
+    assert services.documents.count_pending_classification(model_a.version) == 0
+    registry.add(model_b, activate=True)  # every document is now pending for b
     seen: list[tuple[int, int]] = []
-    assert reclassify_all(services, lambda done, total: seen.append((done, total))) == 3
+    model = registry.current()
+    assert (
+        classify_pending(
+            services.db, services.documents, model, progress=lambda d, t: seen.append((d, t))
+        )
+        == 3
+    )
     assert seen[-1] == (3, 3)
-    assert reclassified_version(services) == model_b.version
     with services.db.begin() as conn:
         versions = set(conn.execute(sa.text("SELECT model_version FROM document_topics")).scalars())
     assert versions == {model_b.version}
-    assert reclassify_all(services, force=False) == 0  # already done with this version
+    assert classify_pending(services.db, services.documents, model) == 0  # nothing left
 
 
 # --- CLI -----------------------------------------------------------------------------------
@@ -544,7 +548,7 @@ def test_cli_train_classify_evaluate_models(tmp_path: Path, cli: CliRunner) -> N
     assert trained.exit_code == 0, trained.output
     card = json.loads(trained.output[: trained.output.rindex("}") + 1])
     version = card["version"]
-    for suffix in (".joblib", ".card.json", ".png"):
+    for suffix in (".npz", ".card.json", ".png"):
         assert (tmp_path / "models" / f"{version}{suffix}").is_file()
     assert f"activated {version}" in trained.output
 

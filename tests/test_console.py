@@ -27,7 +27,7 @@ def test_console_answers_queries_buttons_and_commands(services: Services) -> Non
 def test_a_topic_query_says_how_many_documents_are_on_the_topic(services: Services) -> None:
     from bot.documents import NewDocument
 
-    services.__dict__["classifier"] = None  # topics set by hand below
+    services.use_classifier(None)  # topics set by hand below
     texts = {
         "a": ("Lễ kết nạp đảng viên mới", "Chi bộ thôn kết nạp hai đảng viên mới.", "admission"),
         "b": ("Kết nạp đảng viên ở trường", "Đảng ủy trường kết nạp 12 sinh viên.", "admission"),

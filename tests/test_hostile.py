@@ -609,3 +609,225 @@ def test_legacy_encoded_files_are_converted(tmp_path: Path, form: str) -> None:
     doc = read_file(path)
     assert doc.title == "Hội nghị Ban Chấp hành Đảng bộ tỉnh lần thứ mười một"
     assert "kiểm tra, giám sát và kỷ luật" in doc.text
+
+
+# --- 6. loading a model never runs code -------------------------------------------------------
+
+
+class _Exploit:
+    """Unpickling this runs ``open(marker, "w")``: what an attacker's model file would do."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (self.marker, "w"))
+
+
+def test_a_pickle_with_a_matching_sha256_is_never_loaded(
+    services: Services, tmp_path: Path
+) -> None:
+    import hashlib
+    import pickle
+
+    import sqlalchemy as sa
+
+    from bot.db import model_versions
+    from bot.errors import ModelError
+
+    marker = tmp_path / "pwned"
+    evil = pickle.dumps(_Exploit(str(marker)))
+    digest = hashlib.sha256(evil).hexdigest()
+    registry = services.models
+
+    # An exported file rewritten, with its card's sha256 updated to match.
+    for suffix in (".npz", ".joblib"):
+        path = tmp_path / f"20990101-000000{suffix}"
+        path.write_bytes(evil)
+        path.with_name("20990101-000000.card.json").write_text(json.dumps({"sha256": digest}))
+        with pytest.raises(ModelError):
+            registry.import_file(path)
+
+    # The database blob and its sha256 column rewritten together.
+    with services.db.begin() as conn:
+        conn.execute(
+            model_versions.insert().values(
+                version="evil",
+                created_at=sa.func.now(),
+                sha256=digest,
+                blob=evil,
+                card="{}",
+                active=False,
+            )
+        )
+    with pytest.raises(ModelError, match="safe model format"):
+        registry.activate("evil")
+    assert not marker.exists()
+
+
+def test_an_unloadable_active_model_falls_back_to_the_shipped_default(tmp_path: Path) -> None:
+    import hashlib
+    import pickle
+
+    import sqlalchemy as sa
+
+    from bot.config import PROJECT_ROOT
+    from bot.db import model_versions
+
+    services = Services(
+        make_settings(
+            tmp_path, f"sqlite:///{tmp_path / 'm.sqlite3'}", models_dir=PROJECT_ROOT / "models"
+        )
+    )
+    try:
+        evil = pickle.dumps(_Exploit(str(tmp_path / "pwned")))
+        with services.db.begin() as conn:
+            conn.execute(
+                model_versions.insert().values(
+                    version="old-pickle",
+                    created_at=sa.func.now(),
+                    sha256=hashlib.sha256(evil).hexdigest(),
+                    blob=evil,
+                    card="{}",
+                    active=True,
+                )
+            )
+        model = services.classifier
+        default = (PROJECT_ROOT / "models" / "DEFAULT").read_text().strip()
+        assert model is not None and model.version == default
+        assert not (tmp_path / "pwned").exists()
+    finally:
+        services.close()
+
+
+# --- 4. classification is derived state ---------------------------------------------------------
+
+
+@pytest.fixture
+def modelled(tmp_path: Path) -> Services:
+    from tests.test_classifier import tiny_model
+
+    services = Services(
+        make_settings(tmp_path, f"sqlite:///{tmp_path / 'c.sqlite3'}", models_dir=tmp_path / "m")
+    )
+    services.models.add(tiny_model("20240101-000000"), activate=True)
+    yield services
+    services.close()
+
+
+def _articles(n: int) -> list[NewDocument]:
+    return [
+        NewDocument(
+            title=f"Tin {i}",
+            text=f"Chi bộ thôn {i} tổ chức lễ kết nạp đảng viên mới cho quần chúng ưu tú.",
+            external_id=f"a{i}",
+        )
+        for i in range(n)
+    ]
+
+
+def test_documents_left_untagged_by_a_killed_ingest_are_classified_next_time(
+    modelled: Services,
+) -> None:
+    # A process stored these and was killed before classifying them.
+    modelled.documents.add_many(_articles(300))
+    version = modelled.classifier.version
+    assert modelled.documents.count_pending_classification(version) == 300
+    report = ingest_documents(modelled, _articles(300))  # the re-run: all "already present"
+    assert len(report.duplicates) == 300
+    assert modelled.documents.count_pending_classification(version) == 0
+    assert modelled.documents.get("a7").topics
+
+
+def test_cli_classify_pending(modelled: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import main
+    from bot.config import get_settings
+
+    modelled.documents.add_many(_articles(5))
+    settings = modelled.settings
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("MODELS_DIR", str(settings.models_dir))
+    monkeypatch.setenv("DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["classify", "--pending"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "classified 5 documents" in result.output
+    assert modelled.documents.count_pending_classification(modelled.classifier.version) == 0
+
+
+def test_a_missing_model_is_looked_up_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.classifier import registry as registry_module
+    from bot.errors import StoreUnavailable
+    from tests.test_classifier import tiny_model
+
+    monkeypatch.setattr(registry_module, "RETRY_EVERY", 0.0)
+    settings = make_settings(
+        tmp_path, f"sqlite:///{tmp_path / 'c.sqlite3'}", models_dir=tmp_path / "none"
+    )
+    bot = Services(settings)
+    other = Services(settings)  # the CLI, in another process
+    try:
+        calls = {"n": 0}
+        real = bot.models.active_version
+
+        def flaky() -> str | None:
+            calls["n"] += 1
+            if calls["n"] == 1:
+                raise StoreUnavailable("database unavailable: connection refused")
+            return real()
+
+        monkeypatch.setattr(bot.models, "active_version", flaky)
+        assert bot.classifier is None  # the database hiccuped
+        assert bot.classifier is None  # it answers, but there is no model yet
+        other.models.add(tiny_model("20240101-000000"), activate=True)
+        model = bot.classifier
+        assert model is not None and model.version == "20240101-000000"
+    finally:
+        bot.close()
+        other.close()
+
+
+def test_migrations_are_frozen_and_an_old_database_upgrades(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from bot.db import Database
+    from bot.migrations import MIGRATIONS
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    database = Database(url)
+    try:
+        with database.begin() as conn:  # a database as version 4 left it
+            from bot.migrations import schema_migrations
+
+            schema_migrations.create(conn)
+            for migration in MIGRATIONS[:4]:
+                migration.apply(conn)
+                conn.execute(
+                    schema_migrations.insert().values(
+                        version=migration.version, name=migration.name, applied_at=sa.func.now()
+                    )
+                )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO documents (id, external_id, title, text, content_hash, "
+                    "ingested_at, updated_at) VALUES (1, 'x', 't', 'b', 'h', '2024-01-01', "
+                    "'2024-01-01')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO document_topics VALUES (1, 'admission', 0.9, '20240101-000000')"
+                )
+            )
+        assert [m.version for m in database.migrate()] == [5]
+        with database.begin() as conn:
+            assert conn.execute(sa.text("SELECT topics_version FROM documents")).scalar() == (
+                "20240101-000000"
+            )
+    finally:
+        database.dispose()

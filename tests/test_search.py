@@ -48,7 +48,7 @@ def _services(settings: Settings) -> Services:
     svc = Services(settings)
     # No model here: topics in these tests are set by hand (a shipped default model would
     # otherwise tag documents as they are added).
-    svc.__dict__["classifier"] = None
+    svc.use_classifier(None)
     return svc
 
 
@@ -377,7 +377,7 @@ def test_topic_phrases_and_listing(corpus: Services) -> None:
 
 def test_question_uses_the_classifier_as_a_soft_topic(corpus: Services) -> None:
     fake = FakeClassifier({"admission": 0.8, "inspection": 0.1})
-    corpus.__dict__["classifier"] = fake
+    corpus.use_classifier(fake)
     results = search(corpus, "làm sao để chi bộ tạo nguồn tốt?")
     assert results.soft_topic == "admission" and results.topic is None
     assert fake.calls == [parse_query("làm sao để chi bộ tạo nguồn tốt?").text]

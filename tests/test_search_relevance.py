@@ -35,7 +35,7 @@ TWIN_GAP = 0.05
 def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp: Path = tmp_path_factory.mktemp("relevance")
     services = Services(make_settings(tmp, f"sqlite:///{tmp / 'rel.sqlite3'}"))
-    services.__dict__["classifier"] = None  # topics come from the labels
+    services.use_classifier(None)  # topics come from the labels
     build_corpus(services, DATA, SEEDS)
     yield evaluate_relevance(services, load_judgments(services))
     services.close()

@@ -1,6 +1,6 @@
 """Document-level check: the shipped model on whole articles, by document scoring mode.
 
-    .venv/bin/python training/article_eval.py [--model models/X.joblib]
+    .venv/bin/python training/article_eval.py [--model models/X.npz]
 
 ``training/eval/articles.jsonl`` holds article-length documents (headline, dateline, 4–5
 paragraphs, byline) written for this project and labelled at the document level: the topics a
@@ -27,7 +27,7 @@ from bot.topics import load_taxonomy  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    default = ROOT / "models" / ((ROOT / "models" / "DEFAULT").read_text().strip() + ".joblib")
+    default = ROOT / "models" / ((ROOT / "models" / "DEFAULT").read_text().strip() + ".npz")
     parser.add_argument("--model", type=Path, default=default)
     parser.add_argument("--data", type=Path, default=ROOT / "training" / "eval" / "articles.jsonl")
     args = parser.parse_args()
@@ -36,7 +36,7 @@ def main() -> None:
     docs = load_examples([args.data], labels)
     texts = [d.text for d in docs]
     gold = [list(d.topics) for d in docs]
-    card_path = args.model.with_name(args.model.name.removesuffix(".joblib") + ".card.json")
+    card_path = args.model.with_name(args.model.name.removesuffix(".npz") + ".card.json")
     sha256 = json.loads(card_path.read_text("utf-8"))["sha256"]
     model = load_blob(args.model.read_bytes(), sha256, what=str(args.model))  # checked first
     print(f"{len(docs)} articles, model {model.version} (shipped mode: {model.doc_mode})")

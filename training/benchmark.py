@@ -1,6 +1,6 @@
 """Classification throughput on one core and retraining time.
 
-    .venv/bin/python training/benchmark.py [--model models/X.joblib] [--no-train]
+    .venv/bin/python training/benchmark.py [--model models/X.npz] [--no-train]
 
 Throughput is ``TopicModel.predict`` (vectorise + score + thresholds) on one pinned core with
 single-threaded BLAS, in batches of 256, best of three runs, for three document sizes:
@@ -89,7 +89,7 @@ def store_rate(model: TopicModel, docs: list[str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", type=Path, help="A models/VERSION.joblib to measure.")
+    parser.add_argument("--model", type=Path, help="A models/VERSION.npz to measure.")
     parser.add_argument("--no-train", action="store_true", help="Skip the retraining timing.")
     parser.add_argument("--json", type=Path, help="Also write the numbers here.")
     args = parser.parse_args()
@@ -110,9 +110,9 @@ def main() -> None:
             f"({model.card['timings']})"
         )
     if args.model:
-        import joblib
+        from bot.classifier.persist import loads
 
-        model = joblib.load(args.model)  # a file you trust: your own export
+        model = loads(args.model.read_bytes(), what=str(args.model))
     out["version"] = model.version or "(fresh)"
     out["throughput"] = {}
     for name, docs in corpora(examples).items():

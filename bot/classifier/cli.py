@@ -49,9 +49,7 @@ def _keywords(services) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
 
 
 def _model(services, version: str | None):  # type: ignore[no-untyped-def]
-    from bot.classifier.registry import ModelRegistry
-
-    registry = ModelRegistry(services, background_reclassify=False)
+    registry = services.models
     if version:
         return registry.load(version)
     model = registry.current()
@@ -60,13 +58,25 @@ def _model(services, version: str | None):  # type: ignore[no-untyped-def]
     return model
 
 
-def _reclassify(services, console) -> int:  # type: ignore[no-untyped-def]
-    from bot.classifier.apply import reclassify_all
+def _reclassify(services, console, *, everything: bool = False) -> int:  # type: ignore[no-untyped-def]
+    """Classify what the active model has not classified (``everything``: all documents)."""
+    from bot.classifier.apply import classify_pending
 
+    model = services.models.current()
+    if model is None:
+        raise ModelError("no active model (train one with: partybot train)")
+    if everything:
+        services.documents.forget_classification()
     with _progress(console) as bar:
-        task = bar.add_task("re-classifying documents", total=services.documents.count() or None)
-        return reclassify_all(
-            services, lambda done, total: bar.update(task, completed=done, total=total)
+        task = bar.add_task(
+            "classifying documents",
+            total=services.documents.count_pending_classification(model.version) or None,
+        )
+        return classify_pending(
+            services.db,
+            services.documents,
+            model,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
 
 
@@ -192,7 +202,7 @@ def train(  # type: ignore[no-untyped-def]
     """Train a topic model on training/data, store it as a new version and activate it.
 
     Cross-validates on the train split (thresholds, calibration), fits on all of it, scores
-    the held-out split, prints the card, exports models/VERSION.joblib + .card.json + .png.
+    the held-out split, prints the card, exports models/VERSION.npz + .card.json + .png.
     The new version is not activated when its held-out macro-F1 is below the active
     model's on the same held-out split, unless --force.
 
@@ -204,7 +214,6 @@ def train(  # type: ignore[no-untyped-def]
     from bot.classifier.data import data_files, data_sha256, load_examples, summarize
     from bot.classifier.model import TrainConfig, evaluate
     from bot.classifier.model import train as train_model
-    from bot.classifier.registry import ModelRegistry
     from bot.classifier.report import card_lines, write_plot
 
     slugs = services.taxonomy.slugs
@@ -226,7 +235,7 @@ def train(  # type: ignore[no-untyped-def]
         "counts": summarize(examples, slugs).as_dict(),
     }
     err = _err_console()
-    registry = ModelRegistry(services, background_reclassify=False)
+    registry = services.models
     version = registry.new_version()
     with _progress(err) as bar:
         task = bar.add_task("training", total=config.folds + 2)
@@ -357,6 +366,11 @@ def _read_inputs(path: Path) -> Iterator[tuple[str, str]]:
 )
 @click.option("--version", default=None, help="A stored version instead of the active one.")
 @click.option("--json", "as_json", is_flag=True, help="For TEXT: print one JSON object.")
+@click.option(
+    "--pending",
+    is_flag=True,
+    help="Classify stored documents the active model has not classified yet (after a crash).",
+)
 @with_services
 def classify(  # type: ignore[no-untyped-def]
     services,
@@ -365,6 +379,7 @@ def classify(  # type: ignore[no-untyped-def]
     output_file: Path,
     version: str | None,
     as_json: bool,
+    pending: bool,
 ) -> None:
     """Topics of TEXT (with the terms that drove them), or of every line of a JSONL file.
 
@@ -375,9 +390,15 @@ def classify(  # type: ignore[no-untyped-def]
     Examples:
       partybot classify "Chi bộ tổ chức lễ kết nạp đảng viên mới cho hai quần chúng ưu tú"
       partybot classify --input docs.jsonl --output topics.jsonl
+      partybot classify --pending
     """
+    if pending:
+        if text or input_file:
+            raise click.UsageError("--pending takes no TEXT or --input")
+        click.echo(f"classified {_reclassify(services, _err_console())} documents")
+        return
     if bool(text) == bool(input_file):
-        raise click.UsageError("give TEXT or --input FILE (see --help)")
+        raise click.UsageError("give TEXT, --input FILE or --pending (see --help)")
     model = _model(services, version)
     if text:
         joined = " ".join(text)
@@ -446,9 +467,7 @@ def models_list(services, as_json: bool) -> None:  # type: ignore[no-untyped-def
     Example:
       partybot models list
     """
-    from bot.classifier.registry import ModelRegistry
-
-    registry = ModelRegistry(services, background_reclassify=False)
+    registry = services.models
     registry.ensure_default()
     items = registry.list()
     if as_json:
@@ -496,9 +515,7 @@ def models_activate(services, version: str, no_reclassify: bool) -> None:  # typ
     Example:
       partybot models activate 20250101-120000
     """
-    from bot.classifier.registry import ModelRegistry
-
-    info = ModelRegistry(services, background_reclassify=False).activate(version)
+    info = services.models.activate(version)
     f1 = f"{info.test_macro_f1:.3f}" if info.test_macro_f1 is not None else "—"
     click.echo(f"activated {info.version} (held-out macro-F1 {f1})")
     if not no_reclassify:
@@ -513,15 +530,15 @@ def models_activate(services, version: str, no_reclassify: bool) -> None:  # typ
 @click.option("--set-default", is_flag=True, help="Also make it the model a fresh install imports.")
 @with_services
 def models_export(services, version: str | None, directory: Path | None, set_default: bool) -> None:  # type: ignore[no-untyped-def]
-    """Write VERSION (default: the active one) as VERSION.joblib + VERSION.card.json.
+    """Write VERSION (default: the active one) as VERSION.npz + VERSION.card.json.
 
     \b
     Example:
       partybot models export --dir /tmp/models
     """
-    from bot.classifier.registry import DEFAULT_POINTER, ModelRegistry
+    from bot.classifier.registry import DEFAULT_POINTER
 
-    registry = ModelRegistry(services, background_reclassify=False)
+    registry = services.models
     version = version or registry.active_version()
     if not version:
         raise ModelError("no active model to export")
@@ -536,15 +553,13 @@ def models_export(services, version: str | None, directory: Path | None, set_def
 @click.option("--activate", is_flag=True, help="Make it the active model.")
 @with_services
 def models_import(services, file: Path, activate: bool) -> None:  # type: ignore[no-untyped-def]
-    """Store an exported VERSION.joblib (checked against the sha256 in its .card.json).
+    """Store an exported VERSION.npz (checked against the sha256 in its .card.json).
 
     \b
     Example:
-      partybot models import models/20250101-120000.joblib --activate
+      partybot models import models/20250101-120000.npz --activate
     """
-    from bot.classifier.registry import ModelRegistry
-
-    info = ModelRegistry(services, background_reclassify=False).import_file(file, activate=activate)
+    info = services.models.import_file(file, activate=activate)
     click.echo(f"imported {info.version}" + (" (active)" if info.active else ""))
 
 

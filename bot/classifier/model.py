@@ -22,12 +22,12 @@ import scipy.sparse as sp
 from bot.classifier.data import Example
 from bot.classifier.features import build_extractor, phrase_pattern, split_paragraphs
 from bot.classifier.metrics import KeywordRule, all_positive, pair_confusion, scores
-from bot.errors import InputError, ModelError
+from bot.errors import InputError
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
-FORMAT = 1  # bump when TopicModel's pickled layout changes
+FORMAT = 2  # the saved layout (bot/classifier/persist.py); 1 was a joblib pickle
 DOC_MODES = ("whole", "para_max", "blend")
 
 
@@ -562,13 +562,4 @@ def train(
             "final_fit_seconds": round(fit_seconds, 2),
         },
     }
-    return model
-
-
-def check_compatible(model: object) -> TopicModel:
-    """The loaded object, if it is a topic model this code can run."""
-    if not isinstance(model, TopicModel):
-        raise ModelError(f"not a topic model: {type(model).__name__}")
-    if getattr(model, "format", None) != FORMAT:
-        raise ModelError(f"model format {getattr(model, 'format', None)} is not {FORMAT}; retrain")
     return model

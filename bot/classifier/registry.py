@@ -1,46 +1,42 @@
 """Model versions: stored in the database, exported to ``models/``, hot-reloaded.
 
-Every trained model is a row of ``model_versions`` (joblib blob, its sha256, the card as JSON).
+Every trained model is a row of ``model_versions`` (the ``.npz`` blob of :mod:`bot.classifier.persist`,
+its sha256, the card as JSON).
 Exactly one row is active. A process holds the active model in memory and checks, at most every
 :data:`CHECK_EVERY` seconds and only when the model is used (or when :meth:`reload_if_changed`
 is called), which version the database says is active: one indexed one-row query, so a CLI that
 activated a version on another machine against the same PostgreSQL is picked up without a
 restart. Rolling back is activating an older version.
 
-joblib files are pickles, and unpickling runs code: the blob's sha256 is compared with the
-recorded one *before* ``joblib.load`` and a mismatch is a :class:`ModelError`, never a load.
+Loading a model never runs code from it: the format is numeric arrays plus JSON, read with
+``allow_pickle=False``, and pickles (old joblib files) are refused. The sha256 only tells a
+damaged blob from a good one; it is not what keeps code out.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import threading
 import time
-import weakref
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 
-from bot.classifier.model import TopicModel, check_compatible
-from bot.db import model_versions, utcnow
+from bot.classifier import persist
+from bot.classifier.model import TopicModel
+from bot.db import Database, model_versions, utcnow
 from bot.errors import ModelError, NotFound, StoreError
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 CHECK_EVERY = 5.0  # seconds between checks of the active version in a running process
+RETRY_EVERY = 1.0  # seconds between lookups while there is no model at all
 DEFAULT_POINTER = "DEFAULT"  # models/DEFAULT names the version a fresh install imports
-
-Listener = Callable[[TopicModel, bool], None]  # (new model, changed by another process)
 
 
 @dataclass
@@ -68,77 +64,40 @@ class ModelInfo:
         return float(value) if isinstance(value, int | float) else None
 
 
-@dataclass
-class _State:
-    """What one process knows, shared by every registry built on the same Services."""
-
-    lock: threading.RLock = field(default_factory=threading.RLock)
-    model: TopicModel | None = None
-    checked_at: float = float("-inf")
-    refused: set[str] = field(default_factory=set)  # versions that failed to load
-    listeners: list[Listener] = field(default_factory=list)
-    default_checked: bool = False
-    background: list[threading.Thread] | None = None  # re-classifications started here
-
-
-_STATES: weakref.WeakKeyDictionary[Any, _State] = weakref.WeakKeyDictionary()
-_STATES_LOCK = threading.Lock()
-
-
-def _state_for(services: Any) -> _State:
-    with _STATES_LOCK:
-        state = _STATES.get(services)
-        if state is None:
-            state = _STATES[services] = _State()
-        return state
+MODEL_SUFFIX = ".npz"
 
 
 def dump_model(model: TopicModel) -> bytes:
-    """The joblib bytes of a model (compressed: the vocabulary compresses well)."""
-    import joblib
-
-    buffer = io.BytesIO()
-    joblib.dump(model, buffer, compress=3)
-    return buffer.getvalue()
+    """The stored bytes of a model (see :mod:`bot.classifier.persist`)."""
+    return persist.dumps(model)
 
 
 def load_blob(blob: bytes, sha256: str, *, what: str) -> TopicModel:
-    """Unpickle a model blob, but only if its sha256 is the recorded one."""
+    """A model from its stored bytes; :class:`ModelError` when damaged or not our format."""
     actual = hashlib.sha256(blob).hexdigest()
     if actual != sha256:
         raise ModelError(
             f"{what}: sha256 mismatch (recorded {sha256[:12]}…, file {actual[:12]}…); "
             "refusing to load a modified model"
         )
-    import joblib
-
-    try:
-        model = joblib.load(io.BytesIO(blob))
-    except Exception as exc:  # a corrupt pickle can raise almost anything
-        raise ModelError(f"{what}: cannot be loaded ({exc.__class__.__name__}: {exc})") from exc
-    return check_compatible(model)
+    return persist.loads(blob, what=what)
 
 
 class ModelRegistry:
     """Stored model versions and the process's active model (see module docstring)."""
 
     def __init__(
-        self,
-        services: Services,
-        *,
-        check_every: float = CHECK_EVERY,
-        background_reclassify: bool = True,
+        self, db: Database, models_dir: Path | str, *, check_every: float = CHECK_EVERY
     ) -> None:
-        self.services = services
-        self.db = services.db
+        self.db = db
+        self.models_dir = Path(models_dir)
         self.check_every = check_every
-        self.background_reclassify = background_reclassify
-        self._state = _state_for(services)
-
-    @property
-    def models_dir(self) -> Path:
-        """Where versions are exported and the default model is shipped."""
-        return Path(self.services.settings.models_dir)
+        # What this process holds; one registry per process (Services owns it).
+        self._lock = threading.RLock()
+        self._model: TopicModel | None = None
+        self._checked_at = float("-inf")
+        self._refused: set[str] = set()  # versions that failed to load
+        self._default_checked = False
 
     # --- reading ------------------------------------------------------------------------
 
@@ -262,13 +221,13 @@ class ModelRegistry:
                     activated_at=sa.case((is_it, now), else_=model_versions.c.activated_at),
                 )
             )
-        self._swap(model, external=False)
+        self._swap(model)
         return self.info(version)
 
     # --- files --------------------------------------------------------------------------
 
     def export(self, version: str, directory: Path | None = None) -> tuple[Path, Path]:
-        """Write ``<version>.joblib`` and ``<version>.card.json`` (card + sha256)."""
+        """Write ``<version>.npz`` and ``<version>.card.json`` (card + sha256)."""
         directory = directory or self.models_dir
         directory.mkdir(parents=True, exist_ok=True)
         with self.db.begin() as conn:
@@ -280,7 +239,7 @@ class ModelRegistry:
         blob = bytes(row.blob)
         if hashlib.sha256(blob).hexdigest() != row.sha256:
             raise ModelError(f"model {version}: stored blob does not match its sha256")
-        model_path = directory / f"{version}.joblib"
+        model_path = directory / f"{version}{MODEL_SUFFIX}"
         card_path = directory / f"{version}.card.json"
         model_path.write_bytes(blob)
         card = {**json.loads(row.card), "sha256": row.sha256, "size": len(blob)}
@@ -289,7 +248,12 @@ class ModelRegistry:
 
     def import_file(self, model_path: Path, *, activate: bool = False) -> ModelInfo:
         """Store an exported model; its bytes must match the sha256 in its card file."""
-        card_path = model_path.with_name(model_path.name.removesuffix(".joblib") + ".card.json")
+        if model_path.suffix != MODEL_SUFFIX:
+            raise ModelError(
+                f"{model_path}: only {MODEL_SUFFIX} model files are imported (joblib/pickle files "
+                "can run code when loaded)"
+            )
+        card_path = model_path.with_name(model_path.name.removesuffix(MODEL_SUFFIX) + ".card.json")
         try:
             card = json.loads(card_path.read_text("utf-8"))
             blob = model_path.read_bytes()
@@ -314,9 +278,9 @@ class ModelRegistry:
         directory = self.models_dir
         pointer = directory / DEFAULT_POINTER
         if pointer.is_file():
-            path = directory / f"{pointer.read_text('utf-8').strip()}.joblib"
+            path = directory / f"{pointer.read_text('utf-8').strip()}{MODEL_SUFFIX}"
             return path if path.is_file() else None
-        files = sorted(directory.glob("*.joblib"))
+        files = sorted(directory.glob(f"*{MODEL_SUFFIX}"))
         return files[-1] if files else None  # versions sort by time
 
     def ensure_default(self) -> ModelInfo | None:
@@ -335,26 +299,14 @@ class ModelRegistry:
 
     # --- the process's active model -------------------------------------------------------
 
-    def add_listener(self, listener: Listener) -> None:
-        """Call ``listener(model, external)`` whenever this process switches models."""
-        with self._state.lock:
-            self._state.listeners.append(listener)
-
-    def _swap(self, model: TopicModel, *, external: bool) -> None:
-        state = self._state
-        with state.lock:
-            old = state.model
+    def _swap(self, model: TopicModel) -> None:
+        with self._lock:
+            old = self._model
             if old is not None and old.version == model.version:
                 return
-            state.model = model
-            state.checked_at = time.monotonic()
-            listeners = list(state.listeners)
+            self._model = model
+            self._checked_at = time.monotonic()
         log.info("active model: %s (was %s)", model.version, old.version if old else "none")
-        for listener in listeners:
-            try:
-                listener(model, external)
-            except Exception:  # a listener must not break classification
-                log.exception("model listener failed")
 
     def reload_if_changed(self, *, force: bool = False) -> bool:
         """Load the active version if it changed since the last check; True when it did.
@@ -362,59 +314,72 @@ class ModelRegistry:
         Checks the database at most every ``check_every`` seconds unless ``force``. A version
         that fails to load is logged and skipped (the old model keeps serving).
         """
-        state = self._state
         now = time.monotonic()
-        with state.lock:
-            if not force and now - state.checked_at < self.check_every:
+        with self._lock:
+            if not force and now - self._checked_at < self.check_every:
                 return False
-            state.checked_at = now
+            self._checked_at = now
             try:
-                if not state.default_checked:
-                    state.default_checked = True
+                if not self._default_checked:
                     self.ensure_default()
+                    self._default_checked = True  # only once it worked: a hiccup retries
                 version = self.active_version()
             except StoreError as exc:
                 log.warning("cannot check the active model: %s", exc)
                 return False
-            current = state.model.version if state.model else None
-            if version is None or version == current or version in state.refused:
+            current = self._model.version if self._model else None
+            if version is None or version == current or version in self._refused:
                 return False
             try:
                 model = self.load(version)
             except (ModelError, NotFound) as exc:
-                state.refused.add(version)
+                self._refused.add(version)
                 log.error("active model %s refused: %s", version, exc)
-                return False
-        self._swap(model, external=current is not None)
+                fallback = self._default_instead_of(version)
+                if fallback is None:
+                    return False
+                model = fallback
+        self._swap(model)
         return True
+
+    def _default_instead_of(self, broken: str) -> TopicModel | None:
+        """The shipped default, activated in place of an active version that cannot be loaded
+        (an old pickle, a damaged blob); None when there is no usable default."""
+        path = self.default_file()
+        if path is None:
+            return None
+        try:
+            info = self.import_file(path)
+            if info.version == broken:
+                return None
+            self.activate(info.version)
+            log.warning(
+                "active model %s cannot be loaded; activated the shipped default %s instead",
+                broken,
+                info.version,
+            )
+            return self.load(info.version)
+        except (ModelError, NotFound, StoreError) as exc:
+            log.error("the shipped default model cannot be used either: %s", exc)
+            return None
 
     def current(self) -> TopicModel | None:
         """The active model as a fixed object (checked for a newer one first)."""
         self.reload_if_changed()
-        return self._state.model
+        return self._model
 
     def active(self) -> ActiveModel | None:
-        """The active model, following later activations (None when there is none at all).
-
-        The returned handle loads each version once and re-checks the database at most every
-        ``check_every`` seconds when used; use :meth:`current` for a model that never changes
-        under you (e.g. to re-classify everything with one version).
-        """
-        state = self._state
-        if self.background_reclassify and state.background is None:
-            # A process that serves the model (the bot) re-classifies stored documents when
-            # another process activates a version and did not re-classify them itself.
-            from bot.classifier.apply import install_background_reclassify
-
-            state.background = install_background_reclassify(self.services)
-        self.reload_if_changed(force=state.model is None)
-        if state.model is None:
+        """A handle on the active model that follows later activations; None when there is
+        none yet. Without a model the database is asked again (at most every
+        :data:`RETRY_EVERY` seconds), never "no model" remembered for good: a model activated
+        later, or a database that was briefly away, is picked up by the next call."""
+        if self._model is None:
+            self.reload_if_changed(force=time.monotonic() - self._checked_at >= RETRY_EVERY)
+        else:
+            self.reload_if_changed()
+        if self._model is None:
             return None
         return ActiveModel(self)
-
-    def background_threads(self) -> list[threading.Thread]:
-        """Background re-classifications this process started (tests wait for them)."""
-        return list(self._state.background or [])
 
 
 class ActiveModel:
@@ -427,7 +392,7 @@ class ActiveModel:
     def model(self) -> TopicModel:
         """The model in use now."""
         self.registry.reload_if_changed()
-        model = self.registry._state.model
+        model = self.registry._model
         if model is None:
             raise ModelError("no active model")
         return model

@@ -333,7 +333,7 @@ def _relevance_main() -> None:
             index_dir=Path(tmp) / "index",
         )
         services = Services(settings)
-        services.__dict__["classifier"] = None  # topics come from the labels
+        services.use_classifier(None)  # topics come from the labels
         count = build_corpus(services, ROOT / "training" / "data", ROOT / "seeds")
         report = evaluate_relevance(services, load_judgments(services))
         services.close()

@@ -287,13 +287,8 @@ async def _refresh(context: ContextTypes.DEFAULT_TYPE) -> None:
     import asyncio
 
     st: h.BotState = context.application.bot_data["state"]
-    services = st.services
     try:
-        if services.search is not None:
-            await asyncio.to_thread(services.search.sync)
-        reload = getattr(services, "reload_model_if_changed", None)
-        if reload is not None:
-            await asyncio.to_thread(reload)
+        await asyncio.to_thread(st.services.refresh)
     except Exception as exc:  # the next tick retries; the database may be briefly away
         log.warning("refresh failed: %s", exc)
 

@@ -392,10 +392,7 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     services = state(context).services
     docs = await run(services.search.rebuild)
-    services.__dict__.pop(
-        "classifier", None
-    )  # drop the cached model; next use loads the active one
-    model = await run(lambda: services.classifier)
+    model = await run(services.reload_classifier)
     await send(
         update,
         context,
