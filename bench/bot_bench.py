@@ -24,7 +24,7 @@ async def run(n: int) -> dict[str, dict[str, float]]:
     from fakebotapi import FakeBotAPI
 
     from bot.config import Settings
-    from bot.ingest import ingest_documents, read_paths
+    from bot.corpus.ingest import ingest_documents, read_paths
     from bot.services import Services
     from bot.tg.app import build_application
 
@@ -41,7 +41,7 @@ async def run(n: int) -> dict[str, dict[str, float]]:
         services = Services(settings)
         ingest_documents(services, read_paths([settings.seeds_dir]))
         root = Path(__file__).resolve().parent.parent
-        from bot.ingest import read_jsonl
+        from bot.corpus.ingest import read_jsonl
 
         for path in sorted((root / "training" / "data").glob("*.jsonl")):
             ingest_documents(services, read_jsonl(path))

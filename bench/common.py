@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def vocabulary() -> list[str]:
     """Sentences from the labelled data and the seeds, the raw material for synthetic documents."""
-    from bot.text import split_sentences
+    from bot.corpus.text import split_sentences
 
     sentences: list[str] = []
     for path in sorted((ROOT / "training" / "data").glob("*.jsonl")):

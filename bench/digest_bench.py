@@ -70,11 +70,11 @@ async def fan_out(chats: int, limiter_name: str) -> Result:
     from telegram.ext import AIORateLimiter, BaseRateLimiter, ExtBot
 
     from bot.config import Settings
-    from bot.db import deliveries
     from bot.digest.delivery import DigestDelivery
     from bot.digest.subscriptions import SubscriptionStore
-    from bot.documents import NewDocument
     from bot.services import Services
+    from bot.store.db import deliveries
+    from bot.store.documents import NewDocument
     from bot.tg.ratelimit import StrictRateLimiter
     from bot.tg.sender import TelegramSender
 

@@ -17,7 +17,7 @@ from bench.common import synthetic_documents, timer
 
 def run(n: int) -> dict[str, float]:
     from bot.config import Settings
-    from bot.ingest import ingest_documents, read_jsonl
+    from bot.corpus.ingest import ingest_documents, read_jsonl
     from bot.services import Services
 
     docs = list(synthetic_documents(n))

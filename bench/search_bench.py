@@ -49,7 +49,7 @@ _CODE_KINDS = [("KL", "Kết luận"), ("NQ", "Nghị quyết"), ("CT", "Chỉ t
 
 def labelled_sentences() -> list[tuple[str, tuple[str, ...]]]:
     """(sentence, topics of its example) from the labelled data, plus seed sentences."""
-    from bot.text import split_sentences
+    from bot.corpus.text import split_sentences
 
     out: list[tuple[str, tuple[str, ...]]] = []
     for path in sorted((ROOT / "training" / "data").glob("*.jsonl")):
@@ -71,7 +71,7 @@ def labelled_sentences() -> list[tuple[str, tuple[str, ...]]]:
 def generate(n: int, seed: int = 11) -> Iterator[dict[str, Any]]:
     """``n`` documents: a headline and 3–6 paragraphs of 1–3 sentences, mostly on one topic,
     some citing a document code; dates over ten years."""
-    from bot.text import normalize
+    from bot.corpus.text import normalize
 
     rng = random.Random(seed)
     pool = labelled_sentences()
@@ -111,8 +111,8 @@ def load_database(path: Path, n: int) -> None:
     """Write the corpus straight into a migrated SQLite database (bulk, bench only)."""
     import sqlalchemy as sa
 
-    from bot.db import Database, doc_changes, document_topics, documents
-    from bot.documents import content_hash
+    from bot.store.db import Database, doc_changes, document_topics, documents
+    from bot.store.documents import content_hash
 
     db = Database(f"sqlite:///{path}")
     db.migrate()
@@ -200,7 +200,7 @@ _TOPICS = [
 
 def make_queries(per_kind: int, seed: int = 5) -> dict[str, list[str]]:
     """Query strings per kind, drawn from the same sentences as the corpus."""
-    from bot.text import fold_lower, tokenize
+    from bot.corpus.text import fold_lower, tokenize
 
     rng = random.Random(seed)
     pool = [s for s, _ in labelled_sentences()]
@@ -373,7 +373,7 @@ def run_raw(
 
 
 def _fts5_query(q: str) -> str:
-    from bot.text import fold_lower, tokenize
+    from bot.corpus.text import fold_lower, tokenize
 
     if q.startswith('"') and q.endswith('"'):
         words = [fold_lower(t.text) for t in tokenize(q)]
@@ -385,7 +385,7 @@ def _fts5_query(q: str) -> str:
 def run_fts5(
     db_path: Path, work: Path, queries: dict[str, list[str]], repeat: int
 ) -> dict[str, Any]:
-    from bot.text import fold_lower
+    from bot.corpus.text import fold_lower
 
     path = work / "fts5.sqlite3"
     path.unlink(missing_ok=True)

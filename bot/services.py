@@ -14,11 +14,11 @@ from typing import Any
 from bot.classifier.apply import classify_documents, classify_pending
 from bot.classifier.registry import ActiveModel, ModelRegistry
 from bot.config import Settings, get_settings
-from bot.db import Database
-from bot.documents import DocumentStore
+from bot.corpus.topics import Taxonomy, load_taxonomy
 from bot.errors import ModelError, StoreError
 from bot.search.engine import SearchEngine
-from bot.topics import Taxonomy, load_taxonomy
+from bot.store.db import Database
+from bot.store.documents import DocumentStore
 
 log = logging.getLogger(__name__)
 

@@ -32,10 +32,10 @@ from bot.classifier.model import TopicModel, TrainConfig, train
 from bot.classifier.registry import ModelRegistry
 from bot.cli import main
 from bot.config import PROJECT_ROOT
-from bot.db import model_versions
-from bot.documents import NewDocument
+from bot.corpus.topics import load_taxonomy
 from bot.errors import InputError, ModelError
-from bot.topics import load_taxonomy
+from bot.store.db import model_versions
+from bot.store.documents import NewDocument
 from tests.conftest import make_settings
 
 TINY = Path(__file__).with_name("classifier_tiny.jsonl")
@@ -152,7 +152,7 @@ def test_assign_splits_adds_missing_and_never_changes_existing(tmp_path: Path) -
 
 
 def test_features_fold_accents_like_the_text_module() -> None:
-    from bot.text import fold_lower, normalize
+    from bot.corpus.text import fold_lower, normalize
 
     text = "Kết nạp ĐẢNG VIÊN, Ủy ban “Dân vận khéo” năm 2023; 21-KL/TƯ hoà khoẻ ưu tú"
     assert tokens(text) == fold_lower(normalize(text)).replace("tu", "tu").split() or tokens(

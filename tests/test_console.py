@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from bot.console import run_console
-from bot.ingest import ingest_documents, read_paths
+from bot.corpus.ingest import ingest_documents, read_paths
+from bot.present.console import run_console
 from bot.services import Services
 from tests.conftest import SEEDS
 
@@ -25,7 +25,7 @@ def test_console_answers_queries_buttons_and_commands(services: Services) -> Non
 
 
 def test_a_topic_query_says_how_many_documents_are_on_the_topic(services: Services) -> None:
-    from bot.documents import NewDocument
+    from bot.store.documents import NewDocument
 
     services.use_classifier(None)  # topics set by hand below
     texts = {

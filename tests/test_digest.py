@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.db import deliveries
 from bot.digest.content import build_digest
 from bot.digest.delivery import (
     ChatGone,
@@ -20,10 +19,11 @@ from bot.digest.delivery import (
     preview,
 )
 from bot.digest.subscriptions import SubscriptionStore, next_due, parse_time
-from bot.documents import NewDocument
 from bot.errors import InputError
-from bot.render import visible_length
+from bot.present.render import visible_length
 from bot.services import Services
+from bot.store.db import deliveries
+from bot.store.documents import NewDocument
 from tests.conftest import make_settings
 
 

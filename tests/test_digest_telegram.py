@@ -26,14 +26,14 @@ import sqlalchemy as sa
 from fakebotapi import FakeBotAPI
 from telegram.ext import Application, ExtBot
 
-from bot.access import AccessPolicy
-from bot.db import deliveries, subscriptions, utcnow
+from bot.access.policy import AccessPolicy
 from bot.digest.delivery import MAX_ATTEMPTS, DigestDelivery, RunReport
 from bot.digest.subscriptions import SubscriptionStore
-from bot.documents import NewDocument
 from bot.services import Services
+from bot.store.db import deliveries, subscriptions, utcnow
+from bot.store.documents import NewDocument
 from bot.tg.app import build_application
-from bot.tg.digest_handlers import send_due_digests
+from bot.tg.handlers.digest import send_due_digests
 from bot.tg.ratelimit import StrictRateLimiter
 from bot.tg.sender import TelegramSender
 from tests.conftest import make_settings

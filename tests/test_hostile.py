@@ -14,12 +14,12 @@ import pytest
 from click.testing import CliRunner
 
 from bot.bounds import MAX_PAGE, parse_chat_id, parse_doc_id, parse_int, parse_page
-from bot.chat import Context, Conversation
-from bot.documents import NewDocument
+from bot.corpus.ingest import ingest_documents, read_jsonl
+from bot.corpus.text import normalize
 from bot.errors import ConfigError, InputError, NotFound
-from bot.ingest import ingest_documents, read_jsonl
+from bot.present.conversation import Context, Conversation
 from bot.services import Services
-from bot.text import normalize
+from bot.store.documents import NewDocument
 from tests.conftest import make_settings
 
 HUGE = "9" * 20
@@ -298,7 +298,7 @@ async def test_the_same_error_is_reported_to_admins_once(
 def test_folder_walk_skips_links_devices_and_fifos(tmp_path: Path) -> None:
     import os
 
-    from bot.readers import iter_paths, read_file
+    from bot.corpus.readers import iter_paths, read_file
 
     tree = tmp_path / "tree"
     tree.mkdir()
@@ -319,7 +319,7 @@ def test_folder_walk_skips_links_devices_and_fifos(tmp_path: Path) -> None:
 def test_docx_that_inflates_too_much_is_refused(tmp_path: Path) -> None:
     import zipfile
 
-    from bot.readers import MAX_UNZIPPED_BYTES, read_file
+    from bot.corpus.readers import MAX_UNZIPPED_BYTES, read_file
 
     bomb = tmp_path / "bomb.docx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -383,7 +383,7 @@ def test_docs_show_superscript_two_is_not_found(
 def test_console_survives_invalid_utf8_and_huge_numbers(corpus: Services) -> None:
     import io
 
-    from bot.console import run_console
+    from bot.present.console import run_console
 
     raw = b"\xff\xfe tham\n" + b"9" * 5000 + b"\n/doc " + b"9" * 5000 + b"\n"
     stdin = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8")
@@ -484,13 +484,13 @@ def test_log_level_from_settings_applies() -> None:
     ],
 )
 def test_upload_names_lose_their_folders(name: str, expected: str) -> None:
-    from bot.tg.handlers import upload_name
+    from bot.tg.handlers.core import upload_name
 
     assert upload_name(name) == expected
 
 
 async def test_denied_user_is_denied_in_groups_too(tmp_path: Path) -> None:
-    from bot.access import AccessPolicy
+    from bot.access.policy import AccessPolicy
     from tests.test_bot_e2e import ADMIN, GROUP, USER, running_bot
 
     async with running_bot(f"sqlite:///{tmp_path / 'b.sqlite3'}", tmp_path) as bot:
@@ -528,7 +528,7 @@ _INGEST_CHILD = """
 import sys
 from pathlib import Path
 from bot.config import Settings
-from bot.ingest import ingest_documents, read_jsonl
+from bot.corpus.ingest import ingest_documents, read_jsonl
 from bot.services import Services
 settings = Settings(_env_file=None, database_url=sys.argv[1], data_dir=Path(sys.argv[2]),
                     index_dir=Path(sys.argv[3]), telegram_bot_token="", admin_ids=[])
@@ -596,7 +596,7 @@ LEGACY_TEXT = (
 
 @pytest.mark.parametrize("form", ["tcvn3 bytes", "vni bytes", "tcvn3 glyphs in utf-8"])
 def test_legacy_encoded_files_are_converted(tmp_path: Path, form: str) -> None:
-    from bot.readers import read_file
+    from bot.corpus.readers import read_file
     from tests.test_legacy import encode_tcvn3, encode_vni
 
     path = tmp_path / "legacy.txt"
@@ -632,8 +632,8 @@ def test_a_pickle_with_a_matching_sha256_is_never_loaded(
 
     import sqlalchemy as sa
 
-    from bot.db import model_versions
     from bot.errors import ModelError
+    from bot.store.db import model_versions
 
     marker = tmp_path / "pwned"
     evil = pickle.dumps(_Exploit(str(marker)))
@@ -672,7 +672,7 @@ def test_an_unloadable_active_model_falls_back_to_the_shipped_default(tmp_path: 
     import sqlalchemy as sa
 
     from bot.config import PROJECT_ROOT
-    from bot.db import model_versions
+    from bot.store.db import model_versions
 
     services = Services(
         make_settings(
@@ -795,14 +795,14 @@ def test_a_missing_model_is_looked_up_again(
 def test_migrations_are_frozen_and_an_old_database_upgrades(tmp_path: Path) -> None:
     import sqlalchemy as sa
 
-    from bot.db import Database
-    from bot.migrations import MIGRATIONS
+    from bot.store.db import Database
+    from bot.store.migrations import MIGRATIONS
 
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     database = Database(url)
     try:
         with database.begin() as conn:  # a database as version 4 left it
-            from bot.migrations import schema_migrations
+            from bot.store.migrations import schema_migrations
 
             schema_migrations.create(conn)
             for migration in MIGRATIONS[:4]:

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.corpus.readers import decode_bytes
 from bot.errors import InputError
-from bot.readers import decode_bytes
 from tests.conftest import SEEDS
 
 TONES = "\u0300\u0301\u0303\u0309\u0323"

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-import bot.legacy as le
-from bot.legacy import (
+import bot.corpus.legacy as le
+from bot.corpus.legacy import (
     decode_legacy_bytes,
     detect_legacy_text,
     fix_legacy,

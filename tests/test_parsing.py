@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from bot.parsing import VN_TZ, parse_article, parse_date
+from bot.corpus.parsing import VN_TZ, parse_article, parse_date
 from tests.conftest import SEEDS
 
 

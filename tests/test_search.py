@@ -16,7 +16,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import Settings
-from bot.documents import NewDocument
 from bot.search.api import SearchResults
 from bot.search.links import doc_link, paginate_text, parse_start_payload, start_payload
 from bot.search.query import parse_query
@@ -29,6 +28,7 @@ from bot.search.summary import (
     textrank,
 )
 from bot.services import Services
+from bot.store.documents import NewDocument
 from tests.conftest import SEEDS, make_settings
 
 
@@ -435,7 +435,7 @@ def test_two_processes_share_one_index_folder(settings: Settings) -> None:
 def test_late_commit_with_a_lower_sequence_number_is_not_lost(svc: Services) -> None:
     import sqlalchemy as sa
 
-    from bot.db import doc_changes, documents, utcnow
+    from bot.store.db import doc_changes, documents, utcnow
 
     engine = svc.search
     first = add(svc, "first", "Một", "Chi bộ họp bàn công tác kiểm tra.")
@@ -622,7 +622,7 @@ def test_textrank_picks_central_sentences_in_order() -> None:
 
 
 def test_summary_of_the_seeds(svc: Services) -> None:
-    from bot.ingest import ingest_documents, read_paths
+    from bot.corpus.ingest import ingest_documents, read_paths
 
     ingest_documents(svc, read_paths([SEEDS]))
     for doc in svc.documents.iter_all():

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import LATEST_VERSION, Database
-from bot.documents import DocumentStore, NewDocument
 from bot.errors import InputError, NotFound, StoreUnavailable
+from bot.store.db import LATEST_VERSION, Database
+from bot.store.documents import DocumentStore, NewDocument
 
 
 @pytest.fixture

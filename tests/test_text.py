@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text import (
+from bot.corpus.text import (
     doc_code_keys,
     find_doc_codes,
     fold,

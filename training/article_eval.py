@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from bot.classifier.data import load_examples  # noqa: E402
 from bot.classifier.metrics import KeywordRule, scores  # noqa: E402
 from bot.classifier.registry import load_blob  # noqa: E402
-from bot.topics import load_taxonomy  # noqa: E402
+from bot.corpus.topics import load_taxonomy  # noqa: E402
 
 
 def main() -> None:

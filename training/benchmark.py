@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.classifier.data import data_files, load_examples  # noqa: E402
 from bot.classifier.model import TopicModel, TrainConfig, train  # noqa: E402
-from bot.text import split_sentences  # noqa: E402
-from bot.topics import load_taxonomy  # noqa: E402
+from bot.corpus.text import split_sentences  # noqa: E402
+from bot.corpus.topics import load_taxonomy  # noqa: E402
 
 
 def docs_per_second(model: TopicModel, docs: list[str], repeat: int = 3) -> float:
@@ -65,8 +65,8 @@ def store_rate(model: TopicModel, docs: list[str]) -> float:
     """Documents/s for classify_documents into a fresh SQLite database (DB writes included)."""
     from bot.classifier.apply import classify_documents
     from bot.config import Settings
-    from bot.documents import NewDocument
     from bot.services import Services
+    from bot.store.documents import NewDocument
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(  # type: ignore[call-arg]

@@ -46,7 +46,7 @@ from bot.classifier.model import (  # noqa: E402
     fold_ids,
     label_matrix,
 )
-from bot.topics import load_taxonomy  # noqa: E402
+from bot.corpus.topics import load_taxonomy  # noqa: E402
 
 
 def pin_one_core() -> None:
@@ -128,7 +128,7 @@ def seed_corpus(n: int = 1000) -> list[str]:
     The same documents as ``training/benchmark.py``'s "seed articles", so the 2,000 docs/s
     target is checked on real article sizes rather than on shorter made-up texts.
     """
-    from bot.readers import read_file
+    from bot.corpus.readers import read_file
 
     docs = []
     for path in sorted((ROOT / "seeds").glob("*.txt")):
@@ -154,7 +154,7 @@ def article_corpus(examples: list[Example], n: int = 2000, seed: int = 1) -> lis
 
 def seed_documents(examples: list[Example], labels: list[str]) -> list[dict[str, Any]]:
     """The seed articles with labels derived from their labelled paragraphs."""
-    from bot.readers import read_file
+    from bot.corpus.readers import read_file
 
     by_article: dict[str, list[Example]] = {}
     for ex in examples:

@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
 
-from bot.db import Database, meta, utcnow
+from bot.store.db import Database, meta, utcnow
 
 if TYPE_CHECKING:
-    from bot.documents import Document, DocumentStore
+    from bot.store.documents import Document, DocumentStore
 
 log = logging.getLogger(__name__)
 

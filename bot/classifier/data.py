@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.corpus.text import normalize
 from bot.errors import InputError
-from bot.text import normalize
 
 SPLITS = ("train", "test")
 TEST_PERCENT = 20  # share of ids hashed into the held-out split

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.classifier.features import phrase_pattern, tokens
-from bot.text import fold_lower, normalize
+from bot.corpus.text import fold_lower, normalize
 
 NONE = "none"
 

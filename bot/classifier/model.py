@@ -255,7 +255,7 @@ class _Surface:
     """Finds a folded n-gram in the original text: "ket nap" → "kết nạp"."""
 
     def __init__(self, text: str) -> None:
-        from bot.text import fold_lower, normalize
+        from bot.corpus.text import fold_lower, normalize
 
         self.original = normalize(text)
         self.folded = fold_lower(self.original)  # one character per character

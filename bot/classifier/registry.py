@@ -29,8 +29,8 @@ import sqlalchemy as sa
 
 from bot.classifier import persist
 from bot.classifier.model import TopicModel
-from bot.db import Database, model_versions, utcnow
 from bot.errors import ModelError, NotFound, StoreError
+from bot.store.db import Database, model_versions, utcnow
 
 log = logging.getLogger(__name__)
 

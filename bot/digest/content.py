@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from bot.db import document_topics, documents
-from bot.documents import Document
-from bot.messages import t
-from bot.render import cut, esc, link, split_html_messages
+from bot.corpus.text import split_sentences
+from bot.present.messages import t
+from bot.present.render import cut, esc, link, split_html_messages
 from bot.services import Services
-from bot.text import split_sentences
+from bot.store.db import document_topics, documents
+from bot.store.documents import Document
 from bot.timeutil import format_date
 
 OTHER = "_other"

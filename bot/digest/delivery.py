@@ -40,11 +40,11 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.db import chats, deliveries, subscriptions, utcnow
 from bot.digest.content import build_digest
 from bot.digest.subscriptions import Subscription, SubscriptionStore, next_due
 from bot.errors import PartyBotError
 from bot.services import Services
+from bot.store.db import chats, deliveries, subscriptions, utcnow
 
 log = logging.getLogger(__name__)
 

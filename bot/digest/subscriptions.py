@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 
-from bot.db import Database, chats, deliveries, subscriptions, utcnow
 from bot.errors import InputError, NotFound
+from bot.store.db import Database, chats, deliveries, subscriptions, utcnow
 
 DEFAULT_TIME = "07:00"
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
@@ -128,7 +128,7 @@ class SubscriptionStore:
             ).first()
             if row is None:
                 when = parse_time(send_time or DEFAULT_TIME)
-                from bot.db import documents
+                from bot.store.db import documents
 
                 # A new subscriber gets what arrives from now on, not the whole archive.
                 start = (

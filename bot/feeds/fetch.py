@@ -15,9 +15,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
+from bot.corpus.readers import decode_bytes
+from bot.corpus.text import normalize
 from bot.errors import FetchError
-from bot.readers import decode_bytes
-from bot.text import normalize
 
 MAX_BYTES = 5 * 1024 * 1024
 USER_AGENT = "partybot/0.1 (+https://github.com/partybot; feed reader)"

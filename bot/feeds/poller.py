@@ -17,14 +17,14 @@ from datetime import UTC, datetime, timedelta
 import feedparser
 import httpx
 
-from bot.db import utcnow
-from bot.documents import NewDocument
+from bot.corpus.parsing import VN_TZ
+from bot.corpus.text import normalize, syllables
 from bot.errors import FetchError, InputError
 from bot.feeds.fetch import Fetched, Politeness, extract_article, fetch, normalize_url
 from bot.feeds.sources import Source, SourceStore
-from bot.parsing import VN_TZ
 from bot.services import Services
-from bot.text import normalize, syllables
+from bot.store.db import utcnow
+from bot.store.documents import NewDocument
 
 log = logging.getLogger(__name__)
 

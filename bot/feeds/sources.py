@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from bot.db import Database, source_items, sources, utcnow
 from bot.errors import InputError, NotFound
 from bot.feeds.fetch import normalize_url
+from bot.store.db import Database, source_items, sources, utcnow
 
 MAX_BACKOFF = timedelta(hours=12)
 
@@ -185,7 +185,7 @@ class SourceStore:
 
     def url_seen(self, url: str) -> int | None:
         """The document id already stored for this normalised URL, if any."""
-        from bot.db import documents
+        from bot.store.db import documents
 
         canonical = normalize_url(url)
         with self.db.begin() as conn:

@@ -46,6 +46,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from bot.bounds import MAX_LIMIT, MAX_OFFSET, clamp
+from bot.corpus.text import split_sentences
 from bot.errors import PartyBotError, SearchError, StoreError
 from bot.search.api import Hit, SearchResults, Snippet
 from bot.search.index import SCHEMA, SearchIndex, from_timestamp, timestamp
@@ -53,7 +54,6 @@ from bot.search.links import bot_link
 from bot.search.query import _FOLDED_STOPWORDS, ParsedQuery, Term, parse_query
 from bot.search.summary import snippet as make_snippet
 from bot.search.summary import summarize
-from bot.text import split_sentences
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -748,8 +748,8 @@ class SearchEngine:
 
     def _related(self, doc_id: int, k: int = 3) -> list[Hit]:
         """related() without the catch-up and repair around it."""
+        from bot.corpus.text import fold_lower
         from bot.search.query import code_terms
-        from bot.text import fold_lower
 
         searcher = self.index.searcher()
         found = searcher.search(Query.term_query(SCHEMA, "id", int(doc_id)), limit=1)

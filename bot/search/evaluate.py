@@ -13,18 +13,19 @@ criteria were written by hand for each query; they never look at how the engine 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import random
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.text import doc_code_keys, normalize, split_sentences, tokenize
+from bot.corpus.text import doc_code_keys, normalize, split_sentences, tokenize
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -100,8 +101,8 @@ def labelled_examples(data_dir: Path) -> list[dict[str, Any]]:
 
 def build_corpus(services: Services, data_dir: Path, seeds_dir: Path) -> int:
     """Load the seeds and the labelled examples (their ids, their topics) as documents."""
-    from bot.documents import NewDocument
-    from bot.ingest import ingest_documents, read_paths
+    from bot.corpus.ingest import ingest_documents, read_paths
+    from bot.store.documents import NewDocument
 
     ingest_documents(services, read_paths([seeds_dir]))
     examples = labelled_examples(data_dir)
@@ -234,6 +235,195 @@ def evaluate_relevance(services: Services, judged: Sequence[Judged], k: int = 10
     }
 
 
+# --- explicitly judged sets (pooled judgments) --------------------------------------------------
+
+EVAL = ROOT / "training" / "eval"
+ARTICLES = EVAL / "independent.jsonl"  # 160 articles written independently of the project
+QUERIES = (
+    EVAL / "search_queries.jsonl"
+)  # queries written from them by someone who never read this code
+QRELS = EVAL / "search_qrels.jsonl"  # pooled judgments: {"query", "doc", "grade"}
+
+
+def read_jsonl_file(path: Path) -> list[dict[str, Any]]:
+    """Every line of a JSONL file as an object."""
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def load_articles(services: Services, path: Path = ARTICLES) -> int:
+    """Store the independent articles as documents (their own ids, dates and sources); topics
+    come from whatever classifier ``services`` has, as in production."""
+    from bot.corpus.ingest import ingest_documents
+    from bot.corpus.parsing import parse_date
+    from bot.store.documents import NewDocument
+
+    docs = [
+        NewDocument(
+            title=a["title"],
+            text=a["text"],
+            external_id=a["id"],
+            published_at=parse_date(a["date"]) if a.get("date") else None,
+            source=a.get("source"),
+        )
+        for a in read_jsonl_file(path)
+    ]
+    ingest_documents(services, docs)
+    return services.documents.count()
+
+
+def split_of(query_id: str) -> str:
+    """``train`` or ``heldout``: a stable hash of the id, about half each, fixed forever."""
+    digest = int(hashlib.sha256(query_id.encode("utf-8")).hexdigest(), 16)
+    return "heldout" if digest % 2 else "train"
+
+
+def load_qrels(queries_path: Path = QUERIES, qrels_path: Path = QRELS) -> list[Judged]:
+    """Judged queries with their grades (twins share their original's split)."""
+    queries = read_jsonl_file(queries_path)
+    grades: dict[str, dict[str, int]] = {}
+    for row in read_jsonl_file(qrels_path):
+        if int(row["grade"]) > 0:
+            grades.setdefault(row["query"], {})[row["doc"]] = int(row["grade"])
+    return [
+        Judged(q["id"], q["query"], q["kind"], q.get("twin"), grades.get(q["id"], {}))
+        for q in queries
+    ]
+
+
+def query_split(judged: Judged) -> str:
+    """The split of a query; an unaccented twin goes with its accented original."""
+    return split_of(judged.twin or judged.id)
+
+
+Ranker = Callable[[str, int], list[str]]
+
+
+def evaluate_ranker(rank: Ranker, judged: Sequence[Judged], k: int = 10) -> dict[str, Any]:
+    """nDCG@k and MRR of any ranking function, per kind and overall."""
+    per_query: dict[str, dict[str, Any]] = {}
+    for j in judged:
+        if not j.grades:
+            continue
+        ranked = rank(j.query, k)
+        per_query[j.id] = {
+            "query": j.query,
+            "kind": j.kind,
+            "twin": j.twin,
+            "relevant": len(j.grades),
+            "ndcg": ndcg_at_k(ranked, j.grades, k),
+            "rr": reciprocal_rank(ranked, j.grades, k),
+        }
+    return summarize_queries(per_query)
+
+
+def summarize_queries(per_query: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Per-kind and overall means of per-query nDCG and reciprocal rank, and the twin gap."""
+    kinds: dict[str, dict[str, float]] = {}
+    for kind in sorted({q["kind"] for q in per_query.values()}):
+        rows = [q for q in per_query.values() if q["kind"] == kind]
+        kinds[kind] = {
+            "n": len(rows),
+            "ndcg": statistics.fmean(q["ndcg"] for q in rows),
+            "mrr": statistics.fmean(q["rr"] for q in rows),
+        }
+    pairs = [
+        (per_query[q["twin"]]["ndcg"], q["ndcg"])
+        for q in per_query.values()
+        if q["kind"] == "unaccented" and q["twin"] in per_query
+    ]
+    return {
+        "queries": per_query,
+        "kinds": kinds,
+        "n": len(per_query),
+        "ndcg": statistics.fmean(q["ndcg"] for q in per_query.values()) if per_query else 0.0,
+        "mrr": statistics.fmean(q["rr"] for q in per_query.values()) if per_query else 0.0,
+        "twins": {
+            "n": len(pairs),
+            "accented": statistics.fmean(a for a, _ in pairs) if pairs else 0.0,
+            "unaccented": statistics.fmean(u for _, u in pairs) if pairs else 0.0,
+            "worst_gap": max((a - u for a, u in pairs), default=0.0),
+        },
+    }
+
+
+class Bm25Baseline:
+    """Plain BM25 over accent-folded title and body: tantivy with its own query parser, the
+    folded query as typed (OR of its words), title ×1.5 — what the engine must beat."""
+
+    def __init__(self, services: Services, *, folded: bool = True) -> None:
+        import tantivy
+
+        from bot.corpus.text import fold_lower
+
+        self._fold = fold_lower if folded else str.lower
+        builder = tantivy.SchemaBuilder()
+        builder.add_text_field("ext", stored=True, tokenizer_name="raw")
+        builder.add_text_field("title", tokenizer_name="plain")
+        builder.add_text_field("body", tokenizer_name="plain")
+        schema = builder.build()
+        self.index = tantivy.Index(schema)
+        self.index.register_tokenizer(
+            "plain",
+            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(r"[^\W_]+"))
+            .filter(tantivy.Filter.lowercase())
+            .build(),
+        )
+        writer = self.index.writer(50_000_000, 1)
+        for doc in services.documents.iter_all():
+            row = tantivy.Document()
+            row.add_text("ext", doc.external_id)
+            row.add_text("title", self._fold(normalize(doc.title)))
+            row.add_text("body", self._fold(normalize(doc.text)))
+            writer.add_document(row)
+        writer.commit()
+        writer.wait_merging_threads()
+        self.index.reload()
+
+    def __call__(self, query: str, k: int = 10) -> list[str]:
+        words = re.findall(r"[^\W_]+", self._fold(normalize(query)))
+        if not words:
+            return []
+        parsed, _ = self.index.parse_query_lenient(
+            " ".join(words), ["title", "body"], field_boosts={"title": 1.5}
+        )
+        searcher = self.index.searcher()
+        return [searcher.doc(a).get_first("ext") for _, a in searcher.search(parsed, k).hits]
+
+
+def engine_ranker(services: Services) -> Ranker:
+    """The engine as a ranking function over external ids."""
+
+    def rank(query: str, k: int = 10) -> list[str]:
+        return [h.external_id for h in services.search.search(query, limit=k).hits]
+
+    return rank
+
+
+def make_pools(
+    rankers: dict[str, tuple[Ranker, int]], queries: Sequence[dict[str, Any]], seed: int = 7
+) -> list[dict[str, Any]]:
+    """Pooled candidates per query for judging: the union of each ranker's top ``depth`` and
+    the writer's own targets, shuffled so a judge cannot tell which system found what."""
+    rng = random.Random(seed)
+    pools = []
+    for q in queries:
+        found: set[str] = set(q.get("targets") or [])
+        for rank, depth in rankers.values():
+            found.update(rank(q["query"], depth))
+        docs = sorted(found)
+        rng.shuffle(docs)
+        pools.append(
+            {
+                "query": q["id"],
+                "text": q["query"],
+                "kind": q["kind"],
+                "intent": q.get("intent", ""),
+                "docs": docs,
+            }
+        )
+    return pools
+
+
 # --- summaries ---------------------------------------------------------------------------------
 
 
@@ -268,7 +458,7 @@ def pseudo_articles(data_dir: Path, per_article: int = 5, seed: int = 3) -> list
 
 def seed_articles(seeds_dir: Path) -> list[HeldOut]:
     """The seeds: the real lead (first body paragraph, sub-headings skipped) is held out."""
-    from bot.readers import read_file
+    from bot.corpus.readers import read_file
     from bot.search.summary import body_paragraphs, find_lead
 
     out = []

@@ -38,14 +38,14 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 import tantivy
 
-from bot.db import doc_changes, meta
+from bot.corpus.text import fold_lower
 from bot.errors import SearchError, StoreError
 from bot.search.query import code_terms
-from bot.text import fold_lower
+from bot.store.db import doc_changes, meta
 
 if TYPE_CHECKING:
-    from bot.documents import Document
     from bot.services import Services
+    from bot.store.documents import Document
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from bot.text import split_sentences
+from bot.corpus.text import split_sentences
 
 # Telegram: a deep-link payload is at most 64 characters of A-Za-z0-9_- ; usernames are 5–32
 # characters of letters, digits and underscores.

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bot.text import find_doc_codes, fold_lower, has_diacritics, normalize, tokenize
+from bot.corpus.text import find_doc_codes, fold_lower, has_diacritics, normalize, tokenize
 from bot.timeutil import VN
 
 if TYPE_CHECKING:
-    from bot.topics import Taxonomy
+    from bot.corpus.topics import Taxonomy
 
 MAX_QUERY_CHARS = 1000  # longer input is cut before any work (a pasted article is not a query)
 MAX_TERMS = 32  # keyword syllables kept; beyond this a query adds cost, not precision
@@ -64,7 +64,7 @@ _DATE_IN = re.compile(
     rf"(?<![\d/.-])(?:\b(?:nam|thang|trong nam|trong thang)\s+)?{_PERIOD}(?![\d/.-])"
 )
 
-# A code typed without its issuer ("21-KL"); bot.text finds the rest ("21-kl/tw", "ket luan 21").
+# A code typed without its issuer ("21-KL"); bot.corpus.text finds the rest ("21-kl/tw", "ket luan 21").
 _LOOSE_CODE = re.compile(
     r"(?<![\w/-])(\d{1,4})\s?-\s?([a-zA-ZđĐ]{1,6})(?:\s?/\s?([a-zA-ZđĐưƯ.]{1,10}))?(?![\w])"
 )
@@ -233,7 +233,7 @@ def _codes(text: str) -> tuple[list[list[str]], str]:
     ("ket luan 21").
     """
     found: list[tuple[int, int, list[str]]] = []
-    # bot.text reads lower-case codes and unaccented names in its loose mode.
+    # bot.corpus.text reads lower-case codes and unaccented names in its loose mode.
     for code in find_doc_codes(text, loose=True):
         found.append((code.start, code.end, _query_code(code.key, code.full)))
 

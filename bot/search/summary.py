@@ -21,9 +21,9 @@ from typing import Protocol
 
 import numpy as np
 
+from bot.corpus.text import find_doc_codes, fold_lower, normalize, split_sentences
 from bot.search.api import Snippet, Span
 from bot.search.query import STOPWORDS, ParsedQuery, parse_query
-from bot.text import find_doc_codes, fold_lower, normalize, split_sentences
 
 MAX_SUMMARY_CHARS = 600  # a summary is 2–3 sentences; a runaway sentence is cut
 LEAD_MIN_WORDS = 15

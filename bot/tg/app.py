@@ -34,12 +34,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.access import AccessPolicy, RateLimiter
-from bot.chat import Conversation
+from bot.access.policy import AccessPolicy, RateLimiter
 from bot.errors import ConfigError
 from bot.logs import configure as configure_logging
+from bot.present.conversation import Conversation
 from bot.services import Services
-from bot.tg import handlers as h
+from bot.tg.handlers import core as h
 from bot.tg.ratelimit import StrictRateLimiter
 from bot.tg.webhook import WebhookServer, require_secret
 
@@ -198,13 +198,13 @@ def register_handlers(app: Application) -> None:
 def _register_feature_handlers(app: Application) -> None:
     # Digests and feed sources add their commands here (before the catch-all text handlers).
     try:
-        from bot.tg import digest_handlers
+        from bot.tg.handlers import digest as digest_handlers
     except ImportError:
         digest_handlers = None  # type: ignore[assignment]
     if digest_handlers is not None:
         digest_handlers.register(app)
     try:
-        from bot.tg import source_handlers
+        from bot.tg.handlers import sources as source_handlers
     except ImportError:
         source_handlers = None  # type: ignore[assignment]
     if source_handlers is not None:
@@ -269,13 +269,13 @@ def schedule_jobs(application: Application) -> None:
         return
     queue.run_repeating(_refresh, interval=10, first=10, name="refresh")
     try:
-        from bot.tg import digest_handlers
+        from bot.tg.handlers import digest as digest_handlers
     except ImportError:
         digest_handlers = None  # type: ignore[assignment]
     if digest_handlers is not None and hasattr(digest_handlers, "schedule"):
         digest_handlers.schedule(application)
     try:
-        from bot.tg import source_handlers
+        from bot.tg.handlers import sources as source_handlers
     except ImportError:
         source_handlers = None  # type: ignore[assignment]
     if source_handlers is not None and hasattr(source_handlers, "schedule"):

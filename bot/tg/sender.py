@@ -17,7 +17,7 @@ from telegram.error import (
 )
 
 from bot.digest.delivery import ChatGone, ChatMoved, SendError, TransientSendError
-from bot.render import strip_tags
+from bot.present.render import strip_tags
 from bot.tg.ratelimit import BEFORE_REQUEST, StrictRateLimiter
 
 

@@ -10,8 +10,8 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot.errors import InputError
 from bot.feeds.poller import Poller
 from bot.feeds.sources import SourceStore, parse_every
-from bot.render import Reply, esc
-from bot.tg.handlers import _require_admin, run, send, state
+from bot.present.render import Reply, esc
+from bot.tg.handlers.core import _require_admin, run, send, state
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.corpus.text import fold_lower, normalize
 from bot.errors import ConfigError
-from bot.text import fold_lower, normalize
 
 SLUGS = (
     "inspection",

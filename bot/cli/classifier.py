@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from bot.cli import FriendlyGroup, with_services
+from bot.cli.main import FriendlyGroup, with_services
 from bot.errors import InputError, ModelError
 
 

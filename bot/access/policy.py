@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bot.db import Database, chats, users, utcnow
 from bot.errors import InputError
-from bot.messages import DEFAULT_LANG, LANGS
+from bot.present.messages import DEFAULT_LANG, LANGS
+from bot.store.db import Database, chats, users, utcnow
 
 
 @dataclass(frozen=True)

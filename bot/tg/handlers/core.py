@@ -27,12 +27,12 @@ from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.access import AccessPolicy, RateLimiter
+from bot.access.policy import AccessPolicy, RateLimiter
 from bot.bounds import parse_chat_id
-from bot.chat import Context, Conversation
 from bot.errors import InputError, StoreUnavailable
-from bot.messages import Raw, t
-from bot.render import Reply, cut, esc, strip_tags
+from bot.present.conversation import Context, Conversation
+from bot.present.messages import Raw, t
+from bot.present.render import Reply, cut, esc, strip_tags
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -364,7 +364,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     ctx = await _require_admin(update, context)
     if ctx is None:
         return
-    from bot import stats
+    from bot.present import stats
 
     st = state(context)
     numbers = await run(stats.collect, st.services)
@@ -430,8 +430,8 @@ def upload_name(name: str | None) -> str:
 def _ingest_upload(services: Services, data: bytes, name: str, lang: str) -> Reply:
     import io
 
-    from bot.ingest import ingest_documents
-    from bot.readers import iter_jsonl_stream, read_bytes
+    from bot.corpus.ingest import ingest_documents
+    from bot.corpus.readers import iter_jsonl_stream, read_bytes
 
     name = upload_name(name)
     try:
@@ -547,7 +547,7 @@ async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 def _disable_subscription(services: Services, chat_id: int, reason: str) -> None:
     import sqlalchemy as sa
 
-    from bot.db import subscriptions, utcnow
+    from bot.store.db import subscriptions, utcnow
 
     with services.db.begin() as conn:
         conn.execute(

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bot.db import document_topics, documents, subscriptions
 from bot.services import Services
+from bot.store.db import document_topics, documents, subscriptions
 
 
 @dataclass

@@ -7,7 +7,7 @@ import json
 import click
 
 from bot.bounds import MAX_LIMIT, MAX_OFFSET
-from bot.cli import FriendlyGroup, with_services
+from bot.cli.main import FriendlyGroup, with_services
 from bot.errors import InputError
 
 

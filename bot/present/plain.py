@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.corpus.text import fold_lower, normalize, syllables
 from bot.services import Services
-from bot.text import fold_lower, normalize, syllables
 from bot.timeutil import format_date
 
 

@@ -6,10 +6,10 @@ import sys
 from typing import TextIO
 
 from bot.bounds import parse_doc_id, parse_int
-from bot.chat import Context, Conversation
 from bot.errors import PartyBotError
-from bot.messages import t
-from bot.render import Reply, strip_tags
+from bot.present.conversation import Context, Conversation
+from bot.present.messages import t
+from bot.present.render import Reply, strip_tags
 from bot.services import Services
 
 

@@ -11,8 +11,8 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot.digest.delivery import DigestDelivery, preview
 from bot.digest.subscriptions import SubscriptionStore
 from bot.errors import InputError
-from bot.render import Reply, esc
-from bot.tg.handlers import ctx_for, run, send, state
+from bot.present.render import Reply, esc
+from bot.tg.handlers.core import ctx_for, run, send, state
 from bot.tg.sender import TelegramSender
 
 log = logging.getLogger(__name__)

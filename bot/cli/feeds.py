@@ -6,7 +6,7 @@ import asyncio
 
 import click
 
-from bot.cli import FriendlyGroup, with_services
+from bot.cli.main import FriendlyGroup, with_services
 
 
 @click.group(cls=FriendlyGroup)

@@ -13,9 +13,9 @@ from urllib.parse import urlparse
 import sqlalchemy as sa
 
 from bot.bounds import parse_doc_id
-from bot.db import Database, doc_changes, document_topics, documents, utcnow
+from bot.corpus.text import normalize
 from bot.errors import InputError, NotFound, StoreConflict
-from bot.text import normalize
+from bot.store.db import Database, doc_changes, document_topics, documents, utcnow
 
 MAX_TEXT_CHARS = 2_000_000  # a 2 MB article is a mistake, not an article
 _EXTERNAL_ID_RE = re.compile(r"[^A-Za-z0-9_.:\-]+")
@@ -81,7 +81,7 @@ def content_hash(text: str) -> str:
 
 def clean_external_id(value: str) -> str:
     """An external id safe for URLs and logs (Vietnamese letters folded away)."""
-    from bot.text import fold
+    from bot.corpus.text import fold
 
     cleaned = _EXTERNAL_ID_RE.sub("-", fold(normalize(str(value)).strip())).strip("-")
     if not cleaned:

@@ -7,8 +7,8 @@ import asyncio
 import click
 
 from bot.bounds import MAX_CHAT_ID
-from bot.cli import FriendlyGroup, with_services
-from bot.render import strip_tags
+from bot.cli.main import FriendlyGroup, with_services
+from bot.present.render import strip_tags
 
 
 @click.group(cls=FriendlyGroup)

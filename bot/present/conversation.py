@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from bot.bounds import MAX_PAGE, clamp, parse_doc_id, parse_int, parse_page
 from bot.errors import NotFound
-from bot.messages import EXAMPLE_QUERIES, Raw, t
-from bot.render import Button, Reply, cut, esc, highlight, link, split_html_messages
+from bot.present.messages import EXAMPLE_QUERIES, Raw, t
+from bot.present.render import Button, Reply, cut, esc, highlight, link, split_html_messages
 from bot.services import Services
 from bot.timeutil import format_date
 

@@ -1,7 +1,7 @@
 """Schema migrations, each frozen as it was written.
 
 A migration must create exactly what it created the day it shipped, whatever the live table
-definitions in :mod:`bot.db` look like later; otherwise a fresh install would get today's
+definitions in :mod:`bot.store.db` look like later; otherwise a fresh install would get today's
 tables from migration 1 and then fail on the migration that adds a column to them. So
 migrations 1–4 build their tables from a private copy of the schema as it stood at version 4
 (``_V4``), and later migrations are explicit statements. Never edit a shipped migration: add

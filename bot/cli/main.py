@@ -122,8 +122,8 @@ def ingest(services, paths: tuple[Path, ...], jsonl_files: tuple[Path, ...], qui
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from bot.ingest import IngestReport, ingest_documents, read_jsonl, read_paths
-    from bot.readers import iter_paths
+    from bot.corpus.ingest import IngestReport, ingest_documents, read_jsonl, read_paths
+    from bot.corpus.readers import iter_paths
 
     if not paths and not jsonl_files:
         raise click.UsageError("give at least one PATH or --jsonl FILE (see --help)")
@@ -299,7 +299,7 @@ def db_migrate() -> None:
       partybot db migrate
     """
     from bot.config import get_settings
-    from bot.db import Database
+    from bot.store.db import Database
 
     database = Database(get_settings().effective_database_url)
     try:
@@ -324,7 +324,7 @@ def db_status() -> None:
     from sqlalchemy.engine import make_url
 
     from bot.config import get_settings
-    from bot.db import LATEST_VERSION, Database
+    from bot.store.db import LATEST_VERSION, Database
 
     url = get_settings().effective_database_url
     database = Database(url)
@@ -352,7 +352,7 @@ def start(services, query: tuple[str, ...]) -> None:  # type: ignore[no-untyped-
     Example:
       partybot start "kết nạp đảng viên"
     """
-    from bot.ingest import ingest_documents, read_paths
+    from bot.corpus.ingest import ingest_documents, read_paths
 
     if services.documents.count() == 0:
         report = ingest_documents(services, read_paths([services.settings.seeds_dir]))
@@ -364,36 +364,12 @@ def start(services, query: tuple[str, ...]) -> None:  # type: ignore[no-untyped-
         return
     if not query:
         try:
-            from bot.console import run_console
+            from bot.present.console import run_console
         except ImportError:
             query = ("kết nạp đảng viên",)
         else:
             run_console(services)
             return
-    from bot.quicksearch import render_results
+    from bot.present.plain import render_results
 
     click.echo(render_results(services, " ".join(query)))
-
-
-def _register_optional() -> None:
-    # Feature groups live next to their domain code; each registers itself here.
-    import importlib
-
-    for module in (
-        "bot.classifier.cli",
-        "bot.search.cli",
-        "bot.tg.cli",
-        "bot.digest.cli",
-        "bot.feeds.cli",
-    ):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name and module.startswith(exc.name):
-                continue
-            raise
-        for command in getattr(mod, "COMMANDS", []):
-            main.add_command(command)
-
-
-_register_optional()

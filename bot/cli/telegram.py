@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bot.bounds import MAX_CHAT_ID
-from bot.cli import FriendlyGroup, with_services
+from bot.cli.main import FriendlyGroup, with_services
 
 
 @click.command()
@@ -42,7 +42,7 @@ def chat(services, lang: str) -> None:  # type: ignore[no-untyped-def]
     Example:
       partybot chat
     """
-    from bot.console import run_console
+    from bot.present.console import run_console
 
     run_console(services, lang=lang)
 
@@ -118,7 +118,7 @@ def users_list(services) -> None:  # type: ignore[no-untyped-def]
 
 
 def _access(services):  # type: ignore[no-untyped-def]
-    from bot.access import AccessPolicy
+    from bot.access.policy import AccessPolicy
 
     return AccessPolicy(
         services.db, admin_ids=services.settings.admin_ids, mode=services.settings.access_mode

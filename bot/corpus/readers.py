@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.documents import NewDocument, clean_external_id
+from bot.corpus.legacy import decode_legacy_bytes, fix_legacy
+from bot.corpus.parsing import VN_TZ, parse_article, parse_date
+from bot.corpus.text import normalize
 from bot.errors import InputError
-from bot.legacy import decode_legacy_bytes, fix_legacy
-from bot.parsing import VN_TZ, parse_article, parse_date
-from bot.text import normalize
+from bot.store.documents import NewDocument, clean_external_id
 
 SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"}
 MAX_FILE_BYTES = 20 * 1024 * 1024

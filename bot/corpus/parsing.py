@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from bot.text import normalize
+from bot.corpus.text import normalize
 
 VN_TZ = timezone(timedelta(hours=7))  # Vietnam has no daylight saving time
 

@@ -208,7 +208,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-from bot.migrations import LATEST_VERSION, MIGRATIONS, Migration  # noqa: E402
+from bot.store.migrations import LATEST_VERSION, MIGRATIONS, Migration  # noqa: E402
 
 __all__ = ["LATEST_VERSION", "MIGRATIONS", "Database", "Migration"]
 
