@@ -11,12 +11,14 @@ import logging
 from functools import cached_property
 from typing import Any
 
+from bot.access.policy import AccessPolicy
 from bot.classifier.apply import classify_documents, classify_pending
 from bot.classifier.registry import ActiveModel, ModelRegistry
 from bot.config import Settings, get_settings
 from bot.corpus.topics import Taxonomy, load_taxonomy
 from bot.errors import ModelError, StoreError
 from bot.search.engine import SearchEngine
+from bot.store.access import AccessStore
 from bot.store.db import Database
 from bot.store.documents import DocumentStore
 
@@ -47,6 +49,11 @@ class Services:
             self.db.migrate()
         self.documents = DocumentStore(self.db)
         self.models = ModelRegistry(self.db, self.settings.models_dir)
+        self.access = AccessPolicy(
+            AccessStore(self.db),
+            admin_ids=self.settings.admin_ids,
+            mode=self.settings.access_mode,
+        )
         self._classifier = classifier
 
     @cached_property

@@ -13,7 +13,6 @@ import pytest
 from fakebotapi import FakeBotAPI
 from telegram.ext import Application
 
-from bot.access.policy import AccessPolicy
 from bot.corpus.ingest import ingest_documents, read_paths
 from bot.services import Services
 from bot.store.documents import NewDocument
@@ -75,7 +74,7 @@ async def running_bot(settings_url: str, tmp_path: Path, **overrides: object) ->
     )
     services = Services(settings)
     seed_corpus(services)
-    AccessPolicy(services.db, admin_ids=[ADMIN], mode="allowlist").allow(USER)
+    services.access.allow(USER)
     try:
         async with FakeBotAPI() as fake:
             app = build_application(
@@ -174,7 +173,7 @@ async def test_doc_pages_stay_under_4096_and_page_by_button(bot: Bot) -> None:
 
 
 async def test_group_command_addressed_to_the_bot_is_a_reply(bot: Bot) -> None:
-    AccessPolicy(bot.services.db, admin_ids=[ADMIN], mode="allowlist").allow(GROUP)
+    bot.services.access.allow(GROUP)
     update = bot.fake.group_message(GROUP, USER, "/search@partybot_test_bot tham nhũng")
     call = await bot.fake.wait_for("sendMessage", chat_id=GROUP)
     assert (
@@ -300,7 +299,7 @@ async def test_bot_added_to_group_by_admin_says_hello_and_removal_disables_diges
     bot.fake.my_chat_member(-777, ADMIN, "left", "member")
     hello = await bot.fake.wait_for("sendMessage", chat_id=-777)
     assert "/digest on" in hello.params["text"]
-    assert AccessPolicy(bot.services.db, admin_ids=[ADMIN], mode="allowlist").chat_allowed(-777)
+    assert bot.services.access.chat_allowed(-777)
     SubscriptionStore(bot.services.db).enable(-777)
     bot.fake.my_chat_member(-777, ADMIN, "member", "kicked")
     await bot.fake.wait_for(

@@ -30,6 +30,7 @@ from bot.access.policy import AccessPolicy
 from bot.digest.delivery import MAX_ATTEMPTS, DigestDelivery, RunReport
 from bot.digest.subscriptions import SubscriptionStore
 from bot.services import Services
+from bot.store.access import AccessStore
 from bot.store.db import deliveries, subscriptions, utcnow
 from bot.store.documents import NewDocument
 from bot.tg.app import build_application
@@ -494,7 +495,7 @@ async def running_app(tmp_path: Path) -> AsyncIterator[Running]:
     services = Services(settings)
     add_doc(services, "Kiểm tra việc thực hiện Kết luận 21-KL/TW", key="a")
     add_doc(services, "Kết nạp đảng viên <mới> & trẻ", "admission", key="b")
-    AccessPolicy(services.db, admin_ids=[BOT_ADMIN], mode="allowlist").allow(GROUP)
+    AccessPolicy(AccessStore(services.db), admin_ids=[BOT_ADMIN], mode="allowlist").allow(GROUP)
     try:
         async with FakeBotAPI() as fake:
             fake.add_chat(GROUP, "group", title="Chi bộ thôn Đông")

@@ -490,11 +490,10 @@ def test_upload_names_lose_their_folders(name: str, expected: str) -> None:
 
 
 async def test_denied_user_is_denied_in_groups_too(tmp_path: Path) -> None:
-    from bot.access.policy import AccessPolicy
     from tests.test_bot_e2e import ADMIN, GROUP, USER, running_bot
 
     async with running_bot(f"sqlite:///{tmp_path / 'b.sqlite3'}", tmp_path) as bot:
-        policy = AccessPolicy(bot.services.db, admin_ids=[ADMIN], mode="allowlist")
+        policy = bot.services.access
         policy.allow(GROUP)
         bot.fake.group_message(GROUP, USER, "/search@partybot_test_bot tham nhũng")
         assert (await bot.fake.wait_for("sendMessage", chat_id=GROUP)).ok

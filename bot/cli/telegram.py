@@ -118,11 +118,7 @@ def users_list(services) -> None:  # type: ignore[no-untyped-def]
 
 
 def _access(services):  # type: ignore[no-untyped-def]
-    from bot.access.policy import AccessPolicy
-
-    return AccessPolicy(
-        services.db, admin_ids=services.settings.admin_ids, mode=services.settings.access_mode
-    )
+    return services.access
 
 
 COMMANDS = [run, chat, users]

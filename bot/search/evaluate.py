@@ -545,6 +545,67 @@ def _relevance_main() -> None:
         )
 
 
+def unseen_report(services: Services, splits: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Ours and the BM25 baseline on the independent queries, per split."""
+    judged = load_qrels()
+    rankers: dict[str, Ranker] = {"ours": engine_ranker(services), "bm25": Bm25Baseline(services)}
+    out: dict[str, dict[str, Any]] = {}
+    for split in splits:
+        subset = [j for j in judged if split == "all" or query_split(j) == split]
+        out[split] = {name: evaluate_ranker(rank, subset) for name, rank in rankers.items()}
+    return out
+
+
+def _unseen_main(splits: Sequence[str], show: int) -> None:
+    import tempfile
+
+    from bot.config import PROJECT_ROOT, Settings
+    from bot.services import Services
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            database_url=f"sqlite:///{tmp}/eval.sqlite3",
+            data_dir=Path(tmp),
+            index_dir=Path(tmp) / "index",
+            models_dir=PROJECT_ROOT / "models",
+        )
+        services = Services(settings)
+        count = load_articles(services)
+        model = services.classifier
+        report = unseen_report(services, splits)
+        services.close()
+    print(
+        f"corpus: {count} independent articles, topics from model "
+        f"{getattr(model, 'version', 'none')}"
+    )
+    for split, systems in report.items():
+        ours, bm25 = systems["ours"], systems["bm25"]
+        print(f"\n{split}: {ours['n']} queries")
+        print("| kind | queries | ours nDCG@10 | BM25 nDCG@10 | ours MRR | BM25 MRR |")
+        print("|---|---|---|---|---|---|")
+        for kind, row in ours["kinds"].items():
+            base = bm25["kinds"][kind]
+            print(
+                f"| {kind} | {row['n']} | {row['ndcg']:.3f} | {base['ndcg']:.3f} | "
+                f"{row['mrr']:.3f} | {base['mrr']:.3f} |"
+            )
+        print(
+            f"| **all** | {ours['n']} | **{ours['ndcg']:.3f}** | {bm25['ndcg']:.3f} | "
+            f"{ours['mrr']:.3f} | {bm25['mrr']:.3f} |"
+        )
+        twins = ours["twins"]
+        print(
+            f"twins: accented {twins['accented']:.3f}, unaccented {twins['unaccented']:.3f} "
+            f"(gap {twins['accented'] - twins['unaccented']:+.3f})"
+        )
+        if show:
+            worst = sorted(ours["queries"].items(), key=lambda kv: kv[1]["ndcg"])[:show]
+            for qid, q in worst:
+                base = bm25["queries"][qid]["ndcg"]
+                print(f"  {qid} {q['kind']:<12} {q['ndcg']:.2f} (bm25 {base:.2f})  {q['query']}")
+
+
 def _rouge_main() -> None:
     for label, articles in (
         (
@@ -565,9 +626,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("what", choices=["relevance", "rouge"])
+    parser.add_argument("what", choices=["relevance", "unseen", "rouge"])
+    parser.add_argument(
+        "--split",
+        choices=["train", "heldout", "all"],
+        action="append",
+        help="unseen: which half of the queries (default: train; heldout is for the end)",
+    )
+    parser.add_argument("--show", type=int, default=0, help="unseen: list the N weakest queries")
     args = parser.parse_args()
-    (_relevance_main if args.what == "relevance" else _rouge_main)()
+    if args.what == "unseen":
+        _unseen_main(args.split or ["train"], args.show)
+    else:
+        (_relevance_main if args.what == "relevance" else _rouge_main)()
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.access.policy import AccessPolicy, RateLimiter
+from bot.access import RateLimiter
 from bot.errors import ConfigError
 from bot.logs import configure as configure_logging
 from bot.present.conversation import Conversation
@@ -137,7 +137,7 @@ def build_application(
     builder = builder.concurrent_updates(8).post_init(_post_init)
     application = builder.build()
 
-    access = AccessPolicy(services.db, admin_ids=settings.admin_ids, mode=settings.access_mode)
+    access = services.access
     application.bot_data["state"] = h.BotState(
         services=services,
         conversation=Conversation(services, bot_username=settings.bot_username),

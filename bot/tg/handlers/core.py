@@ -27,7 +27,7 @@ from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.access.policy import AccessPolicy, RateLimiter
+from bot.access import AccessPolicy, RateLimiter
 from bot.bounds import parse_chat_id
 from bot.errors import InputError, StoreUnavailable
 from bot.present.conversation import Context, Conversation
