@@ -37,8 +37,6 @@ class Settings(BaseSettings):
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     access_mode: Literal["open", "allowlist"] = "allowlist"
     rate_limit_per_minute: int = 20
-    default_timezone: str = "Asia/Ho_Chi_Minh"
-    default_digest_time: str = "07:00"
     log_level: str = "INFO"
 
     @field_validator("admin_ids", mode="before")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+import re
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+from bot.errors import InputError
+
+TIMEZONE = "Asia/Ho_Chi_Minh"  # the one default zone: dates shown, digests, articles without one
+VN = ZoneInfo(TIMEZONE)
+DEFAULT_DIGEST_TIME = "07:00"
 
 
 def to_local(value: datetime, tz: ZoneInfo = VN) -> datetime:
@@ -21,3 +26,36 @@ def format_date(value: datetime | None, *, with_time: bool = False, tz: ZoneInfo
         return ""
     local = to_local(value, tz)
     return local.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
+
+
+def parse_time(value: str) -> str:
+    """``7``, ``7:5``, ``07:00``, ``7h30`` → ``HH:MM``; raises :class:`InputError`."""
+    match = re.fullmatch(r"\s*(\d{1,2})(?:[:hg.](\d{1,2}))?\s*", value or "")
+    if not match:
+        raise InputError(f"invalid time {value!r}; use HH:MM, e.g. 07:00")
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if hour > 23 or minute > 59:
+        raise InputError(f"invalid time {value!r}; use HH:MM between 00:00 and 23:59")
+    return f"{hour:02d}:{minute:02d}"
+
+
+def parse_timezone(value: str) -> str:
+    """A valid IANA zone name (``Asia/Ho_Chi_Minh``); raises :class:`InputError`."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InputError(f"unknown time zone {value!r}; e.g. Asia/Ho_Chi_Minh") from exc
+    return value
+
+
+def next_due(send_time: str, tz_name: str, after: datetime) -> datetime:
+    """The first ``send_time`` in ``tz_name`` strictly after ``after`` (naive UTC in and out)."""
+    tz = ZoneInfo(tz_name)
+    hour, minute = (int(x) for x in send_time.split(":"))
+    local_now = after.replace(tzinfo=UTC).astimezone(tz)
+    candidate = datetime.combine(local_now.date(), time(hour, minute), tzinfo=tz)
+    if candidate <= local_now:
+        candidate = datetime.combine(
+            local_now.date() + timedelta(days=1), time(hour, minute), tzinfo=tz
+        )
+    return candidate.astimezone(UTC).replace(tzinfo=None)

@@ -294,7 +294,7 @@ async def test_lang_switches_to_english(bot: Bot) -> None:
 
 
 async def test_bot_added_to_group_by_admin_says_hello_and_removal_disables_digest(bot: Bot) -> None:
-    from bot.digest.subscriptions import SubscriptionStore
+    from bot.store.subscriptions import SubscriptionStore
 
     bot.fake.my_chat_member(-777, ADMIN, "left", "member")
     hello = await bot.fake.wait_for("sendMessage", chat_id=-777)

@@ -18,12 +18,13 @@ from bot.digest.delivery import (
     TransientSendError,
     preview,
 )
-from bot.digest.subscriptions import SubscriptionStore, next_due, parse_time
 from bot.errors import InputError
 from bot.present.render import visible_length
 from bot.services import Services
 from bot.store.db import deliveries
 from bot.store.documents import NewDocument
+from bot.store.subscriptions import SubscriptionStore
+from bot.timeutil import next_due, parse_time
 from tests.conftest import make_settings
 
 

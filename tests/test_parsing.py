@@ -6,7 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from bot.corpus.parsing import VN_TZ, parse_article, parse_date
+from bot.corpus.parsing import parse_article, parse_date
+from bot.timeutil import VN as VN_TZ
 from tests.conftest import SEEDS
 
 

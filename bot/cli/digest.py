@@ -67,8 +67,8 @@ def digest_send(services, chat_ids: tuple[int, ...], send_all: bool, dry_run: bo
       partybot digest send --all --dry-run
     """
     from bot.digest.delivery import DigestDelivery, manual_delivery, preview
-    from bot.digest.subscriptions import SubscriptionStore
     from bot.errors import ConfigError
+    from bot.store.subscriptions import SubscriptionStore
 
     if not chat_ids and not send_all:
         raise click.UsageError("give --chat ID or --all")
@@ -123,7 +123,7 @@ def digest_list(services) -> None:  # type: ignore[no-untyped-def]
     Example:
       partybot digest list
     """
-    from bot.digest.subscriptions import SubscriptionStore
+    from bot.store.subscriptions import SubscriptionStore
     from bot.timeutil import format_date
 
     subs = SubscriptionStore(services.db).list()

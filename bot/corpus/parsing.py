@@ -12,11 +12,10 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from bot.corpus.text import normalize
-
-VN_TZ = timezone(timedelta(hours=7))  # Vietnam has no daylight saving time
+from bot.timeutil import VN
 
 _BOILERPLATE = re.compile(
     r"^(?:\(\d+\)\s*Bình luận|Bình luận(?: \(\d+\))?|Gửi phản hồi|In bài viết|Gửi bài viết|"
@@ -93,7 +92,7 @@ def parse_date(value: str) -> datetime | None:
             hour = int(parts.get("H") or 0)
             minute = int(parts.get("M") or 0)
             return datetime(
-                int(parts["y"]), int(parts["m"]), int(parts["d"]), hour, minute, tzinfo=VN_TZ
+                int(parts["y"]), int(parts["m"]), int(parts["d"]), hour, minute, tzinfo=VN
             )
         except ValueError:
             continue

@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.corpus.legacy import decode_legacy_bytes, fix_legacy
-from bot.corpus.parsing import VN_TZ, parse_article, parse_date
+from bot.corpus.parsing import parse_article, parse_date
 from bot.corpus.text import normalize
 from bot.errors import InputError
 from bot.store.documents import NewDocument, clean_external_id
+from bot.timeutil import VN
 
 SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"}
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -340,7 +341,7 @@ def _parse_jsonl_date(value: object, source: str, line: int) -> datetime | None:
                 f"unrecognised date {value[:40]!r}", source=source, line=line
             ) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=VN_TZ)
+        parsed = parsed.replace(tzinfo=VN)
     try:
         in_range = _EARLIEST <= parsed.astimezone(UTC) < _LATEST
     except (OverflowError, ValueError):  # 0001-01-01T00:00:00+14:00 is before year 1 in UTC

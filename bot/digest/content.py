@@ -14,7 +14,7 @@ from bot.present.render import cut, esc, link, split_html_messages
 from bot.services import Services
 from bot.store.db import document_topics, documents
 from bot.store.documents import Document
-from bot.timeutil import format_date
+from bot.timeutil import TIMEZONE, format_date
 
 OTHER = "_other"
 DIGEST_TEXT = {
@@ -105,7 +105,7 @@ def build_digest(
     lang: str = "vi",
     bot_username: str = "",
     notify_empty: bool = False,
-    tz: str = "Asia/Ho_Chi_Minh",
+    tz: str = TIMEZONE,
 ) -> Digest:
     """Render ``docs`` (already the new ones) as digest messages."""
     from zoneinfo import ZoneInfo

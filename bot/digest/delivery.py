@@ -41,10 +41,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.digest.content import build_digest
-from bot.digest.subscriptions import Subscription, SubscriptionStore, next_due
 from bot.errors import PartyBotError
 from bot.services import Services
 from bot.store.db import chats, deliveries, subscriptions, utcnow
+from bot.store.subscriptions import Subscription, SubscriptionStore
+from bot.timeutil import TIMEZONE, next_due
 
 log = logging.getLogger(__name__)
 
@@ -534,7 +535,7 @@ def preview(
         topics=sub.topics if sub else None,
         bot_username=bot_username,
         notify_empty=True,
-        tz=sub.timezone if sub else "Asia/Ho_Chi_Minh",
+        tz=sub.timezone if sub else TIMEZONE,
     )
     return digest.messages
 

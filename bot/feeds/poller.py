@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 import feedparser
 import httpx
 
-from bot.corpus.parsing import VN_TZ
 from bot.corpus.text import normalize, syllables
 from bot.errors import FetchError, InputError
 from bot.feeds.fetch import Fetched, Politeness, extract_article, fetch, normalize_url
@@ -25,6 +24,7 @@ from bot.feeds.sources import Source, SourceStore
 from bot.services import Services
 from bot.store.db import utcnow
 from bot.store.documents import NewDocument
+from bot.timeutil import VN
 
 log = logging.getLogger(__name__)
 
@@ -317,7 +317,7 @@ class Poller:
         report.timings["extract"] += time.perf_counter() - started
         if article is None:
             raise FetchError("no article text found on the page")
-        date = article.date.replace(tzinfo=VN_TZ) if article.date else None
+        date = article.date.replace(tzinfo=VN) if article.date else None
         doc = NewDocument(
             title=article.title or source.name or page.url,
             text=article.text,

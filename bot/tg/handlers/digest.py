@@ -9,9 +9,9 @@ from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.digest.delivery import DigestDelivery, preview
-from bot.digest.subscriptions import SubscriptionStore
 from bot.errors import InputError
 from bot.present.render import Reply, esc
+from bot.store.subscriptions import SubscriptionStore
 from bot.tg.handlers.core import ctx_for, run, send, state
 from bot.tg.sender import TelegramSender
 

@@ -1,20 +1,16 @@
-"""Digest subscriptions: per-chat settings and the schedule in the chat's time zone."""
+"""Digest subscriptions: per-chat settings and schedule (SQL only; times are naive UTC)."""
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
 
 import sqlalchemy as sa
 
-from bot.errors import InputError, NotFound
-from bot.store.db import Database, chats, deliveries, subscriptions, utcnow
-
-DEFAULT_TIME = "07:00"
-DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+from bot.errors import NotFound
+from bot.store.db import Database, chats, deliveries, documents, subscriptions, utcnow
+from bot.timeutil import DEFAULT_DIGEST_TIME, TIMEZONE, next_due, parse_time, parse_timezone
 
 
 @dataclass
@@ -33,39 +29,6 @@ class Subscription:
     failures: int
     last_error: str | None
     disabled_reason: str | None
-
-
-def parse_time(value: str) -> str:
-    """``7``, ``7:5``, ``07:00``, ``7h30`` → ``HH:MM``; raises :class:`InputError`."""
-    match = re.fullmatch(r"\s*(\d{1,2})(?:[:hg.](\d{1,2}))?\s*", value or "")
-    if not match:
-        raise InputError(f"invalid time {value!r}; use HH:MM, e.g. 07:00")
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    if hour > 23 or minute > 59:
-        raise InputError(f"invalid time {value!r}; use HH:MM between 00:00 and 23:59")
-    return f"{hour:02d}:{minute:02d}"
-
-
-def parse_timezone(value: str) -> str:
-    """A valid IANA zone name (``Asia/Ho_Chi_Minh``); raises :class:`InputError`."""
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InputError(f"unknown time zone {value!r}; e.g. Asia/Ho_Chi_Minh") from exc
-    return value
-
-
-def next_due(send_time: str, tz_name: str, after: datetime) -> datetime:
-    """The first ``send_time`` in ``tz_name`` strictly after ``after`` (naive UTC in and out)."""
-    tz = ZoneInfo(tz_name)
-    hour, minute = (int(x) for x in send_time.split(":"))
-    local_now = after.replace(tzinfo=UTC).astimezone(tz)
-    candidate = datetime.combine(local_now.date(), time(hour, minute), tzinfo=tz)
-    if candidate <= local_now:
-        candidate = datetime.combine(
-            local_now.date() + timedelta(days=1), time(hour, minute), tzinfo=tz
-        )
-    return candidate.astimezone(UTC).replace(tzinfo=None)
 
 
 def _row(row: sa.Row) -> Subscription:
@@ -127,9 +90,7 @@ class SubscriptionStore:
                 sa.select(subscriptions).where(subscriptions.c.chat_id == chat_id)
             ).first()
             if row is None:
-                when = parse_time(send_time or DEFAULT_TIME)
-                from bot.store.db import documents
-
+                when = parse_time(send_time or DEFAULT_DIGEST_TIME)
                 # A new subscriber gets what arrives from now on, not the whole archive.
                 start = (
                     start_after_doc
@@ -141,11 +102,11 @@ class SubscriptionStore:
                         chat_id=chat_id,
                         enabled=True,
                         send_time=when,
-                        timezone=DEFAULT_TZ,
+                        timezone=TIMEZONE,
                         topics=None,
                         notify_empty=False,
                         last_doc_id=start,
-                        next_due_at=next_due(when, DEFAULT_TZ, now),
+                        next_due_at=next_due(when, TIMEZONE, now),
                         failures=0,
                         created_at=now,
                         updated_at=now,
