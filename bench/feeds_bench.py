@@ -18,8 +18,8 @@ from bench.common import vocabulary
 async def run(feeds: int, entries: int) -> dict[str, float]:
     from bot.config import Settings
     from bot.feeds.poller import Poller
-    from bot.feeds.sources import SourceStore
     from bot.services import Services
+    from bot.store.sources import SourceStore
     from tests.feedsite import FeedSite, article_page, rss
 
     rng = random.Random(3)

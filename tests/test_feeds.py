@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from bot.corpus.urls import normalize_url
 from bot.errors import InputError
-from bot.feeds.fetch import normalize_url
 from bot.feeds.poller import Poller
-from bot.feeds.sources import SourceStore, parse_every
+from bot.feeds.sources import parse_every
 from bot.services import Services
+from bot.store.sources import SourceStore
 from tests.conftest import make_settings
 from tests.feedsite import ARTICLES, COMMENTS, NAV, RELATED, FeedSite, article_page, rss
 

@@ -31,7 +31,8 @@ def sources_add(services, url: str, name: str | None, every: str) -> None:  # ty
     Example:
       partybot sources add https://baoxyz.vn/rss/home.rss --every 1h
     """
-    from bot.feeds.sources import SourceStore, parse_every
+    from bot.feeds.sources import parse_every
+    from bot.store.sources import SourceStore
 
     source = SourceStore(services.db).add(url, name=name, every_seconds=parse_every(every))
     click.echo(f"added source #{source.id} {source.url} (every {source.every_seconds // 60} min)")
@@ -46,7 +47,7 @@ def sources_list(services) -> None:  # type: ignore[no-untyped-def]
     Example:
       partybot sources list
     """
-    from bot.feeds.sources import SourceStore
+    from bot.store.sources import SourceStore
     from bot.timeutil import format_date
 
     items = SourceStore(services.db).list()
@@ -71,7 +72,7 @@ def sources_remove(services, ref: str) -> None:  # type: ignore[no-untyped-def]
     Example:
       partybot sources remove 3
     """
-    from bot.feeds.sources import SourceStore
+    from bot.store.sources import SourceStore
 
     source = SourceStore(services.db).remove(ref)
     click.echo(f"removed source #{source.id} {source.url}")
@@ -88,7 +89,7 @@ def sources_check(services, ref: str | None) -> None:  # type: ignore[no-untyped
       partybot sources check 3
     """
     from bot.feeds.poller import Poller
-    from bot.feeds.sources import SourceStore
+    from bot.store.sources import SourceStore
 
     store = SourceStore(services.db)
     only = [store.get(ref)] if ref else store.list()

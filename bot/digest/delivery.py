@@ -28,29 +28,26 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
 import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
-
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.digest.content import build_digest
 from bot.errors import PartyBotError
 from bot.services import Services
-from bot.store.db import chats, deliveries, subscriptions, utcnow
+from bot.store.db import utcnow
+from bot.store.deliveries import LEASE, DeliveryStore, LostLease
 from bot.store.subscriptions import Subscription, SubscriptionStore
-from bot.timeutil import TIMEZONE, next_due
+from bot.timeutil import TIMEZONE
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=3)
 MAX_ATTEMPTS = 3
+__all__ = ["LEASE", "DigestDelivery", "LostLease"]
 
 
 class SendError(PartyBotError):
@@ -123,6 +120,7 @@ class DigestDelivery:
         self.bot_username = bot_username
         self.clock = clock
         self.subs = SubscriptionStore(self.db)
+        self.store = DeliveryStore(self.db, self.owner, clock=lambda: self.clock())
         self.semaphore = asyncio.Semaphore(concurrency)
         self.on_failure = on_failure
         self.backoff = backoff
@@ -134,140 +132,32 @@ class DigestDelivery:
 
     # --- claiming ----------------------------------------------------------------------------
 
-    def _insert_ignore(self, values: dict[str, object]) -> sa.Insert:
-        dialect = postgresql if self.db.is_postgres else sqlite
-        return (
-            dialect.insert(deliveries)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["chat_id", "due_at"])
-        )
-
     def due(self, now: datetime | None = None) -> list[tuple[int, datetime, int]]:
         """``(chat_id, due_at, last_doc_id)`` of every enabled subscription due at ``now``."""
-        now = now or self.clock()
-        with self.db.begin() as conn:
-            rows = conn.execute(
-                sa.select(
-                    subscriptions.c.chat_id,
-                    subscriptions.c.next_due_at,
-                    subscriptions.c.last_doc_id,
-                )
-                .where(subscriptions.c.enabled.is_(True), subscriptions.c.next_due_at <= now)
-                .order_by(subscriptions.c.next_due_at, subscriptions.c.chat_id)
-            ).all()
-        return [(int(r.chat_id), r.next_due_at, int(r.last_doc_id or 0)) for r in rows]
+        return self.store.due(now or self.clock())
 
     def claim(self, chat_id: int, due_at: datetime, last_doc_id: int) -> int | None:
         """Insert the delivery row for ``(chat_id, due_at)``; its id, or None if it exists."""
-        lease_from = self.clock()
-        with self.db.begin() as conn:
-            # The list of due chats is a snapshot: since then the digest may have been turned
-            # off, or sent and rescheduled, or moved to a supergroup by another instance.
-            still_due = conn.execute(
-                sa.select(subscriptions.c.chat_id).where(
-                    subscriptions.c.chat_id == chat_id,
-                    subscriptions.c.enabled.is_(True),
-                    subscriptions.c.next_due_at == due_at,
-                )
-            ).first()
-            if still_due is None:
-                return None
-            # RETURNING tells a real insert from a conflict on both backends (rowcount does not).
-            inserted = conn.execute(
-                self._insert_ignore(
-                    {
-                        "chat_id": chat_id,
-                        "due_at": due_at,
-                        "status": "claimed",
-                        "claimed_by": self.owner,
-                        "lease_until": lease_from + LEASE,
-                        "from_doc_id": last_doc_id,
-                        "to_doc_id": last_doc_id,
-                        "parts_total": 0,
-                        "parts_sent": 0,
-                        "in_doubt": 0,
-                        "attempts": 1,
-                        "created_at": lease_from,
-                    }
-                ).returning(deliveries.c.id)
-            ).scalar()
-        return int(inserted) if inserted is not None else None
+        return self.store.claim(chat_id, due_at, last_doc_id)
 
     def claim_due(self, now: datetime | None = None) -> list[int]:
         """Claim every digest due at ``now`` that no live instance owns; returns delivery ids."""
         now = now or self.clock()
         claimed = [d for d in (self.claim(*row) for row in self.due(now)) if d is not None]
-        claimed.extend(self._take_over_stale(now))
+        claimed.extend(self.store.take_over_stale(now))
         return claimed
 
-    def _take_over_stale(self, now: datetime) -> list[int]:
-        # A delivery whose owner died mid-way: whoever flips the lease first continues it.
-        with self.db.begin() as conn:
-            stale = (
-                conn.execute(
-                    sa.select(deliveries.c.id).where(
-                        deliveries.c.status.in_(("claimed", "sending")),
-                        deliveries.c.lease_until < now,
-                    )
-                )
-                .scalars()
-                .all()
-            )
-        taken = []
-        for delivery_id in stale:
-            with self.db.begin() as conn:
-                won = conn.execute(
-                    deliveries.update()
-                    .where(
-                        deliveries.c.id == delivery_id,
-                        deliveries.c.lease_until < now,
-                        deliveries.c.status.in_(("claimed", "sending")),
-                    )
-                    .values(
-                        claimed_by=self.owner,
-                        lease_until=self.clock() + LEASE,
-                        attempts=deliveries.c.attempts + 1,
-                    )
-                ).rowcount
-            if won:
-                taken.append(delivery_id)
-        return taken
-
-    def _renew(
-        self, conn: sa.Connection, delivery_id: int, now: datetime, **values: object
-    ) -> None:
-        updated = conn.execute(
-            deliveries.update()
-            .where(deliveries.c.id == delivery_id, deliveries.c.claimed_by == self.owner)
-            .values(lease_until=now + LEASE, **values)
-        ).rowcount
-        if not updated:
-            raise LostLease(delivery_id)
-
     # --- preparing and sending ---------------------------------------------------------------
-
-    def _lang(self, chat_id: int) -> str:
-        with self.db.begin() as conn:
-            lang = conn.execute(sa.select(chats.c.lang).where(chats.c.chat_id == chat_id)).scalar()
-        return lang or "vi"
 
     def prepare(self, delivery_id: int, now: datetime | None = None) -> list[str]:
         """Render the digest once and store it in the delivery row; returns the parts."""
         now = now or self.clock()
-        with self.db.begin() as conn:
-            row = conn.execute(sa.select(deliveries).where(deliveries.c.id == delivery_id)).one()
+        row = self.store.get(delivery_id)
         if row.payload is not None:
-            return json.loads(row.payload)
+            return row.payload
         sub = self.subs.get(row.chat_id)
         if sub is None or not sub.enabled:
-            with self.db.begin() as conn:
-                self._renew(
-                    conn,
-                    delivery_id,
-                    now,
-                    status="failed",
-                    error="digest turned off before sending",
-                )
+            self.store.cancel(delivery_id, "digest turned off before sending")
             raise Cancelled(delivery_id)
         to_doc = self.services.documents.max_id()
         docs = self.services.documents.newer_than(sub.last_doc_id, limit=100_000)
@@ -277,22 +167,12 @@ class DigestDelivery:
             docs,
             now=now,
             topics=sub.topics,
-            lang=self._lang(row.chat_id),
+            lang=self.store.chat_lang(row.chat_id) or "vi",
             bot_username=self.bot_username,
             notify_empty=sub.notify_empty,
             tz=sub.timezone,
         )
-        with self.db.begin() as conn:
-            self._renew(
-                conn,
-                delivery_id,
-                now,
-                status="sending",
-                payload=json.dumps(digest.messages, ensure_ascii=False),
-                parts_total=len(digest.messages),
-                from_doc_id=sub.last_doc_id,
-                to_doc_id=to_doc,
-            )
+        self.store.save_parts(delivery_id, digest.messages, sub.last_doc_id, to_doc)
         return digest.messages
 
     async def deliver(self, delivery_id: int, report: RunReport) -> None:
@@ -354,34 +234,21 @@ class DigestDelivery:
 
     def _resume_point(self, delivery_id: int) -> tuple[int, int]:
         """The chat and the first part to send; a part left in flight by a crash is in doubt."""
-        with self.db.begin() as conn:
-            row = conn.execute(sa.select(deliveries).where(deliveries.c.id == delivery_id)).one()
-            start = row.parts_sent
-            if row.in_flight is not None:
-                # The previous owner died between "about to send" and "sent": count it as sent.
-                start = row.in_flight + 1
-                self._renew(
-                    conn,
-                    delivery_id,
-                    self.clock(),
-                    parts_sent=start,
-                    in_flight=None,
-                    in_doubt=row.in_doubt + 1,
-                )
-                log.warning(
-                    "delivery %s: part %s in doubt after a crash; not sending it again",
-                    delivery_id,
-                    row.in_flight,
-                )
-        return row.chat_id, start
+        chat_id, start, doubt = self.store.resume_point(delivery_id)
+        if doubt is not None:
+            # The previous owner died between "about to send" and "sent": count it as sent.
+            log.warning(
+                "delivery %s: part %s in doubt after a crash; not sending it again",
+                delivery_id,
+                doubt,
+            )
+        return chat_id, start
 
     def _mark_sent(self, delivery_id: int, index: int) -> None:
-        with self.db.begin() as conn:
-            self._renew(conn, delivery_id, self.clock(), parts_sent=index + 1, in_flight=None)
+        self.store.mark_sent(delivery_id, index)
 
     def _mark_in_flight(self, delivery_id: int, index: int | None) -> None:
-        with self.db.begin() as conn:
-            self._renew(conn, delivery_id, self.clock(), in_flight=index)
+        self.store.mark_in_flight(delivery_id, index)
 
     async def _send_with_retries(
         self, delivery_id: int, chat_id: int, index: int, html: str, report: RunReport
@@ -414,76 +281,14 @@ class DigestDelivery:
     # --- finishing ---------------------------------------------------------------------------
 
     def _finish_sent(self, delivery_id: int, chat_id: int, had_parts: bool) -> None:
-        now = self.clock()
-        with self.db.begin() as conn:
-            row = conn.execute(sa.select(deliveries).where(deliveries.c.id == delivery_id)).one()
-            self._renew(
-                conn,
-                delivery_id,
-                now,
-                status="sent" if had_parts else "empty",
-                sent_at=now,
-                in_flight=None,
-            )
-            sub = conn.execute(
-                sa.select(subscriptions).where(subscriptions.c.chat_id == chat_id)
-            ).first()
-            if sub is None:  # removed while we were sending: nothing to move forward
-                return
-            conn.execute(
-                subscriptions.update()
-                .where(subscriptions.c.chat_id == chat_id)
-                .values(
-                    last_doc_id=max(sub.last_doc_id or 0, row.to_doc_id),
-                    last_sent_at=now if had_parts else sub.last_sent_at,
-                    next_due_at=next_due(sub.send_time, sub.timezone, now),
-                    failures=0,
-                    last_error=None,
-                    updated_at=now,
-                )
-            )
+        self.store.finish_sent(delivery_id, chat_id, had_parts)
 
     def _finish_gone(self, delivery_id: int, chat_id: int, reason: str) -> None:
-        now = self.clock()
-        with self.db.begin() as conn:
-            self._renew(conn, delivery_id, now, status="failed", error=reason[:500], in_flight=None)
-            conn.execute(
-                subscriptions.update()
-                .where(subscriptions.c.chat_id == chat_id)
-                .values(
-                    enabled=False,
-                    disabled_reason=reason[:500],
-                    last_error=reason[:500],
-                    updated_at=now,
-                )
-            )
-            conn.execute(
-                chats.update()
-                .where(chats.c.chat_id == chat_id)
-                .values(member=False, updated_at=now)
-            )
+        self.store.finish_gone(delivery_id, chat_id, reason)
         log.warning("chat %s: digest disabled (%s)", chat_id, reason)
 
     def _finish_failed(self, delivery_id: int, chat_id: int, reason: str) -> None:
-        # The documents stay unsent (last_doc_id does not move): the next digest carries them.
-        now = self.clock()
-        with self.db.begin() as conn:
-            self._renew(conn, delivery_id, now, status="failed", error=reason[:500], in_flight=None)
-            sub = conn.execute(
-                sa.select(subscriptions).where(subscriptions.c.chat_id == chat_id)
-            ).first()
-            if sub is None:
-                return
-            conn.execute(
-                subscriptions.update()
-                .where(subscriptions.c.chat_id == chat_id)
-                .values(
-                    failures=(sub.failures or 0) + 1,
-                    last_error=reason[:500],
-                    next_due_at=next_due(sub.send_time, sub.timezone, now),
-                    updated_at=now,
-                )
-            )
+        self.store.finish_failed(delivery_id, chat_id, reason)
         log.error("chat %s: digest failed (%s)", chat_id, reason)
 
     # --- one pass -------------------------------------------------------------------------------
@@ -497,7 +302,7 @@ class DigestDelivery:
         now = now or self.clock()
         report = RunReport()
         due = await asyncio.to_thread(self.due, now)
-        stale = await asyncio.to_thread(self._take_over_stale, now)
+        stale = await asyncio.to_thread(self.store.take_over_stale, now)
         await asyncio.gather(
             *(self._claim_and_deliver(*row, report) for row in due),
             *(self.deliver(d, report) for d in stale),
@@ -510,13 +315,6 @@ class Cancelled(PartyBotError):
 
     def __init__(self, delivery_id: int) -> None:
         super().__init__(f"delivery {delivery_id} cancelled")
-
-
-class LostLease(PartyBotError):
-    """Another instance took this delivery over (our lease had run out)."""
-
-    def __init__(self, delivery_id: int) -> None:
-        super().__init__(f"lease on delivery {delivery_id} lost")
 
 
 def preview(
@@ -546,9 +344,4 @@ def manual_delivery(services: Services, chat_id: int, now: datetime | None = Non
     store = SubscriptionStore(services.db)
     if store.get(chat_id) is None:
         store.enable(chat_id, now=now, start_after_doc=max(0, services.documents.max_id() - 20))
-    with services.db.begin() as conn:
-        conn.execute(
-            subscriptions.update()
-            .where(subscriptions.c.chat_id == chat_id)
-            .values(next_due_at=now, enabled=True)
-        )
+    DeliveryStore(services.db, instance_id()).make_due_now(chat_id, now)

@@ -9,8 +9,9 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.errors import InputError
 from bot.feeds.poller import Poller
-from bot.feeds.sources import SourceStore, parse_every
+from bot.feeds.sources import parse_every
 from bot.present.render import Reply, esc
+from bot.store.sources import SourceStore
 from bot.tg.handlers.core import _require_admin, run, send, state
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,221 @@
+"""Feed sources: what to poll, when, and what happened last time."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from bot.bounds import parse_int
+from bot.corpus.urls import normalize_url
+from bot.errors import InputError, NotFound
+from bot.store.db import Database, source_items, sources, utcnow
+
+MAX_BACKOFF = timedelta(hours=12)
+
+
+@dataclass
+class Source:
+    """A feed or single article URL."""
+
+    id: int
+    url: str
+    name: str | None
+    kind: str
+    every_seconds: int
+    etag: str | None
+    last_modified: str | None
+    enabled: bool
+    failures: int
+    last_error: str | None
+    last_checked_at: datetime | None
+    next_check_at: datetime | None
+
+
+def _row(row: sa.Row) -> Source:
+    return Source(
+        row.id,
+        row.url,
+        row.name,
+        row.kind,
+        row.every_seconds,
+        row.etag,
+        row.last_modified,
+        bool(row.enabled),
+        row.failures or 0,
+        row.last_error,
+        row.last_checked_at,
+        row.next_check_at,
+    )
+
+
+class SourceStore:
+    """Reads and updates sources and the items seen in them."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add(
+        self, url: str, *, name: str | None = None, every_seconds: int = 1800, kind: str = "feed"
+    ) -> Source:
+        """Register a source; it is checked on the next poll."""
+        if not re.match(r"^https?://", url.strip(), re.I):
+            raise InputError(f"not an http(s) URL: {url!r}")
+        url = url.strip()
+        now = utcnow()
+        with self.db.begin() as conn:
+            existing = conn.execute(sa.select(sources.c.id).where(sources.c.url == url)).scalar()
+            if existing is not None:
+                raise InputError(f"source already added (#{existing})")
+            conn.execute(
+                sources.insert().values(
+                    url=url,
+                    name=name,
+                    kind=kind,
+                    every_seconds=every_seconds,
+                    enabled=True,
+                    failures=0,
+                    next_check_at=now,
+                    created_at=now,
+                )
+            )
+        return self.get(url)
+
+    def get(self, ref: int | str) -> Source:
+        """A source by id or URL."""
+        with self.db.begin() as conn:
+            number = parse_int(ref, low=1, high=2**31 - 1)
+            if number is not None:
+                row = conn.execute(sa.select(sources).where(sources.c.id == number)).first()
+            else:
+                row = conn.execute(sa.select(sources).where(sources.c.url == str(ref))).first()
+        if row is None:
+            raise NotFound(f"no source {ref!r}")
+        return _row(row)
+
+    def list(self) -> list[Source]:
+        """All sources."""
+        with self.db.begin() as conn:
+            return [_row(r) for r in conn.execute(sa.select(sources).order_by(sources.c.id))]
+
+    def remove(self, ref: int | str) -> Source:
+        """Forget a source (documents it brought stay)."""
+        source = self.get(ref)
+        with self.db.begin() as conn:
+            conn.execute(source_items.delete().where(source_items.c.source_id == source.id))
+            conn.execute(sources.delete().where(sources.c.id == source.id))
+        return source
+
+    def due(self, now: datetime) -> list[Source]:
+        """Enabled sources whose next check time has come."""
+        with self.db.begin() as conn:
+            rows = conn.execute(
+                sa.select(sources).where(
+                    sources.c.enabled.is_(True),
+                    sa.or_(sources.c.next_check_at.is_(None), sources.c.next_check_at <= now),
+                )
+            ).all()
+        return [_row(r) for r in rows]
+
+    def record_success(
+        self,
+        source: Source,
+        now: datetime,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        kind: str | None = None,
+        warning: str | None = None,
+    ) -> None:
+        """Checked fine: clear failures and schedule the next check (a warning is kept)."""
+        with self.db.begin() as conn:
+            conn.execute(
+                sources.update()
+                .where(sources.c.id == source.id)
+                .values(
+                    failures=0,
+                    last_error=warning[:500] if warning else None,
+                    last_checked_at=now,
+                    etag=etag,
+                    last_modified=last_modified,
+                    next_check_at=now + timedelta(seconds=source.every_seconds),
+                    **({"kind": kind} if kind else {}),
+                )
+            )
+
+    def record_failure(self, source: Source, now: datetime, error: str) -> None:
+        """Checked and failed: back off exponentially (up to 12 hours)."""
+        failures = source.failures + 1
+        delay = min(MAX_BACKOFF, timedelta(seconds=source.every_seconds) * (2 ** min(failures, 10)))
+        with self.db.begin() as conn:
+            conn.execute(
+                sources.update()
+                .where(sources.c.id == source.id)
+                .values(
+                    failures=failures,
+                    last_error=error[:500],
+                    last_checked_at=now,
+                    next_check_at=now + delay,
+                )
+            )
+
+    def seen(self, source_id: int, guid: str) -> bool:
+        """True when this entry was already handled."""
+        with self.db.begin() as conn:
+            return (
+                conn.execute(
+                    sa.select(source_items.c.id).where(
+                        source_items.c.source_id == source_id, source_items.c.guid == guid
+                    )
+                ).first()
+                is not None
+            )
+
+    def url_seen(self, url: str) -> int | None:
+        """The document id already stored for this normalised URL, if any."""
+        from bot.store.db import documents
+
+        canonical = normalize_url(url)
+        with self.db.begin() as conn:
+            item = conn.execute(
+                sa.select(source_items.c.document_id).where(
+                    source_items.c.url == canonical, source_items.c.document_id.is_not(None)
+                )
+            ).first()
+            if item is not None:
+                return int(item[0])
+            doc = conn.execute(sa.select(documents.c.id).where(documents.c.url == url)).first()
+        return int(doc[0]) if doc else None
+
+    def record_item(
+        self,
+        source_id: int,
+        guid: str,
+        url: str | None,
+        *,
+        document_id: int | None,
+        status: str,
+        reason: str | None = None,
+    ) -> None:
+        """Remember an entry (stored, duplicate, near_duplicate, failed) so it is not fetched again."""
+        with self.db.begin() as conn:
+            exists = conn.execute(
+                sa.select(source_items.c.id).where(
+                    source_items.c.source_id == source_id, source_items.c.guid == guid
+                )
+            ).first()
+            values = {
+                "url": normalize_url(url) if url else None,
+                "document_id": document_id,
+                "status": status,
+                "reason": reason[:500] if reason else None,
+                "seen_at": utcnow(),
+            }
+            if exists:
+                conn.execute(
+                    source_items.update().where(source_items.c.id == exists[0]).values(**values)
+                )
+            else:
+                conn.execute(source_items.insert().values(source_id=source_id, guid=guid, **values))
