@@ -23,9 +23,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-import sqlalchemy as sa
-
-from bot.store.db import Database, meta, utcnow
+from bot.store.db import Database
+from bot.store.meta import MetaStore
 
 if TYPE_CHECKING:
     from bot.store.documents import Document, DocumentStore
@@ -122,34 +121,9 @@ def _owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
-def _get(conn: sa.Connection, key: str) -> str | None:
-    return conn.execute(sa.select(meta.c.value).where(meta.c.key == key)).scalar()
-
-
-def _put(conn: sa.Connection, key: str, value: str) -> None:
-    if conn.execute(meta.update().where(meta.c.key == key).values(value=value)).rowcount == 0:
-        conn.execute(meta.insert().values(key=key, value=value))
-
-
 def _claim(db: Database, version: str, owner: str) -> bool:
-    """Take (or renew) the lease; False when another live process holds it."""
-    now = utcnow()
-    with db.begin() as conn:
-        if db.is_postgres:
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(724302)"))
-        current = _get(conn, LEASE_KEY)
-        if current:
-            parts = current.split(" ", 2)
-            if len(parts) == 3:
-                held_version, until, holder = parts
-                if holder != owner and held_version == version and until > now.isoformat():
-                    return False
-        _put(conn, LEASE_KEY, f"{version} {(now + LEASE).isoformat()} {owner}")
-    return True
+    return MetaStore(db).claim_lease(LEASE_KEY, version, owner, LEASE)
 
 
 def _release(db: Database, owner: str) -> None:
-    with db.begin() as conn:
-        current = _get(conn, LEASE_KEY) or ""
-        if current.endswith(" " + owner):
-            conn.execute(meta.delete().where(meta.c.key == LEASE_KEY))
+    MetaStore(db).release_lease(LEASE_KEY, owner)

@@ -20,48 +20,21 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 from bot.classifier import persist
 from bot.classifier.model import TopicModel
 from bot.errors import ModelError, NotFound, StoreError
-from bot.store.db import Database, model_versions, utcnow
+from bot.store.db import Database, utcnow
+from bot.store.models import ModelInfo, ModelStore
 
 log = logging.getLogger(__name__)
 
 CHECK_EVERY = 5.0  # seconds between checks of the active version in a running process
 RETRY_EVERY = 1.0  # seconds between lookups while there is no model at all
 DEFAULT_POINTER = "DEFAULT"  # models/DEFAULT names the version a fresh install imports
-
-
-@dataclass
-class ModelInfo:
-    """A stored version without its blob."""
-
-    version: str
-    created_at: datetime
-    sha256: str
-    active: bool
-    activated_at: datetime | None
-    card: dict[str, Any]
-    size: int = 0
-
-    @property
-    def test_macro_f1(self) -> float | None:
-        """Held-out macro-F1 from the card."""
-        value = self.card.get("test", {}).get("macro_f1")
-        return float(value) if isinstance(value, int | float) else None
-
-    @property
-    def cv_macro_f1(self) -> float | None:
-        """Cross-validated macro-F1 from the card."""
-        value = self.card.get("cv", {}).get("macro_f1")
-        return float(value) if isinstance(value, int | float) else None
 
 
 MODEL_SUFFIX = ".npz"
@@ -89,7 +62,7 @@ class ModelRegistry:
     def __init__(
         self, db: Database, models_dir: Path | str, *, check_every: float = CHECK_EVERY
     ) -> None:
-        self.db = db
+        self.store = ModelStore(db)
         self.models_dir = Path(models_dir)
         self.check_every = check_every
         # What this process holds; one registry per process (Services owns it).
@@ -103,27 +76,7 @@ class ModelRegistry:
 
     def list(self) -> list[ModelInfo]:
         """Every stored version, newest first (no blobs)."""
-        cols = [c for c in model_versions.c if c.name != "blob"]
-        size = sa.func.length(model_versions.c.blob).label("size")
-        with self.db.begin() as conn:
-            rows = conn.execute(
-                sa.select(*cols, size).order_by(
-                    model_versions.c.created_at.desc(), model_versions.c.id.desc()
-                )
-            ).all()
-        return [self._info(row) for row in rows]
-
-    @staticmethod
-    def _info(row: sa.Row) -> ModelInfo:
-        return ModelInfo(
-            version=row.version,
-            created_at=row.created_at,
-            sha256=row.sha256,
-            active=bool(row.active),
-            activated_at=row.activated_at,
-            card=json.loads(row.card),
-            size=int(getattr(row, "size", 0) or 0),
-        )
+        return self.store.list()
 
     def info(self, version: str) -> ModelInfo:
         """One version's metadata; :class:`NotFound` when there is no such version."""
@@ -134,10 +87,7 @@ class ModelRegistry:
 
     def active_version(self) -> str | None:
         """The version the database says is active: the cheap hot-reload check."""
-        with self.db.begin() as conn:
-            return conn.execute(
-                sa.select(model_versions.c.version).where(model_versions.c.active.is_(True))
-            ).scalar()
+        return self.store.active_version()
 
     def new_version(self) -> str:
         """A version name not used yet: the UTC time, with a suffix if taken this second."""
@@ -153,15 +103,10 @@ class ModelRegistry:
 
     def load(self, version: str) -> TopicModel:
         """A stored version, sha256-checked before unpickling."""
-        with self.db.begin() as conn:
-            row = conn.execute(
-                sa.select(model_versions.c.blob, model_versions.c.sha256).where(
-                    model_versions.c.version == version
-                )
-            ).first()
+        row = self.store.blob(version)
         if row is None:
             raise NotFound(f"no model version {version!r} (see: partybot models list)")
-        model = load_blob(bytes(row.blob), row.sha256, what=f"model {version}")
+        model = load_blob(row.blob, row.sha256, what=f"model {version}")
         if model.version != version:
             raise ModelError(f"model {version}: the blob says it is {model.version!r}")
         return model
@@ -180,22 +125,7 @@ class ModelRegistry:
     ) -> ModelInfo:
         created = _parse_time(card.get("created_at")) or utcnow()
         try:
-            with self.db.begin() as conn:
-                exists = conn.execute(
-                    sa.select(model_versions.c.id).where(model_versions.c.version == version)
-                ).first()
-                if exists is not None:
-                    raise ModelError(f"model version {version!r} already exists")
-                conn.execute(
-                    model_versions.insert().values(
-                        version=version,
-                        created_at=created,
-                        sha256=sha256,
-                        blob=blob,
-                        card=json.dumps(card, ensure_ascii=False),
-                        active=False,
-                    )
-                )
+            self.store.insert(version, blob, sha256, card, created)
         except StoreError:
             # Two processes importing the default at once: the other one won, which is fine.
             if not any(item.version == version for item in self.list()):
@@ -211,16 +141,7 @@ class ModelRegistry:
         blob never becomes active; running processes switch at their next check.
         """
         model = self.load(version)
-        now = utcnow()
-        is_it = model_versions.c.version == version
-        with self.db.begin() as conn:
-            # One statement: there is never a moment with two active versions.
-            conn.execute(
-                model_versions.update().values(
-                    active=is_it,
-                    activated_at=sa.case((is_it, now), else_=model_versions.c.activated_at),
-                )
-            )
+        self.store.set_active(version)
         self._swap(model)
         return self.info(version)
 
@@ -230,19 +151,16 @@ class ModelRegistry:
         """Write ``<version>.npz`` and ``<version>.card.json`` (card + sha256)."""
         directory = directory or self.models_dir
         directory.mkdir(parents=True, exist_ok=True)
-        with self.db.begin() as conn:
-            row = conn.execute(
-                sa.select(model_versions).where(model_versions.c.version == version)
-            ).first()
+        row = self.store.blob(version)
         if row is None:
             raise NotFound(f"no model version {version!r} (see: partybot models list)")
-        blob = bytes(row.blob)
+        blob = row.blob
         if hashlib.sha256(blob).hexdigest() != row.sha256:
             raise ModelError(f"model {version}: stored blob does not match its sha256")
         model_path = directory / f"{version}{MODEL_SUFFIX}"
         card_path = directory / f"{version}.card.json"
         model_path.write_bytes(blob)
-        card = {**json.loads(row.card), "sha256": row.sha256, "size": len(blob)}
+        card = {**row.card, "sha256": row.sha256, "size": len(blob)}
         card_path.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", "utf-8")
         return model_path, card_path
 

@@ -321,10 +321,8 @@ def db_status() -> None:
     Example:
       partybot db status
     """
-    from sqlalchemy.engine import make_url
-
     from bot.config import get_settings
-    from bot.store.db import LATEST_VERSION, Database
+    from bot.store.db import LATEST_VERSION, Database, safe_url
 
     url = get_settings().effective_database_url
     database = Database(url)
@@ -332,7 +330,7 @@ def db_status() -> None:
         version = database.current_version()
     finally:
         database.dispose()
-    click.echo(f"database: {make_url(url).render_as_string(hide_password=True)}")
+    click.echo(f"database: {safe_url(url)}")
     click.echo(f"schema version: {version} (latest {LATEST_VERSION})")
 
 

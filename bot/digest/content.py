@@ -6,13 +6,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
-
 from bot.corpus.text import split_sentences
 from bot.present.messages import t
 from bot.present.render import cut, esc, link, split_html_messages
 from bot.services import Services
-from bot.store.db import document_topics, documents
 from bot.store.documents import Document
 from bot.timeutil import TIMEZONE, format_date
 
@@ -76,13 +73,7 @@ def weekly_trend(
     """Per topic: documents ingested in the last 7 days minus the 7 days before."""
     since = now - timedelta(days=14)
     middle = now - timedelta(days=7)
-    query = (
-        sa.select(document_topics.c.topic, documents.c.ingested_at)
-        .join(documents, documents.c.id == document_topics.c.document_id)
-        .where(documents.c.ingested_at >= since, documents.c.ingested_at <= now)
-    )
-    with services.db.begin() as conn:
-        rows = conn.execute(query).all()
+    rows = services.documents.topic_dates(ingested_since=since, ingested_until=now)
     this_week: Counter[str] = Counter()
     last_week: Counter[str] = Counter()
     for topic, when in rows:

@@ -7,10 +7,8 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from bot.services import Services
-from bot.store.db import document_topics, documents, subscriptions
+from bot.store.subscriptions import SubscriptionStore
 
 
 @dataclass
@@ -26,12 +24,7 @@ class Stats:
 
 def collect(services: Services) -> Stats:
     """Counts from the database and the active model's card."""
-    with services.db.begin() as conn:
-        subs = conn.execute(
-            sa.select(sa.func.count())
-            .select_from(subscriptions)
-            .where(subscriptions.c.enabled.is_(True))
-        ).scalar()
+    subs = SubscriptionStore(services.db).count_enabled()
     model = services.classifier
     version, f1 = None, None
     if model is not None:
@@ -60,17 +53,8 @@ def _macro_f1(card: dict) -> float | None:  # type: ignore[type-arg]
 
 def monthly_topic_counts(services: Services) -> dict[str, Counter[str]]:
     """``{slug: Counter({"2023-01": n, ...})}`` by publication (else ingestion) month."""
-    date = sa.func.coalesce(documents.c.published_at, documents.c.ingested_at)
-    with services.db.begin() as conn:
-        rows = conn.execute(
-            sa.select(document_topics.c.topic, date).join(
-                documents, documents.c.id == document_topics.c.document_id
-            )
-        ).all()
     out: dict[str, Counter[str]] = {}
-    for topic, when in rows:
-        if when is None:
-            continue
+    for topic, when in services.documents.topic_dates(published=True):
         out.setdefault(topic, Counter())[when.strftime("%Y-%m")] += 1
     return out
 

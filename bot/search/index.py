@@ -35,13 +35,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 import tantivy
 
 from bot.corpus.text import fold_lower
-from bot.errors import SearchError, StoreError
+from bot.errors import SearchError
 from bot.search.query import code_terms
-from bot.store.db import doc_changes, meta
+from bot.store.meta import MetaStore
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -51,7 +50,6 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 4
 META_FILE = "partybot-index.json"
-DB_ID_KEY = "db_instance_id"
 TOKENIZER = "vn"
 # Our syllable tokenizer (bot.text.tokenize), so query terms built in Python match index terms.
 TOKEN_PATTERN = r"\d+(?:[.,/]\d+)*|[^\W_]+"
@@ -246,21 +244,8 @@ class SearchIndex:
     # --- database identity ----------------------------------------------------------------
 
     def db_id(self) -> str:
-        """This database's instance id (created on first use, stored in ``meta``)."""
-        db = self.services.db
-        with db.begin() as conn:
-            value = conn.execute(sa.select(meta.c.value).where(meta.c.key == DB_ID_KEY)).scalar()
-        if value:
-            return str(value)
-        new = uuid.uuid4().hex
-        try:
-            with db.begin() as conn:
-                conn.execute(meta.insert().values(key=DB_ID_KEY, value=new))
-        except StoreError:
-            pass  # another process inserted it first; read theirs
-        with db.begin() as conn:
-            value = conn.execute(sa.select(meta.c.value).where(meta.c.key == DB_ID_KEY)).scalar()
-        return str(value or new)
+        """This database's instance id (see :meth:`MetaStore.instance_id`)."""
+        return MetaStore(self.services.db).instance_id()
 
     # --- opening --------------------------------------------------------------------------
 
@@ -415,16 +400,7 @@ class SearchIndex:
 
     def _missing_seqs(self, gaps: Iterable[int]) -> list[tuple[int, int]]:
         """(seq, document_id) for gap numbers that have appeared since."""
-        wanted = sorted(gaps)[-1000:]
-        if not wanted:
-            return []
-        with self.services.db.begin() as conn:
-            rows = conn.execute(
-                sa.select(doc_changes.c.seq, doc_changes.c.document_id).where(
-                    doc_changes.c.seq.in_(wanted)
-                )
-            ).all()
-        return [(int(r.seq), int(r.document_id)) for r in rows]
+        return self.services.documents.changes_at(sorted(gaps)[-1000:])
 
     def pending(self) -> bool:
         """True when the database has changes this index has not applied."""

@@ -242,6 +242,13 @@ def check_url(url: str) -> str:
     return url
 
 
+def safe_url(url: str) -> str:
+    """The URL to show people: the password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def create_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite files get their folder created and WAL enabled."""
     check_url(url)

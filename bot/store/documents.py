@@ -401,6 +401,30 @@ class DocumentStore:
             ).all()
         return {topic: int(n) for topic, n in rows}
 
+    def topic_dates(
+        self,
+        *,
+        ingested_since: datetime | None = None,
+        ingested_until: datetime | None = None,
+        published: bool = False,
+    ) -> list[tuple[str, datetime]]:
+        """``(topic, date)`` for every topic of every document: the ingestion date, or with
+        ``published`` the publication date (else ingestion); optionally an ingestion window."""
+        date = (
+            sa.func.coalesce(documents.c.published_at, documents.c.ingested_at)
+            if published
+            else documents.c.ingested_at
+        )
+        query = sa.select(document_topics.c.topic, date).join(
+            documents, documents.c.id == document_topics.c.document_id
+        )
+        if ingested_since is not None:
+            query = query.where(documents.c.ingested_at >= ingested_since)
+        if ingested_until is not None:
+            query = query.where(documents.c.ingested_at <= ingested_until)
+        with self.db.begin() as conn:
+            return [(str(t), when) for t, when in conn.execute(query).all() if when is not None]
+
     def delete(self, ref: int | str) -> Document:
         """Delete a document; returns what was deleted."""
         doc = self.get(ref)
@@ -523,6 +547,18 @@ class DocumentStore:
                 .limit(limit)
             ).all()
         return [(r.seq, r.document_id, r.op) for r in rows]
+
+    def changes_at(self, seqs: Sequence[int]) -> list[tuple[int, int]]:
+        """``(seq, document_id)`` of those change numbers that exist (late commits)."""
+        if not seqs:
+            return []
+        with self.db.begin() as conn:
+            rows = conn.execute(
+                sa.select(doc_changes.c.seq, doc_changes.c.document_id).where(
+                    doc_changes.c.seq.in_(list(seqs))
+                )
+            ).all()
+        return [(int(r.seq), int(r.document_id)) for r in rows]
 
     def newer_than(self, doc_id: int, *, limit: int = 500) -> list[Document]:
         """Documents with id greater than ``doc_id`` (what a digest has not yet sent)."""

@@ -69,6 +69,18 @@ class SubscriptionStore:
             raise NotFound(f"chat {chat_id} has no digest subscription")
         return sub
 
+    def count_enabled(self) -> int:
+        """Chats that receive the digest."""
+        with self.db.begin() as conn:
+            return int(
+                conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(subscriptions)
+                    .where(subscriptions.c.enabled.is_(True))
+                ).scalar()
+                or 0
+            )
+
     def list(self) -> list[Subscription]:
         """All subscriptions."""
         with self.db.begin() as conn:

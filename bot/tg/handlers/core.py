@@ -34,6 +34,7 @@ from bot.present.conversation import Context, Conversation
 from bot.present.messages import Raw, t
 from bot.present.render import Reply, cut, esc, strip_tags
 from bot.services import Services
+from bot.store.subscriptions import SubscriptionStore
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -545,16 +546,7 @@ async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 def _disable_subscription(services: Services, chat_id: int, reason: str) -> None:
-    import sqlalchemy as sa
-
-    from bot.store.db import subscriptions, utcnow
-
-    with services.db.begin() as conn:
-        conn.execute(
-            sa.update(subscriptions)
-            .where(subscriptions.c.chat_id == chat_id)
-            .values(enabled=False, disabled_reason=reason, updated_at=utcnow())
-        )
+    SubscriptionStore(services.db).disable(chat_id, reason)
     log.info("chat %s: subscription disabled (%s)", chat_id, reason)
 
 
