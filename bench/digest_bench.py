@@ -70,10 +70,10 @@ async def fan_out(chats: int, limiter_name: str) -> Result:
     from telegram.ext import AIORateLimiter, BaseRateLimiter, ExtBot
 
     from bot.config import Settings
+    from bot.corpus.documents import NewDocument
     from bot.digest.delivery import DigestDelivery
     from bot.services import Services
     from bot.store.db import deliveries
-    from bot.store.documents import NewDocument
     from bot.store.subscriptions import SubscriptionStore
     from bot.tg.ratelimit import StrictRateLimiter
     from bot.tg.sender import TelegramSender

@@ -111,8 +111,8 @@ def load_database(path: Path, n: int) -> None:
     """Write the corpus straight into a migrated SQLite database (bulk, bench only)."""
     import sqlalchemy as sa
 
+    from bot.corpus.documents import content_hash
     from bot.store.db import Database, doc_changes, document_topics, documents
-    from bot.store.documents import content_hash
 
     db = Database(f"sqlite:///{path}")
     db.migrate()

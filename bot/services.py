@@ -18,9 +18,11 @@ from bot.config import Settings, get_settings
 from bot.corpus.topics import Taxonomy, load_taxonomy
 from bot.errors import ModelError, StoreError
 from bot.search.engine import SearchEngine
+from bot.search.index import SearchIndex
 from bot.store.access import AccessStore
 from bot.store.db import Database
 from bot.store.documents import DocumentStore
+from bot.store.meta import MetaStore
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +84,14 @@ class Services:
     @cached_property
     def search(self) -> SearchEngine:
         """The search engine over the derived index (opened or rebuilt on first use)."""
-        return SearchEngine(self)
+        return self.build_search_engine()
+
+    def build_search_engine(self) -> SearchEngine:
+        """A new engine on the index folder (another process's view, in tests)."""
+        index = SearchIndex(self.documents, MetaStore(self.db), self.settings.effective_index_dir)
+        return SearchEngine(
+            index, self.documents, self.taxonomy, classifier=lambda: self.classifier
+        )
 
     def classify_pending(self, *, limit: int | None = None, progress: Any = None) -> int:
         """Classify documents the current model has not classified yet; returns how many."""

@@ -13,9 +13,9 @@ import pytest
 from fakebotapi import FakeBotAPI
 from telegram.ext import Application
 
+from bot.corpus.documents import NewDocument
 from bot.corpus.ingest import ingest_documents, read_paths
 from bot.services import Services
-from bot.store.documents import NewDocument
 from bot.tg.app import _post_init, build_application
 from tests.conftest import SEEDS, make_settings
 

@@ -32,10 +32,10 @@ from bot.classifier.model import TopicModel, TrainConfig, train
 from bot.classifier.registry import ModelRegistry
 from bot.cli import main
 from bot.config import PROJECT_ROOT
+from bot.corpus.documents import NewDocument
 from bot.corpus.topics import load_taxonomy
 from bot.errors import InputError, ModelError
 from bot.store.db import model_versions
-from bot.store.documents import NewDocument
 from tests.conftest import make_settings
 
 TINY = Path(__file__).with_name("classifier_tiny.jsonl")

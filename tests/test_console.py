@@ -25,7 +25,7 @@ def test_console_answers_queries_buttons_and_commands(services: Services) -> Non
 
 
 def test_a_topic_query_says_how_many_documents_are_on_the_topic(services: Services) -> None:
-    from bot.store.documents import NewDocument
+    from bot.corpus.documents import NewDocument
 
     services.use_classifier(None)  # topics set by hand below
     texts = {

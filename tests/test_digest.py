@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bot.corpus.documents import NewDocument
 from bot.digest.content import build_digest
 from bot.digest.delivery import (
     ChatGone,
@@ -22,7 +23,6 @@ from bot.errors import InputError
 from bot.present.render import visible_length
 from bot.services import Services
 from bot.store.db import deliveries
-from bot.store.documents import NewDocument
 from bot.store.subscriptions import SubscriptionStore
 from bot.timeutil import next_due, parse_time
 from tests.conftest import make_settings

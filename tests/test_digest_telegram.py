@@ -27,11 +27,11 @@ from fakebotapi import FakeBotAPI
 from telegram.ext import Application, ExtBot
 
 from bot.access.policy import AccessPolicy
+from bot.corpus.documents import NewDocument
 from bot.digest.delivery import MAX_ATTEMPTS, DigestDelivery, RunReport
 from bot.services import Services
 from bot.store.access import AccessStore
 from bot.store.db import deliveries, subscriptions, utcnow
-from bot.store.documents import NewDocument
 from bot.store.subscriptions import SubscriptionStore
 from bot.tg.app import build_application
 from bot.tg.handlers.digest import send_due_digests

@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.corpus.documents import NewDocument
 from bot.corpus.ingest import ingest_documents
 from bot.corpus.readers import iter_jsonl_stream
 from bot.errors import InputError
 from bot.present.conversation import Context, Conversation
 from bot.services import Services
-from bot.store.documents import NewDocument
 
 KINDS = ["q", "k", "t", "l", "d", "r", "x", "noop", "", "zz"]
 numbers = st.one_of(

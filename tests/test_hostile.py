@@ -14,12 +14,12 @@ import pytest
 from click.testing import CliRunner
 
 from bot.bounds import MAX_PAGE, parse_chat_id, parse_doc_id, parse_int, parse_page
+from bot.corpus.documents import NewDocument
 from bot.corpus.ingest import ingest_documents, read_jsonl
 from bot.corpus.text import normalize
 from bot.errors import ConfigError, InputError, NotFound
 from bot.present.conversation import Context, Conversation
 from bot.services import Services
-from bot.store.documents import NewDocument
 from tests.conftest import make_settings
 
 HUGE = "9" * 20
@@ -404,7 +404,6 @@ def test_console_survives_invalid_utf8_and_huge_numbers(corpus: Services) -> Non
     ],
 )
 def test_damaged_index_metadata_triggers_a_rebuild(corpus: Services, damage: object) -> None:
-    from bot.search.engine import SearchEngine
     from bot.search.index import META_FILE
 
     folder = corpus.search.index.folder
@@ -415,7 +414,7 @@ def test_damaged_index_metadata_triggers_a_rebuild(corpus: Services, damage: obj
     else:
         data = damage
     path.write_text(json.dumps(data), "utf-8")
-    fresh = SearchEngine(corpus)
+    fresh = corpus.build_search_engine()
     assert fresh.search("tham nhũng").total == 12
     assert fresh.index.rebuilt_reason is not None
 
@@ -423,13 +422,12 @@ def test_damaged_index_metadata_triggers_a_rebuild(corpus: Services, damage: obj
 def test_index_path_that_is_a_file_is_moved_aside_and_rebuilt(
     services: Services, tmp_path: Path
 ) -> None:
-    from bot.search.engine import SearchEngine
 
     services.documents.add(NewDocument(title="Chi bộ", text="Chi bộ họp bàn.", external_id="a"))
     folder = services.settings.effective_index_dir
     folder.parent.mkdir(parents=True, exist_ok=True)
     folder.write_text("oops", "utf-8")
-    engine = SearchEngine(services)
+    engine = services.build_search_engine()
     assert engine.search("chi bộ").total == 1
     assert folder.is_dir()
     assert any(p.read_text("utf-8") == "oops" for p in folder.parent.glob("*.not-an-index-*"))

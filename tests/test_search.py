@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import Settings
+from bot.corpus.documents import NewDocument
 from bot.search.api import SearchResults
 from bot.search.links import doc_link, paginate_text, parse_start_payload, start_payload
 from bot.search.query import parse_query
@@ -28,7 +29,6 @@ from bot.search.summary import (
     textrank,
 )
 from bot.services import Services
-from bot.store.documents import NewDocument
 from tests.conftest import SEEDS, make_settings
 
 
@@ -535,11 +535,15 @@ def test_related_documents(corpus: Services) -> None:
 
 
 def test_hits_carry_summary_snippet_and_link(corpus: Services) -> None:
-    corpus.search.bot_username = "partybot_vn_bot"
     hits = {h.external_id: h for h in search(corpus, "kết nạp").hits}
-    assert hits["admission-new"].link == "https://baokontum.com.vn/tao-nguon.html"
+    assert (
+        hits["admission-new"].link("partybot_vn_bot") == "https://baokontum.com.vn/tao-nguon.html"
+    )
     untagged = hits["admission-untagged"]
-    assert untagged.link == f"https://t.me/partybot_vn_bot?start=doc_{untagged.doc_id}"
+    assert (
+        untagged.link("partybot_vn_bot")
+        == f"https://t.me/partybot_vn_bot?start=doc_{untagged.doc_id}"
+    )
     assert untagged.summary and untagged.snippet.text
     assert hits["admission-new"].topics == ["admission"]
     assert hits["admission-old"].date == datetime(2020, 12, 1)

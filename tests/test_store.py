@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.corpus.documents import NewDocument
 from bot.errors import InputError, NotFound, StoreUnavailable
 from bot.store.db import LATEST_VERSION, Database
-from bot.store.documents import DocumentStore, NewDocument
+from bot.store.documents import DocumentStore
 
 
 @pytest.fixture

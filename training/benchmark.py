@@ -65,8 +65,8 @@ def store_rate(model: TopicModel, docs: list[str]) -> float:
     """Documents/s for classify_documents into a fresh SQLite database (DB writes included)."""
     from bot.classifier.apply import classify_documents
     from bot.config import Settings
+    from bot.corpus.documents import NewDocument
     from bot.services import Services
-    from bot.store.documents import NewDocument
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(  # type: ignore[call-arg]

@@ -27,7 +27,8 @@ from bot.store.db import Database
 from bot.store.meta import MetaStore
 
 if TYPE_CHECKING:
-    from bot.store.documents import Document, DocumentStore
+    from bot.corpus.documents import Document
+    from bot.store.documents import DocumentStore
 
 log = logging.getLogger(__name__)
 

@@ -101,8 +101,7 @@ def search(
             f"   {format_date(hit.date) or '—'}  [{topics}]  {hit.external_id}  score {hit.score:.2f}"
         )
         click.echo(f"   {hit.snippet.text or hit.summary}")
-        if hit.link:
-            click.echo(f"   {hit.link}")
+        click.echo(f"   {hit.link(services.settings.bot_username)}")
 
 
 @click.command()

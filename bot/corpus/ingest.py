@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.corpus.documents import AddResult, NewDocument
 from bot.corpus.readers import iter_jsonl, iter_paths, read_file
 from bot.errors import InputError, PartyBotError, StoreError
 from bot.services import Services
-from bot.store.documents import AddResult, NewDocument
 
 
 @dataclass

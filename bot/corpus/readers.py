@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.corpus.documents import NewDocument, clean_external_id
 from bot.corpus.legacy import decode_legacy_bytes, fix_legacy
 from bot.corpus.parsing import parse_article, parse_date
 from bot.corpus.text import normalize
 from bot.errors import InputError
-from bot.store.documents import NewDocument, clean_external_id
 from bot.timeutil import VN
 
 SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"}

@@ -6,11 +6,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.corpus.documents import Document
 from bot.corpus.text import split_sentences
 from bot.present.messages import t
 from bot.present.render import cut, esc, link, split_html_messages
 from bot.services import Services
-from bot.store.documents import Document
 from bot.timeutil import TIMEZONE, format_date
 
 OTHER = "_other"

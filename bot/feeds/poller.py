@@ -17,13 +17,13 @@ from datetime import UTC, datetime, timedelta
 import feedparser
 import httpx
 
+from bot.corpus.documents import NewDocument
 from bot.corpus.text import normalize, syllables
 from bot.corpus.urls import normalize_url
 from bot.errors import FetchError, InputError
 from bot.feeds.fetch import Fetched, Politeness, extract_article, fetch
 from bot.services import Services
 from bot.store.db import utcnow
-from bot.store.documents import NewDocument
 from bot.store.sources import Source, SourceStore
 from bot.timeutil import VN
 

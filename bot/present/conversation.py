@@ -102,7 +102,7 @@ class Conversation:
                 )
             else:
                 body = esc(cut(hit.summary, 300))
-            actions = [link(hit.link, t(lang, "open"))] if hit.link else []
+            actions = [link(hit.link(self.bot_username), t(lang, "open"))]
             actions.append(f"/doc_{hit.doc_id}")
             blocks.append(
                 f"<b>{n}. {esc(cut(hit.title, 160))}</b>\n{meta}\n{body}\n{' · '.join(actions)}"

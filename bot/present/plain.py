@@ -31,7 +31,7 @@ def render_results(services: Services, query: str, limit: int = 5) -> str:
             text = hit.snippet.text if hit.snippet is not None else ""
             if text or hit.summary:
                 lines.append(f"   {text or hit.summary}")
-            lines.append(f"   {hit.link or hit.external_id}")
+            lines.append(f"   {hit.link(services.settings.bot_username)}")
         if not results.hits:
             lines.append("Không tìm thấy tài liệu phù hợp.")
         return "\n".join(lines)

@@ -32,7 +32,6 @@ class Hit:
     title: str
     date: datetime | None  # naive UTC publication date (None when unknown)
     url: str | None  # the original article URL when known
-    link: str  # url, or a t.me deep link to the bot (doc_<id>)
     topics: list[str]  # slugs, most probable first
     score: float
     snippet: Snippet  # query-focused; falls back to the summary's first sentence
@@ -40,6 +39,14 @@ class Hit:
     # snippets, and summarising every hit would cost more than ranking it.
     summary_text: str | None = field(default=None, repr=False)
     summarize: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+
+    def link(self, bot_username: str) -> str:
+        """The article's own http(s) URL, else a t.me deep link that opens it in the bot."""
+        from bot.search.links import bot_link
+
+        if self.url and self.url.startswith(("http://", "https://")):
+            return self.url
+        return bot_link(self.doc_id, bot_username)
 
     @property
     def summary(self) -> str:

@@ -50,13 +50,13 @@ from bot.corpus.text import split_sentences
 from bot.errors import PartyBotError, SearchError, StoreError
 from bot.search.api import Hit, SearchResults, Snippet
 from bot.search.index import SCHEMA, SearchIndex, from_timestamp, timestamp
-from bot.search.links import bot_link
 from bot.search.query import _FOLDED_STOPWORDS, ParsedQuery, Term, parse_query
 from bot.search.summary import snippet as make_snippet
 from bot.search.summary import summarize
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.corpus.topics import Taxonomy
+    from bot.store.documents import DocumentStore
 
 log = logging.getLogger(__name__)
 
@@ -184,30 +184,23 @@ def _corrected(parsed: ParsedQuery, built: _Built) -> ParsedQuery:
 class SearchEngine:
     """Search, topic listings, related documents; the index follows the database."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.index = SearchIndex(services)
-        self._bot_username: str | None = None
+    def __init__(
+        self,
+        index: SearchIndex,
+        documents: DocumentStore,
+        taxonomy: Taxonomy,
+        *,
+        classifier: Callable[[], Any | None] = lambda: None,
+    ) -> None:
+        self.index = index
+        self.documents = documents
+        self.taxonomy = taxonomy
+        self.classifier = classifier  # the current topic model, asked per question (hot reload)
         self._last_check = 0.0
         self._sync_lock = threading.Lock()
         self._soft_cache: OrderedDict[str, str | None] = OrderedDict()  # query → soft topic
         self._last_repair = -REPAIR_INTERVAL
         self._soft_lock = threading.Lock()
-
-    # --- settings -------------------------------------------------------------------------
-
-    @property
-    def bot_username(self) -> str:
-        """The bot's username for deep links (settings, unless the Telegram layer sets it)."""
-        return (
-            self._bot_username
-            if self._bot_username is not None
-            else self.services.settings.bot_username
-        )
-
-    @bot_username.setter
-    def bot_username(self, value: str) -> None:
-        self._bot_username = value
 
     # --- index upkeep ---------------------------------------------------------------------
 
@@ -227,7 +220,7 @@ class SearchEngine:
 
         self.index.ensure_open()
         state = IndexMeta.read(self.index.folder) or IndexMeta()
-        store = self.services.documents
+        store = self.documents
         return {
             "folder": str(self.index.folder),
             "indexed": self.index.num_docs(),
@@ -437,7 +430,7 @@ class SearchEngine:
             return None
         slug = None
         try:
-            model = self.services.classifier
+            model = self.classifier()
             version = str(getattr(model, "version", "")) if model is not None else ""
         except PartyBotError as exc:
             log.warning("search: no classifier for soft topics: %s", exc)
@@ -529,9 +522,6 @@ class SearchEngine:
                     title=doc.title,
                     date=doc.published_at,
                     url=url,
-                    link=url
-                    if url and url.startswith(("http://", "https://"))
-                    else bot_link(doc.id, self.bot_username),
                     topics=doc.topics,
                     score=float(score),
                     snippet=snip,
@@ -608,7 +598,7 @@ class SearchEngine:
         """search() without the catch-up and repair around it."""
         limit, offset = clamp(int(limit), 0, MAX_LIMIT), clamp(int(offset), 0, MAX_OFFSET)
         searcher = self.index.searcher()
-        parsed = parse_query(query, self.services.taxonomy)
+        parsed = parse_query(query, self.taxonomy)
         results = SearchResults(
             query=query, hits=[], total=0, offset=offset, limit=limit, codes=parsed.code_keys
         )
@@ -683,7 +673,7 @@ class SearchEngine:
                 [" ".join(t.exact for t in p) for p in parsed.phrases]
                 + [t.exact for t in parsed.terms]
             )
-            retry = self._keywords(searcher, parse_query(loose, self.services.taxonomy))
+            retry = self._keywords(searcher, parse_query(loose, self.taxonomy))
             if (
                 retry.match is not None
                 and searcher.search(self._combine(retry.match, filters), limit=1, count=True).count

@@ -101,8 +101,8 @@ def labelled_examples(data_dir: Path) -> list[dict[str, Any]]:
 
 def build_corpus(services: Services, data_dir: Path, seeds_dir: Path) -> int:
     """Load the seeds and the labelled examples (their ids, their topics) as documents."""
+    from bot.corpus.documents import NewDocument
     from bot.corpus.ingest import ingest_documents, read_paths
-    from bot.store.documents import NewDocument
 
     ingest_documents(services, read_paths([seeds_dir]))
     examples = labelled_examples(data_dir)
@@ -253,9 +253,9 @@ def read_jsonl_file(path: Path) -> list[dict[str, Any]]:
 def load_articles(services: Services, path: Path = ARTICLES) -> int:
     """Store the independent articles as documents (their own ids, dates and sources); topics
     come from whatever classifier ``services`` has, as in production."""
+    from bot.corpus.documents import NewDocument
     from bot.corpus.ingest import ingest_documents
     from bot.corpus.parsing import parse_date
-    from bot.store.documents import NewDocument
 
     docs = [
         NewDocument(

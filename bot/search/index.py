@@ -43,8 +43,8 @@ from bot.search.query import code_terms
 from bot.store.meta import MetaStore
 
 if TYPE_CHECKING:
-    from bot.services import Services
-    from bot.store.documents import Document
+    from bot.corpus.documents import Document
+    from bot.store.documents import DocumentStore
 
 log = logging.getLogger(__name__)
 
@@ -201,9 +201,10 @@ class WriterBusy(SearchError):
 class SearchIndex:
     """A tantivy index in one folder, kept in step with the database's change log."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.folder = Path(services.settings.effective_index_dir)
+    def __init__(self, documents: DocumentStore, meta: MetaStore, folder: Path | str) -> None:
+        self.documents = documents
+        self.meta = meta
+        self.folder = Path(folder)
         self.index: tantivy.Index | None = None
         self.build = ""  # the build id this process has open
         self._lock = threading.RLock()
@@ -245,7 +246,7 @@ class SearchIndex:
 
     def db_id(self) -> str:
         """This database's instance id (see :meth:`MetaStore.instance_id`)."""
-        return MetaStore(self.services.db).instance_id()
+        return self.meta.instance_id()
 
     # --- opening --------------------------------------------------------------------------
 
@@ -284,7 +285,7 @@ class SearchIndex:
             return f"schema {stored.schema} → {SCHEMA_VERSION}"
         if stored.db != self.db_id():
             return "built from another database"
-        if stored.seq > self.services.documents.last_change():
+        if stored.seq > self.documents.last_change():
             return "ahead of the database (restored or reset database)"
         return None
 
@@ -308,7 +309,7 @@ class SearchIndex:
                 return
             self.sync()
             if check_count:
-                indexed, stored = self.num_docs(), self.services.documents.count()
+                indexed, stored = self.num_docs(), self.documents.count()
                 if indexed != stored:
                     self.rebuilt_reason = f"{indexed} indexed vs {stored} stored"
                     log.warning("search index: %s; rebuilding", self.rebuilt_reason)
@@ -364,7 +365,7 @@ class SearchIndex:
     ) -> int:
         """Re-index every document from the database; returns how many were indexed."""
         with self._exclusive():
-            store = self.services.documents
+            store = self.documents
             if wipe or self.index is None:
                 try:
                     self.index = self._open_existing() if not wipe else self._create()
@@ -400,14 +401,14 @@ class SearchIndex:
 
     def _missing_seqs(self, gaps: Iterable[int]) -> list[tuple[int, int]]:
         """(seq, document_id) for gap numbers that have appeared since."""
-        return self.services.documents.changes_at(sorted(gaps)[-1000:])
+        return self.documents.changes_at(sorted(gaps)[-1000:])
 
     def pending(self) -> bool:
         """True when the database has changes this index has not applied."""
         state = IndexMeta.read(self.folder)
         if state is None or state.build != self.build:
             return True
-        return bool(state.gaps) or self.services.documents.last_change() != state.seq
+        return bool(state.gaps) or self.documents.last_change() != state.seq
 
     def _expire(self, state: IndexMeta, found: list[tuple[int, int]], now: float) -> None:
         for seq, _ in found:
@@ -428,7 +429,7 @@ class SearchIndex:
                 self.index = None
                 self.open()
                 return 0
-            store = self.services.documents
+            store = self.documents
             changes = store.changes_since(state.seq, limit=1)
             found = self._missing_seqs(int(s) for s in state.gaps)
             if not changes and not found:

@@ -1,108 +1,26 @@
-"""Documents: the stored corpus and its change log."""
+"""The stored corpus and its change log (SQL only; the types are in bot.corpus.documents)."""
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Literal
-from urllib.parse import urlparse
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from bot.bounds import parse_doc_id
+from bot.corpus.documents import (
+    MAX_TEXT_CHARS,
+    AddResult,
+    Document,
+    NewDocument,
+    clean_external_id,
+    content_hash,
+    source_from_url,
+    to_utc_naive,
+)
 from bot.corpus.text import normalize
 from bot.errors import InputError, NotFound, StoreConflict
 from bot.store.db import Database, doc_changes, document_topics, documents, utcnow
-
-MAX_TEXT_CHARS = 2_000_000  # a 2 MB article is a mistake, not an article
-_EXTERNAL_ID_RE = re.compile(r"[^A-Za-z0-9_.:\-]+")
-
-
-@dataclass
-class Document:
-    """A stored document. ``published_at`` and ``ingested_at`` are naive UTC."""
-
-    id: int
-    external_id: str
-    title: str
-    text: str
-    published_at: datetime | None
-    url: str | None
-    source: str | None
-    author: str | None
-    content_hash: str
-    ingested_at: datetime
-    origin: str | None = None
-    topics: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def date(self) -> datetime:
-        """The date to sort and show by: publication, else ingestion."""
-        return self.published_at or self.ingested_at
-
-    @property
-    def paragraphs(self) -> list[str]:
-        """Body paragraphs."""
-        return [p for p in self.text.split("\n\n") if p.strip()]
-
-
-@dataclass
-class NewDocument:
-    """What ingestion hands to the store."""
-
-    title: str
-    text: str
-    external_id: str | None = None
-    published_at: datetime | None = None  # aware or naive UTC
-    url: str | None = None
-    source: str | None = None
-    author: str | None = None
-    origin: str | None = None
-
-
-@dataclass(frozen=True)
-class AddResult:
-    """The outcome of storing one document."""
-
-    status: Literal["added", "updated", "duplicate"]
-    document_id: int
-    external_id: str
-    duplicate_of: int | None = None
-
-
-def content_hash(text: str) -> str:
-    """Hash of the normalised body, blind to whitespace differences."""
-    canonical = " ".join(normalize(text).split())
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def clean_external_id(value: str) -> str:
-    """An external id safe for URLs and logs (Vietnamese letters folded away)."""
-    from bot.corpus.text import fold
-
-    cleaned = _EXTERNAL_ID_RE.sub("-", fold(normalize(str(value)).strip())).strip("-")
-    if not cleaned:
-        raise InputError("empty document id")
-    return cleaned[:200]
-
-
-def _to_utc_naive(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
-
-
-def source_from_url(url: str | None) -> str | None:
-    """``baokontum.com.vn`` from an article URL."""
-    if not url:
-        return None
-    host = urlparse(url if "://" in url else f"http://{url}").hostname or ""
-    return host.removeprefix("www.") or None
 
 
 def _row_to_document(row: sa.Row) -> Document:
@@ -255,7 +173,7 @@ class DocumentStore:
         return {
             "title": title,
             "text": text,
-            "published_at": _to_utc_naive(doc.published_at),
+            "published_at": to_utc_naive(doc.published_at),
             "url": doc.url,
             "source": doc.source or source_from_url(doc.url),
             "author": doc.author,

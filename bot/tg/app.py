@@ -228,9 +228,6 @@ async def _post_init(application: Application) -> None:
     st: h.BotState = application.bot_data["state"]
     bot = application.bot
     st.conversation.bot_username = st.conversation.bot_username or (bot.username or "")
-    # Deep links (t.me/<bot>?start=doc_<id>) for documents without a URL need the bot's name.
-    if st.services.search is not None and not st.services.search.bot_username:
-        st.services.search.bot_username = st.conversation.bot_username
     for lang in ("vi", "en"):
         code = None if lang == "vi" else "en"
         await _set_commands(bot, PRIVATE_COMMANDS[lang], BotCommandScopeAllPrivateChats(), code)

@@ -491,10 +491,11 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await inline.answer([], cache_time=5, is_personal=True)
         return
     results = await run(state(context).services.search.search, text, limit=10)
+    username = context.bot.username or ""
     articles = []
     for hit in results.hits[:10]:
         summary = cut(hit.summary or hit.title, 250)
-        body = f"<b>{esc(cut(hit.title, 200))}</b>\n{esc(summary)}\n{esc(hit.link)}"
+        body = f"<b>{esc(cut(hit.title, 200))}</b>\n{esc(summary)}\n{esc(hit.link(username))}"
         articles.append(
             InlineQueryResultArticle(
                 id=str(hit.doc_id),
