@@ -16,10 +16,8 @@ from telegram.ext import Application
 from bot.corpus.documents import NewDocument
 from bot.corpus.ingest import ingest_documents, read_paths
 from bot.services import Services
-from bot.tg.app import _post_init, build_application
+from bot.tg.app import build_application, post_init
 from tests.conftest import SEEDS, make_settings
-
-pytest.importorskip("bot.search.engine", reason="search engine not built yet")
 
 ADMIN = 1
 USER = 42
@@ -85,7 +83,7 @@ async def running_bot(settings_url: str, tmp_path: Path, **overrides: object) ->
                 rate_limiter=False,
             )
             async with app:
-                await _post_init(app)
+                await post_init(app)
                 await app.start()
                 await app.updater.start_polling(poll_interval=0.0)
                 try:

@@ -482,7 +482,7 @@ def test_log_level_from_settings_applies() -> None:
     ],
 )
 def test_upload_names_lose_their_folders(name: str, expected: str) -> None:
-    from bot.tg.handlers.core import upload_name
+    from bot.tg.handlers.admin import upload_name
 
     assert upload_name(name) == expected
 

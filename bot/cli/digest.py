@@ -66,7 +66,7 @@ def digest_send(services, chat_ids: tuple[int, ...], send_all: bool, dry_run: bo
       partybot digest send --chat -1001234567890
       partybot digest send --all --dry-run
     """
-    from bot.digest.delivery import DigestDelivery, manual_delivery, preview
+    from bot.digest.delivery import manual_delivery, preview
     from bot.errors import ConfigError
     from bot.store.subscriptions import SubscriptionStore
 
@@ -87,31 +87,17 @@ def digest_send(services, chat_ids: tuple[int, ...], send_all: bool, dry_run: bo
     for chat_id in targets:
         manual_delivery(services, chat_id)
 
-    async def go() -> None:
-        from telegram.ext import ExtBot
+    from bot.tg.app import send_digests_now
 
-        from bot.tg.ratelimit import StrictRateLimiter
-        from bot.tg.sender import TelegramSender
-
-        kwargs = {}
-        if settings.telegram_api_base_url:
-            kwargs["base_url"] = settings.telegram_api_base_url
-        async with ExtBot(
-            settings.telegram_bot_token, rate_limiter=StrictRateLimiter(), **kwargs
-        ) as bot:
-            report = await DigestDelivery(
-                services, TelegramSender(bot), bot_username=bot.username or ""
-            ).run_once()
-        click.echo(
-            f"sent {len(report.sent)}, empty {len(report.empty)}, failed {len(report.failed)}, "
-            f"disabled {len(report.disabled)}, messages {report.messages}"
-        )
-        for chat_id, error in report.failed.items():
-            click.echo(f"error: chat {chat_id}: {error}", err=True)
-        for error in report.errors:
-            click.echo(f"error: {error} (left for the next pass)", err=True)
-
-    asyncio.run(go())
+    report = asyncio.run(send_digests_now(services))
+    click.echo(
+        f"sent {len(report.sent)}, empty {len(report.empty)}, failed {len(report.failed)}, "
+        f"disabled {len(report.disabled)}, messages {report.messages}"
+    )
+    for chat_id, error in report.failed.items():
+        click.echo(f"error: chat {chat_id}: {error}", err=True)
+    for error in report.errors:
+        click.echo(f"error: {error} (left for the next pass)", err=True)
 
 
 @digest.command("list")

@@ -361,13 +361,10 @@ def start(services, query: tuple[str, ...]) -> None:  # type: ignore[no-untyped-
         run_bot(services)
         return
     if not query:
-        try:
-            from bot.present.console import run_console
-        except ImportError:
-            query = ("kết nạp đảng viên",)
-        else:
-            run_console(services)
-            return
+        from bot.present.console import run_console
+
+        run_console(services)
+        return
     from bot.present.plain import render_results
 
     click.echo(render_results(services, " ".join(query)))

@@ -7,29 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.corpus.documents import Document
-from bot.corpus.text import split_sentences
 from bot.present.messages import t
 from bot.present.render import cut, esc, link, split_html_messages
+from bot.search.links import doc_link
+from bot.search.summary import summarize
 from bot.services import Services
 from bot.timeutil import TIMEZONE, format_date
 
 OTHER = "_other"
-DIGEST_TEXT = {
-    "vi": {
-        "title": "📰 <b>Bản tin {date}</b> — {count} tài liệu mới",
-        "trend": "Xu hướng so với tuần trước: {items}",
-        "other": "Khác",
-        "empty": "📰 Bản tin {date}: không có tài liệu mới.",
-        "more": "… và {n} tài liệu khác",
-    },
-    "en": {
-        "title": "📰 <b>Digest {date}</b> — {count} new documents",
-        "trend": "Trend against last week: {items}",
-        "other": "Other",
-        "empty": "📰 Digest {date}: nothing new.",
-        "more": "… and {n} more",
-    },
-}
 MAX_PER_TOPIC = 30
 
 
@@ -48,23 +33,11 @@ class Digest:
 
 
 def _one_line(doc: Document) -> str:
-    try:
-        from bot.search.summary import summarize
-
-        summary = summarize(doc, max_sentences=1)
-    except ImportError:
-        sentences = split_sentences(doc.text)
-        summary = sentences[0] if sentences else ""
-    return cut(summary, 180)
+    return cut(summarize(doc, max_sentences=1), 180)
 
 
 def _link(doc: Document, bot_username: str) -> str | None:
-    try:
-        from bot.search.links import doc_link
-
-        return doc_link(doc, bot_username)
-    except ImportError:
-        return doc.url
+    return doc_link(doc, bot_username)
 
 
 def weekly_trend(
@@ -101,7 +74,6 @@ def build_digest(
     """Render ``docs`` (already the new ones) as digest messages."""
     from zoneinfo import ZoneInfo
 
-    text = DIGEST_TEXT.get(lang, DIGEST_TEXT["vi"])
     taxonomy = services.taxonomy
     date = format_date(now, tz=ZoneInfo(tz))
     wanted = set(topics or [])
@@ -115,32 +87,26 @@ def build_digest(
     included = [d.id for group in groups.values() for d in group]
     counts = {k: len(v) for k, v in groups.items()}
     if not included:
-        messages = [text["empty"].format(date=esc(date))] if notify_empty else []
+        messages = [t(lang, "digest_empty", date=date)] if notify_empty else []
         return Digest(messages, [], {})
 
-    header = [text["title"].format(date=esc(date), count=len(included))]
+    header = [t(lang, "digest_title", date=date, count=len(included))]
     order = [s for s in taxonomy.slugs if s in groups] + ([OTHER] if OTHER in groups else [])
-    header.append(esc(" · ".join(f"{_name(services, s, lang, text)} {counts[s]}" for s in order)))
+    header.append(esc(" · ".join(f"{_name(services, s, lang)} {counts[s]}" for s in order)))
     trend = weekly_trend(services, now, topics)
     if trend:
         items = sorted(trend.items(), key=lambda kv: -abs(kv[1]))[:3]
-        header.append(
-            esc(
-                text["trend"].format(
-                    items=", ".join(
-                        f"{'↑' if d > 0 else '↓'} {_name(services, s, lang, text)} ({d:+d})"
-                        for s, d in items
-                    )
-                )
-            )
+        changes = ", ".join(
+            f"{'↑' if d > 0 else '↓'} {_name(services, s, lang)} ({d:+d})" for s, d in items
         )
+        header.append(t(lang, "digest_trend", items=changes))
     blocks = ["\n".join(header)]
     for slug in order:
         # Most important first: how sure the classifier is, then how recent.
         group = sorted(
             groups[slug], key=lambda d: (-(d.topics.get(slug, 0.0)), -(d.date.timestamp()))
         )
-        heading = f"<b>🏷 {esc(_name(services, slug, lang, text))}</b>"
+        heading = f"<b>🏷 {esc(_name(services, slug, lang))}</b>"
         # One block per document: a long digest splits between documents, never inside one.
         for n, doc in enumerate(group[:MAX_PER_TOPIC]):
             target = _link(doc, bot_username)
@@ -154,13 +120,13 @@ def build_digest(
             )
             blocks.append(f"{heading}\n{item}" if n == 0 else item)
         if len(group) > MAX_PER_TOPIC:
-            blocks.append(esc(text["more"].format(n=len(group) - MAX_PER_TOPIC)))
+            blocks.append(t(lang, "digest_more", n=len(group) - MAX_PER_TOPIC))
     return Digest(split_html_messages(blocks), included, counts)
 
 
-def _name(services: Services, slug: str, lang: str, text: dict[str, str]) -> str:
+def _name(services: Services, slug: str, lang: str) -> str:
     if slug == OTHER:
-        return text["other"]
+        return t(lang, "digest_other")
     topic = services.taxonomy.get(slug)
     return topic.name(lang) if topic else slug
 

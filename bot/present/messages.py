@@ -109,6 +109,31 @@ CATALOG: dict[str, dict[str, str]] = {
         "no_date": "không rõ ngày",
         "inline_no_results": "Không có kết quả",
         "console_intro": "Trò chuyện ngoại tuyến (không cần Telegram). Gõ câu hỏi, /help để xem lệnh, số để bấm nút, /quit để thoát.",
+        "digest_title": "📰 <b>Bản tin {date}</b> — {count} tài liệu mới",
+        "digest_trend": "Xu hướng so với tuần trước: {items}",
+        "digest_other": "Khác",
+        "digest_empty": "📰 Bản tin {date}: không có tài liệu mới.",
+        "digest_more": "… và {n} tài liệu khác",
+        "plain_results": "Kết quả cho «{query}»:",
+        "plain_no_results": "Không tìm thấy tài liệu phù hợp.",
+        "digest_settings": "📰 <b>Bản tin hằng ngày</b>: {state}\nGiờ gửi: {time} ({tz})\nChủ đề: {topics}\nLần gửi gần nhất: {last}",
+        "digest_on": "bật",
+        "digest_off": "tắt",
+        "digest_all": "tất cả",
+        "digest_never": "chưa có",
+        "digest_usage": (
+            "<code>/digest on [HH:MM]</code> — bật (mặc định 07:00)\n<code>/digest off</code> — tắt\n"
+            "<code>/digest topics inspection admission</code> — chỉ các chủ đề này (mã chủ đề: {slugs}; <code>all</code> = tất cả)\n"
+            "<code>/digest tz Asia/Ho_Chi_Minh</code> — múi giờ\n<code>/digest empty on|off</code> — báo cả ngày không có tin\n"
+            "<code>/digest now</code> — xem trước bản tin"
+        ),
+        "digest_enabled": "Đã bật bản tin lúc {time} ({tz}).",
+        "digest_disabled": "Đã tắt bản tin.",
+        "digest_admins_only": "Chỉ quản trị viên nhóm mới thay đổi được cài đặt bản tin.",
+        "digest_not_subscribed": "Nhóm chưa đăng ký bản tin. Gõ <code>/digest on</code> để bật.",
+        "digest_unknown_topics": "Không có chủ đề: {slugs}. Các mã chủ đề: {known}.",
+        "digest_failed_admin": "⚠️ Bản tin gửi nhóm {chat_id} thất bại: {error}",
+        "source_usage": "<code>/source add URL [30m]</code> · <code>/source remove N</code>",
     },
     "en": {
         "welcome": (
@@ -203,6 +228,31 @@ CATALOG: dict[str, dict[str, str]] = {
         "no_date": "undated",
         "inline_no_results": "No results",
         "console_intro": "Offline chat (no Telegram needed). Type a question, /help for commands, a number to press a button, /quit to leave.",
+        "digest_title": "📰 <b>Digest {date}</b> — {count} new documents",
+        "digest_trend": "Trend against last week: {items}",
+        "digest_other": "Other",
+        "digest_empty": "📰 Digest {date}: nothing new.",
+        "digest_more": "… and {n} more",
+        "plain_results": "Results for «{query}»:",
+        "plain_no_results": "No matching documents.",
+        "digest_settings": "📰 <b>Daily digest</b>: {state}\nTime: {time} ({tz})\nTopics: {topics}\nLast sent: {last}",
+        "digest_on": "on",
+        "digest_off": "off",
+        "digest_all": "all",
+        "digest_never": "never",
+        "digest_usage": (
+            "<code>/digest on [HH:MM]</code> — turn on (default 07:00)\n<code>/digest off</code> — turn off\n"
+            "<code>/digest topics inspection admission</code> — only these topics (topic codes: {slugs}; <code>all</code> = every topic)\n"
+            "<code>/digest tz Asia/Ho_Chi_Minh</code> — time zone\n<code>/digest empty on|off</code> — also report empty days\n"
+            "<code>/digest now</code> — preview"
+        ),
+        "digest_enabled": "Digest on at {time} ({tz}).",
+        "digest_disabled": "Digest off.",
+        "digest_admins_only": "Only group admins can change the digest settings.",
+        "digest_not_subscribed": "No digest here yet. Type <code>/digest on</code>.",
+        "digest_unknown_topics": "Unknown topics: {slugs}. Topic codes: {known}.",
+        "digest_failed_admin": "⚠️ Digest to {chat_id} failed: {error}",
+        "source_usage": "<code>/source add URL [30m]</code> · <code>/source remove N</code>",
     },
 }
 

@@ -1,7 +1,8 @@
 """The composition root: builds the Telegram ``Application`` and registers every handler.
 
 Handler order matters and is commented where it does: the access guard runs first (group -1),
-commands come before the catch-all text handler, and the error handler is last.
+commands come before the catch-all text handlers, and the error handler is last. Background
+jobs (index/model refresh, digests, feed polling) are scheduled here too.
 """
 
 from __future__ import annotations
@@ -19,15 +20,18 @@ from telegram import (
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
+    LinkPreviewOptions,
     Update,
 )
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ContextTypes,
+    Defaults,
+    ExtBot,
     InlineQueryHandler,
     MessageHandler,
     TypeHandler,
@@ -39,11 +43,20 @@ from bot.errors import ConfigError
 from bot.logs import configure as configure_logging
 from bot.present.conversation import Conversation
 from bot.services import Services
-from bot.tg.handlers import core as h
+from bot.tg.context import CONTEXT_TYPES, BotData, Context
+from bot.tg.handlers import admin, core, digest, errors, sources
 from bot.tg.ratelimit import StrictRateLimiter
 from bot.tg.webhook import WebhookServer, require_secret
 
 log = logging.getLogger(__name__)
+
+# Every message is HTML with link previews off unless a call says otherwise.
+DEFAULTS = Defaults(
+    parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+)
+REFRESH_SECONDS = 10
+DIGEST_SECONDS = 30
+FEED_SECONDS = 60
 
 PRIVATE_COMMANDS = {
     "vi": [
@@ -122,11 +135,15 @@ def build_application(
 ) -> Application:
     """The fully wired application (not started)."""
     settings = services.settings
-    builder: ApplicationBuilder = ApplicationBuilder().token(token or settings.telegram_bot_token)
+    builder = (
+        ApplicationBuilder()
+        .token(token or settings.telegram_bot_token)
+        .defaults(DEFAULTS)
+        .context_types(CONTEXT_TYPES)
+    )
     base_url = base_url or settings.telegram_api_base_url
     if base_url:
-        builder = builder.base_url(base_url)
-        builder = builder.base_file_url(
+        builder = builder.base_url(base_url).base_file_url(
             base_file_url
             or settings.telegram_api_file_url
             or re.sub(r"/bot$", "/file/bot", base_url)
@@ -134,100 +151,90 @@ def build_application(
     if rate_limiter:
         # Telegram's flood limits (30 msg/s overall, 20/min per group) and 429 retries.
         builder = builder.rate_limiter(StrictRateLimiter())
-    builder = builder.concurrent_updates(8).post_init(_post_init)
-    application = builder.build()
-
-    access = services.access
-    application.bot_data["state"] = h.BotState(
-        services=services,
-        conversation=Conversation(services, bot_username=settings.bot_username),
-        access=access,
-        limiter=RateLimiter(settings.rate_limit_per_minute, 60.0),
-        refused_at={},
-        timings=[],
-    )
+    application = builder.concurrent_updates(8).post_init(post_init).build()
+    data: BotData = application.bot_data
+    data.services = services
+    data.conversation = Conversation(services, bot_username=settings.bot_username)
+    data.limiter = RateLimiter(settings.rate_limit_per_minute, 60.0)
     register_handlers(application)
     return application
 
 
 def register_handlers(app: Application) -> None:
     """Every handler, in order."""
-    # Group -2: time every update (for the README's processing-time numbers).
+    # Group -2: time every update (for the processing-time numbers in /stats and benchmarks).
     app.add_handler(TypeHandler(Update, _timing_start), group=-2)
     # Group -1: the access guard and rate limiter stop strangers before anything else runs.
-    app.add_handler(TypeHandler(Update, h.guard), group=-1)
+    app.add_handler(TypeHandler(Update, core.guard), group=-1)
 
-    app.add_handler(ChatMemberHandler(h.membership, ChatMemberHandler.MY_CHAT_MEMBER))
-    app.add_handler(CommandHandler("start", h.start))
-    app.add_handler(CommandHandler("help", h.help_command))
-    app.add_handler(CommandHandler("search", h.search_command))
-    app.add_handler(CommandHandler("topics", h.topics_command))
-    app.add_handler(CommandHandler("topic", h.topic_command))
-    app.add_handler(CommandHandler("latest", h.latest_command))
-    app.add_handler(CommandHandler("doc", h.doc_command))
+    app.add_handler(ChatMemberHandler(core.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(CommandHandler("start", core.start))
+    app.add_handler(CommandHandler("help", core.help_command))
+    app.add_handler(CommandHandler("search", core.search_command))
+    app.add_handler(CommandHandler("topics", core.topics_command))
+    app.add_handler(CommandHandler("topic", core.topic_command))
+    app.add_handler(CommandHandler("latest", core.latest_command))
+    app.add_handler(CommandHandler("doc", core.doc_command))
     # "/doc_12" is tappable in Telegram; it is not a registered command, so match it first.
     app.add_handler(
-        MessageHandler(filters.Regex(re.compile(r"^/doc_(\d+)(?:@\w+)?$")), h.doc_command)
+        MessageHandler(filters.Regex(re.compile(r"^/doc_(\d+)(?:@\w+)?$")), core.doc_command)
     )
-    app.add_handler(CommandHandler("classify", h.classify_command))
-    app.add_handler(CommandHandler("lang", h.lang_command))
-    app.add_handler(CommandHandler("allow", h.allow_command))
-    app.add_handler(CommandHandler("deny", h.deny_command))
-    app.add_handler(CommandHandler("stats", h.stats_command))
-    app.add_handler(CommandHandler("reload", h.reload_command))
-    _register_feature_handlers(app)
+    app.add_handler(CommandHandler("classify", core.classify_command))
+    app.add_handler(CommandHandler("lang", core.lang_command))
+    app.add_handler(CommandHandler("digest", digest.digest_command))
+    app.add_handler(CommandHandler("allow", admin.allow_command))
+    app.add_handler(CommandHandler("deny", admin.deny_command))
+    app.add_handler(CommandHandler("stats", admin.stats_command))
+    app.add_handler(CommandHandler("reload", admin.reload_command))
+    app.add_handler(CommandHandler("source", sources.source_command))
     app.add_handler(
-        MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, h.document_upload)
+        MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, admin.document_upload)
     )
-    app.add_handler(CallbackQueryHandler(h.button))
-    app.add_handler(InlineQueryHandler(h.inline_query))
+    app.add_handler(CallbackQueryHandler(core.button))
+    app.add_handler(InlineQueryHandler(core.inline_query))
     # Catch-all text handlers come after every command.
     app.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, h.text_query)
+        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, core.text_query)
     )
     app.add_handler(
         MessageHandler(
             filters.TEXT & ~filters.COMMAND & filters.ChatType.GROUPS & _AddressedToBot(),
-            h.text_query,
+            core.text_query,
         )
     )
     app.add_handler(TypeHandler(Update, _timing_end), group=99)
-    app.add_error_handler(h.error_handler)
+    app.add_error_handler(errors.error_handler)
 
 
-def _register_feature_handlers(app: Application) -> None:
-    # Digests and feed sources add their commands here (before the catch-all text handlers).
-    try:
-        from bot.tg.handlers import digest as digest_handlers
-    except ImportError:
-        digest_handlers = None  # type: ignore[assignment]
-    if digest_handlers is not None:
-        digest_handlers.register(app)
-    try:
-        from bot.tg.handlers import sources as source_handlers
-    except ImportError:
-        source_handlers = None  # type: ignore[assignment]
-    if source_handlers is not None:
-        source_handlers.register(app)
+def schedule_jobs(application: Application) -> None:
+    """Background work: index/model refresh, digests, feed polling."""
+    queue = application.job_queue
+    if queue is None:
+        return
+    queue.run_repeating(refresh, interval=REFRESH_SECONDS, first=REFRESH_SECONDS, name="refresh")
+    queue.run_repeating(digest.send_due_digests, interval=DIGEST_SECONDS, first=5, name="digests")
+    queue.run_repeating(sources.poll_sources, interval=FEED_SECONDS, first=15, name="feeds")
 
 
-async def _timing_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    context.application.bot_data.setdefault("t0", {})[update.update_id] = time.perf_counter()
+async def _timing_start(update: Update, context: Context) -> None:
+    """Note when an update arrived."""
+    context.bot_data.started[update.update_id] = time.perf_counter()
 
 
-async def _timing_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    started = context.application.bot_data.get("t0", {}).pop(update.update_id, None)
+async def _timing_end(update: Update, context: Context) -> None:
+    """Record how long an update took."""
+    started = context.bot_data.started.pop(update.update_id, None)
     if started is not None:
-        timings: list[float] = context.application.bot_data["state"].timings
+        timings = context.bot_data.timings
         timings.append(time.perf_counter() - started)
         del timings[:-10_000]
 
 
-async def _post_init(application: Application) -> None:
+async def post_init(application: Application) -> None:
     """Command menus per scope and language, and background jobs."""
-    st: h.BotState = application.bot_data["state"]
+    data: BotData = application.bot_data
     bot = application.bot
-    st.conversation.bot_username = st.conversation.bot_username or (bot.username or "")
+    data.conversation.bot_username = data.conversation.bot_username or (bot.username or "")
     for lang in ("vi", "en"):
         code = None if lang == "vi" else "en"
         await _set_commands(bot, PRIVATE_COMMANDS[lang], BotCommandScopeAllPrivateChats(), code)
@@ -238,7 +245,7 @@ async def _post_init(application: Application) -> None:
             BotCommandScopeAllChatAdministrators(),
             code,
         )
-        for admin_id in st.access.admin_ids:
+        for admin_id in data.access.admin_ids:
             await _set_commands(
                 bot,
                 PRIVATE_COMMANDS[lang] + BOT_ADMIN_EXTRA[lang],
@@ -259,35 +266,38 @@ async def _set_commands(
         log.warning("setMyCommands failed for %s/%s: %s", type(scope).__name__, lang, exc)
 
 
-def schedule_jobs(application: Application) -> None:
-    """Background work: index/model refresh, digests, feed polling."""
-    queue = application.job_queue
-    if queue is None:
-        return
-    queue.run_repeating(_refresh, interval=10, first=10, name="refresh")
+async def refresh(context: Context) -> None:
+    """Job: pick up documents and model versions written by other processes, and classify
+    what the active model has not classified yet."""
     try:
-        from bot.tg.handlers import digest as digest_handlers
-    except ImportError:
-        digest_handlers = None  # type: ignore[assignment]
-    if digest_handlers is not None and hasattr(digest_handlers, "schedule"):
-        digest_handlers.schedule(application)
-    try:
-        from bot.tg.handlers import sources as source_handlers
-    except ImportError:
-        source_handlers = None  # type: ignore[assignment]
-    if source_handlers is not None and hasattr(source_handlers, "schedule"):
-        source_handlers.schedule(application)
-
-
-async def _refresh(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Pick up documents and model versions written by other processes (CLI, other instances)."""
-    import asyncio
-
-    st: h.BotState = context.application.bot_data["state"]
-    try:
-        await asyncio.to_thread(st.services.refresh)
+        await asyncio.to_thread(context.bot_data.services.refresh)
     except Exception as exc:  # the next tick retries; the database may be briefly away
         log.warning("refresh failed: %s", exc)
+
+
+def make_bot(services: Services) -> ExtBot[None]:
+    """A bot for one-off work outside the application (``partybot digest send``)."""
+    settings = services.settings
+    kwargs: dict[str, Any] = {}
+    if settings.telegram_api_base_url:
+        kwargs["base_url"] = settings.telegram_api_base_url
+    return ExtBot(
+        settings.telegram_bot_token,
+        defaults=DEFAULTS,
+        rate_limiter=StrictRateLimiter(),
+        **kwargs,
+    )
+
+
+async def send_digests_now(services: Services) -> Any:
+    """Run one digest pass with a bot of our own; returns the delivery report."""
+    from bot.digest.delivery import DigestDelivery
+    from bot.tg.sender import TelegramSender
+
+    async with make_bot(services) as bot:
+        return await DigestDelivery(
+            services, TelegramSender(bot), bot_username=bot.username or ""
+        ).run_once()
 
 
 def run_bot(services: Services, *, webhook: bool = False) -> None:
@@ -323,7 +333,7 @@ async def serve_webhook(application: Application, settings: Any) -> None:
         loop.add_signal_handler(signum, stop.set)
     server = WebhookServer(application, secret=settings.webhook_secret, path=path)
     async with application:
-        await _post_init(application)
+        await post_init(application)
         await application.start()
         await server.start("0.0.0.0", int(settings.port))
         await application.bot.set_webhook(

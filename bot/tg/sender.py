@@ -18,6 +18,7 @@ from telegram.error import (
 
 from bot.digest.delivery import ChatGone, ChatMoved, SendError, TransientSendError
 from bot.present.render import strip_tags
+from bot.tg.io import is_entity_error
 from bot.tg.ratelimit import BEFORE_REQUEST, StrictRateLimiter
 
 
@@ -60,9 +61,11 @@ class TelegramSender:
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                 )
             except BadRequest as exc:
-                if "parse entities" not in exc.message.lower():
+                if not is_entity_error(exc):
                     raise
-                message = await self.bot.send_message(chat_id, strip_tags(html)[:4096])
+                message = await self.bot.send_message(
+                    chat_id, strip_tags(html)[:4096], parse_mode=None
+                )
             return message.message_id
         except ChatMigrated as exc:
             raise ChatMoved(exc.new_chat_id) from exc

@@ -5,63 +5,26 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.digest.delivery import DigestDelivery, preview
 from bot.errors import InputError
+from bot.present.messages import t
 from bot.present.render import Reply, esc
 from bot.store.subscriptions import SubscriptionStore
-from bot.tg.handlers.core import ctx_for, run, send, state
+from bot.tg.context import Context, state
+from bot.tg.io import ctx_for, run, send, send_to
 from bot.tg.sender import TelegramSender
+from bot.timeutil import format_date
 
 log = logging.getLogger(__name__)
 
-TEXT = {
-    "vi": {
-        "settings": "📰 <b>Bản tin hằng ngày</b>: {state}\nGiờ gửi: {time} ({tz})\nChủ đề: {topics}\nLần gửi gần nhất: {last}",
-        "on": "bật",
-        "off": "tắt",
-        "all": "tất cả",
-        "never": "chưa có",
-        "usage": (
-            "<code>/digest on [HH:MM]</code> — bật (mặc định 07:00)\n<code>/digest off</code> — tắt\n"
-            "<code>/digest topics kiem_tra ...</code> — chỉ các chủ đề này (<code>all</code> = tất cả)\n"
-            "<code>/digest tz Asia/Ho_Chi_Minh</code> — múi giờ\n<code>/digest empty on|off</code> — báo cả ngày không có tin\n"
-            "<code>/digest now</code> — xem trước bản tin"
-        ),
-        "enabled": "Đã bật bản tin lúc {time} ({tz}).",
-        "disabled": "Đã tắt bản tin.",
-        "admins_only": "Chỉ quản trị viên nhóm mới thay đổi được cài đặt bản tin.",
-        "not_subscribed": "Nhóm chưa đăng ký bản tin. Gõ <code>/digest on</code> để bật.",
-        "unknown_topics": "Không có chủ đề: {slugs}. Xem /topics",
-    },
-    "en": {
-        "settings": "📰 <b>Daily digest</b>: {state}\nTime: {time} ({tz})\nTopics: {topics}\nLast sent: {last}",
-        "on": "on",
-        "off": "off",
-        "all": "all",
-        "never": "never",
-        "usage": (
-            "<code>/digest on [HH:MM]</code> — turn on (default 07:00)\n<code>/digest off</code> — turn off\n"
-            "<code>/digest topics admission ...</code> — only these topics (<code>all</code> = every topic)\n"
-            "<code>/digest tz Asia/Ho_Chi_Minh</code> — time zone\n<code>/digest empty on|off</code> — also report empty days\n"
-            "<code>/digest now</code> — preview"
-        ),
-        "enabled": "Digest on at {time} ({tz}).",
-        "disabled": "Digest off.",
-        "admins_only": "Only group admins can change the digest settings.",
-        "not_subscribed": "No digest here yet. Type <code>/digest on</code>.",
-        "unknown_topics": "Unknown topics: {slugs}. See /topics",
-    },
-}
+
+def _usage(lang: str, slugs: list[str]) -> str:
+    return t(lang, "digest_usage", slugs=", ".join(slugs))
 
 
-def _t(lang: str, key: str, **values: object) -> str:
-    return TEXT.get(lang, TEXT["vi"])[key].format(**{k: esc(v) for k, v in values.items()})
-
-
-async def _may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _may_change(update: Update, context: Context) -> bool:
     chat, user = update.effective_chat, update.effective_user
     if chat.type == ChatType.PRIVATE or state(context).access.is_admin(user.id):
         return True
@@ -69,46 +32,46 @@ async def _may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
     return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
 
-async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def digest_command(update: Update, context: Context) -> None:
     """/digest [on [HH:MM]|off|topics …|tz ZONE|empty on|off|now]: the chat's daily digest."""
     ctx = await ctx_for(update, context)
     st = state(context)
     store = SubscriptionStore(st.services.db)
+    taxonomy = st.services.taxonomy
+    usage = _usage(ctx.lang, taxonomy.slugs)
     chat_id = update.effective_chat.id
     args = [a.strip() for a in (context.args or []) if a.strip()]
     action = args[0].lower() if args else ""
     if action in ("now", "preview", "xem"):
         parts = await run(preview, st.services, chat_id, bot_username=context.bot.username or "")
-        for part in parts or [_t(ctx.lang, "not_subscribed")]:
+        for part in parts or [t(ctx.lang, "digest_not_subscribed")]:
             await send(update, context, Reply(part))
         return
     if action and not await _may_change(update, context):
-        await send(update, context, Reply(_t(ctx.lang, "admins_only")))
+        await send(update, context, Reply(t(ctx.lang, "digest_admins_only")))
         return
     try:
         if action in ("on", "bat", "bật"):
             sub = await run(store.enable, chat_id, args[1] if len(args) > 1 else None)
-            await send(
-                update, context, Reply(_t(ctx.lang, "enabled", time=sub.send_time, tz=sub.timezone))
-            )
+            reply = t(ctx.lang, "digest_enabled", time=sub.send_time, tz=sub.timezone)
+            await send(update, context, Reply(reply))
             return
         if action in ("off", "tat", "tắt"):
             await run(store.disable, chat_id, "turned off in chat")
-            await send(update, context, Reply(_t(ctx.lang, "disabled")))
+            await send(update, context, Reply(t(ctx.lang, "digest_disabled")))
             return
         if action in ("topics", "chude", "chủ_đề"):
             slugs = [s.lower() for s in args[1:]]
-            taxonomy = st.services.taxonomy
             if not slugs or slugs == ["all"]:
                 chosen: list[str] | None = None
             else:
                 unknown = [s for s in slugs if taxonomy.get(s) is None]
                 if unknown:
-                    await send(
-                        update,
-                        context,
-                        Reply(_t(ctx.lang, "unknown_topics", slugs=", ".join(unknown))),
+                    known = ", ".join(f"{x.slug} ({x.name(ctx.lang)})" for x in taxonomy)
+                    reply = t(
+                        ctx.lang, "digest_unknown_topics", slugs=", ".join(unknown), known=known
                     )
+                    await send(update, context, Reply(reply))
                     return
                 chosen = slugs
             await run(store.set_topics, chat_id, chosen)
@@ -117,68 +80,51 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                 raise InputError("missing time zone")
             await run(store.set_timezone, chat_id, args[1])
         elif action == "empty":
-            await run(
-                store.set_notify_empty,
-                chat_id,
-                len(args) > 1 and args[1].lower() in ("on", "1", "yes", "bat", "bật"),
-            )
+            on = len(args) > 1 and args[1].lower() in ("on", "1", "yes", "bat", "bật")
+            await run(store.set_notify_empty, chat_id, on)
         elif action:
-            await send(update, context, Reply(_t(ctx.lang, "usage")))
+            await send(update, context, Reply(usage))
             return
     except InputError as exc:
-        await send(update, context, Reply(esc(str(exc)) + "\n\n" + _t(ctx.lang, "usage")))
+        await send(update, context, Reply(esc(str(exc)) + "\n\n" + usage))
         return
     sub = await run(store.get, chat_id)
     if sub is None:
-        await send(
-            update, context, Reply(_t(ctx.lang, "not_subscribed") + "\n\n" + _t(ctx.lang, "usage"))
-        )
+        await send(update, context, Reply(t(ctx.lang, "digest_not_subscribed") + "\n\n" + usage))
         return
-    from bot.timeutil import format_date
-
-    topics = ", ".join(sub.topics) if sub.topics else _t(ctx.lang, "all")
-    text = _t(
+    topics = ", ".join(sub.topics) if sub.topics else t(ctx.lang, "digest_all")
+    text = t(
         ctx.lang,
-        "settings",
-        state=_t(ctx.lang, "on" if sub.enabled else "off"),
+        "digest_settings",
+        state=t(ctx.lang, "digest_on" if sub.enabled else "digest_off"),
         time=sub.send_time,
         tz=sub.timezone,
         topics=topics,
-        last=format_date(sub.last_sent_at, with_time=True) or _t(ctx.lang, "never"),
+        last=format_date(sub.last_sent_at, with_time=True) or t(ctx.lang, "digest_never"),
     )
-    await send(update, context, Reply(text + "\n\n" + _t(ctx.lang, "usage")))
+    await send(update, context, Reply(text + "\n\n" + usage))
 
 
-def register(app: Application) -> None:
-    """Add /digest (called by the composition root, before the catch-all text handlers)."""
-    app.add_handler(CommandHandler("digest", digest_command))
-
-
-async def send_due_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def send_due_digests(context: Context) -> None:
     """Job: claim and send every due digest (one instance per digest, see bot.digest.delivery)."""
     st = state(context)
-    delivery: DigestDelivery | None = context.application.bot_data.get("digest_delivery")
-    if delivery is None:
+    if st.digest_delivery is None:
 
         async def tell_admins(chat_id: int, error: str) -> None:
             for admin_id in st.access.admin_ids:
                 try:
-                    await context.bot.send_message(
-                        admin_id,
-                        f"⚠️ Digest to {chat_id} failed: {esc(error)}",
-                        parse_mode=ParseMode.HTML,
-                    )
+                    text = t("vi", "digest_failed_admin", chat_id=chat_id, error=error)
+                    await send_to(context, admin_id, Reply(text))
                 except Exception as exc:
                     log.warning("could not tell admin %s: %s", admin_id, exc)
 
-        delivery = DigestDelivery(
+        st.digest_delivery = DigestDelivery(
             st.services,
             TelegramSender(context.bot),
             bot_username=context.bot.username or "",
             on_failure=tell_admins,
         )
-        context.application.bot_data["digest_delivery"] = delivery
-    report = await delivery.run_once()
+    report = await st.digest_delivery.run_once()
     if report.sent or report.failed or report.disabled or report.errors:
         log.info(
             "digests: %d sent, %d empty, %d failed, %d disabled, %d moved, %d left for later",
@@ -189,9 +135,3 @@ async def send_due_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
             len(report.moved),
             len(report.errors),
         )
-
-
-def schedule(app: Application) -> None:
-    """Check for due digests every 30 seconds."""
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(send_due_digests, interval=30, first=5, name="digests")

@@ -5,21 +5,23 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.errors import InputError
+from bot.errors import InputError, NotFound
 from bot.feeds.poller import Poller
 from bot.feeds.sources import parse_every
+from bot.present.messages import t
 from bot.present.render import Reply, esc
 from bot.store.sources import SourceStore
-from bot.tg.handlers.core import _require_admin, run, send, state
+from bot.tg.context import Context, state
+from bot.tg.handlers.admin import require_admin
+from bot.tg.io import run, send
 
 log = logging.getLogger(__name__)
 
 
-async def source_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def source_command(update: Update, context: Context) -> None:
     """/source add URL [every] | list | remove N: manage feed sources (admins)."""
-    ctx = await _require_admin(update, context)
+    ctx = await require_admin(update, context)
     if ctx is None:
         return
     store = SourceStore(state(context).services.db)
@@ -35,7 +37,7 @@ async def source_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             source = await run(store.remove, args[1])
             await send(update, context, Reply(f"🗑 #{source.id} {esc(source.url)}"))
             return
-    except InputError as exc:
+    except (InputError, NotFound) as exc:
         await send(update, context, Reply(esc(str(exc))))
         return
     items = await run(store.list)
@@ -43,26 +45,15 @@ async def source_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         f"#{s.id} {'⚠️ ' + esc(s.last_error or '') if s.failures else '✅'} {esc(s.url)}"
         for s in items
     ]
-    usage = "<code>/source add URL [30m]</code> · <code>/source remove N</code>"
+    usage = t(ctx.lang, "source_usage")
     await send(update, context, Reply("\n".join(lines or ["—"]) + "\n\n" + usage))
 
 
-def register(app: Application) -> None:
-    """Add /source (called by the composition root)."""
-    app.add_handler(CommandHandler("source", source_command))
-
-
-async def poll_sources(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def poll_sources(context: Context) -> None:
     """Job: poll due feed sources; new documents are classified, indexed and join the next digest."""
-    poller: Poller | None = context.application.bot_data.get("poller")
-    if poller is None:
-        poller = context.application.bot_data["poller"] = Poller(state(context).services)
-    report = await poller.poll_due()
+    st = state(context)
+    if st.poller is None:
+        st.poller = Poller(st.services)
+    report = await st.poller.poll_due()
     if report.sources:
         log.info("feeds: %s", report.summary())
-
-
-def schedule(app: Application) -> None:
-    """Poll sources every minute (each source has its own interval)."""
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(poll_sources, interval=60, first=20, name="feeds")
