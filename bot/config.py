@@ -11,6 +11,8 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_LANG = "vi"  # the interface speaks Vietnamese unless a user picks English
+LANGS = ("vi", "en")
 
 
 class Settings(BaseSettings):

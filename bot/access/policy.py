@@ -9,8 +9,8 @@ The rules live here; the rows live in :class:`~bot.store.access.AccessStore`.
 
 from __future__ import annotations
 
+from bot.config import DEFAULT_LANG, LANGS
 from bot.errors import InputError
-from bot.present.messages import DEFAULT_LANG, LANGS
 from bot.store.access import AccessStore, ChatRecord, UserRecord
 
 __all__ = ["AccessPolicy", "ChatRecord", "UserRecord"]

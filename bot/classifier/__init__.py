@@ -1,6 +1,18 @@
-"""Topic classifier: features, model, training, registry of versions, CLI.
+"""Topic classifier: features, the model, its safe file format, the registry of versions,
+and putting topics on stored documents. Training lives in ``bot.classifier.training``-style
+modules (data, metrics, report) and ``model.train``."""
 
-``ModelRegistry(services).active()`` is the model the rest of the code uses (``version``,
-``labels``, ``predict_proba``, ``predict``, ``explain``, ``card``);
-``apply.classify_documents`` puts topics on stored documents.
-"""
+from __future__ import annotations
+
+from bot.classifier.apply import classify_documents, classify_pending
+from bot.classifier.model import TopicModel, TrainConfig
+from bot.classifier.registry import ActiveModel, ModelRegistry
+
+__all__ = [
+    "ActiveModel",
+    "ModelRegistry",
+    "TopicModel",
+    "TrainConfig",
+    "classify_documents",
+    "classify_pending",
+]

@@ -5,11 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from bot.corpus.documents import AddResult, NewDocument
 from bot.corpus.readers import iter_jsonl, iter_paths, read_file
 from bot.errors import InputError, PartyBotError, StoreError
-from bot.services import Services
+
+if TYPE_CHECKING:
+    from bot.store.documents import DocumentStore
+
+
+class Sink(Protocol):
+    """Where ingested documents go (:class:`bot.services.Services` is one)."""
+
+    documents: DocumentStore
+
+    def after_documents_changed(self, doc_ids: list[int]) -> None: ...
 
 
 @dataclass
@@ -38,7 +49,7 @@ Progress = Callable[[str, AddResult | None, str | None], None]
 
 
 def ingest_documents(
-    services: Services,
+    services: Sink,
     items: Iterable[NewDocument | InputError],
     *,
     progress: Progress | None = None,

@@ -9,8 +9,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-DEFAULT_LANG = "vi"
-LANGS = ("vi", "en")
+from bot.config import DEFAULT_LANG
 
 CATALOG: dict[str, dict[str, str]] = {
     "vi": {
