@@ -17,16 +17,15 @@ from pathlib import Path
 
 from bench.common import percentile
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 async def run(n: int) -> dict[str, dict[str, float]]:
-    from fakebotapi import FakeBotAPI
-
     from bot.config import Settings
     from bot.corpus.ingest import ingest_documents, read_paths
     from bot.services import Services
     from bot.tg.app import build_application
+    from tests.auxil.fakebotapi import FakeBotAPI
 
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 NOW = datetime(2026, 11, 24, 0, 5)  # 07:05 in Hanoi: every 07:00 digest is due
 SUBSCRIBED_AT = datetime(2026, 11, 23, 12, 0)
@@ -66,7 +66,6 @@ def busiest_window(times: list[float], width: float = 1.0) -> int:
 
 async def fan_out(chats: int, limiter_name: str) -> Result:
     import sqlalchemy as sa
-    from fakebotapi import FakeBotAPI
     from telegram.ext import AIORateLimiter, BaseRateLimiter, ExtBot
 
     from bot.config import Settings
@@ -77,6 +76,7 @@ async def fan_out(chats: int, limiter_name: str) -> Result:
     from bot.store.subscriptions import SubscriptionStore
     from bot.tg.ratelimit import StrictRateLimiter
     from bot.tg.sender import TelegramSender
+    from tests.auxil.fakebotapi import FakeBotAPI
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(

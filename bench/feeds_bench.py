@@ -20,7 +20,7 @@ async def run(feeds: int, entries: int) -> dict[str, float]:
     from bot.feeds.poller import Poller
     from bot.services import Services
     from bot.store.sources import SourceStore
-    from tests.feedsite import FeedSite, article_page, rss
+    from tests.auxil.feedsite import FeedSite, article_page, rss
 
     rng = random.Random(3)
     pool = [s for s in vocabulary() if len(s) > 60]

@@ -2,38 +2,26 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
+from tests.auxil.bots import Bot, running_bot
+from tests.auxil.settings import PG_AVAILABLE, PG_URL, SEEDS, make_settings, requires_pg
 
-SEEDS = PROJECT_ROOT / "seeds"
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
-
-
-def _pg_reachable(url: str) -> bool:
-    if not url:
-        return False
-    parsed = urlparse(url.replace("postgresql+psycopg", "postgresql"))
-    try:
-        socket.create_connection(
-            (parsed.hostname or "127.0.0.1", parsed.port or 5432), timeout=2
-        ).close()
-    except OSError:
-        return False
-    return True
+__all__ = ["SEEDS", "make_settings", "requires_pg"]
 
 
-PG_AVAILABLE = _pg_reachable(PG_URL)
-requires_pg = pytest.mark.skipif(
-    not PG_AVAILABLE, reason="TEST_DATABASE_URL not set or no server answers"
-)
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    """Seeded services, the fake Bot API and the polling Application (the shared fixture)."""
+    async with running_bot(
+        f"sqlite:///{tmp_path / 'bot.sqlite3'}", tmp_path, rate_limit_per_minute=20
+    ) as running:
+        yield running
 
 
 @pytest.fixture
@@ -71,19 +59,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def sqlite_url(tmp_path: Path) -> str:
     """A temporary SQLite database."""
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
-
-
-def make_settings(tmp_path: Path, url: str, **overrides: object) -> Settings:
-    """Settings isolated from the developer's environment and .env file."""
-    values: dict[str, object] = {
-        "database_url": url,
-        "data_dir": tmp_path / "data",
-        "index_dir": tmp_path / "index",
-        "telegram_bot_token": "",
-        "admin_ids": [],
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 @pytest.fixture

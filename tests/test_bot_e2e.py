@@ -2,119 +2,24 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import pytest
-from fakebotapi import FakeBotAPI
-from telegram.ext import Application
 
-from bot.corpus.documents import NewDocument
-from bot.corpus.ingest import ingest_documents, read_paths
 from bot.services import Services
-from bot.tg.app import build_application, post_init
-from tests.conftest import SEEDS, make_settings
-
-ADMIN = 1
-USER = 42
-STRANGER = 999
-GROUP = -100500
-
-
-@dataclass
-class Bot:
-    fake: FakeBotAPI
-    app: Application
-    services: Services
-
-
-def seed_corpus(services: Services) -> None:
-    ingest_documents(services, read_paths([SEEDS]))
-    # Topics set by hand, recorded as the active model's so they count as classified.
-    model = services.classifier
-    version = model.version if model is not None else "test"
-    topics = {
-        "000_e304ba77d5c08879": {"admission": 0.9, "inspection": 0.8, "anti_corruption": 0.6},
-        "001_66334c12e1a1c957": {"cadres": 0.9, "rectification": 0.8, "admission": 0.7},
-        "002_502b033faa5b9838": {"rectification": 0.95, "ideology": 0.7},
-        "003_10b0ac3c46bc575e": {"grassroots": 0.9, "admission": 0.6},
-        "004_f2be7bebb3d2c427": {"grassroots": 0.8, "ideology": 0.7, "inspection": 0.6},
-    }
-    for ext, scores in topics.items():
-        services.documents.set_topics(services.documents.get(ext).id, scores, version)
-    # Enough documents about one subject for several result pages.
-    for i in range(12):
-        result = services.documents.add(
-            NewDocument(
-                title=f"Chi bộ thôn {i} kết nạp đảng viên mới",
-                text=f"Chi bộ thôn {i} tổ chức lễ kết nạp đảng viên mới cho quần chúng ưu tú. Đảng viên mới tuyên thệ.",
-                external_id=f"kn-{i}",
-                published_at=datetime(2024, 1, 1 + i),
-            )
-        )
-        services.documents.set_topics(result.document_id, {"admission": 0.9}, version)
-    long_text = "\n\n".join(
-        f"Đoạn {n}. " + "Nội dung nghị quyết về công tác xây dựng Đảng. " * 30 for n in range(12)
-    )
-    services.documents.add(NewDocument(title="Văn bản rất dài", text=long_text, external_id="long"))
-    services.after_documents_changed([])
-
-
-@asynccontextmanager
-async def running_bot(settings_url: str, tmp_path: Path, **overrides: object) -> AsyncIterator[Bot]:
-    """Seeded services, the fake Bot API and the polling Application, torn down afterwards."""
-    settings = make_settings(
-        tmp_path, settings_url, admin_ids=[ADMIN], access_mode="allowlist", **overrides
-    )
-    services = Services(settings)
-    seed_corpus(services)
-    services.access.allow(USER)
-    try:
-        async with FakeBotAPI() as fake:
-            app = build_application(
-                services,
-                token="123:TEST",
-                base_url=fake.base_url,
-                base_file_url=fake.base_file_url,
-                rate_limiter=False,
-            )
-            async with app:
-                await post_init(app)
-                await app.start()
-                await app.updater.start_polling(poll_interval=0.0)
-                try:
-                    yield Bot(fake, app, services)
-                finally:
-                    await app.updater.stop()
-                    await app.stop()
-            assert fake.unknown_methods == []
-    finally:
-        services.close()
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    async with running_bot(
-        f"sqlite:///{tmp_path / 'bot.sqlite3'}", tmp_path, rate_limit_per_minute=20
-    ) as running:
-        yield running
-
-
-def keyboard(call) -> list[list[dict]]:  # type: ignore[no-untyped-def]
-    markup = call.params.get("reply_markup") or {}
-    return markup.get("inline_keyboard", [])
-
-
-def button_data(call, label_pattern: str) -> str:  # type: ignore[no-untyped-def]
-    for row in keyboard(call):
-        for button in row:
-            if re.search(label_pattern, button["text"]):
-                return button["callback_data"]
-    raise AssertionError(f"no button {label_pattern!r} in {keyboard(call)}")
+from bot.tg.app import build_application
+from tests.auxil.bots import (
+    ADMIN,
+    GROUP,
+    STRANGER,
+    USER,
+    Bot,
+    button_data,
+    keyboard,
+    running_bot,
+)
+from tests.auxil.fakebotapi import FakeBotAPI
+from tests.auxil.settings import make_settings
 
 
 async def test_start_welcome_with_example_buttons_and_deep_link(bot: Bot) -> None:
@@ -291,6 +196,7 @@ async def test_lang_switches_to_english(bot: Bot) -> None:
     assert "How to use" in (await bot.fake.wait_for("sendMessage", chat_id=USER)).params["text"]
 
 
+@pytest.mark.slow
 async def test_bot_added_to_group_by_admin_says_hello_and_removal_disables_digest(bot: Bot) -> None:
     from bot.store.subscriptions import SubscriptionStore
 

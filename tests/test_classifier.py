@@ -28,37 +28,15 @@ from bot.classifier.data import (
 )
 from bot.classifier.features import SyllableTfidf, ngrams, split_paragraphs, stream, tokens
 from bot.classifier.metrics import KeywordRule, pair_confusion, scores
-from bot.classifier.model import TopicModel, TrainConfig, train
+from bot.classifier.model import TopicModel
 from bot.classifier.registry import ModelRegistry
 from bot.cli import main
 from bot.config import PROJECT_ROOT
 from bot.corpus.documents import NewDocument
-from bot.corpus.topics import load_taxonomy
 from bot.errors import InputError, ModelError
 from bot.store.db import model_versions
-from tests.conftest import make_settings
-
-TINY = Path(__file__).with_name("classifier_tiny.jsonl")
-TAXONOMY = load_taxonomy(PROJECT_ROOT / "training" / "taxonomy.json")
-SLUGS = TAXONOMY.slugs
-KEYWORDS = {t.slug: list(t.keywords) for t in TAXONOMY}
-
-
-def tiny_model(version: str, *, seed: int = 13, shuffle_labels: bool = False) -> TopicModel:
-    examples = load_examples([TINY], SLUGS)
-    if shuffle_labels:  # a deliberately bad model
-        rng = np.random.default_rng(seed)
-        topics = [ex.topics for ex in examples]
-        rng.shuffle(topics)
-        examples = [
-            type(ex)(ex.id, ex.text, t, ex.split, ex.source, ex.line)
-            for ex, t in zip(examples, topics, strict=True)
-        ]
-    # On a few dozen examples the keyword lexicon and stronger regularisation carry the model
-    # (the shipped model, trained on 1,000+, measured better without the lexicon and with
-    # C=30); the lexicon also keeps explain's keyword path tested.
-    config = TrainConfig(folds=3, seed=seed, lexicon=True, C=10.0)
-    return train(examples, SLUGS, KEYWORDS, config, version=version)
+from tests.auxil.models import KEYWORDS, SLUGS, TINY, tiny_model
+from tests.auxil.settings import make_settings
 
 
 @pytest.fixture(scope="module")
@@ -425,6 +403,7 @@ def _cli_env(tmp_path: Path, db_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_hot_reload_from_another_process(
     tmp_path: Path, db_url: str, model_a: TopicModel, model_b: TopicModel
 ) -> None:
@@ -538,6 +517,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     get_settings.cache_clear()
 
 
+@pytest.mark.slow
 def test_cli_train_classify_evaluate_models(tmp_path: Path, cli: CliRunner) -> None:
     data = tmp_path / "training"
     data.mkdir()
@@ -619,16 +599,6 @@ def test_cli_train_classify_evaluate_models(tmp_path: Path, cli: CliRunner) -> N
     ]
     assert [x["version"] for x in active if x["active"]] == [version]
     assert len(active) == 2
-
-
-def test_every_command_has_help_with_an_example(cli: CliRunner) -> None:
-    for args in (
-        ["train"], ["evaluate"], ["classify"], ["models"], ["models", "list"],
-        ["models", "activate"], ["models", "export"], ["models", "import"], ["data", "split"],
-        ["data", "check"],
-    ):  # fmt: skip
-        result = cli.invoke(main, [*args, "--help"])
-        assert result.exit_code == 0 and "Example" in result.output, args
 
 
 def test_dense_bigram_lookup_counts_like_the_sorted_table(

@@ -7,7 +7,7 @@ import io
 from bot.corpus.ingest import ingest_documents, read_paths
 from bot.present.console import run_console
 from bot.services import Services
-from tests.conftest import SEEDS
+from tests.auxil.settings import SEEDS
 
 
 def test_console_answers_queries_buttons_and_commands(services: Services) -> None:

@@ -25,7 +25,7 @@ from bot.services import Services
 from bot.store.db import deliveries
 from bot.store.subscriptions import SubscriptionStore
 from bot.timeutil import next_due, parse_time
-from tests.conftest import make_settings
+from tests.auxil.settings import make_settings
 
 
 class Crash(BaseException):

@@ -23,7 +23,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from fakebotapi import FakeBotAPI
 from telegram.ext import Application, ExtBot
 
 from bot.access.policy import AccessPolicy
@@ -37,7 +36,8 @@ from bot.tg.app import build_application
 from bot.tg.handlers.digest import send_due_digests
 from bot.tg.ratelimit import StrictRateLimiter
 from bot.tg.sender import TelegramSender
-from tests.conftest import make_settings
+from tests.auxil.fakebotapi import FakeBotAPI
+from tests.auxil.settings import make_settings
 
 # PTB 22 warns on every RetryAfter it builds that `retry_after` will become a timedelta; our
 # limiter reads either type.
@@ -46,7 +46,7 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-CHILD = Path(__file__).resolve().parent / "digest_child.py"
+CHILD = Path(__file__).resolve().parent / "auxil" / "digest_child.py"
 
 SUBSCRIBED_AT = datetime(2026, 11, 23, 12, 0)  # 19:00 in Hanoi, the evening before
 NOW = datetime(2026, 11, 24, 0, 5)  # 07:05 in Hanoi: every 07:00 digest is due
@@ -434,6 +434,7 @@ async def test_a_digest_turned_off_after_it_was_claimed_is_not_sent(env: Env) ->
     assert (await delivery.run_once(LATER)).sent == []  # not resumed after the lease either
 
 
+@pytest.mark.slow
 async def test_fan_out_smoke_stays_under_telegram_limits(tmp_path: Path) -> None:
     """A 60-chat version of the benchmark, with the fake enforcing Telegram's limits."""
     services = Services(make_settings(tmp_path, f"sqlite:///{tmp_path / 'f.sqlite3'}"))
@@ -623,6 +624,7 @@ async def test_the_job_sends_due_digests_and_tells_admins_about_failures(app: Ru
 # --- two instances on one PostgreSQL --------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_two_instances_on_one_postgresql_send_each_digest_once(
     tmp_path: Path, pg_url: str
 ) -> None:
@@ -665,6 +667,7 @@ async def test_two_instances_on_one_postgresql_send_each_digest_once(
 # --- kill -9 mid-fan-out --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_kill_9_mid_fan_out_neither_repeats_nor_skips(tmp_path: Path, db_url: str) -> None:
     """A real bot process is SIGKILLed right after Telegram accepted its 15th message and before
     it could record that; a second pass (after the lease ran out) finishes the fan-out."""

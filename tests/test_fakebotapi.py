@@ -32,7 +32,13 @@ from telegram.ext import (
 )
 
 try:  # tests/ is on sys.path when it has no __init__.py (pytest's default rootdir import mode)
-    from fakebotapi import EntityParseError, FakeBotAPI, ManualClock, parse_html, parse_markdown_v2
+    from tests.auxil.fakebotapi import (
+        EntityParseError,
+        FakeBotAPI,
+        ManualClock,
+        parse_html,
+        parse_markdown_v2,
+    )
 except ImportError:  # pragma: no cover - if the maintainer turns tests/ into a package
     from tests.fakebotapi import (
         EntityParseError,

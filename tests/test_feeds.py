@@ -15,8 +15,8 @@ from bot.feeds.poller import Poller
 from bot.feeds.sources import parse_every
 from bot.services import Services
 from bot.store.sources import SourceStore
-from tests.conftest import make_settings
-from tests.feedsite import ARTICLES, COMMENTS, NAV, RELATED, FeedSite, article_page, rss
+from tests.auxil.feedsite import ARTICLES, COMMENTS, NAV, RELATED, FeedSite, article_page, rss
+from tests.auxil.settings import make_settings
 
 
 @pytest.fixture
@@ -166,7 +166,7 @@ async def test_bad_sources_are_recorded_and_do_not_stop_the_others(
 
 async def test_legacy_encodings_and_single_article_source(site: FeedSite, svc: Services) -> None:
     title, paragraphs = ARTICLES["dan-van"]
-    from tests.test_ingest_cli import cp1258
+    from tests.auxil.encodings import cp1258
 
     page = article_page(title, paragraphs, charset="windows-1258")
     declared = site.add("/cp1258.html", cp1258(page), "text/html")  # charset only in <meta>

@@ -38,7 +38,7 @@ callback_data = st.one_of(
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Services:
-    from tests.conftest import make_settings
+    from tests.auxil.settings import make_settings
 
     where = tmp_path_factory.mktemp("fuzz")
     services = Services(make_settings(where, f"sqlite:///{where / 'f.sqlite3'}"))
@@ -132,7 +132,7 @@ def test_fuzz_corpus_is_searchable(corpus: Services, tmp_path: Path) -> None:
 async def test_random_callback_data_through_the_bot_reaches_no_admin(tmp_path: Path) -> None:
     import random
 
-    from tests.test_bot_e2e import ADMIN, USER, running_bot
+    from tests.auxil.bots import ADMIN, USER, running_bot
 
     rng = random.Random(20261203)
     alphabet = "0123456789:-qktldrx²٣ eé/\\\"'<>&"

@@ -20,7 +20,7 @@ from bot.corpus.text import normalize
 from bot.errors import ConfigError, InputError, NotFound
 from bot.present.conversation import Context, Conversation
 from bot.services import Services
-from tests.conftest import make_settings
+from tests.auxil.settings import make_settings
 
 HUGE = "9" * 20
 
@@ -250,7 +250,7 @@ def test_zero_width_space_and_full_width_letters(corpus: Services) -> None:
 
 
 async def test_forged_numbers_through_the_bot_reach_no_admin(tmp_path: Path) -> None:
-    from tests.test_bot_e2e import ADMIN, USER, running_bot
+    from tests.auxil.bots import ADMIN, USER, running_bot
 
     async with running_bot(f"sqlite:///{tmp_path / 'b.sqlite3'}", tmp_path) as bot:
         for text in (f"/doc {HUGE}", f"/doc_{HUGE}", "/doc ²"):
@@ -272,7 +272,7 @@ async def test_forged_numbers_through_the_bot_reach_no_admin(tmp_path: Path) -> 
 async def test_the_same_error_is_reported_to_admins_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.test_bot_e2e import ADMIN, USER, running_bot
+    from tests.auxil.bots import ADMIN, USER, running_bot
 
     async with running_bot(f"sqlite:///{tmp_path / 'b.sqlite3'}", tmp_path) as bot:
 
@@ -488,7 +488,7 @@ def test_upload_names_lose_their_folders(name: str, expected: str) -> None:
 
 
 async def test_denied_user_is_denied_in_groups_too(tmp_path: Path) -> None:
-    from tests.test_bot_e2e import ADMIN, GROUP, USER, running_bot
+    from tests.auxil.bots import ADMIN, GROUP, USER, running_bot
 
     async with running_bot(f"sqlite:///{tmp_path / 'b.sqlite3'}", tmp_path) as bot:
         policy = bot.services.access
@@ -507,7 +507,7 @@ async def test_denied_user_is_denied_in_groups_too(tmp_path: Path) -> None:
 
 
 async def test_group_added_by_a_non_admin_gets_one_message(tmp_path: Path) -> None:
-    from tests.test_bot_e2e import USER, running_bot
+    from tests.auxil.bots import USER, running_bot
 
     async with running_bot(f"sqlite:///{tmp_path / 'b.sqlite3'}", tmp_path) as bot:
         bot.fake.my_chat_member(-4242, USER, "left", "member")
@@ -594,7 +594,7 @@ LEGACY_TEXT = (
 @pytest.mark.parametrize("form", ["tcvn3 bytes", "vni bytes", "tcvn3 glyphs in utf-8"])
 def test_legacy_encoded_files_are_converted(tmp_path: Path, form: str) -> None:
     from bot.corpus.readers import read_file
-    from tests.test_legacy import encode_tcvn3, encode_vni
+    from tests.auxil.encodings import encode_tcvn3, encode_vni
 
     path = tmp_path / "legacy.txt"
     if form == "tcvn3 bytes":
@@ -702,7 +702,7 @@ def test_an_unloadable_active_model_falls_back_to_the_shipped_default(tmp_path: 
 
 @pytest.fixture
 def modelled(tmp_path: Path) -> Services:
-    from tests.test_classifier import tiny_model
+    from tests.auxil.models import tiny_model
 
     services = Services(
         make_settings(tmp_path, f"sqlite:///{tmp_path / 'c.sqlite3'}", models_dir=tmp_path / "m")
@@ -760,7 +760,7 @@ def test_a_missing_model_is_looked_up_again(
 ) -> None:
     from bot.classifier import registry as registry_module
     from bot.errors import StoreUnavailable
-    from tests.test_classifier import tiny_model
+    from tests.auxil.models import tiny_model
 
     monkeypatch.setattr(registry_module, "RETRY_EVERY", 0.0)
     settings = make_settings(

@@ -8,7 +8,7 @@ import pytest
 
 from bot.corpus.parsing import parse_article, parse_date
 from bot.timeutil import VN as VN_TZ
-from tests.conftest import SEEDS
+from tests.auxil.settings import SEEDS
 
 
 def parse_seed(prefix: str):  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from bot.search.summary import (
     textrank,
 )
 from bot.services import Services
-from tests.conftest import SEEDS, make_settings
+from tests.auxil.settings import SEEDS, make_settings
 
 
 class FakeClassifier:
@@ -416,6 +416,7 @@ def test_sync_across_two_services_on_one_database(tmp_path: Path, db_url: str) -
         b.close()
 
 
+@pytest.mark.slow
 def test_two_processes_share_one_index_folder(settings: Settings) -> None:
     a, b = _services(settings), _services(settings)
     try:
@@ -713,18 +714,13 @@ def test_cli_search_json_summarize_and_index(
         assert json.loads(status.output)["indexed"] == 5
         rebuilt = runner.invoke(cli.main, ["index", "rebuild"])
         assert rebuilt.exit_code == 0 and "indexed 5 documents" in rebuilt.output
-        for command in (
-            ["search", "--help"],
-            ["summarize", "--help"],
-            ["index", "rebuild", "--help"],
-        ):
-            assert "Example" in runner.invoke(cli.main, command).output
         bad = runner.invoke(cli.main, ["search", "x", "--topic", "nope"])
         assert bad.exit_code == 2
     finally:
         get_settings.cache_clear()
 
 
+@pytest.mark.slow
 def test_benchmark_smoke(tmp_path: Path) -> None:
     from bench.search_bench import run
 
@@ -753,7 +749,6 @@ def test_parse_query_parts() -> None:
     assert parse_query("nhiệm kỳ 2020-2025").date_from is None
     assert parse_query("từ 01/2023").date_from == datetime(2022, 12, 31, 17)
     assert parse_query("trước 2022").date_to == datetime(2021, 12, 31, 17)
-    assert datetime.now(UTC)  # keep the UTC import honest
 
 
 def test_damaged_segment_files_are_repaired_on_the_next_search(settings: Settings) -> None:

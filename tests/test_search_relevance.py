@@ -22,7 +22,7 @@ from bot.search.evaluate import (
     rouge_n,
 )
 from bot.services import Services
-from tests.conftest import SEEDS, make_settings
+from tests.auxil.settings import SEEDS, make_settings
 
 DATA = SEEDS.parent / "training" / "data"
 NDCG_FLOOR = 0.80

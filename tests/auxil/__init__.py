@@ -1,0 +1,1 @@
+"""Test helpers: the fake Bot API, a local newspaper site, settings, bots, models, encoders."""
