@@ -24,7 +24,7 @@ async def run(n: int) -> dict[str, dict[str, float]]:
     from bot.config import Settings
     from bot.corpus.ingest import ingest_documents, read_paths
     from bot.services import Services
-    from bot.tg.app import build_application
+    from tests.auxil.bots import polling_app
     from tests.auxil.fakebotapi import FakeBotAPI
 
     results: dict[str, dict[str, float]] = {}
@@ -44,48 +44,39 @@ async def run(n: int) -> dict[str, dict[str, float]]:
 
         for path in sorted((root / "training" / "data").glob("*.jsonl")):
             ingest_documents(services, read_jsonl(path))
-        async with FakeBotAPI(strict_chats=False) as fake:
-            app = build_application(
-                services,
-                token="1:B",
-                base_url=fake.base_url,
-                base_file_url=fake.base_file_url,
-                rate_limiter=False,
-            )
-            async with app:
-                await app.start()
-                await app.updater.start_polling(poll_interval=0.0)
-                state = app.bot_data["state"]
-                for label, text in (
-                    ("help (baseline)", "/help"),
-                    ("search", "tham nhung dau thau"),
-                    ("search accented", "kết nạp đảng viên"),
-                ):
-                    # sequential
-                    state.timings.clear()
-                    started = time.perf_counter()
-                    for i in range(n):
-                        fake.private_message(10_000 + i, text)
-                        await fake.wait_for("sendMessage", chat_id=10_000 + i, timeout=30)
-                    sequential = n / (time.perf_counter() - started)
-                    seq_timings = list(state.timings)
-                    # burst
-                    state.timings.clear()
-                    started = time.perf_counter()
-                    for i in range(n):
-                        fake.private_message(20_000 + i, text)
-                    for i in range(n):
-                        await fake.wait_for("sendMessage", chat_id=20_000 + i, timeout=60)
-                    burst = n / (time.perf_counter() - started)
-                    results[label] = {
-                        "sequential_per_s": sequential,
-                        "burst_per_s": burst,
-                        "p50_ms": percentile(seq_timings, 50) * 1000,
-                        "p95_ms": percentile(seq_timings, 95) * 1000,
-                        "burst_p95_ms": percentile(list(state.timings), 95) * 1000,
-                    }
-                await app.updater.stop()
-                await app.stop()
+        async with (
+            FakeBotAPI(strict_chats=False) as fake,
+            polling_app(services, fake) as app,
+        ):
+            state = app.bot_data
+            for label, text in (
+                ("help (baseline)", "/help"),
+                ("search", "tham nhung dau thau"),
+                ("search accented", "kết nạp đảng viên"),
+            ):
+                # sequential
+                state.timings.clear()
+                started = time.perf_counter()
+                for i in range(n):
+                    fake.private_message(10_000 + i, text)
+                    await fake.wait_for("sendMessage", chat_id=10_000 + i, timeout=30)
+                sequential = n / (time.perf_counter() - started)
+                seq_timings = list(state.timings)
+                # burst
+                state.timings.clear()
+                started = time.perf_counter()
+                for i in range(n):
+                    fake.private_message(20_000 + i, text)
+                for i in range(n):
+                    await fake.wait_for("sendMessage", chat_id=20_000 + i, timeout=60)
+                burst = n / (time.perf_counter() - started)
+                results[label] = {
+                    "sequential_per_s": sequential,
+                    "burst_per_s": burst,
+                    "p50_ms": percentile(seq_timings, 50) * 1000,
+                    "p95_ms": percentile(seq_timings, 95) * 1000,
+                    "burst_p95_ms": percentile(list(state.timings), 95) * 1000,
+                }
         services.close()
     return results
 
@@ -94,10 +85,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--updates", type=int, default=300)
     results = asyncio.run(run(parser.parse_args().updates))
-    print(f"{'kind':18} {'seq/s':>8} {'burst/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'burst p95':>10}")
+    base = results["help (baseline)"]
+    print("| update | sequential/s | burst/s | p50 ms | p95 ms | burst p95 ms | p95 vs /help |")
+    print("|---|---|---|---|---|---|---|")
     for label, r in results.items():
         print(
-            f"{label:18} {r['sequential_per_s']:8.0f} {r['burst_per_s']:8.0f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['burst_p95_ms']:10.1f}"
+            f"| {label} | {r['sequential_per_s']:.0f} | {r['burst_per_s']:.0f} | "
+            f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['burst_p95_ms']:.1f} | "
+            f"{r['p95_ms'] / (base['p95_ms'] or 1e-9):.2f}× |"
         )
 
 

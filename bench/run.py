@@ -1,33 +1,139 @@
-"""`make bench`: every benchmark in turn (each compares against its own baseline)."""
+"""`make bench`: every benchmark in turn, each against its own baseline measured in the same
+run, and ``docs/benchmarks.md`` written from their output (so the document cannot go stale).
+
+    python -m bench.run                 # everything, full sizes (tens of minutes)
+    python -m bench.run --quick         # small sizes, to check that every benchmark runs
+    python -m bench.run search bot      # only some
+"""
 
 from __future__ import annotations
 
-import importlib
+import argparse
+import os
+import platform
+import subprocess
 import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
 
-BENCHES = [
-    ("bench.ingest_bench", ["--docs", "10000"]),
-    ("bench.search_bench", ["--docs", "100000"]),
-    ("bench.classifier_bench", []),
-    ("bench.bot_bench", ["--updates", "300"]),
-    ("bench.digest_bench", ["--chats", "1000"]),
-    ("bench.feeds_bench", ["--feeds", "50", "--entries", "20"]),
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "benchmarks.md"
+
+# (name, what it measures, command, quick command)
+BENCHES: list[tuple[str, str, list[str], list[str]]] = [
+    (
+        "ingest",
+        "Storing documents: `partybot ingest` against a plain `executemany` INSERT.",
+        ["-m", "bench.ingest_bench", "--docs", "10000"],
+        ["-m", "bench.ingest_bench", "--docs", "300"],
+    ),
+    (
+        "search",
+        "Search latency at 100,000 documents: our engine end to end (with snippets) and ranking "
+        "only, against raw tantivy and SQLite FTS5 on the same documents.",
+        ["-m", "bench.search_bench", "--docs", "100000"],
+        ["-m", "bench.search_bench", "--docs", "300"],
+    ),
+    (
+        "classifier",
+        "Classification throughput (paragraphs, news items, full articles) and retraining time.",
+        ["training/benchmark.py"],
+        ["training/benchmark.py", "--no-train"],
+    ),
+    (
+        "bot",
+        "Updates per second through the real Application and the fake Bot API; `/help` is the "
+        "baseline.",
+        ["-m", "bench.bot_bench", "--updates", "300"],
+        ["-m", "bench.bot_bench", "--updates", "30"],
+    ),
+    (
+        "digest",
+        "Digest fan-out under Telegram's limits (the fake enforces them): our limiter against "
+        "PTB's and the theoretical floor.",
+        ["-m", "bench.digest_bench", "--chats", "1000"],
+        ["-m", "bench.digest_bench", "--chats", "30"],
+    ),
+    (
+        "feeds",
+        "Feed polling against a local newspaper site: where the time goes.",
+        ["-m", "bench.feeds_bench", "--feeds", "50", "--entries", "20"],
+        ["-m", "bench.feeds_bench", "--feeds", "3", "--entries", "5"],
+    ),
 ]
 
 
+def as_markdown(output: str) -> str:
+    """Markdown table rows stay tables; every other run of lines becomes a text block."""
+    parts: list[str] = []
+    text: list[str] = []
+
+    def flush() -> None:
+        if any(line.strip() for line in text):
+            parts.append("```text\n" + "\n".join(text).strip("\n") + "\n```")
+        text.clear()
+
+    table: list[str] = []
+    for line in output.splitlines():
+        if line.startswith("|"):
+            flush()
+            table.append(line)
+            continue
+        if table:
+            parts.append("\n".join(table))
+            table = []
+        text.append(line)
+    if table:
+        parts.append("\n".join(table))
+    flush()
+    return "\n\n".join(parts)
+
+
 def main() -> None:
-    only = sys.argv[1:]
-    for module_name, args in BENCHES:
-        if only and not any(o in module_name for o in only):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("only", nargs="*", help="names of benchmarks to run (default: all)")
+    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    parser.add_argument("--out", type=Path, default=OUT, help="the generated document")
+    args = parser.parse_args()
+    sections = []
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for name, what, full, quick in BENCHES:
+        if args.only and name not in args.only:
             continue
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            print(f"== {module_name}: not available ({exc.name})")
-            continue
-        print(f"== {module_name} {' '.join(args)}", flush=True)
-        sys.argv = [module_name, *args]
-        module.main()
+        command = quick if args.quick else full
+        shown = "python " + " ".join(command)
+        print(f"== {name}: {shown}", flush=True)
+        started = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        seconds = time.perf_counter() - started
+        print(result.stdout, flush=True)
+        if result.returncode != 0:
+            print(result.stderr[-3000:], file=sys.stderr)
+            sys.exit(f"benchmark {name} failed (exit {result.returncode})")
+        sections.append(
+            f"## {name}\n\n{what}\n\n`{shown}` ({seconds:.0f} s)\n\n{as_markdown(result.stdout)}\n"
+        )
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    header = (
+        "# Benchmarks\n\n"
+        f"Generated by `make bench` ({'quick sizes' if args.quick else 'full sizes'}) on {now}, "
+        f"Python {platform.python_version()}, {os.cpu_count()} cores. **Do not edit by hand**: "
+        "run `make bench` again. Absolute times depend on the machine; each benchmark compares "
+        "against a baseline measured in the same run, so read the ratios.\n"
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.only and args.out.exists():
+        # Partial run: replace only the sections that ran.
+        old = args.out.read_text("utf-8").split("\n## ")
+        kept = {part.split("\n", 1)[0]: "## " + part for part in old[1:]}
+        for section in sections:
+            kept[section.split("\n", 1)[0][3:]] = section
+        sections = [kept[name] for name, *_ in BENCHES if name in kept]
+    args.out.write_text(header + "\n" + "\n".join(s.rstrip() + "\n" for s in sections), "utf-8")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

@@ -81,7 +81,7 @@ def store_rate(model: TopicModel, docs: list[str]) -> float:
         )
         ids = [r.document_id for r in results if not isinstance(r, Exception)]
         started = time.perf_counter()
-        classify_documents(services, ids, model=model)
+        classify_documents(services.documents, model, ids)
         rate = len(ids) / (time.perf_counter() - started)
         services.close()
     return rate
@@ -109,10 +109,13 @@ def main() -> None:
             f"retraining on {len(examples)} examples: {out['retrain_seconds']} s "
             f"({model.card['timings']})"
         )
-    if args.model:
+    if args.model or args.no_train:
         from bot.classifier.persist import loads
 
-        model = loads(args.model.read_bytes(), what=str(args.model))
+        path = args.model or ROOT / "models" / (
+            (ROOT / "models" / "DEFAULT").read_text("utf-8").strip() + ".npz"
+        )
+        model = loads(path.read_bytes(), what=str(path))
     out["version"] = model.version or "(fresh)"
     out["throughput"] = {}
     for name, docs in corpora(examples).items():
