@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot import resources
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LANG = "vi"  # the interface speaks Vietnamese unless a user picks English
 LANGS = ("vi", "en")
@@ -21,11 +23,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in data_dir")
-    data_dir: Path = Field(default=PROJECT_ROOT / "data")
+    # What the bot writes (SQLite file, search index): ./data of the working directory.
+    data_dir: Path = Field(default_factory=resources.data_dir)
     index_dir: Path | None = Field(default=None, description="search index folder (derived)")
-    models_dir: Path = Field(default=PROJECT_ROOT / "models")
-    seeds_dir: Path = Field(default=PROJECT_ROOT / "seeds")
-    training_dir: Path = Field(default=PROJECT_ROOT / "training")
+    # What ships with it: the checkout's folders, or the copies an installed wheel carries.
+    models_dir: Path = Field(default_factory=lambda: resources.shipped_dir("models"))
+    seeds_dir: Path = Field(default_factory=lambda: resources.shipped_dir("seeds"))
+    training_dir: Path = Field(default_factory=lambda: resources.shipped_dir("training"))
 
     telegram_bot_token: str = ""
     telegram_api_base_url: str = ""
