@@ -174,3 +174,18 @@ def test_doc_codes_typed_without_accents_or_in_lower_case() -> None:
     assert find_doc_codes("để ăn 5 bữa") == []  # accented words must be the real document word
     code = find_doc_codes("Theo Kết luận số 21-KL/TƯ")[0]
     assert (code.text, code.start) == ("21-KL/TƯ", 17)
+
+
+def test_doc_code_variants() -> None:
+    assert [c.full for c in find_doc_codes("Quy định số 08-QĐi/TW của Trung ương")] == ["8-QD/TW"]
+    assert [c.key for c in find_doc_codes("quy dinh 08")] == ["8-QD"]
+    typed = "QĐ 124, KL 21, nq số 35, qdi 08, CT 05"
+    assert [c.key for c in find_doc_codes(typed, loose=True)] == [
+        "124-QD",
+        "21-KL",
+        "35-NQ",
+        "8-QD",
+        "5-CT",
+    ]
+    assert find_doc_codes(typed) == []  # abbreviations alone only in queries
+    assert find_doc_codes("KL 21.000 tấn", loose=True) == []

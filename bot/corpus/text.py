@@ -315,10 +315,15 @@ _KIND_NAMES = {
 _KINDS = {fold_lower(name): abbr for name, abbr in _KIND_NAMES.items()}
 _ACCENTED = {fold_lower(name): name for name in _KIND_NAMES}
 
-# On folded text: 21-KL/TW, 35-NQ/TW, 124-QD/TW, 21-KL/TU, 05-CT/TW, 09-HD/BTCTW, 123/QD-UBND, 05/2022/ND-CP
+# On folded text: 21-KL/TW, 35-NQ/TW, 124-QD/TW, 21-KL/TU, 05-CT/TW, 09-HD/BTCTW, 123/QD-UBND,
+# 05/2022/ND-CP, and 08-QĐi/TW (the lower-case i of "Quy định" in 2018–2020 codes).
 _CODE_PATTERN = (
-    r"(?<![\w/-])(\d{1,4})\s?-\s?([A-Z]{1,6}(?:-[A-Z]{1,6})?)\s?/\s?([A-Z][A-Z.]{0,9})(?![\w])"
+    r"(?<![\w/-])(\d{1,4})\s?-\s?([A-Z]{1,6}i?(?:-[A-Z]{1,6})?)\s?/\s?([A-Z][A-Z.]{0,9})(?![\w])"
     r"|(?<![\w/-])(\d{1,5})(?:/(\d{4}))?/([A-Z]{1,6})-([A-Z][A-Z0-9]{0,9})(?![\w])"
+)
+# Typed in a query: "QĐ 124", "KL 21", "NQ số 35", "qdi 08" — the kind's abbreviation and a number.
+_ABBREVIATED_RE = re.compile(
+    r"(?<![\w/-])(nq|kl|ct|qdi|qd|hd)\s*(?:so\s*)?(\d{1,4})(?![\d\w]|[.,]\d|\s?[-/])"
 )
 _CODE_RE = re.compile(_CODE_PATTERN)
 _CODE_RE_LOOSE = re.compile(_CODE_PATTERN, re.IGNORECASE)
@@ -342,6 +347,12 @@ class DocCode:
     end: int
 
 
+def _kind(value: str) -> str:
+    # "QĐi" (quy định, 2018–2020) is the same kind as "QĐ": "Quy định 08" finds 08-QĐi/TW.
+    kind = value.upper()
+    return "QD" if kind == "QDI" else kind
+
+
 def _issuer(value: str) -> str:
     value = value.replace(".", "").upper()
     return "TW" if value in {"TU", "TW"} else value
@@ -360,7 +371,7 @@ def find_doc_codes(text: str, *, loose: bool = False) -> list[DocCode]:
     found: list[DocCode] = []
     for m in (_CODE_RE_LOOSE if loose else _CODE_RE).finditer(folded):
         if m.group(1):
-            number, kind, issuer = m.group(1), m.group(2).upper(), _issuer(m.group(3))
+            number, kind, issuer = m.group(1), _kind(m.group(2)), _issuer(m.group(3))
             key = f"{int(number)}-{kind}"
             full = f"{int(number)}-{kind}/{issuer}"
         else:
@@ -383,6 +394,13 @@ def find_doc_codes(text: str, *, loose: bool = False) -> list[DocCode]:
         # "-" or "/", so the code above is the one reference.
         key = f"TW{number}-{kind}" if m.group(3) else f"{number}-{kind}"
         found.append(DocCode(text[m.start() : m.end()], key, None, m.start(), m.end()))
+    if loose:
+        taken = [(c.start, c.end) for c in found]
+        for m in _ABBREVIATED_RE.finditer(lowered):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            key = f"{int(m.group(2))}-{_kind(m.group(1))}"
+            found.append(DocCode(text[m.start() : m.end()], key, None, m.start(), m.end()))
     found.sort(key=lambda c: c.start)
     return found
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -73,3 +74,4 @@ class SearchResults:
         default_factory=list
     )  # when nothing matched: other queries to try
     note: str | None = None  # e.g. "stopwords only"
+    central: list[Any] = field(default_factory=list)  # catalogued documents the query names

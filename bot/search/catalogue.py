@@ -1,0 +1,107 @@
+"""A catalogue of central Party documents: code, title and subject of each.
+
+A cadre who asks for "Kết luận 21-KL/TW" wants the articles citing it first, then the articles
+about its subject that do not cite it; the answer names the document ("Kết luận số 21-KL/TW về
+đẩy mạnh xây dựng, chỉnh đốn Đảng…"). The catalogue (``catalogue.json`` next to this module)
+gives each document's subject words for that second tier and its title for the header.
+
+To extend it, add an object to ``catalogue.json``: ``code`` as written in documents
+(``08-QĐi/TW``), ``date``, ``issuer``, ``title`` (Vietnamese, as published), ``subject`` (the
+words an article on that subject uses), ``topics`` (taxonomy slugs) and optional ``aliases``
+(``{"key": "TW4-NQ", "term": "XII"}`` for "Nghị quyết Trung ương 4 khóa XII"). A test checks
+every entry.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from bot.corpus.text import find_doc_codes, fold_lower, normalize
+from bot.errors import InputError
+
+CATALOGUE = Path(__file__).with_name("catalogue.json")
+_TERMS = ("xiv", "xiii", "xii", "xi", "x", "ix")  # Central Committee terms (khóa), longest first
+
+
+@dataclass(frozen=True)
+class CentralDocument:
+    """One catalogued document."""
+
+    code: str  # as written: "08-QĐi/TW"
+    key: str  # "8-QD", shared by every way of citing it
+    full: str  # "8-QD/TW"
+    date: str
+    issuer: str
+    title: str
+    subject: str
+    topics: tuple[str, ...]
+    aliases: tuple[tuple[str, str], ...]  # (key, term): ("TW4-NQ", "XII")
+
+
+class Catalogue:
+    """Catalogued documents by the keys a query can carry."""
+
+    def __init__(self, documents: list[CentralDocument]) -> None:
+        self.documents = documents
+        self._by_key: dict[str, list[CentralDocument]] = {}
+        for doc in documents:
+            for key in {doc.key, doc.full}:
+                self._by_key.setdefault(key, []).append(doc)
+        self._aliases: dict[str, list[tuple[str, CentralDocument]]] = {}
+        for doc in documents:
+            for key, term in doc.aliases:
+                self._aliases.setdefault(key, []).append((term.lower(), doc))
+
+    def lookup(self, keys: list[str], query_text: str = "") -> list[CentralDocument]:
+        """The documents a code's keys name (``["21-KL/TW", "21-KL/*"]``); an alias such as
+        "Nghị quyết Trung ương 4" is narrowed by a term in the query ("khóa XII")."""
+        found: list[CentralDocument] = []
+        for key in keys:
+            found.extend(self._by_key.get(key.removesuffix("/*"), []))
+            candidates = self._aliases.get(key, [])
+            if candidates:
+                words = set(fold_lower(normalize(query_text)).split())
+                term = next((t for t in _TERMS if t in words), None)
+                matched = [doc for t, doc in candidates if t == term]
+                found.extend(matched or [doc for _, doc in candidates])
+        return list(dict.fromkeys(found))
+
+
+def parse_entry(item: object, index: int) -> CentralDocument:
+    """One ``catalogue.json`` object, checked."""
+    where = f"catalogue entry {index}"
+    if not isinstance(item, dict):
+        raise InputError(f"{where}: expected an object")
+    for field in ("code", "title", "subject"):
+        if not isinstance(item.get(field), str) or not item[field].strip():
+            raise InputError(f"{where}: missing {field}")
+    codes = [c for c in find_doc_codes(item["code"]) if c.full]
+    if len(codes) != 1:
+        raise InputError(f"{where}: {item['code']!r} is not a document code")
+    aliases = tuple((str(a["key"]), str(a.get("term", ""))) for a in item.get("aliases") or [])
+    return CentralDocument(
+        code=item["code"],
+        key=codes[0].key,
+        full=codes[0].full or codes[0].key,
+        date=str(item.get("date") or ""),
+        issuer=str(item.get("issuer") or ""),
+        title=normalize(item["title"]),
+        subject=normalize(item["subject"]),
+        topics=tuple(item.get("topics") or ()),
+        aliases=aliases,
+    )
+
+
+@lru_cache(maxsize=4)
+def load_catalogue(path: Path = CATALOGUE) -> Catalogue:
+    """The catalogue in ``path`` (read once per process)."""
+    try:
+        items = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read the document catalogue ({exc})") from exc
+    if not isinstance(items, list):
+        raise InputError(f"{path}: expected a JSON list")
+    return Catalogue([parse_entry(item, i) for i, item in enumerate(items, start=1)])
