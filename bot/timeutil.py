@@ -20,6 +20,12 @@ def to_local(value: datetime, tz: ZoneInfo = VN) -> datetime:
     return value.astimezone(tz)
 
 
+def format_date_iso(value: str) -> str:
+    """``2021-10-28`` → ``28/10/2021`` (as Vietnamese readers write dates); unchanged if odd."""
+    parts = value.split("-")
+    return "/".join(reversed(parts)) if len(parts) == 3 else value
+
+
 def format_date(value: datetime | None, *, with_time: bool = False, tz: ZoneInfo = VN) -> str:
     """``05/07/2022`` (or ``05/07/2022 09:38``) in Vietnam time; empty for None."""
     if value is None:

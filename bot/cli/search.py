@@ -49,7 +49,7 @@ def search(
       partybot search tham nhung dau thau --limit 5 --json
       partybot search "21-KL/TW" --topic rectification
     """
-    from bot.timeutil import format_date
+    from bot.timeutil import format_date, format_date_iso
 
     if topic and services.taxonomy.get(topic) is None:
         raise click.BadParameter(
@@ -79,6 +79,9 @@ def search(
             )
         )
         return
+    for doc in results.central:
+        # The document the query names: its title first, then what cites it or is about it.
+        click.echo(f"{doc.title} ({doc.issuer}, {format_date_iso(doc.date)})")
     understood = []
     if results.topic:
         understood.append(f"topic: {results.topic}")

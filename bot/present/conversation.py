@@ -20,7 +20,7 @@ from bot.errors import NotFound
 from bot.present.messages import EXAMPLE_QUERIES, Raw, t
 from bot.present.render import Button, Reply, cut, esc, highlight, link, split_html_messages
 from bot.services import Services
-from bot.timeutil import format_date
+from bot.timeutil import format_date, format_date_iso
 
 PAGE_SIZE = 5
 MAX_QUERY_CHARS = 300
@@ -186,6 +186,14 @@ class Conversation:
                 page=page,
                 pages=pages,
             )
+        for doc in results.central[:1]:
+            # The document the query names comes first: a cadre asking for "Quy định 08"
+            # sees which text that is before the articles that cite it.
+            header = (
+                t(ctx.lang, "central_document", title=doc.title, date=format_date_iso(doc.date))
+                + "\n"
+                + header
+            )
         if results.soft_topic:
             header += "\n" + t(
                 ctx.lang, "soft_topic", topic=self._topic_name(results.soft_topic, ctx.lang)
@@ -195,6 +203,8 @@ class Conversation:
             header += "\n" + t(ctx.lang, "note_relaxed")
         elif results.note == "typo" and results.suggestions:
             header += "\n" + t(ctx.lang, "note_typo", corrected=cut(results.suggestions[0], 100))
+        elif results.note == "phrase_relaxed":
+            header += "\n" + t(ctx.lang, "note_phrase_relaxed")
         elif results.note == "date_relaxed":
             header += "\n" + t(ctx.lang, "note_date_relaxed")
         return self._results_reply(

@@ -36,6 +36,8 @@ CATALOG: dict[str, dict[str, str]] = {
             "• /lang en — English"
         ),
         "results_header": "🔎 <b>{query}</b> — {total} kết quả (trang {page}/{pages})",
+        "central_document": "📄 <b>{title}</b> ({date})\nTrước hết là các bài dẫn văn bản này, sau đó các bài cùng chủ đề.",
+        "note_phrase_relaxed": "Không có tài liệu chứa đúng cụm từ trong ngoặc kép; dưới đây là các kết quả gần nhất.",
         "topic_header": "📂 <b>{topic}</b> — {total} tài liệu (trang {page}/{pages})",
         "topic_header_mixed": (
             "📂 <b>{topic}</b> — {tagged} tài liệu thuộc chủ đề, {others} tài liệu khác có các từ"
@@ -158,6 +160,8 @@ CATALOG: dict[str, dict[str, str]] = {
             "• /lang vi — Tiếng Việt"
         ),
         "results_header": "🔎 <b>{query}</b> — {total} results (page {page}/{pages})",
+        "central_document": "📄 <b>{title}</b> ({date})\nArticles citing it come first, then articles on its subject.",
+        "note_phrase_relaxed": "No document has the quoted words in that order; these are the closest.",
         "topic_header": "📂 <b>{topic}</b> — {total} documents (page {page}/{pages})",
         "topic_header_mixed": (
             "📂 <b>{topic}</b> — {tagged} documents on the topic, {others} more with the words"

@@ -87,6 +87,24 @@ def _looks_damaged(exc: BaseException) -> bool:
     return isinstance(exc, OSError) or any(word in text for word in _DAMAGE_WORDS)
 
 
+# Abbreviations cadres type for names articles usually spell out (folded).
+ABBREVIATIONS = {
+    "ubkt": "uy ban kiem tra",
+    "mttq": "mat tran to quoc",
+    "pctn": "phong chong tham nhung",
+    "hdnd": "hoi dong nhan dan",
+    "ubnd": "uy ban nhan dan",
+    "bch": "ban chap hanh",
+    "btv": "ban thuong vu",
+    "bcd": "ban chi dao",
+    "ccb": "cuu chien binh",
+    "cbdv": "can bo dang vien",
+    "tncs": "thanh nien cong san",
+    "dtn": "doan thanh nien",
+    "lhpn": "lien hiep phu nu",
+    "ktgs": "kiem tra giam sat",
+}
+
 _ALPHABET = "abcdeghiklmnopqrstuvxy"
 _TOKENS = re.compile(TOKEN_PATTERN)  # letters of folded Vietnamese syllables
 
@@ -289,6 +307,17 @@ class SearchEngine:
         dfx = searcher.doc_freq("text_x", term.exact) if term.accented else 0
         match: list[Query] = []
         boosts: list[Query] = []
+        expansion = ABBREVIATIONS.get(term.folded)
+        if expansion is not None:
+            # "ubkt" is written "Ủy ban Kiểm tra" in most articles: either form matches.
+            pairs = [f"{a}_{b}" for a, b in itertools.pairwise(expansion.split())]
+            if all(searcher.doc_freq("pairs", p) for p in pairs):
+                spelled = Query.boolean_query([(Occur.Must, _term("pairs", p)) for p in pairs])
+                if df > 0:
+                    return _should([_term("text_f", term.folded), spelled]), [
+                        _boost(_term("title_f", term.folded), W_TITLE)
+                    ]
+                return spelled, []
         if df > 0:
             match.append(_term("text_f", term.folded))
             boosts.append(_boost(_term("title_f", term.folded), W_TITLE))
@@ -339,6 +368,34 @@ class SearchEngine:
                 boosts.append(_boost(_term("text_x", exact), W_TYPO * W_EXACT))
         return _should(match), boosts
 
+    @staticmethod
+    def _has_exact_phrase(searcher: tantivy.Searcher, parsed: ParsedQuery) -> bool:
+        """True when some document holds one of the quoted phrases as typed."""
+        for phrase in parsed.phrases:
+            words = [t.folded for t in phrase]
+            query = Query.phrase_query(SCHEMA, "text_f", words, slop=PHRASE_SLOP)
+            if searcher.search(query, limit=1, count=True).count:
+                return True
+        return False
+
+    @staticmethod
+    def _doubtful_accents(searcher: tantivy.Searcher, parsed: ParsedQuery) -> set[str]:
+        """Accented syllables whose accents look mistyped: the pair they form with a
+        neighbour exists without accents but never as typed."""
+        doubtful: set[str] = set()
+        for a, b in itertools.pairwise(parsed.terms):
+            if not (a.accented or b.accented) or a.stop or b.stop:
+                continue
+            if searcher.doc_freq("pairs_x", f"{a.exact}_{b.exact}"):
+                continue
+            if searcher.doc_freq("pairs", f"{a.folded}_{b.folded}"):
+                # Only words that exist as typed: an unknown form ("phạn") is a typo the
+                # one-edit corrections already handle ("phạm").
+                doubtful.update(
+                    t.exact for t in (a, b) if t.accented and searcher.doc_freq("text_x", t.exact)
+                )
+        return doubtful
+
     def _keywords(
         self,
         searcher: tantivy.Searcher,
@@ -358,7 +415,12 @@ class SearchEngine:
         unique: dict[tuple[str, str], Term] = {}
         for term in terms:
             unique.setdefault((term.folded, term.exact), term)
+        doubtful = self._doubtful_accents(searcher, parsed)
         for term in unique.values():
+            if term.exact in doubtful:
+                # Typed with accents that never occur next to its neighbour ("đảng viện"):
+                # match it as if typed without accents, so "đảng viên" is found.
+                term = replace(term, exact=term.folded, accented=False)
             clause, boosts = self._term_clause(searcher, term, built)
             if clause is not None:
                 clauses.append(clause)
@@ -392,9 +454,10 @@ class SearchEngine:
             alternatives.append(exact)
             should.append(Query.const_score_query(exact, W_TIER))
             should.append(_boost(Query.phrase_query(SCHEMA, "title_f", words), W_TITLE))
-            loose = [
-                _term("text_f", w) for w in dict.fromkeys(words) if searcher.doc_freq("text_f", w)
-            ]
+            # Loosely: every content word of the phrase, anywhere (none may be unknown).
+            content = list(dict.fromkeys(t.folded for t in phrase if not t.stop))
+            known = [w for w in content if searcher.doc_freq("text_f", w)]
+            loose = [_term("text_f", w) for w in known] if len(known) == len(content) else []
             if loose:
                 alternatives.append(
                     loose[0]
@@ -405,10 +468,27 @@ class SearchEngine:
         for keys in parsed.codes:
             parts = [_term("codes", keys[0])]
             parts += [_boost(_term("codes", k), W_BARE_CODE) for k in keys[1:]]
+            central = self.catalogue.lookup(keys, parsed.text)
+            for doc in central:
+                # Every way an article cites the same document: its code, a bare "Nghị quyết
+                # số 4", or "Nghị quyết Trung ương 4" together with its term ("khóa XII").
+                parts += [
+                    _term("codes", doc.full),
+                    _boost(_term("codes", f"{doc.key}/*"), W_BARE_CODE),
+                ]
+                for alias, term in doc.aliases:
+                    parts.append(
+                        Query.boolean_query(
+                            [
+                                (Occur.Must, _term("codes", alias)),
+                                (Occur.Must, _term("text_f", term.lower())),
+                            ]
+                        )
+                    )
             cite = _should(parts)
             alternatives.append(cite)
             should.append(Query.const_score_query(cite, W_TIER))
-            for doc in self.catalogue.lookup(keys, parsed.text):
+            for doc in central:
                 built.central.append(doc)
                 subject = self._subject(searcher, doc.subject)
                 if subject is not None:
@@ -727,6 +807,8 @@ class SearchEngine:
                 results.central = built.central
                 results.hits = self._hits(searcher, scored, _corrected(parsed, built))
                 results.note = note or ("typo" if built.corrections else None)
+                if parsed.phrases and not note and not self._has_exact_phrase(searcher, parsed):
+                    results.note = "phrase_relaxed"  # no document has the phrase as typed
                 break
         if built.corrections:
             corrected = " ".join(built.corrections.get(t.exact, t.exact) for t in parsed.terms)

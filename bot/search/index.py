@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 META_FILE = "partybot-index.json"
 TOKENIZER = "vn"
 # Our syllable tokenizer (bot.text.tokenize), so query terms built in Python match index terms.
@@ -78,6 +78,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("text_f", tokenizer_name=TOKENIZER, index_option="position")
     sb.add_text_field("text_x", tokenizer_name=TOKENIZER, index_option="freq")
     sb.add_text_field("pairs", tokenizer_name="whitespace", index_option="freq")
+    # The same pairs with their accents: tells "đảng viện" (a typo) from "đảng viên".
+    sb.add_text_field("pairs_x", tokenizer_name="whitespace", index_option="basic")
     sb.add_text_field("codes", tokenizer_name="raw", index_option="freq")
     sb.add_text_field("topics", tokenizer_name="raw", index_option="basic")
     sb.add_text_field("source", tokenizer_name="raw", index_option="basic")
@@ -128,6 +130,7 @@ def to_tantivy(doc: Document) -> tantivy.Document:
     out.add_text("text_f", folded)
     out.add_text("text_x", exact)
     out.add_text("pairs", pairs(folded))
+    out.add_text("pairs_x", pairs(exact.lower()))
     for term in code_terms(exact, folded):
         out.add_text("codes", term)
     for slug in doc.topics:
