@@ -57,16 +57,17 @@ class Catalogue:
 
     def lookup(self, keys: list[str], query_text: str = "") -> list[CentralDocument]:
         """The documents a code's keys name (``["21-KL/TW", "21-KL/*"]``); an alias such as
-        "Nghị quyết Trung ương 4" is narrowed by a term in the query ("khóa XII")."""
+        "Nghị quyết Trung ương 4" names one only together with its term ("khóa XII").
+
+        Without the term an alias is ambiguous (three Central Committees held a fourth
+        plenum on Party building) and names none: the query then matches what it cites.
+        """
         found: list[CentralDocument] = []
+        words = set(fold_lower(normalize(query_text)).split())
+        term = next((t for t in _TERMS if t in words), None)
         for key in keys:
             found.extend(self._by_key.get(key.removesuffix("/*"), []))
-            candidates = self._aliases.get(key, [])
-            if candidates:
-                words = set(fold_lower(normalize(query_text)).split())
-                term = next((t for t in _TERMS if t in words), None)
-                matched = [doc for t, doc in candidates if t == term]
-                found.extend(matched or [doc for _, doc in candidates])
+            found.extend(doc for t, doc in self._aliases.get(key, []) if term and t == term)
         return list(dict.fromkeys(found))
 
 

@@ -72,8 +72,10 @@ W_SOFT_TOPIC = 2.0
 W_BARE_CODE = 0.6
 W_TIER = 1000.0  # documents citing the code or holding the exact phrase rank above the rest
 W_SUBJECT = 1.0  # a catalogued document's subject words, for articles that do not cite it
-SUBJECT_SHARE = 50  # percent of the subject's words an article must contain to be "about" it
+SUBJECT_PAIRS = 8  # a catalogued document's most distinctive word pairs (two make a match)
 PHRASE_SLOP = 1  # a quoted phrase still matches with one word inserted
+RELAX_BELOW = 10  # a long query with fewer matches for all its syllables is relaxed
+PHRASE_ENOUGH = 10  # with fewer exact matches than this, close variants follow them
 SOFT_TOPIC_MIN = 0.35  # classifier probability needed for a soft topic
 TIE_WINDOW = 20  # extra hits fetched so the newest-first tie-break sees past the page edge
 TYPO_MIN_CHARS = 4
@@ -369,16 +371,6 @@ class SearchEngine:
         return _should(match), boosts
 
     @staticmethod
-    def _has_exact_phrase(searcher: tantivy.Searcher, parsed: ParsedQuery) -> bool:
-        """True when some document holds one of the quoted phrases as typed."""
-        for phrase in parsed.phrases:
-            words = [t.folded for t in phrase]
-            query = Query.phrase_query(SCHEMA, "text_f", words, slop=PHRASE_SLOP)
-            if searcher.search(query, limit=1, count=True).count:
-                return True
-        return False
-
-    @staticmethod
     def _doubtful_accents(searcher: tantivy.Searcher, parsed: ParsedQuery) -> set[str]:
         """Accented syllables whose accents look mistyped: the pair they form with a
         neighbour exists without accents but never as typed."""
@@ -403,6 +395,7 @@ class SearchEngine:
         *,
         slack: int | None = None,
         extra_terms: list[str] | None = None,
+        loose_phrases: bool = False,
     ) -> _Built:
         """The keyword part of a query: terms, pairs, phrases, codes, exclusions."""
         built = _Built(None)
@@ -451,10 +444,14 @@ class SearchEngine:
         for phrase in parsed.phrases:
             words = [t.folded for t in phrase]
             exact = Query.phrase_query(SCHEMA, "text_f", words, slop=PHRASE_SLOP)
+            should.append(_boost(Query.phrase_query(SCHEMA, "title_f", words), W_TITLE))
+            if not loose_phrases:
+                must.append(exact)  # first try: only documents with the phrase as typed
+                continue
             alternatives.append(exact)
             should.append(Query.const_score_query(exact, W_TIER))
-            should.append(_boost(Query.phrase_query(SCHEMA, "title_f", words), W_TITLE))
-            # Loosely: every content word of the phrase, anywhere (none may be unknown).
+            # Few have it as typed: then the documents with every content word of the phrase,
+            # anywhere (none may be unknown), after them.
             content = list(dict.fromkeys(t.folded for t in phrase if not t.stop))
             known = [w for w in content if searcher.doc_freq("text_f", w)]
             loose = [_term("text_f", w) for w in known] if len(known) == len(content) else []
@@ -515,20 +512,27 @@ class SearchEngine:
         return built
 
     def _subject(self, searcher: tantivy.Searcher, subject: str) -> Query | None:
-        """A catalogued document's subject as a query: most of its words, ranked by BM25."""
-        folded = fold_lower(subject)
-        words = [w for w in dict.fromkeys(_TOKENS.findall(folded)) if w not in _FOLDED_STOPWORDS]
-        words = [w for w in words if searcher.doc_freq("text_f", w)]
-        if not words:
-            return None
-        clauses = [(Occur.Should, _term("text_f", w)) for w in words]
-        clauses += [
-            (Occur.Should, _boost(_term("pairs", p), W_BIGRAM))
-            for p in dict.fromkeys(index_pairs(folded).split())
-            if searcher.doc_freq("pairs", p)
+        """A catalogued document's subject as a query: its most distinctive word pairs (two
+        folded syllables, about a word each), at least two of them, ranked by BM25.
+
+        Pairs rather than syllables: they say "tự diễn biến" rather than "tự", and their
+        postings are short, so the query stays cheap at 100,000 documents.
+        """
+        found = [
+            (searcher.doc_freq("pairs", p), p)
+            for p in dict.fromkeys(index_pairs(fold_lower(subject)).split())
         ]
-        need = max(1, -(-len(words) * SUBJECT_SHARE // 100))
-        return Query.boolean_query(clauses, minimum_number_should_match=need)
+        rarest = [p for df, p in sorted(f for f in found if f[0]) if not self._stop_pair(p)]
+        rarest = rarest[:SUBJECT_PAIRS]
+        if not rarest:
+            return None
+        clauses = [(Occur.Should, _term("pairs", p)) for p in rarest]
+        return Query.boolean_query(clauses, minimum_number_should_match=min(2, len(rarest)))
+
+    @staticmethod
+    def _stop_pair(pair: str) -> bool:
+        a, _, b = pair.partition("_")
+        return a in _FOLDED_STOPWORDS or b in _FOLDED_STOPWORDS
 
     def _filters(
         self,
@@ -782,6 +786,10 @@ class SearchEngine:
         # Nothing found: allow one missing syllable, then any; then drop a date the query set.
         attempts: list[tuple[dict[str, Any], list[Query], str | None]] = [({}, filters, None)]
         n_terms = len({t.folded for t in parsed.content_terms})
+        if required(n_terms) < n_terms and not parsed.question:
+            # A long query tries all its syllables first (an intersection, the cheapest query
+            # tantivy runs); only when that finds few documents do two thirds do.
+            attempts.insert(0, ({"slack": 0}, filters, None))
         if n_terms > 2:
             attempts.append(({"slack": 1}, filters, "relaxed"))
         if 1 < n_terms <= 3 or (n_terms > 1 and soft):
@@ -802,12 +810,23 @@ class SearchEngine:
             scored, total = self._ranked(
                 searcher, self._combine(built.query, active, extra), offset, limit
             )
+            exact_phrases = total if parsed.phrases else 0
+            if parsed.phrases and total < PHRASE_ENOUGH:
+                # Few documents hold the phrase as typed: they come first, then documents
+                # with its words in another order or with more words between.
+                built = self._keywords(searcher, parsed, **options, loose_phrases=True)
+                if built.query is not None:
+                    scored, total = self._ranked(
+                        searcher, self._combine(built.query, active, extra), offset, limit
+                    )
+            if total and options.get("slack") == 0 and total < RELAX_BELOW:
+                continue  # few documents have every syllable: let the relaxed query rank
             if total:
                 results.total = total
                 results.central = built.central
                 results.hits = self._hits(searcher, scored, _corrected(parsed, built))
                 results.note = note or ("typo" if built.corrections else None)
-                if parsed.phrases and not note and not self._has_exact_phrase(searcher, parsed):
+                if parsed.phrases and not note and not exact_phrases:
                     results.note = "phrase_relaxed"  # no document has the phrase as typed
                 break
         if built.corrections:
