@@ -17,9 +17,9 @@ Engines:
   summary), title, date and link;
 * ``ours-rank`` — the same ranking with hit rendering switched off;
 * ``raw`` — tantivy alone: one folded text field per title/body (simple tokenizer, lower case,
-  ASCII folding), tantivy's own lenient query parser, top 10 with a count, titles loaded;
+  ASCII folding), tantivy's own lenient query parser, top hits of one page (5, as the bot shows) with a count, titles loaded;
 * ``fts5`` — SQLite FTS5 over hand-folded text (``remove_diacritics`` does not fold đ), terms
-  OR-ed, ``bm25()`` top 10 (no count: that would double its time).
+  OR-ed, ``bm25()`` top hits of one page (no count: that would double its time).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from typing import Any
 from bench.common import ROOT, percentile
 
 KINDS = ("keyword", "unaccented", "code", "phrase", "typo", "topic")
+PAGE = 5  # hits per query: what the bot shows on one page (bot.present.conversation.PAGE_SIZE)
 ENGINES = ("ours", "ours-rank", "raw", "fts5")
 
 _CODE_KINDS = [("KL", "Kết luận"), ("NQ", "Nghị quyết"), ("CT", "Chỉ thị"), ("QĐ", "Quy định")]
@@ -301,8 +302,8 @@ def run_ours(
     clear_cache()
 
     def run_one(q: str) -> None:
-        for hit in engine.search(q, limit=10).hits:
-            _ = (hit.snippet.text or hit.summary, hit.title, hit.date, hit.link)
+        for hit in engine.search(q, limit=PAGE).hits:
+            _ = (hit.snippet.text or hit.summary, hit.title, hit.date, hit.link("bench_bot"))
 
     latency = _time_queries(run_one, queries, repeat)
     result = {
@@ -357,7 +358,7 @@ def run_raw(
     def run_one(q: str) -> None:
         query, _ = index.parse_query_lenient(q, ["title", "body"], field_boosts={"title": 1.5})
         searcher = index.searcher()
-        hits = searcher.search(query, 10, count=True).hits
+        hits = searcher.search(query, PAGE, count=True).hits
         for _, address in hits:
             searcher.doc(address)
 
@@ -409,8 +410,8 @@ def run_fts5(
     def run_one(q: str) -> None:
         match = _fts5_query(q)
         conn.execute(
-            "SELECT rowid, title FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 1.5, 1.0) LIMIT 10",
-            (match,),
+            "SELECT rowid, title FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 1.5, 1.0) LIMIT ?",
+            (match, PAGE),
         ).fetchall()
 
     latency = _time_queries(run_one, queries, repeat)
@@ -427,8 +428,16 @@ def run_fts5(
 
 
 def _engine_main(
-    name: str, db_path: str, work: str, queries: dict[str, list[str]], repeat: int, out: Any
+    name: str,
+    db_path: str,
+    work: str,
+    queries: dict[str, list[str]],
+    repeat: int,
+    page: int,
+    out: Any,
 ) -> None:
+    global PAGE
+    PAGE = page  # a spawned process does not inherit the parent's module state
     args = (Path(db_path), Path(work), queries, repeat)
     if name == "ours":
         out.put(run_ours(*args, rank_only=False))
@@ -447,6 +456,7 @@ def run(
     repeat: int = 3,
     work: Path | None = None,
     engines: Sequence[str] = ENGINES,
+    page: int = PAGE,
 ) -> dict[str, Any]:
     """Generate, load, then run each engine in its own process; returns the measurements."""
     tmp = None
@@ -458,14 +468,15 @@ def run(
     db_path.unlink(missing_ok=True)
     start = time.perf_counter()
     load_database(db_path, n)
-    results: dict[str, Any] = {"docs": n, "load_s": time.perf_counter() - start}
+    results: dict[str, Any] = {"docs": n, "page": page, "load_s": time.perf_counter() - start}
     queries = make_queries(queries_per_kind)
     results["queries"] = queries
     ctx = mp.get_context("spawn")
     for name in engines:
         out = ctx.Queue()
         proc = ctx.Process(
-            target=_engine_main, args=(name, str(db_path), str(work), queries, repeat, out)
+            target=_engine_main,
+            args=(name, str(db_path), str(work), queries, repeat, page, out),
         )
         proc.start()
         results[name] = out.get()
@@ -512,6 +523,7 @@ def main() -> None:
     )
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=20, help="queries per kind")
+    parser.add_argument("--page", type=int, default=PAGE, help="hits per query (bot page: 5)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each query")
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument(
@@ -525,6 +537,7 @@ def main() -> None:
         repeat=args.repeat,
         work=args.work,
         engines=[e for e in args.engines.split(",") if e],
+        page=args.page,
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(

@@ -841,7 +841,7 @@ def test_unrelated_query_is_not_bent_into_garbage(corpus: Services) -> None:
     assert results.hits == [] and results.suggestions == []
 
 
-def test_summaries_are_made_only_when_read(corpus: Services) -> None:
+def test_snippets_and_summaries_are_made_only_when_read(corpus: Services) -> None:
     from bot.search.summary import summarize
 
     hit = search(corpus, "tham nhũng đấu thầu").hits[0]
@@ -851,7 +851,8 @@ def test_summaries_are_made_only_when_read(corpus: Services) -> None:
     assert hit.summary_text == hit.summary  # kept once made
     # A listing has no query to quote: its snippet is the summary's first sentence.
     listed = corpus.search.latest(limit=1).hits[0]
-    assert listed.summary_text and listed.snippet.text in listed.summary_text
+    assert listed.snippet_value is None and listed.summary_text is None  # nothing made yet
+    assert listed.snippet.text and listed.snippet.text in listed.summary_text
 
 
 # --- the catalogue, tiers, abbreviations, mistyped accents ----------------------------------

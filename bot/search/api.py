@@ -35,11 +35,19 @@ class Hit:
     url: str | None  # the original article URL when known
     topics: list[str]  # slugs, most probable first
     score: float
-    snippet: Snippet  # query-focused; falls back to the summary's first sentence
-    # The summary (2–3 sentences, plain text) is made on first use: a results page shows
-    # snippets, and summarising every hit would cost more than ranking it.
+    # The snippet and the summary are made on first use: a results page shows a few hits'
+    # snippets, and making them for every hit would cost more than ranking it.
+    snippet_value: Snippet | None = field(default=None, repr=False)
+    make_snippet: Callable[[], Snippet] | None = field(default=None, repr=False, compare=False)
     summary_text: str | None = field(default=None, repr=False)
     summarize: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def snippet(self) -> Snippet:
+        """Query-focused sentence(s); the summary's first sentence when none matches."""
+        if self.snippet_value is None:
+            self.snippet_value = self.make_snippet() if self.make_snippet else Snippet("")
+        return self.snippet_value
 
     def link(self, bot_username: str) -> str:
         """The article's own http(s) URL, else a t.me deep link that opens it in the bot."""

@@ -198,6 +198,15 @@ def required(n: int) -> int:
     return n if n <= 4 else -(-n * 2 // 3)
 
 
+def _snippet_of(hit: Hit, text: str, parsed: ParsedQuery | None) -> Snippet:
+    """The hit's snippet, or its summary's first sentence when no sentence matches."""
+    snip = make_snippet(text, parsed) if parsed is not None else Snippet("")
+    if snip.text:
+        return snip
+    first = split_sentences(hit.summary)[:1]
+    return Snippet(first[0][:220] if first else "")
+
+
 def _corrected(parsed: ParsedQuery, built: _Built) -> ParsedQuery:
     """The query with typos replaced by their corrections (for snippets)."""
     if not built.corrections:
@@ -656,27 +665,19 @@ class SearchEngine:
         hits = []
         for score, address in scored:
             doc = self._stored(searcher, address)
-            summary: str | None = None
-            snip = make_snippet(doc.text, parsed) if parsed is not None else Snippet("")
-            if not snip.text:
-                summary = summarize(doc)
-                first = split_sentences(summary)[:1]
-                snip = Snippet(first[0][:220] if first else "")
             url = (doc.url or "").strip() or None
-            hits.append(
-                Hit(
-                    doc_id=doc.id,
-                    external_id=doc.external_id,
-                    title=doc.title,
-                    date=doc.published_at,
-                    url=url,
-                    topics=doc.topics,
-                    score=float(score),
-                    snippet=snip,
-                    summary_text=summary,
-                    summarize=functools.partial(summarize, doc),
-                )
+            hit = Hit(
+                doc_id=doc.id,
+                external_id=doc.external_id,
+                title=doc.title,
+                date=doc.published_at,
+                url=url,
+                topics=doc.topics,
+                score=float(score),
+                summarize=functools.partial(summarize, doc),
             )
+            hit.make_snippet = functools.partial(_snippet_of, hit, doc.text, parsed)
+            hits.append(hit)
         return hits
 
     # --- the contract ---------------------------------------------------------------------
