@@ -209,14 +209,18 @@ def test_model_api_thresholds_and_none(model_a: TopicModel) -> None:
     for row, labels in zip(probs, predicted, strict=True):
         over = {s for s in SLUGS if row[s] >= model_a.thresholds[SLUGS.index(s)] - 5e-5}
         assert set(labels) == over
-    saved = model_a.thresholds.copy()
+    saved, gate = model_a.thresholds.copy(), model_a.gate_threshold
     try:
         model_a.thresholds[:] = 1.01
         assert model_a.predict(texts) == [[], []]
         model_a.thresholds[:] = 0.0
+        # The gate still says the second text is not about Party work at all.
+        assert [len(x) for x in model_a.predict(texts)] == [8, 0]
+        model_a.gate_threshold = 0.0
         assert [len(x) for x in model_a.predict(texts)] == [8, 8]
     finally:
         model_a.thresholds[:] = saved
+        model_a.gate_threshold = gate
     assert model_a.predict([]) == [] and model_a.predict_proba([""])[0]["admission"] < 0.5
     card = model_a.card
     assert card["labels"] == SLUGS and card["version"] == model_a.version

@@ -29,7 +29,10 @@ def test_a_wheel_carries_the_model_seeds_and_taxonomy(tmp_path: Path) -> None:
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "wheel", "--no-deps", "-w", str(wheels), str(PROJECT_ROOT)], check=True)
     wheel = next(wheels.glob("partybot-*.whl"))
-    subprocess.run([*pip, "install", "--no-deps", "--prefix", str(prefix), str(wheel)], check=True)
+    subprocess.run(
+        [*pip, "install", "--no-deps", "--ignore-installed", "--prefix", str(prefix), str(wheel)],
+        check=True,
+    )  # --ignore-installed: never touch the editable install of this venv
     site = next(prefix.glob("lib/python*/site-packages"))
     deps = [p for p in sys.path if p.endswith("site-packages")]
     probe = (

@@ -50,6 +50,14 @@ class TrainConfig:
     # Whole text, max over paragraphs, or the mean of whole and max ("blend"): blend measured
     # best on the seed articles and on pseudo-articles (training/experiments.md).
     doc_mode: str = "blend"
+    # An "any topic" gate: one more linear model, Party-building or not, on the whole text;
+    # below its threshold a text gets no topic, whatever a single topic's words suggest.
+    gate: bool = True
+    gate_recall: float = 0.98  # the gate keeps at least this share of on-topic texts (CV)
+    # Texts shorter than this many syllables (a pasted sentence, a headline) are judged with
+    # thresholds scaled by short_scale: one sentence carries less evidence than an article.
+    short_tokens: int = 40
+    short_scale: float = 0.8  # chosen on 40 short texts written apart from the training data
     folds: int = 5
     # Calibration and thresholds come from out-of-fold scores of this many fold assignments
     # pooled: with one, retraining on a few more examples moved thresholds by ±0.07 (and the
@@ -77,6 +85,9 @@ class TopicModel:
         doc_mode: str = "whole",
         version: str = "",
         card: dict[str, Any] | None = None,
+        gate_threshold: float | None = None,
+        short_tokens: int = 0,
+        short_scale: float = 1.0,
     ) -> None:
         self.format = FORMAT
         self.labels = list(labels)
@@ -88,6 +99,10 @@ class TopicModel:
         self.doc_mode = doc_mode
         self.version = version
         self.card: dict[str, Any] = card or {}
+        # With a gate, the last column of coef/intercept/platt is "any topic" (see TrainConfig).
+        self.gate_threshold = gate_threshold
+        self.short_tokens = short_tokens
+        self.short_scale = short_scale
         self._names: list[str] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -106,8 +121,9 @@ class TopicModel:
             return np.zeros((0, len(self.labels)))
         return self._proba(self.extractor.transform(texts))
 
-    def proba_matrix(self, texts: Sequence[str]) -> np.ndarray:
-        """Calibrated probabilities, one row per text, one column per label."""
+    def _all_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities of every column (topics, then the gate if any): topics by
+        the document mode, the gate on the whole text."""
         texts = [t if isinstance(t, str) else "" for t in texts]
         if self.doc_mode == "whole" or not texts:
             return self._proba_rows(texts)
@@ -136,7 +152,30 @@ class TopicModel:
             combined = np.maximum(whole, best)
         else:  # blend: a topic carried by one paragraph only counts half
             combined = (whole + np.maximum(whole, best)) / 2
-        return np.where(has[:, None], combined, whole)
+        out = np.where(has[:, None], combined, whole)
+        if self.gate_threshold is not None:
+            out[:, -1] = whole[:, -1]  # is the text as a whole about Party building?
+        return out
+
+    def proba_matrix(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities, one row per text, one column per label."""
+        return self._all_proba(texts)[:, : len(self.labels)]
+
+    def _decide(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(probabilities, boolean labels): over each topic's threshold (scaled for short
+        texts), and nothing at all where the gate says the text is not about Party work."""
+        every = self._all_proba(texts)
+        proba = every[:, : len(self.labels)]
+        thresholds = np.tile(self.thresholds, (len(texts), 1))
+        if self.short_tokens and self.short_scale != 1.0:
+            short = np.array([len(str(t).split()) < self.short_tokens for t in texts], dtype=bool)
+            # A threshold of 1 or more means "never" and stays so.
+            scaled = np.where(thresholds < 1.0, thresholds * self.short_scale, thresholds)
+            thresholds[short] = scaled[short]
+        chosen = proba >= thresholds
+        if self.gate_threshold is not None and len(texts):
+            chosen &= (every[:, -1] >= self.gate_threshold)[:, None]
+        return proba, chosen
 
     def predict_proba(self, texts: Sequence[str]) -> list[dict[str, float]]:
         """Per text: every label's calibrated probability."""
@@ -148,33 +187,20 @@ class TopicModel:
 
     def predict_matrix(self, texts: Sequence[str]) -> np.ndarray:
         """Boolean matrix of labels over their thresholds."""
-        return self.proba_matrix(texts) >= self.thresholds
+        return self._decide(texts)[1]
 
     def predict(self, texts: Sequence[str]) -> list[list[str]]:
         """Per text: the labels over their per-topic thresholds, most probable first; ``[]``
         means none of the topics."""
-        matrix = self.proba_matrix(texts)
-        out = []
-        for row in matrix:
-            hits = [
-                (p, label)
-                for label, p, t in zip(self.labels, row, self.thresholds, strict=True)
-                if p >= t
-            ]
-            out.append([label for _, label in sorted(hits, reverse=True)])
-        return out
+        return [labels for labels, _ in self.classify(texts)]
 
     def classify(self, texts: Sequence[str]) -> list[tuple[list[str], dict[str, float]]]:
         """Labels and probabilities together (one scoring pass)."""
-        matrix = self.proba_matrix(texts)
+        proba, chosen = self._decide(texts)
         out = []
-        for row in matrix:
+        for row, on in zip(proba, chosen, strict=True):
             probs = {label: round(float(p), 4) for label, p in zip(self.labels, row, strict=True)}
-            hits = [
-                label
-                for label, p, t in zip(self.labels, row, self.thresholds, strict=True)
-                if p >= t
-            ]
+            hits = [label for label, yes in zip(self.labels, on, strict=True) if yes]
             out.append((sorted(hits, key=lambda s: -probs[s]), probs))
         return out
 
@@ -357,6 +383,21 @@ def choose_threshold(p: np.ndarray, y: np.ndarray) -> float:
     return float(good[-1])
 
 
+def gate_threshold(p: np.ndarray, y: np.ndarray, recall: float) -> float:
+    """The highest cut that keeps at least ``recall`` of the positive texts."""
+    positives = np.sort(p[y == 1])
+    if not len(positives):
+        return 0.5
+    k = int(np.floor((1.0 - recall) * len(positives)))
+    return float(positives[min(k, len(positives) - 1)])
+
+
+def target_matrix(examples: Sequence[Example], labels: Sequence[str], *, gate: bool) -> np.ndarray:
+    """The label matrix, plus an "any topic" column for the gate."""
+    y = label_matrix(examples, labels)
+    return np.hstack([y, y.max(axis=1, keepdims=True)]) if gate else y
+
+
 def fold_ids(examples: Sequence[Example], k: int, seed: int) -> np.ndarray:
     """Fold number per example: stratified by first topic (or none), shuffled by ``seed``."""
     rng = np.random.default_rng(seed)
@@ -416,7 +457,7 @@ def cross_validate(
     """
     started = time.perf_counter()
     texts = [ex.text for ex in examples]
-    y = label_matrix(examples, labels)
+    y = target_matrix(examples, labels, gate=config.gate)
     folds = fold_ids(examples, config.folds, config.seed)
     oof = np.zeros(y.shape, dtype=np.float64)
     for k in range(config.folds):
@@ -427,23 +468,36 @@ def cross_validate(
             [texts[i] for i in train_idx], y[train_idx], config, keywords
         )
         oof[val_idx] = extractor.transform([texts[i] for i in val_idx]) @ coef + intercept
-    platt, thresholds = _calibrate(oof, y)
+    platt, thresholds = _calibrate(oof, y, gate_recall=config.gate_recall if config.gate else None)
     cross = np.zeros(y.shape, dtype=bool)
     for k in range(config.folds):
         inside, outside = folds == k, folds != k
-        fold_platt, fold_thr = _calibrate(oof[outside], y[outside])
+        fold_platt, fold_thr = _calibrate(
+            oof[outside], y[outside], gate_recall=config.gate_recall if config.gate else None
+        )
         cross[inside] = sigmoid_scores(oof[inside], fold_platt) >= fold_thr
+    if config.gate:
+        # A topic only where the gate let the text through, as the model will decide.
+        cross = cross[:, :-1] & cross[:, -1:]
     if progress:
         progress("cross-validation done", config.folds, config.folds)
     return CVResult(oof, folds, platt, thresholds, cross, time.perf_counter() - started)
 
 
-def _calibrate(s: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _calibrate(
+    s: np.ndarray, y: np.ndarray, *, gate_recall: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Platt parameters and a threshold per column; with ``gate_recall`` the last column is
+    the gate, cut where it keeps that share of on-topic texts."""
     platt = np.zeros((2, y.shape[1]))
     thresholds = np.zeros(y.shape[1])
     for j in range(y.shape[1]):
         platt[:, j] = fit_platt(s[:, j], y[:, j])
-        thresholds[j] = choose_threshold(sigmoid_scores(s[:, [j]], platt[:, [j]]).ravel(), y[:, j])
+        p = sigmoid_scores(s[:, [j]], platt[:, [j]]).ravel()
+        if gate_recall is not None and j == y.shape[1] - 1:
+            thresholds[j] = gate_threshold(p, y[:, j], gate_recall)
+        else:
+            thresholds[j] = choose_threshold(p, y[:, j])
     return platt, thresholds
 
 
@@ -496,7 +550,7 @@ def train(
     if len(train_set) < config.folds * 2:
         raise InputError(f"too few training examples ({len(train_set)})")
     started = time.perf_counter()
-    y = label_matrix(train_set, labels)
+    y = target_matrix(train_set, labels, gate=config.gate)
     repeats = [
         cross_validate(train_set, labels, replace(config, seed=config.seed + k), keywords, progress)
         for k in range(max(1, config.cv_repeats))
@@ -504,7 +558,11 @@ def train(
     cv = repeats[0]  # its cross-fitted predictions are the reported CV scores
     if len(repeats) > 1:
         pooled = np.vstack([r.scores for r in repeats])
-        cv.platt, cv.thresholds = _calibrate(pooled, np.vstack([y] * len(repeats)))
+        cv.platt, cv.thresholds = _calibrate(
+            pooled,
+            np.vstack([y] * len(repeats)),
+            gate_recall=config.gate_recall if config.gate else None,
+        )
     if progress:
         progress("fitting the final model", 0, 1)
     fit_started = time.perf_counter()
@@ -516,9 +574,12 @@ def train(
         coef=coef,
         intercept=intercept,
         platt=cv.platt,
-        thresholds=cv.thresholds,
+        thresholds=cv.thresholds[: len(labels)],
         doc_mode=config.doc_mode,
         version=version or make_version(),
+        gate_threshold=float(cv.thresholds[-1]) if config.gate else None,
+        short_tokens=config.short_tokens,
+        short_scale=config.short_scale,
     )
     if progress:
         progress("scoring the held-out split", 0, 1)
@@ -545,8 +606,10 @@ def train(
             "test_examples": len(test_set),
         },
         "thresholds": {
-            label: round(float(t), 2) for label, t in zip(labels, cv.thresholds, strict=True)
+            label: round(float(t), 2)
+            for label, t in zip(labels, cv.thresholds[: len(labels)], strict=True)
         },
+        "gate_threshold": round(float(cv.thresholds[-1]), 3) if config.gate else None,
         "features": len(extractor.feature_names()),
         "cv": {
             **cv_scores,

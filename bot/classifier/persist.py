@@ -95,6 +95,9 @@ def dumps(model: TopicModel) -> bytes:
         "labels": model.labels,
         "doc_mode": model.doc_mode,
         "card": model.card,
+        "gate_threshold": model.gate_threshold,
+        "short_tokens": model.short_tokens,
+        "short_scale": model.short_scale,
         "blocks": blocks,
         "weights": weights,
     }
@@ -159,8 +162,11 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> TopicModel:
     extractor: Any = blocks[0] if len(blocks) == 1 else Union(blocks, weights)
     n_features = sum(_width(b) for b in blocks)
     coef = arrays["coef"]
-    _need(coef.shape == (n_features, len(labels)), f"coef {coef.shape} vs {n_features} features")
-    for name, shape in (("intercept", (len(labels),)), ("platt", (2, len(labels)))):
+    gate = meta.get("gate_threshold")
+    _need(gate is None or isinstance(gate, int | float), "gate_threshold")
+    columns = len(labels) + (gate is not None)  # the gate is one more column
+    _need(coef.shape == (n_features, columns), f"coef {coef.shape} vs {n_features} features")
+    for name, shape in (("intercept", (columns,)), ("platt", (2, columns))):
         _need(arrays[name].shape == shape, name)
     _need(arrays["thresholds"].shape == (len(labels),), "thresholds")
     doc_mode = meta.get("doc_mode", "whole")
@@ -177,6 +183,9 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> TopicModel:
         doc_mode=doc_mode,
         version=str(meta.get("version") or ""),
         card=card,
+        gate_threshold=float(gate) if gate is not None else None,
+        short_tokens=int(meta.get("short_tokens") or 0),
+        short_scale=float(meta.get("short_scale") or 1.0),
     )
 
 
