@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test test-fast lint bench setup
+.PHONY: run test test-fast lint bench eval setup
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,5 +28,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot tests training
 	$(BIN)/ruff format --check bot tests training
 
-bench: $(STAMP)
+bench: $(STAMP)  # writes docs/benchmarks.md
 	$(BIN)/python -m bench.run $(ARGS)
+
+eval: $(STAMP)  # writes docs/search-quality.md and docs/classifier-quality.md
+	$(BIN)/python -m bot.search.evaluate report
+	$(BIN)/python training/quality_report.py
