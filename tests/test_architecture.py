@@ -143,3 +143,33 @@ def test_every_package_exports_its_public_names() -> None:
             and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
         ]
         assert exported, f"{init.relative_to(ROOT)} has no __all__"
+
+
+def test_one_message_catalogue_with_the_same_keys_in_both_languages() -> None:
+    from bot.present.messages import CATALOG
+
+    assert set(CATALOG["vi"]) == set(CATALOG["en"])
+    # No module keeps its own table of user-facing sentences any more.
+    offenders = [
+        name
+        for name, _, tree in MODULES
+        if name != "bot.present.messages"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Dict)
+        and {ast.literal_eval(k) for k in node.keys if isinstance(k, ast.Constant)} >= {"vi", "en"}
+    ]
+    assert offenders == []
+
+
+def test_digest_help_names_real_topic_codes() -> None:
+    import re
+
+    from bot.config import PROJECT_ROOT
+    from bot.corpus.topics import load_taxonomy
+    from bot.present.messages import t
+
+    slugs = load_taxonomy(PROJECT_ROOT / "training" / "taxonomy.json").slugs
+    for lang in ("vi", "en"):
+        text = t(lang, "digest_usage", slugs=", ".join(slugs))
+        example = re.search(r"/digest topics ([\w ]+)</code>", text)
+        assert example and set(example.group(1).split()) <= set(slugs), lang

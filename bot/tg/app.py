@@ -42,6 +42,7 @@ from bot.access import RateLimiter
 from bot.errors import ConfigError
 from bot.logs import configure as configure_logging
 from bot.present.conversation import Conversation
+from bot.present.messages import t
 from bot.services import Services
 from bot.tg.context import CONTEXT_TYPES, BotData, Context
 from bot.tg.handlers import admin, core, digest, errors, sources
@@ -58,59 +59,16 @@ REFRESH_SECONDS = 10
 DIGEST_SECONDS = 30
 FEED_SECONDS = 60
 
-PRIVATE_COMMANDS = {
-    "vi": [
-        ("search", "Tìm tài liệu"),
-        ("topics", "Duyệt theo chủ đề"),
-        ("latest", "Tài liệu mới nhất"),
-        ("doc", "Đọc toàn văn tài liệu"),
-        ("classify", "Phân loại chủ đề văn bản"),
-        ("digest", "Bản tin hằng ngày"),
-        ("lang", "Ngôn ngữ / Language"),
-        ("help", "Hướng dẫn"),
-    ],
-    "en": [
-        ("search", "Search documents"),
-        ("topics", "Browse topics"),
-        ("latest", "Newest documents"),
-        ("doc", "Read a document"),
-        ("classify", "Label a text with topics"),
-        ("digest", "Daily digest"),
-        ("lang", "Language / Ngôn ngữ"),
-        ("help", "Help"),
-    ],
-}
-GROUP_COMMANDS = {
-    "vi": [
-        ("search", "Tìm tài liệu"),
-        ("topics", "Duyệt theo chủ đề"),
-        ("latest", "Tài liệu mới nhất"),
-        ("digest", "Bản tin hằng ngày"),
-        ("help", "Hướng dẫn"),
-    ],
-    "en": [
-        ("search", "Search documents"),
-        ("topics", "Browse topics"),
-        ("latest", "Newest documents"),
-        ("digest", "Daily digest"),
-        ("help", "Help"),
-    ],
-}
-GROUP_ADMIN_EXTRA = {"vi": [("allow", "Cấp quyền cho nhóm")], "en": [("allow", "Allow this group")]}
-BOT_ADMIN_EXTRA = {
-    "vi": [
-        ("allow", "Cấp quyền"),
-        ("deny", "Thu hồi quyền"),
-        ("stats", "Thống kê"),
-        ("reload", "Tải lại chỉ mục và mô hình"),
-    ],
-    "en": [
-        ("allow", "Allow a user or group"),
-        ("deny", "Remove access"),
-        ("stats", "Statistics"),
-        ("reload", "Reload index and model"),
-    ],
-}
+# Command menus per scope; descriptions come from the message catalogue ("cmd_<name>").
+PRIVATE_COMMANDS = ["search", "topics", "latest", "doc", "classify", "digest", "lang", "help"]
+GROUP_COMMANDS = ["search", "topics", "latest", "digest", "help"]
+GROUP_ADMIN_EXTRA = ["allow_group"]
+BOT_ADMIN_EXTRA = ["allow", "deny", "stats", "reload"]
+
+
+def menu(names: list[str], lang: str) -> list[tuple[str, str]]:
+    """(command, description) pairs for a menu in ``lang``."""
+    return [(name.removesuffix("_group"), t(lang, f"cmd_{name}")) for name in names]
 
 
 class _AddressedToBot(filters.MessageFilter):
@@ -237,18 +195,20 @@ async def post_init(application: Application) -> None:
     data.conversation.bot_username = data.conversation.bot_username or (bot.username or "")
     for lang in ("vi", "en"):
         code = None if lang == "vi" else "en"
-        await _set_commands(bot, PRIVATE_COMMANDS[lang], BotCommandScopeAllPrivateChats(), code)
-        await _set_commands(bot, GROUP_COMMANDS[lang], BotCommandScopeAllGroupChats(), code)
+        await _set_commands(
+            bot, menu(PRIVATE_COMMANDS, lang), BotCommandScopeAllPrivateChats(), code
+        )
+        await _set_commands(bot, menu(GROUP_COMMANDS, lang), BotCommandScopeAllGroupChats(), code)
         await _set_commands(
             bot,
-            GROUP_COMMANDS[lang] + GROUP_ADMIN_EXTRA[lang],
+            menu(GROUP_COMMANDS + GROUP_ADMIN_EXTRA, lang),
             BotCommandScopeAllChatAdministrators(),
             code,
         )
         for admin_id in data.access.admin_ids:
             await _set_commands(
                 bot,
-                PRIVATE_COMMANDS[lang] + BOT_ADMIN_EXTRA[lang],
+                menu(PRIVATE_COMMANDS + BOT_ADMIN_EXTRA, lang),
                 BotCommandScopeChat(admin_id),
                 code,
             )
