@@ -168,7 +168,8 @@ class TopicModel:
         proba = every[:, : len(self.labels)]
         thresholds = np.tile(self.thresholds, (len(texts), 1))
         if self.short_tokens and self.short_scale != 1.0:
-            short = np.array([len(str(t).split()) < self.short_tokens for t in texts], dtype=bool)
+            # Counting spaces is enough to tell a sentence from an article, and cheap.
+            short = np.array([str(t).count(" ") < self.short_tokens for t in texts], dtype=bool)
             # A threshold of 1 or more means "never" and stays so.
             scaled = np.where(thresholds < 1.0, thresholds * self.short_scale, thresholds)
             thresholds[short] = scaled[short]
@@ -192,7 +193,16 @@ class TopicModel:
     def predict(self, texts: Sequence[str]) -> list[list[str]]:
         """Per text: the labels over their per-topic thresholds, most probable first; ``[]``
         means none of the topics."""
-        return [labels for labels, _ in self.classify(texts)]
+        proba, chosen = self._decide(texts)
+        labels = self.labels
+        out: list[list[str]] = []
+        for row, on in zip(proba, chosen, strict=True):
+            if not on.any():
+                out.append([])  # most texts: nothing to sort
+                continue
+            hits = np.flatnonzero(on)
+            out.append([labels[j] for j in hits[np.argsort(-row[hits], kind="stable")]])
+        return out
 
     def classify(self, texts: Sequence[str]) -> list[tuple[list[str], dict[str, float]]]:
         """Labels and probabilities together (one scoring pass)."""
