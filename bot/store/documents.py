@@ -363,6 +363,19 @@ class DocumentStore:
         classified them (``documents.topics_version``), also when it found no topic."""
         if not items:
             return
+        for attempt in range(3):
+            try:
+                self._set_topics_many(items, model_version)
+                return
+            except StoreConflict:
+                # Another process classified the same documents at the same moment (they
+                # both found them pending): its rows are the same; ours replace them.
+                if attempt == 2:
+                    raise
+
+    def _set_topics_many(
+        self, items: Sequence[tuple[int, dict[str, float]]], model_version: str | None
+    ) -> None:
         ids = [doc_id for doc_id, _ in items]
         now = utcnow()
         with self.db.begin() as conn:
