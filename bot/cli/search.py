@@ -104,7 +104,7 @@ def search(
             f"   {format_date(hit.date) or '—'}  [{topics}]  {hit.external_id}  score {hit.score:.2f}"
         )
         click.echo(f"   {hit.snippet.text or hit.summary}")
-        click.echo(f"   {hit.link(services.settings.bot_username)}")
+        click.echo(f"   {hit.link(services.settings.bot_username) or hit.external_id}")
 
 
 @click.command()

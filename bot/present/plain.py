@@ -17,7 +17,7 @@ def render_results(services: Services, query: str, limit: int = 5, lang: str = "
         text = hit.snippet.text if hit.snippet is not None else ""
         if text or hit.summary:
             lines.append(f"   {text or hit.summary}")
-        lines.append(f"   {hit.link(services.settings.bot_username)}")
+        lines.append(f"   {hit.link(services.settings.bot_username) or hit.external_id}")
     if not results.hits:
         lines.append(strip_tags(t(lang, "plain_no_results")))
     return "\n".join(lines)
