@@ -102,7 +102,8 @@ class Conversation:
                 )
             else:
                 body = esc(cut(hit.summary, 300))
-            actions = [link(hit.link(self.bot_username), t(lang, "open"))]
+            target = hit.link(self.bot_username)
+            actions = [link(target, t(lang, "open"))] if target else []
             actions.append(f"/doc_{hit.doc_id}")
             blocks.append(
                 f"<b>{n}. {esc(cut(hit.title, 160))}</b>\n{meta}\n{body}\n{' · '.join(actions)}"
