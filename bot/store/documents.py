@@ -23,6 +23,11 @@ from bot.errors import InputError, NotFound, StoreConflict
 from bot.store.db import Database, doc_changes, document_topics, documents, utcnow
 
 
+def _not_classified_by(model_version: str) -> sa.ColumnElement[bool]:
+    """Documents new or changed since classified, or classified by another model."""
+    return sa.or_(documents.c.topics_version.is_(None), documents.c.topics_version != model_version)
+
+
 def _row_to_document(row: sa.Row) -> Document:
     return Document(
         id=row.id,
@@ -410,12 +415,7 @@ class DocumentStore:
                 int(i)
                 for i in conn.execute(
                     sa.select(documents.c.id)
-                    .where(
-                        sa.or_(
-                            documents.c.topics_version.is_(None),
-                            documents.c.topics_version != model_version,
-                        )
-                    )
+                    .where(_not_classified_by(model_version))
                     .order_by(documents.c.id)
                     .limit(limit)
                 ).scalars()
@@ -428,12 +428,7 @@ class DocumentStore:
                 conn.execute(
                     sa.select(sa.func.count())
                     .select_from(documents)
-                    .where(
-                        sa.or_(
-                            documents.c.topics_version.is_(None),
-                            documents.c.topics_version != model_version,
-                        )
-                    )
+                    .where(_not_classified_by(model_version))
                 ).scalar()
                 or 0
             )
