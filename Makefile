@@ -25,8 +25,8 @@ test-fast: $(STAMP)  # skips the multi-process and benchmark-like tests
 	$(BIN)/python -m pytest -q -m "not slow" $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot tests training
-	$(BIN)/ruff format --check bot tests training
+	$(BIN)/ruff check bot tests training bench
+	$(BIN)/ruff format --check bot tests training bench
 
 bench: $(STAMP)  # writes docs/benchmarks.md
 	$(BIN)/python -m bench.run $(ARGS)
