@@ -545,7 +545,9 @@ def main() -> None:
     )
     print(f"search benchmark: {results['docs']:,} documents (loaded in {results['load_s']:.1f} s)")
     print(table(results))
-    print(f"(details in {args.out})")
+    # A path relative to the checkout, so the generated docs read the same on every machine.
+    shown = args.out.resolve()
+    print(f"(details in {shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else shown})")
 
 
 if __name__ == "__main__":
