@@ -32,10 +32,10 @@ from bot.services import Services
 from bot.store.access import AccessStore
 from bot.store.db import deliveries, subscriptions, utcnow
 from bot.store.subscriptions import SubscriptionStore
-from bot.tg.app import build_application
 from bot.tg.handlers.digest import send_due_digests
 from bot.tg.ratelimit import StrictRateLimiter
 from bot.tg.sender import TelegramSender
+from tests.auxil.bots import polling_app
 from tests.auxil.fakebotapi import FakeBotAPI
 from tests.auxil.settings import make_settings
 
@@ -501,21 +501,8 @@ async def running_app(tmp_path: Path) -> AsyncIterator[Running]:
         async with FakeBotAPI() as fake:
             fake.add_chat(GROUP, "group", title="Chi bộ thôn Đông")
             fake.set_admins(GROUP, [GROUP_ADMIN], creator_id=CREATOR)
-            app = build_application(
-                services,
-                token="123:TEST",
-                base_url=fake.base_url,
-                base_file_url=fake.base_file_url,
-                rate_limiter=False,
-            )
-            async with app:
-                await app.start()
-                await app.updater.start_polling(poll_interval=0.0)
-                try:
-                    yield Running(fake, app, services)
-                finally:
-                    await app.updater.stop()
-                    await app.stop()
+            async with polling_app(services, fake, init=False) as app:
+                yield Running(fake, app, services)
             assert fake.unknown_methods == []
             refused = [c for c in fake.calls if c.status == 400]
             assert all("injected" in c.response["description"] for c in refused), refused

@@ -10,34 +10,8 @@ from typing import Any
 
 import click
 
-from bot.cli.main import FriendlyGroup, with_services
+from bot.cli.main import FriendlyGroup, err_console, progress, with_services
 from bot.errors import InputError, ModelError
-
-
-def _err_console():  # type: ignore[no-untyped-def]
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _progress(console):  # type: ignore[no-untyped-def]
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    return Progress(
-        TextColumn("{task.description:<36}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
 
 
 def _data_dir(services, data_dir: Path | None) -> Path:  # type: ignore[no-untyped-def]
@@ -67,7 +41,7 @@ def _reclassify(services, console, *, everything: bool = False) -> int:  # type:
         raise ModelError("no active model (train one with: partybot train)")
     if everything:
         services.documents.forget_classification()
-    with _progress(console) as bar:
+    with progress(console, "{task.description:<36}") as bar:
         task = bar.add_task(
             "classifying documents",
             total=services.documents.count_pending_classification(model.version) or None,
@@ -234,10 +208,10 @@ def train(  # type: ignore[no-untyped-def]
         "files": [p.name for p in files],
         "counts": summarize(examples, slugs).as_dict(),
     }
-    err = _err_console()
+    err = err_console()
     registry = services.models
     version = registry.new_version()
-    with _progress(err) as bar:
+    with progress(err, "{task.description:<36}") as bar:
         task = bar.add_task("training", total=config.folds + 2)
 
         def tick(stage: str, done: int, total: int) -> None:
@@ -395,7 +369,7 @@ def classify(  # type: ignore[no-untyped-def]
     if pending:
         if text or input_file:
             raise click.UsageError("--pending takes no TEXT or --input")
-        click.echo(f"classified {_reclassify(services, _err_console())} documents")
+        click.echo(f"classified {_reclassify(services, err_console())} documents")
         return
     if bool(text) == bool(input_file):
         raise click.UsageError("give TEXT, --input FILE or --pending (see --help)")
@@ -519,7 +493,7 @@ def models_activate(services, version: str, no_reclassify: bool) -> None:  # typ
     f1 = f"{info.test_macro_f1:.3f}" if info.test_macro_f1 is not None else "—"
     click.echo(f"activated {info.version} (held-out macro-F1 {f1})")
     if not no_reclassify:
-        click.echo(f"re-classified {_reclassify(services, _err_console())} documents")
+        click.echo(f"re-classified {_reclassify(services, err_console())} documents")
 
 
 @models.command("export")

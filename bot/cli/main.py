@@ -11,11 +11,15 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from bot.errors import PartyBotError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
 
 log = logging.getLogger("partybot")
 
@@ -58,6 +62,28 @@ def with_services(func: Callable[..., Any]) -> Callable[..., Any]:
     wrapper.__name__ = func.__name__
     wrapper.__doc__ = func.__doc__
     return wrapper
+
+
+def err_console() -> Console:
+    """The console for progress and errors: stderr, no colour guessing, long lines kept."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def progress(console: Console, label: str = "{task.description}") -> Progress:
+    """The progress bar every long command shows; silent when stderr is not a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
 
 
 @click.group(
@@ -120,7 +146,6 @@ def ingest(services, paths: tuple[Path, ...], jsonl_files: tuple[Path, ...], qui
       partybot ingest report.docx notes.md --jsonl export.jsonl
     """
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from bot.corpus.ingest import IngestReport, ingest_documents, read_jsonl, read_paths
     from bot.corpus.readers import iter_paths
@@ -128,7 +153,7 @@ def ingest(services, paths: tuple[Path, ...], jsonl_files: tuple[Path, ...], qui
     if not paths and not jsonl_files:
         raise click.UsageError("give at least one PATH or --jsonl FILE (see --help)")
     out = Console(stderr=False, highlight=False, soft_wrap=True)
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = err_console()
     total = sum(1 for _ in iter_paths(list(paths)))
     report = IngestReport()
 
@@ -143,15 +168,7 @@ def ingest(services, paths: tuple[Path, ...], jsonl_files: tuple[Path, ...], qui
             ]
             click.echo(f"{verb}: {result.external_id} (#{result.document_id}) {label}")
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
+    with progress(err) as bar:
         task = bar.add_task("ingesting", total=total or None)
 
         def tick(label: str, result, message: str | None) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ import json
 import click
 
 from bot.bounds import MAX_LIMIT, MAX_OFFSET
-from bot.cli.main import FriendlyGroup, with_services
+from bot.cli.main import FriendlyGroup, err_console, progress, with_services
 from bot.errors import InputError
 
 
@@ -148,20 +148,8 @@ def index_rebuild(services) -> None:  # type: ignore[no-untyped-def]
     Example:
       partybot index rebuild
     """
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
     engine = _engine(services)
-    with Progress(
-        TextColumn("indexing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
+    with progress(err_console(), "indexing") as bar:
         task = bar.add_task("indexing", total=services.documents.count() or None)
         count = engine.rebuild(lambda done, total: bar.update(task, completed=done, total=total))
     click.echo(f"indexed {count} documents in {engine.index.folder}")

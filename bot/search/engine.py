@@ -152,6 +152,12 @@ def _should(queries: list[Query]) -> Query:
     )
 
 
+def _all(queries: list[Query]) -> Query:
+    return (
+        queries[0] if len(queries) == 1 else Query.boolean_query([(Occur.Must, q) for q in queries])
+    )
+
+
 def _filter(query: Query) -> Query:
     # Filters decide membership, not rank.
     return Query.const_score_query(query, 0.0)
@@ -323,7 +329,7 @@ class SearchEngine:
             # "ubkt" is written "Ủy ban Kiểm tra" in most articles: either form matches.
             pairs = [f"{a}_{b}" for a, b in itertools.pairwise(expansion.split())]
             if all(searcher.doc_freq("pairs", p) for p in pairs):
-                spelled = Query.boolean_query([(Occur.Must, _term("pairs", p)) for p in pairs])
+                spelled = _all([_term("pairs", p) for p in pairs])
                 if df > 0:
                     return _should([_term("text_f", term.folded), spelled]), [
                         _boost(_term("title_f", term.folded), W_TITLE)
@@ -465,11 +471,7 @@ class SearchEngine:
             known = [w for w in content if searcher.doc_freq("text_f", w)]
             loose = [_term("text_f", w) for w in known] if len(known) == len(content) else []
             if loose:
-                alternatives.append(
-                    loose[0]
-                    if len(loose) == 1
-                    else Query.boolean_query([(Occur.Must, q) for q in loose])
-                )
+                alternatives.append(_all(loose))
                 should.extend(loose)
         for keys in parsed.codes:
             parts = [_term("codes", keys[0])]
@@ -505,11 +507,7 @@ class SearchEngine:
         if alternatives:
             if must:
                 # The keywords are one more way in, and score wherever they occur.
-                alternatives.append(
-                    must[0]
-                    if len(must) == 1
-                    else Query.boolean_query([(Occur.Must, q) for q in must])
-                )
+                alternatives.append(_all(must))
                 should.extend(clauses)
             must = [_should(alternatives)]
         if not must:

@@ -471,20 +471,27 @@ def evaluate_summaries(articles: Sequence[HeldOut], k: int = 3) -> dict[str, dic
 # --- command line --------------------------------------------------------------------------------
 
 
+def _scratch_services(folder: Path, name: str, *, models: bool) -> Services:
+    """Services over a throw-away SQLite database and index in ``folder``; ``models``: the
+    project's shipped models, else none (topics then come from the labels)."""
+    from bot.config import PROJECT_ROOT, Settings
+    from bot.services import Services
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite:///{folder}/{name}.sqlite3",
+        data_dir=folder,
+        index_dir=folder / f"index-{name}",
+        models_dir=PROJECT_ROOT / "models" if models else folder / "no-models",
+    )
+    return Services(settings)
+
+
 def _relevance_main() -> None:
     import tempfile
 
-    from bot.config import Settings
-    from bot.services import Services
-
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            database_url=f"sqlite:///{tmp}/eval.sqlite3",
-            data_dir=Path(tmp),
-            index_dir=Path(tmp) / "index",
-        )
-        services = Services(settings)
+        services = _scratch_services(Path(tmp), "eval", models=False)
         services.use_classifier(None)  # topics come from the labels
         count = build_corpus(services, ROOT / "training" / "data", ROOT / "seeds")
         report = evaluate_relevance(services, load_judgments(services))
@@ -521,18 +528,8 @@ def unseen_report(services: Services, splits: Sequence[str]) -> dict[str, dict[s
 def _unseen_main(splits: Sequence[str], show: int) -> None:
     import tempfile
 
-    from bot.config import PROJECT_ROOT, Settings
-    from bot.services import Services
-
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            database_url=f"sqlite:///{tmp}/eval.sqlite3",
-            data_dir=Path(tmp),
-            index_dir=Path(tmp) / "index",
-            models_dir=PROJECT_ROOT / "models",
-        )
-        services = Services(settings)
+        services = _scratch_services(Path(tmp), "eval", models=True)
         count = load_articles(services)
         model = services.classifier
         report = unseen_report(services, splits)
@@ -608,27 +605,15 @@ def write_report(out: Path) -> None:
     """``docs/search-quality.md``: every figure about search quality, measured now."""
     import tempfile
 
-    from bot.config import PROJECT_ROOT, Settings
-    from bot.services import Services
-
     with tempfile.TemporaryDirectory() as tmp:
-
-        def make(name: str, models: bool) -> Services:
-            settings = Settings(
-                _env_file=None,  # type: ignore[call-arg]
-                database_url=f"sqlite:///{tmp}/{name}.sqlite3",
-                data_dir=Path(tmp),
-                index_dir=Path(tmp) / f"index-{name}",
-                models_dir=PROJECT_ROOT / "models" if models else Path(tmp) / "no-models",
-            )
-            return Services(settings)
-
-        services = make("unseen", True)
+        services = _scratch_services(Path(tmp), "unseen", models=True)
         count = load_articles(services)
         version = getattr(services.classifier, "version", "none")
         unseen = unseen_report(services, ["train", "heldout"])
         services.close()
-        own_ours, own_bm25, own_count = _own_set(lambda: make("own", False))
+        own_ours, own_bm25, own_count = _own_set(
+            lambda: _scratch_services(Path(tmp), "own", models=False)
+        )
     lines = [
         "# Search quality",
         "",

@@ -441,21 +441,8 @@ class DocumentStore:
     def iter_all(self, batch: int = 500) -> Iterator[Document]:
         """Every document in id order, in batches (for index rebuilds and re-classification)."""
         last = 0
-        while True:
-            with self.db.begin() as conn:
-                rows = conn.execute(
-                    sa.select(documents)
-                    .where(documents.c.id > last)
-                    .order_by(documents.c.id)
-                    .limit(batch)
-                ).all()
-                docs = [_row_to_document(r) for r in rows]
-                topics = self._topics(conn, [d.id for d in docs])
-            if not docs:
-                return
-            for doc in docs:
-                doc.topics = topics.get(doc.id, {})
-                yield doc
+        while docs := self.newer_than(last, limit=batch):
+            yield from docs
             last = docs[-1].id
 
     def last_change(self) -> int:

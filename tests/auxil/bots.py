@@ -21,8 +21,13 @@ from tests.auxil.settings import SEEDS, make_settings
 
 
 @asynccontextmanager
-async def polling_app(services: Services, fake: FakeBotAPI) -> AsyncIterator[Application]:
-    """The composition root's Application polling ``fake``, started and stopped around you."""
+async def polling_app(
+    services: Services, fake: FakeBotAPI, *, init: bool = True
+) -> AsyncIterator[Application]:
+    """The composition root's Application polling ``fake``, started and stopped around you.
+
+    ``init=False`` skips command menus and background jobs (tests that run digests by hand).
+    """
     app = build_application(
         services,
         token="123:TEST",
@@ -31,7 +36,8 @@ async def polling_app(services: Services, fake: FakeBotAPI) -> AsyncIterator[App
         rate_limiter=False,
     )
     async with app:
-        await post_init(app)
+        if init:
+            await post_init(app)
         await app.start()
         await app.updater.start_polling(poll_interval=0.0)
         try:
