@@ -49,9 +49,6 @@ def get_services(ctx: click.Context):  # type: ignore[no-untyped-def]
     return obj["services"]
 
 
-pass_services = click.make_pass_decorator(dict, ensure=True)
-
-
 def with_services(func: Callable[..., Any]) -> Callable[..., Any]:
     """Decorator: call ``func(services, ...)`` with the command's services."""
 

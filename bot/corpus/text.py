@@ -150,11 +150,6 @@ def fold_lower(text: str) -> str:
     return _translate(text, _FOLD_LOWER)
 
 
-def search_key(text: str) -> str:
-    """The form used to compare words regardless of accents and case."""
-    return fold_lower(normalize(text))
-
-
 def has_diacritics(text: str) -> bool:
     """True when ``text`` carries any Vietnamese accent or đ."""
     return fold(text) != text

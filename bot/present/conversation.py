@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from bot.bounds import MAX_PAGE, clamp, parse_doc_id, parse_int, parse_page
 from bot.errors import NotFound
 from bot.present.messages import EXAMPLE_QUERIES, Raw, t
 from bot.present.render import Button, Reply, cut, esc, highlight, link, split_html_messages
+from bot.search.links import doc_link, paginate_text, parse_start_payload
 from bot.services import Services
 from bot.timeutil import format_date, format_date_iso
 
@@ -121,7 +121,7 @@ class Conversation:
     def start(self, ctx: Context, name: str, payload: str | None = None) -> list[Reply]:
         """/start, optionally with a ``doc_<id>`` deep-link payload."""
         if payload:
-            doc_id = parse_payload(payload)
+            doc_id = parse_start_payload(payload)
             if doc_id is not None:
                 return [self.document(ctx, str(doc_id))]
         buttons = [[Button(q, data=f"x:{i}")] for i, q in enumerate(EXAMPLE_QUERIES)]
@@ -269,8 +269,6 @@ class Conversation:
 
     def document(self, ctx: Context, ref: str, page: int = 1) -> Reply:
         """/doc: the full text, one ≤ 4096-character page at a time."""
-        from bot.search.links import doc_link, paginate_text
-
         ref = ref.strip().lstrip("#")
         if not ref:
             return Reply(t(ctx.lang, "doc_usage"))
@@ -390,12 +388,6 @@ class Conversation:
 
 def _last_page(total: int) -> int:
     return clamp(math.ceil(total / PAGE_SIZE), 1, MAX_PAGE)
-
-
-def parse_payload(payload: str) -> int | None:
-    """The document id in a ``doc_<id>`` deep-link payload."""
-    match = re.fullmatch(r"doc_(\d{1,12})", payload.strip())
-    return int(match.group(1)) if match else None
 
 
 def cut_snippet(text: str, limit: int = 400) -> str:

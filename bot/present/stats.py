@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from collections import Counter
 from dataclasses import dataclass
 
@@ -86,8 +85,3 @@ def chart_png(services: Services, lang: str = "vi") -> bytes | None:
     fig.savefig(buffer, format="png")
     plt.close(fig)
     return buffer.getvalue()
-
-
-def to_json(stats: Stats) -> str:
-    """Machine-readable stats."""
-    return json.dumps(stats.__dict__, ensure_ascii=False)
