@@ -396,8 +396,10 @@ def test_question_uses_the_classifier_as_a_soft_topic(corpus: Services) -> None:
 def test_question_without_a_classifier_uses_a_topic_phrase(corpus: Services) -> None:
     results = search(corpus, "kết nạp đảng viên như thế nào?")
     assert results.soft_topic == "admission" and results.topic is None
-    # Every word is needed; the admission-tagged document among those gets the bonus.
-    assert ids(results) == ["admission-old", "admission-untagged"]
+    # The documents with every word come first, the admission-tagged one among them first;
+    # only two have every word, so documents missing one follow them.
+    assert ids(results)[:2] == ["admission-old", "admission-untagged"]
+    assert len(ids(results)) > 2 and results.note is None
 
 
 # --- the index follows the database ---------------------------------------------------------
@@ -920,3 +922,25 @@ def test_a_mistyped_tone_next_to_its_word_is_matched_without_accents(svc: Servic
     add(svc, "plural", "Những người", PLURAL)
     add(svc, "corrupt", "Tham nhũng", CORRUPTION)
     assert ids(search(svc, "tham nhũng"))[0] == "corrupt"
+
+
+def test_few_documents_with_every_word_are_followed_by_those_missing_one(svc: Services) -> None:
+    add(svc, "all", "Chi bộ thôn", "Chi bộ thôn họp định kỳ, bàn việc hiến đất làm đường.")
+    for i in range(3):
+        add(svc, f"most{i}", f"Tin {i}", f"Chi bộ thôn họp bàn việc mở đường lần {i}.")
+    add(svc, "none", "Tin khác", "Hội nông dân tập huấn kỹ thuật trồng lúa.")
+    results = search(svc, "chi bộ họp hiến đất")
+    # One document has every syllable: it comes first, then those missing one; no note,
+    # since a document with every word was found.
+    assert ids(results)[0] == "all"
+    assert set(ids(results)[1:]) == {"most0", "most1", "most2"}
+    assert results.note is None
+
+
+def test_a_long_query_needs_half_its_syllables_when_few_have_them_all(svc: Services) -> None:
+    add(svc, "year-end", "Kiểm điểm, xếp loại cuối năm", "Đảng ủy tổ chức kiểm điểm cuối năm.")
+    add(svc, "other", "Tin khác", "Hết giờ làm việc, không còn nể nang.")
+    # Seven syllables, each in some document: the article has four of them (half is enough),
+    # the other document three (not enough).
+    results = search(svc, "kiểm điểm cuối năm hết nể nang")
+    assert ids(results) == ["year-end"]
