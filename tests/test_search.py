@@ -944,3 +944,20 @@ def test_a_long_query_needs_half_its_syllables_when_few_have_them_all(svc: Servi
     # the other document three (not enough).
     results = search(svc, "kiểm điểm cuối năm hết nể nang")
     assert ids(results) == ["year-end"]
+
+
+def test_a_word_pair_typed_with_accents_counts_only_with_those_accents(svc: Services) -> None:
+    add(svc, "cell", "Đại hội", "Chi bộ thôn tổ chức đại hội, bầu chi ủy nhiệm kỳ mới.")
+    add(
+        svc,
+        "appoint",
+        "Tin nhân sự",
+        "Chi bộ xét bổ nhiệm cán bộ kỳ này; bổ nhiệm lại và bổ nhiệm mới đúng quy trình.",
+    )
+    for i in range(4):
+        add(svc, f"filler{i}", "Tin khác", f"Hội nông dân xã tập huấn trồng lúa vụ {i}.")
+    # "bộ nhiệm" and "bổ nhiệm" fold alike. Typed with accents, "chi bộ nhiệm kỳ" is "chi bộ"
+    # and "nhiệm kỳ" (both real pairs), not a mistyped "bổ nhiệm".
+    assert ids(search(svc, "chi bộ nhiệm kỳ"))[0] == "cell"
+    # Typed without accents the pair is ambiguous and both readings count.
+    assert set(ids(search(svc, "chi bo nhiem ky"))) == {"cell", "appoint"}

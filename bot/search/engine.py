@@ -69,6 +69,7 @@ SYNC_INTERVAL = 1.0  # seconds between change-log checks before a search
 W_TITLE = 1.5
 W_EXACT = 1.0
 W_BIGRAM = 2.0
+EXACT_PAIRS = True
 W_TYPO = 0.6
 W_SOFT_TOPIC = 2.0
 W_BARE_CODE = 0.6
@@ -404,10 +405,12 @@ class SearchEngine:
         """Accented syllables whose accents look mistyped: the pair they form with a
         neighbour exists without accents but never as typed."""
         doubtful: set[str] = set()
+        confirmed: set[str] = set()
         for a, b in itertools.pairwise(parsed.terms):
             if not (a.accented or b.accented) or a.stop or b.stop:
                 continue
             if searcher.doc_freq("pairs_x", f"{a.exact}_{b.exact}"):
+                confirmed.update((a.exact, b.exact))
                 continue
             if searcher.doc_freq("pairs", f"{a.folded}_{b.folded}"):
                 # Only words that exist as typed: an unknown form ("phạn") is a typo the
@@ -415,7 +418,9 @@ class SearchEngine:
                 doubtful.update(
                     t.exact for t in (a, b) if t.accented and searcher.doc_freq("text_x", t.exact)
                 )
-        return doubtful
+        # A syllable that forms a real pair with its other neighbour was typed right: "chi bộ
+        # nhiệm kỳ" is "chi bộ" + "nhiệm kỳ", not a mistyped "bổ nhiệm".
+        return doubtful - confirmed
 
     def _keywords(
         self,
@@ -464,8 +469,24 @@ class SearchEngine:
             if a.stop and b.stop:
                 continue  # a pair with one function word still says which word was meant
             wa, wb = fixed.get(a.folded, a.folded), fixed.get(b.folded, b.folded)
-            if searcher.doc_freq("pairs", f"{wa}_{wb}"):
-                should.append(_boost(_term("pairs", f"{wa}_{wb}"), W_BIGRAM))
+            if not searcher.doc_freq("pairs", f"{wa}_{wb}"):
+                continue
+            pair = _boost(_term("pairs", f"{wa}_{wb}"), W_BIGRAM)
+            exact = f"{a.exact}_{b.exact}"
+            if (
+                EXACT_PAIRS
+                and a.accented
+                and b.accented
+                and not ({a.exact, b.exact} & doubtful)
+                and wa == a.folded
+                and wb == b.folded
+            ):
+                # Both typed with accents: the pair counts only where it has them, so "chi bộ
+                # nhiệm kỳ" does not score "bổ nhiệm" (the same letters, another word).
+                if not searcher.doc_freq("pairs_x", exact):
+                    continue
+                pair = _all([pair, _filter(_term("pairs_x", exact))])
+            should.append(pair)
         # Quoted phrases and document codes rank in tiers: documents with the exact phrase, or
         # citing the document, come first (a large constant), then documents that only have
         # the phrase's words or are about the cited document's subject.
