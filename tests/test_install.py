@@ -41,13 +41,16 @@ def test_a_wheel_carries_the_model_seeds_and_taxonomy(tmp_path: Path) -> None:
         "print(bot.__file__); print(s.models_dir); print(s.data_dir)\n"
         "print((s.models_dir / 'DEFAULT').is_file(), len(list(s.seeds_dir.glob('*.txt'))))\n"
         "print(len(t.load_taxonomy(s.training_dir / 'taxonomy.json').slugs))\n"
+        "from bot.search.catalogue import load_catalogue\n"
+        "from bot.search.synonyms import load_synonyms\n"
+        "print(len(load_catalogue().documents) > 30, len(load_synonyms().groups) > 50)\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), *deps])}
     out = subprocess.run(
         [sys.executable, "-S", "-c", probe], cwd=work, env=env, capture_output=True, text=True
     )
     assert out.returncode == 0, out.stderr
-    package, models, data, shipped, taxonomy = out.stdout.splitlines()
+    package, models, data, shipped, taxonomy, tables = out.stdout.splitlines()
     assert package.startswith(str(site))  # the installed copy, not this checkout
     assert models.startswith(str(prefix)) and data == str(work / "data")
-    assert shipped == "True 5" and taxonomy == "8"
+    assert shipped == "True 5" and taxonomy == "8" and tables == "True True"

@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 from bot.config import PROJECT_ROOT as ROOT
 from bot.config import Settings
 from bot.corpus.documents import NewDocument
+from bot.corpus.text import fold_lower
 from bot.corpus.topics import load_taxonomy
+from bot.errors import InputError
 from bot.search.api import SearchResults
 from bot.search.links import doc_link, paginate_text, parse_start_payload, start_payload
 from bot.search.query import parse_query
@@ -30,6 +32,7 @@ from bot.search.summary import (
     summarize,
     textrank,
 )
+from bot.search.synonyms import Synonyms
 from bot.services import Services
 from tests.auxil.settings import SEEDS, make_settings
 
@@ -961,3 +964,125 @@ def test_a_word_pair_typed_with_accents_counts_only_with_those_accents(svc: Serv
     assert ids(search(svc, "chi bộ nhiệm kỳ"))[0] == "cell"
     # Typed without accents the pair is ambiguous and both readings count.
     assert set(ids(search(svc, "chi bo nhiem ky"))) == {"cell", "appoint"}
+
+
+# --- synonyms ----------------------------------------------------------------------------------
+
+
+def test_every_synonym_group_is_well_formed() -> None:
+    from bot.search.synonyms import load_synonyms
+
+    table = load_synonyms()
+    assert len(table.groups) >= 50
+    for group in table.groups:
+        assert len(group) >= 2
+        for expr in group:
+            assert len(expr.folded) == len(expr.exact) >= 2
+            assert [fold_lower(w) for w in expr.exact] == list(expr.folded)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"group": ["họp chi bộ"]},  # one expression
+        {"group": ["họp chi bộ", "họp  chi bộ"]},  # the same twice
+        {"group": ["họp", "sinh hoạt"]},  # one syllable
+        {"group": ["Quy định 37", "19 điều cấm"]},  # a code
+        {"group": "họp chi bộ"},
+        ["họp chi bộ", "sinh hoạt chi bộ"],
+        {"group": ["họp chi bộ", 7]},
+    ],
+)
+def test_a_malformed_synonym_group_is_refused(item: object) -> None:
+    from bot.search.synonyms import parse_group
+
+    with pytest.raises(InputError, match="synonym group 3"):
+        parse_group(item, 3)
+
+
+def test_an_expression_in_two_groups_is_refused(tmp_path: Path) -> None:
+    from bot.search.synonyms import load_synonyms
+
+    path = tmp_path / "synonyms.json"
+    path.write_text(
+        json.dumps(
+            [{"group": ["họp chi bộ", "sinh hoạt chi bộ"]}, {"group": ["họp chi bộ", "x y"]}]
+        ),
+        "utf-8",
+    )
+    with pytest.raises(InputError, match="two groups"):
+        load_synonyms(path)
+    path.write_text("{not json", "utf-8")
+    with pytest.raises(InputError, match="cannot read"):
+        load_synonyms(path)
+
+
+def test_matching_takes_the_longest_expression_and_skips_redundant_alternatives() -> None:
+    from bot.search.synonyms import parse_group
+
+    table = Synonyms(
+        [
+            parse_group(
+                {"group": ["họp chi bộ", "sinh hoạt chi bộ", "sinh hoạt chi bộ định kỳ"]}, 1
+            ),
+            parse_group({"group": ["chi bộ thôn", "chi bộ ấp"]}, 2),
+        ]
+    )
+    (match,) = table.find(["cach", "hop", "chi", "bo", "thon"])
+    assert (match.start, match.end) == (1, 4)
+    # "sinh hoạt chi bộ định kỳ" holds "sinh hoạt chi bộ": a document with it has the shorter.
+    assert [a.exact for a in match.alternatives] == [("sinh", "hoạt", "chi", "bộ")]
+    assert table.find(["chi", "bo", "thon"])[0].alternatives[0].folded == ("chi", "bo", "ap")
+
+
+@pytest.fixture
+def meetings(svc: Services) -> Services:
+    add(svc, "typed", "Họp chi bộ", "Chi bộ thôn họp chi bộ đều đặn, buổi họp không nhàm chán.")
+    add(svc, "said", "Sinh hoạt chi bộ", "Sinh hoạt chi bộ ở thôn đổi mới, không hình thức.")
+    add(svc, "said-dull", "Sinh hoạt chi bộ", "Sinh hoạt chi bộ định kỳ hằng tháng ở khu phố.")
+    add(svc, "other", "Hội nông dân", "Hội nông dân họp bàn việc trồng lúa, không nhàm chán.")
+    return svc
+
+
+def test_a_query_finds_documents_that_say_it_another_way(meetings: Services) -> None:
+    query = "cách họp chi bộ không nhàm chán"
+    # "said" has two of the seven syllables, short of the half a long query needs; it says
+    # "sinh hoạt chi bộ" for "họp chi bộ", and has "không" of the rest.
+    found = ids(search(meetings, query))
+    assert found[0] == "typed" and "said" in found
+    assert ids(search(meetings, "cach hop chi bo khong nham chan")) == found
+    meetings.search.synonyms = Synonyms([])
+    assert "said" not in ids(search(meetings, query))
+
+
+def test_a_query_that_is_only_the_expression_is_taken_as_typed(meetings: Services) -> None:
+    with_synonyms = ids(search(meetings, "họp chi bộ"))
+    meetings.search.synonyms = Synonyms([])
+    assert with_synonyms == ids(search(meetings, "họp chi bộ"))
+
+
+def test_an_expression_cut_out_of_a_longer_word_is_not_expanded(svc: Services) -> None:
+    from bot.search.synonyms import parse_group
+
+    svc.search.synonyms = Synonyms([parse_group({"group": ["kết nạp đảng", "vào đảng"]}, 1)])
+    add(svc, "members", "Kết nạp", "Chi bộ kết nạp đảng viên mới. Đảng viên trẻ; đảng viên.")
+    for i in range(3):
+        add(svc, f"members{i}", "Tin", f"Đảng viên chi bộ {i} sinh hoạt đều.")
+    add(svc, "joined", "Vào đảng", "Thanh niên vào đảng ở xã, lễ vào đảng long trọng, mới.")
+    # "kết nạp đảng viên mới" is "kết nạp" + "đảng viên" + "mới": "đảng" is not the end of
+    # "kết nạp đảng" here, so "vào đảng" is not another way of saying it.
+    assert "joined" not in ids(search(svc, "kết nạp đảng viên mới"))
+    assert "joined" in ids(search(svc, "kết nạp đảng ở xã"))
+
+
+def test_a_real_word_absent_from_the_documents_is_not_corrected_to_any_close_word(
+    svc: Services,
+) -> None:
+    add(svc, "hid", "Che giấu", "Cán bộ che giấu tài sản, không kê khai trung thực.")
+    add(svc, "old", "Người cao tuổi", "Người già ở khu dân cư được chăm sóc chu đáo.")
+    add(svc, "law", "Vi phạm", "Đảng viên vi phạm bị xử lý kỷ luật nghiêm.")
+    # "giàu" is not in any document, "giấu" and "già" are; no pair says "già" fits here.
+    rich = search(svc, "cán bộ giàu có")
+    assert rich.note != "typo" and not rich.suggestions and "old" not in ids(rich)
+    # "phạn" next to "vi" is corrected: "vi phạm" is a real pair.
+    assert search(svc, "xử lý vi phạn").suggestions == ["xử lý vi phạm"]

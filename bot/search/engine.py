@@ -58,6 +58,7 @@ from bot.search.index import pairs as index_pairs
 from bot.search.query import _FOLDED_STOPWORDS, ParsedQuery, Term, parse_query
 from bot.search.summary import snippet as make_snippet
 from bot.search.summary import summarize
+from bot.search.synonyms import Synonyms, load_synonyms
 
 if TYPE_CHECKING:
     from bot.corpus.topics import Taxonomy
@@ -74,6 +75,7 @@ W_TYPO = 0.6
 W_SOFT_TOPIC = 2.0
 W_BARE_CODE = 0.6
 W_TIER = 1000.0  # documents citing the code or holding the exact phrase rank above the rest
+W_SYNONYM = 0.8  # the query said another way (bot/search/synonyms.py)
 W_SUBJECT = 1.0  # a catalogued document's subject words, for articles that do not cite it
 SUBJECT_PAIRS = 8  # a catalogued document's most distinctive word pairs (two make a match)
 PHRASE_SLOP = 1  # a quoted phrase still matches with one word inserted
@@ -254,12 +256,14 @@ class SearchEngine:
         *,
         classifier: Callable[[], Any | None] = lambda: None,
         catalogue: Catalogue | None = None,
+        synonyms: Synonyms | None = None,
     ) -> None:
         self.index = index
         self.documents = documents
         self.taxonomy = taxonomy
         self.classifier = classifier  # the current topic model, asked per question (hot reload)
         self.catalogue = catalogue or load_catalogue()
+        self.synonyms = synonyms or load_synonyms()
         self._last_check = 0.0
         self._sync_lock = threading.Lock()
         self._soft_cache: OrderedDict[str, str | None] = OrderedDict()  # query → soft topic
@@ -327,7 +331,11 @@ class SearchEngine:
     # --- query building -------------------------------------------------------------------
 
     def _term_clause(
-        self, searcher: tantivy.Searcher, term: Term, built: _Built
+        self,
+        searcher: tantivy.Searcher,
+        term: Term,
+        built: _Built,
+        neighbours: tuple[list[str], list[str]] | None = None,
     ) -> tuple[Query | None, list[Query]]:
         """(what a document must contain for this syllable, optional score boosts).
 
@@ -385,6 +393,17 @@ class SearchEngine:
             # Accents typed are deliberate: a correction must exist with them ("bóng" is not
             # corrected to some unrelated "uống"; "nhũnh" still becomes "nhũng").
             found = [f for f in found if f[0][0]]
+            if match and neighbours:
+                # The letters exist with other accents, so this may be a real word the
+                # documents do not use ("giàu"): correct it only to a word that forms a real
+                # pair with a neighbour ("vi phạn" → "vi phạm"), not to any close word ("già").
+                left, right = neighbours
+                found = [
+                    f
+                    for f in found
+                    if any(searcher.doc_freq("pairs_x", f"{w}_{f[2]}") for w in left)
+                    or any(searcher.doc_freq("pairs_x", f"{f[2]}_{w}") for w in right)
+                ]
         if not found:
             if match:
                 return match[0], boosts
@@ -443,26 +462,38 @@ class SearchEngine:
         for term in terms:
             unique.setdefault((term.folded, term.exact), term)
         doubtful = self._doubtful_accents(searcher, parsed)
+        clause_of: dict[str, Query] = {}
+        around: dict[str, tuple[list[str], list[str]]] = {}  # exact → (left, right) neighbours
+        for a, b in itertools.pairwise(parsed.terms):
+            around.setdefault(a.exact, ([], []))[1].append(b.exact)
+            around.setdefault(b.exact, ([], []))[0].append(a.exact)
         for term in unique.values():
             if term.exact in doubtful:
                 # Typed with accents that never occur next to its neighbour ("đảng viện"):
                 # match it as if typed without accents, so "đảng viên" is found.
                 term = replace(term, exact=term.folded, accented=False)
-            clause, boosts = self._term_clause(searcher, term, built)
+            clause, boosts = self._term_clause(searcher, term, built, around.get(term.exact))
             if clause is not None:
                 clauses.append(clause)
+                clause_of[term.folded] = clause
                 should.extend(boosts)
         if clauses:
-            n = len(clauses)
-            need = max(1, n - slack) if slack is not None else required(n)
-            if need >= n:
-                must.extend(clauses)  # an intersection: driven by the rarest syllable
-            else:
-                must.append(
-                    Query.boolean_query(
-                        [(Occur.Should, c) for c in clauses], minimum_number_should_match=need
-                    )
-                )
+            must.append(self._requirement(clauses, slack))
+            # Synonyms: the query with an expression replaced by another of its group is one
+            # more way in ("họp chi bộ" finds "sinh hoạt chi bộ"), scored a little lower.
+            matches = self._synonym_ways(searcher, parsed, clause_of, slack)
+            if matches:
+                # Membership from any way of saying it; the score from the typed words, except
+                # that an expression scores as the best of itself and its synonyms (a little
+                # lower), so a document saying both is not counted twice.
+                ways = [w for _, alternatives in matches for w, _ in alternatives]
+                must = [_filter(_should([must[0], *ways]))]
+                spans = {w for inside, _ in matches for w in inside}
+                should.extend(c for w, c in clause_of.items() if w not in spans)
+                for inside, alternatives in matches:
+                    typed = _should([clause_of[w] for w in inside if w in clause_of])
+                    said = [_boost(score, W_SYNONYM) for _, score in alternatives]
+                    should.append(Query.disjunction_max_query([typed, *said]))
         # Adjacent syllables as pairs (see the module docstring).
         fixed = built.folded_corrections
         for a, b in itertools.pairwise(parsed.terms):
@@ -552,6 +583,76 @@ class SearchEngine:
         built.query = Query.boolean_query(required_only + [(Occur.Should, q) for q in should])
         built.match = Query.boolean_query(required_only)
         return built
+
+    @staticmethod
+    def _requirement(clauses: list[Query], slack: int | None) -> Query:
+        """What a document must match of these syllable clauses."""
+        n = len(clauses)
+        need = max(1, n - slack) if slack is not None else required(n)
+        if need >= n:
+            return _all(clauses)  # an intersection: driven by the rarest syllable
+        return Query.boolean_query(
+            [(Occur.Should, c) for c in clauses], minimum_number_should_match=need
+        )
+
+    def _synonym_ways(
+        self,
+        searcher: tantivy.Searcher,
+        parsed: ParsedQuery,
+        clause_of: dict[str, Query],
+        slack: int | None,
+    ) -> list[tuple[list[str], list[tuple[Query, Query]]]]:
+        """Each synonym expression in the query (its folded syllables) with, for each of its
+        synonyms, another way in and that synonym's score.
+
+        The way in: documents holding the synonym (every word pair of it) and as much of the
+        rest of the query as the query itself needs. A query that is nothing but the
+        expression is taken as typed: someone who asks for "nêu gương" wants that, not "làm
+        gương".
+        """
+        words = [t.folded for t in parsed.terms]
+        n = len(clause_of)
+        need = max(1, n - slack) if slack is not None else required(n)
+        accented = any(t.accented for t in parsed.terms)
+        found: list[tuple[list[str], list[tuple[Query, Query]]]] = []
+
+        def df(i: int) -> int:  # documents with the pair of syllables i and i + 1
+            return searcher.doc_freq("pairs", f"{words[i]}_{words[i + 1]}")
+
+        for match in self.synonyms.find(words):
+            start, end = match.start, match.end
+            if (end < len(words) and df(end - 1) > df(end - 2)) or (
+                start > 0 and df(start - 1) > df(start)
+            ):
+                # The expression's edge syllable belongs with its neighbour outside ("kết nạp
+                # đảng viên" is "kết nạp" + "đảng viên", not "kết nạp đảng" + "viên").
+                continue
+            inside = [t.folded for t in parsed.terms[match.start : match.end] if not t.stop]
+            kept = [clause_of[w] for w in clause_of if w not in inside]
+            if not kept:
+                continue
+            # The synonym stands for the expression's syllables; the rest must make up the
+            # remainder of what the query needs.
+            rest = max(0, need - len([w for w in set(inside) if w in clause_of]))
+            alternatives: list[tuple[Query, Query]] = []
+            for alt in match.alternatives:
+                pairs = [f"{a}_{b}" for a, b in itertools.pairwise(alt.folded)]
+                if not all(searcher.doc_freq("pairs", p) for p in pairs):
+                    continue  # no document says it this way either
+                parts = [_all([_term("pairs", p) for p in pairs])]
+                if rest:
+                    parts.append(self._requirement(kept, len(kept) - min(rest, len(kept))))
+                score = [_boost(_term("pairs", p), W_BIGRAM) for p in pairs]
+                for folded, exact in zip(alt.folded, alt.exact, strict=True):
+                    if folded in _FOLDED_STOPWORDS:
+                        continue
+                    score.append(_term("text_f", folded))
+                    if accented and exact != folded:
+                        score.append(_boost(_term("text_x", exact), W_EXACT))
+                alternatives.append((_all(parts), _should(score)))
+            if alternatives:
+                found.append((inside, alternatives))
+        return found
 
     def _subject(self, searcher: tantivy.Searcher, subject: str) -> Query | None:
         """A catalogued document's subject as a query: its most distinctive word pairs (two

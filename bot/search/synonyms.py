@@ -1,0 +1,126 @@
+"""Synonyms: the same thing said the way a cadre types it and the way an article writes it.
+
+"họp chi bộ" is written "sinh hoạt chi bộ", "vào đảng" is "kết nạp đảng", "giàu lên bất
+thường" is "tài sản tăng bất thường". A query holding one expression of a group also finds the
+documents holding another, ranked a little below those with the words as typed
+(:data:`bot.search.engine.W_SYNONYM`).
+
+The table (``synonyms.json`` next to this module) is a list of groups, each a list of
+expressions of two syllables or more with a note. It was written by helpers from their
+knowledge of Party-building terms, without seeing the articles or the evaluation queries. To
+extend it, add a group (or an expression to a group): every expression must mean the same as
+the others in a query about Party work; merely related words ("tham nhũng", "lãng phí") do
+not belong together. Document codes belong in the catalogue, one-word abbreviations in
+``ABBREVIATIONS``. A test checks every entry.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from bot.corpus.text import normalize, syllables, tokenize
+from bot.errors import InputError
+
+SYNONYMS = Path(__file__).with_name("synonyms.json")
+MAX_ALTERNATIVES = 3  # per query: each alternative is one more clause to run
+
+
+@dataclass(frozen=True)
+class Expression:
+    """An expression as folded syllables (for matching) and as written, lower-case."""
+
+    folded: tuple[str, ...]
+    exact: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Match:
+    """A group expression found in a query: its span of syllables and the other expressions."""
+
+    start: int
+    end: int
+    alternatives: tuple[Expression, ...]
+
+
+class Synonyms:
+    """Expressions (as folded syllables) by group, and a longest-first matcher."""
+
+    def __init__(self, groups: list[list[Expression]]) -> None:
+        self.groups = groups
+        self._group_of: dict[tuple[str, ...], int] = {}
+        for i, group in enumerate(groups):
+            for expr in group:
+                if self._group_of.setdefault(expr.folded, i) != i:
+                    raise InputError(f"synonyms: {' '.join(expr.exact)!r} is in two groups")
+        self._longest = max((len(e) for e in self._group_of), default=0)
+
+    def find(self, words: list[str]) -> list[Match]:
+        """Non-overlapping expressions in ``words`` (folded syllables), longest first."""
+        found: list[Match] = []
+        i = 0
+        budget = MAX_ALTERNATIVES
+        while i < len(words) and budget > 0:
+            for size in range(min(self._longest, len(words) - i), 1, -1):
+                expr = tuple(words[i : i + size])
+                group = self._group_of.get(expr)
+                if group is not None:
+                    others = _shortest_cover(expr, self.groups[group])[:budget]
+                    budget -= len(others)
+                    found.append(Match(i, i + size, tuple(others)))
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+
+def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    n = len(shorter)
+    return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
+
+
+def _shortest_cover(expr: tuple[str, ...], group: list[Expression]) -> list[Expression]:
+    """The group's other expressions, shortest first, without those that contain the typed one
+    or an expression already chosen (a document holding them holds the shorter one too)."""
+    chosen: list[Expression] = []
+    for other in sorted(group, key=lambda e: len(e.folded)):
+        f = other.folded
+        if f == expr or _contains(f, expr) or any(_contains(f, c.folded) for c in chosen):
+            continue
+        chosen.append(other)
+    return chosen
+
+
+def parse_group(item: object, index: int) -> list[Expression]:
+    """One ``synonyms.json`` group, checked."""
+    where = f"synonym group {index}"
+    if not isinstance(item, dict) or not isinstance(item.get("group"), list):
+        raise InputError(f"{where}: expected an object with a 'group' list")
+    exprs: list[Expression] = []
+    for raw in item["group"]:
+        if not isinstance(raw, str):
+            raise InputError(f"{where}: expressions must be strings")
+        written = normalize(raw).lower()
+        expr = Expression(tuple(syllables(written)), tuple(t.text for t in tokenize(written)))
+        if len(expr.folded) < 2 or any(s.isdigit() for s in expr.folded):
+            raise InputError(f"{where}: {raw!r} must be two syllables or more, without numbers")
+        if all(e.folded != expr.folded for e in exprs):
+            exprs.append(expr)
+    if len(exprs) < 2:
+        raise InputError(f"{where}: a group needs two different expressions")
+    return exprs
+
+
+@lru_cache(maxsize=4)
+def load_synonyms(path: Path = SYNONYMS) -> Synonyms:
+    """The synonyms table in ``path`` (read once per process)."""
+    try:
+        items = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read the synonyms table ({exc})") from exc
+    if not isinstance(items, list):
+        raise InputError(f"{path}: expected a JSON list")
+    return Synonyms([parse_group(item, i) for i, item in enumerate(items, start=1)])
