@@ -96,13 +96,19 @@ def parse_entry(item: object, index: int) -> CentralDocument:
     )
 
 
-@lru_cache(maxsize=4)
-def load_catalogue(path: Path = CATALOGUE) -> Catalogue:
-    """The catalogue in ``path`` (read once per process)."""
+def read_table(path: Path, what: str) -> list[object]:
+    """A shipped JSON list (the catalogue, the synonyms); a clear error when unreadable."""
     try:
         items = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read the document catalogue ({exc})") from exc
+        raise InputError(f"{path}: cannot read the {what} ({exc})") from exc
     if not isinstance(items, list):
         raise InputError(f"{path}: expected a JSON list")
+    return items
+
+
+@lru_cache(maxsize=4)
+def load_catalogue(path: Path = CATALOGUE) -> Catalogue:
+    """The catalogue in ``path`` (read once per process)."""
+    items = read_table(path, "document catalogue")
     return Catalogue([parse_entry(item, i) for i, item in enumerate(items, start=1)])

@@ -16,13 +16,13 @@ not belong together. Document codes belong in the catalogue, one-word abbreviati
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from bot.corpus.text import normalize, syllables, tokenize
 from bot.errors import InputError
+from bot.search.catalogue import read_table
 
 SYNONYMS = Path(__file__).with_name("synonyms.json")
 MAX_ALTERNATIVES = 3  # per query: each alternative is one more clause to run
@@ -117,10 +117,5 @@ def parse_group(item: object, index: int) -> list[Expression]:
 @lru_cache(maxsize=4)
 def load_synonyms(path: Path = SYNONYMS) -> Synonyms:
     """The synonyms table in ``path`` (read once per process)."""
-    try:
-        items = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read the synonyms table ({exc})") from exc
-    if not isinstance(items, list):
-        raise InputError(f"{path}: expected a JSON list")
+    items = read_table(path, "synonyms table")
     return Synonyms([parse_group(item, i) for i, item in enumerate(items, start=1)])
