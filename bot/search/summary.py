@@ -432,26 +432,37 @@ def snippet(text: str, query: str | ParsedQuery, max_chars: int = 220) -> Snippe
     if not ranked:
         return Snippet("")
     ranked.sort(key=lambda item: (-item[0], item[1]))
-    best: tuple[float, int, list[tuple[int, str]], int] | None = None
+    best: tuple[float, int, list[tuple[int, str]], int, list[list[Span]]] | None = None
     for _, i in ranked[:2]:
-        line = lines[i]
+        line, folded_line = lines[i], folded_lines[i]
         sentences = _sentences_in(line)
-        folded_line = folded_lines[i]
+        # The line's matches once, shared out to its sentences (a match never crosses one).
+        line_spans = matcher.spans(line, folded_line)
+        per_sentence: list[list[Span]] = []
         for k, (offset, sentence) in enumerate(sentences):
-            folded_sentence = folded_line[offset : offset + len(sentence)]
-            spans = matcher.spans(sentence, folded_sentence)
-            score = _score(sentence, spans, folded_sentence)
+            end = offset + len(sentence)
+            spans = [
+                Span(sp.start - offset, sp.end - offset)
+                for sp in line_spans
+                if sp.start >= offset and sp.end <= end
+            ]
+            per_sentence.append(spans)
+            score = _score(sentence, spans, folded_line[offset:end])
             if score > 0 and (
                 best is None or score > best[0] or (score == best[0] and i < best[1])
             ):
-                best = (score, i, sentences, k)
+                best = (score, i, sentences, k, per_sentence)
     if best is None:
         return Snippet("")
-    _, _, sentences, k = best
+    _, _, sentences, k, per_sentence = best
     chosen = sentences[k][1]
+    spans = per_sentence[k]
     # A short best sentence gets its neighbour, so the snippet reads as context.
     if len(chosen) < max_chars * 0.6 and k + 1 < len(sentences):
         joined = f"{chosen} {sentences[k + 1][1]}"
-        chosen = joined if len(joined) <= max_chars else chosen
-    cut, spans = _cut(chosen, matcher.spans(chosen), max_chars)
+        if len(joined) <= max_chars:
+            shift = len(chosen) + 1
+            spans = spans + [Span(sp.start + shift, sp.end + shift) for sp in per_sentence[k + 1]]
+            chosen = joined
+    cut, spans = _cut(chosen, spans, max_chars)
     return Snippet(cut, spans)
