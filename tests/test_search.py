@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from bot.config import PROJECT_ROOT as ROOT
 from bot.config import Settings
 from bot.corpus.documents import NewDocument
-from bot.corpus.text import fold_lower
+from bot.corpus.text import normalize
 from bot.corpus.topics import load_taxonomy
 from bot.errors import InputError
 from bot.search.api import SearchResults
@@ -949,21 +949,19 @@ def test_a_long_query_needs_half_its_syllables_when_few_have_them_all(svc: Servi
     assert ids(results) == ["year-end"]
 
 
-def test_a_word_pair_typed_with_accents_counts_only_with_those_accents(svc: Services) -> None:
+def test_a_syllable_in_a_real_pair_on_either_side_is_not_a_mistyped_accent(svc: Services) -> None:
+    from bot.search.engine import SearchEngine
+
     add(svc, "cell", "Đại hội", "Chi bộ thôn tổ chức đại hội, bầu chi ủy nhiệm kỳ mới.")
-    add(
-        svc,
-        "appoint",
-        "Tin nhân sự",
-        "Chi bộ xét bổ nhiệm cán bộ kỳ này; bổ nhiệm lại và bổ nhiệm mới đúng quy trình.",
-    )
-    for i in range(4):
-        add(svc, f"filler{i}", "Tin khác", f"Hội nông dân xã tập huấn trồng lúa vụ {i}.")
-    # "bộ nhiệm" and "bổ nhiệm" fold alike. Typed with accents, "chi bộ nhiệm kỳ" is "chi bộ"
-    # and "nhiệm kỳ" (both real pairs), not a mistyped "bổ nhiệm".
-    assert ids(search(svc, "chi bộ nhiệm kỳ"))[0] == "cell"
-    # Typed without accents the pair is ambiguous and both readings count.
-    assert set(ids(search(svc, "chi bo nhiem ky"))) == {"cell", "appoint"}
+    add(svc, "appoint", "Tin nhân sự", "Đảng viên ở bệnh viện được bổ nhiệm đúng quy trình.")
+    svc.search.sync()
+    searcher = svc.search.index.searcher()
+    doubtful = SearchEngine._doubtful_accents  # the engine's own check, on a real index
+    # "bộ nhiệm" never occurs with these accents ("bổ nhiệm" does), but "chi bộ" and "nhiệm
+    # kỳ" are real pairs: both words were typed right.
+    assert doubtful(searcher, parse_query("chi bộ nhiệm kỳ")) == set()
+    # "đảng viện" never occurs, "đảng viên" does, and neither word has another neighbour.
+    assert doubtful(searcher, parse_query("đảng viện")) == {"đảng", "viện"}
 
 
 # --- synonyms ----------------------------------------------------------------------------------
@@ -977,8 +975,7 @@ def test_every_synonym_group_is_well_formed() -> None:
     for group in table.groups:
         assert len(group) >= 2
         for expr in group:
-            assert len(expr.folded) == len(expr.exact) >= 2
-            assert [fold_lower(w) for w in expr.exact] == list(expr.folded)
+            assert len(expr.folded) >= 2 and normalize(expr.written) == expr.written
 
 
 @pytest.mark.parametrize(
@@ -1031,7 +1028,7 @@ def test_matching_takes_the_longest_expression_and_skips_redundant_alternatives(
     (match,) = table.find(["cach", "hop", "chi", "bo", "thon"])
     assert (match.start, match.end) == (1, 4)
     # "sinh hoạt chi bộ định kỳ" holds "sinh hoạt chi bộ": a document with it has the shorter.
-    assert [a.exact for a in match.alternatives] == [("sinh", "hoạt", "chi", "bộ")]
+    assert [a.written for a in match.alternatives] == ["sinh hoạt chi bộ"]
     assert table.find(["chi", "bo", "thon"])[0].alternatives[0].folded == ("chi", "bo", "ap")
 
 
@@ -1072,7 +1069,7 @@ def test_an_expression_cut_out_of_a_longer_word_is_not_expanded(svc: Services) -
     # "kết nạp đảng viên mới" is "kết nạp" + "đảng viên" + "mới": "đảng" is not the end of
     # "kết nạp đảng" here, so "vào đảng" is not another way of saying it.
     assert "joined" not in ids(search(svc, "kết nạp đảng viên mới"))
-    assert "joined" in ids(search(svc, "kết nạp đảng ở xã"))
+    assert "joined" in ids(search(svc, "kết nạp đảng thanh niên ở xã"))
 
 
 def test_a_real_word_absent_from_the_documents_is_not_corrected_to_any_close_word(

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from bot.corpus.text import normalize, syllables, tokenize
+from bot.corpus.text import normalize, syllables
 from bot.errors import InputError
 from bot.search.catalogue import read_table
 
@@ -30,10 +30,10 @@ MAX_ALTERNATIVES = 3  # per query: each alternative is one more clause to run
 
 @dataclass(frozen=True)
 class Expression:
-    """An expression as folded syllables (for matching) and as written, lower-case."""
+    """An expression as folded syllables, and as written (for messages)."""
 
     folded: tuple[str, ...]
-    exact: tuple[str, ...]
+    written: str
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Synonyms:
         for i, group in enumerate(groups):
             for expr in group:
                 if self._group_of.setdefault(expr.folded, i) != i:
-                    raise InputError(f"synonyms: {' '.join(expr.exact)!r} is in two groups")
+                    raise InputError(f"synonyms: {expr.written!r} is in two groups")
         self._longest = max((len(e) for e in self._group_of), default=0)
 
     def find(self, words: list[str]) -> list[Match]:
@@ -103,8 +103,8 @@ def parse_group(item: object, index: int) -> list[Expression]:
     for raw in item["group"]:
         if not isinstance(raw, str):
             raise InputError(f"{where}: expressions must be strings")
-        written = normalize(raw).lower()
-        expr = Expression(tuple(syllables(written)), tuple(t.text for t in tokenize(written)))
+        written = normalize(raw).strip()
+        expr = Expression(tuple(syllables(written)), written)
         if len(expr.folded) < 2 or any(s.isdigit() for s in expr.folded):
             raise InputError(f"{where}: {raw!r} must be two syllables or more, without numbers")
         if all(e.folded != expr.folded for e in exprs):
