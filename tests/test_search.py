@@ -1083,3 +1083,13 @@ def test_a_real_word_absent_from_the_documents_is_not_corrected_to_any_close_wor
     assert rich.note != "typo" and not rich.suggestions and "old" not in ids(rich)
     # "phạn" next to "vi" is corrected: "vi phạm" is a real pair.
     assert search(svc, "xử lý vi phạn").suggestions == ["xử lý vi phạm"]
+
+
+def test_typos_in_vietnamese_and_in_foreign_words_are_both_corrected(svc: Services) -> None:
+    add(svc, "fb", "Mạng xã hội", "Tin xấu độc lan truyền trên facebook và zalo.")
+    add(svc, "party", "Đảng viên", "Đảng viên gương mẫu ở khu dân cư.")
+    # A Vietnamese word's correction is looked up among Vietnamese-shaped syllables only; a
+    # word with letters Vietnamese does not use (f, j, w, z) is corrected like any other.
+    assert ids(search(svc, "facebok")) == ["fb"]
+    assert ids(search(svc, "zaloo")) == ["fb"]
+    assert ids(search(svc, "đảnng viên")) == ["party"]

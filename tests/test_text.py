@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.config import PROJECT_ROOT
 from bot.corpus.text import (
     doc_code_keys,
     find_doc_codes,
@@ -189,3 +190,25 @@ def test_doc_code_variants() -> None:
     ]
     assert find_doc_codes(typed) == []  # abbreviations alone only in queries
     assert find_doc_codes("KL 21.000 tấn", loose=True) == []
+
+
+def test_plausible_syllable_accepts_the_seeds_words_and_rejects_edit_garbage() -> None:
+    from bot.corpus.text import plausible_syllable, syllables
+
+    words = [
+        w
+        for path in sorted((PROJECT_ROOT / "seeds").glob("*.txt"))
+        for w in syllables(path.read_text("utf-8"))
+        if w.isalpha() and not any(c in w for c in "fjwz")
+    ]
+    assert len(words) > 2000
+    rejected = {w for w in words if not plausible_syllable(w)}
+    # Only abbreviations, a Roman numeral, glued domain names and URL words are rejected.
+    assert rejected <= {
+        *("bch", "btv", "ct", "dbqh", "dtts", "hdnd", "kl", "mt", "mttq", "nq", "pv", "ubnd"),
+        *("vn", "xvii", "baokontum", "baoquangngai", "html", "http", "links", "plong"),
+    }, sorted(rejected)
+    for garbage in ("dangg", "dnag", "adng", "nhungg", "tthu", "vienn", "xx"):
+        assert not plausible_syllable(garbage), garbage
+    for word in ("nghieng", "khuyu", "quyet", "gi", "oanh", "truong", "a"):
+        assert plausible_syllable(word), word

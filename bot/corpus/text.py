@@ -174,6 +174,18 @@ class Token:
 _TOKEN_RE = re.compile(r"\d+(?:[.,/]\d+)*|[^\W_]+", re.UNICODE)
 
 
+# A folded Vietnamese syllable: onset, one to three vowels, coda. Loose (it lets some
+# impossible ones through) but it rejects most one-edit garbage ("dangg", "dnag").
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnptk])?"
+)
+
+
+def plausible_syllable(folded: str) -> bool:
+    """True when ``folded`` (accent-folded, lower case) has the shape of a Vietnamese syllable."""
+    return _SYLLABLE.fullmatch(folded) is not None
+
+
 def tokenize(text: str) -> list[Token]:
     """Split into syllables and numbers with their offsets."""
     return [Token(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
