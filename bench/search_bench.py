@@ -4,7 +4,9 @@
 
 Generates synthetic Vietnamese documents from the labelled data's sentences (with topics and
 document codes), loads them into a SQLite database, then — each engine in its own process, so
-memory is measured separately — builds an index and times queries of six kinds:
+memory is measured separately — builds an index (one engine after the other) and times queries
+of six kinds, the engines taking turns pass by pass so that a slow spell of the shared machine
+falls on all of them alike:
 
 * ``keyword``: accented words ("tham nhũng đấu thầu"), ``unaccented``: the same folded,
 * ``code``: "21-KL/TW", "Kết luận 21", ``phrase``: quoted text, ``typo``: one edited letter,
@@ -257,19 +259,29 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+# In an engine process: the pipe to the parent, which gives each engine its turn (see run()).
+_TURNS: Any = None
+
+
 def _time_queries(
     run_one: Any, queries: dict[str, list[str]], repeat: int
 ) -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, float]] = {}
-    for kind, items in queries.items():
-        times: list[float] = []
-        for _ in range(repeat):
+    """p50/p95 per kind over ``repeat`` passes; between passes, wait for our turn, so engines
+    take turns pass by pass and a slow spell of the machine falls on all of them alike."""
+    times: dict[str, list[float]] = {kind: [] for kind in queries}
+    for _ in range(repeat):
+        if _TURNS is not None:
+            _TURNS.send("ready")
+            _TURNS.recv()
+        for kind, items in queries.items():
             for q in items:
                 start = time.perf_counter()
                 run_one(q)
-                times.append((time.perf_counter() - start) * 1000)
-        out[kind] = {"p50": percentile(times, 50), "p95": percentile(times, 95), "n": len(times)}
-    return out
+                times[kind].append((time.perf_counter() - start) * 1000)
+    return {
+        kind: {"p50": percentile(t, 50), "p95": percentile(t, 95), "n": len(t)}
+        for kind, t in times.items()
+    }
 
 
 def _dir_mb(folder: Path) -> float:
@@ -435,9 +447,11 @@ def _engine_main(
     repeat: int,
     page: int,
     out: Any,
+    turns: Any = None,
 ) -> None:
-    global PAGE
+    global PAGE, _TURNS
     PAGE = page  # a spawned process does not inherit the parent's module state
+    _TURNS = turns
     args = (Path(db_path), Path(work), queries, repeat)
     if name == "ours":
         out.put(run_ours(*args, rank_only=False))
@@ -453,7 +467,7 @@ def run(
     n: int,
     *,
     queries_per_kind: int = 20,
-    repeat: int = 3,
+    repeat: int = 5,
     work: Path | None = None,
     engines: Sequence[str] = ENGINES,
     page: int = PAGE,
@@ -472,14 +486,28 @@ def run(
     queries = make_queries(queries_per_kind)
     results["queries"] = queries
     ctx = mp.get_context("spawn")
+    # Each engine builds its index alone (one after the other), then the engines take turns:
+    # pass 1 of every engine, pass 2 of every engine, … A load spike on this shared machine
+    # then lands on all of them instead of on whichever engine ran during it.
+    running: list[tuple[str, Any, Any, Any]] = []
     for name in engines:
         out = ctx.Queue()
+        mine, theirs = ctx.Pipe()
         proc = ctx.Process(
             target=_engine_main,
-            args=(name, str(db_path), str(work), queries, repeat, page, out),
+            args=(name, str(db_path), str(work), queries, repeat, page, out, theirs),
         )
         proc.start()
-        results[name] = out.get()
+        mine.recv()  # built and ready for its first pass
+        running.append((name, proc, out, mine))
+    for turn in range(repeat):
+        for name, _, out, mine in running:
+            mine.send("go")
+            if turn < repeat - 1:
+                mine.recv()  # its pass is done
+            else:
+                results[name] = out.get()
+    for _, proc, _, _ in running:
         proc.join()
     if tmp is not None:
         tmp.cleanup()
@@ -524,7 +552,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=20, help="queries per kind")
     parser.add_argument("--page", type=int, default=PAGE, help="hits per query (bot page: 5)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each query")
+    parser.add_argument("--repeat", type=int, default=5, help="passes over the queries")
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument(
         "--work", type=Path, default=None, help="keep files here (default: a temp dir)"
