@@ -488,7 +488,9 @@ class SearchEngine:
             must.append(self._requirement(clauses, slack))
             # Synonyms: the query with an expression replaced by another of its group is one
             # more way in ("họp chi bộ" finds "sinh hoạt chi bộ"), scored a little lower.
-            matches = self._synonym_ways(searcher, parsed, clause_of, slack)
+            matches = self._synonym_ways(
+                searcher, parsed, clause_of, clauses=len(clauses), slack=slack
+            )
             if matches:
                 # Membership from any way of saying it; the score from the typed words, except
                 # that an expression scores as the best of itself and its synonyms (a little
@@ -591,6 +593,8 @@ class SearchEngine:
         searcher: tantivy.Searcher,
         parsed: ParsedQuery,
         clause_of: dict[str, Query],
+        *,
+        clauses: int,
         slack: int | None,
     ) -> list[tuple[list[str], list[tuple[Query, Query]]]]:
         """Each synonym expression in the query (its folded syllables) with, for each of its
@@ -605,8 +609,7 @@ class SearchEngine:
         cost of the extra ways in (a few milliseconds at 100,000 documents).
         """
         words = [t.folded for t in parsed.terms]
-        n = len(clause_of)
-        need = max(1, n - slack) if slack is not None else required(n)
+        need = max(1, clauses - slack) if slack is not None else required(clauses)
         found: list[tuple[list[str], list[tuple[Query, Query]]]] = []
 
         def df(i: int) -> int:  # documents with the pair of syllables i and i + 1
@@ -932,6 +935,7 @@ class SearchEngine:
             slack = options.get("slack")
             return required(n_terms) if slack is None else max(1, n_terms - slack)
 
+        built = _Built(None)
         first: _Found | None = None  # the first attempt that found documents
         found: _Found | None = None  # the last one (the answer)
         last_need = n_terms + 1
