@@ -1045,8 +1045,12 @@ def test_a_query_finds_documents_that_say_it_another_way(meetings: Services) -> 
     query = "cách họp chi bộ không nhàm chán"
     # "said" has two of the seven syllables, short of the half a long query needs; it says
     # "sinh hoạt chi bộ" for "họp chi bộ", and has "không" of the rest.
-    found = ids(search(meetings, query))
+    results = search(meetings, query)
+    found = ids(results)
     assert found[0] == "typed" and "said" in found
+    # Its snippet marks the words it says it with.
+    snip = results.hits[found.index("said")].snippet
+    assert {"Sinh", "hoạt"} <= {snip.text[s.start : s.end] for s in snip.spans}
     assert ids(search(meetings, "cach hop chi bo khong nham chan")) == found
     meetings.search.synonyms = Synonyms([])
     assert "said" not in ids(search(meetings, query))

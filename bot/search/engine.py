@@ -55,7 +55,7 @@ from bot.search.api import Hit, SearchResults, Snippet
 from bot.search.catalogue import Catalogue, CentralDocument, load_catalogue
 from bot.search.index import SCHEMA, TOKEN_PATTERN, SearchIndex, from_timestamp, timestamp
 from bot.search.index import pairs as index_pairs
-from bot.search.query import _FOLDED_STOPWORDS, ParsedQuery, Term, parse_query
+from bot.search.query import _FOLDED_STOPWORDS, ParsedQuery, Term, _terms, parse_query
 from bot.search.summary import snippet as make_snippet
 from bot.search.summary import summarize
 from bot.search.synonyms import Synonyms, load_synonyms
@@ -140,6 +140,7 @@ class _Built:
     match: Query | None = None  # the same documents without the score boosts (for counting)
     unknown: list[str] = field(default_factory=list)
     central: list[CentralDocument] = field(default_factory=list)  # catalogued documents cited
+    said: list[Term] = field(default_factory=list)  # synonyms tried, for snippets to mark
 
 
 @dataclass
@@ -232,7 +233,10 @@ def _snippet_of(hit: Hit, text: str, parsed: ParsedQuery | None) -> Snippet:
 
 
 def _corrected(parsed: ParsedQuery, built: _Built) -> ParsedQuery:
-    """The query with typos replaced by their corrections (for snippets)."""
+    """The query with typos replaced by their corrections and the synonyms it was searched
+    with (for snippets: a document found by "sinh hoạt chi bộ" shows that sentence)."""
+    if built.said:
+        parsed = replace(parsed, terms=[*parsed.terms, *built.said])
     if not built.corrections:
         return parsed
     terms = [
@@ -489,7 +493,7 @@ class SearchEngine:
             # Synonyms: the query with an expression replaced by another of its group is one
             # more way in ("họp chi bộ" finds "sinh hoạt chi bộ"), scored a little lower.
             matches = self._synonym_ways(
-                searcher, parsed, clause_of, clauses=len(clauses), slack=slack
+                searcher, parsed, clause_of, clauses=len(clauses), slack=slack, said=built.said
             )
             if matches:
                 # Membership from any way of saying it; the score from the typed words, except
@@ -596,9 +600,10 @@ class SearchEngine:
         *,
         clauses: int,
         slack: int | None,
+        said: list[Term],
     ) -> list[tuple[list[str], list[tuple[Query, Query]]]]:
         """Each synonym expression in the query (its folded syllables) with, for each of its
-        synonyms, another way in and that synonym's score.
+        synonyms, another way in and that synonym's score; the synonyms' words go to ``said``.
 
         The way in: documents holding the synonym (every word pair of it) and as much of the
         rest of the query as the query itself needs. A query with fewer than two syllables
@@ -641,6 +646,7 @@ class SearchEngine:
                 # Scored by its word pairs (rarer than its syllables, so cheaper to score).
                 score = [_boost(_term("pairs", p), W_BIGRAM) for p in pairs]
                 alternatives.append((_all(parts), _should(score)))
+                said.extend(_terms(alt.written))
             if alternatives:
                 found.append((inside, alternatives))
         return found
