@@ -1097,3 +1097,43 @@ def test_typos_in_vietnamese_and_in_foreign_words_are_both_corrected(svc: Servic
     assert ids(search(svc, "facebok")) == ["fb"]
     assert ids(search(svc, "zaloo")) == ["fb"]
     assert ids(search(svc, "đảnng viên")) == ["party"]
+
+
+def test_phrase_filter_selects_what_positions_select(svc: Services) -> None:
+    """The pairs/skips filter in front of a phrase never drops a document the phrase matches
+    (one word inserted in every gap, a long token in a gap, the title's end running into the
+    body, a repeated pair) and scores the same."""
+    from tantivy import Query
+
+    from bot.search.engine import phrase_query
+    from bot.search.index import SCHEMA
+
+    bodies = {
+        "plain": "Chi bộ thực hiện nghiêm nghị quyết.",
+        "gap-each": "Chi bộ đã thực sự hiện diện ở cơ sở.",  # bộ _ thực _ hiện
+        "gap-one": "Chi bộ thực tế hiện nay.",
+        "long": "Chi bộ " + "x" * 30 + " thực hiện việc này.",
+        "repeat": "thực hiện thực hiện thực hiện cho bằng được",
+        "apart": "Chi bộ nọ và việc thực hiện kia.",
+    }
+    for ext, body in bodies.items():
+        add(svc, ext, "Tin chi bộ", body)
+    add(svc, "edge", "Đảng bộ thực", "hiện nghị quyết ở cơ sở.")
+    svc.search.sync()
+    searcher = svc.search.index.searcher()
+    for words in (
+        ["bo", "thuc", "hien"],
+        ["chi", "bo", "thuc", "hien"],
+        ["thuc", "hien", "thuc", "hien"],
+        ["bo", "hien"],
+        ["thuc", "hien"],
+        ["bo", "x" * 30, "thuc"],
+    ):
+        for slop in (0, 1, 2):
+            plain = searcher.search(Query.phrase_query(SCHEMA, "text_f", words, slop=slop), 20)
+            fast = searcher.search(phrase_query(words, slop), 20)
+            key = [(round(s, 5), a.doc) for s, a in plain.hits]
+            assert [(round(s, 5), a.doc) for s, a in fast.hits] == key, (words, slop)
+    # The cases above do match something, so the comparison is not between two empty lists.
+    one_gap = searcher.search(phrase_query(["bo", "thuc", "hien"], 1), 20, count=True)
+    assert one_gap.count == 5  # plain, gap-each, gap-one, long (x… is a long token), edge

@@ -53,7 +53,14 @@ from bot.corpus.text import fold_lower, plausible_syllable, split_sentences
 from bot.errors import PartyBotError, SearchError, StoreError
 from bot.search.api import Hit, SearchResults, Snippet
 from bot.search.catalogue import Catalogue, CentralDocument, load_catalogue
-from bot.search.index import SCHEMA, TOKEN_PATTERN, SearchIndex, from_timestamp, timestamp
+from bot.search.index import (
+    PAIR_MAX_CHARS,
+    SCHEMA,
+    TOKEN_PATTERN,
+    SearchIndex,
+    from_timestamp,
+    timestamp,
+)
 from bot.search.index import pairs as index_pairs
 from bot.search.query import _FOLDED_STOPWORDS, ParsedQuery, Term, _terms, parse_query
 from bot.search.summary import snippet as make_snippet
@@ -179,6 +186,26 @@ def _all(queries: list[Query]) -> Query:
 def _filter(query: Query) -> Query:
     # Filters decide membership, not rank.
     return Query.const_score_query(query, 0.0)
+
+
+def phrase_query(words: list[str], slop: int = PHRASE_SLOP) -> Query:
+    """A phrase query on the folded text, led by the ``pairs`` and ``skips`` fields.
+
+    In a document with the phrase, each two neighbouring words of it are next to each other
+    (a pair) or, with slop 1, one word apart (a skip); both fields come from the same folded
+    text. Requiring that first selects the same documents and scores them the same (the
+    filter scores nothing); tantivy then checks positions only in documents that can match
+    instead of in every document with the words ("bộ thực hiện" at 100,000 documents:
+    19 ms → about 1 ms).
+    """
+    exact = Query.phrase_query(SCHEMA, "text_f", words, slop=slop)
+    if slop > 1 or len(words) < 2 or any(len(w) > PAIR_MAX_CHARS for w in words):
+        return exact  # a long word is in no pair; wider gaps are not indexed
+    gaps: list[Query] = []
+    for a, b in dict.fromkeys(itertools.pairwise(words)):
+        pair = _term("pairs", f"{a}_{b}")
+        gaps.append(_should([pair, _term("skips", f"{a}~{b}")]) if slop else pair)
+    return Query.boolean_query([(Occur.Must, _filter(_all(gaps))), (Occur.Must, exact)])
 
 
 def _variants(word: str) -> list[tuple[str, int, str]]:
@@ -521,7 +548,7 @@ class SearchEngine:
         alternatives: list[Query] = []
         for phrase in parsed.phrases:
             words = [t.folded for t in phrase]
-            exact = Query.phrase_query(SCHEMA, "text_f", words, slop=PHRASE_SLOP)
+            exact = phrase_query(words)
             should.append(_boost(Query.phrase_query(SCHEMA, "title_f", words), W_TITLE))
             if not loose_phrases:
                 must.append(exact)  # first try: only documents with the phrase as typed
@@ -563,8 +590,9 @@ class SearchEngine:
                 built.central.append(doc)
                 subject = self._subject(searcher, doc.subject)
                 if subject is not None:
-                    alternatives.append(subject)
-                    should.append(_boost(subject, W_SUBJECT))
+                    # A way in that also scores: counted 1 + W_SUBJECT times, as if it were
+                    # a way in plus a boost, for one evaluation instead of two.
+                    alternatives.append(_boost(subject, 1.0 + W_SUBJECT))
                 for topic in doc.topics[:1]:
                     should.append(Query.const_score_query(_term("topics", topic), W_SOFT_TOPIC))
         if alternatives:

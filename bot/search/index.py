@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 META_FILE = "partybot-index.json"
 TOKENIZER = "vn"
 # Our syllable tokenizer (bot.text.tokenize), so query terms built in Python match index terms.
@@ -80,6 +80,9 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("pairs", tokenizer_name="whitespace", index_option="freq")
     # The same pairs with their accents: tells "đảng viện" (a typo) from "đảng viên".
     sb.add_text_field("pairs_x", tokenizer_name="whitespace", index_option="basic")
+    # Syllables one apart ("bo~hien" in "bo thuc hien"): with the pairs, a cheap filter that
+    # lets a phrase with a word inserted check positions only where it can match.
+    sb.add_text_field("skips", tokenizer_name="whitespace", index_option="basic")
     sb.add_text_field("codes", tokenizer_name="raw", index_option="freq")
     sb.add_text_field("topics", tokenizer_name="raw", index_option="basic")
     sb.add_text_field("source", tokenizer_name="raw", index_option="basic")
@@ -106,6 +109,7 @@ def from_timestamp(value: int | None) -> datetime | None:
 
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
+PAIR_MAX_CHARS = 20  # longer tokens (URLs, garbage) make no pairs
 
 
 def pairs(folded: str) -> str:
@@ -115,8 +119,15 @@ def pairs(folded: str) -> str:
     ranks "tham nhung" typed without accents by the word rather than "tham gia … những". (A
     phrase query on positions gives the same ranking at several times the cost.)
     """
-    tokens = [t for t in _TOKEN_RE.findall(folded) if len(t) <= 20]
+    tokens = [t for t in _TOKEN_RE.findall(folded) if len(t) <= PAIR_MAX_CHARS]
     return " ".join([f"{a}_{b}" for a, b in itertools.pairwise(tokens)])
+
+
+def skips(folded: str) -> str:
+    """Syllables with one syllable between them ("bo~hien" in "bo thuc hien"), for the
+    ``skips`` field; the same syllables as :func:`pairs`."""
+    tokens = [t for t in _TOKEN_RE.findall(folded) if len(t) <= PAIR_MAX_CHARS]
+    return " ".join([f"{a}~{b}" for a, b in zip(tokens, tokens[2:], strict=False)])
 
 
 def to_tantivy(doc: Document) -> tantivy.Document:
@@ -130,6 +141,7 @@ def to_tantivy(doc: Document) -> tantivy.Document:
     out.add_text("text_f", folded)
     out.add_text("text_x", exact)
     out.add_text("pairs", pairs(folded))
+    out.add_text("skips", skips(folded))
     out.add_text("pairs_x", pairs(exact.lower()))
     for term in code_terms(exact, folded):
         out.add_text("codes", term)
