@@ -577,6 +577,24 @@ def test_snippet_spans_mark_the_matched_words() -> None:
     assert snippet(text, "xyz").text == ""
 
 
+def test_snippet_marks_codes_the_index_found() -> None:
+    """The index stores where a text cites documents; a snippet given them marks the same
+    codes as one that searches its lines, and marks none the index did not find."""
+    from bot.search.query import line_codes
+
+    text = (
+        "Tin tổng hợp.\nThực hiện Kết luận số 21-KL/TƯ và Nghị quyết 35 của Trung ương.\n"
+        "Chi bộ học tập Chỉ thị 05-CT/TW. Kết luận 21 được quán triệt."
+    )
+    stored = [[i, c.start, c.end, c.key, c.full] for i, c in line_codes(text)]
+    assert [row[0] for row in stored] == [1, 1, 2, 2]
+    for query in ("21-KL/TW", "Nghị quyết 35", "05-CT/TW chi bộ", "kết luận 21"):
+        assert snippet(text, query, codes=stored) == snippet(text, query), query
+    marked = snippet(text, "05-CT/TW", codes=stored)
+    assert [marked.text[s.start : s.end] for s in marked.spans] == ["05-CT/TW"]
+    assert snippet(text, "05-CT/TW", codes=[]).spans == []
+
+
 def test_snippet_is_cut_at_word_boundaries() -> None:
     long_sentence = (
         " ".join(["chỉ tiêu"] * 60) + " kết nạp đảng viên " + " ".join(["năm"] * 60) + "."

@@ -157,6 +157,11 @@ def test_doc_codes() -> None:
     ]
     assert codes[0].full == "21-KL/TW"
     assert codes[0].text == "21-KL/TƯ"
+    # The full stop ending a sentence is not part of the code; a dot inside the issuer is.
+    assert [c.text for c in find_doc_codes("Thực hiện Chỉ thị 05-CT/TW. Chi bộ")] == ["05-CT/TW"]
+    assert [(c.text, c.full) for c in find_doc_codes("theo 21-KL/T.Ư.")] == [
+        ("21-KL/T.Ư", "21-KL/TW")
+    ]
 
 
 def test_doc_codes_are_exact() -> None:

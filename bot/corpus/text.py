@@ -323,9 +323,10 @@ _KINDS = {fold_lower(name): abbr for name, abbr in _KIND_NAMES.items()}
 _ACCENTED = {fold_lower(name): name for name in _KIND_NAMES}
 
 # On folded text: 21-KL/TW, 35-NQ/TW, 124-QD/TW, 21-KL/TU, 05-CT/TW, 09-HD/BTCTW, 123/QD-UBND,
-# 05/2022/ND-CP, and 08-QĐi/TW (the lower-case i of "Quy định" in 2018–2020 codes).
+# 05/2022/ND-CP, and 08-QĐi/TW (the lower-case i of "Quy định" in 2018–2020 codes). A dot in
+# the issuer ("T.Ư") only between letters: the full stop after "21-KL/TW." is not the code's.
 _CODE_PATTERN = (
-    r"(?<![\w/-])(\d{1,4})\s?-\s?([A-Z]{1,6}i?(?:-[A-Z]{1,6})?)\s?/\s?([A-Z][A-Z.]{0,9})(?![\w])"
+    r"(?<![\w/-])(\d{1,4})\s?-\s?([A-Z]{1,6}i?(?:-[A-Z]{1,6})?)\s?/\s?([A-Z](?:[A-Z]|\.(?=[A-Z])){0,9})(?![\w])"
     r"|(?<![\w/-])(\d{1,5})(?:/(\d{4}))?/([A-Z]{1,6})-([A-Z][A-Z0-9]{0,9})(?![\w])"
 )
 # Typed in a query: "QĐ 124", "KL 21", "NQ số 35", "qdi 08" — the kind's abbreviation and a number.

@@ -137,6 +137,7 @@ class _Stored:
     published_at: datetime | None
     topics: list[str]
     content_hash: str
+    codes: list[list[Any]]  # documents the text cites: (line, start, end, key, full form)
 
 
 @dataclass
@@ -250,9 +251,9 @@ def required(n: int) -> int:
     return n if n <= 4 else -(-n // 2)
 
 
-def _snippet_of(hit: Hit, text: str, parsed: ParsedQuery | None) -> Snippet:
+def _snippet_of(hit: Hit, doc: _Stored, parsed: ParsedQuery | None) -> Snippet:
     """The hit's snippet, or its summary's first sentence when no sentence matches."""
-    snip = make_snippet(text, parsed) if parsed is not None else Snippet("")
+    snip = make_snippet(doc.text, parsed, codes=doc.codes) if parsed is not None else Snippet("")
     if snip.text:
         return snip
     first = split_sentences(hit.summary)[:1]
@@ -813,6 +814,7 @@ class SearchEngine:
             published_at=from_timestamp(p.get("p")),
             topics=list(p.get("tp") or []),
             content_hash=p.get("h") or "",
+            codes=p.get("c") or [],
         )
 
     def _hits(
@@ -835,7 +837,7 @@ class SearchEngine:
                 score=float(score),
                 summarize=functools.partial(summarize, doc),
             )
-            hit.make_snippet = functools.partial(_snippet_of, hit, doc.text, parsed)
+            hit.make_snippet = functools.partial(_snippet_of, hit, doc, parsed)
             hits.append(hit)
         return hits
 

@@ -39,7 +39,7 @@ import tantivy
 
 from bot.corpus.text import fold_lower
 from bot.errors import SearchError
-from bot.search.query import code_terms
+from bot.search.query import code_terms, line_codes
 from bot.store.meta import MetaStore
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 META_FILE = "partybot-index.json"
 TOKENIZER = "vn"
 # Our syllable tokenizer (bot.text.tokenize), so query terms built in Python match index terms.
@@ -143,7 +143,10 @@ def to_tantivy(doc: Document) -> tantivy.Document:
     out.add_text("pairs", pairs(folded))
     out.add_text("skips", skips(folded))
     out.add_text("pairs_x", pairs(exact.lower()))
-    for term in code_terms(exact, folded):
+    # Title and text line by line, as one text would be (the title is the first line).
+    cited = line_codes(doc.title, folded[: len(doc.title)])
+    in_text = line_codes(doc.text, folded[len(doc.title) + 1 :])
+    for term in code_terms(exact, found=cited + in_text):
         out.add_text("codes", term)
     for slug in doc.topics:
         out.add_text("topics", slug)
@@ -159,6 +162,10 @@ def to_tantivy(doc: Document) -> tantivy.Document:
         "tp": list(doc.topics),
         "h": doc.content_hash,
     }
+    if in_text:
+        # Where the text cites documents (line, start, end, key, full form), so a snippet
+        # marks a cited code without searching its lines again.
+        payload["c"] = [[i, c.start, c.end, c.key, c.full] for i, c in in_text]
     out.add_bytes("payload", json.dumps(payload, ensure_ascii=False).encode("utf-8"))
     return out
 

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bot.corpus.text import find_doc_codes, fold_lower, has_diacritics, normalize, tokenize
+from bot.corpus.text import (
+    DocCode,
+    find_doc_codes,
+    fold_lower,
+    has_diacritics,
+    normalize,
+    tokenize,
+)
 from bot.timeutil import VN
 
 if TYPE_CHECKING:
@@ -198,26 +205,35 @@ def _code_hint(folded: str) -> bool:
     return False
 
 
-def code_terms(text: str, folded: str | None = None) -> list[str]:
+def line_codes(text: str, folded: str | None = None) -> list[tuple[int, DocCode]]:
+    """The document codes cited in ``text``, each with the number of its line; offsets are
+    within that line. ``folded`` is ``fold_lower(text)`` when the caller has it."""
+    folded = fold_lower(text) if folded is None else folded
+    found: list[tuple[int, DocCode]] = []
+    # The full patterns are slow on long texts: only lines with a hint get them.
+    for i, (line, folded_line) in enumerate(zip(text.split("\n"), folded.split("\n"), strict=True)):
+        if _code_hint(folded_line):
+            found.extend((i, code) for code in find_doc_codes(line))
+    return found
+
+
+def code_terms(
+    text: str, folded: str | None = None, *, found: list[tuple[int, DocCode]] | None = None
+) -> list[str]:
     """Index terms for the document codes in ``text``, one per occurrence (so frequency counts).
 
     Each reference gives its key ("21-KL"), plus its full form when the issuer is written
     ("21-KL/TW") or ``KEY/*`` when it is not ("Kết luận số 21"), so that a query for
     ``21-KL/TW`` can tell a bare "Kết luận 21" (likely the same) from ``21-KL/HU`` (not).
-    ``folded`` is ``fold_lower(text)`` when the caller has it.
+    ``found`` is :func:`line_codes` of ``text`` when the caller has it.
     """
-    folded = fold_lower(text) if folded is None else folded
     terms: list[str] = []
-    # The full patterns are slow on long texts: only lines with a hint get them.
-    for line, folded_line in zip(text.split("\n"), folded.split("\n"), strict=True):
-        if not _code_hint(folded_line):
-            continue
-        for code in find_doc_codes(line):
-            terms.append(code.key)
-            if code.full and code.full != code.key:
-                terms.append(code.full)
-            elif not code.full:
-                terms.append(f"{code.key}/*")
+    for _, code in line_codes(text, folded) if found is None else found:
+        terms.append(code.key)
+        if code.full and code.full != code.key:
+            terms.append(code.full)
+        elif not code.full:
+            terms.append(f"{code.key}/*")
     return terms
 
 

@@ -17,11 +17,11 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
-from bot.corpus.text import find_doc_codes, fold_lower, normalize, split_sentences
+from bot.corpus.text import DocCode, find_doc_codes, fold_lower, normalize, split_sentences
 from bot.search.api import Snippet, Span
 from bot.search.query import STOPWORDS, ParsedQuery, parse_query
 
@@ -308,8 +308,11 @@ class _Matcher:
     codes: frozenset[str]  # code keys and full forms the query names
     code_numbers: re.Pattern[str] | None  # their numbers: lines without one cannot match
 
-    def spans(self, text: str, folded: str | None = None) -> list[Span]:
-        """Words of ``text`` that match the query, and the document codes it names."""
+    def spans(
+        self, text: str, folded: str | None = None, codes: Sequence[DocCode] | None = None
+    ) -> list[Span]:
+        """Words of ``text`` that match the query, and the document codes it names (``codes``:
+        those cited in ``text``, when the caller knows them)."""
         folded = fold_lower(text) if folded is None else folded
         spans: list[Span] = []
         if self.pattern is not None:
@@ -323,7 +326,7 @@ class _Matcher:
                 ):
                     spans.append(Span(m.start(), m.end()))
         if self.code_numbers is not None and self.code_numbers.search(text):
-            for code in find_doc_codes(text):
+            for code in find_doc_codes(text) if codes is None else codes:
                 if code.key in self.codes or (code.full and code.full in self.codes):
                     spans = [s for s in spans if s.end <= code.start or s.start >= code.end]
                     spans.append(Span(code.start, code.end))
@@ -426,9 +429,17 @@ def _cached_matcher(parsed: ParsedQuery) -> _Matcher:
     return matcher
 
 
-def snippet(text: str, query: str | ParsedQuery, max_chars: int = 220) -> Snippet:
+def snippet(
+    text: str,
+    query: str | ParsedQuery,
+    max_chars: int = 220,
+    *,
+    codes: Sequence[Sequence[Any]] | None = None,
+) -> Snippet:
     """The sentence(s) of ``text`` that best match ``query``, cut at word boundaries.
 
+    ``codes`` lists the documents ``text`` cites as (line, start, end, key, full form), as the
+    search index stores them; without it, the lines a snippet may show are searched for them.
     Returns an empty snippet when nothing matches (callers fall back to the summary).
     """
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
@@ -452,12 +463,17 @@ def snippet(text: str, query: str | ParsedQuery, max_chars: int = 220) -> Snippe
     if not ranked:
         return Snippet("")
     ranked.sort(key=lambda item: (-item[0], item[1]))
+    cited: dict[int, list[DocCode]] | None = None
+    if codes is not None and matcher.codes:
+        cited = {}
+        for line_no, start, end, key, full in codes:
+            cited.setdefault(line_no, []).append(DocCode("", key, full, start, end))
     best: tuple[float, int, list[tuple[int, str]], int, list[list[Span]]] | None = None
     for _, i in ranked[:2]:
         line, folded_line = lines[i], folded_lines[i]
         sentences = _sentences_in(line)
         # The line's matches once, shared out to its sentences (a match never crosses one).
-        line_spans = matcher.spans(line, folded_line)
+        line_spans = matcher.spans(line, folded_line, None if cited is None else cited.get(i, []))
         per_sentence: list[list[Span]] = []
         for k, (offset, sentence) in enumerate(sentences):
             end = offset + len(sentence)
