@@ -455,8 +455,24 @@ def match_topic(parsed: ParsedQuery, taxonomy: Taxonomy) -> tuple[str | None, st
     # The longest topic phrase inside the query, as a hint for question-like queries.
     joined = f" {' '.join(words)} "
     best: tuple[int, str] | None = None
-    for phrase, slug in topic_phrases(taxonomy, hints=True).items():
-        if len(phrase.split()) >= 2 and f" {phrase} " in joined:
-            if best is None or len(phrase) > best[0]:
-                best = (len(phrase), slug)
+    for spaced, slug in _hint_phrases(taxonomy):
+        if spaced in joined and (best is None or len(spaced) > best[0]):
+            best = (len(spaced), slug)
     return None, best[1] if best else None
+
+
+_HINT_CACHE: dict[int, tuple[dict[str, str], list[tuple[str, str]]]] = {}
+
+
+def _hint_phrases(taxonomy: Taxonomy) -> list[tuple[str, str]]:
+    """(" phrase ", slug) for the hint phrases of two syllables or more, made once per set of
+    phrases: every search looks for them."""
+    phrases = topic_phrases(taxonomy, hints=True)
+    cached = _HINT_CACHE.get(id(phrases))
+    if cached is not None and cached[0] is phrases:
+        return cached[1]
+    spaced = [(f" {p} ", slug) for p, slug in phrases.items() if len(p.split()) >= 2]
+    if len(_HINT_CACHE) > 8:
+        _HINT_CACHE.clear()
+    _HINT_CACHE[id(phrases)] = (phrases, spaced)
+    return spaced
