@@ -1155,3 +1155,23 @@ def test_phrase_filter_selects_what_positions_select(svc: Services) -> None:
     # The cases above do match something, so the comparison is not between two empty lists.
     one_gap = searcher.search(phrase_query(["bo", "thuc", "hien"], 1), 20, count=True)
     assert one_gap.count == 5  # plain, gap-each, gap-one, long (x… is a long token), edge
+
+
+def test_warm_opens_the_index_and_builds_the_folding_tables(settings: Settings) -> None:
+    """The bot warms search at start: the index is open (built from the database when it is
+    missing) and the folding tables exist before the first user's query."""
+    from bot.corpus import text as text_module
+
+    first = _services(settings)
+    add(first, "warm", "Kết nạp đảng viên", "Chi bộ kết nạp đảng viên mới.")
+    first.close()
+    shutil.rmtree(settings.index_dir, ignore_errors=True)
+    text_module._LUTS.clear()
+    svc = _services(settings)
+    try:
+        assert svc.search.index.index is None
+        svc.search.warm()
+        assert svc.search.index.num_docs() == 1
+        assert len(text_module._LUTS) == 2  # fold and fold_lower
+    finally:
+        svc.close()

@@ -49,7 +49,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from bot.bounds import MAX_LIMIT, MAX_OFFSET, clamp
-from bot.corpus.text import fold_lower, plausible_syllable, split_sentences
+from bot.corpus.text import fold, fold_lower, plausible_syllable, split_sentences
 from bot.errors import PartyBotError, SearchError, StoreError
 from bot.search.api import Hit, SearchResults, Snippet
 from bot.search.catalogue import Catalogue, CentralDocument, load_catalogue
@@ -335,6 +335,15 @@ class SearchEngine:
             "size_bytes": self.index.size_bytes(),
             "rebuilt_on_open": self.index.rebuilt_reason,
         }
+
+    def warm(self) -> None:
+        """Open the index (rebuilding it when needed) and pay the one-time costs of a first
+        search: the folding tables, compiled patterns and the index's dictionaries. The bot
+        calls this at start, so its first user does not wait for them."""
+        fold_lower("đ" * 256)  # long enough to build the lookup table (see bot.corpus.text)
+        fold("đ" * 256)
+        for hit in self.search("đảng viên", limit=1).hits:
+            _ = (hit.snippet, hit.summary)
 
     def _maybe_sync(self) -> None:
         """Catch up with the database at most once a second, and only when it moved."""

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import re
 import signal
+import threading
 import time
 from typing import Any
 
@@ -275,10 +276,20 @@ def run_bot(services: Services, *, webhook: bool = False) -> None:
         if not settings.webhook_url or not settings.port:
             raise ConfigError("webhook mode needs WEBHOOK_URL and PORT")
     application = build_application(services)
+    # Open (or rebuild) the search index while the bot starts, not on the first user's query;
+    # in the background, so a webhook binds its port in time however long a rebuild takes.
+    threading.Thread(target=_warm_search, args=(services,), name="warm-search", daemon=True).start()
     if webhook:
         asyncio.run(serve_webhook(application, settings))
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+def _warm_search(services: Services) -> None:
+    try:
+        services.search.warm()
+    except Exception as exc:  # the first search will try again (and report)
+        log.warning("could not prepare the search index at start: %s", exc)
 
 
 async def serve_webhook(application: Application, settings: Any) -> None:
