@@ -196,8 +196,7 @@ def phrase_query(words: list[str], slop: int = PHRASE_SLOP) -> Query:
     (a pair) or, with slop 1, one word apart (a skip); both fields come from the same folded
     text. Requiring that first selects the same documents and scores them the same (the
     filter scores nothing); tantivy then checks positions only in documents that can match
-    instead of in every document with the words ("bộ thực hiện" at 100,000 documents:
-    19 ms → about 1 ms).
+    instead of in every document with the words (the phrase row of docs/benchmarks.md).
     """
     exact = Query.phrase_query(SCHEMA, "text_f", words, slop=slop)
     if slop > 1 or len(words) < 2 or any(len(w) > PAIR_MAX_CHARS for w in words):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import itertools
 import json
 import logging
 import os
@@ -116,6 +115,14 @@ _TOKEN_RE = re.compile(TOKEN_PATTERN)
 PAIR_MAX_CHARS = 20  # longer tokens (URLs, garbage) make no pairs
 
 
+def _pairable(folded: str) -> list[str]:
+    return [t for t in _TOKEN_RE.findall(folded) if len(t) <= PAIR_MAX_CHARS]
+
+
+def _joined(tokens: list[str], sep: str, apart: int) -> str:
+    return " ".join([f"{a}{sep}{b}" for a, b in zip(tokens, tokens[apart:], strict=False)])
+
+
 def pairs(folded: str) -> str:
     """Adjacent syllable pairs ("tham_nhung"), space-separated, for the ``pairs`` field.
 
@@ -123,15 +130,13 @@ def pairs(folded: str) -> str:
     ranks "tham nhung" typed without accents by the word rather than "tham gia … những". (A
     phrase query on positions gives the same ranking at several times the cost.)
     """
-    tokens = [t for t in _TOKEN_RE.findall(folded) if len(t) <= PAIR_MAX_CHARS]
-    return " ".join([f"{a}_{b}" for a, b in itertools.pairwise(tokens)])
+    return _joined(_pairable(folded), "_", 1)
 
 
 def skips(folded: str) -> str:
     """Syllables with one syllable between them ("bo~hien" in "bo thuc hien"), for the
     ``skips`` field; the same syllables as :func:`pairs`."""
-    tokens = [t for t in _TOKEN_RE.findall(folded) if len(t) <= PAIR_MAX_CHARS]
-    return " ".join([f"{a}~{b}" for a, b in zip(tokens, tokens[2:], strict=False)])
+    return _joined(_pairable(folded), "~", 2)
 
 
 def to_tantivy(doc: Document) -> tantivy.Document:
@@ -144,8 +149,9 @@ def to_tantivy(doc: Document) -> tantivy.Document:
     out.add_text("title_f", folded[: len(doc.title)])
     out.add_text("text_f", folded)
     out.add_text("text_x", exact)
-    out.add_text("pairs", pairs(folded))
-    out.add_text("skips", skips(folded))
+    syllables = _pairable(folded)  # pairs() and skips() in one tokenisation
+    out.add_text("pairs", _joined(syllables, "_", 1))
+    out.add_text("skips", _joined(syllables, "~", 2))
     out.add_text("pairs_x", pairs(exact.lower()))
     # Title and text line by line, as one text would be (the title is the first line).
     cited = line_codes(doc.title, folded[: len(doc.title)])
