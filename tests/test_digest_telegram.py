@@ -449,15 +449,18 @@ async def test_fan_out_smoke_stays_under_telegram_limits(tmp_path: Path) -> None
         ):
             known(fake, chats)
             delivery = DigestDelivery(services, TelegramSender(bot), clock=lambda: NOW)
-            started = time.monotonic()
             report = await delivery.run_once(NOW)
-            elapsed = time.monotonic() - started
     finally:
         services.close()
     assert sorted(report.sent) == sorted(chats)
     assert fake.stats["429"] == 0 and fake.stats["400"] == 0
     assert all(len(fake.texts(chat)) == 1 for chat in chats)
-    assert elapsed < len(chats) / 30 * 1.5  # spaced, not crawling
+    # Spaced, not crawling: the span of the sends themselves, as the fake saw them (not the
+    # digest's own rendering and bookkeeping, whose time depends on how loaded the machine is).
+    # 30/s allows 60 messages in just over 1 s; a limiter pacing 1/s would take a minute.
+    span = fake.sent_at[-1] - fake.sent_at[0]
+    assert len(fake.sent_at) == len(chats)
+    assert span < len(chats) / 30 * 2
 
 
 # --- /digest through the real Application ---------------------------------------------------------

@@ -1080,6 +1080,7 @@ class FakeBotAPI:
             "has_main_web_app": False,
         }
         self.limits = _Limits()
+        self.sent_at: list[float] = []  # clock() of every message sent under enforce_limits
 
         # Recording ------------------------------------------------------------------
         self.calls: list[Call] = []
@@ -1862,6 +1863,7 @@ class FakeBotAPI:
             return
         now = self.clock()
         lim = self.limits
+        self.sent_at.append(now)
         lim.global_window.append(now)
         if chat["type"] in ("group", "supergroup"):
             lim.group_windows.setdefault(chat["id"], collections.deque()).append(now)
