@@ -245,6 +245,19 @@ def test_newer_document_wins_a_tie(svc: Services) -> None:
     assert got.hits[0].score == pytest.approx(got.hits[1].score)
 
 
+def test_a_tie_across_the_page_edge_still_goes_to_the_newest(svc: Services) -> None:
+    # Eight equally scored documents: the page of three must be the three newest, although tantivy
+    # alone would pick any three of the tied eight (the engine fetches past the edge).
+    text = "Hội nghị sơ kết công tác dân vận khéo ở cơ sở, nhiệm kỳ mới."
+    order = [3, 7, 0, 5, 1, 6, 2, 4]  # added in an order unlike their dates
+    for year in order:
+        add(svc, f"y{year}", "Tin A", f"{text} Số {year}.", date=datetime(2015 + year, 1, 1))
+    first = search(svc, "sơ kết", limit=3)
+    assert ids(first) == ["y7", "y6", "y5"]
+    second = svc.search.search("sơ kết", limit=3, offset=3)
+    assert ids(second) == ["y4", "y3", "y2"] and second.total == 8
+
+
 def test_pages_do_not_overlap(svc: Services) -> None:
     for i in range(13):
         add(svc, f"d{i}", f"Tin {i}", f"Chi bộ số {i} họp định kỳ về kết nạp đảng viên {i}.")

@@ -790,13 +790,19 @@ class SearchEngine:
         # tantivy allocates its top-k for offset + limit up front: never let a caller's
         # numbers (a forged page button) decide that size.
         offset, limit = clamp(offset, 0, MAX_OFFSET), clamp(limit, 0, MAX_LIMIT)
-        result = searcher.search(query, limit=offset + limit + TIE_WINDOW, count=True)
-        hits = result.hits
+        end = offset + limit
+        # One hit past the page says whether a tie crosses its edge. Mostly it does not: the
+        # page is then exactly the one a wider fetch gives, from a smaller (cheaper) top-k.
+        # Only a tie fetches more, so the newest-first tie-break sees the documents past it.
+        result = searcher.search(query, limit=end + 1, count=True)
+        hits, total = result.hits, int(result.count or 0)
         if not hits:
-            return [], int(result.count or 0)
+            return [], total
+        if len(hits) > end and end and round(hits[end - 1][0], 4) == round(hits[end][0], 4):
+            hits = searcher.search(query, limit=end + TIE_WINDOW).hits
         dates = searcher.fast_field_values("date", [a for _, a in hits])
         order = sorted(range(len(hits)), key=lambda i: (-round(hits[i][0], 4), -(dates[i] or 0)))
-        return [hits[i] for i in order][offset : offset + limit], int(result.count or 0)
+        return [hits[i] for i in order][offset:end], total
 
     @staticmethod
     def _newest(
