@@ -608,6 +608,25 @@ def test_snippet_marks_codes_the_index_found() -> None:
     assert snippet(text, "05-CT/TW", codes=[]).spans == []
 
 
+def test_snippet_from_stored_sentence_offsets_is_the_same() -> None:
+    """The index stores where each line's sentences are; a snippet given them is the one that
+    splits the lines itself (abbreviations, numbers and codes included)."""
+    from bot.search.summary import sentence_offsets
+
+    text = (
+        "Hội nghị tại TP. Hồ Chí Minh ngày 25.10.2021.\n\n"
+        "PGS.TS. Nguyễn Văn A phát biểu. Có 2.200 đảng viên dự, theo dangcongsan.vn. Sau đó "
+        "chi bộ học tập Kết luận 21-KL/TW về kết nạp đảng viên.\n"
+        "  Kết nạp đảng viên mới là việc thường xuyên.  "
+    )
+    offsets = sentence_offsets(text)
+    assert len(offsets) == len(text.split("\n")) and offsets[1] == []
+    for query in ("kết nạp đảng viên", "nguyen van", "2.200", "21-KL/TW", "hồ chí minh"):
+        assert snippet(text, query, sentences=offsets) == snippet(text, query), query
+    # The offsets are what a snippet shows: here the second sentence of the third line.
+    assert snippet(text, "2.200", sentences=offsets).text.startswith("Có 2.200 đảng viên")
+
+
 def test_snippet_is_cut_at_word_boundaries() -> None:
     long_sentence = (
         " ".join(["chỉ tiêu"] * 60) + " kết nạp đảng viên " + " ".join(["năm"] * 60) + "."

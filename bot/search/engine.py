@@ -138,6 +138,7 @@ class _Stored:
     topics: list[str]
     content_hash: str
     codes: list[list[Any]]  # documents the text cites: (line, start, end, key, full form)
+    sentences: list[list[int]] | None  # per line, its sentences' offsets (start, end, …)
 
 
 @dataclass
@@ -252,7 +253,11 @@ def required(n: int) -> int:
 
 def _snippet_of(hit: Hit, doc: _Stored, parsed: ParsedQuery | None) -> Snippet:
     """The hit's snippet, or its summary's first sentence when no sentence matches."""
-    snip = make_snippet(doc.text, parsed, codes=doc.codes) if parsed is not None else Snippet("")
+    snip = (
+        make_snippet(doc.text, parsed, codes=doc.codes, sentences=doc.sentences)
+        if parsed is not None
+        else Snippet("")
+    )
     if snip.text:
         return snip
     first = split_sentences(hit.summary)[:1]
@@ -829,6 +834,7 @@ class SearchEngine:
             topics=list(p.get("tp") or []),
             content_hash=p.get("h") or "",
             codes=p.get("c") or [],
+            sentences=p.get("ss"),
         )
 
     def _hits(

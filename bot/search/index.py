@@ -39,6 +39,7 @@ import tantivy
 from bot.corpus.text import fold_lower
 from bot.errors import SearchError
 from bot.search.query import code_terms, line_codes
+from bot.search.summary import sentence_offsets
 from bot.store.meta import MetaStore
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 META_FILE = "partybot-index.json"
 TOKENIZER = "vn"
 # Our syllable tokenizer (bot.text.tokenize), so query terms built in Python match index terms.
@@ -176,6 +177,8 @@ def to_tantivy(doc: Document) -> tantivy.Document:
         # Where the text cites documents (line, start, end, key, full form), so a snippet
         # marks a cited code without searching its lines again.
         payload["c"] = [[i, c.start, c.end, c.key, c.full] for i, c in in_text]
+    # Where each line's sentences are, so a snippet does not split its lines again.
+    payload["ss"] = sentence_offsets(doc.text)
     out.add_bytes("payload", json.dumps(payload, ensure_ascii=False).encode("utf-8"))
     return out
 

@@ -411,6 +411,19 @@ def _sentences_in(line: str) -> list[tuple[int, str]]:
     return out
 
 
+def sentence_offsets(text: str) -> list[list[int]]:
+    """Per line of ``text``, where its sentences start and end (flat: start, end, start, …):
+    what :func:`snippet` would split, worked out once when a document is indexed."""
+    return [
+        [n for at, sentence in _sentences_in(line) for n in (at, at + len(sentence))]
+        for line in text.split("\n")
+    ]
+
+
+def _stored_sentences(line: str, offsets: Sequence[int]) -> list[tuple[int, str]]:
+    return [(offsets[j], line[offsets[j] : offsets[j + 1]]) for j in range(0, len(offsets), 2)]
+
+
 _MATCHERS: OrderedDict[int, tuple[ParsedQuery, _Matcher]] = OrderedDict()
 
 
@@ -435,11 +448,13 @@ def snippet(
     max_chars: int = 220,
     *,
     codes: Sequence[Sequence[Any]] | None = None,
+    sentences: Sequence[Sequence[int]] | None = None,
 ) -> Snippet:
     """The sentence(s) of ``text`` that best match ``query``, cut at word boundaries.
 
-    ``codes`` lists the documents ``text`` cites as (line, start, end, key, full form), as the
-    search index stores them; without it, the lines a snippet may show are searched for them.
+    ``codes`` lists the documents ``text`` cites as (line, start, end, key, full form), and
+    ``sentences`` where its sentences are (:func:`sentence_offsets`), as the search index
+    stores them; without them, the lines a snippet may show are searched and split here.
     Returns an empty snippet when nothing matches (callers fall back to the summary).
     """
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
@@ -471,11 +486,15 @@ def snippet(
     best: tuple[float, int, list[tuple[int, str]], int, list[list[Span]]] | None = None
     for _, i in ranked[:2]:
         line, folded_line = lines[i], folded_lines[i]
-        sentences = _sentences_in(line)
+        split = (
+            _stored_sentences(line, sentences[i])
+            if sentences is not None and i < len(sentences)
+            else _sentences_in(line)
+        )
         # The line's matches once, shared out to its sentences (a match never crosses one).
         line_spans = matcher.spans(line, folded_line, None if cited is None else cited.get(i, []))
         per_sentence: list[list[Span]] = []
-        for k, (offset, sentence) in enumerate(sentences):
+        for k, (offset, sentence) in enumerate(split):
             end = offset + len(sentence)
             spans = [
                 Span(sp.start - offset, sp.end - offset)
@@ -487,15 +506,15 @@ def snippet(
             if score > 0 and (
                 best is None or score > best[0] or (score == best[0] and i < best[1])
             ):
-                best = (score, i, sentences, k, per_sentence)
+                best = (score, i, split, k, per_sentence)
     if best is None:
         return Snippet("")
-    _, _, sentences, k, per_sentence = best
-    chosen = sentences[k][1]
+    _, _, chosen_line, k, per_sentence = best
+    chosen = chosen_line[k][1]
     spans = per_sentence[k]
     # A short best sentence gets its neighbour, so the snippet reads as context.
-    if len(chosen) < max_chars * 0.6 and k + 1 < len(sentences):
-        joined = f"{chosen} {sentences[k + 1][1]}"
+    if len(chosen) < max_chars * 0.6 and k + 1 < len(chosen_line):
+        joined = f"{chosen} {chosen_line[k + 1][1]}"
         if len(joined) <= max_chars:
             shift = len(chosen) + 1
             spans = spans + [Span(sp.start + shift, sp.end + shift) for sp in per_sentence[k + 1]]
