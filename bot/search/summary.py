@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import math
@@ -307,24 +308,33 @@ class _Matcher:
     stop: frozenset[str]  # folded query words that are themselves stopwords
     codes: frozenset[str]  # code keys and full forms the query names
     code_numbers: re.Pattern[str] | None  # their numbers: lines without one cannot match
+    numbers: frozenset[str]  # the same numbers, without leading zeros
 
     def spans(
-        self, text: str, folded: str | None = None, codes: Sequence[DocCode] | None = None
+        self,
+        text: str,
+        folded: str | None = None,
+        codes: Sequence[DocCode] | None = None,
+        *,
+        found: Sequence[re.Match[str]] | None = None,
+        base: int = 0,
     ) -> list[Span]:
         """Words of ``text`` that match the query, and the document codes it names (``codes``:
-        those cited in ``text``, when the caller knows them)."""
+        those cited in ``text``, when the caller knows them). ``found``: the pattern's matches
+        when the caller has them, from a text in which ``text`` starts at ``base``."""
         folded = fold_lower(text) if folded is None else folded
         spans: list[Span] = []
         if self.pattern is not None:
-            for m in _word_matches(self.pattern, folded):
+            for m in _word_matches(self.pattern, folded) if found is None else found:
                 key = m.group(0)
-                lower = text[m.start() : m.end()].lower()
+                start, end = m.start() - base, m.end() - base
+                lower = text[start:end].lower()
                 if lower in self.exact or (
                     # An unaccented query word marks every accent form except function words:
                     # "nhung" marks "nhũng" and "Nhung", not "những".
                     key in self.folded and (lower not in STOPWORDS or key in self.stop)
                 ):
-                    spans.append(Span(m.start(), m.end()))
+                    spans.append(Span(start, end))
         if self.code_numbers is not None and self.code_numbers.search(text):
             for code in find_doc_codes(text) if codes is None else codes:
                 if code.key in self.codes or (code.full and code.full in self.codes):
@@ -353,6 +363,7 @@ def _matcher(parsed: ParsedQuery) -> _Matcher:
         code_numbers=re.compile(r"(?<!\d)0*(?:" + "|".join(sorted(numbers)) + r")(?!\d)")
         if numbers
         else None,
+        numbers=frozenset(numbers),
     )
 
 
@@ -424,6 +435,8 @@ def _stored_sentences(line: str, offsets: Sequence[int]) -> list[tuple[int, str]
     return [(offsets[j], line[offsets[j] : offsets[j + 1]]) for j in range(0, len(offsets), 2)]
 
 
+_DIGITS = re.compile(r"\d+")
+
 _MATCHERS: OrderedDict[int, tuple[ParsedQuery, _Matcher]] = OrderedDict()
 
 
@@ -461,20 +474,29 @@ def snippet(
     matcher = _cached_matcher(parsed)
     if matcher.pattern is None and not matcher.codes:
         return Snippet("")
-    # One pass over the folded text (fold keeps offsets) finds the lines worth splitting.
+    # One scan of the folded text (fold keeps offsets) finds the lines worth splitting: a
+    # match never crosses a line, so each is shared out to the line it starts in.
+    folded = fold_lower(text)
     lines = text.split("\n")
-    folded_lines = fold_lower(text).split("\n")
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    found: dict[int, list[re.Match[str]]] = {}
+    if matcher.pattern is not None:
+        for m in _word_matches(matcher.pattern, folded):
+            found.setdefault(bisect.bisect_right(starts, m.start()) - 1, []).append(m)
+    numbered: set[int] = set()
+    if matcher.numbers:
+        # Runs of digits equal to a number the query names, as code_numbers finds them (a
+        # pattern starting with a look-behind cannot scan fast).
+        numbered = {
+            bisect.bisect_right(starts, m.start()) - 1
+            for m in _DIGITS.finditer(text)
+            if (m.group(0).lstrip("0") or "0") in matcher.numbers
+        }
     ranked: list[tuple[float, int]] = []
-    for i, (line, folded_line) in enumerate(zip(lines, folded_lines, strict=True)):
-        words = (
-            [m.group(0) for m in _word_matches(matcher.pattern, folded_line)]
-            if matcher.pattern is not None
-            else []
-        )
-        numbers = matcher.code_numbers is not None and matcher.code_numbers.search(line)
-        if words or numbers:
-            # A rough line score (distinct words, then all) picks the lines worth splitting.
-            ranked.append((len(set(words)) + 0.1 * len(words) + (2 if numbers else 0), i))
+    for i in found.keys() | numbered:
+        words = [m.group(0) for m in found.get(i, ())]
+        # A rough line score (distinct words, then all) picks the lines worth splitting.
+        ranked.append((len(set(words)) + 0.1 * len(words) + (2 if i in numbered else 0), i))
     if not ranked:
         return Snippet("")
     ranked.sort(key=lambda item: (-item[0], item[1]))
@@ -485,14 +507,21 @@ def snippet(
             cited.setdefault(line_no, []).append(DocCode("", key, full, start, end))
     best: tuple[float, int, list[tuple[int, str]], int, list[list[Span]]] | None = None
     for _, i in ranked[:2]:
-        line, folded_line = lines[i], folded_lines[i]
+        line = lines[i]
+        folded_line = folded[starts[i] : starts[i] + len(line)]
         split = (
             _stored_sentences(line, sentences[i])
             if sentences is not None and i < len(sentences)
             else _sentences_in(line)
         )
         # The line's matches once, shared out to its sentences (a match never crosses one).
-        line_spans = matcher.spans(line, folded_line, None if cited is None else cited.get(i, []))
+        line_spans = matcher.spans(
+            line,
+            folded_line,
+            None if cited is None else cited.get(i, []),
+            found=found.get(i, []),
+            base=starts[i],
+        )
         per_sentence: list[list[Span]] = []
         for k, (offset, sentence) in enumerate(split):
             end = offset + len(sentence)
