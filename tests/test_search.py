@@ -1207,3 +1207,20 @@ def test_warm_opens_the_index_and_builds_the_folding_tables(settings: Settings) 
         assert len(text_module._LUTS) == 2  # fold and fold_lower
     finally:
         svc.close()
+
+
+def test_preload_reads_the_index_files_up_to_a_limit(settings: Settings) -> None:
+    """warm() reads the index files into the OS cache (tantivy maps them: a first touch would
+    otherwise wait for the disk during a search), never more than the limit."""
+    svc = _services(settings)
+    try:
+        add(svc, "p", "Kết nạp đảng viên", "Chi bộ kết nạp đảng viên mới. " * 50)
+        svc.search.sync()
+        index = svc.search.index
+        size = index.size_bytes()
+        assert size > 0 and index.preload() == size
+        assert 0 < index.preload(limit=1) < size  # stops after the read that reached it
+    finally:
+        svc.close()
+    shutil.rmtree(settings.index_dir)
+    assert index.preload() == 0  # no folder: nothing to read

@@ -61,6 +61,9 @@ WRITER_HEAP = 64_000_000
 # documents in Python is the slow part of a rebuild, not tantivy's thread.
 REBUILD_HEAP = 200_000_000
 CHANGES_BATCH = 5_000
+# warm() reads at most this much of the index into the OS cache (a 100,000-document index is
+# about a third of it); a larger index is read up to here, in file order.
+PRELOAD_MAX_BYTES = 1_000_000_000
 
 
 def analyzer() -> tantivy.TextAnalyzer:
@@ -516,6 +519,24 @@ class SearchIndex:
         stored = searcher.doc(address)
         doc_id = int(stored.get_first("id"))
         return doc_id, json.loads(bytes(stored.get_first("payload")).decode("utf-8"))
+
+    def preload(self, limit: int = PRELOAD_MAX_BYTES) -> int:
+        """Read the index files once, so the operating system caches them; returns the bytes
+        read. tantivy maps the files into memory: a page it touches for the first time is
+        otherwise read from disk in the middle of someone's search. Stops at ``limit``."""
+        done = 0
+        if not self.folder.is_dir():
+            return 0
+        for path in sorted(self.folder.iterdir()):
+            if done >= limit or not path.is_file() or path.is_symlink():
+                continue
+            try:
+                with path.open("rb", buffering=0) as fh:
+                    while done < limit and (chunk := fh.read(1 << 20)):
+                        done += len(chunk)
+            except OSError:
+                continue  # a segment merged away meanwhile: nothing to warm
+        return done
 
     def size_bytes(self) -> int:
         """Bytes on disk."""
