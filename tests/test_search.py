@@ -225,6 +225,19 @@ def test_excluded_words(corpus: Services) -> None:
     assert "admission-untagged" in with_word and "admission-untagged" not in without
 
 
+def test_a_typo_is_corrected_to_the_word_its_neighbour_pairs_with(svc: Services) -> None:
+    # "chnh" is one edit from "chính", "chênh" and "chanh"; only "chính quyền" is a real pair
+    # in the documents, so the others do not widen the match.
+    add(svc, "gov", "Tin A", "Chính quyền địa phương họp bàn việc dân vận.")
+    add(svc, "gap", "Tin B", "Chênh lệch quyền lợi giữa các nhóm hội viên.")
+    add(svc, "fruit", "Tin C", "Vườn chanh của hội nông dân, quyền sử dụng đất.")
+    got = search(svc, "chnh quyền")
+    assert ids(got) == ["gov"]
+    assert got.suggestions == ["chinh quyền"]  # typed without accents: corrected likewise
+    # Without a neighbour to decide, every close word that exists still matches.
+    assert set(ids(search(svc, "chnh"))) == {"gov", "gap", "fruit"}
+
+
 def test_one_typo_in_a_longer_word(corpus: Services) -> None:
     results = search(corpus, "tham nhũnh")
     assert ids(results)[0] == "corruption"

@@ -8,7 +8,8 @@ user text never reaches a query parser):
   one — the exact-accent field (×1.0), so "tham nhũng" outranks "những";
 * a syllable found nowhere — or typed with accents it never has ("vi phạn") — is matched by
   its one-edit variants that exist (a typo), at ×0.6, preferring edits that keep the accents
-  typed; the best correction is offered as a suggestion;
+  typed and, next to another word, those that form a real pair with it; the best correction
+  is offered as a suggestion;
 * adjacent syllables add a match on the ``pairs`` field (×2.0), which indexes every pair of
   adjacent folded syllables ("tham_nhung"): most Vietnamese words are two syllables, so this is
   a word-level match that lets "tham nhung" typed without accents prefer the word over "tham
@@ -459,6 +460,18 @@ class SearchEngine:
                     if any(searcher.doc_freq("pairs_x", f"{w}_{f[2]}") for w in left)
                     or any(searcher.doc_freq("pairs_x", f"{f[2]}_{w}") for w in right)
                 ]
+        if neighbours and len(found) > 1:
+            # The neighbours say which correction was meant: those forming a real word pair
+            # with one ("đảnng viên" → "đảng", as in "đảng viên") are kept, the others, however
+            # common ("đang"), would only widen the match (and cost a union of long lists).
+            left, right = ([fold_lower(w) for w in side] for side in neighbours)
+            paired = [
+                f
+                for f in found
+                if any(searcher.doc_freq("pairs", f"{w}_{f[1]}") for w in left)
+                or any(searcher.doc_freq("pairs", f"{f[1]}_{w}") for w in right)
+            ]
+            found = paired or found
         if not found:
             if match:
                 return match[0], boosts
