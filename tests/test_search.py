@@ -797,9 +797,12 @@ def test_cli_search_json_summarize_and_index(
 def test_benchmark_smoke(tmp_path: Path) -> None:
     from bench.search_bench import run
 
-    result = run(300, queries_per_kind=3, repeat=1, work=tmp_path, engines=("ours", "raw", "fts5"))
-    for engine in ("ours", "raw", "fts5"):
-        assert result[engine]["build_s"] > 0
+    engines = ("ours", "ours-rank", "raw", "fts5")
+    result = run(300, queries_per_kind=3, repeat=1, work=tmp_path, engines=engines)
+    assert result["ours-rank"]["build_s"] is None  # it opens the index ours built
+    assert result["ours-rank"]["docs"] == result["ours"]["docs"] == 300
+    for engine in engines:
+        assert engine == "ours-rank" or result[engine]["build_s"] > 0
         assert set(result[engine]["latency"]) >= {
             "keyword",
             "unaccented",
