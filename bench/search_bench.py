@@ -524,8 +524,9 @@ def run(
     results["queries"] = queries
     ctx = mp.get_context("spawn")
     # Each engine builds its index alone (one after the other), then the engines take turns:
-    # pass 1 of every engine, pass 2 of every engine, … A load spike on this shared machine
-    # then lands on all of them instead of on whichever engine ran during it.
+    # pass 1 of every engine, pass 2 of every engine (starting with the next one), … A load
+    # spike on this shared machine then lands on all of them instead of on whichever engine
+    # ran during it.
     running: list[tuple[str, Any, Any, Any]] = []
     for name in engines:
         out = ctx.Queue()
@@ -538,7 +539,10 @@ def run(
         mine.recv()  # built and ready for its first pass
         running.append((name, proc, out, mine))
     for turn in range(repeat):
-        for name, _, out, mine in running:
+        # The order rotates, so no engine always follows the same one (FTS5's slow pass
+        # leaves the machine's caches cold for whoever comes next).
+        shift = turn % len(running)
+        for name, _, out, mine in running[shift:] + running[:shift]:
             mine.send("go")
             if turn < repeat - 1:
                 mine.recv()  # its pass is done
