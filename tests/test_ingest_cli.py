@@ -179,3 +179,8 @@ def test_start_answers_a_query_on_a_fresh_database(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     assert "loaded seed documents: 5 added" in result.output
     assert "1." in result.output
+    # Every hit line ends with its date or says it has none: never an empty "()".
+    answer = runner.invoke(main, ["start", "tham nhung dau thau"]).output
+    heads = [line for line in answer.splitlines() if line[:2] in {f"{n}." for n in range(1, 6)}]
+    assert len(heads) == 5 and all(not h.endswith("()") for h in heads), answer
+    assert any(h.endswith("(không rõ ngày)") for h in heads)  # two seeds carry no date

@@ -13,7 +13,8 @@ def render_results(services: Services, query: str, limit: int = 5, lang: str = "
     results = services.search.search(query, limit=limit)
     lines = [strip_tags(t(lang, "plain_results", query=query))]
     for n, hit in enumerate(results.hits, start=1):
-        lines.append(f"{n}. {hit.title} ({format_date(hit.date)})")
+        date = format_date(hit.date) or t(lang, "no_date")  # never an empty "()"
+        lines.append(f"{n}. {hit.title} ({date})")
         text = hit.snippet.text if hit.snippet is not None else ""
         if text or hit.summary:
             lines.append(f"   {text or hit.summary}")
