@@ -638,6 +638,11 @@ def test_snippet_from_stored_sentence_offsets_is_the_same() -> None:
         assert snippet(text, query, sentences=offsets) == snippet(text, query), query
     # The offsets are what a snippet shows: here the second sentence of the third line.
     assert snippet(text, "2.200", sentences=offsets).text.startswith("Có 2.200 đảng viên")
+    # Damaged offsets (odd, or fewer lines than the text) cost a sentence, never the page.
+    damaged = [offsets[0], [], offsets[2][:3]]
+    assert snippet(text, "phát biểu", sentences=damaged).text.startswith("PGS.TS. Nguyễn")
+    assert snippet(text, "2.200", sentences=damaged).text == ""  # its sentence was lost
+    assert snippet(text, "mới", sentences=damaged).text.startswith("Kết nạp đảng viên mới")
 
 
 def test_snippet_is_cut_at_word_boundaries() -> None:

@@ -432,7 +432,8 @@ def sentence_offsets(text: str) -> list[list[int]]:
 
 
 def _stored_sentences(line: str, offsets: Sequence[int]) -> list[tuple[int, str]]:
-    return [(offsets[j], line[offsets[j] : offsets[j + 1]]) for j in range(0, len(offsets), 2)]
+    # A stray odd offset (a damaged payload) drops one sentence rather than failing the page.
+    return [(offsets[j], line[offsets[j] : offsets[j + 1]]) for j in range(0, len(offsets) - 1, 2)]
 
 
 _DIGITS = re.compile(r"\d+")
