@@ -238,6 +238,19 @@ def test_a_typo_is_corrected_to_the_word_its_neighbour_pairs_with(svc: Services)
     assert set(ids(search(svc, "chnh"))) == {"gov", "gap", "fruit"}
 
 
+def test_a_short_word_is_corrected_only_when_a_neighbour_confirms_it(svc: Services) -> None:
+    # "hot" is one edit from "hoạt", "hội", "học"…: only "sinh hoạt" is a pair in the
+    # documents, and the commoner pair wins over the commoner syllable ("hội").
+    add(svc, "meet", "Tin A", "Sinh hoạt chi bộ định kỳ hằng tháng ở thôn.")
+    add(svc, "assoc", "Tin B", "Hội nông dân xã họp. Hội phụ nữ họp. Hội cựu chiến binh họp.")
+    add(svc, "school", "Tin C", "Học sinh trường làng được tặng quà.")
+    got = search(svc, "sinh hot chi bộ")
+    assert ids(got) == ["meet"] and got.suggestions == ["sinh hoat chi bộ"]
+    # Alone, or next to words it forms no pair with, a short unknown word is not guessed at.
+    assert search(svc, "hot").hits == []
+    assert search(svc, "xyz thôn").note != "typo"
+
+
 def test_one_typo_in_a_longer_word(corpus: Services) -> None:
     results = search(corpus, "tham nhũnh")
     assert ids(results)[0] == "corruption"

@@ -8,8 +8,8 @@ user text never reaches a query parser):
   one — the exact-accent field (×1.0), so "tham nhũng" outranks "những";
 * a syllable found nowhere — or typed with accents it never has ("vi phạn") — is matched by
   its one-edit variants that exist (a typo), at ×0.6, preferring edits that keep the accents
-  typed and, next to another word, those that form a real pair with it; the best correction
-  is offered as a suggestion;
+  typed and, next to another word, those that form a real pair with it (a three-letter word
+  is corrected only so); the best correction is offered as a suggestion;
 * adjacent syllables add a match on the ``pairs`` field (×2.0), which indexes every pair of
   adjacent folded syllables ("tham_nhung"): most Vietnamese words are two syllables, so this is
   a word-level match that lets "tham nhung" typed without accents prefer the word over "tham
@@ -92,6 +92,7 @@ PHRASE_ENOUGH = 10  # with fewer exact matches than this, close variants follow 
 SOFT_TOPIC_MIN = 0.35  # classifier probability needed for a soft topic
 TIE_WINDOW = 20  # extra hits fetched so the newest-first tie-break sees past the page edge
 TYPO_MIN_CHARS = 4
+SHORT_TYPO_MIN_CHARS = 3  # shorter words are corrected only when a neighbour confirms it
 REPAIR_INTERVAL = 600.0  # at most one automatic rebuild per ten minutes
 _DAMAGE_WORDS = ("corrupt", "ioerror", "io error", "failed to open", "no such file", "checksum")
 
@@ -417,11 +418,16 @@ class SearchEngine:
                 return match[0], boosts
             # The letters exist but never with these accents ("vi phạn"): keep the folded
             # match and add the one-edit corrections ("phạm") below.
-        if len(term.folded) < TYPO_MIN_CHARS or not term.folded.isalpha():
+        short = len(term.folded) < TYPO_MIN_CHARS
+        if short or not term.folded.isalpha():
             if match:
                 return match[0], boosts
-            built.unknown.append(term.exact)
-            return None, []
+            if not (short and neighbours and len(term.folded) >= SHORT_TYPO_MIN_CHARS):
+                built.unknown.append(term.exact)
+                return None, []
+            # A short word found nowhere ("hot" in "sinh hot chi bộ") is corrected only to a
+            # variant that forms a real pair with a neighbour (below): on its own, a three-letter
+            # word has a close match in nearly any text.
         found: list[tuple[tuple[bool, int], str, str]] = []
         seen: set[str] = set()
         variants = _variants(term.folded)
@@ -460,18 +466,24 @@ class SearchEngine:
                     if any(searcher.doc_freq("pairs_x", f"{w}_{f[2]}") for w in left)
                     or any(searcher.doc_freq("pairs_x", f"{f[2]}_{w}") for w in right)
                 ]
-        if neighbours and len(found) > 1:
+        if neighbours and (len(found) > 1 or short):
             # The neighbours say which correction was meant: those forming a real word pair
             # with one ("đảnng viên" → "đảng", as in "đảng viên") are kept, the others, however
             # common ("đang"), would only widen the match (and cost a union of long lists).
             left, right = ([fold_lower(w) for w in side] for side in neighbours)
-            paired = [
-                f
-                for f in found
-                if any(searcher.doc_freq("pairs", f"{w}_{f[1]}") for w in left)
-                or any(searcher.doc_freq("pairs", f"{f[1]}_{w}") for w in right)
-            ]
-            found = paired or found
+            paired = []
+            for (keeps, _), variant, exact in found:
+                together = max(
+                    [searcher.doc_freq("pairs", f"{w}_{variant}") for w in left]
+                    + [searcher.doc_freq("pairs", f"{variant}_{w}") for w in right]
+                )
+                if together:
+                    # The commoner pair is the likelier word: "sinh hot" is "sinh hoạt"
+                    # ("sinh_hoat" in many documents), not the commoner syllable "hội".
+                    paired.append(((keeps, together), variant, exact))
+            found = paired if short else paired or found
+        elif short:
+            found = []  # no neighbour confirms a correction: the word stays unknown
         if not found:
             if match:
                 return match[0], boosts
