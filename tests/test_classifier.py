@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -381,6 +382,36 @@ def test_fresh_install_imports_the_default_model(tmp_path: Path, model_a: TopicM
     empty = _fresh_services(tmp_path / "empty", models_dir=tmp_path / "nothing")
     assert empty.classifier is None  # no model anywhere: the bot says "not ready"
     empty.close()
+
+
+def test_two_processes_importing_the_default_at_once_both_succeed(
+    tmp_path: Path, model_a: TopicModel
+) -> None:
+    # The other process commits the same file just after this one looked at the stored
+    # versions (two bots starting on a fresh database): the import is done, not an error.
+    source = _fresh_services(tmp_path / "source")
+    source.models.add(model_a)
+    path, _ = source.models.export(model_a.version, tmp_path / "shipped")
+    source.close()
+    services = _fresh_services(tmp_path / "db")
+    try:
+        registry = services.models
+        other = ModelRegistry(registry.store.db, models_dir=tmp_path / "shipped")
+        other.import_file(path)  # the other process, already committed
+        real_list, looks = registry.list, []
+
+        def first_look_empty() -> list[Any]:  # what this one saw, once
+            looks.append(1)
+            return [] if len(looks) == 1 else real_list()
+
+        registry.list = first_look_empty  # type: ignore[method-assign]
+        assert registry.import_file(path).version == model_a.version
+        assert len(looks) >= 1 and [i.version for i in real_list()] == [model_a.version]
+        # Adding a version that exists stays an error, and so does other content.
+        with pytest.raises(ModelError, match="already exists"):
+            registry.add(model_a)
+    finally:
+        services.close()
 
 
 @pytest.mark.skipif(

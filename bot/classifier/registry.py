@@ -121,14 +121,25 @@ class ModelRegistry:
         )
 
     def _insert(
-        self, version: str, blob: bytes, sha256: str, card: dict[str, Any], activate: bool
+        self,
+        version: str,
+        blob: bytes,
+        sha256: str,
+        card: dict[str, Any],
+        activate: bool,
+        *,
+        same_ok: bool = False,
     ) -> ModelInfo:
         created = _parse_time(card.get("created_at")) or utcnow()
         try:
             self.store.insert(version, blob, sha256, card, created)
-        except StoreError:
-            # Two processes importing the default at once: the other one won, which is fine.
-            if not any(item.version == version for item in self.list()):
+        except (StoreError, ModelError):
+            # Two processes importing the default at once: the other one won, which is fine
+            # when it stored the same bytes. It committed between import_file's look at the
+            # versions and the store's own check (ModelError) or its insert (a unique
+            # violation). Adding a version that exists is still an error (``same_ok``).
+            stored = self.store.blob(version) if same_ok else None
+            if stored is None or stored.sha256 != sha256:
                 raise
         if activate:
             return self.activate(version)
@@ -189,7 +200,7 @@ class ModelRegistry:
             if existing[model.version].sha256 != sha256:
                 raise ModelError(f"{model_path}: version {model.version} exists with other content")
             return self.activate(model.version) if activate else existing[model.version]
-        return self._insert(model.version, blob, sha256, card, activate)
+        return self._insert(model.version, blob, sha256, card, activate, same_ok=True)
 
     def default_file(self) -> Path | None:
         """The shipped default model: the one ``models/DEFAULT`` names, else the newest."""
