@@ -305,15 +305,6 @@ def _time_queries(
     }
 
 
-def _read_files(paths: Any) -> None:
-    """Read files once, so the OS caches them (what warm() does for ours)."""
-    for path in paths:
-        if path.is_file():
-            with path.open("rb", buffering=0) as fh:
-                while fh.read(1 << 20):
-                    pass
-
-
 def _dir_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
 
@@ -371,6 +362,8 @@ def run_raw(
 ) -> dict[str, Any]:
     import tantivy
 
+    from bot.search.index import read_files
+
     folder = work / "index-raw"
     folder.mkdir(parents=True, exist_ok=True)
     sb = tantivy.SchemaBuilder()
@@ -410,8 +403,8 @@ def run_raw(
         for _, address in hits:
             searcher.doc(address)
 
-    # As ours does in warm(): the index in the OS cache.
-    latency = _time_queries(run_one, queries, repeat, lambda: _read_files(folder.iterdir()))
+    # As ours does in warm() (bot.search.index.read_files): the index in the OS cache.
+    latency = _time_queries(run_one, queries, repeat, lambda: read_files(folder.iterdir()))
     return {
         "docs": index.searcher().num_docs,
         "build_s": build,
@@ -436,6 +429,7 @@ def run_fts5(
     db_path: Path, work: Path, queries: dict[str, list[str]], repeat: int
 ) -> dict[str, Any]:
     from bot.corpus.text import fold_lower
+    from bot.search.index import read_files
 
     path = work / "fts5.sqlite3"
     path.unlink(missing_ok=True)
@@ -463,7 +457,7 @@ def run_fts5(
             (match, PAGE),
         ).fetchall()
 
-    latency = _time_queries(run_one, queries, repeat, lambda: _read_files([path]))
+    latency = _time_queries(run_one, queries, repeat, lambda: read_files([path]))
     result = {
         "docs": conn.execute("SELECT count(*) FROM docs").fetchone()[0],
         "build_s": build,

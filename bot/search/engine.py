@@ -481,9 +481,8 @@ class SearchEngine:
                     # The commoner pair is the likelier word: "sinh hot" is "sinh hoạt"
                     # ("sinh_hoat" in many documents), not the commoner syllable "hội".
                     paired.append(((keeps, together), variant, exact))
+            # A short word reaches here only with neighbours: none pairing leaves it unknown.
             found = paired if short else paired or found
-        elif short:
-            found = []  # no neighbour confirms a correction: the word stays unknown
         if not found:
             if match:
                 return match[0], boosts

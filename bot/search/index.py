@@ -143,6 +143,22 @@ def skips(folded: str) -> str:
     return _joined(_pairable(folded), "~", 2)
 
 
+def read_files(paths: Iterable[Path], limit: int = PRELOAD_MAX_BYTES) -> int:
+    """Read regular files (not links) in 1 MB chunks and discard the bytes, so the operating
+    system caches them; stops after ``limit`` bytes. Returns the bytes read."""
+    done = 0
+    for path in paths:
+        if done >= limit or not path.is_file() or path.is_symlink():
+            continue
+        try:
+            with path.open("rb", buffering=0) as fh:
+                while done < limit and (chunk := fh.read(1 << 20)):
+                    done += len(chunk)
+        except OSError:
+            continue  # a segment merged away meanwhile: nothing to warm
+    return done
+
+
 def to_tantivy(doc: Document) -> tantivy.Document:
     """One database document as an index document."""
     exact = f"{doc.title}\n{doc.text}"  # the store keeps text normalised already
@@ -524,19 +540,9 @@ class SearchIndex:
         """Read the index files once, so the operating system caches them; returns the bytes
         read. tantivy maps the files into memory: a page it touches for the first time is
         otherwise read from disk in the middle of someone's search. Stops at ``limit``."""
-        done = 0
         if not self.folder.is_dir():
             return 0
-        for path in sorted(self.folder.iterdir()):
-            if done >= limit or not path.is_file() or path.is_symlink():
-                continue
-            try:
-                with path.open("rb", buffering=0) as fh:
-                    while done < limit and (chunk := fh.read(1 << 20)):
-                        done += len(chunk)
-            except OSError:
-                continue  # a segment merged away meanwhile: nothing to warm
-        return done
+        return read_files(sorted(self.folder.iterdir()), limit)
 
     def size_bytes(self) -> int:
         """Bytes on disk."""

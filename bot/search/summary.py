@@ -298,6 +298,9 @@ def _word_matches(pattern: re.Pattern[str], folded: str) -> list[re.Match[str]]:
     return out
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 @dataclass
 class _Matcher:
     """A query compiled for snippets: one regex over folded text finds every candidate word."""
@@ -307,8 +310,17 @@ class _Matcher:
     exact: frozenset[str]  # mark only as written (lower case)
     stop: frozenset[str]  # folded query words that are themselves stopwords
     codes: frozenset[str]  # code keys and full forms the query names
-    code_numbers: re.Pattern[str] | None  # their numbers: lines without one cannot match
-    numbers: frozenset[str]  # the same numbers, without leading zeros
+    numbers: frozenset[str]  # their numbers (no leading zeros): a text without one cites none
+
+    def numbered(self, text: str) -> list[int]:
+        """Where ``text`` has a run of digits equal to one of the query's code numbers."""
+        if not self.numbers:
+            return []
+        return [
+            m.start()
+            for m in _DIGITS.finditer(text)
+            if (m.group(0).lstrip("0") or "0") in self.numbers
+        ]
 
     def spans(
         self,
@@ -335,7 +347,7 @@ class _Matcher:
                     key in self.folded and (lower not in STOPWORDS or key in self.stop)
                 ):
                     spans.append(Span(start, end))
-        if self.code_numbers is not None and self.code_numbers.search(text):
+        if self.numbered(text):
             for code in find_doc_codes(text) if codes is None else codes:
                 if code.key in self.codes or (code.full and code.full in self.codes):
                     spans = [s for s in spans if s.end <= code.start or s.start >= code.end]
@@ -360,9 +372,6 @@ def _matcher(parsed: ParsedQuery) -> _Matcher:
         exact=frozenset(exact_terms),
         stop=frozenset(t.folded for t in parsed.terms if t.stop),
         codes=codes,
-        code_numbers=re.compile(r"(?<!\d)0*(?:" + "|".join(sorted(numbers)) + r")(?!\d)")
-        if numbers
-        else None,
         numbers=frozenset(numbers),
     )
 
@@ -436,8 +445,6 @@ def _stored_sentences(line: str, offsets: Sequence[int]) -> list[tuple[int, str]
     return [(offsets[j], line[offsets[j] : offsets[j + 1]]) for j in range(0, len(offsets) - 1, 2)]
 
 
-_DIGITS = re.compile(r"\d+")
-
 _MATCHERS: OrderedDict[int, tuple[ParsedQuery, _Matcher]] = OrderedDict()
 
 
@@ -484,15 +491,7 @@ def snippet(
     if matcher.pattern is not None:
         for m in _word_matches(matcher.pattern, folded):
             found.setdefault(bisect.bisect_right(starts, m.start()) - 1, []).append(m)
-    numbered: set[int] = set()
-    if matcher.numbers:
-        # Runs of digits equal to a number the query names, as code_numbers finds them (a
-        # pattern starting with a look-behind cannot scan fast).
-        numbered = {
-            bisect.bisect_right(starts, m.start()) - 1
-            for m in _DIGITS.finditer(text)
-            if (m.group(0).lstrip("0") or "0") in matcher.numbers
-        }
+    numbered = {bisect.bisect_right(starts, at) - 1 for at in matcher.numbered(text)}
     ranked: list[tuple[float, int]] = []
     for i in found.keys() | numbered:
         words = [m.group(0) for m in found.get(i, ())]
