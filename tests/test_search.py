@@ -634,6 +634,17 @@ def test_snippet_marks_codes_the_index_found() -> None:
     assert snippet(text, "05-CT/TW", codes=[]).spans == []
 
 
+def test_a_code_number_is_found_only_as_a_whole_run_of_digits() -> None:
+    """A snippet looks for the lines citing a code by its number: "05" is 5 with or without
+    its zeros, and never the 5 inside 105, 50 or 2005."""
+    from bot.search.summary import _matcher
+
+    matcher = _matcher(parse_query("05-CT/TW"))
+    text = "Số 105, 50 và Chỉ thị 5-CT/TW, mục 005; năm 2005, 0"
+    assert sorted(matcher.numbered(text)) == [text.index("5-CT"), text.index("005")]
+    assert _matcher(parse_query("Quy định 0")).numbered("10 00 0") == [3, 6]
+
+
 def test_snippet_from_stored_sentence_offsets_is_the_same() -> None:
     """The index stores where each line's sentences are; a snippet given them is the one that
     splits the lines itself (abbreviations, numbers and codes included)."""
