@@ -232,6 +232,8 @@ def make_queries(per_kind: int, seed: int = 5) -> dict[str, list[str]]:
         long = [i for i, w in enumerate(words) if len(w) >= 4] or [0]
         i = rng.choice(long)
         w = words[i]
+        if len(w) < 2:
+            return query  # a one-letter first word: no letter after the first to edit
         j = rng.randrange(1, len(w))
         words[i] = w[:j] + w[j + 1 :] if rng.random() < 0.5 else w[:j] + w[j] + w[j:]
         return " ".join(words)

@@ -481,8 +481,11 @@ class SearchEngine:
                     # The commoner pair is the likelier word: "sinh hot" is "sinh hoạt"
                     # ("sinh_hoat" in many documents), not the commoner syllable "hội".
                     paired.append(((keeps, together), variant, exact))
-            # A short word reaches here only with neighbours: none pairing leaves it unknown.
-            found = paired if short else paired or found
+            # The likeliest pair alone is searched, as the answer says ("Đã tìm theo: sinh
+            # hoạt chi bộ"): "hồ" (in "Hồ Chí Minh") pairs with "chi" too, but only widened
+            # the match with a long list. A short word reaches here only with neighbours:
+            # none pairing leaves it unknown.
+            found = [max(paired)] if paired else [] if short else found
         if not found:
             if match:
                 return match[0], boosts
