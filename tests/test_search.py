@@ -251,6 +251,17 @@ def test_a_short_word_is_corrected_only_when_a_neighbour_confirms_it(svc: Servic
     assert search(svc, "xyz thôn").note != "typo"
 
 
+def test_a_typo_next_to_a_word_searches_only_the_likeliest_pair(svc: Services) -> None:
+    # "hot" could be "hoạt" ("sinh hoạt", two documents) or "hồ" ("Hồ Chí", one): the answer
+    # says it searched "sinh hoat chi bộ", so a document with "hồ" and no "hoạt" is not in
+    # it, not even among those matching three of its four words.
+    add(svc, "meet", "Tin A", "Sinh hoạt chi bộ định kỳ hằng tháng ở thôn.")
+    add(svc, "meet2", "Tin B", "Chi bộ khu phố đổi mới sinh hoạt chi bộ.")
+    add(svc, "uncle", "Tin C", "Sinh viên học tập tư tưởng Hồ Chí Minh.")
+    got = search(svc, "sinh hot chi bộ")
+    assert set(ids(got)) == {"meet", "meet2"} and got.suggestions == ["sinh hoat chi bộ"]
+
+
 def test_one_typo_in_a_longer_word(corpus: Services) -> None:
     results = search(corpus, "tham nhũnh")
     assert ids(results)[0] == "corruption"
