@@ -262,6 +262,21 @@ def test_a_typo_next_to_a_word_searches_only_the_likeliest_pair(svc: Services) -
     assert set(ids(got)) == {"meet", "meet2"} and got.suggestions == ["sinh hoat chi bộ"]
 
 
+def test_an_accented_typo_is_corrected_to_the_accents_its_neighbour_pairs_with(
+    svc: Services,
+) -> None:
+    # "đng" + "a" is "đang", a real word; next to "viên" the word meant is "đảng". The typed
+    # "đ" is kept: "dạng" is not offered, however common.
+    add(svc, "discipline", "Tin A", "Kỷ luật đảng viên vi phạm. Đảng viên phải gương mẫu.")
+    add(svc, "now", "Tin B", "Xã đang triển khai nhiều dạng việc, dạng mới, đang làm.")
+    got = search(svc, "kỷ luật đng viên")
+    assert got.suggestions == ["kỷ luật đảng viên"] and ids(got) == ["discipline"]
+    marked = [got.hits[0].snippet.text[s.start : s.end] for s in got.hits[0].snippet.spans]
+    assert "đảng" in [m.lower() for m in marked]
+    # Next to "làm", the same typo is "đang" ("đang làm").
+    assert search(svc, "đng làm").suggestions == ["đang làm"]
+
+
 def test_one_typo_in_a_longer_word(corpus: Services) -> None:
     results = search(corpus, "tham nhũnh")
     assert ids(results)[0] == "corruption"

@@ -228,6 +228,22 @@ def _variants(word: str) -> list[tuple[str, int, str]]:
     return out
 
 
+@functools.cache
+def _letter_forms(letter: str) -> tuple[str, ...]:
+    """Every lower-case letter that folds to ``letter`` ("a": "a", "à", "ă", "ậ", …)."""
+    codes = itertools.chain(range(0x61, 0x7B), range(0xC0, 0x250), range(0x1EA0, 0x1F00))
+    return tuple(c for c in map(chr, codes) if c.islower() and fold_lower(c) == letter)
+
+
+def _accent_prefixes(folded: str) -> list[str]:
+    """Prefixes under which every accented form of a folded syllable is in the term list: its
+    leading consonants ("ngh", with "đ" for "d"), or each form of its first vowel."""
+    head = folded[: len(folded) - len(folded.lstrip("bcdfghjklmnpqrstvwxz"))]
+    if not head:
+        return list(_letter_forms(folded[:1])) if folded else []
+    return [head, "đ" + head[1:]] if head[0] == "d" else [head]
+
+
 def _mirror(exact: str, variant: str, pos: int, kind: str) -> str:
     """Apply to the accented word the edit that turned its fold into ``variant``."""
     if kind == "delete":
@@ -486,6 +502,17 @@ class SearchEngine:
             # the match with a long list. A short word reaches here only with neighbours:
             # none pairing leaves it unknown.
             found = [max(paired)] if paired else [] if short else found
+            if paired and term.accented:
+                # The edit kept the typed accents ("đng" + "a" is "đang"); the neighbour says
+                # which accented form was meant ("đảng", as in "đảng viên").
+                key, variant, exact = found[0]
+                found = [
+                    (
+                        key,
+                        variant,
+                        self._accent_form(searcher, variant, exact, term.exact, neighbours),
+                    )
+                ]
         if not found:
             if match:
                 return match[0], boosts
@@ -500,6 +527,31 @@ class SearchEngine:
             if term.accented and searcher.doc_freq("text_x", exact):
                 boosts.append(_boost(_term("text_x", exact), W_TYPO * W_EXACT))
         return _should(match), boosts
+
+    @staticmethod
+    def _accent_form(
+        searcher: tantivy.Searcher,
+        variant: str,
+        mirrored: str,
+        typed: str,
+        neighbours: tuple[list[str], list[str]],
+    ) -> str:
+        """The accented form of the correction ``variant`` that forms the commonest word pair
+        with a neighbour as typed, among the forms keeping every accented letter the user
+        typed; ``mirrored`` (the edit applied to the typed word) when none pairs."""
+        left, right = neighbours
+        marks = {c for c in typed if fold_lower(c) != c}
+        best: tuple[int, int, str] = (0, 0, mirrored)
+        for prefix in _accent_prefixes(variant):
+            for form, df in searcher.terms_with_prefix("text_x", prefix):
+                if len(form) != len(variant) or fold_lower(form) != variant or marks - set(form):
+                    continue
+                together = max(
+                    [searcher.doc_freq("pairs_x", f"{w}_{form}") for w in left]
+                    + [searcher.doc_freq("pairs_x", f"{form}_{w}") for w in right]
+                )
+                best = max(best, (together, df, form))
+        return best[2] if best[0] else mirrored
 
     @staticmethod
     def _doubtful_accents(searcher: tantivy.Searcher, parsed: ParsedQuery) -> set[str]:
