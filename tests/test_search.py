@@ -1295,3 +1295,21 @@ def test_preload_reads_the_index_files_up_to_a_limit(settings: Settings) -> None
         svc.close()
     shutil.rmtree(settings.index_dir)
     assert index.preload() == 0  # no folder: nothing to read
+
+
+def test_a_typo_corrected_to_a_function_word_is_searched_as_if_typed_right(
+    svc: Services,
+) -> None:
+    # "đượcc" is "được", a function word: the query is then "không được công", which asks
+    # for "công" and ranks the pair "được công" first, not for every document with "được".
+    add(svc, "both", "Tin A", "Cán bộ không được công khai tài sản riêng.")
+    add(svc, "work", "Tin B", "Công tác dân vận ở cơ sở.")
+    typed_right = search(svc, "không được công")
+    got = search(svc, "không đượcc công")
+    assert ids(got) == ids(typed_right) == ["both", "work"]
+    assert got.suggestions == ["không được công"]
+    marked = {got.hits[0].snippet.text[s.start : s.end] for s in got.hits[0].snippet.spans}
+    assert "được" not in marked and "công" in marked
+    # Only function words after correction: the corrected one is searched after all.
+    add(svc, "jobs", "Tin C", "Thanh niên trở lại làm việc ở quê.")
+    assert ids(search(svc, "lại làm vic")) == ["jobs"]

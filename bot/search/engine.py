@@ -63,7 +63,14 @@ from bot.search.index import (
     timestamp,
 )
 from bot.search.index import pairs as index_pairs
-from bot.search.query import _FOLDED_STOPWORDS, ParsedQuery, Term, _terms, parse_query
+from bot.search.query import (
+    _FOLDED_STOPWORDS,
+    ParsedQuery,
+    Term,
+    _terms,
+    is_stopword,
+    parse_query,
+)
 from bot.search.summary import snippet as make_snippet
 from bot.search.summary import summarize
 from bot.search.synonyms import Synonyms, load_synonyms
@@ -152,6 +159,9 @@ class _Built:
     unknown: list[str] = field(default_factory=list)
     central: list[CentralDocument] = field(default_factory=list)  # catalogued documents cited
     said: list[Term] = field(default_factory=list)  # synonyms tried, for snippets to mark
+    # Typos corrected to a function word: typed form → (folded, clause, boosts), searched only
+    # when nothing else is ("lại làm vic" is "việc").
+    function_words: dict[str, tuple[str, Query, list[Query]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -289,11 +299,14 @@ def _corrected(parsed: ParsedQuery, built: _Built) -> ParsedQuery:
         parsed = replace(parsed, terms=[*parsed.terms, *built.said])
     if not built.corrections:
         return parsed
+    fixed = built.corrections
     terms = [
         replace(
             t,
             folded=built.folded_corrections.get(t.folded, t.folded),
-            exact=built.corrections.get(t.exact, t.exact),
+            exact=fixed.get(t.exact, t.exact),
+            # Corrected to a function word and searched as one: not marked either.
+            stop=t.stop or t.exact in built.function_words,
         )
         for t in parsed.terms
     ]
@@ -526,6 +539,11 @@ class SearchEngine:
             boosts.append(_boost(_term("title_f", variant), W_TYPO * W_TITLE))
             if term.accented and searcher.doc_freq("text_x", exact):
                 boosts.append(_boost(_term("text_x", exact), W_TYPO * W_EXACT))
+        if is_stopword(built.corrections[term.exact]):
+            # Corrected to a function word ("không đượcc công" → "được"): searched as if typed
+            # so, which requires no function word (the pairs it forms still score).
+            built.function_words[term.exact] = (term.folded, _should(match), boosts)
+            return None, []
         return _should(match), boosts
 
     @staticmethod
@@ -611,6 +629,12 @@ class SearchEngine:
                 clauses.append(clause)
                 clause_of[term.folded] = clause
                 should.extend(boosts)
+        if not clauses:
+            for folded, clause, boosts in built.function_words.values():
+                clauses.append(clause)
+                clause_of[folded] = clause
+                should.extend(boosts)
+            built.function_words.clear()
         if clauses:
             must.append(self._requirement(clauses, slack))
             # Synonyms: the query with an expression replaced by another of its group is one

@@ -142,6 +142,11 @@ class ParsedQuery:
         return folded, exact
 
 
+def is_stopword(token: str) -> bool:
+    """True for a function word, judged as a query token is (accents decide, when typed)."""
+    return _term(token).stop
+
+
 def _term(token: str) -> Term:
     exact = token.lower()
     folded = fold_lower(token)
