@@ -89,6 +89,12 @@ def ids(results: SearchResults) -> list[str]:
     return [h.external_id for h in results.hits]
 
 
+def marked(results: SearchResults) -> list[str]:
+    """The words the first hit's snippet marks."""
+    snip = results.hits[0].snippet
+    return [snip.text[s.start : s.end] for s in snip.spans]
+
+
 def search(svc: Services, query: str, **kwargs: Any) -> SearchResults:
     engine = svc.search
     engine.sync()
@@ -271,8 +277,7 @@ def test_an_accented_typo_is_corrected_to_the_accents_its_neighbour_pairs_with(
     add(svc, "now", "Tin B", "Xã đang triển khai nhiều dạng việc, dạng mới, đang làm.")
     got = search(svc, "kỷ luật đng viên")
     assert got.suggestions == ["kỷ luật đảng viên"] and ids(got) == ["discipline"]
-    marked = [got.hits[0].snippet.text[s.start : s.end] for s in got.hits[0].snippet.spans]
-    assert "đảng" in [m.lower() for m in marked]
+    assert "đảng" in [m.lower() for m in marked(got)]
     # Next to "làm", the same typo is "đang" ("đang làm").
     assert search(svc, "đng làm").suggestions == ["đang làm"]
 
@@ -281,8 +286,7 @@ def test_one_typo_in_a_longer_word(corpus: Services) -> None:
     results = search(corpus, "tham nhũnh")
     assert ids(results)[0] == "corruption"
     assert results.suggestions == ["tham nhũng"]
-    spans = [results.hits[0].snippet.text[s.start : s.end] for s in results.hits[0].snippet.spans]
-    assert "nhũng" in spans
+    assert "nhũng" in marked(results)
     assert ids(search(corpus, "dau thauu"))[0] == "corruption"
     # Short words are not "corrected" into something else.
     assert search(corpus, "xyz").hits == []
@@ -1308,8 +1312,7 @@ def test_a_typo_corrected_to_a_function_word_is_searched_as_if_typed_right(
     got = search(svc, "không đượcc công")
     assert ids(got) == ids(typed_right) == ["both", "work"]
     assert got.suggestions == ["không được công"]
-    marked = {got.hits[0].snippet.text[s.start : s.end] for s in got.hits[0].snippet.spans}
-    assert "được" not in marked and "công" in marked
+    assert "được" not in marked(got) and "công" in marked(got)
     # Only function words after correction: the corrected one is searched after all.
     add(svc, "jobs", "Tin C", "Thanh niên trở lại làm việc ở quê.")
     assert ids(search(svc, "lại làm vic")) == ["jobs"]
