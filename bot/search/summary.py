@@ -13,6 +13,7 @@ import bisect
 import hashlib
 import itertools
 import math
+import operator
 import re
 import threading
 from collections import Counter, OrderedDict
@@ -298,6 +299,9 @@ def _word_matches(pattern: re.Pattern[str], folded: str) -> list[re.Match[str]]:
     return out
 
 
+_first = operator.itemgetter(0)
+
+
 @dataclass
 class _Matcher:
     """A query compiled for snippets: one regex over folded text finds every candidate word."""
@@ -335,29 +339,33 @@ class _Matcher:
         *,
         found: Sequence[re.Match[str]] | None = None,
         base: int = 0,
-    ) -> list[Span]:
+    ) -> list[tuple[int, int]]:
         """Words of ``text`` that match the query, and the document codes it names (``codes``:
-        those cited in ``text``, when the caller knows them). ``found``: the pattern's matches
-        when the caller has them, from a text in which ``text`` starts at ``base``."""
+        those cited in ``text``, when the caller knows them), as (start, end). ``found``: the
+        pattern's matches when the caller has them, from a text in which ``text`` starts at
+        ``base``."""
         folded = fold_lower(text) if folded is None else folded
-        spans: list[Span] = []
+        spans: list[tuple[int, int]] = []
         if self.pattern is not None:
+            exact, marked, stop = self.exact, self.folded, self.stop
             for m in _word_matches(self.pattern, folded) if found is None else found:
                 key = m.group(0)
-                start, end = m.start() - base, m.end() - base
+                start, end = m.span()
+                start -= base
+                end -= base
                 lower = text[start:end].lower()
-                if lower in self.exact or (
+                if lower in exact or (
                     # An unaccented query word marks every accent form except function words:
                     # "nhung" marks "nhũng" and "Nhung", not "những".
-                    key in self.folded and (lower not in STOPWORDS or key in self.stop)
+                    key in marked and (lower not in STOPWORDS or key in stop)
                 ):
-                    spans.append(Span(start, end))
+                    spans.append((start, end))
         if self.numbered(text):
             for code in find_doc_codes(text) if codes is None else codes:
                 if code.key in self.codes or (code.full and code.full in self.codes):
-                    spans = [s for s in spans if s.end <= code.start or s.start >= code.end]
-                    spans.append(Span(code.start, code.end))
-            spans.sort(key=lambda s: s.start)
+                    spans = [s for s in spans if s[1] <= code.start or s[0] >= code.end]
+                    spans.append((code.start, code.end))
+            spans.sort(key=_first)
         return spans
 
 
@@ -381,20 +389,23 @@ def _matcher(parsed: ParsedQuery) -> _Matcher:
     )
 
 
-def _score(text: str, spans: list[Span], folded: str | None = None) -> float:
+def _score(text: str, spans: list[tuple[int, int]], folded: str | None = None) -> float:
     """Distinct matched words count most, then adjacent matches (phrases), then repeats."""
     if not spans:
         return 0.0
     folded = fold_lower(text) if folded is None else folded
-    distinct = {folded[s.start : s.end] for s in spans}
-    adjacent = sum(
-        1 for a, b in itertools.pairwise(spans) if text[a.end : b.start].strip(" ,") == ""
-    )
+    distinct = {folded[start:end] for start, end in spans}
+    adjacent = 0
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        if not text[end:start].strip(" ,"):
+            adjacent += 1
     short = 0.5 if len(text.split()) < MIN_SENTENCE_WORDS else 1.0
     return short * (2.0 * len(distinct) + 0.3 * len(spans) + 1.0 * adjacent)
 
 
-def _cut(text: str, spans: list[Span], max_chars: int) -> tuple[str, list[Span]]:
+def _cut(
+    text: str, spans: list[tuple[int, int]], max_chars: int
+) -> tuple[str, list[tuple[int, int]]]:
     """A window of at most ``max_chars`` around the first match, cut at word boundaries.
 
     "…" marks each side where text was removed; spans are moved into the window's coordinates
@@ -402,7 +413,7 @@ def _cut(text: str, spans: list[Span], max_chars: int) -> tuple[str, list[Span]]
     """
     if len(text) <= max_chars:
         return text, spans
-    first = spans[0].start if spans else 0
+    first = spans[0][0] if spans else 0
     start = max(0, first - max_chars // 4)
     if start > 0:
         space = text.find(" ", start)
@@ -416,9 +427,7 @@ def _cut(text: str, spans: list[Span], max_chars: int) -> tuple[str, list[Span]]
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
     shift = len(prefix) - start
-    kept = [
-        Span(s.start + shift, s.end + shift) for s in spans if s.start >= start and s.end <= end
-    ]
+    kept = [(a + shift, b + shift) for a, b in spans if a >= start and b <= end]
     return prefix + piece + suffix, kept
 
 
@@ -510,7 +519,7 @@ def snippet(
         cited = {}
         for line_no, start, end, key, full in codes:
             cited.setdefault(line_no, []).append(DocCode("", key, full, start, end))
-    best: tuple[float, int, list[tuple[int, str]], int, list[list[Span]]] | None = None
+    best: tuple[float, int, list[tuple[int, str]], int, list[list[tuple[int, int]]]] | None = None
     for _, i in ranked[:2]:
         line = lines[i]
         folded_line = folded[starts[i] : starts[i] + len(line)]
@@ -527,14 +536,10 @@ def snippet(
             found=found.get(i, []),
             base=starts[i],
         )
-        per_sentence: list[list[Span]] = []
+        per_sentence: list[list[tuple[int, int]]] = []
         for k, (offset, sentence) in enumerate(split):
             end = offset + len(sentence)
-            spans = [
-                Span(sp.start - offset, sp.end - offset)
-                for sp in line_spans
-                if sp.start >= offset and sp.end <= end
-            ]
+            spans = [(a - offset, b - offset) for a, b in line_spans if a >= offset and b <= end]
             per_sentence.append(spans)
             score = _score(sentence, spans, folded_line[offset:end])
             if score > 0 and (
@@ -551,7 +556,7 @@ def snippet(
         joined = f"{chosen} {chosen_line[k + 1][1]}"
         if len(joined) <= max_chars:
             shift = len(chosen) + 1
-            spans = spans + [Span(sp.start + shift, sp.end + shift) for sp in per_sentence[k + 1]]
+            spans = spans + [(a + shift, b + shift) for a, b in per_sentence[k + 1]]
             chosen = joined
     cut, spans = _cut(chosen, spans, max_chars)
-    return Snippet(cut, spans)
+    return Snippet(cut, [Span(a, b) for a, b in spans])
