@@ -299,12 +299,11 @@ def _corrected(parsed: ParsedQuery, built: _Built) -> ParsedQuery:
         parsed = replace(parsed, terms=[*parsed.terms, *built.said])
     if not built.corrections:
         return parsed
-    fixed = built.corrections
     terms = [
         replace(
             t,
             folded=built.folded_corrections.get(t.folded, t.folded),
-            exact=fixed.get(t.exact, t.exact),
+            exact=built.corrections.get(t.exact, t.exact),
             # Corrected to a function word and searched as one: not marked either.
             stop=t.stop or t.exact in built.function_words,
         )
