@@ -442,6 +442,18 @@ def test_a_query_naming_a_topic_lists_it_newest_first(corpus: Services, query: s
     assert results.tagged == 2
 
 
+def test_a_mistyped_topic_phrase_is_answered_as_the_topic(corpus: Services) -> None:
+    # "kết nạp đảng viênn" says it searched "kết nạp đảng viên": the same listing, then.
+    typed_right = search(corpus, "kết nạp đảng viên")
+    got = search(corpus, "kết nạp đảng viênn")
+    assert got.topic == "admission" and got.note == "typo"
+    assert got.suggestions == ["kết nạp đảng viên"]
+    assert ids(got) == ids(typed_right) and got.total == typed_right.total
+    # With its date, as the query typed right has it.
+    dated = search(corpus, "kết nạp đảng viênn 2023")
+    assert dated.topic == "admission" and ids(dated) == ["admission-new"]
+
+
 def test_topic_phrases_and_listing(corpus: Services) -> None:
     assert search(corpus, "kiểm tra giám sát").topic == "inspection"
     assert search(corpus, "kiem tra, giam sat").topic == "inspection"

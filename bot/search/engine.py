@@ -292,6 +292,14 @@ def _snippet_of(hit: Hit, doc: _Stored, parsed: ParsedQuery | None) -> Snippet:
     return Snippet(first[0][:220] if first else "")
 
 
+def _suggestion(parsed: ParsedQuery, built: _Built) -> str | None:
+    """The query's words with its typos corrected, when any were."""
+    if not built.corrections:
+        return None
+    corrected = " ".join(built.corrections.get(t.exact, t.exact) for t in parsed.terms)
+    return corrected if corrected and corrected != " ".join(t.exact for t in parsed.terms) else None
+
+
 def _corrected(parsed: ParsedQuery, built: _Built) -> ParsedQuery:
     """The query with typos replaced by their corrections and the synonyms it was searched
     with (for snippets: a document found by "sinh hoạt chi bộ" shows that sentence)."""
@@ -1042,15 +1050,14 @@ class SearchEngine:
             date_from, date_to = parsed.date_from, parsed.date_to
         filters = self._filters(topic, date_from, date_to, source)
 
+        # Without its date, when a dated topic listing finds nothing.
+        undated = (
+            self._filters(None, None, None, source)
+            if parsed.date_text and not explicit_dates
+            else None
+        )
         if parsed.topic and not topic:
-            results.topic = parsed.topic
-            self._topic_search(searcher, parsed, filters, results)
-            if not results.total and parsed.date_text and not explicit_dates:
-                results.note = "date_relaxed"
-                self._topic_search(
-                    searcher, parsed, self._filters(None, None, None, source), results
-                )
-            return results
+            return self._topic_answer(searcher, parsed, filters, undated, results)
 
         if not parsed.has_content:
             if parsed.date_text or explicit_dates or topic or source:
@@ -1105,6 +1112,16 @@ class SearchEngine:
                 continue  # no looser than an attempt that already found nothing
             last_need = need(options) if active is filters else last_need
             built = self._keywords(searcher, parsed, **options)
+            corrected = _suggestion(parsed, built)
+            if i == 0 and corrected and not (topic or parsed.question or parsed.excluded):
+                # Typed right, the query names a topic ("sinh hot chi bộ"): answered as that
+                # query is, since the answer says it searched for it.
+                fixed = parse_query(corrected, self.taxonomy)
+                if fixed.topic and not (parsed.phrases or parsed.codes):
+                    results.suggestions.append(corrected)
+                    self._topic_answer(searcher, fixed, filters, undated, results)
+                    results.note = results.note or "typo"
+                    return results
             if built.query is None:
                 continue
             scored, total = self._ranked(
@@ -1141,10 +1158,9 @@ class SearchEngine:
             results.note = note or ("typo" if built.corrections else None)
             if parsed.phrases and not note and not found.exact_phrases:
                 results.note = "phrase_relaxed"  # no document has the phrase as typed
-        if built.corrections:
-            corrected = " ".join(built.corrections.get(t.exact, t.exact) for t in parsed.terms)
-            if corrected and corrected != " ".join(t.exact for t in parsed.terms):
-                results.suggestions.append(corrected)
+        corrected = _suggestion(parsed, built)
+        if corrected:
+            results.suggestions.append(corrected)
         if not results.hits and parsed.phrases:
             # A quoted phrase found nowhere: the same words without quotes, if they match.
             loose = " ".join(
@@ -1157,6 +1173,22 @@ class SearchEngine:
                 and searcher.search(self._combine(retry.match, filters), limit=1, count=True).count
             ):
                 results.suggestions.append(loose)
+        return results
+
+    def _topic_answer(
+        self,
+        searcher: tantivy.Searcher,
+        parsed: ParsedQuery,
+        filters: list[Query],
+        undated: list[Query] | None,
+        results: SearchResults,
+    ) -> SearchResults:
+        """A query naming a topic: its listing, without the date when that finds nothing."""
+        results.topic = parsed.topic
+        self._topic_search(searcher, parsed, filters, results)
+        if not results.total and undated is not None:
+            results.note = "date_relaxed"
+            self._topic_search(searcher, parsed, undated, results)
         return results
 
     def _topic_search(
