@@ -1112,16 +1112,14 @@ class SearchEngine:
                 continue  # no looser than an attempt that already found nothing
             last_need = need(options) if active is filters else last_need
             built = self._keywords(searcher, parsed, **options)
-            corrected = _suggestion(parsed, built)
-            if i == 0 and corrected and not (topic or parsed.question or parsed.excluded):
+            fixed = self._names_topic(parsed, built) if i == 0 and not topic else None
+            if fixed is not None:
                 # Typed right, the query names a topic ("sinh hot chi bộ"): answered as that
                 # query is, since the answer says it searched for it.
-                fixed = parse_query(corrected, self.taxonomy)
-                if fixed.topic and not (parsed.phrases or parsed.codes):
-                    results.suggestions.append(corrected)
-                    self._topic_answer(searcher, fixed, filters, undated, results)
-                    results.note = results.note or "typo"
-                    return results
+                results.suggestions.append(fixed.raw)
+                self._topic_answer(searcher, fixed, filters, undated, results)
+                results.note = results.note or "typo"
+                return results
             if built.query is None:
                 continue
             scored, total = self._ranked(
@@ -1174,6 +1172,15 @@ class SearchEngine:
             ):
                 results.suggestions.append(loose)
         return results
+
+    def _names_topic(self, parsed: ParsedQuery, built: _Built) -> ParsedQuery | None:
+        """The query with its typos corrected, when that names a topic and the query as typed
+        is a plain keyword query (no question, phrase, code or excluded word)."""
+        if parsed.question or parsed.phrases or parsed.codes or parsed.excluded:
+            return None
+        corrected = _suggestion(parsed, built)
+        fixed = parse_query(corrected, self.taxonomy) if corrected else None
+        return fixed if fixed is not None and fixed.topic else None
 
     def _topic_answer(
         self,
