@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from bot.config import PROJECT_ROOT as ROOT
 from bot.config import Settings
 from bot.corpus.documents import NewDocument
-from bot.corpus.text import normalize
+from bot.corpus.text import fold_lower, normalize
 from bot.corpus.topics import load_taxonomy
 from bot.errors import InputError
 from bot.search.api import SearchResults
@@ -685,6 +685,21 @@ def test_a_code_number_is_found_only_as_a_whole_run_of_digits() -> None:
     text = "Số 105, 50 và Chỉ thị 5-CT/TW, mục 005; năm 2005, 0"
     assert sorted(matcher.numbered(text)) == [text.index("5-CT"), text.index("005")]
     assert _matcher(parse_query("Quy định 0")).numbered("10 00 0") == [3, 6]
+
+
+def test_query_words_are_found_only_where_a_word_starts() -> None:
+    """Snippet matching finds a query word only at a word's start, in one pass when the
+    words are letters only and by retrying after each rejected start otherwise."""
+    from bot.search.summary import _matcher, _word_matches
+
+    text = "xđảng đảng viên, đangđảng; 2.200 đ2.200 và 12.200"
+    for query, found in (("đảng", ["dang"]), ("2.200 đảng", ["dang", "2.200"])):
+        matcher = _matcher(parse_query(query))
+        assert matcher.plain == (query == "đảng")
+        words = [
+            m.group(0) for m in _word_matches(matcher.pattern, fold_lower(text), matcher.plain)
+        ]
+        assert words == found, query
 
 
 def test_snippet_from_stored_sentence_offsets_is_the_same() -> None:

@@ -283,9 +283,21 @@ def clear_cache() -> None:
 # --- snippets ----------------------------------------------------------------------------------
 
 
-def _word_matches(pattern: re.Pattern[str], folded: str) -> list[re.Match[str]]:
+def _word_matches(
+    pattern: re.Pattern[str], folded: str, plain: bool = False
+) -> list[re.Match[str]]:
     """Matches of ``pattern`` that start a word (not preceded by a letter or digit): what a
-    look-behind in front of it would find, a rejected start being retried one further on."""
+    look-behind in front of it would find, a rejected start being retried one further on.
+
+    ``plain``: every alternative is letters and digits only. A rejected match then holds no
+    word start to retry from, so one C-level ``finditer`` pass finds the same matches (a
+    third of a snippet's time went to calling ``search`` once per match)."""
+    if plain:
+        return [
+            m
+            for m in pattern.finditer(folded)
+            if not ((s := m.start()) and folded[s - 1].isalnum())
+        ]
     out: list[re.Match[str]] = []
     pos = 0
     search = pattern.search
@@ -300,6 +312,7 @@ def _word_matches(pattern: re.Pattern[str], folded: str) -> list[re.Match[str]]:
 
 
 _first = operator.itemgetter(0)
+_PLAIN = re.compile(r"[^\W_]+")
 
 
 @dataclass
@@ -307,6 +320,7 @@ class _Matcher:
     """A query compiled for snippets: one regex over folded text finds every candidate word."""
 
     pattern: re.Pattern[str] | None
+    plain: bool  # the pattern's words are letters and digits only (see _word_matches)
     folded: frozenset[str]  # mark in any accent form
     exact: frozenset[str]  # mark only as written (lower case)
     stop: frozenset[str]  # folded query words that are themselves stopwords
@@ -348,7 +362,7 @@ class _Matcher:
         spans: list[tuple[int, int]] = []
         if self.pattern is not None:
             exact, marked, stop = self.exact, self.folded, self.stop
-            for m in _word_matches(self.pattern, folded) if found is None else found:
+            for m in _word_matches(self.pattern, folded, self.plain) if found is None else found:
                 key = m.group(0)
                 start, end = m.span()
                 start -= base
@@ -381,6 +395,7 @@ def _matcher(parsed: ParsedQuery) -> _Matcher:
     numbers = {m.group(0).lstrip("0") or "0" for code in codes for m in re.finditer(r"\d+", code)}
     return _Matcher(
         pattern=pattern,
+        plain=all(_PLAIN.fullmatch(w) for w in words),
         folded=frozenset(folded_terms),
         exact=frozenset(exact_terms),
         stop=frozenset(t.folded for t in parsed.terms if t.stop),
@@ -503,7 +518,7 @@ def snippet(
     starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
     found: dict[int, list[re.Match[str]]] = {}
     if matcher.pattern is not None:
-        for m in _word_matches(matcher.pattern, folded):
+        for m in _word_matches(matcher.pattern, folded, matcher.plain):
             found.setdefault(bisect.bisect_right(starts, m.start()) - 1, []).append(m)
     numbered = {bisect.bisect_right(starts, at) - 1 for at in matcher.numbered(text)}
     ranked: list[tuple[float, int]] = []
