@@ -193,6 +193,17 @@ def test_exact_accents_rank_above_folded_matches(corpus: Services) -> None:
     assert set(ids(search(corpus, "nhung"))) >= {"corruption", "plural"}
 
 
+def test_a_word_typed_alone_keeps_its_accents_boost_however_common(svc: Services) -> None:
+    """Next to other words, a form in nine in ten of its letters' documents is not boosted
+    (the boost hardly tells them apart and costs a pass over a long list); typed alone it
+    is all there is to rank by, so "đảng" still outranks "đang" said twice."""
+    for i in range(10):
+        add(svc, f"party-{i}", f"Tin {i}", f"Chi bộ số {i} họp bàn công tác xây dựng Đảng.")
+    add(svc, "now", "Tin thời sự", "Thời tiết đang nắng, giá lúa đang tăng.")
+    assert ids(search(svc, "đảng"))[0] != "now"
+    assert ids(search(svc, "dang"))[0] == "now"  # without accents: the two mentions win
+
+
 @pytest.mark.parametrize(
     "query",
     ["21-KL/TW", "21-kl/tw", "Kết luận 21", "ket luan so 21", "Kết luận số 21-KL/TƯ", "21-KL"],
