@@ -1219,6 +1219,17 @@ def test_a_query_finds_documents_that_say_it_another_way(meetings: Services) -> 
     assert "said" not in ids(search(meetings, query))
 
 
+def test_an_expression_typed_with_a_typo_is_still_said_another_way(meetings: Services) -> None:
+    # "chii" is corrected to "chi": the query is "cách họp chi bộ …", and "họp chi bộ" is
+    # looked for in it as corrected, so "sinh hoạt chi bộ" is one more way in.
+    results = search(meetings, "cách họp chii bộ không nhàm chán")
+    assert results.suggestions == ["cách họp chi bộ không nhàm chán"]
+    found = ids(results)
+    assert "said" in found
+    snip = results.hits[found.index("said")].snippet
+    assert {"Sinh", "hoạt"} <= {snip.text[s.start : s.end] for s in snip.spans}
+
+
 def test_a_query_that_is_only_the_expression_is_taken_as_typed(meetings: Services) -> None:
     with_synonyms = ids(search(meetings, "họp chi bộ"))
     meetings.search.synonyms = Synonyms([])
@@ -1250,6 +1261,34 @@ def test_a_real_word_absent_from_the_documents_is_not_corrected_to_any_close_wor
     assert rich.note != "typo" and not rich.suggestions and "old" not in ids(rich)
     # "phạn" next to "vi" is corrected: "vi phạm" is a real pair.
     assert search(svc, "xử lý vi phạn").suggestions == ["xử lý vi phạm"]
+
+
+def test_a_real_word_next_to_neither_neighbour_is_corrected_to_what_they_go_with(
+    svc: Services,
+) -> None:
+    # "bến" is a word, but never next to "diễn" or "tự"; "biến", one letter away, follows
+    # "diễn" in most documents that have it: "tự diễn bến" is "tự diễn biến" mistyped.
+    for i in range(11):
+        add(
+            svc,
+            f"drift{i}",
+            f"Chuyên đề {i}",
+            f"Nhận diện biểu hiện tự diễn biến, tự chuyển hóa ở chi bộ {i}.",
+        )
+    add(
+        svc, "port", "Bến cảng", "Tại bến cảng, đơn vị tự chuyển hàng hóa; buổi diễn văn nghệ ở xã."
+    )
+    got = search(svc, "tự diễn bến tự chuyển hóa")
+    assert got.note == "typo" and got.suggestions == ["tự diễn biến tự chuyển hóa"]
+    assert "port" not in ids(got) and len(got.hits) == 10
+    unaccented = search(svc, "tu dien ben tu chuyen hoa")
+    assert unaccented.suggestions == ["tu dien bien tu chuyen hoa"] and "port" not in ids(
+        unaccented
+    )
+    # At the query's edge, or next to a function word, a missing pair says nothing.
+    for query in ("diễn bến", "bến của diễn"):
+        results = search(svc, query)
+        assert results.note != "typo" and ids(results) == ["port"], query
 
 
 def test_typos_in_vietnamese_and_in_foreign_words_are_both_corrected(svc: Services) -> None:

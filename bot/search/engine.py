@@ -10,7 +10,9 @@ user text never reaches a query parser):
 * a syllable found nowhere — or typed with accents it never has ("vi phạn") — is matched by
   its one-edit variants that exist (a typo), at ×0.6, preferring edits that keep the accents
   typed and, next to another word, those that form a real pair with it (a three-letter word
-  is corrected only so); the best correction is offered as a suggestion;
+  is corrected only so); the best correction is offered as a suggestion; a real word that
+  stands next to neither neighbour ("tự diễn bến") is replaced by a variant they go with
+  ("biến");
 * adjacent syllables add a match on the ``pairs`` field (×2.0), which indexes every pair of
   adjacent folded syllables ("tham_nhung"): most Vietnamese words are two syllables, so this is
   a word-level match that lets "tham nhung" typed without accents prefer the word over "tham
@@ -106,6 +108,9 @@ SOFT_TOPIC_MIN = 0.35  # classifier probability needed for a soft topic
 TIE_WINDOW = 20  # extra hits fetched so the newest-first tie-break sees past the page edge
 TYPO_MIN_CHARS = 4
 SHORT_TYPO_MIN_CHARS = 3  # shorter words are corrected only when a neighbour confirms it
+STRANDED_SHARE = 200  # a word next to its neighbours in under 1/200 of its documents: a typo?
+STRANDED_GAIN = 10  # …if a one-edit variant stands next to one ten times as often
+COLLOCATION_SHARE = 0.1  # …in a tenth of that neighbour's documents ("diễn biến")
 REPAIR_INTERVAL = 600.0  # at most one automatic rebuild per ten minutes
 _DAMAGE_WORDS = ("corrupt", "ioerror", "io error", "failed to open", "no such file", "checksum")
 
@@ -451,18 +456,21 @@ class SearchEngine:
                         _boost(_term("title_f", term.folded), W_TITLE)
                     ]
                 return spelled, []
+        stranded: int | None = None
         if df > 0:
             match.append(_term("text_f", term.folded))
             boosts.append(_boost(_term("title_f", term.folded), W_TITLE))
             if 0 < dfx < df and (neighbours is None or dfx < EXACT_MAX_SHARE * df):
                 boosts.append(_boost(_term("text_x", term.exact), W_EXACT))
-            if dfx or not term.accented:
+            stranded = self._stranded(searcher, term, df, neighbours)
+            if (dfx or not term.accented) and stranded is None:
                 return match[0], boosts
-            # The letters exist but never with these accents ("vi phạn"): keep the folded
-            # match and add the one-edit corrections ("phạm") below.
+            # The letters exist but never with these accents ("vi phạn"), or the word exists
+            # but next to none of its neighbours ("tự diễn bến", a letter dropped from
+            # "biến"): keep the match and add the one-edit corrections ("phạm", "biến") below.
         short = len(term.folded) < TYPO_MIN_CHARS
         if short or not term.folded.isalpha():
-            if match:
+            if match and stranded is None:
                 return match[0], boosts
             if not (short and neighbours and len(term.folded) >= SHORT_TYPO_MIN_CHARS):
                 built.unknown.append(term.exact)
@@ -508,17 +516,20 @@ class SearchEngine:
                     if any(searcher.doc_freq("pairs_x", f"{w}_{f[2]}") for w in left)
                     or any(searcher.doc_freq("pairs_x", f"{f[2]}_{w}") for w in right)
                 ]
-        if neighbours and (len(found) > 1 or short):
+        if neighbours and (len(found) > 1 or short or stranded is not None):
             # The neighbours say which correction was meant: those forming a real word pair
             # with one ("đảnng viên" → "đảng", as in "đảng viên") are kept, the others, however
             # common ("đang"), would only widen the match (and cost a union of long lists).
             left, right = ([fold_lower(w) for w in side] for side in neighbours)
             paired = []
             for (keeps, _), variant, exact in found:
-                together = max(
-                    [searcher.doc_freq("pairs", f"{w}_{variant}") for w in left]
-                    + [searcher.doc_freq("pairs", f"{variant}_{w}") for w in right]
-                )
+                before = [searcher.doc_freq("pairs", f"{w}_{variant}") for w in left]
+                after = [searcher.doc_freq("pairs", f"{variant}_{w}") for w in right]
+                together = max(before + after)
+                if stranded is not None and not self._collocates(
+                    searcher, left + right, before + after, stranded
+                ):
+                    continue
                 if together:
                     # The commoner pair is the likelier word: "sinh hot" is "sinh hoạt"
                     # ("sinh_hoat" in many documents), not the commoner syllable "hội".
@@ -527,7 +538,8 @@ class SearchEngine:
             # hoạt chi bộ"): "hồ" (in "Hồ Chí Minh") pairs with "chi" too, but only widened
             # the match with a long list. A short word reaches here only with neighbours:
             # none pairing leaves it unknown.
-            found = [max(paired)] if paired else [] if short else found
+            # A stranded word is replaced only by one its neighbours confirm.
+            found = [max(paired)] if paired else [] if short or stranded is not None else found
             if paired and term.accented:
                 # The edit kept the typed accents ("đng" + "a" is "đang"); the neighbour says
                 # which accented form was meant ("đảng", as in "đảng viên").
@@ -545,6 +557,10 @@ class SearchEngine:
             built.unknown.append(term.exact)
             return None, []
         found.sort(reverse=True)
+        if stranded is not None:
+            # Its neighbours say the word was mistyped: searched as corrected, as the answer
+            # says ("Đã tìm theo: tự diễn biến"), not also as typed.
+            match, boosts = [], []
         built.corrections[term.exact] = found[0][2] if term.accented else found[0][1]
         built.folded_corrections[term.folded] = found[0][1]
         for _, variant, exact in found[:3]:
@@ -558,6 +574,59 @@ class SearchEngine:
             built.function_words[term.exact] = (term.folded, _should(match), boosts)
             return None, []
         return _should(match), boosts
+
+    @staticmethod
+    def _stranded(
+        searcher: tantivy.Searcher,
+        term: Term,
+        df: int,
+        neighbours: tuple[list[str], list[str]] | None,
+    ) -> int | None:
+        """For ``term``, a word in ``df`` documents that, between two content words the
+        documents use, hardly ever stands next to either (in fewer than one in STRANDED_SHARE
+        of its documents), the most documents it does so in; None for any other word. Typed
+        so, it is likely another word with a letter dropped, doubled or changed ("tự diễn
+        bến" for "tự diễn biến").
+
+        Only a word between two others: at a query's edge, or next to a function word or a
+        word found nowhere, a missing pair says nothing ("chống tin xuyên tạc" is not
+        "thông tin")."""
+        if not neighbours or len(term.folded) < SHORT_TYPO_MIN_CHARS or not term.folded.isalpha():
+            return None
+        left, right = ([fold_lower(w) for w in side] for side in neighbours)
+        if not left or not right:
+            return None
+        if any(w in _FOLDED_STOPWORDS or not searcher.doc_freq("text_f", w) for w in left + right):
+            return None
+        together = [searcher.doc_freq("pairs", f"{w}_{term.folded}") for w in left]
+        together += [searcher.doc_freq("pairs", f"{term.folded}_{w}") for w in right]
+        if max(together) * STRANDED_SHARE >= df:
+            return None
+        return max(together)
+
+    @staticmethod
+    def _collocates(
+        searcher: tantivy.Searcher, neighbours: list[str], together: list[int], stranded: int
+    ) -> bool:
+        """Whether a correction of a stranded word forms, with one of its ``neighbours``, a
+        pair ``STRANDED_GAIN`` times commoner than the word as typed did, and in at least
+        ``COLLOCATION_SHARE`` of that neighbour's documents: a word that nearly comes with it
+        ("diễn" → "diễn biến"), not merely some pair ("bộ" → "bộ già")."""
+        return any(
+            n > STRANDED_GAIN * (stranded + 1)
+            and n >= COLLOCATION_SHARE * searcher.doc_freq("text_f", w)
+            for w, n in zip(neighbours, together, strict=True)
+        )
+
+    def _stranded_typed(
+        self,
+        searcher: tantivy.Searcher,
+        term: Term,
+        neighbours: tuple[list[str], list[str]] | None,
+    ) -> bool:
+        # A stranded word's accents are not what is wrong with it: its letters are.
+        df = searcher.doc_freq("text_f", term.folded)
+        return df > 0 and self._stranded(searcher, term, df, neighbours) is not None
 
     @staticmethod
     def _accent_form(
@@ -633,11 +702,21 @@ class SearchEngine:
             around.setdefault(a.exact, ([], []))[1].append(b.exact)
             around.setdefault(b.exact, ([], []))[0].append(a.exact)
         for term in unique.values():
+            near = around.get(term.exact)
+            clause, boosts = None, []
+            done = False
             if term.exact in doubtful:
-                # Typed with accents that never occur next to its neighbour ("đảng viện"):
-                # match it as if typed without accents, so "đảng viên" is found.
-                term = replace(term, exact=term.folded, accented=False)
-            clause, boosts = self._term_clause(searcher, term, built, around.get(term.exact))
+                # A stranded word's letters may be what is wrong ("tự diễn bến"): corrected
+                # as typed when its neighbours confirm one, else treated as below.
+                if self._stranded_typed(searcher, term, near):
+                    clause, boosts = self._term_clause(searcher, term, built, near)
+                    done = term.exact in built.corrections
+                if not done:
+                    # Typed with accents that never occur next to its neighbour ("đảng
+                    # viện"): match it as if typed without accents, so "đảng viên" is found.
+                    term = replace(term, exact=term.folded, accented=False)
+            if not done:
+                clause, boosts = self._term_clause(searcher, term, built, near)
             if clause is not None:
                 clauses.append(clause)
                 clause_of[term.folded] = clause
@@ -653,7 +732,13 @@ class SearchEngine:
             # Synonyms: the query with an expression replaced by another of its group is one
             # more way in ("họp chi bộ" finds "sinh hoạt chi bộ"), scored a little lower.
             matches = self._synonym_ways(
-                searcher, parsed, clause_of, clauses=len(clauses), slack=slack, said=built.said
+                searcher,
+                parsed,
+                clause_of,
+                clauses=len(clauses),
+                slack=slack,
+                said=built.said,
+                fixed=built.folded_corrections,
             )
             if matches:
                 # Membership from any way of saying it; the score from the typed words, except
@@ -763,9 +848,11 @@ class SearchEngine:
         clauses: int,
         slack: int | None,
         said: list[Term],
+        fixed: dict[str, str],
     ) -> list[tuple[list[str], list[tuple[Query, Query]]]]:
         """Each synonym expression in the query (its folded syllables) with, for each of its
         synonyms, another way in and that synonym's score; the synonyms' words go to ``said``.
+        Expressions are looked for in the query with its typos corrected (``fixed``).
 
         The way in: documents holding the synonym (every word pair of it) and as much of the
         rest of the query as the query itself needs. A query with fewer than two syllables
@@ -775,7 +862,7 @@ class SearchEngine:
         set, requiring two kept the same quality as one and spares the short queries the
         cost of the extra ways in (a few milliseconds at 100,000 documents).
         """
-        words = [t.folded for t in parsed.terms]
+        words = [fixed.get(t.folded, t.folded) for t in parsed.terms]  # typos corrected
         need = max(1, clauses - slack) if slack is not None else required(clauses)
         found: list[tuple[list[str], list[tuple[Query, Query]]]] = []
 
