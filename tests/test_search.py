@@ -699,18 +699,32 @@ def test_a_code_number_is_found_only_as_a_whole_run_of_digits() -> None:
 
 
 def test_query_words_are_found_only_where_a_word_starts() -> None:
-    """Snippet matching finds a query word only at a word's start, in one pass when the
-    words are letters only and by retrying after each rejected start otherwise."""
-    from bot.search.summary import _matcher, _word_matches
+    """Snippet matching finds a query word only as a whole word: by a scan per word when the
+    words are letters only, by a regex retried after each rejected start otherwise."""
+    from bot.search.summary import _matcher
 
     text = "xđảng đảng viên, đangđảng; 2.200 đ2.200 và 12.200"
     for query, found in (("đảng", ["dang"]), ("2.200 đảng", ["dang", "2.200"])):
         matcher = _matcher(parse_query(query))
         assert matcher.plain == (query == "đảng")
-        words = [
-            m.group(0) for m in _word_matches(matcher.pattern, fold_lower(text), matcher.plain)
-        ]
-        assert words == found, query
+        assert [m[2] for m in matcher.find(fold_lower(text))] == found, query
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet="abđ12 .,-\n", max_size=60),
+    words=st.lists(st.text(alphabet="ab12", min_size=1, max_size=3), min_size=1, max_size=4),
+)
+def test_the_scan_per_word_finds_what_the_regex_finds(text: str, words: list[str]) -> None:
+    """The regex-free scan for letter-only query words finds the same matches as the regex
+    (an alternation, longest word first, that must end a word and start one)."""
+    import re
+
+    from bot.search.summary import _find_words, _word_matches
+
+    words = sorted(set(words), key=len, reverse=True)
+    pattern = re.compile("(?:" + "|".join(words) + r")(?![^\W_])")
+    assert _find_words(words, text) == _word_matches(pattern, text)
 
 
 def test_snippet_from_stored_sentence_offsets_is_the_same() -> None:
