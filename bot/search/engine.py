@@ -276,6 +276,18 @@ def _mirror(exact: str, variant: str, pos: int, kind: str) -> str:
     return exact[:pos] + variant[pos] + exact[pos:]
 
 
+@functools.lru_cache(maxsize=512)
+def _subject_pairs(subject: str) -> tuple[str, ...]:
+    """A catalogued subject's word pairs without a function word, each once: the same for
+    every query naming it (only how many documents have each changes with the index)."""
+    out = []
+    for pair in dict.fromkeys(index_pairs(fold_lower(subject)).split()):
+        a, _, b = pair.partition("_")
+        if a not in _FOLDED_STOPWORDS and b not in _FOLDED_STOPWORDS:
+            out.append(pair)
+    return tuple(out)
+
+
 def required(n: int) -> int:
     """Syllables a document must contain out of ``n`` in the query.
 
@@ -907,21 +919,12 @@ class SearchEngine:
         Pairs rather than syllables: they say "tự diễn biến" rather than "tự", and their
         postings are short, so the query stays cheap at 100,000 documents.
         """
-        found = [
-            (searcher.doc_freq("pairs", p), p)
-            for p in dict.fromkeys(index_pairs(fold_lower(subject)).split())
-        ]
-        rarest = [p for df, p in sorted(f for f in found if f[0]) if not self._stop_pair(p)]
-        rarest = rarest[:SUBJECT_PAIRS]
+        found = [(searcher.doc_freq("pairs", p), p) for p in _subject_pairs(subject)]
+        rarest = [p for df, p in sorted(f for f in found if f[0])][:SUBJECT_PAIRS]
         if not rarest:
             return None
         clauses = [(Occur.Should, _term("pairs", p)) for p in rarest]
         return Query.boolean_query(clauses, minimum_number_should_match=min(2, len(rarest)))
-
-    @staticmethod
-    def _stop_pair(pair: str) -> bool:
-        a, _, b = pair.partition("_")
-        return a in _FOLDED_STOPWORDS or b in _FOLDED_STOPWORDS
 
     def _filters(
         self,
