@@ -204,6 +204,27 @@ def test_a_word_typed_alone_keeps_its_accents_boost_however_common(svc: Services
     assert ids(search(svc, "dang"))[0] == "now"  # without accents: the two mentions win
 
 
+def test_a_corrected_word_follows_the_same_accents_rule(svc: Services) -> None:
+    """A typo corrected to "đảng" is boosted for its accents as "đảng" typed right would be:
+    alone, yes; next to other words, not when nine in ten of its letters' documents have it."""
+    from tantivy import Query
+
+    from bot.search.index import SCHEMA
+
+    for i in range(10):
+        add(svc, f"party-{i}", f"Tin {i}", f"Chi bộ số {i} họp bàn công tác xây dựng Đảng.")
+    add(svc, "now", "Tin thời sự", "Thời tiết đang nắng, giá lúa đang tăng.")
+    engine = svc.search
+    engine.sync()
+    searcher = engine.index.searcher()
+    # The term as tantivy prints it, to look for inside a printed query.
+    exact = repr(Query.term_query(SCHEMA, "text_x", "đảng")).removeprefix("Query(TermQuery(")[:-2]
+    for query, boosted in (("đảnng", True), ("xây dựng đảnng", False)):
+        built = engine._keywords(searcher, parse_query(query))
+        assert built.corrections == {"đảnng": "đảng"}, query
+        assert (exact in repr(built.query)) == boosted, query
+
+
 @pytest.mark.parametrize(
     "query",
     ["21-KL/TW", "21-kl/tw", "Kết luận 21", "ket luan so 21", "Kết luận số 21-KL/TƯ", "21-KL"],

@@ -492,6 +492,7 @@ class SearchEngine:
             # word has a close match in nearly any text.
         found: list[tuple[tuple[bool, int], str, str]] = []
         seen: set[str] = set()
+        vdf_of: dict[str, int] = {}
         variants = _variants(term.folded)
         if not _FOREIGN.search(term.folded):
             # A Vietnamese word's correction is a Vietnamese syllable: looking up only those
@@ -505,6 +506,7 @@ class SearchEngine:
             vdf = searcher.doc_freq("text_f", variant)
             if not vdf:
                 continue
+            vdf_of[variant] = vdf
             exact = _mirror(term.exact, variant, pos, kind)
             # Accents the user typed are deliberate: prefer edits that keep them ("nhũnh" →
             # "nhũng", not "nhanh").
@@ -578,7 +580,9 @@ class SearchEngine:
         for _, variant, exact in found[:3]:
             match.append(_boost(_term("text_f", variant), W_TYPO))
             boosts.append(_boost(_term("title_f", variant), W_TYPO * W_TITLE))
-            if term.accented and searcher.doc_freq("text_x", exact):
+            xdf = searcher.doc_freq("text_x", exact) if term.accented else 0
+            # The same rule as for a word typed right (see EXACT_MAX_SHARE).
+            if xdf and (neighbours is None or xdf < EXACT_MAX_SHARE * vdf_of[variant]):
                 boosts.append(_boost(_term("text_x", exact), W_TYPO * W_EXACT))
         if is_stopword(built.corrections[term.exact]):
             # Corrected to a function word ("không đượcc công" → "được"): searched as if typed
