@@ -799,16 +799,19 @@ class SearchEngine:
                 alternatives.append(_all(loose))
                 should.extend(loose)
         for keys in parsed.codes:
-            parts = [_term("codes", keys[0])]
-            parts += [_boost(_term("codes", k), W_BARE_CODE) for k in keys[1:]]
+            # Each code term once, weighted by how often it is named: the code typed is mostly
+            # the catalogued one's too, and a term twice is its list read twice for one score.
+            weights: dict[str, float] = {keys[0]: 1.0}
+            for k in keys[1:]:
+                weights[k] = weights.get(k, 0.0) + W_BARE_CODE
             central = self.catalogue.lookup(keys, parsed.text)
             for doc in central:
                 # Every way an article cites the same document: its code, a bare "Nghị quyết
                 # số 4", or "Nghị quyết Trung ương 4" together with its term ("khóa XII").
-                parts += [
-                    _term("codes", doc.full),
-                    _boost(_term("codes", f"{doc.key}/*"), W_BARE_CODE),
-                ]
+                weights[doc.full] = weights.get(doc.full, 0.0) + 1.0
+                weights[f"{doc.key}/*"] = weights.get(f"{doc.key}/*", 0.0) + W_BARE_CODE
+            parts = [_boost(_term("codes", k), w) for k, w in weights.items()]
+            for doc in central:
                 for alias, term in doc.aliases:
                     parts.append(
                         Query.boolean_query(
