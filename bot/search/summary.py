@@ -536,12 +536,13 @@ def snippet(
     if not matcher.words and not matcher.codes:
         return Snippet("")
     # One scan of the folded text (fold keeps offsets) finds the lines worth splitting: a
-    # match never crosses a line, so each is shared out to the line it starts in.
-    folded = fold_lower(text)
+    # match never crosses a line, so each is shared out to the line it starts in. A query
+    # of codes alone has no words to scan for: only the lines shown are folded.
+    folded = fold_lower(text) if matcher.words else None
     lines = text.split("\n")
     starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
     found: dict[int, list[Found]] = {}
-    for m in matcher.find(folded):
+    for m in matcher.find(folded) if folded is not None else ():
         found.setdefault(bisect.bisect_right(starts, m[0]) - 1, []).append(m)
     numbered = {bisect.bisect_right(starts, at) - 1 for at in matcher.numbered(text)}
     ranked: list[tuple[float, int]] = []
@@ -560,7 +561,9 @@ def snippet(
     best: tuple[float, int, list[tuple[int, str]], int, list[list[tuple[int, int]]]] | None = None
     for _, i in ranked[:2]:
         line = lines[i]
-        folded_line = folded[starts[i] : starts[i] + len(line)]
+        folded_line = (
+            fold_lower(line) if folded is None else folded[starts[i] : starts[i] + len(line)]
+        )
         split = (
             _stored_sentences(line, sentences[i])
             if sentences is not None and i < len(sentences)
