@@ -258,11 +258,19 @@ def _letter_forms(letter: str) -> tuple[str, ...]:
 
 def _accent_prefixes(folded: str) -> list[str]:
     """Prefixes under which every accented form of a folded syllable is in the term list: its
-    leading consonants ("ngh", with "đ" for "d"), or each form of its first vowel."""
+    leading consonants ("ngh", with "đ" for "d") followed by each form of its first vowel,
+    or each form of its first letter.
+
+    The first vowel narrows the walk: under "d" and "đ" alone lie a fifth of the index's
+    words, each returned from tantivy as a tuple (0.7 ms for "dang" at 100,000 documents,
+    0.14 ms through its 58 two-letter prefixes)."""
     head = folded[: len(folded) - len(folded.lstrip("bcdfghjklmnpqrstvwxz"))]
     if not head:
         return list(_letter_forms(folded[:1])) if folded else []
-    return [head, "đ" + head[1:]] if head[0] == "d" else [head]
+    onsets = [head, "đ" + head[1:]] if head[0] == "d" else [head]
+    if len(head) == len(folded):
+        return onsets
+    return [onset + form for onset in onsets for form in _letter_forms(folded[len(head)])]
 
 
 def _mirror(exact: str, variant: str, pos: int, kind: str) -> str:
@@ -607,16 +615,19 @@ class SearchEngine:
         Only a word between two others: at a query's edge, or next to a function word or a
         word found nowhere, a missing pair says nothing ("chống tin xuyên tạc" is not
         "thông tin")."""
-        if not neighbours or len(term.folded) < SHORT_TYPO_MIN_CHARS or not term.folded.isalpha():
+        if not neighbours or not neighbours[0] or not neighbours[1]:
+            return None
+        if len(term.folded) < SHORT_TYPO_MIN_CHARS or not term.folded.isalpha():
             return None
         left, right = ([fold_lower(w) for w in side] for side in neighbours)
-        if not left or not right:
+        if any(w in _FOLDED_STOPWORDS for w in left + right):
             return None
-        if any(w in _FOLDED_STOPWORDS or not searcher.doc_freq("text_f", w) for w in left + right):
-            return None
+        # Asked of every word between two others: the pairs first, which rule out most.
         together = [searcher.doc_freq("pairs", f"{w}_{term.folded}") for w in left]
         together += [searcher.doc_freq("pairs", f"{term.folded}_{w}") for w in right]
         if max(together) * STRANDED_SHARE >= df:
+            return None
+        if not all(searcher.doc_freq("text_f", w) for w in left + right):
             return None
         return max(together)
 
