@@ -217,3 +217,20 @@ def test_plausible_syllable_accepts_the_seeds_words_and_rejects_edit_garbage() -
         assert not plausible_syllable(garbage), garbage
     for word in ("nghieng", "khuyu", "quyet", "gi", "oanh", "truong", "a"):
         assert plausible_syllable(word), word
+
+
+def test_the_syllable_shapes_are_what_the_pattern_matches() -> None:
+    """The set of syllable shapes typo correction looks variants up in is exactly the
+    language of the syllable pattern: every string of up to four Vietnamese letters, and
+    every shape in the set."""
+    import itertools
+
+    from bot.corpus.text import _SYLLABLE, syllable_shapes
+
+    shapes = syllable_shapes()
+    letters = "abcdeghiklmnopqrstuvxy"
+    for n in range(5):
+        for chars in itertools.product(letters, repeat=n):
+            word = "".join(chars)
+            assert (word in shapes) == (_SYLLABLE.fullmatch(word) is not None), word
+    assert all(_SYLLABLE.fullmatch(shape) for shape in shapes)

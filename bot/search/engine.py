@@ -53,7 +53,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from bot.bounds import MAX_LIMIT, MAX_OFFSET, clamp
-from bot.corpus.text import fold, fold_lower, plausible_syllable, split_sentences
+from bot.corpus.text import fold, fold_lower, split_sentences, syllable_shapes
 from bot.errors import PartyBotError, SearchError, StoreError
 from bot.search.api import Hit, SearchResults, Snippet
 from bot.search.catalogue import Catalogue, CentralDocument, load_catalogue
@@ -505,7 +505,8 @@ class SearchEngine:
         if not _FOREIGN.search(term.folded):
             # A Vietnamese word's correction is a Vietnamese syllable: looking up only those
             # spares most of the index lookups (a five-letter word has ~250 one-edit variants).
-            plausible = [v for v in variants if plausible_syllable(v[0])]
+            shapes = syllable_shapes()
+            plausible = [v for v in variants if v[0] in shapes]
             variants = plausible or variants
         for variant, pos, kind in variants:
             if variant in seen:
