@@ -1044,6 +1044,31 @@ def test_unrelated_query_is_not_bent_into_garbage(corpus: Services) -> None:
     assert results.hits == [] and results.suggestions == []
 
 
+def test_a_results_page_leaves_no_reference_cycles(corpus: Services) -> None:
+    """A page of results, read as the bot reads it, is freed by reference counting: cyclic
+    garbage would be left to the collector, whose pauses land in some later search."""
+    import gc
+
+    engine = corpus.search
+    engine.sync()
+    queries = ("tham nhũng đấu thầu", "kết nạp đảng viên", "21-KL/TW", "tham nhũnh")
+    for query in queries:  # caches filled first
+        for hit in engine.search(query, limit=5).hits:
+            _ = (hit.snippet.text or hit.summary, hit.title)
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for query in queries:
+            for hit in [*engine.search(query, limit=5).hits, *engine.latest(limit=3).hits]:
+                _ = (hit.snippet.text or hit.summary, hit.title)
+        gc.collect()
+        left = [type(o).__name__ for o in gc.garbage]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == []
+
+
 def test_snippets_and_summaries_are_made_only_when_read(corpus: Services) -> None:
     from bot.search.summary import summarize
 

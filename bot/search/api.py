@@ -38,7 +38,9 @@ class Hit:
     # The snippet and the summary are made on first use: a results page shows a few hits'
     # snippets, and making them for every hit would cost more than ranking it.
     snippet_value: Snippet | None = field(default=None, repr=False)
-    make_snippet: Callable[[], Snippet] | None = field(default=None, repr=False, compare=False)
+    # Given the hit itself, not holding it: a hit and a function that refers back to it are
+    # a reference cycle, which only the garbage collector frees (docs/search.md, snippets).
+    make_snippet: Callable[[Hit], Snippet] | None = field(default=None, repr=False, compare=False)
     summary_text: str | None = field(default=None, repr=False)
     summarize: Callable[[], str] | None = field(default=None, repr=False, compare=False)
 
@@ -46,7 +48,7 @@ class Hit:
     def snippet(self) -> Snippet:
         """Query-focused sentence(s); the summary's first sentence when none matches."""
         if self.snippet_value is None:
-            self.snippet_value = self.make_snippet() if self.make_snippet else Snippet("")
+            self.snippet_value = self.make_snippet(self) if self.make_snippet else Snippet("")
         return self.snippet_value
 
     def link(self, bot_username: str) -> str:

@@ -310,7 +310,7 @@ def required(n: int) -> int:
     return n if n <= 4 else -(-n // 2)
 
 
-def _snippet_of(hit: Hit, doc: _Stored, parsed: ParsedQuery | None) -> Snippet:
+def _snippet_of(hit: Hit, *, doc: _Stored, parsed: ParsedQuery | None) -> Snippet:
     """The hit's snippet, or its summary's first sentence when no sentence matches."""
     snip = (
         make_snippet(doc.text, parsed, codes=doc.codes, sentences=doc.sentences)
@@ -1087,7 +1087,7 @@ class SearchEngine:
                 score=float(score),
                 summarize=functools.partial(summarize, doc),
             )
-            hit.make_snippet = functools.partial(_snippet_of, hit, doc, parsed)
+            hit.make_snippet = functools.partial(_snippet_of, doc=doc, parsed=parsed)
             hits.append(hit)
         return hits
 
