@@ -412,8 +412,8 @@ class SearchEngine:
     def warm(self) -> None:
         """Open the index (rebuilding it when needed) and pay the one-time costs of a first
         search: the index files read into the OS cache, the folding tables, the syllable
-        shapes, compiled patterns and the index's dictionaries. The bot calls this at start, so its first
-        users do not wait for them."""
+        shapes, compiled patterns and the index's dictionaries. The bot calls this at start,
+        so its first users do not wait for them."""
         self._maybe_sync()  # opens (or rebuilds) the index, under the engine's lock
         self.index.preload()
         fold_lower("đ" * 256)  # long enough to build the lookup table (see bot.corpus.text)
