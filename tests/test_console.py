@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from bot.corpus.ingest import ingest_documents, read_paths
 from bot.present.console import run_console
@@ -43,3 +44,27 @@ def test_a_topic_query_says_how_many_documents_are_on_the_topic(services: Servic
     # The header agrees with /topics (2) and says where the third result comes from.
     assert "2 tài liệu thuộc chủ đề, 1 tài liệu khác có các từ đã gõ" in text
     assert "Kết nạp và phát triển đảng viên (2)" in text
+
+
+def test_a_real_word_read_as_a_typo_can_be_searched_as_typed(services: Services) -> None:
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    for i in range(11):
+        text = f"Nhận diện biểu hiện tự diễn biến, tự chuyển hóa ở chi bộ {i}."
+        services.documents.add(NewDocument(title=f"Chuyên đề {i}", text=text, external_id=f"d{i}"))
+    text = "Tại bến cảng, đơn vị tự chuyển hàng hóa; buổi diễn văn nghệ ở xã."
+    services.documents.add(NewDocument(title="Bến cảng", text=text, external_id="port"))
+
+    def chat(lines: str) -> str:
+        out = io.StringIO()
+        run_console(services, stdin=io.StringIO(lines + "\n/quit\n"), stdout=out)
+        return out.getvalue()
+
+    first = chat("tự diễn bến tự chuyển hóa")
+    assert "Đã tìm theo: tự diễn biến tự chuyển hóa" in first and "Bến cảng" not in first
+    buttons = re.search(r"\[(\d+)\] Tìm đúng như đã gõ", first)
+    assert buttons is not None
+    again = chat(f"tự diễn bến tự chuyển hóa\n{buttons.group(1)}")
+    answer = again.split(buttons.group(0), 1)[1]
+    assert "Bến cảng" in answer and "Đã tìm theo" not in answer

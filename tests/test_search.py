@@ -270,7 +270,7 @@ def test_a_typo_is_corrected_to_the_word_its_neighbour_pairs_with(svc: Services)
     add(svc, "gap", "Tin B", "Chênh lệch quyền lợi giữa các nhóm hội viên.")
     add(svc, "fruit", "Tin C", "Vườn chanh của hội nông dân, quyền sử dụng đất.")
     got = search(svc, "chnh quyền")
-    assert ids(got) == ["gov"]
+    assert ids(got) == ["gov"] and got.as_typed is None  # nothing to search as typed
     assert got.suggestions == ["chinh quyền"]  # typed without accents: corrected likewise
     # Without a neighbour to decide, every close word that exists still matches.
     assert set(ids(search(svc, "chnh"))) == {"gov", "gap", "fruit"}
@@ -1341,6 +1341,10 @@ def test_a_real_word_next_to_neither_neighbour_is_corrected_to_what_they_go_with
     got = search(svc, "tự diễn bến tự chuyển hóa")
     assert got.note == "typo" and got.suggestions == ["tự diễn biến tự chuyển hóa"]
     assert "port" not in ids(got) and len(got.hits) == 10
+    # The answer offers the query with the word quoted, which searches it as typed.
+    assert got.as_typed == 'tự diễn "bến" tự chuyển hóa'
+    typed = search(svc, got.as_typed)
+    assert typed.note != "typo" and ids(typed)[0] == "port" and typed.as_typed is None
     unaccented = search(svc, "tu dien ben tu chuyen hoa")
     assert unaccented.suggestions == ["tu dien bien tu chuyen hoa"] and "port" not in ids(
         unaccented

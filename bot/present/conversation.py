@@ -208,13 +208,18 @@ class Conversation:
             header += "\n" + t(ctx.lang, "note_phrase_relaxed")
         elif results.note == "date_relaxed":
             header += "\n" + t(ctx.lang, "note_date_relaxed")
-        return self._results_reply(
+        reply = self._results_reply(
             Raw(note).html + header,
             results,
             page,
             ctx.lang,
             lambda p: self._query_callback(query, p),
         )
+        if results.as_typed:
+            # A word the documents do use was read as a typo: one tap searches it as typed.
+            data = self._query_callback(results.as_typed, 1)
+            reply.buttons.append([Button(t(ctx.lang, "search_as_typed"), data=data)])
+        return reply
 
     def topics(self, ctx: Context) -> Reply:
         """/topics: a button per topic with its document count."""

@@ -85,3 +85,6 @@ class SearchResults:
     )  # when nothing matched: other queries to try
     note: str | None = None  # e.g. "stopwords only"
     central: list[Any] = field(default_factory=list)  # catalogued documents the query names
+    # When a word the documents do use was searched as its correction ("tự diễn bến" as "tự
+    # diễn biến"): the query with that word in quotes, which searches it as typed.
+    as_typed: str | None = None

@@ -53,7 +53,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from bot.bounds import MAX_LIMIT, MAX_OFFSET, clamp
-from bot.corpus.text import fold, fold_lower, split_sentences, syllable_shapes
+from bot.corpus.text import fold, fold_lower, split_sentences, syllable_shapes, tokenize
 from bot.errors import PartyBotError, SearchError, StoreError
 from bot.search.api import Hit, SearchResults, Snippet
 from bot.search.catalogue import Catalogue, CentralDocument, load_catalogue
@@ -170,6 +170,7 @@ class _Built:
     unknown: list[str] = field(default_factory=list)
     central: list[CentralDocument] = field(default_factory=list)  # catalogued documents cited
     said: list[Term] = field(default_factory=list)  # synonyms tried, for snippets to mark
+    replaced: list[str] = field(default_factory=list)  # real words searched as corrected
     # Typos corrected to a function word: typed form → (folded, clause, boosts), searched only
     # when nothing else is ("lại làm vic" is "việc").
     function_words: dict[str, tuple[str, Query, list[Query]]] = field(default_factory=dict)
@@ -329,6 +330,18 @@ def _suggestion(parsed: ParsedQuery, built: _Built) -> str | None:
         return None
     corrected = " ".join(built.corrections.get(t.exact, t.exact) for t in parsed.terms)
     return corrected if corrected and corrected != " ".join(t.exact for t in parsed.terms) else None
+
+
+def _quoted(text: str, words: list[str]) -> str:
+    """``text`` with each syllable that is one of ``words`` (lower case) in quotes: a quoted
+    word is searched as typed, never corrected."""
+    out: list[str] = []
+    end = 0
+    for token in tokenize(text):
+        if token.text.lower() in words:
+            out += [text[end : token.start], f'"{token.text}"']
+            end = token.end
+    return "".join(out) + text[end:]
 
 
 def _corrected(parsed: ParsedQuery, built: _Built) -> ParsedQuery:
@@ -583,8 +596,10 @@ class SearchEngine:
         found.sort(reverse=True)
         if stranded is not None:
             # Its neighbours say the word was mistyped: searched as corrected, as the answer
-            # says ("Đã tìm theo: tự diễn biến"), not also as typed.
+            # says ("Đã tìm theo: tự diễn biến"), not also as typed; the answer offers the
+            # query with the word in quotes, to search it as typed.
             match, boosts = [], []
+            built.replaced.append(term.exact)
         built.corrections[term.exact] = found[0][2] if term.accented else found[0][1]
         built.folded_corrections[term.folded] = found[0][1]
         for _, variant, exact in found[:3]:
@@ -1276,6 +1291,8 @@ class SearchEngine:
         corrected = _suggestion(parsed, built)
         if corrected:
             results.suggestions.append(corrected)
+        if built.replaced and results.hits:
+            results.as_typed = _quoted(parsed.text, built.replaced)
         if not results.hits and parsed.phrases:
             # A quoted phrase found nowhere: the same words without quotes, if they match.
             loose = " ".join(
