@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 
 import click
 
@@ -97,6 +98,8 @@ def search(
     )
     if results.suggestions:
         click.echo("did you mean: " + " | ".join(results.suggestions))
+    if results.as_typed:
+        click.echo(f"search as typed: partybot search {shlex.quote(results.as_typed)}")
     for n, hit in enumerate(results.hits, start=offset + 1):
         topics = ",".join(hit.topics) or "-"
         click.echo(f"\n{n}. {hit.title}")
