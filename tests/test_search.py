@@ -274,6 +274,22 @@ def test_a_typo_is_corrected_to_the_word_its_neighbour_pairs_with(svc: Services)
     assert got.suggestions == ["chinh quyền"]  # typed without accents: corrected likewise
     # Without a neighbour to decide, every close word that exists still matches.
     assert set(ids(search(svc, "chnh"))) == {"gov", "gap", "fruit"}
+    # A word in quotes is searched as typed: never corrected.
+    quoted = search(svc, '"chnh" quyền')
+    assert quoted.note != "typo" and not quoted.suggestions
+
+
+def test_a_word_in_quotes_keeps_its_place_among_the_others() -> None:
+    parsed = parse_query('tự diễn "bến" tự chuyển hóa')
+    assert [(t.exact, t.keep) for t in parsed.terms] == [
+        ("tự", False),
+        ("diễn", False),
+        ("bến", True),
+        ("tự", False),
+        ("chuyển", False),
+        ("hóa", False),
+    ]
+    assert not parsed.phrases
 
 
 def test_a_short_word_is_corrected_only_when_a_neighbour_confirms_it(svc: Services) -> None:
@@ -1345,6 +1361,11 @@ def test_a_real_word_next_to_neither_neighbour_is_corrected_to_what_they_go_with
     assert got.as_typed == 'tự diễn "bến" tự chuyển hóa'
     typed = search(svc, got.as_typed)
     assert typed.note != "typo" and ids(typed)[0] == "port" and typed.as_typed is None
+    # The word twice, both quoted; a query with quotes of its own is not offered new ones.
+    twice = search(svc, "tự diễn bến bến tự chuyển hóa")
+    assert twice.as_typed == 'tự diễn "bến" "bến" tự chuyển hóa'
+    assert search(svc, twice.as_typed).note != "typo"
+    assert search(svc, '"tự diễn bến tự chuyển hóa').as_typed is None
     unaccented = search(svc, "tu dien ben tu chuyen hoa")
     assert unaccented.suggestions == ["tu dien bien tu chuyen hoa"] and "port" not in ids(
         unaccented

@@ -140,6 +140,7 @@ ABBREVIATIONS = {
 }
 
 _ALPHABET = "abcdeghiklmnopqrstuvxy"
+_QUOTE_CHARS = re.compile(r"[\"“”«»]")  # the quotes bot.search.query reads
 _FOREIGN = re.compile(r"[^a-y]|[fjw]")  # letters Vietnamese does not use: a foreign word
 _TOKENS = re.compile(TOKEN_PATTERN)  # letters of folded Vietnamese syllables
 
@@ -332,9 +333,12 @@ def _suggestion(parsed: ParsedQuery, built: _Built) -> str | None:
     return corrected if corrected and corrected != " ".join(t.exact for t in parsed.terms) else None
 
 
-def _quoted(text: str, words: list[str]) -> str:
+def _quoted(text: str, words: list[str]) -> str | None:
     """``text`` with each syllable that is one of ``words`` (lower case) in quotes: a quoted
-    word is searched as typed, never corrected."""
+    word is searched as typed, never corrected. None when ``text`` has quotes of its own,
+    which new ones could pair with."""
+    if _QUOTE_CHARS.search(text):
+        return None
     out: list[str] = []
     end = 0
     for token in tokenize(text):
@@ -496,12 +500,17 @@ class SearchEngine:
             boosts.append(_boost(_term("title_f", term.folded), W_TITLE))
             if 0 < dfx < df and (neighbours is None or dfx < EXACT_MAX_SHARE * df):
                 boosts.append(_boost(_term("text_x", term.exact), W_EXACT))
+            if term.keep:
+                return match[0], boosts  # typed in quotes: as typed
             stranded = self._stranded(searcher, term, df, neighbours)
             if (dfx or not term.accented) and stranded is None:
                 return match[0], boosts
             # The letters exist but never with these accents ("vi phạn"), or the word exists
             # but next to none of its neighbours ("tự diễn bến", a letter dropped from
             # "biến"): keep the match and add the one-edit corrections ("phạm", "biến") below.
+        if term.keep:
+            built.unknown.append(term.exact)
+            return None, []
         short = len(term.folded) < TYPO_MIN_CHARS
         if short or not term.folded.isalpha():
             if match and stranded is None:
@@ -749,7 +758,7 @@ class SearchEngine:
             near = around.get(term.exact)
             clause, boosts = None, []
             done = False
-            if term.exact in doubtful:
+            if term.exact in doubtful and not term.keep:
                 # A stranded word's letters may be what is wrong ("tự diễn bến"): corrected
                 # as typed when its neighbours confirm one, else treated as below.
                 if self._stranded_typed(searcher, term, near):

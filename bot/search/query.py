@@ -9,7 +9,7 @@ parts programmatically, so ``AND OR``, ``nhũng: "kết``, a leading ``-``, ``*`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -92,6 +92,7 @@ class Term:
     exact: str
     accented: bool
     stop: bool = False
+    keep: bool = False  # typed in quotes: searched as typed, never corrected
 
 
 @dataclass
@@ -282,13 +283,15 @@ def parse_query(raw: str, taxonomy: Taxonomy | None = None) -> ParsedQuery:
     parsed = ParsedQuery(raw=raw, text=text)
     work = text
 
-    # Quoted phrases first (an unmatched quote is just punctuation).
+    # Quoted phrases first (an unmatched quote is just punctuation). One word in quotes is a
+    # keyword searched as typed, never corrected, in its place among the others.
+    kept: list[tuple[int, Term]] = []
     for m in _QUOTES.finditer(work):
         words = _terms(m.group(1))
         if len(words) > 1:
             parsed.phrases.append(words[:MAX_TERMS])
         elif words:
-            parsed.terms.extend(words)
+            kept.append((m.start(1), replace(words[0], keep=True)))
         work = _blank(work, m.start(), m.end())
 
     parsed.codes, work = _codes(work)
@@ -318,7 +321,8 @@ def parse_query(raw: str, taxonomy: Taxonomy | None = None) -> ParsedQuery:
         parsed.excluded.append(fold_lower(m.group(1)))
         work = _blank(work, m.start(), m.end())
 
-    parsed.terms.extend(_terms(work))
+    placed = [(t.start, _term(t.text)) for t in tokenize(work) if len(t.text) <= MAX_TOKEN_CHARS]
+    parsed.terms.extend(term for _, term in sorted(placed + kept, key=lambda item: item[0]))
     del parsed.terms[MAX_TERMS:]
     if taxonomy is not None:
         parsed.topic, parsed.topic_hint = match_topic(parsed, taxonomy)
