@@ -68,6 +68,7 @@ from bot.search.index import (
 from bot.search.index import pairs as index_pairs
 from bot.search.query import (
     _FOLDED_STOPWORDS,
+    QUOTE_CHARS,
     ParsedQuery,
     Term,
     _terms,
@@ -140,7 +141,6 @@ ABBREVIATIONS = {
 }
 
 _ALPHABET = "abcdeghiklmnopqrstuvxy"
-_QUOTE_CHARS = re.compile(r"[\"“”«»]")  # the quotes bot.search.query reads
 _FOREIGN = re.compile(r"[^a-y]|[fjw]")  # letters Vietnamese does not use: a foreign word
 _TOKENS = re.compile(TOKEN_PATTERN)  # letters of folded Vietnamese syllables
 
@@ -337,7 +337,7 @@ def _quoted(text: str, words: list[str]) -> str | None:
     """``text`` with each syllable that is one of ``words`` (lower case) in quotes: a quoted
     word is searched as typed, never corrected. None when ``text`` has quotes of its own,
     which new ones could pair with."""
-    if _QUOTE_CHARS.search(text):
+    if any(c in QUOTE_CHARS for c in text):
         return None
     out: list[str] = []
     end = 0
@@ -671,16 +671,6 @@ class SearchEngine:
             for w, n in zip(neighbours, together, strict=True)
         )
 
-    def _stranded_typed(
-        self,
-        searcher: tantivy.Searcher,
-        term: Term,
-        neighbours: tuple[list[str], list[str]] | None,
-    ) -> bool:
-        # A stranded word's accents are not what is wrong with it: its letters are.
-        df = searcher.doc_freq("text_f", term.folded)
-        return df > 0 and self._stranded(searcher, term, df, neighbours) is not None
-
     @staticmethod
     def _accent_form(
         searcher: tantivy.Searcher,
@@ -756,14 +746,14 @@ class SearchEngine:
             around.setdefault(b.exact, ([], []))[0].append(a.exact)
         for term in unique.values():
             near = around.get(term.exact)
-            clause, boosts = None, []
             done = False
             if term.exact in doubtful and not term.keep:
-                # A stranded word's letters may be what is wrong ("tự diễn bến"): corrected
-                # as typed when its neighbours confirm one, else treated as below.
-                if self._stranded_typed(searcher, term, near):
-                    clause, boosts = self._term_clause(searcher, term, built, near)
-                    done = term.exact in built.corrections
+                # A stranded word's letters may be what is wrong ("tự diễn bến"): replaced
+                # when its neighbours confirm a correction (a doubtful word exists as typed,
+                # so otherwise the clause is given up without leaving a trace), else treated
+                # as below.
+                clause, boosts = self._term_clause(searcher, term, built, near)
+                done = term.exact in built.replaced
                 if not done:
                     # Typed with accents that never occur next to its neighbour ("đảng
                     # viện"): match it as if typed without accents, so "đảng viên" is found.

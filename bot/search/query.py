@@ -81,7 +81,8 @@ _KIND_PREFIX = re.compile(
 )
 _KNOWN_KINDS = frozenset(["NQ", "KL", "CT", "QD", "HD", "TB", "KH", "DA", "QC", "TT", "ND", "CV"])
 
-_QUOTES = re.compile(r"[\"“”«»]([^\"“”«»]*)[\"“”«»]")
+QUOTE_CHARS = '"“”«»'  # what a phrase (or a word kept as typed) is quoted with
+_QUOTES = re.compile(f"[{QUOTE_CHARS}]([^{QUOTE_CHARS}]*)[{QUOTE_CHARS}]")
 
 
 @dataclass(frozen=True)

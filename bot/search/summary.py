@@ -334,7 +334,8 @@ _PLAIN = re.compile(r"[^\W_]+")
 
 @dataclass
 class _Matcher:
-    """A query compiled for snippets: one regex over folded text finds every candidate word."""
+    """A query compiled for snippets: its folded words, found in folded text by one scan per
+    word (or, for words with other characters, one regex), and what to mark of them."""
 
     words: tuple[str, ...]  # folded query words to find, longest first
     plain: bool  # they are letters and digits only: found by _find_words, without a regex
