@@ -340,6 +340,17 @@ def test_one_typo_in_a_longer_word(corpus: Services) -> None:
     assert search(corpus, "xyz").hits == []
 
 
+def test_a_doubled_or_swapped_accented_letter_is_corrected(corpus: Services) -> None:
+    # Deleting one of two "ũ" or swapping two letters keeps every accent typed: such a word is
+    # corrected like any other typo, not dropped as unknown.
+    for typed in ("tham nhũũng", "tham nhũgn"):
+        results = search(corpus, typed)
+        assert results.suggestions == ["tham nhũng"], typed
+        assert ids(results)[0] == "corruption", typed
+    # A replaced accented letter still loses its accent: not a correction that keeps it.
+    assert search(corpus, "tham nhũnh").suggestions == ["tham nhũng"]
+
+
 def test_newer_document_wins_a_tie(svc: Services) -> None:
     text = "Hội nghị sơ kết công tác dân vận khéo ở cơ sở."
     add(svc, "older", "Tin A", text + " Lần một.", date=datetime(2021, 1, 1))

@@ -275,6 +275,14 @@ def _accent_prefixes(folded: str) -> list[str]:
     return [onset + form for onset in onsets for form in _letter_forms(folded[len(head)])]
 
 
+def _keeps_accents(exact: str, folded: str, pos: int, kind: str) -> bool:
+    """Whether the edit at ``pos`` leaves every accented letter typed in ``exact``: an insert
+    or a swap does, a delete or replace only of a plain letter or of one doubled ("ựự")."""
+    if kind in ("insert", "swap") or exact[pos] == folded[pos]:
+        return True
+    return kind == "delete" and exact[pos] in (exact[pos - 1 : pos] + exact[pos + 1 : pos + 2])
+
+
 def _mirror(exact: str, variant: str, pos: int, kind: str) -> str:
     """Apply to the accented word the edit that turned its fold into ``variant``."""
     if kind == "delete":
@@ -541,9 +549,9 @@ class SearchEngine:
             vdf_of[variant] = vdf
             exact = _mirror(term.exact, variant, pos, kind)
             # Accents the user typed are deliberate: prefer edits that keep them ("nhũnh" →
-            # "nhũng", not "nhanh").
+            # "nhũng", not "nhanh"; "tưưởng" → "tưởng" and "nhũgn" → "nhũng" keep them too).
             keeps = not term.accented or (
-                (kind == "insert" or term.exact[pos] == term.folded[pos])
+                _keeps_accents(term.exact, term.folded, pos, kind)
                 and searcher.doc_freq("text_x", exact) > 0
             )
             found.append(((keeps, vdf), variant, exact))
