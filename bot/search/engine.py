@@ -53,7 +53,13 @@ import tantivy
 from tantivy import Occur, Query
 
 from bot.bounds import MAX_LIMIT, MAX_OFFSET, clamp
-from bot.corpus.text import fold, fold_lower, split_sentences, syllable_shapes, tokenize
+from bot.corpus.text import (
+    fold,
+    fold_lower,
+    split_sentences,
+    syllable_shapes,
+    tokenize,
+)
 from bot.errors import PartyBotError, SearchError, StoreError
 from bot.search.api import Hit, SearchResults, Snippet
 from bot.search.catalogue import Catalogue, CentralDocument, load_catalogue
@@ -172,6 +178,7 @@ class _Built:
     central: list[CentralDocument] = field(default_factory=list)  # catalogued documents cited
     said: list[Term] = field(default_factory=list)  # synonyms tried, for snippets to mark
     replaced: list[str] = field(default_factory=list)  # real words searched as corrected
+    accents_typed: bool = False  # the query has an accented word
     # Typos corrected to a function word: typed form → (folded, clause, boosts), searched only
     # when nothing else is ("lại làm vic" is "việc").
     function_words: dict[str, tuple[str, Query, list[Query]]] = field(default_factory=dict)
@@ -617,7 +624,13 @@ class SearchEngine:
             # query with the word in quotes, to search it as typed.
             match, boosts = [], []
             built.replaced.append(term.exact)
-        built.corrections[term.exact] = found[0][2] if term.accented else found[0][1]
+        shown = found[0][2] if term.accented else found[0][1]
+        if not term.accented and neighbours and built.accents_typed:
+            # A word typed without accents in a query typed with them ("tổ chc", "sinh hot
+            # chi bộ") lacked the letters to carry them: the answer names the form it pairs
+            # with ("tổ chức", "sinh hoạt"), not bare letters. The search itself stays folded.
+            shown = self._accent_form(searcher, shown, shown, "", neighbours)
+        built.corrections[term.exact] = shown
         built.folded_corrections[term.folded] = found[0][1]
         for _, variant, exact in found[:3]:
             match.append(_boost(_term("text_f", variant), W_TYPO))
@@ -736,7 +749,7 @@ class SearchEngine:
         loose_phrases: bool = False,
     ) -> _Built:
         """The keyword part of a query: terms, pairs, phrases, codes, exclusions."""
-        built = _Built(None)
+        built = _Built(None, accents_typed=any(t.accented for t in parsed.terms))
         must: list[Query] = []
         should: list[Query] = []
         clauses: list[Query] = []
