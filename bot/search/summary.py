@@ -329,6 +329,7 @@ def _word_matches(pattern: re.Pattern[str], folded: str) -> list[Found]:
 
 
 _first = operator.itemgetter(0)
+_STOPWORD_FOLDS = frozenset(map(fold_lower, STOPWORDS))
 _PLAIN = re.compile(r"[^\W_]+")
 
 
@@ -344,6 +345,12 @@ class _Matcher:
     stop: frozenset[str]  # folded query words that are themselves stopwords
     codes: frozenset[str]  # code keys and full forms the query names
     numbers: frozenset[str]  # their numbers (no leading zeros): a text without one cites none
+
+    @functools.cached_property
+    def always(self) -> frozenset[str]:
+        # Folded words marked in whatever form the text has them: no function word folds to
+        # them, or the query itself asks for one (spares a lower() per match).
+        return frozenset(k for k in self.folded if k in self.stop or k not in _STOPWORD_FOLDS)
 
     @functools.cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -393,10 +400,13 @@ class _Matcher:
         folded = fold_lower(text) if folded is None else folded
         spans: list[tuple[int, int]] = []
         if self.words:
-            exact, marked, stop = self.exact, self.folded, self.stop
+            exact, marked, stop, always = self.exact, self.folded, self.stop, self.always
             for start, end, key in self.find(folded) if found is None else found:
                 start -= base
                 end -= base
+                if key in always:
+                    spans.append((start, end))
+                    continue
                 lower = text[start:end].lower()
                 if lower in exact or (
                     # An unaccented query word marks every accent form except function words:
@@ -439,7 +449,8 @@ def _score(text: str, spans: list[tuple[int, int]], folded: str | None = None) -
     for (_, end), (start, _) in itertools.pairwise(spans):
         if not text[end:start].strip(" ,"):
             adjacent += 1
-    short = 0.5 if len(text.split()) < MIN_SENTENCE_WORDS else 1.0
+    # Split no further than the count that matters: the same answer as len(text.split()).
+    short = 0.5 if len(text.split(None, MIN_SENTENCE_WORDS - 1)) < MIN_SENTENCE_WORDS else 1.0
     return short * (2.0 * len(distinct) + 0.3 * len(spans) + 1.0 * adjacent)
 
 
@@ -579,9 +590,18 @@ def snippet(
             base=starts[i],
         )
         per_sentence: list[list[tuple[int, int]]] = []
+        j, n = 0, len(line_spans)
         for k, (offset, sentence) in enumerate(split):
             end = offset + len(sentence)
-            spans = [(a - offset, b - offset) for a, b in line_spans if a >= offset and b <= end]
+            # Spans are in order and never overlap: one pass shares them out; one that starts
+            # before a sentence or runs past its end belongs to none.
+            while j < n and line_spans[j][0] < offset:
+                j += 1
+            spans = []
+            while j < n and line_spans[j][1] <= end:
+                a, b = line_spans[j]
+                spans.append((a - offset, b - offset))
+                j += 1
             per_sentence.append(spans)
             score = _score(sentence, spans, folded_line[offset:end])
             if score > 0 and (
