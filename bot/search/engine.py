@@ -56,7 +56,6 @@ from bot.bounds import MAX_LIMIT, MAX_OFFSET, clamp
 from bot.corpus.text import (
     fold,
     fold_lower,
-    split_sentences,
     syllable_shapes,
     tokenize,
 )
@@ -81,8 +80,8 @@ from bot.search.query import (
     is_stopword,
     parse_query,
 )
+from bot.search.summary import first_sentence, summarize
 from bot.search.summary import snippet as make_snippet
-from bot.search.summary import summarize
 from bot.search.synonyms import Synonyms, load_synonyms
 
 if TYPE_CHECKING:
@@ -336,8 +335,7 @@ def _snippet_of(hit: Hit, *, doc: _Stored, parsed: ParsedQuery | None) -> Snippe
     )
     if snip.text:
         return snip
-    first = split_sentences(hit.summary)[:1]
-    return Snippet(first[0][:220] if first else "")
+    return Snippet(first_sentence(hit.summary))
 
 
 def _suggestion(parsed: ParsedQuery, built: _Built) -> str | None:

@@ -275,10 +275,19 @@ def summarize(doc: Summarizable, max_sentences: int = 3) -> str:
     return summary
 
 
+@functools.lru_cache(maxsize=4096)
+def first_sentence(summary: str, max_chars: int = 220) -> str:
+    """The first sentence of a summary (at most ``max_chars``), remembered as summaries are:
+    splitting one costs more than the rest of a hit's snippet."""
+    first = split_sentences(summary)[:1]
+    return first[0][:max_chars] if first else ""
+
+
 def clear_cache() -> None:
     """Forget cached summaries (tests, or after a summariser change)."""
     with _LOCK:
         _CACHE.clear()
+    first_sentence.cache_clear()
 
 
 # --- snippets ----------------------------------------------------------------------------------
