@@ -720,6 +720,23 @@ def test_snippet_spans_mark_the_matched_words() -> None:
     assert snippet(text, "xyz").text == ""
 
 
+def test_a_snippet_for_a_code_shows_the_line_citing_it_not_its_number_in_a_date() -> None:
+    """A date ("Ngày 21/5") is no citation of 21-KL/TW: the lines that cite the document come
+    first, whether the index gave where the codes are or the snippet reads them itself."""
+    from bot.search.query import line_codes
+
+    text = (
+        "Ngày 21/5/2023, tại Hà Nội.\nSáng 21/5, đoàn công tác đến thăm 21 xã.\n"
+        "Hội nghị bàn nhiều nội dung về kinh tế.\n"
+        "Các cấp ủy tiếp tục quán triệt, thực hiện Kết luận 21-KL/TW của Trung ương."
+    )
+    codes = [[i, c.start, c.end, c.key, c.full] for i, c in line_codes(text)]
+    for known in (None, codes):
+        snip = snippet(text, "21-KL/TW", codes=known)
+        assert snip.text.startswith("Các cấp ủy"), known
+        assert [snip.text[s.start : s.end] for s in snip.spans] == ["21-KL/TW"]
+
+
 def test_snippet_marks_codes_the_index_found() -> None:
     """The index stores where a text cites documents; a snippet given them marks the same
     codes as one that searches its lines, and marks none the index did not find."""

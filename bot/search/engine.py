@@ -44,7 +44,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -240,20 +240,27 @@ def phrase_query(words: list[str], slop: int = PHRASE_SLOP) -> Query:
     return Query.boolean_query([(Occur.Must, _filter(_all(gaps))), (Occur.Must, exact)])
 
 
-def _variants(word: str) -> list[tuple[str, int, str]]:
+def _variants(word: str, within: Container[str] | None = None) -> list[tuple[str, int, str]]:
     """One-edit variants of a folded word: (variant, position, kind) for mirroring on the
-    exact form (fold keeps one character per character, so positions line up)."""
+    exact form (fold keeps one character per character, so positions line up). ``within``:
+    only the variants it holds, in the same order (checked as made: most are not)."""
     out: list[tuple[str, int, str]] = []
+    add = out.append
+    keep = (lambda v: True) if within is None else within.__contains__
     for i in range(len(word)):
-        out.append((word[:i] + word[i + 1 :], i, "delete"))
-        if i + 1 < len(word):
-            out.append((word[:i] + word[i + 1] + word[i] + word[i + 2 :], i, "swap"))
+        head, letter, tail = word[:i], word[i], word[i + 1 :]
+        if keep(v := head + tail):
+            add((v, i, "delete"))
+        if tail and keep(v := head + tail[0] + letter + tail[1:]):
+            add((v, i, "swap"))
         for c in _ALPHABET:
-            if c != word[i]:
-                out.append((word[:i] + c + word[i + 1 :], i, "replace"))
+            if c != letter and keep(v := head + c + tail):
+                add((v, i, "replace"))
     for i in range(len(word) + 1):
+        head, rest = word[:i], word[i:]
         for c in _ALPHABET:
-            out.append((word[:i] + c + word[i:], i, "insert"))
+            if keep(v := head + c + rest):
+                add((v, i, "insert"))
     return out
 
 
@@ -537,13 +544,12 @@ class SearchEngine:
         found: list[tuple[tuple[bool, int], str, str]] = []
         seen: set[str] = set()
         vdf_of: dict[str, int] = {}
-        variants = _variants(term.folded)
-        if not _FOREIGN.search(term.folded):
-            # A Vietnamese word's correction is a Vietnamese syllable: looking up only those
-            # spares most of the index lookups (a five-letter word has ~250 one-edit variants).
-            shapes = syllable_shapes()
-            plausible = [v for v in variants if v[0] in shapes]
-            variants = plausible or variants
+        # A Vietnamese word's correction is a Vietnamese syllable: looking up only those
+        # spares most of the index lookups (a five-letter word has ~250 one-edit variants).
+        plausible = (
+            [] if _FOREIGN.search(term.folded) else _variants(term.folded, syllable_shapes())
+        )
+        variants = plausible or _variants(term.folded)
         for variant, pos, kind in variants:
             if variant in seen:
                 continue

@@ -375,6 +375,10 @@ class _Matcher:
             _find_words(self.words, folded) if self.plain else _word_matches(self.pattern, folded)
         )
 
+    def cites(self, code: DocCode) -> bool:
+        """Whether ``code`` is one the query names."""
+        return code.key in self.codes or bool(code.full and code.full in self.codes)
+
     def numbered(self, text: str) -> list[int]:
         """Where ``text`` has a run of digits equal to one of the query's code numbers."""
         out: list[int] = []
@@ -425,7 +429,7 @@ class _Matcher:
                     spans.append((start, end))
         if self.numbered(text):
             for code in find_doc_codes(text) if codes is None else codes:
-                if code.key in self.codes or (code.full and code.full in self.codes):
+                if self.cites(code):
                     spans = [s for s in spans if s[1] <= code.start or s[0] >= code.end]
                     spans.append((code.start, code.end))
             spans.sort(key=_first)
@@ -565,20 +569,26 @@ def snippet(
     found: dict[int, list[Found]] = {}
     for m in matcher.find(folded) if folded is not None else ():
         found.setdefault(bisect.bisect_right(starts, m[0]) - 1, []).append(m)
-    numbered = {bisect.bisect_right(starts, at) - 1 for at in matcher.numbered(text)}
+    # The documents each line cites, when the query names any: from the index when it gave
+    # them, else read from the lines that have one of the query's numbers.
+    cited: dict[int, list[DocCode]] = {}
+    if matcher.codes and codes is not None:
+        for line_no, start, end, key, full in codes:
+            cited.setdefault(line_no, []).append(DocCode("", key, full, start, end))
+    elif matcher.codes:
+        for i in {bisect.bisect_right(starts, at) - 1 for at in matcher.numbered(text)}:
+            cited[i] = find_doc_codes(lines[i])
+    # Lines citing a document the query names rank first; a line with its number alone does
+    # not ("Ngày 21/5" is no citation of 21-KL/TW).
+    citing = {i for i, found_codes in cited.items() if any(map(matcher.cites, found_codes))}
     ranked: list[tuple[float, int]] = []
-    for i in found.keys() | numbered:
+    for i in found.keys() | citing:
         words = [m[2] for m in found.get(i, ())]
         # A rough line score (distinct words, then all) picks the lines worth splitting.
-        ranked.append((len(set(words)) + 0.1 * len(words) + (2 if i in numbered else 0), i))
+        ranked.append((len(set(words)) + 0.1 * len(words) + (2 if i in citing else 0), i))
     if not ranked:
         return Snippet("")
     ranked.sort(key=lambda item: (-item[0], item[1]))
-    cited: dict[int, list[DocCode]] | None = None
-    if codes is not None and matcher.codes:
-        cited = {}
-        for line_no, start, end, key, full in codes:
-            cited.setdefault(line_no, []).append(DocCode("", key, full, start, end))
     best: tuple[float, int, list[tuple[int, str]], int, list[list[tuple[int, int]]]] | None = None
     for _, i in ranked[:2]:
         line = lines[i]
@@ -594,7 +604,7 @@ def snippet(
         line_spans = matcher.spans(
             line,
             folded_line,
-            None if cited is None else cited.get(i, []),
+            cited.get(i, []),
             found=found.get(i, []),
             base=starts[i],
         )
