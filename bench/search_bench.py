@@ -336,7 +336,7 @@ def run_ours(
     build = None if shared else time.perf_counter() - start
     rss_built = _rss_mb()
     if rank_only:
-        engine._hits = lambda searcher, scored, parsed: []  # type: ignore[method-assign]
+        engine._hits = lambda *_args: []  # type: ignore[method-assign]
 
     def warm() -> None:
         engine.warm()  # as the bot does at start (bot.tg.app.run_bot)

@@ -1165,6 +1165,11 @@ def test_a_code_query_lists_citing_documents_then_documents_on_its_subject(svc: 
     assert ids(results)[:2] in (["cites", "cites-bare"], ["cites-bare", "cites"])
     assert ids(results)[2] == "subject" and "other" not in ids(results)
     assert [d.code for d in results.central] == ["08-QĐi/TW"]
+    # The document on its subject cites nothing: its snippet is the sentence on the subject,
+    # with the subject's words marked, not its summary.
+    about = results.hits[2].snippet
+    assert about.text.startswith("Trách nhiệm nêu gương")
+    assert {about.text[s.start : s.end].lower() for s in about.spans} >= {"nêu", "gương"}
     for typed in ("quy định số 08", "QĐ 08", "quy dinh 8"):
         assert ids(search(svc, typed))[:2] == ids(results)[:2], typed
 

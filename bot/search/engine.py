@@ -333,16 +333,28 @@ def required(n: int) -> int:
     return n if n <= 4 else -(-n // 2)
 
 
-def _snippet_of(hit: Hit, *, doc: _Stored, parsed: ParsedQuery | None) -> Snippet:
-    """The hit's snippet, or its summary's first sentence when no sentence matches."""
+def _snippet_of(
+    hit: Hit, *, doc: _Stored, parsed: ParsedQuery | None, subject: ParsedQuery | None = None
+) -> Snippet:
+    """The hit's snippet; for a document found by a cited document's subject, the sentence
+    on that subject; else its summary's first sentence."""
     snip = (
         make_snippet(doc.text, parsed, codes=doc.codes, sentences=doc.sentences)
         if parsed is not None
         else Snippet("")
     )
+    if not snip.text and subject is not None:
+        snip = make_snippet(doc.text, subject, sentences=doc.sentences)
     if snip.text:
         return snip
     return Snippet(first_sentence(hit.summary))
+
+
+@functools.lru_cache(maxsize=256)
+def _subjects_query(subjects: tuple[str, ...]) -> ParsedQuery:
+    """Catalogued documents' subjects as a query, for the snippets of the documents found by
+    them: such a document need not cite the code, so it shows why it is about it instead."""
+    return parse_query(" ".join(subjects))
 
 
 def _suggestion(parsed: ParsedQuery, built: _Built) -> str | None:
@@ -1111,6 +1123,7 @@ class SearchEngine:
         searcher: tantivy.Searcher,
         scored: list[tuple[float, Any]],
         parsed: ParsedQuery | None,
+        subject: ParsedQuery | None = None,
     ) -> list[Hit]:
         hits = []
         for score, address in scored:
@@ -1126,7 +1139,9 @@ class SearchEngine:
                 score=float(score),
                 summarize=functools.partial(summarize, doc),
             )
-            hit.make_snippet = functools.partial(_snippet_of, doc=doc, parsed=parsed)
+            hit.make_snippet = functools.partial(
+                _snippet_of, doc=doc, parsed=parsed, subject=subject
+            )
             hits.append(hit)
         return hits
 
@@ -1305,7 +1320,13 @@ class SearchEngine:
             built = found.built
             results.total = found.total
             results.central = built.central
-            results.hits = self._hits(searcher, found.scored, _corrected(parsed, built))
+            subjects = tuple(doc.subject for doc in built.central)
+            results.hits = self._hits(
+                searcher,
+                found.scored,
+                _corrected(parsed, built),
+                _subjects_query(subjects) if subjects else None,
+            )
             # The note is about the first attempt that found anything: no note when some
             # documents have every word.
             note = first.note
