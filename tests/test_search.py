@@ -308,6 +308,28 @@ def test_a_short_word_is_corrected_only_when_a_neighbour_confirms_it(svc: Servic
     assert search(svc, "xyz thôn").note != "typo"
 
 
+def test_a_short_word_with_accents_no_document_has_is_corrected_like_an_unknown_one(
+    svc: Services,
+) -> None:
+    from tantivy import Query
+
+    from bot.search.index import SCHEMA
+
+    # "thấ" is in no document; its letters are ("tha", "thà"), which alone would match
+    # anything with them. Next to "nội", it is "thấy" ("thấy nội dung").
+    add(svc, "saw", "Tin A", "Cán bộ thấy nội dung họp chi bộ còn đơn điệu.")
+    add(svc, "forgive", "Tin B", "Tha thứ cho nội dung sai, thà chậm mà chắc.")
+    got = search(svc, "thấ nội dung")
+    assert got.suggestions == ["thấy nội dung"] and ids(got)[0] == "saw"
+    # Searched as the answer says: not also by its letters.
+    searcher = svc.search.index.searcher()
+    letters = repr(Query.term_query(SCHEMA, "text_f", "tha")).removeprefix("Query(TermQuery(")
+    built = svc.search._keywords(searcher, parse_query("thấ nội dung"))
+    assert letters[:-2] not in repr(built.query)
+    # With no neighbour to confirm a correction, it is searched without its accents.
+    assert "forgive" in ids(search(svc, "thấ"))
+
+
 def test_a_typo_next_to_a_word_searches_only_the_likeliest_pair(svc: Services) -> None:
     # "hot" could be "hoạt" ("sinh hoạt", two documents) or "hồ" ("Hồ Chí", one): the answer
     # says it searched "sinh hoạt chi bộ", so a document with "hồ" and no "hoạt" is not in

@@ -545,14 +545,18 @@ class SearchEngine:
             return None, []
         short = len(term.folded) < TYPO_MIN_CHARS
         if short or not term.folded.isalpha():
-            if match and stranded is None:
+            confirmable = short and neighbours and len(term.folded) >= SHORT_TYPO_MIN_CHARS
+            # Typed with accents no document has ("thấ nội dung"), a short word is a typo
+            # like any other: its letters alone ("tha") match nearly anything.
+            if match and stranded is None and not (confirmable and term.accented):
                 return match[0], boosts
-            if not (short and neighbours and len(term.folded) >= SHORT_TYPO_MIN_CHARS):
+            if not confirmable:
                 built.unknown.append(term.exact)
                 return None, []
-            # A short word found nowhere ("hot" in "sinh hot chi bộ") is corrected only to a
-            # variant that forms a real pair with a neighbour (below): on its own, a three-letter
-            # word has a close match in nearly any text.
+            # A short word found nowhere ("hot" in "sinh hot chi bộ") or only with other
+            # accents is corrected only to a variant that forms a real pair with a neighbour
+            # (below): on its own, a three-letter word has a close match in nearly any text.
+            # With none, one found with other accents is searched without them, as before.
         found: list[tuple[tuple[bool, int], str, str]] = []
         seen: set[str] = set()
         vdf_of: dict[str, int] = {}
@@ -640,6 +644,10 @@ class SearchEngine:
             # query with the word in quotes, to search it as typed.
             match, boosts = [], []
             built.replaced.append(term.exact)
+        elif short:
+            # Only a neighbour's pair got a short word here: searched as corrected, as the
+            # answer says ("thấy nội dung"), not also by its letters ("tha", "thà", …).
+            match, boosts = [], []
         shown = found[0][2] if term.accented else found[0][1]
         if not term.accented and neighbours and built.accents_typed:
             # A word typed without accents in a query typed with them ("tổ chc", "sinh hot
