@@ -53,12 +53,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from bot.bounds import MAX_LIMIT, MAX_OFFSET, clamp
-from bot.corpus.text import (
-    fold,
-    fold_lower,
-    syllable_shapes,
-    tokenize,
-)
+from bot.corpus.text import fold, fold_lower, syllable_shapes, tokenize
 from bot.errors import PartyBotError, SearchError, StoreError
 from bot.search.api import Hit, SearchResults, Snippet
 from bot.search.catalogue import Catalogue, CentralDocument, load_catalogue
@@ -545,7 +540,7 @@ class SearchEngine:
             return None, []
         short = len(term.folded) < TYPO_MIN_CHARS
         if short or not term.folded.isalpha():
-            confirmable = short and neighbours and len(term.folded) >= SHORT_TYPO_MIN_CHARS
+            confirmable = bool(short and neighbours and len(term.folded) >= SHORT_TYPO_MIN_CHARS)
             # Typed with accents no document has ("thấ nội dung"), a short word is a typo
             # like any other: its letters alone ("tha") match nearly anything.
             if match and stranded is None and not (confirmable and term.accented):
