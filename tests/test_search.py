@@ -1532,6 +1532,10 @@ def test_a_typo_corrected_to_a_function_word_is_searched_as_if_typed_right(
     got = search(svc, "không đượcc công")
     assert ids(got) == ids(typed_right) == ["both", "work"]
     assert got.suggestions == ["không được công"]
+    # Scored alike too: the pair of two function words ("không được") counts for neither.
+    assert [h.score for h in search(svc, "khôông được công").hits] == pytest.approx(
+        [h.score for h in typed_right.hits]
+    )
     assert "được" not in marked(got) and "công" in marked(got)
     # Only function words after correction: the corrected one is searched after all.
     add(svc, "jobs", "Tin C", "Thanh niên trở lại làm việc ở quê.")

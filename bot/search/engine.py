@@ -836,10 +836,12 @@ class SearchEngine:
                     said = [_boost(score, W_SYNONYM) for _, score in alternatives]
                     should.append(Query.disjunction_max_query([typed, *said]))
         # Adjacent syllables as pairs (see the module docstring).
-        fixed = built.folded_corrections
+        fixed, corrected_stop = built.folded_corrections, built.function_words
         for a, b in itertools.pairwise(parsed.terms):
-            if a.stop and b.stop:
-                continue  # a pair with one function word still says which word was meant
+            # A typo corrected to a function word counts as one ("khôông được" as "không
+            # được"): a pair with one function word still says which word was meant.
+            if (a.stop or a.exact in corrected_stop) and (b.stop or b.exact in corrected_stop):
+                continue
             wa, wb = fixed.get(a.folded, a.folded), fixed.get(b.folded, b.folded)
             if searcher.doc_freq("pairs", f"{wa}_{wb}"):
                 should.append(_boost(_term("pairs", f"{wa}_{wb}"), W_BIGRAM))
