@@ -330,6 +330,24 @@ def test_a_short_word_with_accents_no_document_has_is_corrected_like_an_unknown_
     assert "forgive" in ids(search(svc, "thấ"))
 
 
+def test_a_mistyped_tone_is_shown_corrected_to_the_form_its_neighbour_pairs_with(
+    svc: Services,
+) -> None:
+    # No document has "trẩn", and no one-edit word keeps its accents: it is matched by its
+    # letters, and "mặt trận" (the pair the documents have most) is the correction the answer
+    # shows, marks and prefers over "mặt trần".
+    add(svc, "front", "Tin A", "Ủy ban Mặt trận Tổ quốc xã họp bàn công tác dân vận.")
+    add(svc, "front2", "Tin B", "Mặt trận huyện phát động ủng hộ người nghèo.")
+    add(svc, "ceiling", "Tin C", "Mặt trần nhà văn hóa thôn bị thấm dột.")
+    got = search(svc, "mặt trẩn")
+    assert got.suggestions == ["mặt trận"] and got.note == "typo"
+    assert set(ids(got)[:2]) == {"front", "front2"} and ids(got)[2] == "ceiling"
+    assert "trận" in [m.lower() for m in marked(got)]
+    # Alone, nothing says which form was meant: matched by its letters, nothing claimed.
+    alone = search(svc, "trẩn")
+    assert not alone.suggestions and set(ids(alone)) == {"front", "front2", "ceiling"}
+
+
 def test_a_typo_next_to_a_word_searches_only_the_likeliest_pair(svc: Services) -> None:
     # "hot" could be "hoạt" ("sinh hoạt", two documents) or "hồ" ("Hồ Chí", one): the answer
     # says it searched "sinh hoạt chi bộ", so a document with "hồ" and no "hoạt" is not in

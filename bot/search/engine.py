@@ -628,6 +628,10 @@ class SearchEngine:
                     )
                 ]
         if not found:
+            if match and term.accented and not dfx and neighbours:
+                # No one-edit word keeps these accents, and the letters are a word with
+                # others: a mistyped tone ("mặt trẩn"). Still matched by its letters.
+                boosts += self._retoned(searcher, term, df, neighbours, built)
             if match:
                 return match[0], boosts
             built.unknown.append(term.exact)
@@ -735,6 +739,28 @@ class SearchEngine:
                 )
                 best = max(best, (together, df, form))
         return best[2] if best[0] else mirrored
+
+    def _retoned(
+        self,
+        searcher: tantivy.Searcher,
+        term: Term,
+        df: int,
+        neighbours: tuple[list[str], list[str]],
+        built: _Built,
+    ) -> list[Query]:
+        """For a word matched by its letters because no document has its accents ("mặt
+        trẩn"): the accented form its neighbours pair with becomes the correction the answer
+        shows and the snippets mark ("mặt trận"), and it is preferred; the boost for it, if
+        any. (A word that exists as typed but not beside its neighbours, "đảng viện", is
+        matched by its letters with no correction claimed: which word was meant is less
+        sure, and a neighbour may be the one mistyped.)"""
+        form = self._accent_form(searcher, term.folded, term.folded, "", neighbours)
+        if form == term.folded or form == term.exact:
+            return []
+        built.corrections[term.exact] = form
+        if searcher.doc_freq("text_x", form) < EXACT_MAX_SHARE * df:
+            return [_boost(_term("text_x", form), W_EXACT)]
+        return []
 
     @staticmethod
     def _doubtful_accents(searcher: tantivy.Searcher, parsed: ParsedQuery) -> set[str]:
