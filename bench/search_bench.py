@@ -109,7 +109,9 @@ def generate(n: int, seed: int = 11) -> Iterator[dict[str, Any]]:
                 rng.randint(0, len(paragraphs)),
                 f"Các cấp ủy tiếp tục quán triệt, thực hiện {name} {code} của Trung ương.",
             )
-        title = rng.choice(by_topic[main])[:110]
+        title = rng.choice(by_topic[main])
+        if len(title) > 110:  # cut at a word, as a headline is: no half syllables in the index
+            title = title[:110].rsplit(" ", 1)[0]
         date = start + timedelta(minutes=rng.randint(0, 60 * 24 * 365 * 10))
         yield {
             "id": f"syn-{i:06d}",
