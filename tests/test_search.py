@@ -348,6 +348,18 @@ def test_a_mistyped_tone_is_shown_corrected_to_the_form_its_neighbour_pairs_with
     assert not alone.suggestions and set(ids(alone)) == {"front", "front2", "ceiling"}
 
 
+def test_a_letter_put_back_by_a_correction_takes_the_accents_the_documents_have(
+    svc: Services,
+) -> None:
+    # The edit gives the bare letter ("u", "d"); the word has it accented ("ư", "đ"). Every
+    # accent typed is still there, so the correction keeps them.
+    add(svc, "work", "Tin A", "Tăng cường công tác dân vận, đồng chí Bí thư chỉ đạo.")
+    add(svc, "other", "Tin B", "Cuộc họp bàn chuyện đồng ruộng và ống nước.")
+    got = search(svc, "tăng cmờng")
+    assert got.suggestions == ["tăng cường"] and ids(got) == ["work"]
+    assert search(svc, "ồng chí").suggestions == ["đồng chí"]
+
+
 def test_a_typo_next_to_a_word_searches_only_the_likeliest_pair(svc: Services) -> None:
     # "hot" could be "hoạt" ("sinh hoạt", two documents) or "hồ" ("Hồ Chí", one): the answer
     # says it searched "sinh hoạt chi bộ", so a document with "hồ" and no "hoạt" is not in

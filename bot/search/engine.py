@@ -572,10 +572,10 @@ class SearchEngine:
             exact = _mirror(term.exact, variant, pos, kind)
             # Accents the user typed are deliberate: prefer edits that keep them ("nhũnh" →
             # "nhũng", not "nhanh"; "tưưởng" → "tưởng" and "nhũgn" → "nhũng" keep them too).
-            keeps = not term.accented or (
-                _keeps_accents(term.exact, term.folded, pos, kind)
-                and searcher.doc_freq("text_x", exact) > 0
-            )
+            keeps = not term.accented or _keeps_accents(term.exact, term.folded, pos, kind)
+            if term.accented and keeps and not searcher.doc_freq("text_x", exact):
+                other = self._letter_form(searcher, exact, pos, kind)
+                keeps, exact = other is not None, other or exact
             found.append(((keeps, vdf), variant, exact))
         if term.accented:
             # Accents typed are deliberate: a correction must exist with them ("bóng" is not
@@ -739,6 +739,22 @@ class SearchEngine:
                 )
                 best = max(best, (together, df, form))
         return best[2] if best[0] else mirrored
+
+    @staticmethod
+    def _letter_form(searcher: tantivy.Searcher, exact: str, pos: int, kind: str) -> str | None:
+        """``exact`` with the letter an insert or a replace put at ``pos`` in the accented
+        form the documents have most ("ồng" + "d" is "đồng", "cmờng" with "u" is "cường"):
+        the edit gave the bare letter. None when no form of it exists."""
+        if kind not in ("insert", "replace"):
+            return None
+        best: tuple[int, str] | None = None
+        for form in _letter_forms(exact[pos]):
+            if form != exact[pos]:
+                candidate = exact[:pos] + form + exact[pos + 1 :]
+                df = searcher.doc_freq("text_x", candidate)
+                if df and (best is None or df > best[0]):
+                    best = (df, candidate)
+        return best[1] if best else None
 
     def _retoned(
         self,
