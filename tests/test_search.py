@@ -348,6 +348,16 @@ def test_a_mistyped_tone_is_shown_corrected_to_the_form_its_neighbour_pairs_with
     assert not alone.suggestions and set(ids(alone)) == {"front", "front2", "ceiling"}
 
 
+def test_a_slipped_tone_beats_an_edit_that_keeps_it(svc: Services) -> None:
+    # No document has "kiền". "tiền" keeps its accents and pairs with "ý" ("chú ý tiền
+    # điện"), but the letters as typed pair with it more: "ý kiến", the tone slipped.
+    add(svc, "opinion", "Tin A", "Lấy ý kiến nhân dân về dự thảo văn kiện.")
+    add(svc, "opinion2", "Tin B", "Cử tri góp ý kiến với đại biểu Quốc hội.")
+    add(svc, "money", "Tin C", "Người dân chú ý tiền điện tháng này tăng.")
+    got = search(svc, "ý kiền")
+    assert got.suggestions == ["ý kiến"] and set(ids(got)) == {"opinion", "opinion2"}
+
+
 def test_a_letter_put_back_by_a_correction_takes_the_accents_the_documents_have(
     svc: Services,
 ) -> None:

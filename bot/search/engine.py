@@ -592,6 +592,14 @@ class SearchEngine:
                     if any(searcher.doc_freq("pairs_x", f"{w}_{f[2]}") for w in left)
                     or any(searcher.doc_freq("pairs_x", f"{f[2]}_{w}") for w in right)
                 ]
+                if found and not dfx:
+                    # No document has these accents, and a slipped tone is likelier than a
+                    # wrong letter with the tone right: when the letters as typed pair with a
+                    # neighbour as often as the best edit does, they are kept, with the tone
+                    # the neighbours say ("vi phảm" is "vi phạm", not "vi phải"; below).
+                    own = self._support(searcher, term.folded, neighbours)
+                    if own and own >= max(self._support(searcher, f[1], neighbours) for f in found):
+                        found = []
         if neighbours and (len(found) > 1 or short or stranded is not None):
             # The neighbours say which correction was meant: those forming a real word pair
             # with one ("đảnng viên" → "đảng", as in "đảng viên") are kept, the others, however
@@ -739,6 +747,18 @@ class SearchEngine:
                 )
                 best = max(best, (together, df, form))
         return best[2] if best[0] else mirrored
+
+    @staticmethod
+    def _support(
+        searcher: tantivy.Searcher, folded: str, neighbours: tuple[list[str], list[str]]
+    ) -> int:
+        """Documents with the commonest pair ``folded`` forms with a neighbour (folded)."""
+        left, right = ([fold_lower(w) for w in side] for side in neighbours)
+        return max(
+            [searcher.doc_freq("pairs", f"{w}_{folded}") for w in left]
+            + [searcher.doc_freq("pairs", f"{folded}_{w}") for w in right],
+            default=0,
+        )
 
     @staticmethod
     def _letter_form(searcher: tantivy.Searcher, exact: str, pos: int, kind: str) -> str | None:
