@@ -358,6 +358,22 @@ def test_a_slipped_tone_beats_an_edit_that_keeps_it(svc: Services) -> None:
     assert got.suggestions == ["ý kiến"] and set(ids(got)) == {"opinion", "opinion2"}
 
 
+def test_a_real_word_with_a_slipped_tone_is_shown_corrected_only_beside_a_collocation(
+    svc: Services,
+) -> None:
+    # "thâm" is a word ("thâm niên") but never before "tra": matched by its letters. The
+    # answer names "thẩm tra" only once that pair is a collocation (more than ten documents).
+    add(svc, "senior", "Tin A", "Cán bộ có thâm niên công tác lâu năm.")
+    for i in range(5):
+        add(svc, f"review-{i}", f"Tin {i}", f"Hội đồng thẩm tra hồ sơ số {i} của tỉnh.")
+    weak = search(svc, "thâm tra")
+    assert not weak.suggestions and len(ids(weak)) == 5
+    for i in range(5, 12):
+        add(svc, f"review-{i}", f"Tin {i}", f"Hội đồng thẩm tra hồ sơ số {i} của tỉnh.")
+    got = search(svc, "thâm tra")
+    assert got.suggestions == ["thẩm tra"] and "thẩm" in [m.lower() for m in marked(got)]
+
+
 def test_a_letter_put_back_by_a_correction_takes_the_accents_the_documents_have(
     svc: Services,
 ) -> None:

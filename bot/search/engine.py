@@ -783,16 +783,34 @@ class SearchEngine:
         df: int,
         neighbours: tuple[list[str], list[str]],
         built: _Built,
+        *,
+        strict: bool = False,
     ) -> list[Query]:
-        """For a word matched by its letters because no document has its accents ("mặt
+        """For a word matched by its letters because its accents look mistyped ("mặt
         trẩn"): the accented form its neighbours pair with becomes the correction the answer
         shows and the snippets mark ("mặt trận"), and it is preferred; the boost for it, if
-        any. (A word that exists as typed but not beside its neighbours, "đảng viện", is
-        matched by its letters with no correction claimed: which word was meant is less
-        sure, and a neighbour may be the one mistyped.)"""
+        any. ``strict``, for a word that exists as typed but not beside its neighbours
+        ("thâm tra"): only when that form and a neighbour make a collocation (their pair in
+        a tenth of the documents of either, and more than ``STRANDED_GAIN`` of them): a
+        neighbour may be the one mistyped ("đảng viện mới" is not "viện mỗi", one
+        document's pair)."""
         form = self._accent_form(searcher, term.folded, term.folded, "", neighbours)
         if form == term.folded or form == term.exact:
             return []
+        if strict:
+            left, right = neighbours
+            words = left + right
+            together = [searcher.doc_freq("pairs_x", f"{w}_{form}") for w in left] + [
+                searcher.doc_freq("pairs_x", f"{form}_{w}") for w in right
+            ]
+            # A collocation: a tenth of the neighbour's documents or of the form's own.
+            least = COLLOCATION_SHARE * searcher.doc_freq("text_x", form)
+            if not any(
+                n > STRANDED_GAIN
+                and n >= min(least, COLLOCATION_SHARE * searcher.doc_freq("text_x", w))
+                for w, n in zip(words, together, strict=True)
+            ):
+                return []
         built.corrections[term.exact] = form
         if searcher.doc_freq("text_x", form) < EXACT_MAX_SHARE * df:
             return [_boost(_term("text_x", form), W_EXACT)]
@@ -849,6 +867,7 @@ class SearchEngine:
         for term in unique.values():
             near = around.get(term.exact)
             done = False
+            typed: Term | None = None  # as typed, when matched without its accents
             if term.exact in doubtful and not term.keep:
                 # A stranded word's letters may be what is wrong ("tự diễn bến"): replaced
                 # when its neighbours confirm a correction (a doubtful word exists as typed,
@@ -859,9 +878,12 @@ class SearchEngine:
                 if not done:
                     # Typed with accents that never occur next to its neighbour ("đảng
                     # viện"): match it as if typed without accents, so "đảng viên" is found.
-                    term = replace(term, exact=term.folded, accented=False)
+                    typed, term = term, replace(term, exact=term.folded, accented=False)
             if not done:
                 clause, boosts = self._term_clause(searcher, term, built, near)
+            if typed is not None and clause is not None and near:
+                df = searcher.doc_freq("text_f", term.folded)
+                boosts = boosts + self._retoned(searcher, typed, df, near, built, strict=True)
             if clause is not None:
                 clauses.append(clause)
                 clause_of[term.folded] = clause
