@@ -374,6 +374,18 @@ def test_a_real_word_with_a_slipped_tone_is_shown_corrected_only_beside_a_colloc
     assert got.suggestions == ["thẩm tra"] and "thẩm" in [m.lower() for m in marked(got)]
 
 
+def test_with_accents_typed_the_pair_as_typed_chooses_the_correction(svc: Services) -> None:
+    # "dới" could be "dưới" or "tới". Folded, "toi_moi" is the commoner pair ("tôi mới" is in
+    # it); as typed, "dưới mọi" is.
+    add(svc, "under", "Tin A", "Chống tham nhũng dưới mọi hình thức.")
+    add(svc, "under2", "Tin B", "Xử lý vi phạm dưới mọi hình thức, không vùng cấm.")
+    for i in range(3):
+        add(svc, f"me-{i}", f"Tin C{i}", f"Tôi mới về công tác ở xã số {i}.")
+    add(svc, "to", "Tin D", "Đưa thông tin tới mọi nhà.")
+    got = search(svc, "dới mọi")
+    assert got.suggestions == ["dưới mọi"] and set(ids(got)[:2]) == {"under", "under2"}
+
+
 def test_a_letter_put_back_by_a_correction_takes_the_accents_the_documents_have(
     svc: Services,
 ) -> None:

@@ -291,6 +291,18 @@ def _keeps_accents(exact: str, folded: str, pos: int, kind: str) -> bool:
     return kind == "delete" and exact[pos] in (exact[pos - 1 : pos] + exact[pos + 1 : pos + 2])
 
 
+def _pair_count(
+    searcher: tantivy.Searcher, exact: str, neighbours: tuple[list[str], list[str]]
+) -> int:
+    """Documents with the commonest pair ``exact`` forms with a neighbour, both as typed."""
+    left, right = neighbours
+    return max(
+        [searcher.doc_freq("pairs_x", f"{w}_{exact}") for w in left]
+        + [searcher.doc_freq("pairs_x", f"{exact}_{w}") for w in right],
+        default=0,
+    )
+
+
 def _mirror(exact: str, variant: str, pos: int, kind: str) -> str:
     """Apply to the accented word the edit that turned its fold into ``variant``."""
     if kind == "delete":
@@ -597,15 +609,16 @@ class SearchEngine:
                     # wrong letter with the tone right: when the letters as typed pair with a
                     # neighbour as often as the best edit does, they are kept, with the tone
                     # the neighbours say ("vi phảm" is "vi phạm", not "vi phải"; below).
-                    own = self._support(searcher, term.folded, neighbours)
-                    if own and own >= max(self._support(searcher, f[1], neighbours) for f in found):
+                    own, _ = self._best_form(searcher, term.folded, "", neighbours)
+                    edit = max(_pair_count(searcher, f[2], neighbours) for f in found)
+                    if own and own >= edit:
                         found = []
         if neighbours and (len(found) > 1 or short or stranded is not None):
             # The neighbours say which correction was meant: those forming a real word pair
             # with one ("đảnng viên" → "đảng", as in "đảng viên") are kept, the others, however
             # common ("đang"), would only widen the match (and cost a union of long lists).
             left, right = ([fold_lower(w) for w in side] for side in neighbours)
-            paired = []
+            paired: list[tuple[tuple[bool, int, int], str, str]] = []
             for (keeps, _), variant, exact in found:
                 before = [searcher.doc_freq("pairs", f"{w}_{variant}") for w in left]
                 after = [searcher.doc_freq("pairs", f"{variant}_{w}") for w in right]
@@ -616,15 +629,36 @@ class SearchEngine:
                     continue
                 if together:
                     # The commoner pair is the likelier word: "sinh hot" is "sinh hoạt"
-                    # ("sinh_hoat" in many documents), not the commoner syllable "hội".
-                    paired.append(((keeps, together), variant, exact))
+                    # ("sinh_hoat" in many documents), not the commoner syllable "hội". With
+                    # accents typed, the pair as typed comes first, each correction in the
+                    # accented form that pairs best ("đng" + "a" is "đang", but next to
+                    # "viên" it is "đảng"; "dới mọi" is "dưới mọi", though "toi_moi" holds
+                    # "tôi mới"): when two or more pair, see which pairs as typed.
+                    paired.append(((keeps, 0, together), variant, exact))
+            if term.accented and paired:
+                forms = [
+                    self._best_form(searcher, variant, term.exact, neighbours)
+                    if len(paired) > 1
+                    else (0, variant)
+                    for _, variant, _ in paired
+                ]
+                paired = [
+                    ((keeps, typed_pair, together), variant, form if typed_pair else exact)
+                    for ((keeps, _, together), variant, exact), (typed_pair, form) in zip(
+                        paired, forms, strict=True
+                    )
+                ]
             # The likeliest pair alone is searched, as the answer says ("Đã tìm theo: sinh
             # hoạt chi bộ"): "hồ" (in "Hồ Chí Minh") pairs with "chi" too, but only widened
             # the match with a long list. A short word reaches here only with neighbours:
             # none pairing leaves it unknown.
             # A stranded word is replaced only by one its neighbours confirm.
-            found = [max(paired)] if paired else [] if short or stranded is not None else found
-            if paired and term.accented:
+            if paired:
+                (keeps, _, together), variant, exact = max(paired)
+                found = [((keeps, together), variant, exact)]
+            elif short or stranded is not None:
+                found = []
+            if paired and term.accented and len(paired) == 1:
                 # The edit kept the typed accents ("đng" + "a" is "đang"); the neighbour says
                 # which accented form was meant ("đảng", as in "đảng viên").
                 key, variant, exact = found[0]
@@ -734,31 +768,28 @@ class SearchEngine:
         """The accented form of the correction ``variant`` that forms the commonest word pair
         with a neighbour as typed, among the forms keeping every accented letter the user
         typed; ``mirrored`` (the edit applied to the typed word) when none pairs."""
-        left, right = neighbours
+        together, form = SearchEngine._best_form(searcher, variant, typed, neighbours)
+        return form if together else mirrored
+
+    @staticmethod
+    def _best_form(
+        searcher: tantivy.Searcher,
+        variant: str,
+        typed: str,
+        neighbours: tuple[list[str], list[str]],
+    ) -> tuple[int, str]:
+        """(documents with the pair, form) for the accented form of ``variant`` that forms the
+        commonest pair with a neighbour as typed, keeping every accented letter of ``typed``;
+        (0, ``variant``) when none pairs."""
         marks = {c for c in typed if fold_lower(c) != c}
-        best: tuple[int, int, str] = (0, 0, mirrored)
+        best: tuple[int, int, str] = (0, 0, variant)
         for prefix in _accent_prefixes(variant):
             for form, df in searcher.terms_with_prefix("text_x", prefix):
                 if len(form) != len(variant) or fold_lower(form) != variant or marks - set(form):
                     continue
-                together = max(
-                    [searcher.doc_freq("pairs_x", f"{w}_{form}") for w in left]
-                    + [searcher.doc_freq("pairs_x", f"{form}_{w}") for w in right]
-                )
+                together = _pair_count(searcher, form, neighbours)
                 best = max(best, (together, df, form))
-        return best[2] if best[0] else mirrored
-
-    @staticmethod
-    def _support(
-        searcher: tantivy.Searcher, folded: str, neighbours: tuple[list[str], list[str]]
-    ) -> int:
-        """Documents with the commonest pair ``folded`` forms with a neighbour (folded)."""
-        left, right = ([fold_lower(w) for w in side] for side in neighbours)
-        return max(
-            [searcher.doc_freq("pairs", f"{w}_{folded}") for w in left]
-            + [searcher.doc_freq("pairs", f"{folded}_{w}") for w in right],
-            default=0,
-        )
+        return (best[0], best[2]) if best[0] else (0, variant)
 
     @staticmethod
     def _letter_form(searcher: tantivy.Searcher, exact: str, pos: int, kind: str) -> str | None:
