@@ -184,3 +184,8 @@ def test_start_answers_a_query_on_a_fresh_database(runner: CliRunner) -> None:
     heads = [line for line in answer.splitlines() if line[:2] in {f"{n}." for n in range(1, 6)}]
     assert len(heads) == 5 and all(not h.endswith("()") for h in heads), answer
     assert any(h.endswith("(không rõ ngày)") for h in heads)  # two seeds carry no date
+    # The header says what the bot's does: the corrected query, the document a code names.
+    typo = runner.invoke(main, ["start", "tham nhũũng"]).output
+    assert "Đã tìm theo: tham nhũng" in typo.splitlines()[1]
+    code = runner.invoke(main, ["start", "Kết luận 21-KL/TW"]).output
+    assert code.splitlines()[1].startswith("📄 Kết luận số 21-KL/TW về đẩy mạnh xây dựng")

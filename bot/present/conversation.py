@@ -18,6 +18,7 @@ from bot.bounds import MAX_PAGE, clamp, parse_doc_id, parse_int, parse_page
 from bot.errors import NotFound
 from bot.present.messages import EXAMPLE_QUERIES, Raw, t
 from bot.present.render import Button, Reply, cut, esc, highlight, link, split_html_messages
+from bot.search.api import SearchResults
 from bot.search.links import doc_link, paginate_text, parse_start_payload
 from bot.services import Services
 from bot.timeutil import format_date, format_date_iso
@@ -187,27 +188,16 @@ class Conversation:
                 page=page,
                 pages=pages,
             )
-        for doc in results.central[:1]:
-            # The document the query names comes first: a cadre asking for "Quy định 08"
-            # sees which text that is before the articles that cite it.
-            header = (
-                t(ctx.lang, "central_document", title=doc.title, date=format_date_iso(doc.date))
-                + "\n"
-                + header
-            )
+        central = central_line(results, ctx.lang)
+        if central:
+            header = central + "\n" + header
         if results.soft_topic:
             header += "\n" + t(
                 ctx.lang, "soft_topic", topic=self._topic_name(results.soft_topic, ctx.lang)
             )
-        # Say when the engine had to bend the query, so approximate answers are not mistaken.
-        if results.note in ("relaxed", "any_terms"):
-            header += "\n" + t(ctx.lang, "note_relaxed")
-        elif results.note == "typo" and results.suggestions:
-            header += "\n" + t(ctx.lang, "note_typo", corrected=cut(results.suggestions[0], 100))
-        elif results.note == "phrase_relaxed":
-            header += "\n" + t(ctx.lang, "note_phrase_relaxed")
-        elif results.note == "date_relaxed":
-            header += "\n" + t(ctx.lang, "note_date_relaxed")
+        bent = bending_note(results, ctx.lang)
+        if bent:
+            header += "\n" + bent
         reply = self._results_reply(
             Raw(note).html + header,
             results,
@@ -389,6 +379,28 @@ class Conversation:
                 return Reply(t(ctx.lang, "expired"))
             return self.search(ctx, EXAMPLE_QUERIES[index])
         return None  # a button of another kind (or version): nothing to do
+
+
+def central_line(results: SearchResults, lang: str) -> str | None:
+    """The catalogued document the query names, if any: a cadre asking for "Quy định 08"
+    sees which text that is before the articles that cite it."""
+    for doc in results.central[:1]:
+        return t(lang, "central_document", title=doc.title, date=format_date_iso(doc.date))
+    return None
+
+
+def bending_note(results: SearchResults, lang: str) -> str | None:
+    """How the engine had to bend the query, if it did, so approximate answers are not
+    mistaken for exact ones: a typo corrected, words or a date left out, a phrase loosened."""
+    if results.note in ("relaxed", "any_terms"):
+        return t(lang, "note_relaxed")
+    if results.note == "typo" and results.suggestions:
+        return t(lang, "note_typo", corrected=cut(results.suggestions[0], 100))
+    if results.note == "phrase_relaxed":
+        return t(lang, "note_phrase_relaxed")
+    if results.note == "date_relaxed":
+        return t(lang, "note_date_relaxed")
+    return None
 
 
 def _last_page(total: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.present.conversation import bending_note, central_line
 from bot.present.messages import t
 from bot.present.render import strip_tags
 from bot.services import Services
@@ -12,6 +13,12 @@ def render_results(services: Services, query: str, limit: int = 5, lang: str = "
     """Search ``query`` and format the top results as plain text."""
     results = services.search.search(query, limit=limit)
     lines = [strip_tags(t(lang, "plain_results", query=query))]
+    # What the bot's header says too: the document the query names, how the query was bent.
+    lines += [
+        strip_tags(line)
+        for line in (central_line(results, lang), bending_note(results, lang))
+        if line
+    ]
     for n, hit in enumerate(results.hits, start=1):
         date = format_date(hit.date) or t(lang, "no_date")  # never an empty "()"
         lines.append(f"{n}. {hit.title} ({date})")
