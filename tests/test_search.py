@@ -827,6 +827,25 @@ def test_a_snippet_for_a_code_shows_the_line_citing_it_not_its_number_in_a_date(
         assert [snip.text[s.start : s.end] for s in snip.spans] == ["21-KL/TW"]
 
 
+def test_a_long_sentence_is_cut_around_its_densest_matches_not_its_first() -> None:
+    """A sentence longer than a snippet shows the part holding most of the query's words:
+    "tự diễn biến", "tự chuyển hóa" near its end, not the lone "tự" near its start."""
+    sentence = (
+        "Tăng cường hoạt động của Ủy ban Kiểm tra các cấp, chú trọng công tác tự kiểm tra, tự "
+        "giám sát của cấp ủy, tổ chức đảng và các tổ chức trong hệ thống chính trị từ tỉnh đến "
+        "cơ sở; kịp thời phát hiện và xử lý nghiêm tập thể, cá nhân vi phạm quy định của Đảng, "
+        "pháp luật của Nhà nước và những trường hợp suy thoái về tư tưởng chính trị, đạo đức, "
+        "lối sống, biểu hiện “tự diễn biến”, “tự chuyển hóa”."
+    )
+    for query in ("tự diễn biến tự chuyển hóa", "tu dien bien tu chuyen hoa"):
+        snip = snippet(sentence, query)
+        marked = {snip.text[s.start : s.end].lower() for s in snip.spans}
+        assert {"diễn", "biến", "chuyển", "hóa"} <= marked, (query, snip.text)
+        assert len(snip.text) <= 220
+    # All its matches fit after the first: the window still opens at the first.
+    assert snippet(sentence, "kiểm tra giám sát").text.startswith("Tăng cường")
+
+
 def test_snippet_marks_codes_the_index_found() -> None:
     """The index stores where a text cites documents; a snippet given them marks the same
     codes as one that searches its lines, and marks none the index did not find."""

@@ -467,17 +467,36 @@ def _score(text: str, spans: list[tuple[int, int]], folded: str | None = None) -
     return short * (2.0 * len(distinct) + 0.3 * len(spans) + 1.0 * adjacent)
 
 
+def _densest(text: str, spans: list[tuple[int, int]], max_chars: int) -> int:
+    """Where the window of :func:`_cut` starting at a match holds the most (distinct) matches:
+    that match's start."""
+    if len(spans) == 1 or spans[-1][1] - spans[0][0] <= max_chars * 3 // 4 - 2:
+        return spans[0][0]  # all of them fit after the first
+    words = [text[a:b].lower() for a, b in spans]
+    best: tuple[int, int, int] = (0, 0, 0)
+    for i, (a, _) in enumerate(spans):
+        # The window opens a quarter before the match (see _cut) and holds max_chars.
+        stop = a - max_chars // 4 + max_chars - 2
+        inside = [j for j in range(i, len(spans)) if spans[j][1] <= stop]
+        key = (len({words[j] for j in inside}), len(inside), -a)
+        best = max(best, key) if i else key
+    return -best[2]
+
+
 def _cut(
     text: str, spans: list[tuple[int, int]], max_chars: int
 ) -> tuple[str, list[tuple[int, int]]]:
-    """A window of at most ``max_chars`` around the first match, cut at word boundaries.
+    """A window of at most ``max_chars`` around the matches, cut at word boundaries: the one
+    starting at the match that leaves the most distinct matched words inside (then the most
+    matches, then the earliest), so a long sentence shows its "tự diễn biến, tự chuyển hóa"
+    rather than a lone "tự" that comes first.
 
     "…" marks each side where text was removed; spans are moved into the window's coordinates
     and those that fall outside it are dropped.
     """
     if len(text) <= max_chars:
         return text, spans
-    first = spans[0][0] if spans else 0
+    first = _densest(text, spans, max_chars) if spans else 0
     start = max(0, first - max_chars // 4)
     if start > 0:
         space = text.find(" ", start)
