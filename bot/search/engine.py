@@ -1259,9 +1259,10 @@ class SearchEngine:
                 score=float(score),
                 summarize=functools.partial(summarize, doc),
             )
-            hit.make_snippet = functools.partial(
-                _snippet_of, doc=doc, parsed=parsed, subject=subject
-            )
+            # Only a document found by the subject (below the citing tier) is shown by it: one
+            # citing the code in its title alone keeps its summary's first sentence.
+            about = subject if subject is not None and score < W_TIER else None
+            hit.make_snippet = functools.partial(_snippet_of, doc=doc, parsed=parsed, subject=about)
             hits.append(hit)
         return hits
 
