@@ -542,6 +542,17 @@ def _stored_sentences(line: str, offsets: Sequence[int]) -> list[tuple[int, str]
     return [(offsets[j], line[offsets[j] : offsets[j + 1]]) for j in range(0, len(offsets) - 1, 2)]
 
 
+def _bound(line: str, found: Sequence[Found], base: int) -> float:
+    """The most :func:`_score` can give a sentence of ``line`` whose matches are ``found``
+    (line offsets + ``base``) and no code: every word distinct, every match, every pair of
+    matches adjacent in the line (a sentence's spans are among them, its pairs too)."""
+    adjacent = 0
+    for (_, end, _), (start, _, _) in itertools.pairwise(found):
+        if not line[end - base : start - base].strip(" ,"):
+            adjacent += 1
+    return 2.0 * len({m[2] for m in found}) + 0.3 * len(found) + 1.0 * adjacent
+
+
 _MATCHERS: OrderedDict[int, tuple[ParsedQuery, _Matcher]] = OrderedDict()
 
 
@@ -611,6 +622,12 @@ def snippet(
     best: tuple[float, int, list[tuple[int, str]], int, list[list[tuple[int, int]]]] | None = None
     for _, i in ranked[:2]:
         line = lines[i]
+        if (
+            best is not None
+            and i not in citing
+            and _bound(line, found.get(i, []), starts[i]) < (best[0] - 1e-9)
+        ):
+            continue  # no sentence of this line can beat the best one found
         folded_line = (
             fold_lower(line) if folded is None else folded[starts[i] : starts[i] + len(line)]
         )
