@@ -285,7 +285,8 @@ def _accent_prefixes(folded: str) -> list[str]:
 
 def _keeps_accents(exact: str, folded: str, pos: int, kind: str) -> bool:
     """Whether the edit at ``pos`` leaves every accented letter typed in ``exact``: an insert
-    or a swap does, a delete or replace only of a plain letter or of one doubled ("ựự")."""
+    or a swap does; a delete or a replace does when the letter is plain, a delete also when
+    the letter is doubled ("thựực")."""
     if kind in ("insert", "swap") or exact[pos] == folded[pos]:
         return True
     return kind == "delete" and exact[pos] in (exact[pos - 1 : pos] + exact[pos + 1 : pos + 2])
