@@ -68,3 +68,9 @@ def test_a_real_word_read_as_a_typo_can_be_searched_as_typed(services: Services)
     again = chat(f"tự diễn bến tự chuyển hóa\n{buttons.group(1)}")
     answer = again.split(buttons.group(0), 1)[1]
     assert "Bến cảng" in answer and "Đã tìm theo" not in answer
+    # The one-query answer (make run Q=...) gives the same offer as the query to type.
+    from bot.present.plain import render_results
+
+    plain = render_results(services, "tự diễn bến tự chuyển hóa").splitlines()
+    assert plain[1] == "Đã tìm theo: tự diễn biến tự chuyển hóa"
+    assert plain[-1] == 'Tìm đúng như đã gõ: tự diễn "bến" tự chuyển hóa'

@@ -28,4 +28,6 @@ def render_results(services: Services, query: str, limit: int = 5, lang: str = "
         lines.append(f"   {hit.link(services.settings.bot_username) or hit.external_id}")
     if not results.hits:
         lines.append(strip_tags(t(lang, "plain_no_results")))
+    if results.as_typed:  # the bot's "search as typed" button, as the query to type
+        lines.append(f"{strip_tags(t(lang, 'search_as_typed'))}: {results.as_typed}")
     return "\n".join(lines)
