@@ -566,6 +566,7 @@ class SearchEngine:
             # (below): on its own, a three-letter word has a close match in nearly any text.
             # With none, one found with other accents is searched without them, as before.
         found: list[tuple[tuple[bool, int], str, str]] = []
+        retone: str | None = None  # the letters' best form, when already looked up
         seen: set[str] = set()
         vdf_of: dict[str, int] = {}
         # A Vietnamese word's correction is a Vietnamese syllable: looking up only those
@@ -610,7 +611,7 @@ class SearchEngine:
                     # wrong letter with the tone right: when the letters as typed pair with a
                     # neighbour as often as the best edit does, they are kept, with the tone
                     # the neighbours say ("vi phảm" is "vi phạm", not "vi phải"; below).
-                    own, _ = self._best_form(searcher, term.folded, "", neighbours)
+                    own, retone = self._best_form(searcher, term.folded, "", neighbours)
                     edit = max(_pair_count(searcher, f[2], neighbours) for f in found)
                     if own and own >= edit:
                         found = []
@@ -674,7 +675,7 @@ class SearchEngine:
             if match and term.accented and not dfx and neighbours:
                 # No one-edit word keeps these accents, and the letters are a word with
                 # others: a mistyped tone ("mặt trẩn"). Still matched by its letters.
-                boosts += self._retoned(searcher, term, df, neighbours, built)
+                boosts += self._retoned(searcher, term, df, neighbours, built, form=retone)
             if match:
                 return match[0], boosts
             built.unknown.append(term.exact)
@@ -817,6 +818,7 @@ class SearchEngine:
         built: _Built,
         *,
         strict: bool = False,
+        form: str | None = None,
     ) -> list[Query]:
         """For a word matched by its letters because its accents look mistyped ("mặt
         trẩn"): the accented form its neighbours pair with becomes the correction the answer
@@ -825,8 +827,9 @@ class SearchEngine:
         ("thâm tra"): only when that form and a neighbour make a collocation (their pair in
         a tenth of the documents of either, and more than ``STRANDED_GAIN`` of them): a
         neighbour may be the one mistyped ("đảng viện mới" is not "viện mỗi", one
-        document's pair)."""
-        form = self._accent_form(searcher, term.folded, term.folded, "", neighbours)
+        document's pair). ``form``: that form, when the caller has looked it up."""
+        if form is None:
+            form = self._accent_form(searcher, term.folded, term.folded, "", neighbours)
         if form == term.folded or form == term.exact:
             return []
         if strict:

@@ -452,16 +452,23 @@ def _matcher(parsed: ParsedQuery) -> _Matcher:
     )
 
 
+def _adjacent(text: str, spans: Sequence[Sequence[Any]], base: int = 0) -> int:
+    """Pairs of consecutive matches (start, end, …; offsets + ``base``) with nothing but
+    spaces and commas between them in ``text``: a phrase's words."""
+    adjacent = 0
+    for left, right in itertools.pairwise(spans):
+        if not text[left[1] - base : right[0] - base].strip(" ,"):
+            adjacent += 1
+    return adjacent
+
+
 def _score(text: str, spans: list[tuple[int, int]], folded: str | None = None) -> float:
     """Distinct matched words count most, then adjacent matches (phrases), then repeats."""
     if not spans:
         return 0.0
     folded = fold_lower(text) if folded is None else folded
     distinct = {folded[start:end] for start, end in spans}
-    adjacent = 0
-    for (_, end), (start, _) in itertools.pairwise(spans):
-        if not text[end:start].strip(" ,"):
-            adjacent += 1
+    adjacent = _adjacent(text, spans)
     # Split no further than the count that matters: the same answer as len(text.split()).
     short = 0.5 if len(text.split(None, MIN_SENTENCE_WORDS - 1)) < MIN_SENTENCE_WORDS else 1.0
     return short * (2.0 * len(distinct) + 0.3 * len(spans) + 1.0 * adjacent)
@@ -546,10 +553,7 @@ def _bound(line: str, found: Sequence[Found], base: int) -> float:
     """The most :func:`_score` can give a sentence of ``line`` whose matches are ``found``
     (line offsets + ``base``) and no code: every word distinct, every match, every pair of
     matches adjacent in the line (a sentence's spans are among them, its pairs too)."""
-    adjacent = 0
-    for (_, end, _), (start, _, _) in itertools.pairwise(found):
-        if not line[end - base : start - base].strip(" ,"):
-            adjacent += 1
+    adjacent = _adjacent(line, found, base)
     return 2.0 * len({m[2] for m in found}) + 0.3 * len(found) + 1.0 * adjacent
 
 
