@@ -1050,7 +1050,12 @@ def test_cli_search_json_summarize_and_index(
     get_settings.cache_clear()
     runner = CliRunner()
     try:
+        # A fresh database: the empty answer says how to load documents.
+        empty = runner.invoke(cli.main, ["search", "kết nạp"])
+        assert empty.exit_code == 0 and "partybot ingest seeds/" in empty.output
         assert runner.invoke(cli.main, ["ingest", str(SEEDS), "-q"]).exit_code == 0
+        nothing = runner.invoke(cli.main, ["search", "xyzzy"])
+        assert nothing.exit_code == 0 and "partybot ingest" not in nothing.output
         out = runner.invoke(cli.main, ["search", "kết nạp đảng viên", "--limit", "2", "--json"])
         assert out.exit_code == 0, out.output
         items = json.loads(out.output)

@@ -96,6 +96,12 @@ def search(
         f"{results.total} documents for «{text}»"
         + (f" ({'; '.join(understood)})" if understood else "")
     )
+    if not results.total and not services.documents.count():
+        # A fresh machine: the first search should say why it finds nothing.
+        err_console().print(
+            "the database has no documents yet: load some with 'partybot ingest seeds/' "
+            "(or 'make run', which loads the seeds)"
+        )
     if results.suggestions:
         click.echo("did you mean: " + " | ".join(results.suggestions))
     if results.as_typed:
