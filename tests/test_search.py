@@ -1632,3 +1632,28 @@ def test_a_typo_corrected_to_a_function_word_is_searched_as_if_typed_right(
     # Only function words after correction: the corrected one is searched after all.
     add(svc, "jobs", "Tin C", "Thanh niên trở lại làm việc ở quê.")
     assert ids(search(svc, "lại làm vic")) == ["jobs"]
+
+
+def test_two_common_syllables_rank_the_same_as_an_intersection(
+    svc: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "tổ chức" in most documents: the query plan that scores a union under an intersection
+    # filter (faster there) must give the same documents, count, order and scores.
+    import bot.search.engine as engine_module
+
+    for i in range(12):
+        extra = " Tổ chức đảng ở cơ sở." * (i % 3) if i % 4 else ""
+        text = f"Bài {i}: tổ chức hội nghị lần {i}.{extra}" if i < 9 else f"Bài {i}: họp dân."
+        add(svc, f"d{i}", f"Tin {i}" + (" tổ chức" if i % 5 == 0 else ""), text)
+    add(svc, "apart", "Tin xa", "Tổ dân phố bàn về chức năng của ban.")
+    queries = ["tổ chức", "to chuc", "tổ chưc"]
+    common = {q: search(svc, q, limit=20) for q in queries}
+    built = svc.search._keywords(svc.search.index.searcher(), parse_query("tổ chức"))
+    assert "Const(score=0" in repr(built.query)  # the union plan was taken
+    monkeypatch.setattr(engine_module, "COMMON_SHARE", 2.0)  # no syllable is that common
+    built = svc.search._keywords(svc.search.index.searcher(), parse_query("tổ chức"))
+    assert "Const(score=0" not in repr(built.query)
+    for q in queries:
+        plain = search(svc, q, limit=20)
+        assert ids(common[q]) == ids(plain) and common[q].total == plain.total == 11
+        assert [h.score for h in common[q].hits] == pytest.approx([h.score for h in plain.hits])
