@@ -261,11 +261,23 @@ def _variants(word: str, within: Container[str] | None = None) -> list[tuple[str
     return out
 
 
+# The accented letters of Vietnamese: a correction takes one of these forms, not "ü" or "å"
+# (a foreign name keeps its letters: it is found by its folded form, as typed).
+_VIETNAMESE_ACCENTED = frozenset(
+    "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+)
+
+
 @functools.cache
 def _letter_forms(letter: str) -> tuple[str, ...]:
-    """Every lower-case letter that folds to ``letter`` ("a": "a", "à", "ă", "ậ", …)."""
+    """Every lower-case Vietnamese letter that folds to ``letter`` ("a": "a", "à", "ă", "ậ",
+    …): 18 forms of "a", not the 29 of every Latin script, each one a lookup in the index."""
     codes = itertools.chain(range(0x61, 0x7B), range(0xC0, 0x250), range(0x1EA0, 0x1F00))
-    return tuple(c for c in map(chr, codes) if c.islower() and fold_lower(c) == letter)
+    return tuple(
+        c
+        for c in map(chr, codes)
+        if (c.isascii() or c in _VIETNAMESE_ACCENTED) and c.islower() and fold_lower(c) == letter
+    )
 
 
 def _accent_prefixes(folded: str) -> list[str]:
