@@ -72,3 +72,30 @@ def test_unaccented_twins_score_like_accented(report: dict[str, Any]) -> None:
     twins = report["twins"]
     assert twins["n"] >= 10
     assert twins["unaccented"] >= twins["accented"] - TWIN_GAP, twins
+
+
+@pytest.mark.parametrize(
+    ("queries", "qrels"),
+    [
+        ("search_queries.jsonl", "search_qrels.jsonl"),
+        ("search_queries_fresh.jsonl", "search_qrels_fresh.jsonl"),
+        ("search_queries_third.jsonl", "search_qrels_third.jsonl"),
+    ],
+)
+def test_unseen_query_sets_are_well_formed(queries: str, qrels: str) -> None:
+    # The sets behind docs/search-quality.md: a judgment on an unknown article or query, a
+    # twin without its original, or a query nobody judged would skew the figures silently.
+    from bot.search.evaluate import EVAL, read_jsonl_file
+
+    articles = {a["id"] for a in read_jsonl_file(EVAL / "independent.jsonl")}
+    rows = read_jsonl_file(EVAL / queries)
+    ids = [q["id"] for q in rows]
+    assert len(ids) == len(set(ids)) and len(ids) >= 40
+    judged: dict[str, int] = {}
+    for j in read_jsonl_file(EVAL / qrels):
+        assert j["query"] in ids and j["doc"] in articles and j["grade"] in (0, 1, 2), j
+        judged[j["query"]] = max(judged.get(j["query"], 0), j["grade"])
+    for q in rows:
+        assert q["kind"] and q["query"].strip() and q.get("twin", q["id"]) in ids, q
+        assert set(q.get("targets") or []) <= articles, q
+        assert judged.get(q["id"], 0) > 0, f"{q['id']}: no relevant document judged"

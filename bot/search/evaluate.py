@@ -208,6 +208,10 @@ QRELS = EVAL / "search_qrels.jsonl"  # pooled judgments: {"query", "doc", "grade
 # A second set, written after the engine was tuned on the first by other helpers, judged once.
 FRESH_QUERIES = EVAL / "search_queries_fresh.jsonl"
 FRESH_QRELS = EVAL / "search_qrels_fresh.jsonl"
+# A third, written and judged a round later by helpers who never read the engine; measured
+# once, after that round's changes (no ranking choice was made on it).
+THIRD_QUERIES = EVAL / "search_queries_third.jsonl"
+THIRD_QRELS = EVAL / "search_qrels_third.jsonl"
 
 
 def read_jsonl_file(path: Path) -> list[dict[str, Any]]:
@@ -519,12 +523,14 @@ def _relevance_main() -> None:
 
 def judged_sets(splits: Sequence[str]) -> dict[str, list[Judged]]:
     """The judged queries of each named split: ``train`` and ``heldout`` (halves of the first
-    set), ``all`` (the whole first set), ``fresh`` (the second set)."""
+    set), ``all`` (the whole first set), ``fresh`` (the second set), ``third``."""
     first = load_qrels()
     out: dict[str, list[Judged]] = {}
     for split in splits:
         if split == "fresh":
             out[split] = load_qrels(FRESH_QUERIES, FRESH_QRELS)
+        elif split == "third":
+            out[split] = load_qrels(THIRD_QUERIES, THIRD_QRELS)
         else:
             out[split] = [j for j in first if split == "all" or query_split(j) == split]
     return out
@@ -637,16 +643,16 @@ def write_report(out: Path) -> None:
         services = _scratch_services(Path(tmp), "unseen", models=True)
         count = load_articles(services)
         version = getattr(services.classifier, "version", "none")
-        unseen = unseen_report(services, ["all", "fresh", "train", "heldout"])
-        share = {
-            name: judged_share(rank, FRESH_QUERIES, FRESH_QRELS)
-            for name, rank in (("ours", engine_ranker(services)), ("BM25", Bm25Baseline(services)))
-        }
+        unseen = unseen_report(services, ["all", "fresh", "third", "train", "heldout"])
+        rankers = (("ours", engine_ranker(services)), ("BM25", Bm25Baseline(services)))
+        share = {name: judged_share(rank, FRESH_QUERIES, FRESH_QRELS) for name, rank in rankers}
+        share3 = {name: judged_share(rank, THIRD_QUERIES, THIRD_QRELS) for name, rank in rankers}
         services.close()
         own_ours, own_bm25, own_count = _own_set(
             lambda: _scratch_services(Path(tmp), "own", models=False)
         )
     first, fresh = unseen["all"]["ours"]["n"], unseen["fresh"]["ours"]["n"]
+    third = unseen["third"]["ours"]["n"]
     lines = [
         "# Search quality",
         "",
@@ -657,7 +663,7 @@ def write_report(out: Path) -> None:
         "",
         "## Unseen queries",
         "",
-        f"Two sets of queries written by helpers who never read the engine, over {count} articles",
+        f"Three sets of queries written by helpers who never read the engine, over {count} articles",
         "written independently of the project (`training/eval/independent.jsonl`, topics from",
         f"model `{version}`); relevance pooled from several systems and the writers' own targets,",
         "graded 0–2 by other helpers.",
@@ -678,16 +684,24 @@ def write_report(out: Path) -> None:
         "  after the round, BM25's top 10 and the writers' targets; of the top 10 shown here the",
         f"  judges saw {share['ours']:.0%} (ours) and {share['BM25']:.0%} (BM25), the rest count",
         "  as not relevant.",
+        f"* **Third set** ({third} queries, `search_queries_third.jsonl`, `search_qrels_third.jsonl`):",
+        "  written a round later by three more helpers from the articles alone (each from its",
+        "  own third of them), pooled from the engine's top 15, BM25's top 10 and the writers'",
+        "  targets, and graded by eight other helpers; an unaccented twin shares its original's",
+        "  pool and grades. It was measured once, after that round's changes: no choice of any",
+        f"  round was made on it. The judges saw {share3['ours']:.0%} (ours) and",
+        f"  {share3['BM25']:.0%} (BM25) of the top 10 shown here.",
         "",
         *_table(
             {
                 "first set": (unseen["all"]["ours"], unseen["all"]["bm25"]),
                 "fresh set": (unseen["fresh"]["ours"], unseen["fresh"]["bm25"]),
+                "third set": (unseen["third"]["ours"], unseen["third"]["bm25"]),
             }
         ),
         "",
     ]
-    for name, split in (("first set", "all"), ("fresh set", "fresh")):
+    for name, split in (("first set", "all"), ("fresh set", "fresh"), ("third set", "third")):
         twins = unseen[split]["ours"]["twins"]
         lines.append(
             f"Unaccented twins ({name}): {twins['unaccented']:.3f} against "
@@ -748,10 +762,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "search-quality.md")
     parser.add_argument(
         "--split",
-        choices=["train", "heldout", "all", "fresh"],
+        choices=["train", "heldout", "all", "fresh", "third"],
         action="append",
-        help="unseen: which queries: a half of the first set, all of it (default), or the "
-        "fresh set (for the end)",
+        help="unseen: which queries: a half of the first set, all of it (default), the "
+        "fresh set or the third set (both for the end)",
     )
     parser.add_argument("--show", type=int, default=0, help="unseen: list the N weakest queries")
     args = parser.parse_args()
