@@ -466,6 +466,36 @@ def test_a_tie_across_the_page_edge_still_goes_to_the_newest(svc: Services) -> N
     assert ids(second) == ["y4", "y3", "y2"] and second.total == 8
 
 
+def test_documents_citing_a_code_tie_newest_first_from_one_search(
+    svc: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Documents citing a code score alike (their tier): the engine fetches past the page edge
+    # in its first search, rather than finding the tie and searching again.
+    text = "Chi bộ quán triệt Kết luận 21-KL/TW của Trung ương, nhiệm kỳ mới."
+    order = [3, 7, 0, 5, 1, 6, 2, 4]
+    for year in order:
+        add(svc, f"y{year}", "Tin A", f"{text} Số {year}.", date=datetime(2015 + year, 1, 1))
+    svc.search.sync()
+    searches: list[dict[str, object]] = []
+    opened = svc.search.index.searcher
+
+    class Counting:
+        def __init__(self, inner: object) -> None:
+            self._inner = inner
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._inner, name)
+
+        def search(self, *args: object, **kwargs: object) -> object:
+            searches.append(kwargs)
+            return self._inner.search(*args, **kwargs)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(svc.search.index, "searcher", lambda: Counting(opened()))
+    first = svc.search.search("21-KL/TW", limit=3)
+    assert ids(first) == ["y7", "y6", "y5"] and first.total == 8
+    assert len(searches) == 1, searches
+
+
 def test_pages_do_not_overlap(svc: Services) -> None:
     for i in range(13):
         add(svc, f"d{i}", f"Tin {i}", f"Chi bộ số {i} họp định kỳ về kết nạp đảng viên {i}.")

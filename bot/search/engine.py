@@ -1228,9 +1228,10 @@ class SearchEngine:
 
     @staticmethod
     def _ranked(
-        searcher: tantivy.Searcher, query: Query, offset: int, limit: int
+        searcher: tantivy.Searcher, query: Query, offset: int, limit: int, ties: bool = False
     ) -> tuple[list[tuple[float, Any]], int]:
-        """A page by score, equal scores newest first; and the number of matches."""
+        """A page by score, equal scores newest first; and the number of matches. ``ties``:
+        equal scores are likely at the page's edge (see below)."""
         # tantivy allocates its top-k for offset + limit up front: never let a caller's
         # numbers (a forged page button) decide that size.
         offset, limit = clamp(offset, 0, MAX_OFFSET), clamp(limit, 0, MAX_LIMIT)
@@ -1238,11 +1239,14 @@ class SearchEngine:
         # One hit past the page says whether a tie crosses its edge. Mostly it does not: the
         # page is then exactly the one a wider fetch gives, from a smaller (cheaper) top-k.
         # Only a tie fetches more, so the newest-first tie-break sees the documents past it.
-        result = searcher.search(query, limit=end + 1, count=True)
+        # Where ties are likely (documents citing a code score alike), the wider top-k comes
+        # at once: a second search would cost far more than the few extra hits (1-2%).
+        result = searcher.search(query, limit=end + (TIE_WINDOW if ties else 1), count=True)
         hits, total = result.hits, int(result.count or 0)
         if not hits:
             return [], total
-        if len(hits) > end and end and round(hits[end - 1][0], 4) == round(hits[end][0], 4):
+        tie = len(hits) > end and end and round(hits[end - 1][0], 4) == round(hits[end][0], 4)
+        if tie and not ties:
             hits = searcher.search(query, limit=end + TIE_WINDOW).hits
         dates = searcher.fast_field_values("date", [a for _, a in hits])
         order = sorted(range(len(hits)), key=lambda i: (-round(hits[i][0], 4), -(dates[i] or 0)))
@@ -1433,6 +1437,7 @@ class SearchEngine:
             slack = options.get("slack")
             return required(n_terms) if slack is None else max(1, n_terms - slack)
 
+        ties = bool(parsed.codes)  # the documents citing a code score alike (a tier)
         built = _Built(None)
         first: _Found | None = None  # the first attempt that found documents
         found: _Found | None = None  # the last one (the answer)
@@ -1453,7 +1458,7 @@ class SearchEngine:
             if built.query is None:
                 continue
             scored, total = self._ranked(
-                searcher, self._combine(built.query, active, extra), offset, limit
+                searcher, self._combine(built.query, active, extra), offset, limit, ties
             )
             exact_phrases = total if parsed.phrases else 0
             if parsed.phrases and total < PHRASE_ENOUGH:
@@ -1462,7 +1467,7 @@ class SearchEngine:
                 built = self._keywords(searcher, parsed, **options, loose_phrases=True)
                 if built.query is not None:
                     scored, total = self._ranked(
-                        searcher, self._combine(built.query, active, extra), offset, limit
+                        searcher, self._combine(built.query, active, extra), offset, limit, ties
                     )
             if not total:
                 continue
