@@ -5,8 +5,8 @@
 Generates synthetic Vietnamese documents from the labelled data's sentences (with topics and
 document codes), loads them into a SQLite database, then — each engine in its own process, so
 memory is measured separately — builds an index (one engine after the other) and times queries
-of six kinds, the engines taking turns kind by kind so that a slow spell of the shared machine
-falls on all of them alike:
+of six kinds, the engines taking turns query by query so that a slow spell of the shared
+machine falls on all of them alike:
 
 * ``keyword``: accented words ("tham nhũng đấu thầu"), ``unaccented``: the same folded,
 * ``code``: "21-KL/TW", "Kết luận 21", ``phrase``: quoted text, ``typo``: one edited letter,
@@ -283,26 +283,29 @@ WARM_UP = "đảng viên"  # one untimed query per engine before timing: what a 
 def _time_queries(
     run_one: Any, queries: dict[str, list[str]], repeat: int, warm: Any = None
 ) -> dict[str, dict[str, float]]:
-    """p50/p95 per kind over ``repeat`` passes. Before each kind of each pass, wait for our
-    turn: the engines take turns kind by kind (a few seconds each), so a slow spell of this
-    shared machine falls on all of them alike. (Turns of a whole pass, a minute or more,
-    let one spell land on one engine: the same code measured 1.13× and 1.36× of raw on
-    typos in two runs an hour apart.)
+    """p50/p95 per kind over ``repeat`` passes. Before each query, wait for our turn: the
+    engines take turns query by query, so each query is timed on every engine within a few
+    milliseconds, and a slow spell of this shared machine falls on all of them alike. (Turns
+    of a whole pass, a minute or more, let one spell land on one engine: the same code
+    measured 1.13× and 1.36× of raw on typos in two runs an hour apart; turns of one kind,
+    a fraction of a second, still measured 0.91× to 1.3× from one run to the next.)
 
     The warm-up (``warm``, then one untimed query) happens in the engine's first turn, once
     every engine has built its index: an index built earlier would otherwise have been pushed
     out of the OS cache by the later builds, and the engine built last would start warm."""
     times: dict[str, list[float]] = {kind: [] for kind in queries}
-    for turn in range(repeat):
-        for i, (kind, items) in enumerate(queries.items()):
-            if _TURNS is not None:
-                _TURNS.send("ready")
-                _TURNS.recv()
-            if turn == 0 and i == 0:
-                if warm is not None:
-                    warm()
-                run_one(WARM_UP)  # not among the queries timed
+    first = True
+    for _ in range(repeat):
+        for kind, items in queries.items():
             for q in items:
+                if _TURNS is not None:
+                    _TURNS.send("ready")
+                    _TURNS.recv()
+                if first:
+                    first = False
+                    if warm is not None:
+                        warm()
+                    run_one(WARM_UP)  # not among the queries timed
                 start = time.perf_counter()
                 run_one(q)
                 times[kind].append((time.perf_counter() - start) * 1000)
@@ -525,7 +528,7 @@ def run(
     results["queries"] = queries
     ctx = mp.get_context("spawn")
     # Each engine builds its index alone (one after the other), then the engines take turns:
-    # the first kind of pass 1 for every engine, the next kind for every engine (starting
+    # the first query of pass 1 for every engine, the next query for every engine (starting
     # with the next engine), … A load spike on this shared machine then lands on all of them
     # instead of on whichever engine ran during it.
     running: list[tuple[str, Any, Any, Any]] = []
@@ -539,7 +542,7 @@ def run(
         proc.start()
         mine.recv()  # built and ready for its first pass
         running.append((name, proc, out, mine))
-    turns = repeat * len(queries)  # a turn: one kind of one pass (see _time_queries)
+    turns = repeat * sum(map(len, queries.values()))  # a turn: one query (see _time_queries)
     for turn in range(turns):
         # The order rotates, so no engine always follows the same one (FTS5's slow turns
         # leave the machine's caches cold for whoever comes next).
