@@ -426,21 +426,48 @@ def _mb(text: str) -> str:
 
 
 def _timed(fn, arg):
-    start = time.perf_counter()
-    out = fn(arg)
-    return out, time.perf_counter() - start
+    # Best of three: a busy CI machine stalls single runs.
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        out = fn(arg)
+        best = min(best, time.perf_counter() - start)
+    return out, best
+
+
+_BASELINE_TABLE = {ord(c): c.upper() for c in "abcdefghij"}
+
+
+def _baseline(text: str) -> str:
+    # The least any converter does: one table pass and one NFC pass over the text.
+    return unicodedata.normalize("NFC", text.translate(_BASELINE_TABLE))
 
 
 def test_speed_one_megabyte():
+    """1 MB converts within a small multiple of one table + NFC pass over it.
+
+    Absolute seconds are noise on a shared CI machine (0.09 s here, 0.6 s
+    there), so each time is a ratio against a baseline measured on the same
+    text in the same run; a per-character Python loop or a quadratic regex
+    would be tens of times the baseline.  Measured: 2.0x for the converters,
+    3.3x for fix_legacy.
+    """
     t3 = _mb(encode_tcvn3(PARAGRAPH).decode("cp1252"))
     vn = _mb(encode_vni(PARAGRAPH).decode("cp1252"))
     t3_1258 = _mb(unicodedata.normalize("NFC", encode_tcvn3(PARAGRAPH).decode("cp1258")))
+    plain = _mb(PARAGRAPH)
+
+    def ratio(fn, arg):
+        out, secs = _timed(fn, arg)
+        _, base = _timed(_baseline, arg)
+        return out, secs / base
+
     for fn, arg in ((tcvn3_to_unicode, t3), (vni_to_unicode, vn), (tcvn3_to_unicode, t3_1258)):
-        _, secs = _timed(fn, arg)
-        assert secs < 0.5, (fn.__name__, secs)
-    out, secs = _timed(fix_legacy, t3)
-    assert out[1] == "tcvn3" and secs < 1.0, secs
-    out, secs = _timed(decode_legacy_bytes, vn.encode("cp1252"))
-    assert out[1] == "vni" and secs < 1.0, secs
-    _, secs = _timed(detect_legacy_text, _mb(PARAGRAPH))
-    assert secs < 1.0, secs
+        _, r = ratio(fn, arg)
+        assert r < 8, (fn.__name__, r)
+    out, r = ratio(fix_legacy, t3)
+    assert out[1] == "tcvn3" and r < 12, r
+    out, r = ratio(lambda s: decode_legacy_bytes(s.encode("cp1252")), vn)
+    assert out[1] == "vni" and r < 12, r
+    _, r = ratio(detect_legacy_text, plain)
+    assert r < 8, r
