@@ -1134,6 +1134,11 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
             "typo",
             "topic",
         }
+        pooled = result[engine]["latency"]["all"]
+        assert pooled["n"] == sum(
+            v["n"] for k, v in result[engine]["latency"].items() if k != "all"
+        )
+        assert pooled["p50"] <= pooled["p95"]
 
 
 def test_parse_query_parts() -> None:
