@@ -358,7 +358,8 @@ def run_ours(
         engine._hits = lambda *_args: []  # type: ignore[method-assign]
 
     def warm() -> None:
-        engine.warm()  # as the bot does at start (bot.tg.app.run_bot)
+        engine.warm()  # as the bot does at start (bot.tg.app.run_bot) ...
+        engine.follow()  # ... and it catches up with the database in the background
         clear_cache()  # summaries are made afresh in the timed passes
 
     def run_one(q: str) -> None:

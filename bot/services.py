@@ -121,7 +121,9 @@ class Services:
             log.warning("classifying pending documents failed: %s", exc)
 
     def close(self) -> None:
-        """Release connections and file handles."""
+        """Stop background work, release connections and file handles."""
+        if "search" in self.__dict__:  # built (cached_property), so it may be following
+            self.search.stop_following()
         self.db.dispose()
 
 

@@ -689,6 +689,79 @@ def test_sync_across_two_services_on_one_database(tmp_path: Path, db_url: str) -
         b.close()
 
 
+def test_following_catches_up_in_the_background_and_searches_skip_the_check(
+    tmp_path: Path, db_url: str
+) -> None:
+    import threading
+    import time
+
+    a = _services(make_settings(tmp_path / "a", db_url))
+    b = _services(make_settings(tmp_path / "b", db_url))
+    try:
+        engine = b.search
+        assert engine.search("tuyên truyền").hits == []  # opens the index
+        checks: list[str] = []
+        real_pending = engine.index.pending
+
+        def pending() -> bool:
+            checks.append(threading.current_thread().name)
+            return real_pending()
+
+        engine.index.pending = pending  # type: ignore[method-assign]
+        engine.follow(interval=0.02)
+        engine.follow(interval=0.02)  # a second call does not start a second thread
+        assert [t.name for t in threading.enumerate()].count("search-follow") == 1
+        add(a, "new-1", "Tuyên truyền", "Đẩy mạnh công tác tuyên truyền miệng ở cơ sở.")
+        engine._last_check = 0.0  # would make a search check, were it not following
+        deadline = time.monotonic() + 10
+        while not engine.search("tuyen truyen mieng").hits:
+            assert time.monotonic() < deadline, "the follower never applied the change"
+            time.sleep(0.02)
+        assert checks and set(checks) == {"search-follow"}
+        b.close()  # stops the thread
+        assert engine._follower is None
+        assert "search-follow" not in [t.name for t in threading.enumerate()]
+        engine._last_check = 0.0
+        engine.search("tuyen truyen")
+        assert checks[-1] == threading.current_thread().name  # searches check again
+    finally:
+        a.close()
+        b.close()
+
+
+def test_refresh_reloads_only_after_a_commit(settings: Settings) -> None:
+    a, b = _services(settings), _services(settings)  # two processes, one index folder
+    try:
+        a.search.sync()
+        b.search.sync()
+
+        class Counting:
+            def __init__(self, index: Any) -> None:
+                self.index, self.reloads = index, 0
+
+            def reload(self) -> None:
+                self.reloads += 1
+                self.index.reload()
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(self.index, name)
+
+        counting = Counting(b.search.index.index)
+        b.search.index.index = counting  # type: ignore[assignment]
+        b.search.index.refresh()  # the first look reads whatever is there
+        b.search.index.refresh()
+        b.search.index.refresh()
+        assert counting.reloads == 1
+        add(a, "x1", "Dân vận", "Phong trào dân vận khéo lan tỏa ở các xã vùng cao.")
+        assert a.search.sync() == 1  # a commits to the shared folder
+        b.search.index.refresh()
+        assert counting.reloads == 2
+        assert ids(b.search.search("dan van kheo")) == ["x1"]
+    finally:
+        a.close()
+        b.close()
+
+
 @pytest.mark.slow
 def test_two_processes_share_one_index_folder(settings: Settings) -> None:
     a, b = _services(settings), _services(settings)

@@ -443,6 +443,8 @@ class SearchEngine:
         self.synonyms = synonyms or load_synonyms()
         self._last_check = 0.0
         self._sync_lock = threading.Lock()
+        self._follower: threading.Thread | None = None  # see follow()
+        self._stop_following = threading.Event()
         self._soft_cache: OrderedDict[str, str | None] = OrderedDict()  # query → soft topic
         self._last_repair = -REPAIR_INTERVAL
         self._soft_lock = threading.Lock()
@@ -493,25 +495,56 @@ class SearchEngine:
         for hit in self.search("đảng viên", limit=1).hits:
             _ = (hit.snippet, hit.summary)
 
+    def follow(self, interval: float = SYNC_INTERVAL) -> None:
+        """Catch up with the database every ``interval`` seconds in a background thread, so
+        that no search pays for the check (0.2-0.8 ms at 100,000 documents, in one search a
+        second otherwise). The bot calls this at start, after :meth:`warm`; calling it again
+        does nothing while the thread runs. :meth:`stop_following` ends it."""
+        if self._follower is not None and self._follower.is_alive():
+            return
+        self._stop_following.clear()
+        self._follower = threading.Thread(
+            target=self._follow, args=(interval,), name="search-follow", daemon=True
+        )
+        self._follower.start()
+
+    def stop_following(self) -> None:
+        """End the thread :meth:`follow` started; searches check for changes again."""
+        self._stop_following.set()
+        if self._follower is not None:
+            self._follower.join(timeout=10)
+            self._follower = None
+
+    def _follow(self, interval: float) -> None:
+        while not self._stop_following.wait(interval):
+            try:
+                self._catch_up()
+            except Exception:  # a thread nobody awaits: say it, and try again next time
+                log.exception("search: catching up with the database failed")
+
     def _maybe_sync(self) -> None:
-        """Catch up with the database at most once a second, and only when it moved."""
+        """Catch up with the database at most once a second, and only when it moved (unless
+        :meth:`follow` does that in the background)."""
         if self.index.index is None:
             with self._sync_lock:
                 if self.index.index is None:
                     self.index.open()
                     self._last_check = time.monotonic()
             return
-        if time.monotonic() - self._last_check < SYNC_INTERVAL:
+        if self._follower is not None or time.monotonic() - self._last_check < SYNC_INTERVAL:
             return
+        self._catch_up()
+
+    def _catch_up(self) -> None:
         if not self._sync_lock.acquire(blocking=False):
             return  # another thread is syncing; search what we have
         try:
             self._last_check = time.monotonic()
             if self.index.pending():
                 self.index.sync()
-            elif self.index.index is not None:
+            else:
                 # Another process sharing the folder may have applied the changes.
-                self.index.index.reload()
+                self.index.refresh()
         except StoreError as exc:
             # The index is derived: serve it while the database is briefly away.
             log.warning("search: could not check for changes: %s", exc)

@@ -288,6 +288,8 @@ def run_bot(services: Services, *, webhook: bool = False) -> None:
 def _warm_search(services: Services) -> None:
     try:
         services.search.warm()
+        # From now on a background thread catches up with the database, not users' searches.
+        services.search.follow()
     except Exception as exc:  # the first search will try again (and report)
         log.warning("could not prepare the search index at start: %s", exc)
 
