@@ -729,6 +729,36 @@ def test_following_catches_up_in_the_background_and_searches_skip_the_check(
         b.close()
 
 
+def test_following_says_an_outage_once_and_its_end(
+    svc: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    import time
+
+    from bot.errors import StoreError
+
+    engine = svc.search
+    engine.search("x")  # opens the index
+    calls = {"n": 0}
+
+    def pending() -> bool:
+        calls["n"] += 1
+        if calls["n"] <= 5:
+            raise StoreError("database is away")
+        return False
+
+    engine.index.pending = pending  # type: ignore[method-assign]
+    with caplog.at_level("INFO", logger="bot.search.engine"):
+        engine.follow(interval=0.01)
+        deadline = time.monotonic() + 10
+        while calls["n"] < 8:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        engine.stop_following()
+    messages = [r.getMessage() for r in caplog.records if r.name == "bot.search.engine"]
+    assert sum("could not check for changes" in m for m in messages) == 1
+    assert sum("caught up with the database again" in m for m in messages) == 1
+
+
 def test_refresh_reloads_only_after_a_commit(settings: Settings) -> None:
     a, b = _services(settings), _services(settings)  # two processes, one index folder
     try:

@@ -516,11 +516,23 @@ class SearchEngine:
             self._follower = None
 
     def _follow(self, interval: float) -> None:
+        failing = False  # say a failure once per outage, not once a second
         while not self._stop_following.wait(interval):
             try:
-                self._catch_up()
+                self._catch_up(raise_errors=True)
+            except StoreError as exc:
+                # The index is derived: searches use it while the database is away.
+                if not failing:
+                    log.warning("search: could not check for changes (retrying): %s", exc)
+                failing = True
             except Exception:  # a thread nobody awaits: say it, and try again next time
-                log.exception("search: catching up with the database failed")
+                if not failing:
+                    log.exception("search: catching up with the database failed (retrying)")
+                failing = True
+            else:
+                if failing:
+                    log.info("search: caught up with the database again")
+                failing = False
 
     def _maybe_sync(self) -> None:
         """Catch up with the database at most once a second, and only when it moved (unless
@@ -531,11 +543,13 @@ class SearchEngine:
                     self.index.open()
                     self._last_check = time.monotonic()
             return
-        if self._follower is not None or time.monotonic() - self._last_check < SYNC_INTERVAL:
+        following = self._follower is not None and self._follower.is_alive()
+        if following or time.monotonic() - self._last_check < SYNC_INTERVAL:
             return
         self._catch_up()
 
-    def _catch_up(self) -> None:
+    def _catch_up(self, *, raise_errors: bool = False) -> None:
+        """Apply the database's changes, or read another process's commit."""
         if not self._sync_lock.acquire(blocking=False):
             return  # another thread is syncing; search what we have
         try:
@@ -546,6 +560,8 @@ class SearchEngine:
                 # Another process sharing the folder may have applied the changes.
                 self.index.refresh()
         except StoreError as exc:
+            if raise_errors:
+                raise
             # The index is derived: serve it while the database is briefly away.
             log.warning("search: could not check for changes: %s", exc)
         finally:
