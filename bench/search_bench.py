@@ -31,9 +31,9 @@ Engines:
   summary), title, date and link;
 * ``ours-rank`` — the same ranking with hit rendering switched off, on the index ``ours``
   built (no second build between ours's and the passes, no second copy to cache). Sharing
-  the files has a price: in two of three rotations ours-rank runs a query right after ours
-  ran it on the same postings (one in three the other way round), so the ranking-only
-  figures are somewhat flattered; a machine with caches cold from another process's turn
+  the files has a price: ours-rank runs a query after ours ran it on the same postings in
+  most rotations (two of three with three engines, three of four with FTS5; ours after
+  ours-rank in the rest), so the ranking-only figures are somewhat flattered; a machine with caches cold from another process's turn
   slows our engine (Python around tantivy) more than raw tantivy (measured in one process,
   a 64 MB scan and a 20 ms pause before each query: ours 24% slower on average, raw
   9-11%; keyword p95 0.91x of raw with warm caches, 1.10x with cold ones);
