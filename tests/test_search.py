@@ -884,6 +884,51 @@ def test_corrupt_or_stale_index_is_rebuilt(settings: Settings, damage: str) -> N
         again.close()
 
 
+def test_index_missing_documents_is_rebuilt_on_open(settings: Settings) -> None:
+    import tantivy
+
+    from bot.search.index import SCHEMA
+
+    svc = _services(settings)
+    doc_id = add(svc, "k", "Kiểm tra", "Ủy ban kiểm tra huyện kiểm tra chi bộ có dấu hiệu vi phạm.")
+    add(svc, "d", "Dân vận", "Phong trào dân vận khéo ở các xã vùng cao.")
+    svc.search.sync()
+    with svc.search.index._writer() as writer:  # lost from the index, not from the database
+        writer.delete_documents_by_query(tantivy.Query.term_set_query(SCHEMA, "id", [doc_id]))
+        writer.commit()
+    svc.close()
+    again = _services(settings)
+    try:
+        assert ids(again.search.search("dau hieu vi pham")) == ["k"]
+        assert again.search.index.rebuilt_reason == "1 indexed vs 2 stored"
+    finally:
+        again.close()
+
+
+def test_documents_arriving_while_the_index_opens_cause_no_rebuild(settings: Settings) -> None:
+    a = _services(settings)
+    add(a, "k", "Kiểm tra", "Ủy ban kiểm tra huyện kiểm tra chi bộ có dấu hiệu vi phạm.")
+    a.search.sync()
+    b = _services(settings)  # another process opening the same index folder
+    real_sync = b.search.index.sync
+    arrivals = iter(["late-1", "late-2"])
+
+    def sync_then_another_arrives() -> int:
+        applied = real_sync()
+        late = next(arrivals, None)
+        if late is not None:  # a's ingest commits right after b's sync, before b counts
+            add(a, late, "Dân vận", f"Phong trào dân vận khéo {late} ở các xã vùng cao.")
+        return applied
+
+    b.search.index.sync = sync_then_another_arrives  # type: ignore[method-assign]
+    try:
+        assert b.search.search("dan van kheo").total == 2
+        assert b.search.index.rebuilt_reason is None
+    finally:
+        a.close()
+        b.close()
+
+
 def test_index_from_another_database_is_rebuilt(tmp_path: Path) -> None:
     index_dir = tmp_path / "shared-index"
     one = _services(

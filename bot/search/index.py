@@ -368,7 +368,14 @@ class SearchIndex:
             self.sync()
             if check_count:
                 indexed, stored = self.num_docs(), self.documents.count()
-                if indexed != stored:
+                for _ in range(3):
+                    if indexed == stored or not self.pending():
+                        break
+                    # Documents arrived since the sync (another process is adding some):
+                    # that explains the difference, a damaged index does not.
+                    self.sync()
+                    indexed, stored = self.num_docs(), self.documents.count()
+                if indexed != stored and not self.pending():
                     self.rebuilt_reason = f"{indexed} indexed vs {stored} stored"
                     log.warning("search index: %s; rebuilding", self.rebuilt_reason)
                     self.rebuild()
@@ -385,11 +392,12 @@ class SearchIndex:
         """Read the latest commit when there is one this process has not read (another
         process's sync). A reload with nothing new would cost 0.05 ms, and the search after
         it about as much again, once a second."""
-        index = self.ensure_open()
-        stamp = self._commit_stamp()
-        if stamp is None or stamp != self._seen_commit:
-            index.reload()
-            self._seen_commit = stamp
+        with self._lock:  # not while a sync in this process swaps the index
+            index = self.ensure_open()
+            stamp = self._commit_stamp()
+            if stamp is None or stamp != self._seen_commit:
+                index.reload()
+                self._seen_commit = stamp
 
     def ensure_open(self) -> tantivy.Index:
         """The open index (opening, or rebuilding, on first use)."""
