@@ -7,12 +7,18 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.config import Settings
 from tests.auxil.bots import Bot, running_bot
 from tests.auxil.settings import PG_AVAILABLE, PG_URL, SEEDS, make_settings, requires_pg
 
 __all__ = ["SEEDS", "make_settings", "requires_pg"]
+
+# No per-example deadline: a loaded CI machine runs an example several times slower than a
+# laptop, and a property that holds is not made false by a slow run (speed has its own tests).
+hypothesis_settings.register_profile("partybot", deadline=None)
+hypothesis_settings.load_profile("partybot")
 
 
 @pytest.fixture
