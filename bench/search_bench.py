@@ -35,8 +35,8 @@ Engines:
   most rotations (two of three with three engines, three of four with FTS5; ours after
   ours-rank in the rest), so the ranking-only figures are somewhat flattered; a machine with caches cold from another process's turn
   slows our engine (Python around tantivy) more than raw tantivy (measured in one process,
-  a 64 MB scan and a 20 ms pause before each query: ours 24% slower on average, raw
-  9-11%; keyword p95 0.91x of raw with warm caches, 1.10x with cold ones);
+  a 64 MB scan and a 20 ms pause before each query, two runs: ours 24-63% slower on
+  average, raw 9-47%, and our mean time over raw's 0.1-0.15x higher than back to back);
 * ``raw`` — tantivy alone: one folded text field per title/body (simple tokenizer, lower case,
   ASCII folding), tantivy's own lenient query parser, top hits of one page (5, as the bot shows) with a count, titles loaded;
 * ``fts5`` — SQLite FTS5 over hand-folded text (``remove_diacritics`` does not fold đ), terms
