@@ -33,8 +33,9 @@ Engines:
   built (no second build between ours's and the passes, no second copy to cache). Sharing
   the files has a price: ours-rank runs a query after ours ran it on the same postings in
   most rotations (two of three with three engines, three of four with FTS5; ours after
-  ours-rank in the rest), so the ranking-only figures are somewhat flattered; a machine with caches cold from another process's turn
-  slows our engine (Python around tantivy) more than raw tantivy (measured in one process,
+  ours-rank in the rest), so the ranking-only figures are somewhat flattered. A machine
+  with caches cold from another process's turn slows our engine (Python around tantivy)
+  more than raw tantivy (measured in one process,
   a 64 MB scan and a 20 ms pause before each query, two runs: ours 24-63% slower on
   average, raw 9-47%, and our mean time over raw's 0.1-0.15x higher than back to back);
 * ``raw`` — tantivy alone: one folded text field per title/body (simple tokenizer, lower case,
