@@ -37,7 +37,7 @@ Engines:
   with caches cold from another process's turn slows our engine (Python around tantivy)
   more than raw tantivy (measured in one process,
   a 64 MB scan and a 20 ms pause before each query, two runs: ours 24-63% slower on
-  average, raw 9-47%, and our mean time over raw's 0.1-0.15x higher than back to back);
+  average, raw 9-47%, and our mean time over raw's 0.12-0.17x higher than back to back);
 * ``raw`` — tantivy alone: one folded text field per title/body (simple tokenizer, lower case,
   ASCII folding), tantivy's own lenient query parser, top hits of one page (5, as the bot shows) with a count, titles loaded;
 * ``fts5`` — SQLite FTS5 over hand-folded text (``remove_diacritics`` does not fold đ), terms
