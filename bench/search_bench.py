@@ -13,7 +13,7 @@ machine falls on all of them alike:
 * ``topic``: a topic's name or phrase ("kết nạp đảng viên").
 
 p50/p95 per kind and over every query together (``all``); the ratio lines divide each
-engine's p95 by raw tantivy's.
+engine's p95 by raw tantivy's. A last, untimed pass says where ours's time goes (``_phases``).
 
 In its first turn, once every engine has built its index, every engine has its index files
 read into the OS cache and answers one untimed query (``WARM_UP``); ours does both through
@@ -333,6 +333,67 @@ def _time_queries(
     return latency
 
 
+PHASES = ("parse", "build", "search", "fetch", "render", "other")
+
+
+def _phases(
+    engine: Any, run_one: Any, queries: dict[str, list[str]]
+) -> dict[str, dict[str, float]]:
+    """Where ours's time goes, mean ms per query and kind, in one more pass after the timed
+    ones (its wrappers would slow the timed ones): ``parse`` the query (twice when a typo's
+    correction is checked for a topic), ``build`` the tantivy query (typo correction, word
+    pairs, catalogue), ``search`` in tantivy (ranking or a topic's newest, and the count), ``fetch`` the page's stored
+    documents, ``render`` their snippets or summaries, titles, dates and links, ``other``
+    the rest (filters, notes, suggestions)."""
+    import bot.search.engine as engine_module
+
+    spent: dict[str, float] = dict.fromkeys(PHASES, 0.0)
+
+    def timed(phase: str, fn: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[phase] += time.perf_counter() - start
+
+        return wrapper
+
+    parse = engine_module.parse_query
+    engine_module.parse_query = timed("parse", parse)
+    engine._keywords = timed("build", engine._keywords)
+    engine._ranked = timed("search", engine._ranked)
+    engine._newest = timed("search", engine._newest)  # a topic's listing, newest first
+    engine._hits = timed("fetch", engine._hits)
+    out: dict[str, dict[str, float]] = {}
+    try:
+        for kind, items in queries.items():
+            for phase in spent:
+                spent[phase] = 0.0
+            total = render = 0.0
+            for q in items:
+                start = time.perf_counter()
+                hits = engine.search(q, limit=PAGE).hits
+                shown = time.perf_counter()
+                for hit in hits:
+                    _ = (
+                        hit.snippet.text or hit.summary,
+                        hit.title,
+                        hit.date,
+                        hit.link("bench_bot"),
+                    )
+                end = time.perf_counter()
+                total += end - start
+                render += end - shown
+            spent["render"] = render
+            spent["other"] = total - sum(v for k, v in spent.items() if k != "other")
+            out[kind] = {"total": total * 1000 / len(items)}
+            out[kind].update({k: v * 1000 / len(items) for k, v in spent.items()})
+    finally:
+        engine_module.parse_query = parse
+    return out
+
+
 def _dir_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
 
@@ -374,11 +435,14 @@ def run_ours(
             _ = (hit.snippet.text or hit.summary, hit.title, hit.date, hit.link("bench_bot"))
 
     latency = _time_queries(run_one, queries, repeat, warm)
+    rss = max(rss_built, _rss_mb())
+    phases = None if rank_only else _phases(engine, run_one, queries)
     result = {
         "docs": count,
         "build_s": build,
+        "phases": phases,
         "index_mb": _dir_mb(index_dir),
-        "rss_mb": max(rss_built, _rss_mb()),
+        "rss_mb": rss,
         "peak_rss_mb": _peak_mb(),
         "latency": latency,
     }
@@ -579,6 +643,21 @@ def run(
     return results
 
 
+def phases_table(phases: dict[str, dict[str, float]]) -> str:
+    """A Markdown table of where ours's time goes (see :func:`_phases`)."""
+    lines = [
+        "ours, where the time goes (mean ms per query, one untimed pass after the timed ones):",
+        "",
+        "| kind | total | " + " | ".join(PHASES) + " |",
+        "|" + "---|" * (2 + len(PHASES)),
+    ]
+    for kind, row in phases.items():
+        cells = [kind, f"{row['total']:.2f}"]
+        cells += [f"{row[p]:.2f} ({row[p] / (row['total'] or 1e-9):.0%})" for p in PHASES]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def table(results: dict[str, Any]) -> str:
     """A Markdown table: one row per engine, p50/p95 per query kind."""
     engines = [e for e in ENGINES if e in results]
@@ -637,6 +716,9 @@ def main() -> None:
     )
     print(f"search benchmark: {results['docs']:,} documents (loaded in {results['load_s']:.1f} s)")
     print(table(results))
+    if results.get("ours", {}).get("phases"):
+        print()
+        print(phases_table(results["ours"]["phases"]))
     # A path relative to the checkout, so the generated docs read the same on every machine.
     shown = args.out.resolve()
     print(f"(details in {shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else shown})")

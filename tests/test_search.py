@@ -1282,6 +1282,11 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
             "typo",
             "topic",
         }
+        if engine == "ours":  # where its time goes: the phases add up to the total
+            for row in result[engine]["phases"].values():
+                phases = [v for k, v in row.items() if k != "total"]
+                assert row["total"] > 0 and sum(phases) == pytest.approx(row["total"])
+                assert min(phases) >= 0
         pooled = result[engine]["latency"]["all"]
         assert pooled["n"] == sum(
             v["n"] for k, v in result[engine]["latency"].items() if k != "all"
