@@ -620,6 +620,9 @@ def test_a_query_naming_a_topic_lists_it_newest_first(corpus: Services, query: s
     if "kết nạp" in query or "ket nap" in query:
         assert ids(results)[2] == "admission-untagged"
         assert results.total == 3
+        # A page of tagged documents alone still counts the untagged matches after them.
+        one = corpus.search.search(query, limit=1)
+        assert ids(one) == ["admission-new"] and one.total == 3 and one.tagged == 2
     # Of the total, the tagged ones (the count /topics shows).
     assert results.tagged == 2
 
