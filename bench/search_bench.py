@@ -342,7 +342,7 @@ def _phases(
     """Where ours's time goes, mean ms per query and kind, in one more pass after the timed
     ones (its wrappers would slow the timed ones): ``parse`` the query (twice when a typo's
     correction is checked for a topic), ``build`` the tantivy query (typo correction, word
-    pairs, catalogue), ``search`` in tantivy (ranking or a topic's newest, and the count), ``fetch`` the page's stored
+    pairs, catalogue), ``search`` in tantivy (ranking or a topic's newest, and the counts), ``fetch`` the page's stored
     documents, ``render`` their snippets or summaries, titles, dates and links, ``other``
     the rest (filters, notes, suggestions)."""
     import bot.search.engine as engine_module
@@ -359,8 +359,9 @@ def _phases(
 
         return wrapper
 
-    parse = engine_module.parse_query
+    parse, count = engine_module.parse_query, engine_module._count
     engine_module.parse_query = timed("parse", parse)
+    engine_module._count = timed("search", count)  # a count without a page
     engine._keywords = timed("build", engine._keywords)
     engine._ranked = timed("search", engine._ranked)
     engine._newest = timed("search", engine._newest)  # a topic's listing, newest first
@@ -390,7 +391,7 @@ def _phases(
             out[kind] = {"total": total * 1000 / len(items)}
             out[kind].update({k: v * 1000 / len(items) for k, v in spent.items()})
     finally:
-        engine_module.parse_query = parse
+        engine_module.parse_query, engine_module._count = parse, count
     return out
 
 
