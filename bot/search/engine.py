@@ -372,7 +372,6 @@ def _snippet_of(
     return Snippet(first_sentence(hit.summary))
 
 
-@functools.lru_cache(maxsize=256)
 def _count(searcher: tantivy.Searcher, query: Query) -> int:
     """How many documents match: the one hit asked for is the newest, so tantivy scores
     nothing (20-32% less than a count beside the best-scored hit, for a topic's untagged
@@ -380,6 +379,7 @@ def _count(searcher: tantivy.Searcher, query: Query) -> int:
     return int(searcher.search(query, limit=1, count=True, order_by_field="date").count or 0)
 
 
+@functools.lru_cache(maxsize=256)
 def _subjects_query(subjects: tuple[str, ...]) -> ParsedQuery:
     """Catalogued documents' subjects as a query, for the snippets of the documents found by
     them: such a document need not cite the code, so it shows why it is about it instead."""
