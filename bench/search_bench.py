@@ -336,15 +336,19 @@ def _time_queries(
 PHASES = ("parse", "build", "search", "fetch", "render", "other")
 
 
-def _phases(
-    engine: Any, run_one: Any, queries: dict[str, list[str]]
-) -> dict[str, dict[str, float]]:
+def _show(hits: Any) -> None:
+    """What the bot shows of each hit: its snippet (or summary), title, date and link."""
+    for hit in hits:
+        _ = (hit.snippet.text or hit.summary, hit.title, hit.date, hit.link("bench_bot"))
+
+
+def _phases(engine: Any, queries: dict[str, list[str]]) -> dict[str, dict[str, float]]:
     """Where ours's time goes, mean ms per query and kind, in one more pass after the timed
     ones (its wrappers would slow the timed ones): ``parse`` the query (twice when a typo's
     correction is checked for a topic), ``build`` the tantivy query (typo correction, word
-    pairs, catalogue), ``search`` in tantivy (ranking or a topic's newest, and the counts), ``fetch`` the page's stored
-    documents, ``render`` their snippets or summaries, titles, dates and links, ``other``
-    the rest (filters, notes, suggestions)."""
+    pairs, catalogue), ``search`` in tantivy (ranking or a topic's newest, and the counts),
+    ``fetch`` the page's stored documents, ``render`` what :func:`_show` shows of them,
+    ``other`` the rest (filters, notes, suggestions)."""
     import bot.search.engine as engine_module
 
     spent: dict[str, float] = dict.fromkeys(PHASES, 0.0)
@@ -376,13 +380,7 @@ def _phases(
                 start = time.perf_counter()
                 hits = engine.search(q, limit=PAGE).hits
                 shown = time.perf_counter()
-                for hit in hits:
-                    _ = (
-                        hit.snippet.text or hit.summary,
-                        hit.title,
-                        hit.date,
-                        hit.link("bench_bot"),
-                    )
+                _show(hits)
                 end = time.perf_counter()
                 total += end - start
                 render += end - shown
@@ -432,12 +430,11 @@ def run_ours(
         clear_cache()  # summaries are made afresh in the timed passes
 
     def run_one(q: str) -> None:
-        for hit in engine.search(q, limit=PAGE).hits:
-            _ = (hit.snippet.text or hit.summary, hit.title, hit.date, hit.link("bench_bot"))
+        _show(engine.search(q, limit=PAGE).hits)
 
     latency = _time_queries(run_one, queries, repeat, warm)
     rss = max(rss_built, _rss_mb())
-    phases = None if rank_only else _phases(engine, run_one, queries)
+    phases = None if rank_only else _phases(engine, queries)
     result = {
         "docs": count,
         "build_s": build,
