@@ -686,11 +686,11 @@ def table(results: dict[str, Any]) -> str:
         # Raw tantivy drops a misspelt word (it matches nothing), so its typo queries are
         # shorter searches than their keyword twins; ours corrects the word and runs the twin.
         # The same work on both sides: ours's typos against raw's typed-right twins.
+        raw_twin = results["raw"]["latency"]["keyword"]["p95"] or 1e-9
         twins = [
             f"{engine} {results[engine]['latency']['typo']['p95'] / raw_twin:.2f}×"
             for engine in ("ours", "ours-rank")
             if engine in results
-            and (raw_twin := results["raw"]["latency"]["keyword"]["p95"] or 1e-9)
         ]
         lines.append("p95 typo/raw's keyword (the same queries typed right): " + ", ".join(twins))
     return "\n".join(lines)
