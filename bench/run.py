@@ -31,7 +31,8 @@ BENCHES: list[tuple[str, str, list[str], list[str]]] = [
     (
         "search",
         "Search latency at 100,000 documents: our engine end to end (with snippets) and ranking "
-        "only, against raw tantivy and SQLite FTS5 on the same documents.",
+        "only, against raw tantivy (with and without tantivy's own snippets) and SQLite FTS5 "
+        "on the same documents.",
         ["-m", "bench.search_bench", "--docs", "100000"],
         ["-m", "bench.search_bench", "--docs", "300"],
     ),

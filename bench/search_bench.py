@@ -40,6 +40,10 @@ Engines:
   average, raw 9-47%, and our mean time over raw's 0.12-0.17x higher than back to back);
 * ``raw`` — tantivy alone: one folded text field per title/body (simple tokenizer, lower case,
   ASCII folding), tantivy's own lenient query parser, top hits of one page (5, as the bot shows) with a count, titles loaded;
+* ``raw-snip`` — ``raw`` on the index raw built, and for each hit tantivy's own snippet of its
+  body (``SnippetGenerator``, 220 characters as ours, the words to mark): the same work as
+  ``ours`` end to end, a snippet per hit, done in Rust, so the ratio to it says what ours's
+  snippets, in Python, cost beyond tantivy's;
 * ``fts5`` — SQLite FTS5 over hand-folded text (``remove_diacritics`` does not fold đ), terms
   OR-ed, ``bm25()`` top hits of one page (no count: that would double its time).
 """
@@ -62,7 +66,7 @@ from bench.common import ROOT, percentile
 
 KINDS = ("keyword", "unaccented", "code", "phrase", "typo", "topic")
 PAGE = 5  # hits per query: what the bot shows on one page (bot.present.conversation.PAGE_SIZE)
-ENGINES = ("ours", "ours-rank", "raw", "fts5")
+ENGINES = ("ours", "ours-rank", "raw", "raw-snip", "fts5")
 
 _CODE_KINDS = [("KL", "Kết luận"), ("NQ", "Nghị quyết"), ("CT", "Chỉ thị"), ("QĐ", "Quy định")]
 
@@ -449,20 +453,21 @@ def run_ours(
 
 
 def run_raw(
-    db_path: Path, work: Path, queries: dict[str, list[str]], repeat: int
+    db_path: Path, work: Path, queries: dict[str, list[str]], repeat: int, snippets: bool = False
 ) -> dict[str, Any]:
     import tantivy
 
     from bot.search.index import read_files
 
     folder = work / "index-raw"
+    shared = snippets and folder.is_dir()  # raw ran first and built it (as ours-rank does)
     folder.mkdir(parents=True, exist_ok=True)
     sb = tantivy.SchemaBuilder()
     sb.add_unsigned_field("id", stored=True, indexed=True, fast=True)
     sb.add_text_field("title", stored=True, tokenizer_name="vnraw")
     sb.add_text_field("body", stored=True, tokenizer_name="vnraw")
     schema = sb.build()
-    index = tantivy.Index(schema, path=str(folder), reuse=False)
+    index = tantivy.Index(schema, path=str(folder), reuse=shared)
     analyzer = (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
         .filter(tantivy.Filter.remove_long(40))
@@ -471,28 +476,38 @@ def run_raw(
         .build()
     )
     index.register_tokenizer("vnraw", analyzer)
-    conn = sqlite3.connect(db_path)
-    start = time.perf_counter()
-    writer = index.writer(200_000_000, 0)
-    for doc_id, title, text in conn.execute("SELECT id, title, text FROM documents"):
-        d = tantivy.Document()
-        d.add_unsigned("id", doc_id)
-        d.add_text("title", title)
-        d.add_text("body", text)
-        writer.add_document(d)
-    writer.commit()
-    writer.wait_merging_threads()
+    build = None
+    if not shared:
+        conn = sqlite3.connect(db_path)
+        start = time.perf_counter()
+        writer = index.writer(200_000_000, 0)
+        for doc_id, title, text in conn.execute("SELECT id, title, text FROM documents"):
+            d = tantivy.Document()
+            d.add_unsigned("id", doc_id)
+            d.add_text("title", title)
+            d.add_text("body", text)
+            writer.add_document(d)
+        writer.commit()
+        writer.wait_merging_threads()
+        build = time.perf_counter() - start
+        conn.close()
     index.reload()
-    build = time.perf_counter() - start
-    conn.close()
     rss_built = _rss_mb()
 
     def run_one(q: str) -> None:
         query, _ = index.parse_query_lenient(q, ["title", "body"], field_boosts={"title": 1.5})
         searcher = index.searcher()
         hits = searcher.search(query, PAGE, count=True).hits
+        if not snippets:
+            for _, address in hits:
+                searcher.doc(address)
+            return
+        generator = tantivy.SnippetGenerator.create(searcher, query, schema, "body")
+        generator.set_max_num_chars(220)  # as ours (bot.search.summary.snippet)
         for _, address in hits:
-            searcher.doc(address)
+            doc = searcher.doc(address)
+            snippet = generator.snippet_from_doc(doc)
+            _ = (snippet.fragment(), snippet.highlighted(), doc["title"])
 
     # As ours does in warm() (bot.search.index.read_files): the index in the OS cache.
     latency = _time_queries(run_one, queries, repeat, lambda: read_files(folder.iterdir()))
@@ -581,6 +596,8 @@ def _engine_main(
         out.put(run_ours(*args, rank_only=True))
     elif name == "raw":
         out.put(run_raw(*args))
+    elif name == "raw-snip":
+        out.put(run_raw(*args, snippets=True))
     else:
         out.put(run_fts5(*args))
 
@@ -665,7 +682,9 @@ def table(results: dict[str, Any]) -> str:
         r = results[e]
         cells = [
             e,
-            "(ours's)" if r["build_s"] is None else f"{r['build_s']:.1f} s",
+            f"({'ours' if e.startswith('ours') else 'raw'}'s)"
+            if r["build_s"] is None
+            else f"{r['build_s']:.1f} s",
             f"{r['index_mb']:.0f} MB",
             f"{r['rss_mb']:.0f} MB",
         ]
@@ -693,6 +712,14 @@ def table(results: dict[str, Any]) -> str:
             if engine in results
         ]
         lines.append("p95 typo/raw's keyword (the same queries typed right): " + ", ".join(twins))
+    if "ours" in results and "raw-snip" in results:
+        # Both with a snippet per hit: what the bot shows against tantivy's own snippets.
+        snip = results["raw-snip"]["latency"]
+        ours = results["ours"]["latency"]
+        ratios = [f"{k} {ours[k]['p95'] / (snip[k]['p95'] or 1e-9):.2f}×" for k in (*KINDS, "all")]
+        lines.append("p95 ours/raw-snip (a snippet per hit on both sides): " + ", ".join(ratios))
+        twin = ours["typo"]["p95"] / (snip["keyword"]["p95"] or 1e-9)
+        lines.append(f"p95 ours's typo/raw-snip's keyword (typed right): {twin:.2f}×")
     return "\n".join(lines)
 
 
