@@ -639,6 +639,27 @@ def test_a_mistyped_topic_phrase_is_answered_as_the_topic(corpus: Services) -> N
     assert dated.topic == "admission" and ids(dated) == ["admission-new"]
 
 
+def test_may_name_topic_is_false_only_where_the_parse_names_no_topic() -> None:
+    # The check lets a corrected typo skip its second parse: it may say yes too often,
+    # never no where parse_query finds a topic.
+    from bot.search.query import may_name_topic, topic_phrases
+
+    taxonomy = load_taxonomy(ROOT / "training" / "taxonomy.json")
+    phrases = list(topic_phrases(taxonomy))
+    texts = phrases + [p.upper() for p in phrases] + [f"{p}, 2023" for p in phrases]
+    texts += ["Kết nạp và phát triển đảng viên", "kiem tra, giam sat", "kết nạp đảng viên mới"]
+    texts += [f"{p} tháng 5/2023" for p in phrases] + [f"từ năm 2021 {p}" for p in phrases]
+    texts += ["tham nhũng đấu thầu", "hồ chí", "tổ chức", "sinh hoạt chi bộ định kỳ", "", "?"]
+    named = 0
+    for text in texts:
+        if parse_query(text, taxonomy).topic is not None:
+            named += 1
+            assert may_name_topic(text, taxonomy), text
+    assert named >= len(phrases)  # every phrase names its topic, so the test can fail
+    assert not may_name_topic("tham nhũng đấu thầu", taxonomy)
+    assert not may_name_topic("kết nạp đảng viên", None)  # no taxonomy: no topic either
+
+
 def test_topic_phrases_and_listing(corpus: Services) -> None:
     assert search(corpus, "kiểm tra giám sát").topic == "inspection"
     assert search(corpus, "kiem tra, giam sat").topic == "inspection"

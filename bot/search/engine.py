@@ -73,6 +73,7 @@ from bot.search.query import (
     Term,
     _terms,
     is_stopword,
+    may_name_topic,
     parse_query,
 )
 from bot.search.summary import first_sentence, summarize
@@ -1575,8 +1576,10 @@ class SearchEngine:
         if parsed.question or parsed.phrases or parsed.codes or parsed.excluded:
             return None
         corrected = _suggestion(parsed, built)
-        fixed = parse_query(corrected, self.taxonomy) if corrected else None
-        return fixed if fixed is not None and fixed.topic else None
+        if not corrected or not may_name_topic(corrected, self.taxonomy):
+            return None
+        fixed = parse_query(corrected, self.taxonomy)
+        return fixed if fixed.topic else None
 
     def _topic_answer(
         self,
