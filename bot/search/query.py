@@ -480,7 +480,7 @@ _WORDS_CACHE: dict[int, tuple[dict[str, str], list[frozenset[str]]]] = {}
 _BESIDE_TOPIC = (
     _FOLDED_STOPWORDS
     | frozenset(fold_lower(w) for w in STOPWORDS)
-    | frozenset("tu ke sau truoc den toi cho nam thang trong".split())
+    | frozenset(["tu", "ke", "sau", "truoc", "den", "toi", "cho", "nam", "thang", "trong"])
 )
 
 
