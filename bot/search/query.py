@@ -498,8 +498,15 @@ def may_name_topic(text: str, taxonomy: Taxonomy | None) -> bool:
         if len(_WORDS_CACHE) > 8:
             _WORDS_CACHE.clear()
         cached = _WORDS_CACHE[id(phrases)] = (phrases, [frozenset(p.split()) for p in phrases])
-    words = set(_phrase_key(text).split())
-    others = {w for w in words if w not in _BESIDE_TOPIC and not any(c.isdigit() for c in w)}
+    split = _phrase_key(text).split()
+    if len(split) > MAX_TERMS:
+        return True  # parse_query keeps the first MAX_TERMS: not worth telling apart
+    words = set(split)
+    others = {
+        w
+        for w in words
+        if w not in _BESIDE_TOPIC and len(w) <= MAX_TOKEN_CHARS and not any(map(str.isdigit, w))
+    }
     return any(phrase <= words and others <= phrase for phrase in cached[1])
 
 
