@@ -673,6 +673,24 @@ def phases_table(phases: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def _ratios(results: dict[str, Any], engine: str, base: str) -> str:
+    """``engine``'s p95 over ``base``'s, per kind and over all queries."""
+    ours, theirs = results[engine]["latency"], results[base]["latency"]
+    return ", ".join(
+        f"{k} {ours[k]['p95'] / (theirs[k]['p95'] or 1e-9):.2f}×"
+        for k in (*KINDS, "all")
+        if k in ours  # results saved before "all" existed
+    )
+
+
+def _twin(results: dict[str, Any], engine: str, base: str) -> float:
+    """``engine``'s typo p95 over ``base``'s p95 for the same queries typed right."""
+    return float(
+        results[engine]["latency"]["typo"]["p95"]
+        / (results[base]["latency"]["keyword"]["p95"] or 1e-9)
+    )
+
+
 def table(results: dict[str, Any]) -> str:
     """A Markdown table: one row per engine, p50/p95 per query kind."""
     engines = [e for e in ENGINES if e in results]
@@ -693,32 +711,22 @@ def table(results: dict[str, Any]) -> str:
     if "ours" in results and "raw" in results:
         lines.append("")
         for engine in ("ours", "ours-rank"):
-            if engine not in results:
-                continue
-            ratios = []
-            for k in (*KINDS, "all"):
-                if k not in results[engine]["latency"]:  # results saved before "all" existed
-                    continue
-                raw = results["raw"]["latency"][k]["p95"] or 1e-9
-                ratios.append(f"{k} {results[engine]['latency'][k]['p95'] / raw:.2f}×")
-            lines.append(f"p95 {engine}/raw: " + ", ".join(ratios))
+            if engine in results:
+                lines.append(f"p95 {engine}/raw: " + _ratios(results, engine, "raw"))
         # Raw tantivy drops a misspelt word (it matches nothing), so its typo queries are
         # shorter searches than their keyword twins; ours corrects the word and runs the twin.
         # The same work on both sides: ours's typos against raw's typed-right twins.
-        raw_twin = results["raw"]["latency"]["keyword"]["p95"] or 1e-9
         twins = [
-            f"{engine} {results[engine]['latency']['typo']['p95'] / raw_twin:.2f}×"
+            f"{engine} {_twin(results, engine, 'raw'):.2f}×"
             for engine in ("ours", "ours-rank")
             if engine in results
         ]
         lines.append("p95 typo/raw's keyword (the same queries typed right): " + ", ".join(twins))
     if "ours" in results and "raw-snip" in results:
         # Both with a snippet per hit: what the bot shows against tantivy's own snippets.
-        snip = results["raw-snip"]["latency"]
-        ours = results["ours"]["latency"]
-        ratios = [f"{k} {ours[k]['p95'] / (snip[k]['p95'] or 1e-9):.2f}×" for k in (*KINDS, "all")]
-        lines.append("p95 ours/raw-snip (a snippet per hit on both sides): " + ", ".join(ratios))
-        twin = ours["typo"]["p95"] / (snip["keyword"]["p95"] or 1e-9)
+        ratios = _ratios(results, "ours", "raw-snip")
+        lines.append("p95 ours/raw-snip (a snippet per hit on both sides): " + ratios)
+        twin = _twin(results, "ours", "raw-snip")
         lines.append(f"p95 ours's typo/raw-snip's keyword (typed right): {twin:.2f}×")
     return "\n".join(lines)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.corpus.text import (
     DocCode,
@@ -24,6 +24,8 @@ from bot.corpus.text import (
 from bot.timeutil import VN
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from bot.corpus.topics import Taxonomy
 
 MAX_QUERY_CHARS = 1000  # longer input is cut before any work (a pasted article is not a query)
@@ -471,7 +473,20 @@ def match_topic(parsed: ParsedQuery, taxonomy: Taxonomy) -> tuple[str | None, st
     return None, best[1] if best else None
 
 
-_WORDS_CACHE: dict[int, tuple[dict[str, str], list[frozenset[str]]]] = {}
+_DERIVED: dict[tuple[str, int], tuple[dict[str, str], Any]] = {}
+
+
+def _derived(name: str, phrases: dict[str, str], make: Callable[[dict[str, str]], Any]) -> Any:
+    """``make(phrases)``, made once per set of phrases (every search asks for it)."""
+    key = (name, id(phrases))
+    cached = _DERIVED.get(key)
+    if cached is not None and cached[0] is phrases:
+        return cached[1]
+    value = make(phrases)
+    if len(_DERIVED) > 16:
+        _DERIVED.clear()
+    _DERIVED[key] = (phrases, value)
+    return value
 
 
 # Words a query may have besides a topic phrase and still name the topic: every fold of a
@@ -492,12 +507,9 @@ def may_name_topic(text: str, taxonomy: Taxonomy | None) -> bool:
     measured at 100,000 documents)."""
     if taxonomy is None:
         return False  # parse_query matches topics only with a taxonomy
-    phrases = topic_phrases(taxonomy)
-    cached = _WORDS_CACHE.get(id(phrases))
-    if cached is None or cached[0] is not phrases:
-        if len(_WORDS_CACHE) > 8:
-            _WORDS_CACHE.clear()
-        cached = _WORDS_CACHE[id(phrases)] = (phrases, [frozenset(p.split()) for p in phrases])
+    word_sets = _derived(
+        "words", topic_phrases(taxonomy), lambda phrases: [frozenset(p.split()) for p in phrases]
+    )
     split = _phrase_key(text).split()
     if len(split) > MAX_TERMS:
         return True  # parse_query keeps the first MAX_TERMS: not worth telling apart
@@ -507,21 +519,13 @@ def may_name_topic(text: str, taxonomy: Taxonomy | None) -> bool:
         for w in words
         if w not in _BESIDE_TOPIC and len(w) <= MAX_TOKEN_CHARS and not any(map(str.isdigit, w))
     }
-    return any(phrase <= words and others <= phrase for phrase in cached[1])
-
-
-_HINT_CACHE: dict[int, tuple[dict[str, str], list[tuple[str, str]]]] = {}
+    return any(phrase <= words and others <= phrase for phrase in word_sets)
 
 
 def _hint_phrases(taxonomy: Taxonomy) -> list[tuple[str, str]]:
-    """(" phrase ", slug) for the hint phrases of two syllables or more, made once per set of
-    phrases: every search looks for them."""
-    phrases = topic_phrases(taxonomy, hints=True)
-    cached = _HINT_CACHE.get(id(phrases))
-    if cached is not None and cached[0] is phrases:
-        return cached[1]
-    spaced = [(f" {p} ", slug) for p, slug in phrases.items() if len(p.split()) >= 2]
-    if len(_HINT_CACHE) > 8:
-        _HINT_CACHE.clear()
-    _HINT_CACHE[id(phrases)] = (phrases, spaced)
-    return spaced
+    """(" phrase ", slug) for the hint phrases of two syllables or more."""
+    return _derived(
+        "hints",
+        topic_phrases(taxonomy, hints=True),
+        lambda phrases: [(f" {p} ", slug) for p, slug in phrases.items() if len(p.split()) >= 2],
+    )
