@@ -330,6 +330,43 @@ def test_a_short_word_with_accents_no_document_has_is_corrected_like_an_unknown_
     assert "forgive" in ids(search(svc, "thấ"))
 
 
+def test_a_word_with_accents_no_document_has_is_searched_as_the_edit_its_neighbour_prefers(
+    svc: Services,
+) -> None:
+    # No document has "chuẩ"; its letters are common ("chưa", "chùa"), but next to "điểm"
+    # only "chuẩn" (one letter more, the typed accents kept) is a pair: searched as
+    # corrected, as the answer says, not also by the letters.
+    texts = {
+        "cut1": "Điểm chuẩn vào lớp 10 năm nay tăng nhẹ.",
+        "cut2": "Nhiều trường công bố điểm chuẩn sớm.",
+        "pending": "Điểm thi chưa công bố, chùa làng chưa sửa xong.",
+    }
+    for external_id, text in texts.items():
+        add(svc, external_id, "Tin", text)
+    got = search(svc, "điểm chuẩ")
+    assert (got.suggestions, got.note, sorted(ids(got))) == (
+        ["điểm chuẩn"],
+        "typo",
+        ["cut1", "cut2"],
+    )
+
+
+def test_a_word_is_not_stranded_by_a_neighbour_typed_with_accents_no_document_has(
+    svc: Services,
+) -> None:
+    from bot.search.engine import SearchEngine
+
+    for i in range(4):
+        add(svc, f"cut{i}", "Tin", f"Điểm chuẩn năm {i} tăng nhẹ.")
+    add(svc, "temple", "Tin", "Ý kiến của dân: chùa làng chưa sửa.")
+    searcher = svc.search.index.searcher()
+    term = parse_query("ý điểm chưa").terms[1]
+    # "điểm" is never next to "ý" or "chưa": typed so, it may be a word mistyped.
+    assert SearchEngine._stranded(searcher, term, 4, (["ý"], ["chưa"])) == 0
+    # "chuẩ" is in no document: the typo is there, and "điểm" is taken as typed.
+    assert SearchEngine._stranded(searcher, term, 4, (["ý"], ["chuẩ"])) is None
+
+
 def test_a_mistyped_tone_is_shown_corrected_to_the_form_its_neighbour_pairs_with(
     svc: Services,
 ) -> None:

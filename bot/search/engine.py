@@ -638,6 +638,7 @@ class SearchEngine:
             # With none, one found with other accents is searched without them, as before.
         found: list[tuple[tuple[bool, int], str, str]] = []
         retone: str | None = None  # the letters' best form, when already looked up
+        retyped = False  # the neighbours chose an edit over the letters as typed
         seen: set[str] = set()
         vdf_of: dict[str, int] = {}
         # A Vietnamese word's correction is a Vietnamese syllable: looking up only those
@@ -686,6 +687,11 @@ class SearchEngine:
                     edit = max(_pair_count(searcher, f[2], neighbours) for f in found)
                     if own and own >= edit:
                         found = []
+                    else:
+                        # The neighbours prefer the edit, which keeps the typed accents,
+                        # to any form of the letters ("ý điểm chuẩ" is "điểm chuẩn", not
+                        # "chưa"): searched as corrected, as the answer says.
+                        retyped = True
         if neighbours and (len(found) > 1 or short or stranded is not None):
             # The neighbours say which correction was meant: those forming a real word pair
             # with one ("đảnng viên" → "đảng", as in "đảng viên") are kept, the others, however
@@ -758,7 +764,7 @@ class SearchEngine:
             # query with the word in quotes, to search it as typed.
             match, boosts = [], []
             built.replaced.append(term.exact)
-        elif short:
+        elif short or retyped:
             # Only a neighbour's pair got a short word here: searched as corrected, as the
             # answer says ("thấy nội dung"), not also by its letters ("tha", "thà", …).
             match, boosts = [], []
@@ -813,6 +819,11 @@ class SearchEngine:
         if max(together) * STRANDED_SHARE >= df:
             return None
         if not all(searcher.doc_freq("text_f", w) for w in left + right):
+            return None
+        # A neighbour typed with accents no document has is itself mistyped ("ý điểm chuẩ"):
+        # the pairs its letters form ("chưa") say nothing about this word.
+        typed = zip(neighbours[0] + neighbours[1], left + right, strict=True)
+        if any(w != f and not searcher.doc_freq("text_x", w) for w, f in typed):
             return None
         return max(together)
 
