@@ -20,6 +20,7 @@ from bot.search.evaluate import (
     ndcg_at_k,
     reciprocal_rank,
     rouge_n,
+    typo_twin,
 )
 from bot.services import Services
 from tests.auxil.settings import SEEDS, make_settings
@@ -52,6 +53,38 @@ def test_metrics() -> None:
     assert (p, r) == (pytest.approx(4 / 5), 1.0) and f == pytest.approx(2 * 0.8 / 1.8)
     assert rouge_n("a b c", "a b d", 2)[2] == pytest.approx(0.5)
     assert rouge_n("Đảng", "dang", 1)[2] == 0.0  # accents count
+
+
+def test_a_typo_twin_is_one_edit_of_a_kind_people_make() -> None:
+    import unicodedata
+
+    from bot.corpus.text import fold_lower
+
+    queries = [
+        "kết nạp Đảng cho công nhân trong doanh nghiệp",
+        "ket nap dang vien",
+        "Quy định 08-QĐi/TW về nêu gương",
+        "tham nhũng đấu thầu",
+    ]
+    seen = set()
+    for q in queries:
+        for r in range(12):
+            made = typo_twin(q, f"{q}:{r}")
+            assert made is not None and made == typo_twin(q, f"{q}:{r}")  # the same each time
+            twin, kind = made
+            assert unicodedata.is_normalized("NFC", twin)
+            changed = [(a, b) for a, b in zip(q.split(), twin.split(), strict=True) if a != b]
+            assert len(changed) == 1, (q, twin)
+            (a, b), size = changed[0], {"drop": -1, "double": 1, "swap": 0, "tone": 0}[kind]
+            # A word of four letters or more, its first letter kept, never a code.
+            assert len(a) >= 4 and a[0] == b[0] and "/" not in a and len(b) == len(a) + size
+            if kind == "tone":
+                assert fold_lower(a) == fold_lower(b)
+            elif kind == "swap":
+                assert sorted(a) == sorted(b)
+            seen.add(kind)
+    assert seen == {"drop", "double", "swap", "tone"}
+    assert typo_twin("21-KL/TW", "x") is None  # no word to mistype
 
 
 def test_enough_judged_queries(report: dict[str, Any]) -> None:
