@@ -1737,6 +1737,16 @@ def test_an_expression_cut_out_of_a_longer_word_is_not_expanded(svc: Services) -
     assert "joined" in ids(search(svc, "kết nạp đảng thanh niên ở xã"))
 
 
+def test_a_function_word_does_not_tell_the_tone_of_a_word_next_to_it(svc: Services) -> None:
+    # No document has "nhàm"; its letters are "nhằm", which follows "không" in one: that says
+    # nothing ("không" stands next to nearly any word), so no tone is offered as a correction.
+    add(svc, "aim", "Tin A", "Hoạt động không nhằm mục đích lợi nhuận.")
+    add(svc, "dull", "Tin B", "Sinh hoạt chi bộ không còn đơn điệu.")
+    got = search(svc, "chi bộ không nhàm")
+    assert got.suggestions == [] and got.note != "typo"
+    # A content word does ("mặt trẩn" is "mặt trận", below).
+
+
 def test_a_real_word_absent_from_the_documents_is_not_corrected_to_any_close_word(
     svc: Services,
 ) -> None:

@@ -749,10 +749,21 @@ class SearchEngine:
                     )
                 ]
         if not found:
-            if match and term.accented and not dfx and neighbours:
+            content = (
+                (
+                    [w for w in neighbours[0] if not is_stopword(w)],
+                    [w for w in neighbours[1] if not is_stopword(w)],
+                )
+                if neighbours
+                else None
+            )
+            if match and term.accented and not dfx and content and any(content):
                 # No one-edit word keeps these accents, and the letters are a word with
-                # others: a mistyped tone ("mặt trẩn"). Still matched by its letters.
-                boosts += self._retoned(searcher, term, df, neighbours, built, form=retone)
+                # others: a mistyped tone ("mặt trẩn"). Still matched by its letters. Only a
+                # content word tells the tone: a function word stands next to nearly any
+                # word ("không nhàm chán" is not "không nhằm").
+                form = retone if content == neighbours else None
+                boosts += self._retoned(searcher, term, df, content, built, form=form)
             if match:
                 return match[0], boosts
             built.unknown.append(term.exact)
