@@ -236,6 +236,15 @@ def test_codes_match_exactly(corpus: Services, query: str) -> None:
     assert results.codes
 
 
+def test_a_typo_in_a_documents_name_is_corrected_into_the_code(corpus: Services) -> None:
+    # "Kếtt luận 21" is no code as typed: a number and loose words. Corrected, it names
+    # Kết luận 21, and is answered as that query is, as the answer says.
+    typed, meant = search(corpus, "Kếtt luận 21"), search(corpus, "Kết luận 21")
+    assert typed.suggestions[:1] == ["kết luận 21"] and typed.note == "typo"
+    assert typed.query == "Kếtt luận 21" and typed.codes == meant.codes != []
+    assert ids(typed) == ids(meant)
+
+
 def test_full_code_prefers_written_issuer(corpus: Services) -> None:
     got = ids(search(corpus, "21-KL/TW"))
     assert set(got[:2]) == {"kl21", "kl21-tu"}  # "Kết luận số 21" (no issuer) comes after

@@ -1453,6 +1453,8 @@ class SearchEngine:
     ) -> SearchResults:
         """search() without the catch-up and repair around it."""
         limit, offset = clamp(int(limit), 0, MAX_LIMIT), clamp(int(offset), 0, MAX_OFFSET)
+        asked = {"limit": limit, "offset": offset, "topic": topic, "source": source}
+        asked |= {"date_from": date_from, "date_to": date_to}
         searcher = self.index.searcher()
         parsed = parse_query(query, self.taxonomy)
         results = SearchResults(
@@ -1534,6 +1536,15 @@ class SearchEngine:
                 self._topic_answer(searcher, fixed, filters, undated, results)
                 results.note = results.note or "typo"
                 return results
+            named = self._names_document(parsed, built) if i == 0 else None
+            if named is not None:
+                # Typed right, the query names a document ("Nghị quyếết 25" is Nghị quyết
+                # 25): answered as that query is, since the answer says it searched for it.
+                answer = self._search(named, **asked)
+                answer.query = query
+                answer.suggestions.insert(0, named)
+                answer.note = answer.note or "typo"
+                return answer
             if built.query is None:
                 continue
             scored, total = self._ranked(
@@ -1602,6 +1613,16 @@ class SearchEngine:
             return None
         fixed = parse_query(corrected, self.taxonomy)
         return fixed if fixed.topic else None
+
+    def _names_document(self, parsed: ParsedQuery, built: _Built) -> str | None:
+        """The query with its typos corrected, when that names a document and the query as
+        typed names none (a typo in "Nghị quyết 25" leaves a number and loose words)."""
+        if parsed.codes or parsed.phrases or parsed.excluded:
+            return None
+        corrected = _suggestion(parsed, built)
+        if not corrected or not any(c.isdecimal() for c in corrected):
+            return None  # a document is named by its number
+        return corrected if parse_query(corrected, self.taxonomy).codes else None
 
     def _topic_answer(
         self,
