@@ -1453,8 +1453,8 @@ class SearchEngine:
     ) -> SearchResults:
         """search() without the catch-up and repair around it."""
         limit, offset = clamp(int(limit), 0, MAX_LIMIT), clamp(int(offset), 0, MAX_OFFSET)
-        asked = {"limit": limit, "offset": offset, "topic": topic, "source": source}
-        asked |= {"date_from": date_from, "date_to": date_to}
+        asked: dict[str, Any] = dict(limit=limit, offset=offset, topic=topic, source=source)
+        asked.update(date_from=date_from, date_to=date_to)  # as given, before the query's own
         searcher = self.index.searcher()
         parsed = parse_query(query, self.taxonomy)
         results = SearchResults(
