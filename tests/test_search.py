@@ -245,6 +245,26 @@ def test_a_typo_in_a_documents_name_is_corrected_into_the_code(corpus: Services)
     assert ids(typed) == ids(meant)
 
 
+def test_a_query_typed_in_telex_with_the_input_method_off_is_read_as_vietnamese(
+    svc: Services,
+) -> None:
+    for external_id, text in (
+        ("admit", "Chi bộ kết nạp đảng viên mới là công nhân."),
+        ("other", "Đường làng được bê tông hóa."),
+    ):
+        add(svc, external_id, "Tin", text)
+    got = search(svc, "keets napj ddangr vieen")
+    assert (ids(got), got.suggestions[:1], got.note) == (["admit"], ["kết nạp đảng viên"], "typo")
+
+    def corrected(query: str) -> set[str]:
+        searcher = svc.search.index.searcher()
+        return set(svc.search._keywords(searcher, parse_query(query)).corrections.values())
+
+    # Without a word holding both a letter and a tone key, a doubled letter or a last tone
+    # key is a slip of the finger: "vieen chuc" is not "viên", "dangf vien" not "dàng".
+    assert "viên" not in corrected("vieen chuc") and "dàng" not in corrected("dangf vien")
+
+
 def test_full_code_prefers_written_issuer(corpus: Services) -> None:
     got = ids(search(corpus, "21-KL/TW"))
     assert set(got[:2]) == {"kl21", "kl21-tu"}  # "Kết luận số 21" (no issuer) comes after

@@ -20,6 +20,7 @@ from bot.search.evaluate import (
     ndcg_at_k,
     reciprocal_rank,
     rouge_n,
+    telex_twin,
     typo_twin,
 )
 from bot.services import Services
@@ -85,6 +86,21 @@ def test_a_typo_twin_is_one_edit_of_a_kind_people_make() -> None:
             seen.add(kind)
     assert seen == {"drop", "double", "swap", "tone"}
     assert typo_twin("21-KL/TW", "x") is None  # no word to mistype
+
+
+def test_a_telex_twin_spells_every_accented_word_with_its_keys() -> None:
+    from bot.corpus.text import telex_word
+
+    query = "Kết nạp đảng viên là người dân tộc thiểu số ở Quy định 08-QĐi/TW"
+    twin = telex_twin(query)
+    assert (
+        twin
+        == "Keets napj ddangr vieen laf nguowif daan toocj thieeur soos owr Quy ddinhj 08-QĐi/TW"
+    )
+    # Read back word by word, it is the query again (the code is left as typed).
+    back = " ".join(telex_word(w) or w for w in twin.split())
+    assert back.lower() == query.lower()
+    assert telex_twin("ket nap dang vien") is None
 
 
 def test_enough_judged_queries(report: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from bot.corpus.text import (
     normalize,
     split_sentences,
     syllables,
+    telex_word,
     tokenize,
 )
 
@@ -234,3 +235,28 @@ def test_the_syllable_shapes_are_what_the_pattern_matches() -> None:
             word = "".join(chars)
             assert (word in shapes) == (_SYLLABLE.fullmatch(word) is not None), word
     assert all(_SYLLABLE.fullmatch(shape) for shape in shapes)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("ddangr", "đảng"),
+        ("vieen", "viên"),
+        ("keets", "kết"),
+        ("nhwngx", "những"),
+        ("nguowif", "người"),
+        ("truwowngf", "trường"),
+        ("quyeets", "quyết"),
+        ("gias", "giá"),
+        ("hoaf", normalize("hòa")),  # the project's one tone placement
+        ("luaatj", "luật"),
+        ("KEETS", "kết"),
+    ],
+)
+def test_telex_typed_with_the_input_method_off_reads_as_vietnamese(typed: str, meant: str) -> None:
+    assert telex_word(typed) == meant
+
+
+@pytest.mark.parametrize("typed", ["tin", "dang", "facebook", "đảng", "x", "2023", "bcdfs"])
+def test_a_word_with_no_telex_key_or_no_syllable_is_not_read_as_telex(typed: str) -> None:
+    assert telex_word(typed) is None

@@ -209,6 +209,52 @@ def plausible_syllable(folded: str) -> bool:
     return folded in syllable_shapes()
 
 
+# Telex, the commonest Vietnamese input method, typed with it switched off: letters doubled or
+# followed by "w" for the modified vowels and "đ", a last key for the tone ("ddangr" is "đảng").
+_TELEX_TONES = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
+_TELEX_LETTERS = (
+    ("uow", "ươ"), ("aa", "â"), ("aw", "ă"), ("ee", "ê"), ("oo", "ô"), ("ow", "ơ"), ("uw", "ư"),
+    ("w", "ư"),
+)  # fmt: skip
+_TELEX_VOWELS = "aăâeêioôơuưy"
+_MODIFIED = "ăâêôơư"
+
+
+def telex_word(word: str) -> str | None:
+    """``word`` as Telex would have made it ("ddangr": "đảng", "keets": "kết", "nhwngx":
+    "những"), with one tone placement; None when it holds no Telex key or its letters make
+    no Vietnamese syllable. No syllable ends in s, f, r, x or j, so a last one is a tone."""
+    w = word.lower()
+    if len(w) < 2 or not w.isascii() or not w.isalpha():
+        return None
+    tone = _TELEX_TONES.get(w[-1], "")
+    body = w[:-1] if tone else w
+    if body.startswith("dd"):
+        body = "đ" + body[2:]
+    for keys, letter in _TELEX_LETTERS:
+        body = body.replace(keys, letter)
+    if body == w or fold_lower(body) not in syllable_shapes():
+        return None
+    if tone:
+        # The vowel that takes the tone: a modified one, else the one before a final
+        # consonant, else the first of two ("mía", "hòa") or the middle of three ("ngoái");
+        # normalize() then puts it where this project does.
+        start = 2 if body[:2] in ("gi", "qu") and body[2:3] in _TELEX_VOWELS else 0
+        vowels = [i for i, c in enumerate(body) if c in _TELEX_VOWELS and i >= start]
+        if not vowels:
+            return None
+        run = [i for i in vowels if i - vowels[0] == vowels.index(i)]  # the first vowel run
+        modified = [i for i in run if body[i] in _MODIFIED]
+        if modified:
+            at = modified[-1]
+        elif len(run) == 1 or run[-1] + 1 < len(body):
+            at = run[-1]
+        else:
+            at = run[len(run) // 2 - (len(run) == 2)]
+        body = unicodedata.normalize("NFC", body[: at + 1] + tone + body[at + 1 :])
+    return normalize(body)
+
+
 def tokenize(text: str) -> list[Token]:
     """Split into syllables and numbers with their offsets."""
     return [Token(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]

@@ -53,7 +53,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from bot.bounds import MAX_LIMIT, MAX_OFFSET, clamp
-from bot.corpus.text import fold, fold_lower, syllable_shapes, tokenize
+from bot.corpus.text import fold, fold_lower, syllable_shapes, telex_word, tokenize
 from bot.errors import PartyBotError, SearchError, StoreError
 from bot.search.api import Hit, SearchResults, Snippet
 from bot.search.catalogue import Catalogue, CentralDocument, load_catalogue
@@ -176,6 +176,7 @@ class _Built:
     said: list[Term] = field(default_factory=list)  # synonyms tried, for snippets to mark
     replaced: list[str] = field(default_factory=list)  # real words searched as corrected
     accents_typed: bool = False  # the query has an accented word
+    telex_typed: bool = False  # … a word typed in Telex, tone key and all ("keets")
     # Typos corrected to a function word: typed form → (folded, clause, boosts), searched only
     # when nothing else is ("lại làm vic" is "việc").
     function_words: dict[str, tuple[str, Query, list[Query]]] = field(default_factory=dict)
@@ -296,6 +297,15 @@ def _accent_prefixes(folded: str) -> list[str]:
     if len(head) == len(folded):
         return onsets
     return [onset + form for onset in onsets for form in _letter_forms(folded[len(head)])]
+
+
+def _telex_typed(term: Term) -> bool:
+    """Whether ``term`` reads as Telex with both a letter and a tone key ("keets", "ddangr"),
+    which no slip of the finger makes."""
+    if term.accented or term.exact[-1:] not in ("s", "f", "r", "x", "j"):
+        return False
+    telex = telex_word(term.exact)
+    return telex is not None and fold_lower(telex) != term.folded[:-1]
 
 
 def _keeps_accents(exact: str, folded: str, pos: int, kind: str) -> bool:
@@ -591,6 +601,22 @@ class SearchEngine:
         more cheaply than a union per syllable.
         """
         df = searcher.doc_freq("text_f", term.folded)
+        if not df and not term.keep and not term.accented:
+            # Typed in Telex with the input method off ("keets napj ddangr vieen"): the word
+            # it spells, as the answer says ("Đã tìm theo: kết nạp đảng viên"). Only in a
+            # query with a word that has both a letter and a tone key: a last s, f, r, x or
+            # j alone may as well be a slip of the finger ("dangf", taken off by the one-edit
+            # corrections below), and so may a doubled letter ("chaan" is not "chân").
+            telex = telex_word(term.exact) if built.telex_typed else None
+            if telex is not None and searcher.doc_freq("text_x", telex):
+                folded = fold_lower(telex)
+                built.corrections[term.exact] = telex
+                built.folded_corrections[term.folded] = folded
+                if is_stopword(telex):  # not required, as a function word typed right
+                    built.function_words[term.exact] = (folded, _term("text_f", folded), [])
+                    return None, []
+                spelled = replace(term, exact=telex, folded=folded, accented=True)
+                return self._term_clause(searcher, spelled, built, neighbours)
         dfx = searcher.doc_freq("text_x", term.exact) if term.accented else 0
         match: list[Query] = []
         boosts: list[Query] = []
@@ -976,7 +1002,11 @@ class SearchEngine:
         loose_phrases: bool = False,
     ) -> _Built:
         """The keyword part of a query: terms, pairs, phrases, codes, exclusions."""
-        built = _Built(None, accents_typed=any(t.accented for t in parsed.terms))
+        built = _Built(
+            None,
+            accents_typed=any(t.accented for t in parsed.terms),
+            telex_typed=any(map(_telex_typed, parsed.terms)),
+        )
         must: list[Query] = []
         should: list[Query] = []
         clauses: list[Query] = []
