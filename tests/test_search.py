@@ -243,6 +243,11 @@ def test_a_typo_in_a_documents_name_is_corrected_into_the_code(corpus: Services)
     assert typed.suggestions[:1] == ["kết luận 21"] and typed.note == "typo"
     assert typed.query == "Kếtt luận 21" and typed.codes == meant.codes != []
     assert ids(typed) == ids(meant)
+    # The query's own date is no term: the corrected query keeps it.
+    typed = search(corpus, "Kếtt luận 21 tháng 6 năm 2022")
+    meant = search(corpus, "Kết luận 21 tháng 6 năm 2022")
+    assert ids(typed) == ids(meant) == ["kl21-tu"]
+    assert typed.suggestions == ["kết luận 21 tháng 6 năm 2022"]
 
 
 def test_a_query_typed_in_telex_with_the_input_method_off_is_read_as_vietnamese(
@@ -263,6 +268,8 @@ def test_a_query_typed_in_telex_with_the_input_method_off_is_read_as_vietnamese(
     # Without a word holding both a letter and a tone key, a doubled letter or a last tone
     # key is a slip of the finger: "vieen chuc" is not "viên", "dangf vien" not "dàng".
     assert "viên" not in corrected("vieen chuc") and "dàng" not in corrected("dangf vien")
+    # Nor is an English word that happens to end in a tone key ("news" is no "neứ").
+    assert "viên" not in corrected("news vieen chuc")
 
 
 def test_full_code_prefers_written_issuer(corpus: Services) -> None:
@@ -1408,6 +1415,12 @@ def test_parse_query_parts() -> None:
     assert parse_query("nhiệm kỳ 2020-2025").date_from is None
     assert parse_query("từ 01/2023").date_from == datetime(2022, 12, 31, 17)
     assert parse_query("trước 2022").date_to == datetime(2021, 12, 31, 17)
+    # A month written out in words, the way a letter dates it; "6 năm" alone counts years.
+    june = parse_query("kết nạp tháng 6 năm 2022")
+    assert (june.date_from, june.date_to) == (datetime(2022, 5, 31, 17), datetime(2022, 6, 30, 17))
+    assert [t.exact for t in june.terms] == ["kết", "nạp"]
+    assert parse_query("từ tháng 3 năm 2021").date_from == datetime(2021, 2, 28, 17)
+    assert parse_query("sau 6 năm 2022").date_from != datetime(2022, 5, 31, 17)
 
 
 def test_damaged_segment_files_are_repaired_on_the_next_search(settings: Settings) -> None:

@@ -251,6 +251,8 @@ def test_the_syllable_shapes_are_what_the_pattern_matches() -> None:
         ("hoaf", normalize("hòa")),  # the project's one tone placement
         ("luaatj", "luật"),
         ("KEETS", "kết"),
+        ("gif", "gì"),  # gi with no other vowel: the i takes the tone
+        ("quowr", "quở"),  # the u of qu is no vowel, so no ư
     ],
 )
 def test_telex_typed_with_the_input_method_off_reads_as_vietnamese(typed: str, meant: str) -> None:

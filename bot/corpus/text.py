@@ -229,17 +229,21 @@ def telex_word(word: str) -> str | None:
         return None
     tone = _TELEX_TONES.get(w[-1], "")
     body = w[:-1] if tone else w
+    onset = ""
     if body.startswith("dd"):
-        body = "đ" + body[2:]
+        onset, body = "đ", body[2:]
+    elif body.startswith("qu"):
+        onset, body = "qu", body[2:]  # its u is no vowel: "quowr" is "quở", not "qưở"
     for keys, letter in _TELEX_LETTERS:
         body = body.replace(keys, letter)
+    body = onset + body
     if body == w or fold_lower(body) not in syllable_shapes():
         return None
     if tone:
         # The vowel that takes the tone: a modified one, else the one before a final
         # consonant, else the first of two ("mía", "hòa") or the middle of three ("ngoái");
         # normalize() then puts it where this project does.
-        start = 2 if body[:2] in ("gi", "qu") and body[2:3] in _TELEX_VOWELS else 0
+        start = 2 if body[:2] in ("gi", "qu") and body[2:3] and body[2:3] in _TELEX_VOWELS else 0
         vowels = [i for i, c in enumerate(body) if c in _TELEX_VOWELS and i >= start]
         if not vowels:
             return None

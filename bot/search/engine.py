@@ -299,13 +299,16 @@ def _accent_prefixes(folded: str) -> list[str]:
     return [onset + form for onset in onsets for form in _letter_forms(folded[len(head)])]
 
 
-def _telex_typed(term: Term) -> bool:
+def _telex_typed(searcher: tantivy.Searcher, term: Term) -> bool:
     """Whether ``term`` reads as Telex with both a letter and a tone key ("keets", "ddangr"),
-    which no slip of the finger makes."""
+    which no slip of the finger makes, spelling a word the documents have and not itself one
+    of theirs (an English "news" or "books" in a query says nothing about the others)."""
     if term.accented or term.exact[-1:] not in ("s", "f", "r", "x", "j"):
         return False
     telex = telex_word(term.exact)
-    return telex is not None and fold_lower(telex) != term.folded[:-1]
+    if telex is None or fold_lower(telex) == term.folded[:-1]:
+        return False
+    return not searcher.doc_freq("text_f", term.folded) and bool(searcher.doc_freq("text_x", telex))
 
 
 def _keeps_accents(exact: str, folded: str, pos: int, kind: str) -> bool:
@@ -1005,7 +1008,7 @@ class SearchEngine:
         built = _Built(
             None,
             accents_typed=any(t.accented for t in parsed.terms),
-            telex_typed=any(map(_telex_typed, parsed.terms)),
+            telex_typed=any(_telex_typed(searcher, t) for t in parsed.terms),
         )
         must: list[Query] = []
         should: list[Query] = []
@@ -1572,7 +1575,8 @@ class SearchEngine:
                 # 25): answered as that query is, since the answer says it searched for it.
                 answer = self._search(named, **asked)
                 answer.query = query
-                answer.suggestions.insert(0, named)
+                # Only this suggestion: the retry's own would correct what is left of it.
+                answer.suggestions = [named]
                 answer.note = answer.note or "typo"
                 return answer
             if built.query is None:
@@ -1652,7 +1656,19 @@ class SearchEngine:
         corrected = _suggestion(parsed, built)
         if not corrected or not any(c.isdecimal() for c in corrected):
             return None  # a document is named by its number
-        return corrected if parse_query(corrected, self.taxonomy).codes else None
+        if not parse_query(corrected, self.taxonomy).codes:
+            return None
+        if parsed.date_text:
+            # The query's own date is not among its terms: kept, when it reads the same after
+            # the corrected words ("Nghị quyếết 25 năm 2018").
+            dated = parse_query(f"{corrected} {parsed.date_text}", self.taxonomy)
+            if dated.codes and (dated.date_from, dated.date_to) == (
+                parsed.date_from,
+                parsed.date_to,
+            ):
+                return f"{corrected} {parsed.date_text}"
+            return None  # the date would be lost or change: better the query as typed
+        return corrected
 
     def _topic_answer(
         self,

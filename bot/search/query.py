@@ -65,8 +65,13 @@ _QUESTION_START = re.compile(
 )
 
 # Dates, matched on the folded query (fold keeps offsets). Years outside 1945–2100 are not dates.
-_YEAR = r"(19[4-9]\d|20\d\d|2100)"
-_PERIOD = rf"(?:(?:thang\s+)?(\d{{1,2}})\s*[/.-]\s*)?{_YEAR}"
+_YEAR = r"(?P<year>19[4-9]\d|20\d\d|2100)"
+# A month as people write it: "5/2023", "tháng 5/2023", "tháng 5 năm 2023" (the last only
+# after "tháng": "6 năm 2022" may count years).
+_PERIOD = (
+    rf"(?:thang\s+(?P<named>\d{{1,2}})(?:\s*[/.-]\s*|\s+nam\s+)|(?P<month>\d{{1,2}})\s*[/.-]\s*)?"
+    rf"{_YEAR}"
+)
 _DATE_FROM = re.compile(rf"\b(?:tu|ke tu|sau|tu sau)\s+(?:nam\s+|thang\s+)?{_PERIOD}(?![\d/.-])")
 _DATE_TO = re.compile(rf"\b(?:truoc|den|toi|cho den)\s+(?:nam\s+|thang\s+)?{_PERIOD}(?![\d/.-])")
 _DATE_IN = re.compile(
@@ -166,6 +171,10 @@ def _terms(text: str) -> list[Term]:
 def _blank(text: str, start: int, end: int) -> str:
     # Keep offsets stable: later regexes run on the same string positions.
     return text[:start] + " " * (end - start) + text[end:]
+
+
+def _month_year(m: re.Match[str]) -> tuple[str | None, str]:
+    return m.group("named") or m.group("month"), m.group("year")
 
 
 def _period(month: str | None, year: str) -> tuple[datetime, datetime]:
@@ -338,22 +347,22 @@ def parse_query(raw: str, taxonomy: Taxonomy | None = None) -> ParsedQuery:
 def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
     spans: list[str] = []
     for m in _DATE_FROM.finditer(folded):
-        start, _ = _period(m.group(1), m.group(2))
+        start, _ = _period(*_month_year(m))
         if fold_lower(m.group(0)).startswith("sau"):
-            start = _period(m.group(1), m.group(2))[1]
+            start = _period(*_month_year(m))[1]
         parsed.date_from = start
-        parsed.year_terms.append(m.group(2))
+        parsed.year_terms.append(m.group("year"))
         spans.append(work[m.start() : m.end()])
     for m in _DATE_TO.finditer(folded):
-        start, end = _period(m.group(1), m.group(2))
+        start, end = _period(*_month_year(m))
         parsed.date_to = start if fold_lower(m.group(0)).startswith("truoc") else end
-        parsed.year_terms.append(m.group(2))
+        parsed.year_terms.append(m.group("year"))
         spans.append(work[m.start() : m.end()])
     if parsed.date_from is None and parsed.date_to is None:
         m = _DATE_IN.search(folded)
         if m:
-            parsed.date_from, parsed.date_to = _period(m.group(1), m.group(2))
-            parsed.year_terms.append(m.group(2))
+            parsed.date_from, parsed.date_to = _period(*_month_year(m))
+            parsed.year_terms.append(m.group("year"))
             spans.append(work[m.start() : m.end()])
     if spans:
         parsed.date_text = ", ".join(s.strip() for s in spans)
