@@ -661,6 +661,10 @@ def test_date_ranges_from_the_query(corpus: Services) -> None:
     assert got.topic == "admission" and ids(got) == ["admission-new"]
     assert ids(search(corpus, "kết nạp từ 01/2023")) == ["admission-new", "admission-untagged"]
     assert ids(search(corpus, "kết nạp trước 2022")) == ["admission-old"]
+    # A day, in figures or in words, alone or as the end of a range.
+    assert ids(search(corpus, "kết luận 21 ngày 1/6/2022")) == ["kl21-tu"]
+    ranged = search(corpus, "kết luận 21 từ ngày 15 tháng 5 năm 2022 đến 31/10/2022")
+    assert ids(ranged) == ["kl21-tu"] and ranged.note is None
     # Only a date: the newest documents in range.
     assert ids(search(corpus, "năm 2021")) == ["corruption"]
     # A date that leaves nothing is dropped rather than answering nothing.
@@ -1421,6 +1425,13 @@ def test_parse_query_parts() -> None:
     assert [t.exact for t in june.terms] == ["kết", "nạp"]
     assert parse_query("từ tháng 3 năm 2021").date_from == datetime(2021, 2, 28, 17)
     assert parse_query("sau 6 năm 2022").date_from != datetime(2022, 5, 31, 17)
+    day = datetime(2023, 3, 14, 17), datetime(2023, 3, 15, 17)  # 15 March, Vietnam time
+    for text in ("ngày 15/3/2023", "15.3.2023", "ngày 15 tháng 3 năm 2023", "15-03-2023"):
+        parsed = parse_query(f"kết nạp {text}")
+        assert ((parsed.date_from, parsed.date_to), parsed.date_text) == (day, text), text
+        assert [t.exact for t in parsed.terms] == ["kết", "nạp"], text
+    assert parse_query("sau ngày 31/12/2022").date_from == datetime(2022, 12, 31, 17)
+    assert parse_query("31/2/2023").date_to == datetime(2023, 2, 28, 17)  # no such day: the month
 
 
 def test_damaged_segment_files_are_repaired_on_the_next_search(settings: Settings) -> None:

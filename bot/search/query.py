@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.corpus.text import (
@@ -66,16 +66,25 @@ _QUESTION_START = re.compile(
 
 # Dates, matched on the folded query (fold keeps offsets). Years outside 1945–2100 are not dates.
 _YEAR = r"(?P<year>19[4-9]\d|20\d\d|2100)"
-# A month as people write it: "5/2023", "tháng 5/2023", "tháng 5 năm 2023" (the last only
-# after "tháng": "6 năm 2022" may count years).
+# A day or a month as people write it: "15/3/2023", "ngày 15 tháng 3 năm 2023", "5/2023",
+# "tháng 5/2023", "tháng 5 năm 2023". Words only after "ngày" and "tháng": "6 năm 2022" may
+# count years, and in "Kết luận 21 tháng 6 năm 2022" the 21 is a number, not the day.
+_MONTH_SEP = r"(?:\s*[/.-]\s*|\s+nam\s+)"
 _PERIOD = (
-    rf"(?:thang\s+(?P<named>\d{{1,2}})(?:\s*[/.-]\s*|\s+nam\s+)|(?P<month>\d{{1,2}})\s*[/.-]\s*)?"
+    rf"(?:ngay\s+(?P<day_named>\d{{1,2}})\s+thang\s+(?P<month_of_day>\d{{1,2}}){_MONTH_SEP}"
+    rf"|thang\s+(?P<named>\d{{1,2}}){_MONTH_SEP}"
+    rf"|(?:(?P<day>\d{{1,2}})\s*[/.-]\s*)?(?P<month>\d{{1,2}})\s*[/.-]\s*)?"
     rf"{_YEAR}"
 )
-_DATE_FROM = re.compile(rf"\b(?:tu|ke tu|sau|tu sau)\s+(?:nam\s+|thang\s+)?{_PERIOD}(?![\d/.-])")
-_DATE_TO = re.compile(rf"\b(?:truoc|den|toi|cho den)\s+(?:nam\s+|thang\s+)?{_PERIOD}(?![\d/.-])")
+_DATE_FROM = re.compile(
+    rf"\b(?:tu|ke tu|sau|tu sau)\s+(?:nam\s+|thang\s+|ngay\s+)?{_PERIOD}(?![\d/.-])"
+)
+_DATE_TO = re.compile(
+    rf"\b(?:truoc|den|toi|cho den)\s+(?:nam\s+|thang\s+|ngay\s+)?{_PERIOD}(?![\d/.-])"
+)
 _DATE_IN = re.compile(
-    rf"(?<![\d/.-])(?:\b(?:nam|thang|trong nam|trong thang)\s+)?{_PERIOD}(?![\d/.-])"
+    rf"(?<![\d/.-])(?:\b(?:nam|thang|ngay|trong nam|trong thang|trong ngay)\s+)?{_PERIOD}"
+    rf"(?![\d/.-])"
 )
 
 # A code typed without its issuer ("21-KL"); bot.corpus.text finds the rest ("21-kl/tw", "ket luan 21").
@@ -173,17 +182,22 @@ def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
 
 
-def _month_year(m: re.Match[str]) -> tuple[str | None, str]:
-    return m.group("named") or m.group("month"), m.group("year")
+def _day_month_year(m: re.Match[str]) -> tuple[str | None, str | None, str]:
+    day = m.group("day_named") or m.group("day")
+    return day, m.group("month_of_day") or m.group("named") or m.group("month"), m.group("year")
 
 
-def _period(month: str | None, year: str) -> tuple[datetime, datetime]:
-    """Start (inclusive) and end (exclusive) of a month or a year, Vietnam time, as naive UTC."""
+def _period(day: str | None, month: str | None, year: str) -> tuple[datetime, datetime]:
+    """Start (inclusive) and end (exclusive) of a day, a month or a year, Vietnam time, as
+    naive UTC. A day the month does not have ("31/2") is read as the month."""
     y = int(year)
     if month and 1 <= int(month) <= 12:
         m = int(month)
         start = datetime(y, m, 1, tzinfo=VN)
         end = datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=VN)
+        if day and 1 <= int(day) <= (end - start).days:
+            start = start.replace(day=int(day))
+            end = start + timedelta(days=1)
     else:
         start, end = datetime(y, 1, 1, tzinfo=VN), datetime(y + 1, 1, 1, tzinfo=VN)
     return (
@@ -347,21 +361,21 @@ def parse_query(raw: str, taxonomy: Taxonomy | None = None) -> ParsedQuery:
 def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
     spans: list[str] = []
     for m in _DATE_FROM.finditer(folded):
-        start, _ = _period(*_month_year(m))
+        start, _ = _period(*_day_month_year(m))
         if fold_lower(m.group(0)).startswith("sau"):
-            start = _period(*_month_year(m))[1]
+            start = _period(*_day_month_year(m))[1]
         parsed.date_from = start
         parsed.year_terms.append(m.group("year"))
         spans.append(work[m.start() : m.end()])
     for m in _DATE_TO.finditer(folded):
-        start, end = _period(*_month_year(m))
+        start, end = _period(*_day_month_year(m))
         parsed.date_to = start if fold_lower(m.group(0)).startswith("truoc") else end
         parsed.year_terms.append(m.group("year"))
         spans.append(work[m.start() : m.end()])
     if parsed.date_from is None and parsed.date_to is None:
         m = _DATE_IN.search(folded)
         if m:
-            parsed.date_from, parsed.date_to = _period(*_month_year(m))
+            parsed.date_from, parsed.date_to = _period(*_day_month_year(m))
             parsed.year_terms.append(m.group("year"))
             spans.append(work[m.start() : m.end()])
     if spans:
