@@ -189,3 +189,40 @@ def test_start_answers_a_query_on_a_fresh_database(runner: CliRunner) -> None:
     assert "Đã tìm theo: tham nhũng" in typo.splitlines()[1]
     code = runner.invoke(main, ["start", "Kết luận 21-KL/TW"]).output
     assert code.splitlines()[1].startswith("📄 Kết luận số 21-KL/TW về đẩy mạnh xây dựng")
+
+
+def _jsonl(path: Path, rows: list[dict[str, object] | str]) -> Path:
+    lines = [r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _one_doc(runner: CliRunner, tmp_path: Path) -> None:
+    rows: list[dict[str, object] | str] = [
+        {"id": "a1", "title": "Một", "text": "Văn bản thứ nhất về kết nạp đảng viên."}
+    ]
+    result = runner.invoke(main, ["ingest", "--jsonl", str(_jsonl(tmp_path / "a.jsonl", rows))])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("answer", ["n\n", "\n", ""])
+def test_docs_delete_asks_and_no_or_eof_keeps_the_document(
+    runner: CliRunner, tmp_path: Path, answer: str
+) -> None:
+    _one_doc(runner, tmp_path)
+    result = runner.invoke(main, ["docs", "delete", "a1"], input=answer)
+    assert result.exit_code == 1
+    assert "Delete #1 'Một'? [y/N]" in result.output
+    assert runner.invoke(main, ["docs", "show", "a1"]).exit_code == 0
+
+
+def test_docs_delete_yes_answer_or_flag_deletes(runner: CliRunner, tmp_path: Path) -> None:
+    _one_doc(runner, tmp_path)
+    result = runner.invoke(main, ["docs", "delete", "a1"], input="y\n")
+    assert result.exit_code == 0, result.output
+    assert "deleted #1 a1" in result.output
+    assert runner.invoke(main, ["docs", "show", "a1"]).exit_code == 1
+    _jsonl(tmp_path / "b.jsonl", [{"id": "b1", "title": "Hai", "text": "Văn bản thứ hai."}])
+    runner.invoke(main, ["ingest", "--jsonl", str(tmp_path / "b.jsonl")])
+    flagged = runner.invoke(main, ["docs", "delete", "b1", "--yes"], input="")
+    assert flagged.exit_code == 0 and "[y/N]" not in flagged.output

@@ -279,13 +279,16 @@ def docs_show(services, ref: str) -> None:  # type: ignore[no-untyped-def]
 def docs_delete(services, ref: str, yes: bool) -> None:  # type: ignore[no-untyped-def]
     """Delete a document (it also leaves the search index).
 
+    Asks for confirmation first (the default answer is no); --yes skips the question.
+
     \b
     Example:
       partybot docs delete 12 --yes
     """
     d = services.documents.get(ref)
-    if not yes and sys.stdin.isatty():
-        click.confirm(f"Delete #{d.id} {d.title!r}?", abort=True)
+    if not yes:
+        # Always ask, piped or not: "n", an empty answer or EOF abort (exit 1, nothing deleted).
+        click.confirm(f"Delete #{d.id} {d.title!r}?", default=False, abort=True, err=True)
     services.documents.delete(d.id)
     services.after_documents_changed([])
     click.echo(f"deleted #{d.id} {d.external_id}")
