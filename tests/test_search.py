@@ -272,6 +272,16 @@ def test_a_query_typed_in_telex_with_the_input_method_off_is_read_as_vietnamese(
     assert "viên" not in corrected("news vieen chuc")
 
 
+def test_a_code_no_document_cites_is_searched_as_its_words(svc: Services) -> None:
+    add(svc, "de-an", "Tin", "Đoàn khảo sát của Ban chỉ đạo Đề án Trung ương 05 làm việc.")
+    add(svc, "other", "Tin", "Kết luận 21-KL/TW được quán triệt.")
+    got = search(svc, "Đề án 05")
+    assert (ids(got), got.note, got.codes) == (["de-an"], "code_uncited", ["5-DA"])
+    # Cited, the code is searched as a code; its words alone find nothing more.
+    assert (ids(search(svc, "Kết luận 21")), search(svc, "Kết luận 21").note) == (["other"], None)
+    assert search(svc, "Kết luận 99").total == 0
+
+
 def test_full_code_prefers_written_issuer(corpus: Services) -> None:
     got = ids(search(corpus, "21-KL/TW"))
     assert set(got[:2]) == {"kl21", "kl21-tu"}  # "Kết luận số 21" (no issuer) comes after
@@ -539,11 +549,12 @@ def test_a_tie_across_the_page_edge_still_goes_to_the_newest(svc: Services) -> N
     assert ids(second) == ["y4", "y3", "y2"] and second.total == 8
 
 
-def test_documents_citing_a_code_tie_newest_first_from_one_search(
+def test_documents_tied_at_the_page_edge_come_newest_first_from_one_search(
     svc: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Documents citing a code score alike (their tier): the engine fetches past the page edge
-    # in its first search, rather than finding the tie and searching again.
+    # Documents citing a code score alike (their tier), and so do near-copies of one article:
+    # the engine fetches past the page edge in its first search, rather than finding the
+    # tie and searching again.
     text = "Chi bộ quán triệt Kết luận 21-KL/TW của Trung ương, nhiệm kỳ mới."
     order = [3, 7, 0, 5, 1, 6, 2, 4]
     for year in order:
@@ -564,9 +575,11 @@ def test_documents_citing_a_code_tie_newest_first_from_one_search(
             return self._inner.search(*args, **kwargs)  # type: ignore[attr-defined]
 
     monkeypatch.setattr(svc.search.index, "searcher", lambda: Counting(opened()))
-    first = svc.search.search("21-KL/TW", limit=3)
-    assert ids(first) == ["y7", "y6", "y5"] and first.total == 8
-    assert len(searches) == 1, searches
+    for query in ("21-KL/TW", "quán triệt"):
+        searches.clear()
+        first = svc.search.search(query, limit=3)
+        assert ids(first) == ["y7", "y6", "y5"] and first.total == 8, query
+        assert len(searches) == 1, (query, searches)
 
 
 def test_pages_do_not_overlap(svc: Services) -> None:
@@ -670,6 +683,16 @@ def test_date_ranges_from_the_query(corpus: Services) -> None:
     # A date that leaves nothing is dropped rather than answering nothing.
     relaxed = search(corpus, "tham nhũng năm 2015")
     assert relaxed.note == "date_relaxed" and "corruption" in ids(relaxed)
+
+
+def test_a_period_asked_for_leaves_out_documents_without_a_date(svc: Services) -> None:
+    # An undated document sorts by the day it was ingested (today), but is from no period.
+    add(svc, "undated", "Tin", "Chi bộ kết nạp đảng viên mới.")
+    add(svc, "dated", "Tin", "Chi bộ kết nạp đảng viên trẻ.", date=datetime(2024, 3, 1))
+    assert set(ids(search(svc, "kết nạp"))) == {"undated", "dated"}
+    for query in ("kết nạp từ 2024", "từ 01/2024", f"năm {datetime.now().year}"):
+        assert "undated" not in ids(search(svc, query)), query
+    assert ids(search(svc, "từ 2024")) == ["dated"]
 
 
 def test_explicit_filters(corpus: Services) -> None:
@@ -1416,6 +1439,15 @@ def test_parse_query_parts() -> None:
         2022, 12, 31, 17
     )
     assert parsed.question
+    # A word excluded after a code's number is no part of the code ("21 -KL/TW" still is).
+    for query, keys, excluded in [
+        ("Kết luận 21 -Krông", [["21-KL"]], ["krong"]),
+        ("QĐ 124 -đấu thầu", [["124-QD"]], ["dau"]),
+        ("Kết luận 21 -KL/TW", [["21-KL/TW", "21-KL/*"]], []),
+        ("Nghị quyết số 35 - NQ/TW", [["35-NQ/TW", "35-NQ/*"]], []),
+    ]:
+        got = parse_query(query)
+        assert (got.codes, got.excluded) == (keys, excluded), query
     assert parse_query("nhiệm kỳ 2020-2025").date_from is None
     assert parse_query("từ 01/2023").date_from == datetime(2022, 12, 31, 17)
     assert parse_query("trước 2022").date_to == datetime(2021, 12, 31, 17)

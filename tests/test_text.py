@@ -42,7 +42,10 @@ vi_text = st.text(
         ("quý", "quý"),  # qu + y: the tone stays on y
         ("hoàng", "hoàng"),  # closed syllable: unchanged
         ("thuý", "thúy"),
-        ("a\u00a0b\u200bc", "a b c"),
+        ("a\u00a0b", "a b"),
+        ("tham\u200bnhũng", "tham nhũng"),  # a zero-width space between syllables: a break
+        ("k\u200bết n\u200bạp đả\u200bng", "kết nạp đảng"),  # inside one: copied-in noise
+        ("Null\x00byte\x1fx", "Null byte x"),  # a control character: a separator
         ("Tỉnh u\u0309y", "Tỉnh ủy"),  # decomposed input
     ],
 )

@@ -21,11 +21,13 @@ _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 # Characters that break words or hide in copied web text.
 # Regexes, not str.translate: translate pays a failed lookup for every ordinary character.
 _INVISIBLE = re.compile("[\u200c\u200d\u2060\ufeff\u00ad]")
-# A zero-width space marks a word break ("tham\u200bnhũng" is two words), so it is a space.
+# A zero-width space marks a word break ("tham\u200bnhũng" is two words), so it is a space;
+# but not inside a syllable, where copied text has it too ("k\u200bết": see _zero_width).
 _SPACES = re.compile("[\u00a0\u2007\u202f\u2009\u200a\u200b\u3000\t\x0b\x0c]")
+_ZERO_WIDTH_IN_WORD = re.compile(r"([^\W\d_]+)\u200b(?=([^\W\d_]+))")
 # Control characters (NUL breaks PostgreSQL text) and lone surrogates (not encodable) never
-# carry meaning in a document or a query.
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")
+# carry meaning in a document or a query; a separator, so the words beside stay two.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]+")
 # Full-width Latin letters and digits (an East Asian keyboard): "ｔｈａｍ" is "tham".
 _FULLWIDTH = re.compile("[\uff01-\uff5e]")
 
@@ -60,17 +62,34 @@ def normalize(text: str) -> str:
     if "\r" in text or "\u2028" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     if _CONTROLS.search(text):
-        text = _CONTROLS.sub("", text)
+        text = _CONTROLS.sub(_separator, text)
     if text.isascii():
         return (
             _SPACES.sub(" ", text) if ("\t" in text or "\x0b" in text or "\x0c" in text) else text
         )
     if _FULLWIDTH.search(text):
         text = _FULLWIDTH.sub(lambda m: chr(ord(m.group(0)) - 0xFEE0), text)
+    if "\u200b" in text:
+        text = _ZERO_WIDTH_IN_WORD.sub(_zero_width, text)
     text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return _TONE_CLUSTER.sub(_move_tone, text)
+
+
+def _separator(m: re.Match[str]) -> str:
+    # A space between two words, nothing where a space or the text's edge is already there.
+    text, start, end = m.string, m.start(), m.end()
+    edge = start == 0 or end == len(text) or text[start - 1].isspace() or text[end].isspace()
+    return "" if edge else " "
+
+
+def _zero_width(m: re.Match[str]) -> str:
+    # Letters without a vowel are no syllable: "k\u200bết" is "kết", "tham\u200bnhũng" two words.
+    syllables = all(
+        any(_fold_char(c).lower() in "aeiouy" for c in run) for run in (m.group(1), m.group(2))
+    )
+    return m.group(1) + (" " if syllables else "")
 
 
 @lru_cache(maxsize=4096)
@@ -402,9 +421,12 @@ _CODE_PATTERN = (
     r"(?<![\w/-])(\d{1,4})\s?-\s?([A-Z]{1,6}i?(?:-[A-Z]{1,6})?)\s?/\s?([A-Z](?:[A-Z]|\.(?=[A-Z])){0,9})(?![\w])"
     r"|(?<![\w/-])(\d{1,5})(?:/(\d{4}))?/([A-Z]{1,6})-([A-Z][A-Z0-9]{0,9})(?![\w])"
 )
+# After a number, what makes it part of a code ("35-NQ/TW", "35 - NQ/TW", "35/QĐ"), on lower-case
+# folded text; " -word" (space, dash, a word) is a query's excluded word, not a code's kind.
+_CODE_TAIL = r"-|\s?/|\s-\s|\s-[a-z]{1,6}i?(?:-[a-z]{1,6})?\s?/"
 # Typed in a query: "QĐ 124", "KL 21", "NQ số 35", "qdi 08" — the kind's abbreviation and a number.
 _ABBREVIATED_RE = re.compile(
-    r"(?<![\w/-])(nq|kl|ct|qdi|qd|hd)\s*(?:so\s*)?(\d{1,4})(?![\d\w]|[.,]\d|\s?[-/])"
+    r"(?<![\w/-])(nq|kl|ct|qdi|qd|hd)\s*(?:so\s*)?(\d{1,4})(?![\d\w]|[.,]\d|" + _CODE_TAIL + ")"
 )
 _CODE_RE = re.compile(_CODE_PATTERN)
 _CODE_RE_LOOSE = re.compile(_CODE_PATTERN, re.IGNORECASE)
@@ -413,7 +435,7 @@ _NAMED_RE = re.compile(
     r"\b("
     + "|".join(sorted(_KINDS, key=len, reverse=True))
     + r")\s+(?:(so)\s+)?(trung uong\s+)?(\d{1,4})"
-    r"(?!\d|[.,]\d|\s?[-/])",
+    r"(?!\d|[.,]\d|" + _CODE_TAIL + ")",
 )
 
 

@@ -400,6 +400,8 @@ def bending_note(results: SearchResults, lang: str) -> str | None:
         return t(lang, "note_phrase_relaxed")
     if results.note == "date_relaxed":
         return t(lang, "note_date_relaxed")
+    if results.note == "code_uncited":
+        return t(lang, "note_code_uncited")
     return None
 
 

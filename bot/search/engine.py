@@ -1283,7 +1283,7 @@ class SearchEngine:
             filters.append(
                 Query.range_query(
                     SCHEMA,
-                    "date",
+                    "published",
                     tantivy.FieldType.Integer,
                     timestamp(date_from) if date_from else None,
                     timestamp(date_to) if date_to else None,
@@ -1478,13 +1478,15 @@ class SearchEngine:
         date_from: datetime | None = None,
         date_to: datetime | None = None,
         source: str | None = None,
+        read_codes: bool = True,
     ) -> SearchResults:
-        """search() without the catch-up and repair around it."""
+        """search() without the catch-up and repair around it; ``read_codes=False`` searches
+        document codes as the words they are written with."""
         limit, offset = clamp(int(limit), 0, MAX_LIMIT), clamp(int(offset), 0, MAX_OFFSET)
         asked: dict[str, Any] = dict(limit=limit, offset=offset, topic=topic, source=source)
         asked.update(date_from=date_from, date_to=date_to)  # as given, before the query's own
         searcher = self.index.searcher()
-        parsed = parse_query(query, self.taxonomy)
+        parsed = parse_query(query, self.taxonomy, read_codes=read_codes)
         results = SearchResults(
             query=query, hits=[], total=0, offset=offset, limit=limit, codes=parsed.code_keys
         )
@@ -1598,6 +1600,8 @@ class SearchEngine:
             )
             if total >= RELAX_BELOW or not looser:
                 break
+        if not read_codes and first is not None and (first.note or first.built.unknown):
+            return results  # a code searched as its words needs every one, its number too
         if first is not None and found is not None:
             built = found.built
             results.total = found.total
@@ -1620,6 +1624,14 @@ class SearchEngine:
             results.suggestions.append(corrected)
         if built.replaced and results.hits:
             results.as_typed = _quoted(parsed.text, built.replaced)
+        if not results.total and parsed.codes:
+            # No document cites the code (an "Đề án 05" nobody catalogued or numbers the way
+            # the index reads): the words it is written with may still be in a document
+            # ("Đề án Trung ương 05"); the answer says no document cites it.
+            words = self._search(query, **asked, read_codes=False)
+            if words.total:
+                words.codes, words.note = results.codes, "code_uncited"
+                return words
         if not results.hits and parsed.phrases:
             # A quoted phrase found nowhere: the same words without quotes, if they match.
             loose = " ".join(

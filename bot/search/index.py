@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 META_FILE = "partybot-index.json"
 TOKENIZER = "vn"
 # Our syllable tokenizer (bot.text.tokenize), so query terms built in Python match index terms.
@@ -81,6 +81,9 @@ def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_unsigned_field("id", stored=True, indexed=True, fast=True)
     sb.add_integer_field("date", stored=False, indexed=True, fast=True)  # unix seconds
+    # The publication date alone, for a period asked for: "date" falls back to the day a
+    # document without one was ingested, which sorts it but says nothing of its period.
+    sb.add_integer_field("published", stored=False, indexed=True, fast=True)
     sb.add_text_field("title_f", tokenizer_name=TOKENIZER, index_option="position")
     sb.add_text_field("text_f", tokenizer_name=TOKENIZER, index_option="position")
     sb.add_text_field("text_x", tokenizer_name=TOKENIZER, index_option="freq")
@@ -169,6 +172,8 @@ def to_tantivy(doc: Document) -> tantivy.Document:
     out = tantivy.Document()
     out.add_unsigned("id", doc.id)
     out.add_integer("date", timestamp(doc.date))
+    if doc.published_at is not None:
+        out.add_integer("published", timestamp(doc.published_at))
     out.add_text("title_f", folded[: len(doc.title)])
     out.add_text("text_f", folded)
     out.add_text("text_x", exact)

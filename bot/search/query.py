@@ -302,8 +302,11 @@ def _codes(text: str) -> tuple[list[list[str]], str]:
     return [keys for _, _, keys in found], text
 
 
-def parse_query(raw: str, taxonomy: Taxonomy | None = None) -> ParsedQuery:
-    """Split a user query into keywords, quoted phrases, codes, exclusions and a date range."""
+def parse_query(
+    raw: str, taxonomy: Taxonomy | None = None, *, read_codes: bool = True
+) -> ParsedQuery:
+    """Split a user query into keywords, quoted phrases, codes, exclusions and a date range.
+    ``read_codes=False`` leaves document codes as the words they are written with."""
     text = normalize(raw or "")[:MAX_QUERY_CHARS]
     text = " ".join(text.split())
     parsed = ParsedQuery(raw=raw, text=text)
@@ -320,7 +323,8 @@ def parse_query(raw: str, taxonomy: Taxonomy | None = None) -> ParsedQuery:
             kept.append((m.start(1), replace(words[0], keep=True)))
         work = _blank(work, m.start(), m.end())
 
-    parsed.codes, work = _codes(work)
+    if read_codes:
+        parsed.codes, work = _codes(work)
     folded = fold_lower(work)
 
     # Question phrases: remember, then drop from the keywords.
