@@ -1375,6 +1375,18 @@ def test_cli_search_json_summarize_and_index(
             "snippet",
         }
         assert items[0]["id"].startswith("00")
+        # Vietnam time with its offset (naive UTC was read as the day before).
+        assert all(i["date"] is None or i["date"].endswith("+07:00") for i in items)
+        # A query may start with an excluded word; a mistyped option is still an error.
+        excluded = runner.invoke(cli.main, ["search", "-dau thau", "ket", "nap", "--limit", "1"])
+        assert excluded.exit_code == 0 and "for «-dau thau ket nap»" in excluded.output
+        assert runner.invoke(cli.main, ["search", "--limt", "1", "x"]).exit_code == 2
+        # The answer's first line echoes a long query cut, and says how the query was bent in
+        # words rather than by an internal label.
+        long = runner.invoke(cli.main, ["search", "năm 2015 " + "đảng viên " * 300])
+        first = long.output.splitlines()[0]
+        assert long.exit_code == 0 and len(first) < 200 and "note:" not in long.output
+        assert "Nothing in that period" in long.output
         text = runner.invoke(cli.main, ["search", "21-KL/TW"])
         assert text.exit_code == 0 and "21-KL/TW" in text.output
         summary = runner.invoke(cli.main, ["summarize", items[0]["id"]])

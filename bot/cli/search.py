@@ -19,7 +19,40 @@ def _engine(services):  # type: ignore[no-untyped-def]
     return engine
 
 
-@click.command()
+_WORD = "\x00"  # never in a command-line argument: marks a query word that starts with "-"
+
+
+class _QueryCommand(click.Command):
+    """A command whose query words may start with "-" (an excluded word, "-đấu thầu"): click
+    would read "-dau thau" as the short options -d -a -u ... -h (help). A mistyped "--option"
+    is still an error, not a word."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options = [p for p in self.params if isinstance(p, click.Option)]
+        known = {name for p in options for name in p.opts + p.secondary_opts}
+        known |= set(ctx.help_option_names)
+        with_value = {name for p in options if not p.is_flag for name in p.opts}
+        out: list[str] = []
+        value_next = False
+        for i, arg in enumerate(args):
+            if arg == "--":
+                out += args[i:]
+                break
+            name = arg.split("=", 1)[0]
+            if (
+                not value_next
+                and arg[:1] == "-"
+                and arg[1:2] not in ("", "-")
+                and name not in known
+            ):
+                out.append(_WORD + arg)
+            else:
+                out.append(arg)
+            value_next = not value_next and name in with_value and "=" not in arg
+        return super().parse_args(ctx, out)
+
+
+@click.command(cls=_QueryCommand)
 @click.argument("query", nargs=-1, required=True)
 @click.option("--topic", default=None, help="Only documents with this topic slug.")
 @click.option(
@@ -49,15 +82,18 @@ def search(
       partybot search "kết nạp đảng viên"
       partybot search tham nhung dau thau --limit 5 --json
       partybot search "21-KL/TW" --topic rectification
+      partybot search -đấu thầu tham nhũng
     """
-    from bot.timeutil import format_date, format_date_iso
+    from bot.present.conversation import bending_note
+    from bot.present.render import cut, strip_tags
+    from bot.timeutil import format_date, format_date_iso, to_local
 
     if topic and services.taxonomy.get(topic) is None:
         raise click.BadParameter(
             f"unknown topic {topic!r} (one of: {', '.join(services.taxonomy.slugs)})",
             param_hint="--topic",
         )
-    text = " ".join(query)
+    text = " ".join(word.removeprefix(_WORD) for word in query)
     results = _engine(services).search(text, limit=limit, offset=offset, topic=topic, source=source)
     if as_json:
         click.echo(
@@ -66,7 +102,9 @@ def search(
                     {
                         "id": h.external_id,
                         "title": h.title,
-                        "date": h.date.isoformat() if h.date else None,
+                        # Vietnam time with its offset: naive UTC read as a date is a
+                        # day early for anything published before 07:00.
+                        "date": to_local(h.date).isoformat() if h.date else None,
                         "url": h.url,
                         "topics": h.topics,
                         "score": round(h.score, 4),
@@ -90,12 +128,14 @@ def search(
         understood.append(f"related topic: {results.soft_topic}")
     if results.codes:
         understood.append("codes: " + ", ".join(results.codes))
-    if results.note:
-        understood.append(f"note: {results.note}")
+    noun = "document" if results.total == 1 else "documents"
     click.echo(
-        f"{results.total} documents for «{text}»"
+        f"{results.total:,} {noun} for «{cut(text, 120)}»"
         + (f" ({'; '.join(understood)})" if understood else "")
     )
+    note = bending_note(results, "en")
+    if note:
+        click.echo(strip_tags(note))
     if not results.total and not services.documents.count():
         # A fresh machine: the first search should say why it finds nothing.
         err_console().print(
