@@ -552,6 +552,79 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     get_settings.cache_clear()
 
 
+@pytest.fixture
+def cli_model(tmp_path: Path, cli: CliRunner, model_a: TopicModel) -> CliRunner:
+    """The CLI on a database whose active model is ``model_a``."""
+    from bot.config import get_settings
+    from bot.services import Services
+
+    svc = Services(get_settings())
+    try:
+        svc.models.add(model_a)
+        svc.models.activate(model_a.version)
+    finally:
+        svc.close()
+    return cli
+
+
+def test_cli_classify_reports_bad_lines_and_classifies_the_rest(
+    tmp_path: Path, cli_model: CliRunner
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        '{"id": "a", "text": "Lễ kết nạp đảng viên mới"}\n{bad\n{"id": "b"}\n'
+        '{"id": "c", "text": "Chi bộ kết nạp quần chúng ưu tú"}\n',
+        "utf-8",
+    )
+    target = tmp_path / "out.jsonl"
+    target.write_text("PRECIOUS\n", "utf-8")
+    result = cli_model.invoke(main, ["classify", "--input", str(source), "--output", str(target)])
+    assert result.exit_code == 1
+    assert f"error: {source}:2: invalid JSON" in result.output
+    assert f"error: {source}:3: expected" in result.output
+    assert "2 lines classified, 2 failed" in result.output
+    assert [json.loads(x)["id"] for x in target.read_text("utf-8").splitlines()] == ["a", "c"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+    # A run where every line fails leaves the earlier output as it was.
+    source.write_text("{bad\n", "utf-8")
+    target.write_text("PRECIOUS\n", "utf-8")
+    again = cli_model.invoke(main, ["classify", "--input", str(source), "--output", str(target)])
+    assert again.exit_code == 1 and "0 lines classified, 1 failed" in again.output
+    assert target.read_text("utf-8") == "PRECIOUS\n"
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("output-missing-folder", "no such folder"),
+        ("output-folder", "is a folder, expected a file name"),
+        ("input-folder", "is a folder, expected a .jsonl file"),
+        ("input-missing", "no such file"),
+    ],
+)
+def test_cli_classify_bad_paths_are_one_error_line(
+    tmp_path: Path, cli_model: CliRunner, where: str, message: str
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "a", "text": "Lễ kết nạp đảng viên mới"}\n', "utf-8")
+    target = tmp_path / "out.jsonl"
+    if where == "output-missing-folder":
+        target = tmp_path / "nope" / "x.jsonl"
+    elif where == "output-folder":
+        target = tmp_path
+    elif where == "input-folder":
+        source = tmp_path
+    else:
+        source = tmp_path / "nope.jsonl"
+    result = cli_model.invoke(main, ["classify", "--input", str(source), "--output", str(target)])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # a clean exit, no traceback
+    (line,) = result.output.splitlines()
+    assert line.startswith("error: ") and message in line
+    assert not (tmp_path / "nope").exists()
+
+
 @pytest.mark.slow
 def test_cli_train_classify_evaluate_models(tmp_path: Path, cli: CliRunner) -> None:
     data = tmp_path / "training"

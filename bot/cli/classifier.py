@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -299,27 +303,68 @@ def evaluate(services, file: Path, split: str, version: str | None, as_json: boo
 # --- classify ------------------------------------------------------------------------------
 
 
-def _read_inputs(path: Path) -> Iterator[tuple[str, str]]:
-    source = "<stdin>" if str(path) == "-" else str(path)
-    try:
-        handle = sys.stdin.buffer if str(path) == "-" else path.open("rb")
-    except FileNotFoundError as exc:
-        raise InputError("no such file", source=source) from exc
+def _read_inputs(path: Path) -> Iterator[tuple[str, str] | InputError]:
+    """``(id, text)`` per line of a classify input; a bad line is yielded as its error so the
+    rest of the batch is still classified. A file that cannot be opened raises."""
+    from bot.corpus.readers import iter_json_lines, open_jsonl
+
+    stdin = str(path) == "-"
+    source = "<stdin>" if stdin else str(path)
+    handle = sys.stdin.buffer if stdin else open_jsonl(path)
     with handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
+        for entry in iter_json_lines(handle, source=source):
+            if isinstance(entry, InputError):
+                yield entry
                 continue
-            try:
-                item = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise InputError(f"invalid JSON line ({exc})", source=source, line=number) from exc
+            number, item = entry
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-                raise InputError('expected {"id", "text", "title"?}', source=source, line=number)
+                yield InputError('expected {"id", "text", "title"?}', source=source, line=number)
+                continue
             title = item.get("title")
             text = (
                 f"{title}\n\n{item['text']}" if isinstance(title, str) and title else item["text"]
             )
             yield str(item.get("id", number)), text
+
+
+@contextmanager
+def _output(path: Path) -> Iterator[tuple[IO[str], Callable[[], None]]]:
+    """Where results go, and a ``keep`` to call once they are worth keeping.
+
+    A file is written beside the target under a temporary name and renamed onto it only on
+    ``keep``: a run that fails (or keeps nothing) leaves an existing file as it was.
+    """
+    if str(path) == "-":
+        yield sys.stdout, lambda: None
+        return
+    target = str(path)
+    if path.is_dir():
+        raise InputError("is a folder, expected a file name", source=target)
+    parent = path.parent
+    if not parent.is_dir():
+        raise InputError(f"no such folder {str(parent)!r}", source=target)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"cannot write ({exc.strerror or exc})", source=target) from exc
+    kept = False
+
+    def keep() -> None:
+        nonlocal kept
+        kept = True
+
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            yield handle, keep
+        if kept:
+            try:
+                os.chmod(tmp, _file_mode(path))  # mkstemp's 0600 is not what a new file gets
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise InputError(f"cannot write ({exc.strerror or exc})", source=target) from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 @click.command()
@@ -391,11 +436,12 @@ def classify(  # type: ignore[no-untyped-def]
             click.echo(f"{label:<18} {probs[label]:.2f}  ← {terms}")
         return
     assert input_file is not None
-    out = sys.stdout if str(output_file) == "-" else output_file.open("w", encoding="utf-8")
-    try:
+    done = failed = 0
+    with _output(output_file) as (out, keep):
         batch: list[tuple[str, str]] = []
 
         def flush() -> None:
+            nonlocal done
             for (doc_id, _), (labels, probs) in zip(
                 batch, model.classify([t for _, t in batch]), strict=True
             ):
@@ -405,16 +451,37 @@ def classify(  # type: ignore[no-untyped-def]
                     )
                     + "\n"
                 )
+            done += len(batch)
             batch.clear()
 
         for item in _read_inputs(input_file):
+            if isinstance(item, InputError):
+                failed += 1
+                click.echo(f"error: {item}", err=True)
+                continue
             batch.append(item)
             if len(batch) >= 512:
                 flush()
         flush()
-    finally:
-        if out is not sys.stdout:
-            out.close()
+        if done or not failed:  # a run where every line failed keeps the old output
+            keep()
+    if failed:
+        click.echo(f"{_count(done, 'line')} classified, {failed} failed", err=True)
+        sys.exit(1)
+
+
+def _file_mode(path: Path) -> int:
+    """The mode ``path`` has, or the one a new file gets under the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 # --- models --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ exit code 1; wrong usage is click's exit code 2; nothing prints a traceback.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sys
@@ -33,9 +34,22 @@ class FriendlyGroup(click.Group):
         except PartyBotError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(1)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # click quietly ends a run whose reader (| head) went away
+            # A path the admin gave that cannot be read or written (missing folder, a folder
+            # where a file was expected, disk full): one line, not a traceback.
+            click.echo(f"error: {os_message(exc)}", err=True)
+            ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+
+
+def os_message(exc: OSError) -> str:
+    """``PATH: reason`` for a failed file operation (``No such file or directory``)."""
+    reason = exc.strerror or exc.__class__.__name__
+    return f"{exc.filename}: {reason}" if exc.filename is not None else reason
 
 
 def get_services(ctx: click.Context):  # type: ignore[no-untyped-def]

@@ -435,32 +435,55 @@ def parse_jsonl_item(item: object, *, source: str, line: int) -> NewDocument:
     )
 
 
+def open_jsonl(path: Path) -> io.BufferedReader:
+    """Open a JSONL file for reading; :class:`InputError` naming it when that cannot be done."""
+    source = str(path)
+    try:
+        if not path.is_file():
+            raise InputError(
+                "is a folder, expected a .jsonl file" if path.is_dir() else "no such file",
+                source=source,
+            )
+        return path.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot open ({exc.strerror or exc})", source=source) from exc
+
+
 def iter_jsonl(path: Path) -> Iterator[NewDocument | InputError]:
     """Documents from a JSONL file, one per line; bad lines are yielded as errors.
 
     Every line is checked completely before it joins a batch, so one bad line is reported as
     ``FILE:LINE: reason`` and skipped, and never stops the lines after it.
     """
-    source = str(path)
     try:
-        if not path.is_file():
-            yield InputError(
-                "is a folder, expected a .jsonl file" if path.is_dir() else "no such file",
-                source=source,
-            )
-            return
-        handle = path.open("rb")
-    except OSError as exc:
-        yield InputError(f"cannot open ({exc.strerror or exc})", source=source)
+        handle = open_jsonl(path)
+    except InputError as exc:
+        yield exc
         return
     with handle:
-        yield from iter_jsonl_stream(handle, source=source)
+        yield from iter_jsonl_stream(handle, source=str(path))
 
 
 def iter_jsonl_stream(
     handle: io.BufferedIOBase, *, source: str
 ) -> Iterator[NewDocument | InputError]:
     """Documents from an open binary JSONL stream (a file, or bytes uploaded to the bot)."""
+    for entry in iter_json_lines(handle, source=source):
+        if isinstance(entry, InputError):
+            yield entry
+            continue
+        number, item = entry
+        try:
+            yield parse_jsonl_item(item, source=source, line=number)
+        except InputError as exc:
+            yield exc
+
+
+def iter_json_lines(
+    handle: io.BufferedIOBase, *, source: str
+) -> Iterator[tuple[int, object] | InputError]:
+    """``(line number, decoded JSON value)`` per non-blank line; a line that is not JSON is
+    yielded as an :class:`InputError` naming it, and the lines after it are still read."""
     for number, raw in enumerate(_lines(handle), start=1):
         if raw is None:
             yield InputError(
@@ -470,22 +493,15 @@ def iter_jsonl_stream(
         if not raw.strip():
             continue
         try:
-            item = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+            yield number, json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
         except UnicodeDecodeError:
             yield InputError("not UTF-8", source=source, line=number)
-            continue
         except json.JSONDecodeError as exc:
             yield InputError(
                 f"invalid JSON ({exc.msg} at column {exc.colno})", source=source, line=number
             )
-            continue
         except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, deep nesting
             yield InputError(f"invalid JSON ({exc.__class__.__name__})", source=source, line=number)
-            continue
-        try:
-            yield parse_jsonl_item(item, source=source, line=number)
-        except InputError as exc:
-            yield exc
 
 
 def _lines(handle: io.BufferedIOBase) -> Iterator[bytes | None]:
