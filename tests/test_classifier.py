@@ -625,6 +625,22 @@ def test_cli_classify_bad_paths_are_one_error_line(
     assert not (tmp_path / "nope").exists()
 
 
+def test_cli_models_export_to_a_file_or_unknown_version_is_one_error_line(
+    tmp_path: Path, cli_model: CliRunner, model_a: TopicModel
+) -> None:
+    afile = tmp_path / "garbage.bin"
+    afile.write_bytes(b"x")
+    result = cli_model.invoke(main, ["models", "export", "--dir", str(afile)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.output == f"error: {afile}: not a folder (--dir names the folder to write into)\n"
+    unknown = cli_model.invoke(main, ["models", "export", "nope", "--dir", str(tmp_path / "new")])
+    assert unknown.exit_code == 1 and "no model version 'nope'" in unknown.output
+    assert not (tmp_path / "new").exists()  # a mistyped version creates no folder
+    ok = cli_model.invoke(main, ["models", "export", "--dir", str(tmp_path / "new" / "sub")])
+    assert ok.exit_code == 0, ok.output
+    assert (tmp_path / "new" / "sub" / f"{model_a.version}.npz").is_file()
+
+
 @pytest.mark.slow
 def test_cli_train_classify_evaluate_models(tmp_path: Path, cli: CliRunner) -> None:
     data = tmp_path / "training"

@@ -31,3 +31,19 @@ def test_help_has_an_example(path: tuple[str, ...]) -> None:
     result = CliRunner().invoke(main, [*path, "--help"])
     assert result.exit_code == 0, result.output
     assert "Example" in result.output, f"partybot {' '.join(path)} --help has no example"
+
+
+def test_an_os_error_in_any_command_is_one_error_line() -> None:
+    from bot.cli.main import FriendlyGroup
+
+    @click.group(cls=FriendlyGroup)
+    def top() -> None:
+        """Top."""
+
+    @top.command()
+    def opens() -> None:
+        open("/nonexistent/dir/x.jsonl", "w")  # noqa: SIM115 - the error is the point
+
+    result = CliRunner().invoke(top, ["opens"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.output == "error: /nonexistent/dir/x.jsonl: No such file or directory\n"

@@ -26,7 +26,7 @@ from typing import Any
 
 from bot.classifier import persist
 from bot.classifier.model import TopicModel
-from bot.errors import ModelError, NotFound, StoreError
+from bot.errors import InputError, ModelError, NotFound, StoreError
 from bot.store.db import Database, utcnow
 from bot.store.models import ModelInfo, ModelStore
 
@@ -161,10 +161,20 @@ class ModelRegistry:
     def export(self, version: str, directory: Path | None = None) -> tuple[Path, Path]:
         """Write ``<version>.npz`` and ``<version>.card.json`` (card + sha256)."""
         directory = directory or self.models_dir
-        directory.mkdir(parents=True, exist_ok=True)
         row = self.store.blob(version)
         if row is None:
             raise NotFound(f"no model version {version!r} (see: partybot models list)")
+        # Checked after the version, so a mistyped version creates no folder.
+        if directory.exists() and not directory.is_dir():
+            raise InputError(
+                "not a folder (--dir names the folder to write into)", source=str(directory)
+            )
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(
+                f"cannot create the folder ({exc.strerror or exc})", source=str(directory)
+            ) from exc
         blob = row.blob
         if hashlib.sha256(blob).hexdigest() != row.sha256:
             raise ModelError(f"model {version}: stored blob does not match its sha256")
