@@ -625,6 +625,15 @@ def test_cli_classify_bad_paths_are_one_error_line(
     assert not (tmp_path / "nope").exists()
 
 
+def test_cli_models_list_json_created_at_has_its_offset(cli_model: CliRunner) -> None:
+    from datetime import datetime
+
+    result = cli_model.invoke(main, ["models", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    created = datetime.fromisoformat(json.loads(result.output)["created_at"])
+    assert created.utcoffset() is not None and created.utcoffset().total_seconds() == 7 * 3600
+
+
 def test_cli_models_export_to_a_file_or_unknown_version_is_one_error_line(
     tmp_path: Path, cli_model: CliRunner, model_a: TopicModel
 ) -> None:

@@ -226,3 +226,15 @@ def test_docs_delete_yes_answer_or_flag_deletes(runner: CliRunner, tmp_path: Pat
     runner.invoke(main, ["ingest", "--jsonl", str(tmp_path / "b.jsonl")])
     flagged = runner.invoke(main, ["docs", "delete", "b1", "--yes"], input="")
     assert flagged.exit_code == 0 and "[y/N]" not in flagged.output
+
+
+def test_docs_list_json_dates_are_vietnam_time_with_offset(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    rows: list[dict[str, object] | str] = [
+        {"id": "d1", "title": "Có ngày", "text": "Văn bản có ngày.", "date": "15/06/2022"}
+    ]
+    runner.invoke(main, ["ingest", "--jsonl", str(_jsonl(tmp_path / "d.jsonl", rows))])
+    result = runner.invoke(main, ["docs", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["date"] == "2022-06-15T00:00:00+07:00"

@@ -508,6 +508,8 @@ def models_list(services, as_json: bool) -> None:  # type: ignore[no-untyped-def
     Example:
       partybot models list
     """
+    from bot.timeutil import to_local
+
     registry = services.models
     registry.ensure_default()
     items = registry.list()
@@ -519,7 +521,7 @@ def models_list(services, as_json: bool) -> None:  # type: ignore[no-untyped-def
                         "version": item.version,
                         "active": item.active,
                         "sha256": item.sha256,
-                        "created_at": item.created_at.isoformat(),
+                        "created_at": to_local(item.created_at).isoformat(),  # with its offset
                         "size": item.size,
                         "test_macro_f1": item.test_macro_f1,
                         "cv_macro_f1": item.cv_macro_f1,

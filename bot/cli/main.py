@@ -236,6 +236,8 @@ def docs_list(services, limit: int, offset: int, topic: str | None, as_json: boo
     Example:
       partybot docs list --topic admission --limit 10
     """
+    from bot.timeutil import to_local
+
     items = services.documents.list(limit=limit, offset=offset, topic=topic)
     if as_json:
         for d in items:
@@ -245,7 +247,8 @@ def docs_list(services, limit: int, offset: int, topic: str | None, as_json: boo
                         "id": d.external_id,
                         "doc": d.id,
                         "title": d.title,
-                        "date": d.published_at.isoformat() if d.published_at else None,
+                        # Vietnam time with its offset: naive UTC read 15/06 as "06-14T17:00".
+                        "date": to_local(d.published_at).isoformat() if d.published_at else None,
                         "url": d.url,
                         "topics": list(d.topics),
                     },
