@@ -712,17 +712,26 @@ def test_explicit_filters(corpus: Services) -> None:
     "query",
     ["kết nạp đảng viên", "ket nap dang vien", "admission", "Kết nạp và phát triển đảng viên"],
 )
-def test_a_query_naming_a_topic_lists_it_newest_first(corpus: Services, query: str) -> None:
+def test_a_query_naming_a_topic_lists_it_best_match_first(corpus: Services, query: str) -> None:
     results = search(corpus, query)
     assert results.topic == "admission"
-    # Tagged documents newest first, then untagged ones that match the words.
-    assert ids(results)[:2] == ["admission-new", "admission-old"]
     if "kết nạp" in query or "ket nap" in query:
-        assert ids(results)[2] == "admission-untagged"
+        # The topic's documents with every word first ("kết nạp 120 đảng viên"), then its
+        # other ones newest first (one says "kết nạp" but not "đảng viên"), then documents
+        # with the words outside the topic.
+        assert ids(results) == ["admission-old", "admission-new", "admission-untagged"]
         assert results.total == 3
-        # A page of tagged documents alone still counts the untagged matches after them.
+        # A page of tagged documents alone still counts the untagged matches after them,
+        # and the next page starts where it ended.
         one = corpus.search.search(query, limit=1)
-        assert ids(one) == ["admission-new"] and one.total == 3 and one.tagged == 2
+        assert ids(one) == ["admission-old"] and one.total == 3 and one.tagged == 2
+        pages = [ids(corpus.search.search(query, limit=1, offset=i)) for i in range(4)]
+        assert pages == [["admission-old"], ["admission-new"], ["admission-untagged"], []]
+    elif query == "admission":
+        # Words no document has: the topic newest first.
+        assert ids(results)[:2] == ["admission-new", "admission-old"]
+    else:
+        assert ids(results)[0] == "admission-old"  # the one saying both "kết nạp", "đảng viên"
     # Of the total, the tagged ones (the count /topics shows).
     assert results.tagged == 2
 

@@ -1699,26 +1699,47 @@ class SearchEngine:
         filters: list[Query],
         results: SearchResults,
     ) -> None:
-        """Tagged documents newest first, then untagged keyword matches by score."""
+        """The topic's documents with the query's words, best match first; its other
+        documents, newest first; then documents with the words outside the topic, by score.
+
+        A cadre who types the topic's words wants the documents saying them first (a
+        document the model tagged without them, newest, led the listing before); browsing a
+        topic newest first is what /topic does.
+        """
         assert results.topic is not None
-        offset, limit = results.offset, results.limit
-        tagged = self._combine(_term("topics", results.topic), filters)
-        first, n_tagged = self._newest(searcher, tagged, offset, limit)
         built = self._keywords(searcher, parsed)
-        rest: list[tuple[float, Any]] = []
-        n_rest = 0
-        if built.query is not None and built.match is not None:
-            not_tagged = [(Occur.MustNot, _term("topics", results.topic))]
-            want = limit - len(first)
-            if want > 0:
-                untagged = self._combine(built.query, filters, not_tagged)
-                rest, n_rest = self._ranked(searcher, untagged, max(0, offset - n_tagged), want)
-            else:  # the page is all tagged documents: only the count of the rest is needed
-                untagged = self._combine(built.match, filters, not_tagged)
-                n_rest = _count(searcher, untagged)
-        results.total = n_tagged + n_rest
-        results.tagged = n_tagged
-        results.hits = self._hits(searcher, first + rest, parsed)
+        topic = _term("topics", results.topic)
+        if built.query is None or built.match is None:
+            page, results.total = self._newest(
+                searcher, self._combine(topic, filters), results.offset, results.limit
+            )
+            results.tagged = results.total
+            results.hits = self._hits(searcher, page, parsed)
+            return
+        in_topic, not_in_topic = [(Occur.Must, topic)], [(Occur.MustNot, topic)]
+        offset, limit = results.offset, results.limit
+        page, n_words = self._ranked(
+            searcher, self._combine(built.query, filters, in_topic), offset, limit
+        )
+        n_topic = _count(searcher, self._combine(topic, filters))  # a short list, no scoring
+        n_rest = n_topic - n_words  # the topic's documents without the words
+        skip, want = max(0, offset - n_words), limit - len(page)
+        if want > 0 and skip < n_rest:
+            without = self._combine(topic, filters, [(Occur.MustNot, built.match)])
+            got, _ = self._newest(searcher, without, skip, want)
+            page, want = page + got, want - len(got)
+        skip = max(0, skip - n_rest)
+        if want > 0:
+            got, n_outside = self._ranked(
+                searcher, self._combine(built.query, filters, not_in_topic), skip, want
+            )
+            page += got
+        else:
+            # Counting every match and taking the topic's is cheaper than counting the
+            # matches outside it (a list of words and a negation).
+            n_outside = _count(searcher, self._combine(built.match, filters)) - n_words
+        results.total, results.tagged = n_topic + n_outside, n_topic
+        results.hits = self._hits(searcher, page, parsed)
 
     def _by_topic(self, slug: str, limit: int = 10, offset: int = 0) -> SearchResults:
         """by_topic() without the catch-up and repair around it."""
