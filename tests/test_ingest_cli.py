@@ -238,3 +238,33 @@ def test_docs_list_json_dates_are_vietnam_time_with_offset(
     result = runner.invoke(main, ["docs", "list", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["date"] == "2022-06-15T00:00:00+07:00"
+
+
+def test_ingest_reads_a_named_jsonl_and_reports_what_a_folder_skips(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    rows: list[dict[str, object] | str] = [{"id": "j1", "title": "Một", "text": "Văn bản một."}]
+    named = _jsonl(tmp_path / "named.jsonl", rows)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    shutil.copy(next(SEEDS.glob("000_*")), folder / "good.txt")
+    (folder / "garbage.bin").write_bytes(b"\x00\x01")
+    (folder / "dangling.txt").symlink_to(tmp_path / "gone")
+    _jsonl(folder / "inside.jsonl", [{"id": "j2", "title": "Hai", "text": "Văn bản hai."}])
+    (folder / ".hidden.bin").write_bytes(b"x")  # hidden files stay unmentioned
+    result = runner.invoke(main, ["ingest", str(named), str(folder)])
+    assert result.exit_code == 0, result.output
+    assert f"added: j1 (#1) {named}:1" in result.output
+    assert f"skipped: {folder / 'garbage.bin'}: unsupported type .bin" in result.output
+    assert f"skipped: {folder / 'dangling.txt'}: broken symbolic link" in result.output
+    assert f"skipped: {folder / 'inside.jsonl'}: JSONL inside a folder is not read" in result.output
+    assert ".hidden" not in result.output
+    assert "2 added, 0 updated, 0 already present, 0 failed, 3 skipped" in result.output
+
+
+def test_ingest_of_a_missing_path_without_extension_says_no_such_file_or_folder(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    result = runner.invoke(main, ["ingest", str(tmp_path / "nope_dir")])
+    assert result.exit_code == 1
+    assert f"error: {tmp_path / 'nope_dir'}: no such file or folder" in result.output

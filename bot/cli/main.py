@@ -147,6 +147,8 @@ def main(verbose: bool) -> None:
 def ingest(services, paths: tuple[Path, ...], jsonl_files: tuple[Path, ...], quiet: bool) -> None:  # type: ignore[no-untyped-def]
     """Add documents from files, folders (.txt .md .html .docx .pdf) and JSONL files.
 
+    A .jsonl file named as a PATH is read like --jsonl. In a folder, files that are not
+    read (other types, .jsonl, symbolic links) are listed as "skipped" and counted.
     The same content is never stored twice; a bad file or line is reported with its
     name (and line number) and the rest of the batch is still ingested. The exit code
     is 1 when anything failed.
@@ -159,13 +161,13 @@ def ingest(services, paths: tuple[Path, ...], jsonl_files: tuple[Path, ...], qui
     from rich.console import Console
 
     from bot.corpus.ingest import IngestReport, ingest_documents, read_jsonl, read_paths
-    from bot.corpus.readers import iter_paths
+    from bot.corpus.readers import walk_paths
 
     if not paths and not jsonl_files:
         raise click.UsageError("give at least one PATH or --jsonl FILE (see --help)")
     out = Console(stderr=False, highlight=False, soft_wrap=True)
     err = err_console()
-    total = sum(1 for _ in iter_paths(list(paths)))
+    total = sum(1 for _ in walk_paths(list(paths)))
     report = IngestReport()
 
     def show(label: str, result, message: str | None) -> None:  # type: ignore[no-untyped-def]
@@ -186,8 +188,13 @@ def ingest(services, paths: tuple[Path, ...], jsonl_files: tuple[Path, ...], qui
             bar.advance(task)
             show(label, result, message)
 
+        def skip(item) -> None:  # type: ignore[no-untyped-def]
+            bar.advance(task)
+            if not quiet:
+                click.echo(f"skipped: {item}")
+
         if paths:
-            part = ingest_documents(services, read_paths(list(paths)), progress=tick)
+            part = ingest_documents(services, read_paths(list(paths)), progress=tick, on_skip=skip)
             _merge(report, part)
         for jsonl in jsonl_files:
             part = ingest_documents(services, read_jsonl(jsonl), progress=tick)
@@ -202,6 +209,7 @@ def _merge(into, part) -> None:  # type: ignore[no-untyped-def]
     into.updated += part.updated
     into.duplicates += part.duplicates
     into.failed += part.failed
+    into.skipped += part.skipped
 
 
 # --- docs ----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from bot.corpus.documents import AddResult, NewDocument
-from bot.corpus.readers import iter_jsonl, iter_paths, read_file
+from bot.corpus.readers import Skipped, iter_jsonl, read_file, walk_paths
 from bot.errors import InputError, PartyBotError, StoreError
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class IngestReport:
     updated: list[AddResult] = field(default_factory=list)
     duplicates: list[AddResult] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # files in a folder that are not read
 
     @property
     def ok(self) -> bool:
@@ -42,7 +43,7 @@ class IngestReport:
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, "
             f"{len(self.duplicates)} already present, {len(self.failed)} failed"
-        )
+        ) + (f", {len(self.skipped)} skipped" if self.skipped else "")
 
 
 Progress = Callable[[str, AddResult | None, str | None], None]
@@ -50,9 +51,10 @@ Progress = Callable[[str, AddResult | None, str | None], None]
 
 def ingest_documents(
     services: Sink,
-    items: Iterable[NewDocument | InputError],
+    items: Iterable[NewDocument | InputError | Skipped],
     *,
     progress: Progress | None = None,
+    on_skip: Callable[[Skipped], None] | None = None,
     label: Callable[[NewDocument], str] = lambda d: d.origin or d.title,
     batch_size: int = 200,
 ) -> IngestReport:
@@ -89,6 +91,11 @@ def ingest_documents(
 
     try:
         for item in items:
+            if isinstance(item, Skipped):
+                report.skipped.append(str(item))
+                if on_skip:
+                    on_skip(item)
+                continue
             if isinstance(item, InputError):
                 flush()
                 report.failed.append(str(item))
@@ -106,9 +113,18 @@ def ingest_documents(
     return report
 
 
-def read_paths(paths: list[Path]) -> Iterable[NewDocument | InputError]:
-    """Documents read from files and folders, failures included in order."""
-    for path in iter_paths(paths):
+def read_paths(paths: list[Path]) -> Iterable[NewDocument | InputError | Skipped]:
+    """Documents read from files and folders, failures and skipped files included in order.
+
+    A ``.jsonl`` file named directly is read as JSONL, as ``--jsonl`` would.
+    """
+    for path in walk_paths(paths):
+        if isinstance(path, Skipped):
+            yield path
+            continue
+        if path.suffix.lower() == ".jsonl":
+            yield from iter_jsonl(path)
+            continue
         try:
             yield read_file(path)
         except InputError as exc:

@@ -218,6 +218,8 @@ def read_file(path: Path) -> NewDocument:
     """
     source = str(path)
     suffix = path.suffix.lower()
+    if not os.path.lexists(path):  # before the type: "/nonexistent" is missing, not untyped
+        raise InputError("no such file or folder", source=source)
     if suffix not in SUPPORTED:
         raise InputError(
             f"unsupported file type {suffix or '(none)'}; use {', '.join(sorted(SUPPORTED))}",
@@ -292,32 +294,67 @@ def read_bytes(data: bytes, *, name: str, source: str | None = None) -> NewDocum
     )
 
 
-def iter_paths(paths: list[Path]) -> Iterator[Path]:
-    """Files named directly, and supported regular files inside named folders (sorted,
-    recursive).
+@dataclass(frozen=True)
+class Skipped:
+    """A file inside a named folder that is not read, and why (reported, never silent)."""
+
+    path: Path
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+def _skip_reason(child: Path) -> str | None:
+    """Why a file found in a folder is not read; None when it is a readable document."""
+    suffix = child.suffix.lower()
+    if suffix == ".jsonl":
+        # Folders also hold training or evaluation JSONL; only a JSONL named on purpose is read.
+        return "JSONL inside a folder is not read (name the file to ingest it)"
+    if suffix not in SUPPORTED:
+        return f"unsupported type {suffix or '(none)'}"
+    try:
+        mode = child.lstat().st_mode
+    except OSError as exc:
+        return f"cannot read ({exc.strerror or exc})"
+    if stat.S_ISLNK(mode):
+        return "symbolic link (not followed)" if child.exists() else "broken symbolic link"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (device, FIFO or socket)"
+    return None
+
+
+def walk_paths(paths: list[Path]) -> Iterator[Path | Skipped]:
+    """Files named directly, and files inside named folders (sorted, recursive), with a
+    :class:`Skipped` for each file in a folder that is not read.
 
     Inside a folder, symbolic links are not followed (a link to ``/etc/passwd`` or to a
-    folder outside the tree is skipped) and only regular files are taken. A missing path, or
-    a named path that is not a regular file, is yielded as is so the reader reports it.
+    folder outside the tree is skipped) and only regular files are taken; hidden files and
+    folders are passed over without a word. A missing path, or a named path that is not a
+    regular file, is yielded as is so the reader reports it.
     """
     for path in paths:
         if path.is_dir():
-            found: list[Path] = []
+            found: list[Path | Skipped] = []
             for root, dirs, files in os.walk(path, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                # os.walk lists a link to a folder among the folders and does not enter it.
+                links = [d for d in dirs if not d.startswith(".") and (Path(root) / d).is_symlink()]
+                found += [Skipped(Path(root) / d, "symbolic link (not followed)") for d in links]
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in links)
                 for name in files:
+                    if name.startswith("."):
+                        continue
                     child = Path(root) / name
-                    if name.startswith(".") or child.suffix.lower() not in SUPPORTED:
-                        continue
-                    try:
-                        mode = child.lstat().st_mode
-                    except OSError:
-                        continue
-                    if stat.S_ISREG(mode):  # not a link, FIFO, socket or device
-                        found.append(child)
-            yield from sorted(found)
+                    reason = _skip_reason(child)
+                    found.append(child if reason is None else Skipped(child, reason))
+            yield from sorted(found, key=lambda p: p if isinstance(p, Path) else p.path)
         else:
             yield path
+
+
+def iter_paths(paths: list[Path]) -> Iterator[Path]:
+    """The files :func:`walk_paths` reads, without the skipped ones."""
+    return (p for p in walk_paths(paths) if isinstance(p, Path))
 
 
 _EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
