@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -693,6 +693,47 @@ def test_a_period_asked_for_leaves_out_documents_without_a_date(svc: Services) -
     for query in ("kết nạp từ 2024", "từ 01/2024", f"năm {datetime.now().year}"):
         assert "undated" not in ids(search(svc, query)), query
     assert ids(search(svc, "từ 2024")) == ["dated"]
+
+
+def test_a_day_asked_for_finds_articles_published_or_naming_it(svc: Services) -> None:
+    # An event reported the next morning: the day is in its text, not its date.
+    add(
+        svc,
+        "next-day",
+        "Kiểm điểm tập thể",
+        "Quỳnh Lưu – Ngày 26/12/2023, Ban Thường vụ Huyện ủy tổ chức hội nghị kiểm điểm.",
+        date=datetime(2023, 12, 27, 2),
+    )
+    add(svc, "same-day", "Hội nghị", "Hội nghị kiểm điểm cuối năm.", date=datetime(2023, 12, 26, 3))
+    add(
+        svc,
+        "other",
+        "Hội nghị",
+        "Hội nghị kiểm điểm, ngày 20/12/2023.",
+        date=datetime(2023, 12, 21),
+    )
+    for query in ("ngày 26/12/2023", "hội nghị kiểm điểm ngày 26 tháng 12 năm 2023"):
+        assert set(ids(search(svc, query))) == {"next-day", "same-day"}, query
+    assert ids(search(svc, "ngày 20/12/2023")) == ["other"]
+
+
+def test_named_days() -> None:
+    from bot.corpus.text import fold_lower
+    from bot.search.query import named_days
+
+    text = fold_lower(
+        "Ngày 26/12/2023, hội nghị. Sáng ngày 18-5, đoàn công tác; ngày 3 tháng 2 năm 2022; "
+        "25.10.2021; 2.200 người; ngày 31/2/2023; tháng 12/2023; ngày 30/12 tới"
+    )
+    days = [d + timedelta(hours=7) for d in named_days(text, datetime(2023, 12, 27, 2))]
+    assert [d.date().isoformat() for d in days] == [
+        "2023-12-26",
+        "2023-05-18",  # the article's year
+        "2022-02-03",
+        "2021-10-25",
+        "2022-12-30",  # after the article's date: the year before
+    ]
+    assert named_days(fold_lower("Sáng ngày 18-5, đoàn công tác"), None) == []
 
 
 def test_explicit_filters(corpus: Services) -> None:

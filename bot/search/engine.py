@@ -46,7 +46,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import tantivy
@@ -1280,16 +1280,24 @@ class SearchEngine:
         if source:
             filters.append(_term("source", source.strip().lower()))
         if date_from or date_to:
-            filters.append(
-                Query.range_query(
+            lower = timestamp(date_from) if date_from else None
+            upper = timestamp(date_to) if date_to else None
+
+            def period(name: str) -> Query:
+                return Query.range_query(
                     SCHEMA,
-                    "published",
+                    name,
                     tantivy.FieldType.Integer,
-                    timestamp(date_from) if date_from else None,
-                    timestamp(date_to) if date_to else None,
+                    lower,
+                    upper,
                     include_upper=date_to is None,
                 )
-            )
+
+            if date_from and date_to and date_to - date_from <= timedelta(days=1):
+                # A day: published that day, or naming it (an event reported the next day).
+                filters.append(_should([period("published"), period("mentioned")]))
+            else:
+                filters.append(period("published"))
         return filters
 
     @staticmethod

@@ -38,7 +38,7 @@ import tantivy
 
 from bot.corpus.text import fold_lower
 from bot.errors import SearchError
-from bot.search.query import code_terms, line_codes
+from bot.search.query import code_terms, line_codes, named_days
 from bot.search.summary import sentence_offsets
 from bot.store.meta import MetaStore
 
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 META_FILE = "partybot-index.json"
 TOKENIZER = "vn"
 # Our syllable tokenizer (bot.text.tokenize), so query terms built in Python match index terms.
@@ -84,6 +84,9 @@ def build_schema() -> tantivy.Schema:
     # The publication date alone, for a period asked for: "date" falls back to the day a
     # document without one was ingested, which sorts it but says nothing of its period.
     sb.add_integer_field("published", stored=False, indexed=True, fast=True)
+    # Days the text names ("Ngày 26/12/2023, ..."): a day asked for finds the article on that
+    # day's event published the next morning (bot.search.query.named_days).
+    sb.add_integer_field("mentioned", stored=False, indexed=True, fast=False)
     sb.add_text_field("title_f", tokenizer_name=TOKENIZER, index_option="position")
     sb.add_text_field("text_f", tokenizer_name=TOKENIZER, index_option="position")
     sb.add_text_field("text_x", tokenizer_name=TOKENIZER, index_option="freq")
@@ -174,6 +177,8 @@ def to_tantivy(doc: Document) -> tantivy.Document:
     out.add_integer("date", timestamp(doc.date))
     if doc.published_at is not None:
         out.add_integer("published", timestamp(doc.published_at))
+    for day in named_days(folded, doc.published_at):
+        out.add_integer("mentioned", timestamp(day))
     out.add_text("title_f", folded[: len(doc.title)])
     out.add_text("text_f", folded)
     out.add_text("text_x", exact)

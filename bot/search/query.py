@@ -206,6 +206,52 @@ def _period(day: str | None, month: str | None, year: str) -> tuple[datetime, da
     )
 
 
+# Days an article names (on folded lower text): "26/12/2023", "25.10.2021", "ngày 26 tháng 12
+# năm 2023", and, its year that of the article, "ngày 18-5", "ngày 26 tháng 12". Two patterns
+# with no word boundary or look-behind in front, which would cost every article a slow scan
+# (a literal start is searched fast): the boundaries are checked on each match.
+_DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2}) ?([/.-]) ?([0-9]{1,2}) ?\2 ?([0-9]{4})(?![0-9])")
+_NGAY = re.compile(
+    r"ngay ([0-9]{1,2})(?: thang ([0-9]{1,2})(?: nam ([0-9]{4}))?"
+    r"| ?[/-] ?([0-9]{1,2})(?![0-9]| ?[/.-] ?[0-9]))"
+)
+MAX_NAMED_DAYS = 32  # an article's dates past these are a list (a timeline), not its news
+
+
+def named_days(folded: str, published: datetime | None) -> list[datetime]:
+    """Days ``folded`` (fold_lower text) names, as the naive-UTC start of each in Vietnam time;
+    a day written without its year ("ngày 18-5") takes the article's: its publication year,
+    or the year before for a day after the publication date."""
+    local = published.replace(tzinfo=UTC).astimezone(VN) if published else None
+    found: dict[datetime, None] = {}
+    named: list[tuple[int, str, str, str | None]] = []
+    for m in _DAY_MONTH_YEAR.finditer(folded):
+        if m.start() == 0 or folded[m.start() - 1] not in "0123456789.,":
+            named.append((m.start(), m.group(1), m.group(3), m.group(4)))
+    if "ngay " in folded:
+        for m in _NGAY.finditer(folded):
+            if m.start() == 0 or not folded[m.start() - 1].isalnum():
+                if m.group(2):
+                    named.append((m.start(), m.group(1), m.group(2), m.group(3)))
+                else:
+                    named.append((m.start(), m.group(1), m.group(4), None))
+    for _, day, month, year in sorted(named):
+        if year is None:
+            if local is None:
+                continue
+            year = str(local.year)
+            if (int(month), int(day)) > (local.month, local.day + 1):
+                year = str(local.year - 1)
+        if not 1 <= int(month) <= 12 or not 1900 <= int(year) <= 2100:
+            continue
+        start, end = _period(day, month, year)
+        if end - start == timedelta(days=1):  # a real day, not a month for "31/2"
+            found[start] = None
+            if len(found) >= MAX_NAMED_DAYS:
+                break
+    return list(found)
+
+
 _DIGITS = re.compile(r"\d+")
 _AFTER_NUMBER = re.compile(r"\s?[-/]\s?[a-z]")
 _KIND_WORDS = (
