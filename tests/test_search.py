@@ -1711,6 +1711,8 @@ def test_code_and_subject_words_together(svc: Services) -> None:
 def test_abbreviations_find_the_spelled_out_name(svc: Services) -> None:
     add(svc, "ubkt", "Ủy ban Kiểm tra", "Ủy ban Kiểm tra Tỉnh ủy thi hành kỷ luật hai đảng viên.")
     assert ids(search(svc, "ubkt kỷ luật")) == ["ubkt"]
+    add(svc, "city", "Thành ủy", "Đảng bộ TP.HCM kết nạp đảng viên mới.")
+    assert ids(search(svc, "TPHCM kết nạp")) == ids(search(svc, "tp hcm kết nạp")) == ["city"]
 
 
 def test_a_mistyped_tone_next_to_its_word_is_matched_without_accents(svc: Services) -> None:

@@ -141,6 +141,7 @@ ABBREVIATIONS = {
     "dtn": "doan thanh nien",
     "lhpn": "lien hiep phu nu",
     "ktgs": "kiem tra giam sat",
+    "tphcm": "tp hcm",  # "TP.HCM", as the city is mostly written
 }
 
 _ALPHABET = "abcdeghiklmnopqrstuvxy"
