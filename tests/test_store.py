@@ -108,3 +108,22 @@ def test_add_many_handles_repeats_inside_one_batch(store: DocumentStore) -> None
     assert statuses == ["added", "duplicate", "updated", "error", "added"]
     assert store.get("a").text == "Nội dung B."
     assert store.count() == 2
+
+
+def test_list_puts_dated_documents_newest_first_and_undated_after(store: DocumentStore) -> None:
+    def add(external_id: str, published: datetime | None) -> None:
+        store.add(
+            NewDocument(
+                title=external_id,
+                text=f"Nội dung {external_id}.",
+                external_id=external_id,
+                published_at=published,
+            )
+        )
+
+    add("old", datetime(2021, 1, 1, tzinfo=UTC))
+    add("undated-1", None)
+    add("new", datetime(2023, 5, 1, tzinfo=UTC))
+    add("undated-2", None)
+    assert [d.external_id for d in store.list()] == ["new", "old", "undated-2", "undated-1"]
+    assert [d.external_id for d in store.list(limit=2, offset=1)] == ["old", "undated-2"]

@@ -238,7 +238,7 @@ def _fmt_date(value) -> str:  # type: ignore[no-untyped-def]
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 @with_services
 def docs_list(services, limit: int, offset: int, topic: str | None, as_json: bool) -> None:  # type: ignore[no-untyped-def]
-    """Documents, newest first.
+    """Documents: dated ones newest first, then undated ones (last ingested first).
 
     \b
     Example:

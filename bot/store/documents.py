@@ -280,11 +280,18 @@ class DocumentStore:
         return out
 
     def list(self, *, limit: int = 20, offset: int = 0, topic: str | None = None) -> list[Document]:
-        """Newest first (publication date, else ingestion)."""
-        order = sa.func.coalesce(documents.c.published_at, documents.c.ingested_at)
+        """Dated documents newest first, then undated ones (last ingested first).
+
+        NULLS LAST is spelled out: PostgreSQL puts NULLs first in a descending order and
+        SQLite last, and undated files must not push the news off the first page.
+        """
         query = (
             sa.select(documents)
-            .order_by(order.desc(), documents.c.id.desc())
+            .order_by(
+                documents.c.published_at.desc().nulls_last(),
+                documents.c.ingested_at.desc(),
+                documents.c.id.desc(),
+            )
             .limit(limit)
             .offset(offset)
         )
