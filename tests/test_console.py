@@ -74,3 +74,18 @@ def test_a_real_word_read_as_a_typo_can_be_searched_as_typed(services: Services)
     plain = render_results(services, "tự diễn bến tự chuyển hóa").splitlines()
     assert plain[1] == "Đã tìm theo: tự diễn biến tự chuyển hóa"
     assert plain[-1] == 'Tìm đúng như đã gõ: tự diễn "bến" tự chuyển hóa'
+
+
+def test_words_no_document_has_are_named_as_left_out(services: Services) -> None:
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    text = "Chi bộ kết nạp ba đảng viên mới."
+    services.documents.add(NewDocument(title="Kết nạp", text=text, external_id="a"))
+    out = io.StringIO()
+    run_console(services, stdin=io.StringIO("kết nạp xyzzy\nkết nạp\n/quit\n"), stdout=out)
+    # Said once: for the query with the word, not for the one without.
+    assert out.getvalue().count("Không tài liệu nào có từ: xyzzy (đã bỏ qua).") == 1
+    found = services.search.search("kết nạp xyzzy")
+    assert found.ignored == ["xyzzy"] and found.total == 1
+    assert services.search.search("kết nạp").ignored == []

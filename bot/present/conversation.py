@@ -391,7 +391,16 @@ def central_line(results: SearchResults, lang: str) -> str | None:
 
 def bending_note(results: SearchResults, lang: str) -> str | None:
     """How the engine had to bend the query, if it did, so approximate answers are not
-    mistaken for exact ones: a typo corrected, words or a date left out, a phrase loosened."""
+    mistaken for exact ones: a typo corrected, words or a date left out, a phrase loosened;
+    and the words no document has, which were left out."""
+    note = _bent(results, lang)
+    if results.ignored and results.hits:
+        ignored = t(lang, "note_ignored", words=cut(", ".join(results.ignored), 80))
+        return f"{note}\n{ignored}" if note else ignored
+    return note
+
+
+def _bent(results: SearchResults, lang: str) -> str | None:
     if results.note in ("relaxed", "any_terms"):
         return t(lang, "note_relaxed")
     if results.note == "typo" and results.suggestions:

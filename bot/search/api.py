@@ -88,3 +88,6 @@ class SearchResults:
     # When a word the documents do use was searched as its correction ("tự diễn bến" as "tự
     # diễn biến"): the query with that word in quotes, which searches it as typed.
     as_typed: str | None = None
+    # Words typed that no document has (nor a close spelling of them): left out of the search,
+    # and the answer says so rather than let the user think they matched.
+    ignored: list[str] = field(default_factory=list)

@@ -105,6 +105,7 @@ W_SUBJECT = 1.0  # a catalogued document's subject words, for articles that do n
 SUBJECT_PAIRS = 8  # a catalogued document's most distinctive word pairs (two make a match)
 PHRASE_SLOP = 1  # a quoted phrase still matches with one word inserted
 RELAX_BELOW = 10  # a long query with fewer matches for all its syllables is relaxed
+MAX_IGNORED_SHOWN = 5  # words left out that the answer names
 PHRASE_ENOUGH = 10  # with fewer exact matches than this, close variants follow them
 SOFT_TOPIC_MIN = 0.35  # classifier probability needed for a soft topic
 # Two syllables each in this share of the documents are scored as a union (see _keywords).
@@ -1615,6 +1616,7 @@ class SearchEngine:
             built = found.built
             results.total = found.total
             results.central = built.central
+            results.ignored = list(dict.fromkeys(built.unknown))[:MAX_IGNORED_SHOWN]
             subjects = tuple(doc.subject for doc in built.central)
             results.hits = self._hits(
                 searcher,
