@@ -204,3 +204,63 @@ def test_normalize_url_and_intervals() -> None:
         parse_every("10s")
     with pytest.raises(InputError):
         SourceStore.add(None, "ftp://x")  # type: ignore[arg-type]
+
+
+async def test_a_broken_feed_of_empty_items_fails_and_failed_entries_are_named(
+    site: FeedSite, svc: Services
+) -> None:
+    store = SourceStore(svc.db)
+    broken = store.add(
+        site.add("/bad.rss", "<rss><channel><item><title>unterminated", "application/rss+xml")
+    )
+    gone = site.url + "/bai/gone.html"
+    entries = store.add(
+        site.add(
+            "/entries.rss",
+            rss([("Bài đã gỡ", gone, "Ngắn")]).replace(
+                "</channel>", "<item><title>Không có liên kết</title></item></channel>"
+            ),
+            "application/rss+xml",
+        )
+    )
+    report = await poller(svc).poll_due()
+    assert set(report.failed_sources) == {broken.url}
+    assert "malformed feed" in report.failed_sources[broken.url]
+    assert store.get(broken.id).failures == 1
+    assert dict(report.failed_entries) == {
+        gone: "article fetch failed: HTTP 404",
+        f"{entries.url} (entry 'Không có liên kết' without a link)": "no text",
+    }
+    assert not report.ok and "2 failed entries, 1 failed sources" in report.summary()
+
+
+def test_cli_fetch_names_failed_entries_and_exits_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import main
+    from bot.config import get_settings
+    from bot.feeds.poller import PollReport
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    report = PollReport(sources=2, entries=3, stored=2)
+
+    async def poll(self: Poller, *args: object, **kwargs: object) -> PollReport:
+        return report
+
+    monkeypatch.setattr(Poller, "poll_due", poll)
+    try:
+        assert CliRunner().invoke(main, ["fetch"]).exit_code == 0
+        report.failed_entries.append(("https://bao.vn/a.html", "article fetch failed: HTTP 404"))
+        result = CliRunner().invoke(main, ["fetch"])
+        assert result.exit_code == 1
+        assert "error: entry https://bao.vn/a.html: article fetch failed: HTTP 404" in result.output
+        report.failed_entries.clear()
+        report.failed_sources["https://x.vn/rss"] = "HTTP 500"
+        failed = CliRunner().invoke(main, ["fetch"])
+        assert failed.exit_code == 1 and "error: https://x.vn/rss: HTTP 500" in failed.output
+    finally:
+        get_settings.cache_clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 
 import click
 
@@ -84,6 +85,8 @@ def sources_remove(services, ref: str) -> None:  # type: ignore[no-untyped-def]
 def sources_check(services, ref: str | None) -> None:  # type: ignore[no-untyped-def]
     """Poll one source (or all) now, whatever their schedule.
 
+    Each failed source and entry is printed with its URL; the exit code is 1 when any failed.
+
     \b
     Example:
       partybot sources check 3
@@ -102,6 +105,9 @@ def sources_check(services, ref: str | None) -> None:  # type: ignore[no-untyped
 def fetch(services) -> None:  # type: ignore[no-untyped-def]
     """Poll every due source once and store new documents.
 
+    Each failed source and entry is printed with its URL and the reason; the exit code is
+    1 when any source or entry failed (0 when everything was stored or already known).
+
     \b
     Example:
       partybot fetch
@@ -115,6 +121,10 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
     click.echo(report.summary())
     for url, error in report.failed_sources.items():
         click.echo(f"error: {url}: {error}", err=True)
+    for entry, error in report.failed_entries:
+        click.echo(f"error: entry {entry}: {error}", err=True)
+    if not report.ok:
+        sys.exit(1)  # like ingest: a script or cron job must see that something failed
 
 
 COMMANDS = [sources, fetch]

@@ -42,7 +42,7 @@ class PollReport:
     stored: int = 0
     duplicates: int = 0
     near_duplicates: int = 0
-    failed_entries: int = 0
+    failed_entries: list[tuple[str, str]] = field(default_factory=list)  # (entry, reason)
     failed_sources: dict[str, str] = field(default_factory=dict)
     new_ids: list[int] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
@@ -51,9 +51,14 @@ class PollReport:
         """One line for humans."""
         return (
             f"{self.sources} sources, {self.entries} entries: {self.stored} stored, {self.duplicates} duplicates, "
-            f"{self.near_duplicates} near-duplicates, {self.failed_entries} failed entries, "
+            f"{self.near_duplicates} near-duplicates, {len(self.failed_entries)} failed entries, "
             f"{len(self.failed_sources)} failed sources"
         )
+
+    @property
+    def ok(self) -> bool:
+        """True when no source and no entry failed."""
+        return not self.failed_entries and not self.failed_sources
 
 
 class NearDuplicateIndex:
@@ -210,9 +215,12 @@ class Poller:
             warning = (
                 f"malformed feed ({feed.bozo_exception.__class__.__name__}: {feed.bozo_exception})"
             )
-        if feed is not None and feed.entries:
+        # A broken feed can parse into empty entries ("<item><title>unterminated" gives one
+        # {}): only entries with a link, title or summary count.
+        entries = [e for e in feed.entries if _has_content(e)] if feed is not None else []
+        if feed is not None and entries:
             kind = "feed"
-            for entry in feed.entries[:MAX_ENTRIES]:
+            for entry in entries[:MAX_ENTRIES]:
                 await self._entry(client, source, entry, report)
         elif feed is not None:
             raise FetchError(warning or "feed has no entries")
@@ -269,7 +277,7 @@ class Poller:
             except FetchError as exc:
                 reason = f"article fetch failed: {exc}"
         if article is None and len(summary) < 40:
-            report.failed_entries += 1
+            report.failed_entries.append((_entry_name(source, link, title), reason or "no text"))
             await self._record(source, guid, link, "failed", None, reason or "no text")
             return
         doc = NewDocument(
@@ -351,7 +359,7 @@ class Poller:
         try:
             result = await asyncio.to_thread(self.services.documents.add, doc)
         except InputError as exc:
-            report.failed_entries += 1
+            report.failed_entries.append((_entry_name(source, link, doc.title), str(exc)))
             await self._record(source, guid, link, "failed", None, str(exc))
             return
         report.timings["store"] += time.perf_counter() - started
@@ -364,6 +372,15 @@ class Poller:
             self.near.add(result.document_id, doc.text)
             report.new_ids.append(result.document_id)
         await self._record(source, guid, link, status, result.document_id, reason)
+
+
+def _has_content(entry: dict) -> bool:  # type: ignore[type-arg]
+    return any(str(entry.get(key) or "").strip() for key in ("link", "title", "summary"))
+
+
+def _entry_name(source: Source, link: str | None, title: str) -> str:
+    """How a failed entry is named to the admin: its URL, else its title in its feed."""
+    return link or f"{source.url} (entry {title[:60]!r} without a link)"
 
 
 def _looks_like_feed(page: Fetched) -> bool:
