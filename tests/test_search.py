@@ -1511,6 +1511,10 @@ def test_parse_query_parts() -> None:
         got = parse_query(query)
         assert (got.codes, got.excluded) == (keys, excluded), query
     assert parse_query("nhiệm kỳ 2020-2025").date_from is None
+    # Markup pasted with the words is no word; a "<" typed as such stays punctuation.
+    tagged = parse_query('<b>tham nhũng</b> <a href="x">đấu thầu</a><br/>')
+    assert [t.exact for t in tagged.terms] == ["tham", "nhũng", "đấu", "thầu"]
+    assert [t.exact for t in parse_query("tuổi < 30").terms] == ["tuổi", "30"]
     assert parse_query("từ 01/2023").date_from == datetime(2022, 12, 31, 17)
     assert parse_query("trước 2022").date_to == datetime(2021, 12, 31, 17)
     # A month written out in words, the way a letter dates it; "6 năm" alone counts years.

@@ -252,6 +252,8 @@ def named_days(folded: str, published: datetime | None) -> list[datetime]:
     return list(found)
 
 
+# Markup pasted with the words ("<b>tham nhũng</b>"): "<b>" is no search for the letter b.
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]{0,10}(?:\s[^<>]{0,200})?/?>")
 _DIGITS = re.compile(r"\d+")
 _AFTER_NUMBER = re.compile(r"\s?[-/]\s?[a-z]")
 _KIND_WORDS = (
@@ -354,7 +356,7 @@ def parse_query(
     """Split a user query into keywords, quoted phrases, codes, exclusions and a date range.
     ``read_codes=False`` leaves document codes as the words they are written with."""
     text = normalize(raw or "")[:MAX_QUERY_CHARS]
-    text = " ".join(text.split())
+    text = " ".join(_TAG.sub(" ", text).split())
     parsed = ParsedQuery(raw=raw, text=text)
     work = text
 
