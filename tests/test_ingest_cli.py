@@ -268,3 +268,36 @@ def test_ingest_of_a_missing_path_without_extension_says_no_such_file_or_folder(
     result = runner.invoke(main, ["ingest", str(tmp_path / "nope_dir")])
     assert result.exit_code == 1
     assert f"error: {tmp_path / 'nope_dir'}: no such file or folder" in result.output
+
+
+def test_ingest_help_states_the_limits_the_reader_applies(runner: CliRunner) -> None:
+    from bot.corpus.documents import MAX_TEXT_CHARS
+    from bot.corpus.readers import MAX_FILE_BYTES, MAX_TEXT_FILE_BYTES
+
+    text = " ".join(runner.invoke(main, ["ingest", "--help"]).output.split())
+    assert f"up to {MAX_TEXT_CHARS:,} characters" in text
+    assert f"up to {MAX_TEXT_FILE_BYTES:,} bytes" in text
+    assert f"up to {MAX_FILE_BYTES // 2**20} MB" in text
+
+
+def test_oversized_text_is_refused_before_parsing(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.corpus import readers
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an oversized text was parsed")
+
+    monkeypatch.setattr(readers, "parse_article", no_parsing)
+    line = "Chi bộ họp bàn công tác kết nạp đảng viên mới.\n"
+    big = tmp_path / "big.txt"  # over the byte limit: refused from its size, unread
+    with big.open("w", encoding="utf-8") as handle:
+        handle.write(line * (readers.MAX_TEXT_FILE_BYTES // len(line.encode()) + 1))
+    # Under the byte limit, but its text is well over the character limit.
+    long = tmp_path / "long.txt"
+    long.write_text(line * (readers.MAX_RAW_CHARS // len(line) + 1), "utf-8")
+    result = runner.invoke(main, ["ingest", str(big), str(long)])
+    assert result.exit_code == 1
+    assert f"error: {big}: file too large (" in result.output
+    assert f"error: {long}: document text is too long (" in result.output
+    assert "limit 2,000,000)" in result.output

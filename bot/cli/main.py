@@ -153,6 +153,9 @@ def ingest(services, paths: tuple[Path, ...], jsonl_files: tuple[Path, ...], qui
     name (and line number) and the rest of the batch is still ingested. The exit code
     is 1 when anything failed.
 
+    Limits: a document's text up to 2,000,000 characters; a .txt or .md file up to
+    8,000,000 bytes and other files up to 20 MB (bigger ones are refused unread).
+
     \b
     Examples:
       partybot ingest seeds/

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.corpus.documents import NewDocument, clean_external_id
+from bot.corpus.documents import MAX_TEXT_CHARS, NewDocument, clean_external_id
 from bot.corpus.legacy import decode_legacy_bytes, fix_legacy
 from bot.corpus.parsing import parse_article, parse_date
 from bot.corpus.text import normalize
@@ -24,7 +24,14 @@ from bot.errors import InputError
 from bot.timeutil import VN
 
 SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"}
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ""}
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# No character takes more than 4 bytes, so a bigger text file holds more than a document may:
+# it is refused from its size, before seconds of parsing and hundreds of MB of memory.
+MAX_TEXT_FILE_BYTES = 4 * MAX_TEXT_CHARS
+# Cleaning (whitespace, headline, decomposed accents) shortens a text, but not by a third:
+# raw text past this is refused before the slow article parsing.
+MAX_RAW_CHARS = MAX_TEXT_CHARS * 3 // 2
 MAX_JSONL_LINE = 5 * 1024 * 1024
 
 # Letters that only Vietnamese uses; a legacy decoding that yields them is probably right.
@@ -242,20 +249,34 @@ def read_file(path: Path) -> NewDocument:
             raise InputError("is a folder", source=source)
         if not stat.S_ISREG(info.st_mode):
             raise InputError("not a regular file (device, FIFO or socket)", source=source)
-        if info.st_size > MAX_FILE_BYTES:
-            raise InputError(
-                f"file too large ({info.st_size:,} bytes, limit {MAX_FILE_BYTES:,})", source=source
-            )
-        data = handle.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:  # it grew while we read it
-        raise InputError(f"file too large (limit {MAX_FILE_BYTES:,} bytes)", source=source)
+        limit = _byte_limit(suffix)
+        if info.st_size > limit:
+            raise InputError(_too_large(info.st_size, suffix), source=source)
+        data = handle.read(limit + 1)
+    if len(data) > limit:  # it grew while we read it
+        raise InputError(_too_large(len(data), suffix), source=source)
     return read_bytes(data, name=path.name, source=source)
+
+
+def _byte_limit(suffix: str) -> int:
+    return MAX_TEXT_FILE_BYTES if suffix in TEXT_SUFFIXES else MAX_FILE_BYTES
+
+
+def _too_large(size: int, suffix: str) -> str:
+    if suffix in TEXT_SUFFIXES:
+        return (
+            f"file too large ({size:,} bytes; a text file may have {MAX_TEXT_FILE_BYTES:,}, "
+            f"a document {MAX_TEXT_CHARS:,} characters)"
+        )
+    return f"file too large ({size:,} bytes, limit {MAX_FILE_BYTES:,})"
 
 
 def read_bytes(data: bytes, *, name: str, source: str | None = None) -> NewDocument:
     """Parse a document given as bytes (a file on disk or one uploaded to the bot)."""
     source = source or name
     suffix = Path(name).suffix.lower()
+    if len(data) > _byte_limit(suffix):  # an upload is checked here, a file also before reading
+        raise InputError(_too_large(len(data), suffix), source=source)
     if not data.strip():
         raise InputError("empty file", source=source)
     meta: dict[str, str | None] = {}
@@ -274,6 +295,11 @@ def read_bytes(data: bytes, *, name: str, source: str | None = None) -> NewDocum
     # Text extracted from a .docx or HTML typed in a legacy font is Unicode made of that
     # font's glyphs ("Héi nghÞ"): convert it when the detector is sure.
     raw, _legacy = fix_legacy(raw)
+    if len(raw) > MAX_RAW_CHARS:
+        raise InputError(
+            f"document text is too long ({len(raw):,} characters, limit {MAX_TEXT_CHARS:,})",
+            source=source,
+        )
     article = parse_article(raw, title=meta.get("title") or None)
     if not article.paragraphs:
         raise InputError(

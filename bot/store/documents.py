@@ -85,7 +85,9 @@ class DocumentStore:
             if len(text) > MAX_TEXT_CHARS:
                 prepared.append(
                     InputError(
-                        f"document text is too long ({len(text):,} characters)", source=doc.origin
+                        f"document text is too long ({len(text):,} characters, "
+                        f"limit {MAX_TEXT_CHARS:,})",
+                        source=doc.origin,
                     )
                 )
                 continue
