@@ -301,3 +301,18 @@ def test_oversized_text_is_refused_before_parsing(
     assert f"error: {big}: file too large (" in result.output
     assert f"error: {long}: document text is too long (" in result.output
     assert "limit 2,000,000)" in result.output
+
+
+def test_jsonl_control_characters_error_says_at_once_and_nul_separates_words(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "nul.jsonl"
+    path.write_bytes(
+        b'{"id": "raw", "title": "T", "text": "raw\x00nul"}\n'
+        + json.dumps({"id": "nul", "title": "Null\u0000byte", "text": "Văn bản."}).encode()
+        + b"\n"
+    )
+    result = runner.invoke(main, ["ingest", str(path)])
+    assert f"error: {path}:1: invalid JSON (Invalid control character at column" in result.output
+    assert " at at " not in result.output
+    assert runner.invoke(main, ["docs", "show", "nul"]).output.startswith("Null byte\n")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.corpus.readers import json_error
 from bot.corpus.text import normalize
 from bot.errors import InputError
 
@@ -66,7 +67,7 @@ def _parse_line(
     except UnicodeDecodeError as exc:
         raise bad("not UTF-8") from exc
     except json.JSONDecodeError as exc:
-        raise bad(f"invalid JSON ({exc.msg} at column {exc.colno})") from exc
+        raise bad(f"invalid JSON ({json_error(exc)})") from exc
     if not isinstance(item, dict):
         raise bad("expected a JSON object")
     example_id = item.get("id")

@@ -560,11 +560,15 @@ def iter_json_lines(
         except UnicodeDecodeError:
             yield InputError("not UTF-8", source=source, line=number)
         except json.JSONDecodeError as exc:
-            yield InputError(
-                f"invalid JSON ({exc.msg} at column {exc.colno})", source=source, line=number
-            )
+            yield InputError(f"invalid JSON ({json_error(exc)})", source=source, line=number)
         except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, deep nesting
             yield InputError(f"invalid JSON ({exc.__class__.__name__})", source=source, line=number)
+
+
+def json_error(exc: json.JSONDecodeError) -> str:
+    """``Expecting value at column 7``; some messages already end in "at" ("Invalid control
+    character at"), which said "at at"."""
+    return f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
 
 
 def _lines(handle: io.BufferedIOBase) -> Iterator[bytes | None]:
