@@ -316,3 +316,19 @@ def test_jsonl_control_characters_error_says_at_once_and_nul_separates_words(
     assert f"error: {path}:1: invalid JSON (Invalid control character at column" in result.output
     assert " at at " not in result.output
     assert runner.invoke(main, ["docs", "show", "nul"]).output.startswith("Null byte\n")
+
+
+def test_a_damaged_pdf_is_one_error_line_without_pypdf_warnings(
+    runner: CliRunner, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    fake = tmp_path / "fake.pdf"
+    fake.write_bytes("Đây không phải PDF".encode())
+    caplog.set_level(logging.WARNING)
+    result = runner.invoke(main, ["ingest", str(fake)])
+    assert result.exit_code == 1 and f"error: {fake}: not a readable PDF" in result.output
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("pypdf")] == []
+    verbose = runner.invoke(main, ["-v", "ingest", str(fake)])
+    assert verbose.exit_code == 1
+    assert any(r.name.startswith("pypdf") for r in caplog.records)  # shown with --verbose

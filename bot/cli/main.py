@@ -128,6 +128,9 @@ def main(verbose: bool) -> None:
     except PartyBotError:
         pass  # reported by the command that needs the settings
     configure(logging.DEBUG if verbose else logging.WARNING, secrets)
+    # pypdf warns about each damaged PDF ("invalid pdf header"); ingest already reports the
+    # file in one error line, so its warnings only show with --verbose.
+    logging.getLogger("pypdf").setLevel(logging.NOTSET if verbose else logging.ERROR)
 
 
 # --- ingest --------------------------------------------------------------------------------
