@@ -89,3 +89,26 @@ def test_words_no_document_has_are_named_as_left_out(services: Services) -> None
     found = services.search.search("kết nạp xyzzy")
     assert found.ignored == ["xyzzy"] and found.total == 1
     assert services.search.search("kết nạp").ignored == []
+
+
+def test_the_topic_usage_example_works_and_topics_go_by_their_phrases(services: Services) -> None:
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    added = services.documents.add(
+        NewDocument(title="Lễ kết nạp", text="Chi bộ kết nạp hai đảng viên.", external_id="a")
+    )
+    services.documents.set_topics(added.document_id, {"admission": 0.9}, "test")
+
+    def chat(lines: str) -> str:
+        out = io.StringIO()
+        run_console(services, stdin=io.StringIO(lines + "\n/quit\n"), stdout=out)
+        return out.getvalue()
+
+    usage = chat("/topic")
+    example = re.search(r"Cách dùng: (/topic [^(]+?) \(", usage)
+    assert example is not None, usage
+    for command in (example.group(1), "/topic Kết nạp", "/topic ket nap dang vien"):
+        answer = chat(command)
+        assert "Lễ kết nạp" in answer and "Không có chủ đề" not in answer, command
+    assert "Không có chủ đề" in chat("/topic thời tiết")

@@ -693,6 +693,8 @@ def test_a_period_asked_for_leaves_out_documents_without_a_date(svc: Services) -
     for query in ("kết nạp từ 2024", "từ 01/2024", f"năm {datetime.now().year}"):
         assert "undated" not in ids(search(svc, query)), query
     assert ids(search(svc, "từ 2024")) == ["dated"]
+    # Listed newest first, it comes after the dated ones, not first as ingested today.
+    assert ids(svc.search.latest()) == ["dated", "undated"]
 
 
 def test_a_day_asked_for_finds_articles_published_or_naming_it(svc: Services) -> None:

@@ -20,6 +20,7 @@ from bot.present.messages import EXAMPLE_QUERIES, Raw, t
 from bot.present.render import Button, Reply, cut, esc, highlight, link, split_html_messages
 from bot.search.api import SearchResults
 from bot.search.links import doc_link, paginate_text, parse_start_payload
+from bot.search.query import parse_query
 from bot.services import Services
 from bot.timeutil import format_date, format_date_iso
 
@@ -229,6 +230,10 @@ class Conversation:
         """One topic's documents, newest first."""
         taxonomy = self.services.taxonomy
         topic = taxonomy.get(slug.strip().lower()) or taxonomy.match_name(slug)
+        if topic is None:
+            # A topic's phrase, as a cadre would type it ("/topic kết nạp đảng viên").
+            named = parse_query(cut(slug, 200), taxonomy).topic
+            topic = taxonomy.get(named) if named else None
         if topic is None:
             return Reply(t(ctx.lang, "unknown_topic", slug=cut(slug, 60)))
         page = clamp(page, 1, MAX_PAGE)

@@ -59,7 +59,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "query_too_long": "Từ khóa quá dài; tôi chỉ dùng {limit} ký tự đầu.",
         "topics_header": "📚 <b>Chủ đề</b> — chọn một chủ đề để xem tài liệu mới nhất:",
         "unknown_topic": "Không có chủ đề «{slug}». Xem danh sách: /topics",
-        "topic_usage": "Cách dùng: <code>/topic kiem_tra</code> hoặc chọn trong /topics",
+        "topic_usage": "Cách dùng: <code>/topic kết nạp đảng viên</code> (tên một chủ đề) hoặc chọn trong /topics",
         "doc_usage": "Cách dùng: <code>/doc 12</code> (số tài liệu trong kết quả tìm kiếm)",
         "doc_not_found": "Không tìm thấy tài liệu «{ref}».",
         "doc_page": "Trang {page}/{pages}",

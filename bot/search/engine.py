@@ -1376,8 +1376,10 @@ class SearchEngine:
         offset, limit = clamp(offset, 0, MAX_OFFSET), clamp(limit, 0, MAX_LIMIT)
         if limit <= 0:
             return [], _count(searcher, query)
+        # By publication date: an undated document after the dated ones (tantivy puts a
+        # missing value last), not first by the day it was ingested.
         result = searcher.search(
-            query, limit=limit, offset=offset, count=True, order_by_field="date"
+            query, limit=limit, offset=offset, count=True, order_by_field="published"
         )
         return [(0.0, a) for _, a in result.hits], int(result.count or 0)
 
