@@ -103,6 +103,14 @@ def test_cli_data_check_reports_the_bad_line(tmp_path: Path, cli: CliRunner) -> 
     assert "Traceback" not in result.output
 
 
+def test_cli_evaluate_of_an_empty_file_names_the_file(tmp_path: Path, cli: CliRunner) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", "utf-8")
+    result = cli.invoke(main, ["evaluate", str(empty)])
+    assert result.exit_code == 1
+    assert result.output == f"error: {empty}: no training examples found\n"
+
+
 def test_assign_splits_adds_missing_and_never_changes_existing(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()

@@ -149,7 +149,9 @@ def load_examples(
             seen[example.id] = example
             out.append(example)
     if not out:
-        raise InputError("no training examples found", source=str(paths))
+        # The folder or the files' names, never a list's repr ("[PosixPath('x.txt')]").
+        where = str(paths) if isinstance(paths, Path) else ", ".join(str(p) for p in files)
+        raise InputError("no training examples found", source=where)
     return out
 
 
