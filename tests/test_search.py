@@ -2083,3 +2083,13 @@ def test_two_common_syllables_rank_the_same_as_an_intersection(
         plain = search(svc, q, limit=20)
         assert ids(common[q]) == ids(plain) and common[q].total == plain.total == 11
         assert [h.score for h in common[q].hits] == pytest.approx([h.score for h in plain.hits])
+
+
+def test_a_long_first_sentence_is_cut_between_words_and_says_so() -> None:
+    from bot.search.summary import first_sentence
+
+    long = "Sáng ngày 18-5, đoàn công tác " + "đã làm việc với Đảng ủy " * 12 + "Thị trấn."
+    cut = first_sentence(long)
+    assert len(cut) <= 220 and cut.endswith("…") and long.startswith(cut[:-1])
+    assert long[len(cut) - 1] == " "  # the cut falls between two words
+    assert first_sentence("Câu ngắn. Câu sau.") == "Câu ngắn."

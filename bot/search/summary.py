@@ -280,7 +280,16 @@ def first_sentence(summary: str, max_chars: int = 220) -> str:
     """The first sentence of a summary (at most ``max_chars``), remembered as summaries are:
     splitting one costs more than the rest of a hit's snippet."""
     first = split_sentences(summary)[:1]
-    return first[0][:max_chars] if first else ""
+    if not first:
+        return ""
+    if len(first[0]) <= max_chars:
+        return first[0]
+    # A long sentence is cut between words, and says so ("…tại Đ" read as a word).
+    head = first[0][: max_chars - 1]
+    space = head.rfind(" ")
+    if space > max_chars // 2:
+        head = head[:space]
+    return head.rstrip(" ,;:-–") + "…"
 
 
 def clear_cache() -> None:
