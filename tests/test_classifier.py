@@ -658,6 +658,19 @@ def test_cli_models_export_to_a_file_or_unknown_version_is_one_error_line(
     assert (tmp_path / "new" / "sub" / f"{model_a.version}.npz").is_file()
 
 
+def test_cli_models_import_names_the_missing_file(
+    tmp_path: Path, cli_model: CliRunner, model_a: TopicModel
+) -> None:
+    missing = cli_model.invoke(main, ["models", "import", str(tmp_path / "nope.npz")])
+    assert missing.exit_code == 1
+    assert missing.output == f"error: {tmp_path / 'nope.npz'}: no such file\n"
+    exported = tmp_path / "export"
+    assert cli_model.invoke(main, ["models", "export", "--dir", str(exported)]).exit_code == 0
+    (exported / f"{model_a.version}.card.json").unlink()
+    no_card = cli_model.invoke(main, ["models", "import", str(exported / f"{model_a.version}.npz")])
+    assert no_card.output == f"error: {exported / model_a.version}.card.json: no such file\n"
+
+
 @pytest.mark.slow
 def test_cli_train_classify_evaluate_models(tmp_path: Path, cli: CliRunner) -> None:
     data = tmp_path / "training"

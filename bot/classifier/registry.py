@@ -194,10 +194,13 @@ class ModelRegistry:
             )
         card_path = model_path.with_name(model_path.name.removesuffix(MODEL_SUFFIX) + ".card.json")
         try:
-            card = json.loads(card_path.read_text("utf-8"))
+            # The model first: a missing .npz is the mistake to name, not its card.
             blob = model_path.read_bytes()
+            card = json.loads(card_path.read_text("utf-8"))
         except FileNotFoundError as exc:
-            raise ModelError(f"{exc.filename}: not found") from exc
+            raise ModelError(f"{exc.filename}: no such file") from exc
+        except IsADirectoryError as exc:
+            raise ModelError(f"{exc.filename}: is a folder, expected a file") from exc
         except json.JSONDecodeError as exc:
             raise ModelError(f"{card_path}: invalid JSON ({exc.msg})") from exc
         sha256 = card.pop("sha256", None)
