@@ -2093,3 +2093,14 @@ def test_a_long_first_sentence_is_cut_between_words_and_says_so() -> None:
     assert len(cut) <= 220 and cut.endswith("…") and long.startswith(cut[:-1])
     assert long[len(cut) - 1] == " "  # the cut falls between two words
     assert first_sentence("Câu ngắn. Câu sau.") == "Câu ngắn."
+
+
+def test_words_no_document_has_side_by_side_are_answered_with_a_note(svc: Services) -> None:
+    add(svc, "apart", "Hội nghị cử tri", "Cử tri bầu ra đại biểu; hội nghị tiếp xúc cử tri.")
+    got = search(svc, "bầu cử")
+    assert ids(got) == ["apart"] and got.note == "words_apart"
+    add(svc, "together", "Bầu cử", "Cuộc bầu cử đại biểu Quốc hội.")
+    got = search(svc, "bầu cử")
+    assert ids(got)[0] == "together" and got.note is None
+    # One word, or a function word beside it, asks for no pair.
+    assert search(svc, "cử tri").note is None and search(svc, "bầu").note is None

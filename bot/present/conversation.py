@@ -416,6 +416,8 @@ def _bent(results: SearchResults, lang: str) -> str | None:
         return t(lang, "note_date_relaxed")
     if results.note == "code_uncited":
         return t(lang, "note_code_uncited")
+    if results.note == "words_apart":
+        return t(lang, "note_words_apart")
     return None
 
 

@@ -179,6 +179,10 @@ class _Built:
     replaced: list[str] = field(default_factory=list)  # real words searched as corrected
     accents_typed: bool = False  # the query has an accented word
     telex_typed: bool = False  # … a word typed in Telex, tone key and all ("keets")
+    # Neighbouring content words asked for, and those some document has side by side: none
+    # of them ("bầu cử" where documents say "bầu" and "cử tri") is worth saying.
+    pairs_asked: int = 0
+    pairs_found: int = 0
     # Typos corrected to a function word: typed form → (folded, clause, boosts), searched only
     # when nothing else is ("lại làm vic" is "việc").
     function_words: dict[str, tuple[str, Query, list[Query]]] = field(default_factory=dict)
@@ -1092,8 +1096,10 @@ class SearchEngine:
             if (a.stop or a.exact in corrected_stop) and (b.stop or b.exact in corrected_stop):
                 continue
             wa, wb = fixed.get(a.folded, a.folded), fixed.get(b.folded, b.folded)
+            built.pairs_asked += not (a.stop or b.stop)
             if searcher.doc_freq("pairs", f"{wa}_{wb}"):
                 should.append(_boost(_term("pairs", f"{wa}_{wb}"), W_BIGRAM))
+                built.pairs_found += not (a.stop or b.stop)
         # Quoted phrases and document codes rank in tiers: documents with the exact phrase, or
         # citing the document, come first (a large constant), then documents that only have
         # the phrase's words or are about the cited document's subject.
@@ -1630,6 +1636,14 @@ class SearchEngine:
             # documents have every word.
             note = first.note
             results.note = note or ("typo" if built.corrections else None)
+            if (
+                not results.note
+                and built.pairs_asked
+                and not built.pairs_found
+                and not parsed.phrases
+                and not parsed.codes
+            ):
+                results.note = "words_apart"  # "bầu cử": every word, never side by side
             if parsed.phrases and not note and not found.exact_phrases:
                 results.note = "phrase_relaxed"  # no document has the phrase as typed
         corrected = _suggestion(parsed, built)
