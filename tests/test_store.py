@@ -127,3 +127,12 @@ def test_list_puts_dated_documents_newest_first_and_undated_after(store: Documen
     add("undated-2", None)
     assert [d.external_id for d in store.list()] == ["new", "old", "undated-2", "undated-1"]
     assert [d.external_id for d in store.list(limit=2, offset=1)] == ["old", "undated-2"]
+
+
+def test_get_accepts_the_hash_form_docs_list_prints(store: DocumentStore) -> None:
+    added = store.add(NewDocument(title="Một", text="Nội dung một.", external_id="mot"))
+    assert store.get(f"#{added.document_id}").external_id == "mot"
+    assert store.get(f" #{added.document_id} ").external_id == "mot"
+    for bad in ("#", "#x", "#0", "#-1", "##1"):
+        with pytest.raises(NotFound):
+            store.get(bad)

@@ -231,13 +231,15 @@ class DocumentStore:
         conn.execute(doc_changes.insert().values(document_id=document_id, op=op, at=utcnow()))
 
     def get(self, ref: int | str) -> Document:
-        """A document by numeric id or external id; raises :class:`NotFound`.
+        """A document by numeric id (``12`` or ``#12``) or external id; raises :class:`NotFound`.
 
         ``ref`` may come from a user: a number out of the id range or an impossible external
         id is simply not found (it never reaches the database as an overflowing integer).
         """
         doc_id = parse_doc_id(ref)
         external = ref.strip() if isinstance(ref, str) else str(ref)
+        if doc_id is None and external.startswith("#"):
+            doc_id = parse_doc_id(external[1:])  # "#12", as docs list and the bot print it
         if doc_id is None and not external:
             raise NotFound(f"no document {str(ref)[:60]!r}")
         with self.db.begin() as conn:
