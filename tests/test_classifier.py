@@ -478,7 +478,7 @@ def test_hot_reload_from_another_process(
     )
     assert result.returncode == 0, result.stderr
     assert f"activated {model_b.version}" in result.stdout
-    assert "re-classified 1 documents" in result.stdout
+    assert "re-classified 1 document\n" in result.stdout
     # No restart: the next use checks the database and switches.
     assert handle.version == model_b.version
     assert handle.predict(["Lễ kết nạp đảng viên mới tại chi bộ."])[0][:1] == ["admission"]

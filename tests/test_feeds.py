@@ -194,6 +194,19 @@ async def test_legacy_encodings_and_single_article_source(site: FeedSite, svc: S
     assert {s.kind for s in store.list()} == {"article"}
 
 
+def test_poll_summary_agrees_in_number() -> None:
+    from bot.feeds.poller import PollReport
+
+    report = PollReport(sources=1, entries=1, stored=1, duplicates=1, near_duplicates=1)
+    report.failed_entries.append(("https://x.vn/a", "no text"))
+    report.failed_sources["https://x.vn/rss"] = "HTTP 500"
+    assert report.summary() == (
+        "1 source, 1 entry: 1 stored, 1 duplicate, 1 near-duplicate, 1 failed entry, "
+        "1 failed source"
+    )
+    assert PollReport(sources=2, entries=3).summary().startswith("2 sources, 3 entries: ")
+
+
 def test_normalize_url_and_intervals() -> None:
     assert (
         normalize_url("HTTP://www.Bao.vn/a/b/?utm_source=x&id=3&fbclid=y#top")
@@ -231,7 +244,7 @@ async def test_a_broken_feed_of_empty_items_fails_and_failed_entries_are_named(
         gone: "article fetch failed: HTTP 404",
         f"{entries.url} (entry 'Không có liên kết' without a link)": "no text",
     }
-    assert not report.ok and "2 failed entries, 1 failed sources" in report.summary()
+    assert not report.ok and "2 failed entries, 1 failed source" in report.summary()
 
 
 def test_cli_fetch_names_failed_entries_and_exits_1(

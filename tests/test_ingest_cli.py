@@ -214,6 +214,7 @@ def test_docs_delete_asks_and_no_or_eof_keeps_the_document(
     assert result.exit_code == 1
     assert "Delete #1 'Một'? [y/N]" in result.output
     assert runner.invoke(main, ["docs", "show", "a1"]).exit_code == 0
+    assert "1 document in total" in runner.invoke(main, ["docs", "list"]).output
 
 
 def test_docs_delete_yes_answer_or_flag_deletes(runner: CliRunner, tmp_path: Path) -> None:

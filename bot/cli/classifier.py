@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import click
 
-from bot.cli.main import FriendlyGroup, err_console, progress, with_services
+from bot.cli.main import FriendlyGroup, counted, err_console, progress, with_services
 from bot.errors import InputError, ModelError
 
 
@@ -79,7 +79,7 @@ def _print_counts(summary, slugs: list[str]) -> None:  # type: ignore[no-untyped
         click.echo(f"{slug:<18} {c['train']:>6} {c['test']:>6} {c['all']:>6}")
     n = summary.negatives
     click.echo(f"{'(none)':<18} {n['train']:>6} {n['test']:>6} {n['all']:>6}")
-    click.echo(f"{summary.examples} examples in {len(summary.files)} files")
+    click.echo(f"{counted(summary.examples, 'example')} in {counted(len(summary.files), 'file')}")
 
 
 @data.command("check")
@@ -125,7 +125,9 @@ def data_split(services, data_dir: Path | None) -> None:  # type: ignore[no-unty
     slugs = services.taxonomy.slugs
     directory = _data_dir(services, data_dir)
     for report in assign_splits(directory, slugs):
-        click.echo(f"{report.path.name}: {report.added} of {report.lines} lines given a split")
+        click.echo(
+            f"{report.path.name}: {report.added} of {counted(report.lines, 'line')} given a split"
+        )
     _print_counts(summarize(load_examples(directory, slugs, require_split=True), slugs), slugs)
 
 
@@ -254,7 +256,7 @@ def train(  # type: ignore[no-untyped-def]
     click.echo(f"activated {model.version} (held-out macro-F1 {new_f1:.3f})")
     if not no_reclassify:
         count = _reclassify(services, err)
-        click.echo(f"re-classified {count} documents")
+        click.echo(f"re-classified {counted(count, 'document')}")
 
 
 # --- evaluate ------------------------------------------------------------------------------
@@ -296,7 +298,7 @@ def evaluate(services, file: Path, split: str, version: str | None, as_json: boo
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
-    click.echo(f"model {model.version} on {len(examples)} examples from {file}")
+    click.echo(f"model {model.version} on {counted(len(examples), 'example')} from {file}")
     click.echo("\n".join(score_table(result, model.labels)))
 
 
@@ -414,7 +416,7 @@ def classify(  # type: ignore[no-untyped-def]
     if pending:
         if text or input_file:
             raise click.UsageError("--pending takes no TEXT or --input")
-        click.echo(f"classified {_reclassify(services, err_console())} documents")
+        click.echo(f"classified {counted(_reclassify(services, err_console()), 'document')}")
         return
     if bool(text) == bool(input_file):
         raise click.UsageError("give TEXT, --input FILE or --pending (see --help)")
@@ -466,7 +468,7 @@ def classify(  # type: ignore[no-untyped-def]
         if done or not failed:  # a run where every line failed keeps the old output
             keep()
     if failed:
-        click.echo(f"{_count(done, 'line')} classified, {failed} failed", err=True)
+        click.echo(f"{counted(done, 'line')} classified, {failed:,} failed", err=True)
         sys.exit(1)
 
 
@@ -478,10 +480,6 @@ def _file_mode(path: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 # --- models --------------------------------------------------------------------------------
@@ -562,7 +560,7 @@ def models_activate(services, version: str, no_reclassify: bool) -> None:  # typ
     f1 = f"{info.test_macro_f1:.3f}" if info.test_macro_f1 is not None else "—"
     click.echo(f"activated {info.version} (held-out macro-F1 {f1})")
     if not no_reclassify:
-        click.echo(f"re-classified {_reclassify(services, err_console())} documents")
+        click.echo(f"re-classified {counted(_reclassify(services, err_console()), 'document')}")
 
 
 @models.command("export")

@@ -52,6 +52,11 @@ def os_message(exc: OSError) -> str:
     return f"{exc.filename}: {reason}" if exc.filename is not None else reason
 
 
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """``1 document``, ``2 documents``: the noun agrees with the number."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
 def get_services(ctx: click.Context):  # type: ignore[no-untyped-def]
     """The per-command :class:`~bot.services.Services`, built on first use."""
     from bot.services import Services
@@ -278,7 +283,7 @@ def docs_list(services, limit: int, offset: int, topic: str | None, as_json: boo
         click.echo(
             f"#{d.id:<5} {_fmt_date(d.published_at):16}  {d.title[:80]}  [{topics}]  ({d.external_id})"
         )
-    click.echo(f"{services.documents.count()} documents in total")
+    click.echo(f"{counted(services.documents.count(), 'document')} in total")
 
 
 @docs.command("show")

@@ -50,15 +50,22 @@ class PollReport:
     def summary(self) -> str:
         """One line for humans."""
         return (
-            f"{self.sources} sources, {self.entries} entries: {self.stored} stored, {self.duplicates} duplicates, "
-            f"{self.near_duplicates} near-duplicates, {len(self.failed_entries)} failed entries, "
-            f"{len(self.failed_sources)} failed sources"
+            f"{_n(self.sources, 'source')}, {_n(self.entries, 'entry', 'entries')}: "
+            f"{self.stored} stored, {_n(self.duplicates, 'duplicate')}, "
+            f"{_n(self.near_duplicates, 'near-duplicate')}, "
+            f"{_n(len(self.failed_entries), 'failed entry', 'failed entries')}, "
+            f"{_n(len(self.failed_sources), 'failed source')}"
         )
 
     @property
     def ok(self) -> bool:
         """True when no source and no entry failed."""
         return not self.failed_entries and not self.failed_sources
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    """``1 source``, ``2 sources``."""
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
 
 
 class NearDuplicateIndex:
