@@ -2104,3 +2104,17 @@ def test_words_no_document_has_side_by_side_are_answered_with_a_note(svc: Servic
     assert ids(got)[0] == "together" and got.note is None
     # One word, or a function word beside it, asks for no pair.
     assert search(svc, "cử tri").note is None and search(svc, "bầu").note is None
+
+
+def test_outside_its_topic_a_topic_query_needs_the_phrase_not_just_its_words(
+    svc: Services,
+) -> None:
+    tagged = add(svc, "tagged", "Tin", "Xử lý nghiêm các vụ tham nhũng.")
+    svc.documents.set_topics(tagged, {"anti_corruption": 0.9}, "test")
+    add(svc, "says-it", "Tin", "Hội nghị bàn về phòng, chống tham nhũng ở cơ sở.")
+    add(svc, "words-only", "Tin", "Đoàn viên tham gia những hoạt động tình nguyện.")
+    got = search(svc, "tham nhũng")
+    assert got.topic == "anti_corruption"
+    assert ids(got) == ["tagged", "says-it"] and (got.total, got.tagged) == (2, 1)
+    one = svc.search.search("tham nhũng", limit=1)  # the rest only counted
+    assert ids(one) == ["tagged"] and one.total == 2
