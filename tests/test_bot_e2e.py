@@ -189,6 +189,17 @@ async def test_flooding_user_is_slowed_down_with_one_warning(bot: Bot) -> None:
     assert len(warnings) == 1 and len(texts) == 21
 
 
+async def test_an_unknown_command_is_answered_in_private_only(bot: Bot) -> None:
+    bot.fake.private_message(USER, "/foo bar")
+    text = (await bot.fake.wait_for("sendMessage", chat_id=USER)).params["text"]
+    assert "<code>/foo</code>" in text and "/help" in text
+    bot.services.access.allow(GROUP)
+    bot.fake.group_message(GROUP, USER, "/otherbotcommand")
+    bot.fake.group_message(GROUP, USER, "/search@partybot_test_bot tham nhũng")
+    await bot.fake.wait_for("sendMessage", chat_id=GROUP)
+    assert len(bot.fake.texts(GROUP)) == 1  # the search; nothing for the other command
+
+
 async def test_lang_switches_to_english(bot: Bot) -> None:
     bot.fake.private_message(USER, "/lang en")
     assert "English" in (await bot.fake.wait_for("sendMessage", chat_id=USER)).params["text"]

@@ -112,3 +112,12 @@ def test_the_topic_usage_example_works_and_topics_go_by_their_phrases(services: 
         answer = chat(command)
         assert "Lễ kết nạp" in answer and "Không có chủ đề" not in answer, command
     assert "Không có chủ đề" in chat("/topic thời tiết")
+
+
+def test_the_console_says_what_a_command_it_cannot_run_is(services: Services) -> None:
+    out = io.StringIO()
+    run_console(services, stdin=io.StringIO("/foo\n/digest on\n/lang fr\n/lang EN\n"), stdout=out)
+    text = out.getvalue()
+    assert "Không có lệnh /foo" in text
+    assert "partybot digest" in text  # the digest is Telegram's; the admin tool sends it here
+    assert "Cách dùng: /lang vi hoặc /lang en" in text and "Switched to English." in text

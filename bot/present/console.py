@@ -56,12 +56,16 @@ def handle_line(
             "doc": lambda: [conversation.document(ctx, rest)],
             "classify": lambda: [conversation.classify(ctx, rest)],
         }
-        if command == "lang" and rest.strip() in ("vi", "en"):
-            ctx.lang = rest.strip()
+        if command == "lang":
+            if rest.strip().lower() not in ("vi", "en"):
+                return [Reply(t(ctx.lang, "lang_usage"))]
+            ctx.lang = rest.strip().lower()
             return [Reply(t(ctx.lang, "lang_set"))]
+        if command == "digest":
+            return [Reply(t(ctx.lang, "console_no_digest"))]
         if command in simple:
             return simple[command]()
-        return [conversation.help(ctx)]
+        return [conversation.unknown_command(ctx, line)]
     return [conversation.search(ctx, line)]
 
 

@@ -212,6 +212,11 @@ class Conversation:
             reply.buttons.append([Button(t(ctx.lang, "search_as_typed"), data=data)])
         return reply
 
+    def unknown_command(self, ctx: Context, text: str) -> Reply:
+        """A command nobody handles ("/foo"): say so, rather than stay silent."""
+        command = text.strip().split(maxsplit=1)[0].lstrip("/").split("@", 1)[0] if text else ""
+        return Reply(t(ctx.lang, "unknown_command", command=cut(command, 40)))
+
     def topics(self, ctx: Context) -> Reply:
         """/topics: a button per topic with its document count."""
         counts = self.services.documents.topic_counts()

@@ -72,6 +72,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "terms": "căn cứ: {terms}",
         "lang_set": "Đã chuyển sang tiếng Việt.",
         "lang_usage": "Cách dùng: <code>/lang vi</code> hoặc <code>/lang en</code>",
+        "unknown_command": "Không có lệnh <code>/{command}</code>. Gõ /help để xem các lệnh, hoặc gõ vài từ để tìm tài liệu.",
+        "console_no_digest": "Bản tin hằng ngày gửi qua Telegram (<code>/digest on</code> trong nhóm hoặc chat riêng); ở đây hãy dùng <code>partybot digest</code>.",
         "refused": (
             "Xin lỗi, bạn chưa được cấp quyền sử dụng trợ lý này.\n"
             "Hãy gửi mã số của bạn cho quản trị viên: <code>{user_id}</code>"
@@ -213,6 +215,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "terms": "because of: {terms}",
         "lang_set": "Switched to English.",
         "lang_usage": "Usage: <code>/lang vi</code> or <code>/lang en</code>",
+        "unknown_command": "There is no <code>/{command}</code> command. Type /help for the commands, or a few words to search.",
+        "console_no_digest": "The daily digest goes out through Telegram (<code>/digest on</code> in a group or a private chat); here, use <code>partybot digest</code>.",
         "refused": (
             "Sorry, you are not allowed to use this assistant yet.\n"
             "Give your id to an administrator: <code>{user_id}</code>"

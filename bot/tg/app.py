@@ -161,6 +161,11 @@ def register_handlers(app: Application) -> None:
             core.text_query,
         )
     )
+    # Last: a command none of the above took ("/foo"); in groups other bots' commands are
+    # none of our business, so private chats only.
+    app.add_handler(
+        MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, core.unknown_command)
+    )
     app.add_handler(TypeHandler(Update, _timing_end), group=99)
     app.add_error_handler(errors.error_handler)
 

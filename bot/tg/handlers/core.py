@@ -141,6 +141,13 @@ async def text_query(update: Update, context: Context) -> None:
     await send(update, context, await run(state(context).conversation.search, ctx, text))
 
 
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command no other handler took, in a private chat: say so and point to /help."""
+    ctx = await ctx_for(update, context)
+    text = update.effective_message.text or ""
+    await send(update, context, state(context).conversation.unknown_command(ctx, text))
+
+
 async def topics_command(update: Update, context: Context) -> None:
     """/topics: a button per topic with document counts."""
     ctx = await ctx_for(update, context)
