@@ -136,3 +136,66 @@ def test_get_accepts_the_hash_form_docs_list_prints(store: DocumentStore) -> Non
     for bad in ("#", "#x", "#0", "#-1", "##1"):
         with pytest.raises(NotFound):
             store.get(bad)
+
+
+def _doc(n: int) -> NewDocument:
+    return NewDocument(title=f"Văn bản {n}", text=f"Nội dung văn bản số {n}.", external_id=f"d{n}")
+
+
+def test_a_deleted_documents_number_is_never_given_again(store: DocumentStore) -> None:
+    first, second = (store.add(_doc(n)).document_id for n in (1, 2))
+    store.delete(second)  # the highest id: SQLite without AUTOINCREMENT handed it out again
+    third = store.add(_doc(3)).document_id
+    assert third > second > first
+
+
+def test_upgrade_to_autoincrement_keeps_rows_ids_topics_and_the_deleted_numbers(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlalchemy as sa
+
+    from bot.store import db as db_module
+
+    # A database as version 5 left it, with documents, topics and a deleted highest id.
+    monkeypatch.setattr(db_module, "MIGRATIONS", db_module.MIGRATIONS[:5])
+    db = Database(sqlite_url)
+    db.migrate()
+    old = DocumentStore(db)
+    ids = [old.add(_doc(n)).document_id for n in range(1, 6)]
+    old.set_topics(ids[0], {"admission": 0.9, "cadres": 0.6}, "v1")
+    old.set_topics(ids[3], {"inspection": 0.7}, "v1")
+    old.delete(ids[2])
+    old.delete(ids[4])  # the highest number, reused by the old schema
+    with db.begin() as conn:
+        before = conn.execute(sa.text("SELECT * FROM documents ORDER BY id")).all()
+        topics = conn.execute(sa.text("SELECT * FROM document_topics ORDER BY 1, 2")).all()
+    db.dispose()
+
+    monkeypatch.undo()
+    db = Database(sqlite_url)
+    assert [m.version for m in db.migrate()] == [6]
+    assert db.current_version() == LATEST_VERSION
+    store = DocumentStore(db)
+    with db.begin() as conn:
+        assert conn.execute(sa.text("SELECT * FROM documents ORDER BY id")).all() == before
+        assert conn.execute(sa.text("SELECT * FROM document_topics ORDER BY 1, 2")).all() == topics
+        assert conn.execute(sa.text("PRAGMA foreign_key_check")).all() == []
+        indexes = {
+            row[0]
+            for row in conn.execute(
+                sa.text("SELECT name FROM sqlite_master WHERE tbl_name = 'documents'")
+            )
+        }
+    assert {"ix_documents_published", "ix_documents_ingested", "ix_documents_topics_version"} <= (
+        indexes
+    )
+    assert store.get(ids[0]).topics == {"admission": 0.9, "cadres": 0.6}
+    new = store.add(_doc(6)).document_id
+    assert new == ids[4] + 1  # the number deleted before the upgrade is not given again
+    store.delete(new)
+    store.delete(ids[0])  # cascades to its topics as before
+    with db.begin() as conn:
+        left = conn.execute(sa.text("SELECT DISTINCT document_id FROM document_topics")).all()
+    assert left == [(ids[3],)]
+    assert store.add(_doc(7)).document_id == new + 1
+    db.dispose()

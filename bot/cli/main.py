@@ -356,12 +356,13 @@ def db_migrate() -> None:
 
     database = Database(get_settings().effective_database_url)
     try:
-        before = database.current_version()
         applied = database.migrate()
+        # Read after: another process may have migrated while this one waited for the lock.
+        version = database.current_version()
     finally:
         database.dispose()
     if not applied:
-        click.echo(f"schema is up to date (version {before})")
+        click.echo(f"schema is up to date (version {version})")
     for m in applied:
         click.echo(f"applied {m.version}: {m.name}")
 

@@ -62,6 +62,7 @@ documents = sa.Table(
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.Column("near_duplicate_of", sa.Integer, nullable=True),
     sa.Column("topics_version", sa.String(50), nullable=True),  # migration 5
+    sqlite_autoincrement=True,  # migration 6: a deleted document's number is never reused
 )
 sa.Index("ix_documents_published", documents.c.published_at)
 sa.Index("ix_documents_ingested", documents.c.ingested_at)
@@ -310,6 +311,11 @@ class Database:
             if self.is_postgres:
                 # Two instances starting together must not both create tables.
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(724301)"))
+            elif not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+                # SQLite's write lock, taken before the versions are read: a second process
+                # waits and then finds nothing to do. (pysqlite would only open the transaction
+                # at the first INSERT, leaving the CREATEs before it outside.)
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             schema_migrations.create(conn, checkfirst=True)
             done = set(conn.execute(sa.select(schema_migrations.c.version)).scalars())
             for migration in MIGRATIONS:

@@ -223,6 +223,67 @@ def _topics_version(conn: Connection) -> None:
     conn.execute(sa.text("CREATE INDEX ix_documents_topics_version ON documents (topics_version)"))
 
 
+def _documents_autoincrement(conn: Connection) -> None:
+    # A deleted document's number must never name another document (chat links "/doc 12",
+    # digests' high-water marks, logs). PostgreSQL's sequence never goes back; SQLite reused
+    # the highest id after its deletion unless the key is AUTOINCREMENT, which SQLite only
+    # sets when the table is created: so the table is rebuilt, rows and ids unchanged.
+    if conn.dialect.name != "sqlite":
+        return
+    if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        # pysqlite opens its transaction at the first INSERT only: without this, the CREATE
+        # and DROP below would commit one by one and a crash could leave half a rebuild.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Dropping the old table cascades to document_topics (foreign keys are on and cannot be
+    # switched off inside a transaction): keep its rows aside and put them back.
+    conn.exec_driver_sql("CREATE TEMP TABLE _topics_keep AS SELECT * FROM document_topics")
+    conn.exec_driver_sql(
+        """CREATE TABLE documents_v6 (
+        id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+        external_id VARCHAR(200) NOT NULL,
+        title TEXT NOT NULL,
+        published_at DATETIME,
+        url TEXT,
+        source TEXT,
+        author TEXT,
+        text TEXT NOT NULL,
+        content_hash VARCHAR(64) NOT NULL,
+        origin TEXT,
+        ingested_at DATETIME NOT NULL,
+        updated_at DATETIME NOT NULL,
+        near_duplicate_of INTEGER,
+        topics_version VARCHAR(50),
+        UNIQUE (external_id),
+        UNIQUE (content_hash)
+    )"""
+    )
+    columns = (
+        "id, external_id, title, published_at, url, source, author, text, content_hash, "
+        "origin, ingested_at, updated_at, near_duplicate_of, topics_version"
+    )
+    conn.exec_driver_sql(f"INSERT INTO documents_v6 ({columns}) SELECT {columns} FROM documents")
+    conn.exec_driver_sql("DROP TABLE documents")
+    conn.exec_driver_sql("ALTER TABLE documents_v6 RENAME TO documents")
+    conn.exec_driver_sql("CREATE INDEX ix_documents_published ON documents (published_at)")
+    conn.exec_driver_sql("CREATE INDEX ix_documents_ingested ON documents (ingested_at)")
+    conn.exec_driver_sql("CREATE INDEX ix_documents_topics_version ON documents (topics_version)")
+    conn.exec_driver_sql("INSERT INTO document_topics SELECT * FROM _topics_keep")
+    conn.exec_driver_sql("DROP TABLE _topics_keep")
+    # Numbers already given out and deleted before this upgrade are not handed out again
+    # either: the counter starts above every id the change log and the digests have seen.
+    high = conn.exec_driver_sql(
+        "SELECT MAX(COALESCE((SELECT MAX(id) FROM documents), 0), "
+        "COALESCE((SELECT MAX(document_id) FROM doc_changes), 0), "
+        "COALESCE((SELECT MAX(last_doc_id) FROM subscriptions), 0), "
+        "COALESCE((SELECT MAX(to_doc_id) FROM deliveries), 0), "
+        "COALESCE((SELECT MAX(document_id) FROM source_items), 0))"
+    ).scalar_one()
+    conn.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = 'documents'")
+    conn.exec_driver_sql(
+        "INSERT INTO sqlite_sequence (name, seq) VALUES ('documents', ?)", (int(high),)
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "documents and change log", _create(meta, documents, doc_changes)),
     Migration(2, "topics and model registry", _create(document_topics, model_versions)),
@@ -233,5 +294,6 @@ MIGRATIONS: list[Migration] = [
     ),
     Migration(4, "feed sources", _create(sources, source_items)),
     Migration(5, "documents.topics_version", _topics_version),
+    Migration(6, "document numbers never reused (SQLite AUTOINCREMENT)", _documents_autoincrement),
 ]
 LATEST_VERSION = MIGRATIONS[-1].version
