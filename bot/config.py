@@ -72,6 +72,12 @@ class Settings(BaseSettings):
         return url
 
     @property
+    def creates_database_folder(self) -> bool:
+        """Only the default database's folder is created: one named in DATABASE_URL must
+        exist, so that a mistyped path is an error rather than a new, empty library."""
+        return not self.database_url.strip()
+
+    @property
     def effective_index_dir(self) -> Path:
         """Where the derived search index lives."""
         return self.index_dir or (self.data_dir / "index")

@@ -46,7 +46,10 @@ class Services:
         database: Database | None = None,
     ) -> None:
         self.settings = settings or get_settings()
-        self.db = database or Database(self.settings.effective_database_url)
+        self.db = database or Database(
+            self.settings.effective_database_url,
+            create_folder=self.settings.creates_database_folder,
+        )
         if migrate:
             self.db.migrate()
         self.documents = DocumentStore(self.db)

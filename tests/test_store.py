@@ -199,3 +199,20 @@ def test_upgrade_to_autoincrement_keeps_rows_ids_topics_and_the_deleted_numbers(
     assert left == [(ids[3],)]
     assert store.add(_doc(7)).document_id == new + 1
     db.dispose()
+
+
+def test_a_database_url_in_a_missing_folder_is_an_error_not_a_new_library(tmp_path: Path) -> None:
+    from bot.errors import ConfigError
+    from bot.services import Services
+    from tests.auxil.settings import make_settings
+
+    missing = tmp_path / "typo" / "partybot.sqlite3"
+    with pytest.raises(ConfigError, match="no such folder"):
+        Services(make_settings(tmp_path, f"sqlite:///{missing}"))
+    assert not missing.parent.exists()
+    # The default database (no DATABASE_URL) has its folder made on first use.
+    services = Services(make_settings(tmp_path, "", data_dir=tmp_path / "new" / "data"))
+    try:
+        assert (tmp_path / "new" / "data" / "partybot.sqlite3").exists()
+    finally:
+        services.close()

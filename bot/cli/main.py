@@ -354,7 +354,10 @@ def db_migrate() -> None:
     from bot.config import get_settings
     from bot.store.db import Database
 
-    database = Database(get_settings().effective_database_url)
+    settings = get_settings()
+    database = Database(
+        settings.effective_database_url, create_folder=settings.creates_database_folder
+    )
     try:
         applied = database.migrate()
         # Read after: another process may have migrated while this one waited for the lock.
@@ -378,8 +381,9 @@ def db_status() -> None:
     from bot.config import get_settings
     from bot.store.db import LATEST_VERSION, Database, safe_url
 
-    url = get_settings().effective_database_url
-    database = Database(url)
+    settings = get_settings()
+    url = settings.effective_database_url
+    database = Database(url, create_folder=settings.creates_database_folder)
     try:
         version = database.current_version()
     finally:

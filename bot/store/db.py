@@ -250,14 +250,21 @@ def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def create_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get their folder created and WAL enabled."""
+def create_engine(url: str, *, create_folder: bool = True) -> Engine:
+    """An engine for ``url``; SQLite files get WAL enabled, and their folder created unless
+    ``create_folder`` is False (a URL the user typed: a typo must not open an empty library)."""
     check_url(url)
     if url.startswith("sqlite"):
         memory = url in {"sqlite://", "sqlite:///:memory:"}
         if not memory:
             path = Path(url.split("///", 1)[1])
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if create_folder:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            elif not path.parent.is_dir():
+                raise ConfigError(
+                    f"DATABASE_URL: no such folder {path.parent} "
+                    "(a SQLite file is created in an existing folder only)"
+                )
         engine = sa.create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 10},
@@ -272,9 +279,9 @@ def create_engine(url: str) -> Engine:
 class Database:
     """An engine plus schema management and error translation."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create_folder: bool = True) -> None:
         self.url = url
-        self.engine = create_engine(url)
+        self.engine = create_engine(url, create_folder=create_folder)
 
     @property
     def is_postgres(self) -> bool:
