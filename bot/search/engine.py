@@ -1745,8 +1745,18 @@ class SearchEngine:
             return
         in_topic, not_in_topic = [(Occur.Must, topic)], [(Occur.MustNot, topic)]
         offset, limit = results.offset, results.limit
+        fixed = built.folded_corrections
+        content = [fixed.get(t.folded, t.folded) for t in parsed.terms if not t.stop]
+        # Within the topic, ranked by the phrase (its pairs) and the title: the full keyword
+        # query's accent and syllable scoring over every tagged document cost a third more
+        # (1.44 against 1.05 ms for "công tác cán bộ" at 100,000 documents).
+        ranking = [_term("pairs", f"{a}_{b}") for a, b in itertools.pairwise(content)]
+        ranking += [_boost(_term("title_f", w), W_TITLE) for w in content]
+        by_phrase = Query.boolean_query(
+            [(Occur.Must, _filter(built.match))] + [(Occur.Should, q) for q in ranking]
+        )
         page, n_words = self._ranked(
-            searcher, self._combine(built.query, filters, in_topic), offset, limit
+            searcher, self._combine(by_phrase, filters, in_topic), offset, limit
         )
         n_topic = _count(searcher, self._combine(topic, filters))  # a short list, no scoring
         n_rest = n_topic - n_words  # the topic's documents without the words
@@ -1761,8 +1771,6 @@ class SearchEngine:
         # topic phrase is two-syllable words ("kết nạp | đảng viên", "tổ chức | cơ sở |
         # đảng"): each word's pair, and a last syllable alone; "nạp đảng" crosses words, and
         # "kết nạp được 90 đảng viên" says the phrase.
-        fixed = built.folded_corrections
-        content = [fixed.get(t.folded, t.folded) for t in parsed.terms if not t.stop]
         said = [
             _term("pairs", f"{a}_{b}") for a, b in zip(content[::2], content[1::2], strict=False)
         ]
