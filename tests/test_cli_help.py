@@ -47,3 +47,34 @@ def test_an_os_error_in_any_command_is_one_error_line() -> None:
     result = CliRunner().invoke(top, ["opens"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert result.output == "error: /nonexistent/dir/x.jsonl: No such file or directory\n"
+
+
+def _examples(path: tuple[str, ...]) -> list[list[str]]:
+    import shlex
+
+    result = CliRunner().invoke(main, [*path, "--help"])
+    lines = result.output.split("Example", 1)[-1].splitlines()
+    examples = []
+    for line in lines:
+        if line.strip().startswith("partybot "):
+            words = shlex.split(line.strip())[1:]
+            cut = [i for i, w in enumerate(words) if w in (">", "|", "&&")]  # the shell's part
+            examples.append(words[: cut[0]] if cut else words)
+    return examples
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "partybot")
+def test_every_help_example_parses(path: tuple[str, ...]) -> None:
+    # An example an admin copies must at least be read as written ("users allow 1
+    # -1001234567890" was refused: click read the group's id as an option).
+    for example in _examples(path):
+        command: click.Command = main
+        args = list(example)
+        while isinstance(command, click.Group) and args and args[0] in command.commands:
+            command = command.commands[args.pop(0)]
+        try:
+            command.make_context(" ".join(path), args)
+        except click.BadParameter as exc:
+            assert "does not exist" in str(exc), (example, str(exc))  # a path of the example's
+        except click.UsageError as exc:  # pragma: no cover - the failure being tested for
+            pytest.fail(f"partybot {' '.join(example)}: {exc}")

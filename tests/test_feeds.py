@@ -215,6 +215,10 @@ def test_normalize_url_and_intervals() -> None:
     assert parse_every("30m") == 1800 and parse_every("2h") == 7200 and parse_every("45") == 2700
     with pytest.raises(InputError):
         parse_every("10s")
+    assert parse_every("30d") == 30 * 86400
+    for too_rare in ("31d", "99999d", "9" * 40):
+        with pytest.raises(InputError):
+            parse_every(too_rare)
     with pytest.raises(InputError):
         SourceStore.add(None, "ftp://x")  # type: ignore[arg-type]
 

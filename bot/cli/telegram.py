@@ -57,8 +57,26 @@ def users() -> None:
     """
 
 
-@users.command("allow")
-@click.argument("ids", nargs=-1, type=click.IntRange(-MAX_CHAT_ID, MAX_CHAT_ID), required=True)
+def _chat_ids(
+    _ctx: click.Context, _param: click.Parameter, ids: tuple[int, ...]
+) -> tuple[int, ...]:
+    if 0 in ids:
+        raise click.BadParameter("0 is no user or chat id")
+    return ids
+
+
+# A group's id is negative ("-1001234567890"): an argument, not an unknown option.
+_NEGATIVE_IDS = {"ignore_unknown_options": True}
+
+
+@users.command("allow", context_settings=_NEGATIVE_IDS)
+@click.argument(
+    "ids",
+    nargs=-1,
+    type=click.IntRange(-MAX_CHAT_ID, MAX_CHAT_ID),
+    required=True,
+    callback=_chat_ids,
+)
 @click.option("--note", default=None, help="Who this is, for your own records.")
 @with_services
 def users_allow(services, ids: tuple[int, ...], note: str | None) -> None:  # type: ignore[no-untyped-def]
@@ -77,8 +95,14 @@ def users_allow(services, ids: tuple[int, ...], note: str | None) -> None:  # ty
         click.echo(f"allowed {target}")
 
 
-@users.command("deny")
-@click.argument("ids", nargs=-1, type=click.IntRange(-MAX_CHAT_ID, MAX_CHAT_ID), required=True)
+@users.command("deny", context_settings=_NEGATIVE_IDS)
+@click.argument(
+    "ids",
+    nargs=-1,
+    type=click.IntRange(-MAX_CHAT_ID, MAX_CHAT_ID),
+    required=True,
+    callback=_chat_ids,
+)
 @with_services
 def users_deny(services, ids: tuple[int, ...]) -> None:  # type: ignore[no-untyped-def]
     """Remove access for user or group ids.

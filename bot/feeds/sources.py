@@ -9,11 +9,16 @@ from bot.errors import InputError
 
 def parse_every(value: str) -> int:
     """``30m``, ``2h``, ``1d``, ``90s`` or a number of minutes → seconds (at least 60)."""
-    match = re.fullmatch(r"\s*(\d+)\s*([smhd]?)\s*", value or "")
+    match = re.fullmatch(r"\s*(\d{1,9})\s*([smhd]?)\s*", value or "")
     if not match:
         raise InputError(f"invalid interval {value!r}; use e.g. 30m, 2h, 1d")
     number, unit = int(match.group(1)), match.group(2) or "m"
     seconds = number * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
     if seconds < 60:
         raise InputError("poll at most once a minute")
+    if seconds > MAX_EVERY:
+        raise InputError("poll at least once every 30 days (e.g. 1d, 7d, 30d)")
     return seconds
+
+
+MAX_EVERY = 30 * 86400  # a feed polled less often than monthly has long dropped its items
