@@ -67,16 +67,17 @@ def _chat_ids(
 
 # A group's id is negative ("-1001234567890"): an argument, not an unknown option.
 _NEGATIVE_IDS = {"ignore_unknown_options": True}
-
-
-@users.command("allow", context_settings=_NEGATIVE_IDS)
-@click.argument(
+_IDS = click.argument(
     "ids",
     nargs=-1,
     type=click.IntRange(-MAX_CHAT_ID, MAX_CHAT_ID),
     required=True,
     callback=_chat_ids,
 )
+
+
+@users.command("allow", context_settings=_NEGATIVE_IDS)
+@_IDS
 @click.option("--note", default=None, help="Who this is, for your own records.")
 @with_services
 def users_allow(services, ids: tuple[int, ...], note: str | None) -> None:  # type: ignore[no-untyped-def]
@@ -96,13 +97,7 @@ def users_allow(services, ids: tuple[int, ...], note: str | None) -> None:  # ty
 
 
 @users.command("deny", context_settings=_NEGATIVE_IDS)
-@click.argument(
-    "ids",
-    nargs=-1,
-    type=click.IntRange(-MAX_CHAT_ID, MAX_CHAT_ID),
-    required=True,
-    callback=_chat_ids,
-)
+@_IDS
 @with_services
 def users_deny(services, ids: tuple[int, ...]) -> None:  # type: ignore[no-untyped-def]
     """Remove access for user or group ids.
