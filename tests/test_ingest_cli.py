@@ -333,3 +333,15 @@ def test_a_damaged_pdf_is_one_error_line_without_pypdf_warnings(
     verbose = runner.invoke(main, ["-v", "ingest", str(fake)])
     assert verbose.exit_code == 1
     assert any(r.name.startswith("pypdf") for r in caplog.records)  # shown with --verbose
+
+
+def test_empty_answers_say_why(runner: CliRunner) -> None:
+    # No subscription: a dry run says so rather than print nothing.
+    dry = runner.invoke(main, ["digest", "send", "--all", "--dry-run"])
+    assert dry.exit_code == 0 and "no enabled subscriptions" in dry.output
+    # A topic that does not exist is an error, not "add some documents".
+    unknown = runner.invoke(main, ["docs", "list", "--topic", "nope"])
+    assert unknown.exit_code == 2 and "unknown topic 'nope'" in unknown.output
+    assert runner.invoke(main, ["ingest", str(SEEDS), "-q"]).exit_code == 0
+    beyond = runner.invoke(main, ["docs", "list", "--offset", "50"])
+    assert beyond.exit_code == 0 and "ingest seeds" not in beyond.output

@@ -74,6 +74,9 @@ def digest_send(services, chat_ids: tuple[int, ...], send_all: bool, dry_run: bo
         raise click.UsageError("give --chat ID or --all")
     store = SubscriptionStore(services.db)
     targets = list(chat_ids) or [s.chat_id for s in store.list() if s.enabled]
+    if not targets:
+        click.echo("no enabled subscriptions (a chat subscribes with /digest on)")
+        return
     if dry_run:
         for chat_id in targets:
             parts = preview(services, chat_id, bot_username=services.settings.bot_username)

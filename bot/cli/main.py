@@ -276,7 +276,15 @@ def docs_list(services, limit: int, offset: int, topic: str | None, as_json: boo
             )
         return
     if not items:
-        click.echo("no documents (add some with: partybot ingest seeds/)")
+        if topic and services.taxonomy.get(topic) is None:
+            slugs = ", ".join(services.taxonomy.slugs)
+            raise click.BadParameter(
+                f"unknown topic {topic!r} (one of: {slugs})", param_hint="--topic"
+            )
+        if topic or offset:
+            click.echo("no documents here" + (f" on topic {topic}" if topic else ""))
+        else:
+            click.echo("no documents (add some with: partybot ingest seeds/)")
         return
     for d in items:
         topics = ",".join(d.topics) or "-"
