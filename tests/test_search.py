@@ -2118,3 +2118,12 @@ def test_outside_its_topic_a_topic_query_needs_the_phrase_not_just_its_words(
     assert ids(got) == ["tagged", "says-it"] and (got.total, got.tagged) == (2, 1)
     one = svc.search.search("tham nhũng", limit=1)  # the rest only counted
     assert ids(one) == ["tagged"] and one.total == 2
+
+
+def test_a_quoted_phrase_few_documents_have_says_where_it_ends(svc: Services) -> None:
+    add(svc, "exact", "Đánh giá cán bộ", "Đánh giá cán bộ bằng sản phẩm, không cào bằng.")
+    add(svc, "words", "Đồng bằng", "Nâng cao đời sống ở đồng bằng sông Cửu Long.")
+    got = search(svc, '"cào bằng"')
+    assert ids(got) == ["exact", "words"]
+    assert (got.note, got.phrase_hits) == ("phrase_partial", 1)
+    assert search(svc, '"đồng bằng"').note is None  # every document found has it

@@ -142,8 +142,10 @@ def search(
             "the database has no documents yet: load some with 'partybot ingest seeds/' "
             "(or 'make run', which loads the seeds)"
         )
-    if results.suggestions:
-        click.echo("did you mean: " + " | ".join(results.suggestions))
+    # The note already says what a corrected query searched for ("Searched for: ...").
+    others = results.suggestions[1:] if results.note == "typo" else results.suggestions
+    if others:
+        click.echo("did you mean: " + " | ".join(others))
     if results.as_typed:
         click.echo(f"search as typed: partybot search {shlex.quote(results.as_typed)}")
     for n, hit in enumerate(results.hits, start=offset + 1):

@@ -423,6 +423,10 @@ def _bent(results: SearchResults, lang: str) -> str | None:
         return t(lang, "note_code_uncited")
     if results.note == "words_apart":
         return t(lang, "note_words_apart")
+    if results.note == "phrase_partial":
+        if results.phrase_hits == 1:
+            return t(lang, "note_phrase_partial_one")
+        return t(lang, "note_phrase_partial", n=results.phrase_hits)
     return None
 
 

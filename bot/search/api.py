@@ -91,3 +91,4 @@ class SearchResults:
     # Words typed that no document has (nor a close spelling of them): left out of the search,
     # and the answer says so rather than let the user think they matched.
     ignored: list[str] = field(default_factory=list)
+    phrase_hits: int | None = None  # of ``total``, documents with the quoted phrase itself

@@ -1646,6 +1646,10 @@ class SearchEngine:
                 results.note = "words_apart"  # "bầu cử": every word, never side by side
             if parsed.phrases and not note and not found.exact_phrases:
                 results.note = "phrase_relaxed"  # no document has the phrase as typed
+            elif parsed.phrases and not results.note and found.exact_phrases < found.total:
+                # Some have it, and the rest only its words: the answer says where the
+                # phrase ends ("cào bằng": one article, then "bằng" and "cao" elsewhere).
+                results.note, results.phrase_hits = "phrase_partial", found.exact_phrases
         corrected = _suggestion(parsed, built)
         if corrected:
             results.suggestions.append(corrected)
