@@ -58,3 +58,7 @@ class SearchError(PartyBotError):
 
 class FetchError(PartyBotError):
     """A feed or article could not be fetched or extracted."""
+
+
+class TelegramUnavailable(PartyBotError):
+    """Telegram's Bot API could not be reached at start, or refused the bot's token."""

@@ -165,6 +165,34 @@ def test_cli_run_webhook_without_secret_is_one_error_line(
     assert "Traceback" not in result.output
 
 
+def test_cli_run_with_telegram_unreachable_is_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    from bot.cli import main
+    from bot.config import get_settings
+
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    for key, value in {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "DATA_DIR": str(tmp_path / "data"),
+        "TELEGRAM_BOT_TOKEN": "123:TEST",
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
+    }.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["run"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("error: cannot reach the Telegram Bot API at http://127.0.0.1")
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
 # --- 3. one bad JSONL line is reported and skipped ------------------------------------------
 
 BAD_LINES = {

@@ -25,6 +25,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -40,7 +41,7 @@ from telegram.ext import (
 )
 
 from bot.access import RateLimiter
-from bot.errors import ConfigError
+from bot.errors import ConfigError, TelegramUnavailable
 from bot.logs import configure as configure_logging
 from bot.present.conversation import Conversation
 from bot.present.messages import t
@@ -284,10 +285,26 @@ def run_bot(services: Services, *, webhook: bool = False) -> None:
     # Open (or rebuild) the search index while the bot starts, not on the first user's query;
     # in the background, so a webhook binds its port in time however long a rebuild takes.
     threading.Thread(target=_warm_search, args=(services,), name="warm-search", daemon=True).start()
-    if webhook:
-        asyncio.run(serve_webhook(application, settings))
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        # getMe once before python-telegram-bot's own start, whose failure it logs as a
+        # 240-line traceback: an unreachable API or a refused token is one line for the admin.
+        asyncio.run(_check_telegram(application))
+        if webhook:
+            asyncio.run(serve_webhook(application, settings))
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken as exc:
+        raise TelegramUnavailable(f"Telegram refused TELEGRAM_BOT_TOKEN ({exc})") from exc
+    except NetworkError as exc:
+        # Only the start gets here (getMe): once running, python-telegram-bot retries a
+        # failed poll by itself. One line for the admin, not a 240-line traceback.
+        url = settings.telegram_api_base_url or "https://api.telegram.org/bot"
+        raise TelegramUnavailable(f"cannot reach the Telegram Bot API at {url}: {exc}") from exc
+
+
+async def _check_telegram(application: Application) -> None:
+    async with application.bot:  # initialize (getMe), then shut down: run starts it again
+        pass
 
 
 def _warm_search(services: Services) -> None:

@@ -15,7 +15,7 @@ from telegram.ext import Application
 from bot.corpus.documents import NewDocument
 from bot.corpus.ingest import ingest_documents, read_paths
 from bot.services import Services
-from bot.tg.app import build_application, post_init
+from bot.tg.app import _check_telegram, build_application, post_init
 from tests.auxil.fakebotapi import FakeBotAPI
 from tests.auxil.settings import SEEDS, make_settings
 
@@ -35,6 +35,8 @@ async def polling_app(
         base_file_url=fake.base_file_url,
         rate_limiter=False,
     )
+    # As run_bot does: getMe once, shut down, then the Application's own start.
+    await _check_telegram(app)
     async with app:
         if init:
             await post_init(app)
