@@ -55,3 +55,5 @@ def configure(level: str | int, secrets: Iterable[str] = ()) -> None:
         handler.addFilter(redact)
     # httpx logs every request URL at INFO, token included: keep it to warnings.
     logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+    # "Using categorical units ..." at INFO each time /stats draws its chart.
+    logging.getLogger("matplotlib").setLevel(max(level, logging.WARNING))

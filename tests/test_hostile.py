@@ -8,6 +8,7 @@ without a secret accepted forged updates.
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -191,6 +192,8 @@ def test_cli_run_with_telegram_unreachable_is_one_error_line(
     assert result.exit_code == 1, result.output
     assert result.output.startswith("error: cannot reach the Telegram Bot API at http://127.0.0.1")
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    # Nothing was started for a bot that cannot run (the index warm-up, its follower).
+    assert not {"warm-search", "search-follow"} & {t.name for t in threading.enumerate()}
 
 
 # --- 3. one bad JSONL line is reported and skipped ------------------------------------------

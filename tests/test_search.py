@@ -280,6 +280,9 @@ def test_a_code_no_document_cites_is_searched_as_its_words(svc: Services) -> Non
     # Cited, the code is searched as a code; its words alone find nothing more.
     assert (ids(search(svc, "Kết luận 21")), search(svc, "Kết luận 21").note) == (["other"], None)
     assert search(svc, "Kết luận 99").total == 0
+    # With other words that find documents, the answer still says nothing cites the code.
+    other = search(svc, "Kết luận 99 quán triệt")
+    assert ids(other) == ["other"] and other.note == "code_uncited"
 
 
 def test_full_code_prefers_written_issuer(corpus: Services) -> None:

@@ -409,8 +409,8 @@ def db_status() -> None:
 def start(services, query: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
     """Set up and run: migrate, load the seeds into an empty database, then serve.
 
-    With TELEGRAM_BOT_TOKEN set this runs the Telegram bot; without one it answers
-    QUERY (or starts the offline console chat when there is no QUERY).
+    With QUERY it answers that one query and exits; without one it runs the Telegram bot
+    when TELEGRAM_BOT_TOKEN is set, else the offline console chat.
 
     \b
     Example:

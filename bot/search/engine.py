@@ -183,6 +183,7 @@ class _Built:
     # of them ("bầu cử" where documents say "bầu" and "cử tri") is worth saying.
     pairs_asked: int = 0
     pairs_found: int = 0
+    citing: list[Query] = field(default_factory=list)  # per code: the documents citing it
     # Typos corrected to a function word: typed form → (folded, clause, boosts), searched only
     # when nothing else is ("lại làm vic" is "việc").
     function_words: dict[str, tuple[str, Query, list[Query]]] = field(default_factory=dict)
@@ -1146,6 +1147,7 @@ class SearchEngine:
                         )
                     )
             cite = _should(parts)
+            built.citing.append(cite)
             alternatives += [cite, Query.const_score_query(cite, W_TIER)]
             for doc in central:
                 built.central.append(doc)
@@ -1644,6 +1646,14 @@ class SearchEngine:
                 and not parsed.codes
             ):
                 results.note = "words_apart"  # "bầu cử": every word, never side by side
+            if (
+                not results.note
+                and built.citing
+                and not built.central
+                and not any(_count(searcher, q) for q in built.citing)
+            ):
+                # "Quy định 999-QĐ/TW về kết nạp": found by its other words alone.
+                results.note = "code_uncited"
             if parsed.phrases and not note and not found.exact_phrases:
                 results.note = "phrase_relaxed"  # no document has the phrase as typed
             elif parsed.phrases and not results.note and found.exact_phrases < found.total:

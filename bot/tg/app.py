@@ -282,13 +282,16 @@ def run_bot(services: Services, *, webhook: bool = False) -> None:
         if not settings.webhook_url or not settings.port:
             raise ConfigError("webhook mode needs WEBHOOK_URL and PORT")
     application = build_application(services)
-    # Open (or rebuild) the search index while the bot starts, not on the first user's query;
-    # in the background, so a webhook binds its port in time however long a rebuild takes.
-    threading.Thread(target=_warm_search, args=(services,), name="warm-search", daemon=True).start()
     try:
         # getMe once before python-telegram-bot's own start, whose failure it logs as a
-        # 240-line traceback: an unreachable API or a refused token is one line for the admin.
+        # 240-line traceback: an unreachable API or a refused token is one line for the admin
+        # (and nothing else has started yet).
         asyncio.run(_check_telegram(application))
+        # Open (or rebuild) the search index while the bot starts, not on the first user's
+        # query; in the background, so a webhook binds its port in time however long it takes.
+        threading.Thread(
+            target=_warm_search, args=(services,), name="warm-search", daemon=True
+        ).start()
         if webhook:
             asyncio.run(serve_webhook(application, settings))
         else:
@@ -297,7 +300,7 @@ def run_bot(services: Services, *, webhook: bool = False) -> None:
         raise TelegramUnavailable(f"Telegram refused TELEGRAM_BOT_TOKEN ({exc})") from exc
     except NetworkError as exc:
         # Only the start gets here (getMe): once running, python-telegram-bot retries a
-        # failed poll by itself. One line for the admin, not a 240-line traceback.
+        # failed poll by itself.
         url = settings.telegram_api_base_url or "https://api.telegram.org/bot"
         raise TelegramUnavailable(f"cannot reach the Telegram Bot API at {url}: {exc}") from exc
 
