@@ -73,6 +73,7 @@ def test_a_real_word_read_as_a_typo_can_be_searched_as_typed(services: Services)
 
     plain = render_results(services, "tự diễn bến tự chuyển hóa").splitlines()
     assert plain[1] == "Đã tìm theo: tự diễn biến tự chuyển hóa"
+    assert any(line.strip().startswith("partybot docs show ") for line in plain)  # no URL
     assert plain[-1] == 'Tìm đúng như đã gõ: tự diễn "bến" tự chuyển hóa'
 
 

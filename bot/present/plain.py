@@ -25,7 +25,9 @@ def render_results(services: Services, query: str, limit: int = 5, lang: str = "
         text = hit.snippet.text if hit.snippet is not None else ""
         if text or hit.summary:
             lines.append(f"   {text or hit.summary}")
-        lines.append(f"   {hit.link(services.settings.bot_username) or hit.external_id}")
+        # No URL and no bot to link to: how to read it here, not an opaque id.
+        where = hit.link(services.settings.bot_username) or f"partybot docs show {hit.doc_id}"
+        lines.append(f"   {where}")
     if not results.hits:
         lines.append(strip_tags(t(lang, "plain_no_results")))
     if results.as_typed:  # the bot's "search as typed" button, as the query to type
