@@ -122,3 +122,22 @@ def test_the_console_says_what_a_command_it_cannot_run_is(services: Services) ->
     assert "Không có lệnh /foo" in text
     assert "partybot digest" in text  # the digest is Telegram's; the admin tool sends it here
     assert "Cách dùng: /lang vi hoặc /lang en" in text and "Switched to English." in text
+
+
+def test_a_date_no_calendar_has_is_named_with_what_was_searched(services: Services) -> None:
+    from datetime import datetime
+
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    text = "Chi bộ kết nạp hai đảng viên."
+    when = datetime(2023, 2, 10)
+    doc = NewDocument(title="Kết nạp", text=text, external_id="a", published_at=when)
+    services.documents.add(doc)
+    out = io.StringIO()
+    lines = "kết nạp ngày 31/02/2023\ntừ 13/2023\n/lang en\nngày 31/02/2023\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    text = out.getvalue()
+    assert "Không có ngày «ngày 31/02/2023»; đã tìm tháng 2/2023." in text
+    assert "Không có ngày «từ 13/2023»; đã tìm năm 2023." in text
+    assert "There is no date «ngày 31/02/2023»; searched 2/2023 instead." in text

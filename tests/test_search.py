@@ -1518,6 +1518,14 @@ def test_parse_query_parts() -> None:
         got = parse_query(query)
         assert (got.codes, got.excluded) == (keys, excluded), query
     assert parse_query("nhiệm kỳ 2020-2025").date_from is None
+    # A date no calendar has is read as its month or its year, and says so.
+    for query, widened in [
+        ("kết nạp ngày 31/02/2023", ("ngày 31/02/2023", "2/2023")),
+        ("từ 13/2023", ("từ 13/2023", "2023")),
+        ("ngày 29/2/2024", None),
+        ("tháng 12/2023", None),
+    ]:
+        assert parse_query(query).date_widened == widened, query
     # Markup pasted with the words is no word; a "<" typed as such stays punctuation.
     tagged = parse_query('<b>tham nhũng</b> <a href="x">đấu thầu</a><br/>')
     assert [t.exact for t in tagged.terms] == ["tham", "nhũng", "đấu", "thầu"]

@@ -403,11 +403,15 @@ def bending_note(results: SearchResults, lang: str) -> str | None:
     """How the engine had to bend the query, if it did, so approximate answers are not
     mistaken for exact ones: a typo corrected, words or a date left out, a phrase loosened;
     and the words no document has, which were left out."""
-    note = _bent(results, lang)
+    lines = [_bent(results, lang)]
     if results.ignored and results.hits:
-        ignored = t(lang, "note_ignored", words=cut(", ".join(results.ignored), 80))
-        return f"{note}\n{ignored}" if note else ignored
-    return note
+        lines.append(t(lang, "note_ignored", words=cut(", ".join(results.ignored), 80)))
+    if results.date_widened:
+        typed, searched = results.date_widened
+        unit = ("tháng " if "/" in searched else "năm ") if lang == "vi" else ""
+        period = unit + searched
+        lines.append(t(lang, "note_date_widened", typed=cut(typed, 40), period=period))
+    return "\n".join(line for line in lines if line) or None
 
 
 def _bent(results: SearchResults, lang: str) -> str | None:

@@ -92,3 +92,4 @@ class SearchResults:
     # and the answer says so rather than let the user think they matched.
     ignored: list[str] = field(default_factory=list)
     phrase_hits: int | None = None  # of ``total``, documents with the quoted phrase itself
+    date_widened: tuple[str, str] | None = None  # a date no calendar has: (typed, searched)

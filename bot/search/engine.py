@@ -1510,6 +1510,7 @@ class SearchEngine:
         results = SearchResults(
             query=query, hits=[], total=0, offset=offset, limit=limit, codes=parsed.code_keys
         )
+        results.date_widened = parsed.date_widened
         explicit_dates = date_from is not None or date_to is not None
         if not explicit_dates:
             date_from, date_to = parsed.date_from, parsed.date_to

@@ -125,6 +125,8 @@ class ParsedQuery:
     date_from: datetime | None = None  # naive UTC, inclusive
     date_to: datetime | None = None  # naive UTC, exclusive
     date_text: str | None = None  # the words that set the dates ("năm 2022")
+    # A date no calendar has, read as its month or year: (as typed, what was searched).
+    date_widened: tuple[str, str] | None = None
     year_terms: list[str] = field(default_factory=list)  # years consumed by the date filter
     question: bool = False
     topic: str | None = None  # the query names this topic
@@ -410,8 +412,22 @@ def parse_query(
     return parsed
 
 
+def _widened(m: re.Match[str]) -> str | None:
+    """What is searched for a date the calendar does not have: its month ("31/02/2023" is
+    "2/2023") or its year ("13/2023" is "2023"); None when the calendar has it."""
+    day, month, year = _day_month_year(m)
+    if month and not 1 <= int(month) <= 12:
+        return year
+    if day and month:
+        start, end = _period(day, month, year)
+        if end - start > timedelta(days=1):
+            return f"{int(month)}/{year}"
+    return None
+
+
 def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
     spans: list[str] = []
+    matches: list[re.Match[str]] = []
     for m in _DATE_FROM.finditer(folded):
         start, _ = _period(*_day_month_year(m))
         if fold_lower(m.group(0)).startswith("sau"):
@@ -419,19 +435,27 @@ def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
         parsed.date_from = start
         parsed.year_terms.append(m.group("year"))
         spans.append(work[m.start() : m.end()])
+        matches.append(m)
     for m in _DATE_TO.finditer(folded):
         start, end = _period(*_day_month_year(m))
         parsed.date_to = start if fold_lower(m.group(0)).startswith("truoc") else end
         parsed.year_terms.append(m.group("year"))
         spans.append(work[m.start() : m.end()])
+        matches.append(m)
     if parsed.date_from is None and parsed.date_to is None:
         m = _DATE_IN.search(folded)
         if m:
             parsed.date_from, parsed.date_to = _period(*_day_month_year(m))
             parsed.year_terms.append(m.group("year"))
             spans.append(work[m.start() : m.end()])
+            matches.append(m)
     if spans:
         parsed.date_text = ", ".join(s.strip() for s in spans)
+    for m, span in zip(matches, spans, strict=True):
+        widened = _widened(m)
+        if widened:
+            parsed.date_widened = (span.strip(), widened)
+            break
 
 
 # --- topics -----------------------------------------------------------------------------------
