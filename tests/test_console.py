@@ -141,3 +141,4 @@ def test_a_date_no_calendar_has_is_named_with_what_was_searched(services: Servic
     assert "Không có ngày «ngày 31/02/2023»; đã tìm tháng 2/2023." in text
     assert "Không có ngày «từ 13/2023»; đã tìm năm 2023." in text
     assert "There is no date «ngày 31/02/2023»; searched 2/2023 instead." in text
+    assert "— 1 result (page 1/1)" in text  # one, not "1 results"

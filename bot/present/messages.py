@@ -36,9 +36,11 @@ CATALOG: dict[str, dict[str, str]] = {
             "• /lang en — English"
         ),
         "results_header": "🔎 <b>{query}</b> — {total} kết quả (trang {page}/{pages})",
+        "results_header_one": "🔎 <b>{query}</b> — 1 kết quả (trang {page}/{pages})",
         "central_document": "📄 <b>{title}</b> ({date})\nTrước hết là các bài dẫn văn bản này, sau đó các bài cùng chủ đề.",
         "note_phrase_relaxed": "Không có tài liệu chứa đúng cụm từ trong ngoặc kép; dưới đây là các kết quả gần nhất.",
         "topic_header": "📂 <b>{topic}</b> — {total} tài liệu (trang {page}/{pages})",
+        "topic_header_one": "📂 <b>{topic}</b> — 1 tài liệu (trang {page}/{pages})",
         "topic_header_mixed": (
             "📂 <b>{topic}</b> — {tagged} tài liệu thuộc chủ đề, {others} tài liệu khác có các từ"
             " đã gõ (trang {page}/{pages})"
@@ -182,9 +184,11 @@ CATALOG: dict[str, dict[str, str]] = {
             "• /lang vi — Tiếng Việt"
         ),
         "results_header": "🔎 <b>{query}</b> — {total} results (page {page}/{pages})",
+        "results_header_one": "🔎 <b>{query}</b> — 1 result (page {page}/{pages})",
         "central_document": "📄 <b>{title}</b> ({date})\nArticles citing it come first, then articles on its subject.",
         "note_phrase_relaxed": "No document has the quoted words in that order; these are the closest.",
         "topic_header": "📂 <b>{topic}</b> — {total} documents (page {page}/{pages})",
+        "topic_header_one": "📂 <b>{topic}</b> — 1 document (page {page}/{pages})",
         "topic_header_mixed": (
             "📂 <b>{topic}</b> — {tagged} documents on the topic, {others} more with the words"
             " typed (page {page}/{pages})"
@@ -317,6 +321,8 @@ def t(lang: str | None, key: str, **values: Any) -> str:
     Values wrapped in :class:`Raw` are inserted as they are (already-rendered HTML).
     """
     table = CATALOG.get(lang or DEFAULT_LANG, CATALOG[DEFAULT_LANG])
+    if values.get("total") == 1 and f"{key}_one" in table:
+        key = f"{key}_one"  # "1 result", where the language has a plural
     template = table.get(key) or CATALOG[DEFAULT_LANG][key]
     safe = {
         k: (v.html if isinstance(v, Raw) else html.escape(str(v), quote=False))
