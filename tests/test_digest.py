@@ -287,3 +287,29 @@ def test_preview_changes_nothing(svc: Services) -> None:
     parts = preview(svc, -9)
     assert parts and "Tin số 1" in parts[0]
     assert store.get(-9) == before
+
+
+def test_the_trend_counts_each_document_once_as_the_header_does(svc: Services) -> None:
+    from bot.digest.content import weekly_trend
+    from bot.store.db import documents, utcnow
+
+    svc.use_classifier(None)
+    topics = {
+        "a": {"admission": 0.9, "grassroots": 0.6},  # the header counts it under admission
+        "b": {"grassroots": 0.8},
+        "c": {"admission": 0.7},
+        "d": {"admission": 0.9},  # last week
+    }
+    for ext, scores in topics.items():
+        added = svc.documents.add(NewDocument(title=ext, text=f"Tin {ext}.", external_id=ext))
+        svc.documents.set_topics(added.document_id, scores, "test")
+    now = utcnow()
+    with svc.db.begin() as conn:
+        conn.execute(
+            documents.update()
+            .where(documents.c.external_id == "d")
+            .values(ingested_at=now - timedelta(days=10))
+        )
+    assert weekly_trend(svc, now) == {"admission": 1, "grassroots": 1}
+    # A chat that only wants grassroots counts "a" there: its best topic among those.
+    assert weekly_trend(svc, now, ["grassroots"]) == {"grassroots": 2}

@@ -345,3 +345,18 @@ def test_empty_answers_say_why(runner: CliRunner) -> None:
     assert runner.invoke(main, ["ingest", str(SEEDS), "-q"]).exit_code == 0
     beyond = runner.invoke(main, ["docs", "list", "--offset", "50"])
     assert beyond.exit_code == 0 and "ingest seeds" not in beyond.output
+
+
+def test_digest_on_and_off_from_the_cli(runner: CliRunner) -> None:
+    on = runner.invoke(
+        main, ["digest", "on", "--chat", "-100123", "--time", "7:30", "--topic", "admission"]
+    )
+    assert on.exit_code == 0 and "07:30" in on.output and "admission" in on.output, on.output
+    listed = runner.invoke(main, ["digest", "list"])
+    assert "-100123 on" in listed.output and "topics=admission" in listed.output
+    bad = runner.invoke(main, ["digest", "on", "--chat", "5", "--topic", "nope"])
+    assert bad.exit_code == 2 and "unknown topic 'nope'" in bad.output
+    assert runner.invoke(main, ["digest", "off", "--chat", "-100123"]).exit_code == 0
+    assert "-100123 off" in runner.invoke(main, ["digest", "list"]).output
+    missing = runner.invoke(main, ["digest", "off", "--chat", "5"])
+    assert missing.exit_code == 1 and "no digest subscription" in missing.output

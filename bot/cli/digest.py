@@ -21,14 +21,64 @@ def digest() -> None:
     """
 
 
-@digest.command("preview")
-@click.option(
+_CHAT = click.option(
     "--chat",
     "chat_id",
     type=click.IntRange(-MAX_CHAT_ID, MAX_CHAT_ID),
     required=True,
     help="Chat id (groups are negative).",
 )
+
+
+@digest.command("on")
+@_CHAT
+@click.option("--time", "send_time", default=None, help="HH:MM in the chat's time zone.")
+@click.option("--topic", "topics", multiple=True, help="Only this topic slug; repeat for more.")
+@with_services
+def digest_on(services, chat_id: int, send_time: str | None, topics: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    """Turn a chat's daily digest on, as /digest on does in the chat (for a chat the admin
+    is not in, or to try digests without Telegram with 'digest preview').
+
+    \b
+    Example:
+      partybot digest on --chat -1001234567890 --time 07:30 --topic admission
+    """
+    from bot.store.subscriptions import SubscriptionStore
+
+    unknown = [s for s in topics if services.taxonomy.get(s) is None]
+    if unknown:
+        slugs = ", ".join(services.taxonomy.slugs)
+        raise click.BadParameter(
+            f"unknown topic {unknown[0]!r} (one of: {slugs})", param_hint="--topic"
+        )
+    store = SubscriptionStore(services.db)
+    sub = store.enable(chat_id, send_time)
+    if topics:
+        sub = store.set_topics(chat_id, list(topics))
+    about = ", ".join(sub.topics) if sub.topics else "every topic"
+    click.echo(f"digest on for chat {chat_id}: {sub.send_time} {sub.timezone}, {about}")
+
+
+@digest.command("off")
+@_CHAT
+@with_services
+def digest_off(services, chat_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Turn a chat's daily digest off (its settings are kept for 'digest on').
+
+    \b
+    Example:
+      partybot digest off --chat -1001234567890
+    """
+    from bot.store.subscriptions import SubscriptionStore
+
+    store = SubscriptionStore(services.db)
+    store.require(chat_id)
+    store.disable(chat_id, "turned off with partybot digest off")
+    click.echo(f"digest off for chat {chat_id}")
+
+
+@digest.command("preview")
+@_CHAT
 @click.option("--html", is_flag=True, help="Print the HTML Telegram would get.")
 @with_services
 def digest_preview(services, chat_id: int, html: bool) -> None:  # type: ignore[no-untyped-def]

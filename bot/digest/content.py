@@ -43,15 +43,20 @@ def _link(doc: Document, bot_username: str) -> str | None:
 def weekly_trend(
     services: Services, now: datetime, topics: list[str] | None = None
 ) -> dict[str, int]:
-    """Per topic: documents ingested in the last 7 days minus the 7 days before."""
+    """Per topic: documents ingested in the last 7 days minus the 7 days before, each
+    document counted once, under its most probable topic, as the digest's header counts it."""
     since = now - timedelta(days=14)
     middle = now - timedelta(days=7)
-    rows = services.documents.topic_dates(ingested_since=since, ingested_until=now)
-    this_week: Counter[str] = Counter()
-    last_week: Counter[str] = Counter()
-    for topic, when in rows:
+    best: dict[int, tuple[float, str, datetime]] = {}
+    rows = services.documents.topic_scores(ingested_since=since, ingested_until=now)
+    for doc_id, topic, score, when in rows:
         if topics and topic not in topics:
             continue
+        if doc_id not in best or score > best[doc_id][0]:
+            best[doc_id] = (score, topic, when)
+    this_week: Counter[str] = Counter()
+    last_week: Counter[str] = Counter()
+    for _, topic, when in best.values():
         (this_week if when >= middle else last_week)[topic] += 1
     return {
         slug: this_week[slug] - last_week[slug]

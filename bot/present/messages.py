@@ -78,7 +78,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "lang_set": "Đã chuyển sang tiếng Việt.",
         "lang_usage": "Cách dùng: <code>/lang vi</code> hoặc <code>/lang en</code>",
         "unknown_command": "Không có lệnh <code>/{command}</code>. Gõ /help để xem các lệnh, hoặc gõ vài từ để tìm tài liệu.",
-        "console_no_digest": "Bản tin hằng ngày gửi qua Telegram (<code>/digest on</code> trong nhóm hoặc chat riêng); ở đây hãy dùng <code>partybot digest</code>.",
+        "console_no_digest": "Bản tin hằng ngày gửi qua Telegram (<code>/digest on</code> trong nhóm hoặc chat riêng); ở đây hãy dùng <code>partybot digest on --chat ID</code> rồi <code>partybot digest preview --chat ID</code>.",
         "refused": (
             "Xin lỗi, bạn chưa được cấp quyền sử dụng trợ lý này.\n"
             "Hãy gửi mã số của bạn cho quản trị viên: <code>{user_id}</code>"
@@ -226,7 +226,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "lang_set": "Switched to English.",
         "lang_usage": "Usage: <code>/lang vi</code> or <code>/lang en</code>",
         "unknown_command": "There is no <code>/{command}</code> command. Type /help for the commands, or a few words to search.",
-        "console_no_digest": "The daily digest goes out through Telegram (<code>/digest on</code> in a group or a private chat); here, use <code>partybot digest</code>.",
+        "console_no_digest": "The daily digest goes out through Telegram (<code>/digest on</code> in a group or a private chat); here, use <code>partybot digest on --chat ID</code>, then <code>partybot digest preview --chat ID</code>.",
         "refused": (
             "Sorry, you are not allowed to use this assistant yet.\n"
             "Give your id to an administrator: <code>{user_id}</code>"

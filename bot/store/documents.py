@@ -359,6 +359,25 @@ class DocumentStore:
         with self.db.begin() as conn:
             return [(str(t), when) for t, when in conn.execute(query).all() if when is not None]
 
+    def topic_scores(
+        self, *, ingested_since: datetime, ingested_until: datetime
+    ) -> list[tuple[int, str, float, datetime]]:
+        """``(document id, topic, score, ingestion date)`` for the topics of the documents
+        ingested in a window."""
+        query = (
+            sa.select(
+                document_topics.c.document_id,
+                document_topics.c.topic,
+                document_topics.c.score,
+                documents.c.ingested_at,
+            )
+            .join(documents, documents.c.id == document_topics.c.document_id)
+            .where(documents.c.ingested_at >= ingested_since)
+            .where(documents.c.ingested_at <= ingested_until)
+        )
+        with self.db.begin() as conn:
+            return [(int(d), str(t), float(sc), when) for d, t, sc, when in conn.execute(query)]
+
     def delete(self, ref: int | str) -> Document:
         """Delete a document; returns what was deleted."""
         doc = self.get(ref)
