@@ -310,6 +310,17 @@ def test_excluded_words(corpus: Services) -> None:
     with_word = set(ids(search(corpus, "kết nạp")))
     without = set(ids(search(corpus, "kết nạp -thôn")))
     assert "admission-untagged" in with_word and "admission-untagged" not in without
+    # A phrase in quotes after "-" is left out too (it was searched for, first).
+    for query in ('kết nạp -"dân tộc thiểu số"', "kết nạp -“dan toc thieu so”"):
+        assert "admission-untagged" not in ids(search(corpus, query)), query
+    # An exclusion holds when the rest is a date, and keeps a topic named.
+    assert "admission-untagged" in ids(search(corpus, "năm 2024"))
+    assert "admission-untagged" not in ids(search(corpus, "năm 2024 -thôn"))
+    topic = search(corpus, "kết nạp đảng viên -thôn")
+    assert topic.topic == "admission" and "admission-untagged" not in ids(topic)
+    assert ids(search(corpus, "kết nạp đảng viên -xyzabc")) == ids(
+        search(corpus, "kết nạp đảng viên")
+    )
 
 
 def test_a_typo_is_corrected_to_the_word_its_neighbour_pairs_with(svc: Services) -> None:

@@ -393,6 +393,13 @@ def _snippet_of(
     return Snippet(first_sentence(hit.summary))
 
 
+def _excluding(parsed: ParsedQuery) -> list[Query]:
+    """A filter leaving out the documents with an excluded word or phrase (none without)."""
+    out = [(Occur.MustNot, _term("text_f", w)) for w in parsed.excluded]
+    out += [(Occur.MustNot, phrase_query(words, 0)) for words in parsed.excluded_phrases]
+    return [Query.boolean_query([(Occur.Must, Query.all_query()), *out])] if out else []
+
+
 def _count(searcher: tantivy.Searcher, query: Query) -> int:
     """How many documents match: the one hit asked for is the newest, so tantivy scores
     nothing (20-32% less than a count beside the best-scored hit, for a topic's untagged
@@ -1514,11 +1521,14 @@ class SearchEngine:
         explicit_dates = date_from is not None or date_to is not None
         if not explicit_dates:
             date_from, date_to = parsed.date_from, parsed.date_to
-        filters = self._filters(topic, date_from, date_to, source)
+        # Excluded words and phrases hold for every way the query is answered: a date alone,
+        # a topic's listing, each attempt.
+        excluding = _excluding(parsed)
+        filters = self._filters(topic, date_from, date_to, source) + excluding
 
         # Without its date, when a dated topic listing finds nothing.
         undated = (
-            self._filters(None, None, None, source)
+            self._filters(None, None, None, source) + excluding
             if parsed.date_text and not explicit_dates
             else None
         )
@@ -1560,7 +1570,7 @@ class SearchEngine:
             # its topic to rank by, so it may still fall back to any word.
             attempts.append(({"slack": n_terms}, filters, "any_terms"))
         if parsed.date_text and not explicit_dates:
-            relaxed = self._filters(topic, None, None, source)
+            relaxed = self._filters(topic, None, None, source) + excluding
             attempts.append(
                 ({"slack": n_terms, "extra_terms": parsed.year_terms}, relaxed, "date_relaxed")
             )

@@ -121,6 +121,7 @@ class ParsedQuery:
     terms: list[Term] = field(default_factory=list)  # keyword syllables, stopwords included
     phrases: list[list[Term]] = field(default_factory=list)  # quoted text, required
     excluded: list[str] = field(default_factory=list)  # folded syllables after a leading "-"
+    excluded_phrases: list[list[str]] = field(default_factory=list)  # -"đấu thầu", folded
     codes: list[list[str]] = field(default_factory=list)  # per code: its keys ("21-KL", "21-KL/TW")
     date_from: datetime | None = None  # naive UTC, inclusive
     date_to: datetime | None = None  # naive UTC, exclusive
@@ -367,6 +368,15 @@ def parse_query(
     kept: list[tuple[int, Term]] = []
     for m in _QUOTES.finditer(work):
         words = _terms(m.group(1))
+        start = m.start()
+        if start and work[start - 1] == "-" and (start == 1 or work[start - 2].isspace()):
+            # -"đấu thầu": documents with the phrase are left out, as with -word.
+            if len(words) > 1:
+                parsed.excluded_phrases.append([t.folded for t in words[:MAX_TERMS]])
+            elif words:
+                parsed.excluded.append(words[0].folded)
+            work = _blank(work, start - 1, m.end())
+            continue
         if len(words) > 1:
             parsed.phrases.append(words[:MAX_TERMS])
         elif words:
@@ -555,8 +565,8 @@ def match_topic(parsed: ParsedQuery, taxonomy: Taxonomy) -> tuple[str | None, st
     Only the keywords count: "kết nạp đảng viên năm 2022" names admission (with a date), while
     "kết nạp đảng viên ở doanh nghiệp tư nhân" is a keyword query with an admission hint.
     """
-    if parsed.phrases or parsed.codes or parsed.excluded:
-        return None, None
+    if parsed.phrases or parsed.codes:
+        return None, None  # an excluded word leaves the topic named: its listing excludes it
     phrases = topic_phrases(taxonomy)
     words = [t.folded for t in parsed.terms]
     content = [t.folded for t in parsed.terms if not t.stop]
