@@ -113,6 +113,10 @@ def test_the_topic_usage_example_works_and_topics_go_by_their_phrases(services: 
         answer = chat(command)
         assert "Lễ kết nạp" in answer and "Không có chủ đề" not in answer, command
     assert "Không có chủ đề" in chat("/topic thời tiết")
+    # Part of one topic's name names it; part of several offers them.
+    assert "Lễ kết nạp" in chat("/topic phát triển")
+    several = chat("/topic xây dựng")
+    assert "/topic grassroots" in several and "/topic rectification" in several
 
 
 def test_the_console_says_what_a_command_it_cannot_run_is(services: Services) -> None:

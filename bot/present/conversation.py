@@ -20,7 +20,7 @@ from bot.present.messages import EXAMPLE_QUERIES, Raw, t
 from bot.present.render import Button, Reply, cut, esc, highlight, link, split_html_messages
 from bot.search.api import SearchResults
 from bot.search.links import doc_link, paginate_text, parse_start_payload
-from bot.search.query import parse_query
+from bot.search.query import parse_query, topics_containing
 from bot.services import Services
 from bot.timeutil import format_date, format_date_iso
 
@@ -239,6 +239,13 @@ class Conversation:
             # A topic's phrase, as a cadre would type it ("/topic kết nạp đảng viên").
             named = parse_query(cut(slug, 200), taxonomy).topic
             topic = taxonomy.get(named) if named else None
+        if topic is None:
+            # Part of one ("/topic kiểm tra"); part of several is a choice to offer.
+            within = topics_containing(cut(slug, 200), taxonomy)
+            if len(within) > 1:
+                names = ", ".join(f"/topic {s} ({taxonomy.get(s).name(ctx.lang)})" for s in within)
+                return Reply(t(ctx.lang, "topic_ambiguous", slug=cut(slug, 60), names=names))
+            topic = taxonomy.get(within[0]) if within else None
         if topic is None:
             return Reply(t(ctx.lang, "unknown_topic", slug=cut(slug, 60)))
         page = clamp(page, 1, MAX_PAGE)

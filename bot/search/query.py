@@ -559,6 +559,18 @@ def topic_phrases(taxonomy: Taxonomy, *, hints: bool = False) -> dict[str, str]:
     return phrases
 
 
+def topics_containing(text: str, taxonomy: Taxonomy) -> list[str]:
+    """The topics one of whose names or phrases holds ``text``'s words in a row ("kiểm tra"
+    is in "kiểm tra giám sát"; "xây dựng" in a phrase of two topics), in taxonomy order."""
+    key = _phrase_key(text)
+    if not key:
+        return []
+    found = {
+        slug for phrase, slug in topic_phrases(taxonomy).items() if f" {key} " in f" {phrase} "
+    }
+    return [t.slug for t in taxonomy if t.slug in found]
+
+
 def match_topic(parsed: ParsedQuery, taxonomy: Taxonomy) -> tuple[str | None, str | None]:
     """(topic the whole query names, topic phrase found inside a longer query).
 
