@@ -146,3 +146,19 @@ def test_a_date_no_calendar_has_is_named_with_what_was_searched(services: Servic
     assert "Không có ngày «từ 13/2023»; đã tìm năm 2023." in text
     assert "There is no date «ngày 31/02/2023»; searched 2/2023 instead." in text
     assert "— 1 result (page 1/1)" in text  # one, not "1 results"
+
+
+def test_console_odd_lines(services: Services) -> None:
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    added = services.documents.add(
+        NewDocument(title="Lễ kết nạp", text="Chi bộ kết nạp hai đảng viên.", external_id="a")
+    )
+    out = io.StringIO()
+    lines = f"#{added.document_id}\n//\n/quit now\nnot read\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    text = out.getvalue()
+    assert "Chi bộ kết nạp hai đảng viên." in text  # "#1" opens document 1
+    assert "Không có lệnh" not in text and "Hướng dẫn sử dụng" in text  # "//": the help
+    assert "not read" not in text  # "/quit now" quits

@@ -201,7 +201,9 @@ def test_upgrade_to_autoincrement_keeps_rows_ids_topics_and_the_deleted_numbers(
     db.dispose()
 
 
-def test_a_database_url_in_a_missing_folder_is_an_error_not_a_new_library(tmp_path: Path) -> None:
+def test_a_database_url_in_a_missing_folder_is_an_error_not_a_new_library(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     from bot.errors import ConfigError
     from bot.services import Services
     from tests.auxil.settings import make_settings
@@ -210,6 +212,13 @@ def test_a_database_url_in_a_missing_folder_is_an_error_not_a_new_library(tmp_pa
     with pytest.raises(ConfigError, match="no such folder"):
         Services(make_settings(tmp_path, f"sqlite:///{missing}"))
     assert not missing.parent.exists()
+    # In an existing folder a new file is made, and the log says so (a typo, or a first run).
+    import logging
+
+    new_file = tmp_path / "new.sqlite3"
+    with caplog.at_level(logging.WARNING, logger="bot.store.db"):
+        Services(make_settings(tmp_path, f"sqlite:///{new_file}")).close()
+    assert new_file.exists() and f"creating {new_file}" in caplog.text
     # The default database (no DATABASE_URL) has its folder made on first use.
     services = Services(make_settings(tmp_path, "", data_dir=tmp_path / "new" / "data"))
     try:

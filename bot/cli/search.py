@@ -19,6 +19,7 @@ def _engine(services):  # type: ignore[no-untyped-def]
     return engine
 
 
+MAX_SHOWN_CODES = 3  # documents named in one query, shown by title (600 codes were 13 cards)
 _WORD = "\x00"  # never in a command-line argument: marks a query word that starts with "-"
 
 
@@ -84,6 +85,7 @@ def search(
       partybot search "21-KL/TW" --topic rectification
       partybot search -đấu thầu tham nhũng
     """
+    from bot.corpus.text import normalize
     from bot.present.conversation import bending_note
     from bot.present.render import cut, strip_tags
     from bot.timeutil import format_date, format_date_iso, to_local
@@ -118,7 +120,7 @@ def search(
             )
         )
         return
-    for doc in results.central:
+    for doc in results.central[:MAX_SHOWN_CODES]:
         # The document the query names: its title first, then what cites it or is about it.
         click.echo(f"{doc.title} ({doc.issuer}, {format_date_iso(doc.date)})")
     understood = []
@@ -127,12 +129,20 @@ def search(
     if results.soft_topic:
         understood.append(f"related topic: {results.soft_topic}")
     if results.codes:
-        understood.append("codes: " + ", ".join(results.codes))
+        more = len(results.codes) - MAX_SHOWN_CODES
+        shown = ", ".join(results.codes[:MAX_SHOWN_CODES]) + (
+            f" and {more} more" if more > 0 else ""
+        )
+        understood.append("codes: " + shown)
     noun = "document" if results.total == 1 else "documents"
+    # The query as read (control characters and all): a terminal must not beep or move.
+    echo = cut(normalize(text), 120)
     click.echo(
-        f"{results.total:,} {noun} for «{cut(text, 120)}»"
+        f"{results.total:,} {noun} for «{echo}»"
         + (f" ({'; '.join(understood)})" if understood else "")
     )
+    if not results.total and results.note in ("no_terms", "stopwords"):
+        click.echo("nothing to search: type words, a document code or a date")
     note = bending_note(results, "en")
     if note:
         click.echo(strip_tags(note))

@@ -88,7 +88,10 @@ def run_console(
             stdout.write("> ")
             stdout.flush()
         line = stdin.readline()
-        if not line or line.strip() in {"/quit", "/exit", "quit", "exit"}:
+        words = line.split()
+        command = words[0].lower() if words else ""
+        # "/quit" with anything after it still quits; "quit" or "exit" only typed alone.
+        if not line or command in {"/quit", "/exit"} or words in (["quit"], ["exit"]):
             break
         if not line.strip():
             continue

@@ -138,6 +138,8 @@ class Conversation:
         query = " ".join(query.split())
         if not query:
             return Reply(t(ctx.lang, "empty_query"))
+        if query.startswith("#") and parse_doc_id(query[1:]) is not None:
+            return self.document(ctx, query[1:])  # "#12", as document lists write them
         note = ""
         if len(query) > MAX_QUERY_CHARS:
             query = cut(query, MAX_QUERY_CHARS).rstrip("…")
@@ -214,7 +216,10 @@ class Conversation:
 
     def unknown_command(self, ctx: Context, text: str) -> Reply:
         """A command nobody handles ("/foo"): say so, rather than stay silent."""
-        command = text.strip().split(maxsplit=1)[0].lstrip("/").split("@", 1)[0] if text else ""
+        words = text.split()
+        command = words[0].lstrip("/").split("@", 1)[0] if words else ""
+        if not command:  # "/" or "//": no command to name
+            return self.help(ctx)
         return Reply(t(ctx.lang, "unknown_command", command=cut(command, 40)))
 
     def topics(self, ctx: Context) -> Reply:

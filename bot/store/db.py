@@ -265,6 +265,9 @@ def create_engine(url: str, *, create_folder: bool = True) -> Engine:
                     f"DATABASE_URL: no such folder {path.parent} "
                     "(a SQLite file is created in an existing folder only)"
                 )
+            elif not path.exists():
+                # Right on a first run, a typo otherwise: either way the admin should know.
+                log.warning("DATABASE_URL names no existing file: creating %s", path)
         engine = sa.create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 10},
