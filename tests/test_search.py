@@ -728,7 +728,7 @@ def test_a_day_asked_for_finds_articles_published_or_naming_it(svc: Services) ->
         "Hội nghị kiểm điểm, ngày 20/12/2023.",
         date=datetime(2023, 12, 21),
     )
-    for query in ("ngày 26/12/2023", "hội nghị kiểm điểm ngày 26 tháng 12 năm 2023"):
+    for query in ("ngày 26/12/2023", "hội nghị kiểm điểm ngày 26 tháng 12 năm 2023", "2023-12-26"):
         assert set(ids(search(svc, query))) == {"next-day", "same-day"}, query
     assert ids(search(svc, "ngày 20/12/2023")) == ["other"]
 
@@ -1539,6 +1539,7 @@ def test_parse_query_parts() -> None:
         ("kết nạp ngày 31/02/2023", ("ngày 31/02/2023", "2/2023")),
         ("từ 13/2023", ("từ 13/2023", "2023")),
         ("ngày 29/2/2024", None),
+        ("2023-13-01", ("2023-13-01", "2023")),
         ("tháng 12/2023", None),
     ]:
         assert parse_query(query).date_widened == widened, query

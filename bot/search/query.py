@@ -71,10 +71,12 @@ _YEAR = r"(?P<year>19[4-9]\d|20\d\d|2100)"
 # count years, and in "Kết luận 21 tháng 6 năm 2022" the 21 is a number, not the day.
 _MONTH_SEP = r"(?:\s*[/.-]\s*|\s+nam\s+)"
 _PERIOD = (
-    rf"(?:ngay\s+(?P<day_named>\d{{1,2}})\s+thang\s+(?P<month_of_day>\d{{1,2}}){_MONTH_SEP}"
+    # ISO, as a date is copied from a computer: 2023-12-26.
+    r"(?:(?P<iso_year>(?:19|20)\d\d)-(?P<iso_month>\d{1,2})-(?P<iso_day>\d{1,2})"
+    rf"|(?:ngay\s+(?P<day_named>\d{{1,2}})\s+thang\s+(?P<month_of_day>\d{{1,2}}){_MONTH_SEP}"
     rf"|thang\s+(?P<named>\d{{1,2}}){_MONTH_SEP}"
     rf"|(?:(?P<day>\d{{1,2}})\s*[/.-]\s*)?(?P<month>\d{{1,2}})\s*[/.-]\s*)?"
-    rf"{_YEAR}"
+    rf"{_YEAR})"
 )
 _DATE_FROM = re.compile(
     rf"\b(?:tu|ke tu|sau|tu sau)\s+(?:nam\s+|thang\s+|ngay\s+)?{_PERIOD}(?![\d/.-])"
@@ -187,6 +189,8 @@ def _blank(text: str, start: int, end: int) -> str:
 
 def _day_month_year(m: re.Match[str]) -> tuple[str | None, str | None, str]:
     day = m.group("day_named") or m.group("day")
+    if m.group("iso_year"):
+        return m.group("iso_day"), m.group("iso_month"), m.group("iso_year")
     return day, m.group("month_of_day") or m.group("named") or m.group("month"), m.group("year")
 
 
@@ -443,20 +447,20 @@ def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
         if fold_lower(m.group(0)).startswith("sau"):
             start = _period(*_day_month_year(m))[1]
         parsed.date_from = start
-        parsed.year_terms.append(m.group("year"))
+        parsed.year_terms.append(_day_month_year(m)[2])
         spans.append(work[m.start() : m.end()])
         matches.append(m)
     for m in _DATE_TO.finditer(folded):
         start, end = _period(*_day_month_year(m))
         parsed.date_to = start if fold_lower(m.group(0)).startswith("truoc") else end
-        parsed.year_terms.append(m.group("year"))
+        parsed.year_terms.append(_day_month_year(m)[2])
         spans.append(work[m.start() : m.end()])
         matches.append(m)
     if parsed.date_from is None and parsed.date_to is None:
         m = _DATE_IN.search(folded)
         if m:
             parsed.date_from, parsed.date_to = _period(*_day_month_year(m))
-            parsed.year_terms.append(m.group("year"))
+            parsed.year_terms.append(_day_month_year(m)[2])
             spans.append(work[m.start() : m.end()])
             matches.append(m)
     if spans:
