@@ -261,6 +261,10 @@ def test_ingest_reads_a_named_jsonl_and_reports_what_a_folder_skips(
     assert f"skipped: {folder / 'inside.jsonl'}: JSONL inside a folder is not read" in result.output
     assert ".hidden" not in result.output
     assert "2 added, 0 updated, 0 already present, 0 failed, 3 skipped" in result.output
+    # Named on its own too, the folder's JSONL is read, and not said to be skipped.
+    both = runner.invoke(main, ["ingest", str(folder), str(folder / "inside.jsonl")])
+    assert "inside.jsonl: JSONL inside a folder" not in both.output
+    assert "j2" in both.output and "2 skipped" in both.output, both.output
 
 
 def test_ingest_of_a_missing_path_without_extension_says_no_such_file_or_folder(

@@ -359,6 +359,7 @@ def walk_paths(paths: list[Path]) -> Iterator[Path | Skipped]:
     folders are passed over without a word. A missing path, or a named path that is not a
     regular file, is yielded as is so the reader reports it.
     """
+    named = {p.resolve() for p in paths if not p.is_dir()}
     for path in paths:
         if path.is_dir():
             found: list[Path | Skipped] = []
@@ -372,6 +373,8 @@ def walk_paths(paths: list[Path]) -> Iterator[Path | Skipped]:
                         continue
                     child = Path(root) / name
                     reason = _skip_reason(child)
+                    if reason is not None and child.resolve() in named:
+                        continue  # also named on its own: read there, not "skipped" here
                     found.append(child if reason is None else Skipped(child, reason))
             yield from sorted(found, key=lambda p: p if isinstance(p, Path) else p.path)
         else:
