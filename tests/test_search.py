@@ -2157,3 +2157,12 @@ def test_a_quoted_phrase_few_documents_have_says_where_it_ends(svc: Services) ->
     assert ids(got) == ["exact", "words"]
     assert (got.note, got.phrase_hits) == ("phrase_partial", 1)
     assert search(svc, '"đồng bằng"').note is None  # every document found has it
+
+
+def test_equal_scores_put_an_undated_document_after_the_dated_ones(svc: Services) -> None:
+    # The undated one was ingested today, which made it "newest" in every tie.
+    text = "Chi bộ quán triệt Kết luận 21-KL/TW của Trung ương."
+    add(svc, "undated", "Tin", f"{text} Số 1.")
+    add(svc, "dated", "Tin", f"{text} Số 2.", date=datetime(2020, 1, 1))
+    for query in ("Kết luận 21", "quán triệt"):
+        assert ids(search(svc, query)) == ["dated", "undated"], query

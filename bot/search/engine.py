@@ -1380,7 +1380,7 @@ class SearchEngine:
         hits, total = result.hits, int(result.count or 0)
         if not hits:
             return [], total
-        dates = searcher.fast_field_values("date", [a for _, a in hits])
+        dates = searcher.fast_field_values("published", [a for _, a in hits])
         order = sorted(range(len(hits)), key=lambda i: (-round(hits[i][0], 4), -(dates[i] or 0)))
         return [hits[i] for i in order][offset:end], total
 
