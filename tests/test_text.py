@@ -189,13 +189,15 @@ def test_doc_codes_typed_without_accents_or_in_lower_case() -> None:
 def test_doc_code_variants() -> None:
     assert [c.full for c in find_doc_codes("Quy định số 08-QĐi/TW của Trung ương")] == ["8-QD/TW"]
     assert [c.key for c in find_doc_codes("quy dinh 08")] == ["8-QD"]
-    typed = "QĐ 124, KL 21, nq số 35, qdi 08, CT 05"
+    typed = "QĐ 124, KL 21, nq số 35, qdi 08, CT 05, NQ TW4, nq tw 5"
     assert [c.key for c in find_doc_codes(typed, loose=True)] == [
         "124-QD",
         "21-KL",
         "35-NQ",
         "8-QD",
         "5-CT",
+        "TW4-NQ",  # a plenum's resolution, as "Nghị quyết Trung ương 4"
+        "TW5-NQ",
     ]
     assert find_doc_codes(typed) == []  # abbreviations alone only in queries
     assert find_doc_codes("KL 21.000 tấn", loose=True) == []

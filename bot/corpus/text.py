@@ -424,9 +424,12 @@ _CODE_PATTERN = (
 # After a number, what makes it part of a code ("35-NQ/TW", "35 - NQ/TW", "35/QĐ"), on lower-case
 # folded text; " -word" (space, dash, a word) is a query's excluded word, not a code's kind.
 _CODE_TAIL = r"-|\s?/|\s-\s|\s-[a-z]{1,6}i?(?:-[a-z]{1,6})?\s?/"
-# Typed in a query: "QĐ 124", "KL 21", "NQ số 35", "qdi 08" — the kind's abbreviation and a number.
+# Typed in a query: "QĐ 124", "KL 21", "NQ số 35", "qdi 08", "NQ TW4" — the kind's abbreviation and
+# a number.
 _ABBREVIATED_RE = re.compile(
-    r"(?<![\w/-])(nq|kl|ct|qdi|qd|hd)\s*(?:so\s*)?(\d{1,4})(?![\d\w]|[.,]\d|" + _CODE_TAIL + ")"
+    r"(?<![\w/-])(nq|kl|ct|qdi|qd|hd)\s*(?:so\s*)?(tw\s*)?(\d{1,4})(?![\d\w]|[.,]\d|"
+    + _CODE_TAIL
+    + ")"
 )
 _CODE_RE = re.compile(_CODE_PATTERN)
 _CODE_RE_LOOSE = re.compile(_CODE_PATTERN, re.IGNORECASE)
@@ -502,7 +505,11 @@ def find_doc_codes(text: str, *, loose: bool = False) -> list[DocCode]:
         for m in _ABBREVIATED_RE.finditer(lowered):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
-            key = f"{int(m.group(2))}-{_kind(m.group(1))}"
+            # "NQ TW4" is "Nghị quyết Trung ương 4" (a plenum's resolution), as the name is.
+            number = int(m.group(3))
+            key = (
+                f"TW{number}-{_kind(m.group(1))}" if m.group(2) else f"{number}-{_kind(m.group(1))}"
+            )
             found.append(DocCode(text[m.start() : m.end()], key, None, m.start(), m.end()))
     found.sort(key=lambda c: c.start)
     return found
