@@ -1692,7 +1692,7 @@ def test_snippets_and_summaries_are_made_only_when_read(corpus: Services) -> Non
 
 
 def test_every_catalogue_entry_is_well_formed() -> None:
-    from bot.search.catalogue import load_catalogue
+    from bot.search.catalogue import load_catalogue, term_of
 
     catalogue = load_catalogue()
     assert len(catalogue.documents) >= 30
@@ -1702,6 +1702,17 @@ def test_every_catalogue_entry_is_well_formed() -> None:
     for doc in catalogue.documents:
         assert doc.title.lower().count(doc.code.lower()[:4]) or doc.code in doc.title
         assert set(doc.topics) <= slugs and doc.subject and doc.date[:2] in ("19", "20")
+        # A term the issuer names is the one its date falls in (lookups go by the date).
+        if "khóa" in doc.issuer.lower():
+            assert term_of(doc.date) in doc.issuer.lower().split(), doc.code
+    # Numbers start again with each term: khóa XIII's "Nghị quyết 4" is not khóa XII's.
+    for query, codes in [
+        ("Nghị quyết 4 khóa XIII", []),
+        ("Nghị quyết 4 khóa XII", ["04-NQ/TW"]),
+        ("Nghị quyết 4", ["04-NQ/TW"]),
+    ]:
+        found = catalogue.lookup(parse_query(query).codes[0], query)
+        assert [d.code for d in found] == codes, query
 
 
 def test_a_code_query_lists_citing_documents_then_documents_on_its_subject(svc: Services) -> None:

@@ -24,6 +24,20 @@ from bot.errors import InputError
 
 CATALOGUE = Path(__file__).with_name("catalogue.json")
 _TERMS = ("xiv", "xiii", "xii", "xi", "x", "ix")  # Central Committee terms (khóa), longest first
+# When each term's Central Committee was elected (its documents are numbered from 1 again).
+_TERM_STARTS = (
+    ("2026-01-01", "xiv"),
+    ("2021-02-01", "xiii"),
+    ("2016-01-28", "xii"),
+    ("2011-01-19", "xi"),
+    ("2006-04-25", "x"),
+    ("2001-04-22", "ix"),
+)
+
+
+def term_of(date: str) -> str | None:
+    """The term (khóa, lower case) a document of ``date`` (YYYY-MM-DD) belongs to."""
+    return next((term for start, term in _TERM_STARTS if date >= start), None)
 
 
 @dataclass(frozen=True)
@@ -66,7 +80,13 @@ class Catalogue:
         words = set(fold_lower(normalize(query_text)).split())
         term = next((t for t in _TERMS if t in words), None)
         for key in keys:
-            found.extend(self._by_key.get(key.removesuffix("/*"), []))
+            # Numbers start again with each term: "Nghị quyết 4 khóa XIII" is not 04-NQ/TW of
+            # khóa XII.
+            found.extend(
+                doc
+                for doc in self._by_key.get(key.removesuffix("/*"), [])
+                if not term or term_of(doc.date) in (None, term)
+            )
             found.extend(doc for t, doc in self._aliases.get(key, []) if term and t == term)
         return list(dict.fromkeys(found))
 
