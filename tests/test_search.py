@@ -313,6 +313,9 @@ def test_excluded_words(corpus: Services) -> None:
     # A phrase in quotes after "-" is left out too (it was searched for, first).
     for query in ('kết nạp -"dân tộc thiểu số"', "kết nạp -“dan toc thieu so”"):
         assert "admission-untagged" not in ids(search(corpus, query)), query
+    # A document's name after "-" leaves out the documents citing it, however they cite it.
+    got = set(ids(search(corpus, "kết luận -Kết luận 21")))
+    assert "kl20" in got and not got & {"kl21", "kl21-tu", "kl21-named"}
     # An exclusion holds when the rest is a date, and keeps a topic named.
     assert "admission-untagged" in ids(search(corpus, "năm 2024"))
     assert "admission-untagged" not in ids(search(corpus, "năm 2024 -thôn"))

@@ -397,6 +397,10 @@ def _excluding(parsed: ParsedQuery) -> list[Query]:
     """A filter leaving out the documents with an excluded word or phrase (none without)."""
     out = [(Occur.MustNot, _term("text_f", w)) for w in parsed.excluded]
     out += [(Occur.MustNot, phrase_query(words, 0)) for words in parsed.excluded_phrases]
+    for keys in parsed.excluded_codes:
+        # Every way of citing it: the full code, and the key a bare "Kết luận 21" gives.
+        bare = {k.split("/", 1)[0] for k in keys if re.match(r"[A-Z]*\d+-[A-Z]+/", k)}
+        out += [(Occur.MustNot, _term("codes", k)) for k in dict.fromkeys([*keys, *bare])]
     return [Query.boolean_query([(Occur.Must, Query.all_query()), *out])] if out else []
 
 

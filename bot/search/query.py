@@ -124,6 +124,7 @@ class ParsedQuery:
     phrases: list[list[Term]] = field(default_factory=list)  # quoted text, required
     excluded: list[str] = field(default_factory=list)  # folded syllables after a leading "-"
     excluded_phrases: list[list[str]] = field(default_factory=list)  # -"đấu thầu", folded
+    excluded_codes: list[list[str]] = field(default_factory=list)  # -21-KL/TW: its keys
     codes: list[list[str]] = field(default_factory=list)  # per code: its keys ("21-KL", "21-KL/TW")
     date_from: datetime | None = None  # naive UTC, inclusive
     date_to: datetime | None = None  # naive UTC, exclusive
@@ -329,8 +330,9 @@ def _query_code(key: str, full: str | None) -> list[str]:
     return [full, f"{key}/*"] if full and full != key else [key]
 
 
-def _codes(text: str) -> tuple[list[list[str]], str]:
-    """Document codes in the query (as index terms to look for), and the text without them.
+def _codes(text: str) -> tuple[list[list[str]], list[list[str]], str]:
+    """Document codes in the query (as index terms to look for), those excluded ("-Kết luận
+    21", "-21-KL/TW"), and the text without them.
 
     Accepts what people type: lower case ("21-kl/tw"), no issuer ("21-KL"), no accents
     ("ket luan 21").
@@ -350,11 +352,19 @@ def _codes(text: str) -> tuple[list[list[str]], str]:
             found.append((m.start(), m.end(), [f"{int(m.group(1))}-{kind}"]))
     found.sort()
     folded = fold_lower(text)
-    for start, end, _ in found:
+    wanted: list[list[str]] = []
+    excluded: list[list[str]] = []
+    for start, end, keys in found:
         # "Kết luận số 21-KL/TW": the kind's name before a code is part of the code.
         prefix = _KIND_PREFIX.search(folded[:start])
-        text = _blank(text, prefix.start() if prefix else start, end)
-    return [keys for _, _, keys in found], text
+        begin = prefix.start() if prefix else start
+        if begin and text[begin - 1] == "-" and (begin == 1 or text[begin - 2].isspace()):
+            excluded.append(keys)
+            begin -= 1
+        else:
+            wanted.append(keys)
+        text = _blank(text, begin, end)
+    return wanted, excluded, text
 
 
 def parse_query(
@@ -388,7 +398,7 @@ def parse_query(
         work = _blank(work, m.start(), m.end())
 
     if read_codes:
-        parsed.codes, work = _codes(work)
+        parsed.codes, parsed.excluded_codes, work = _codes(work)
     folded = fold_lower(work)
 
     # Question phrases: remember, then drop from the keywords.
