@@ -281,3 +281,17 @@ def test_cli_fetch_names_failed_entries_and_exits_1(
         assert failed.exit_code == 1 and "error: https://x.vn/rss: HTTP 500" in failed.output
     finally:
         get_settings.cache_clear()
+
+
+def test_a_fetched_page_loses_its_repeated_headline_and_date_line() -> None:
+    from bot.feeds.fetch import extract_article
+
+    title = "Lễ kết nạp đảng viên ở thôn Đông"
+    body = " ".join(["Chi bộ tổ chức lễ kết nạp đảng viên mới cho hai quần chúng ưu tú."] * 4)
+    html = (
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+        f"<p>Ngày 05/12/2026</p><p>{body}</p><p>{body}</p></article></body></html>"
+    )
+    article = extract_article(html, "http://bao.example/a.html")
+    assert article is not None and article.title == title
+    assert article.text.startswith("Chi bộ tổ chức"), article.text[:80]  # the news first

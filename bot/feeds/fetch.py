@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from bot.corpus.parsing import parse_article
 from bot.corpus.readers import decode_bytes
 from bot.corpus.text import normalize
 from bot.errors import FetchError
@@ -172,11 +173,17 @@ def extract_article(html: str, url: str | None = None) -> Extracted | None:
             date = datetime.fromisoformat(str(data["date"])).replace(tzinfo=UTC)
         except ValueError:
             date = None
+    title = normalize(data.get("title") or "").strip()
+    # The page's text often starts with its headline again and a date line, and ends with a
+    # byline: cleaned as a file's text is, so summaries and snippets start with the news.
+    parsed = parse_article(text, title=title or None)
+    if len(parsed.text) >= 80:
+        text = parsed.text
     return Extracted(
-        title=normalize(data.get("title") or "").strip(),
+        title=title,
         text=text,
-        date=date,
-        author=data.get("author"),
+        date=date or (parsed.published_at.astimezone(UTC) if parsed.published_at else None),
+        author=data.get("author") or parsed.author,
         url=data.get("url") or url,
         sitename=data.get("sitename") or data.get("hostname"),
     )
