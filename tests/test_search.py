@@ -2180,23 +2180,3 @@ def test_equal_scores_put_an_undated_document_after_the_dated_ones(svc: Services
     add(svc, "dated", "Tin", f"{text} Số 2.", date=datetime(2020, 1, 1))
     for query in ("Kết luận 21", "quán triệt"):
         assert ids(search(svc, query)) == ["dated", "undated"], query
-
-
-def test_a_day_without_its_year_is_the_last_one_that_has_been(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import datetime as dt
-
-    import bot.search.query as query_module
-
-    monkeypatch.setattr(query_module, "_today", lambda: dt.date(2024, 1, 10))
-    for query, day in [
-        ("hội nghị ngày 26/12", datetime(2023, 12, 26)),  # still to come this year: last year's
-        ("ngày 5-1", datetime(2024, 1, 5)),
-        ("ngày 10 tháng 1", datetime(2024, 1, 10)),
-    ]:
-        got = parse_query(query)
-        assert got.date_from == day - timedelta(hours=7), query  # Vietnam midnight, in UTC
-        assert got.date_to == day + timedelta(hours=17), query
-        assert not {"26", "12", "5", "1", "10"} & {t.exact for t in got.terms}, query
-    assert parse_query("ngày 13/13").date_from is None  # no month 13: words, as typed

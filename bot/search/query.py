@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.corpus.text import (
@@ -417,7 +417,7 @@ def parse_query(
         for m in list(_DATE_FROM.finditer(folded)) + list(_DATE_TO.finditer(folded)):
             work = _blank(work, m.start(), m.end())
         folded = fold_lower(work)
-        for m in list(_DATE_IN.finditer(folded)) + list(_DAY_NO_YEAR.finditer(folded)):
+        for m in _DATE_IN.finditer(folded):
             work = _blank(work, m.start(), m.end())
 
     # Exclusions: "-word" at the start of a word.
@@ -449,18 +449,6 @@ def _widened(m: re.Match[str]) -> str | None:
     return None
 
 
-# A day without its year, said as a day: "ngày 26/12", "ngày 26-12", "ngày 26 tháng 12".
-_DAY_NO_YEAR = re.compile(
-    r"\bngay\s+(?P<day>\d{1,2})(?:\s*[/-]\s*|\s+thang\s+)(?P<month>\d{1,2})(?![\d/.-])"
-    r"(?!\s+nam\s+\d)"
-)
-
-
-def _today() -> date:
-    """Today in Vietnam (a function, so tests can set the day)."""
-    return datetime.now(VN).date()
-
-
 def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
     spans: list[str] = []
     matches: list[re.Match[str]] = []
@@ -485,19 +473,9 @@ def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
             parsed.year_terms.append(_day_month_year(m)[2])
             spans.append(work[m.start() : m.end()])
             matches.append(m)
-    if not spans:
-        m = _DAY_NO_YEAR.search(folded)
-        if m:
-            # "ngày 26/12": the last 26/12 that has been (this year's, or last year's).
-            day, month = int(m.group("day")), int(m.group("month"))
-            today = _today()
-            year = today.year - ((month, day) > (today.month, today.day))
-            if 1 <= month <= 12:
-                parsed.date_from, parsed.date_to = _period(str(day), str(month), str(year))
-                spans.append(work[m.start() : m.end()])
     if spans:
         parsed.date_text = ", ".join(s.strip() for s in spans)
-    for m, span in zip(matches, spans, strict=False):
+    for m, span in zip(matches, spans, strict=True):
         widened = _widened(m)
         if widened:
             parsed.date_widened = (span.strip(), widened)
