@@ -122,7 +122,9 @@ class ParsedQuery:
     text: str  # normalised, cut to MAX_QUERY_CHARS
     terms: list[Term] = field(default_factory=list)  # keyword syllables, stopwords included
     phrases: list[list[Term]] = field(default_factory=list)  # quoted text, required
-    excluded: list[str] = field(default_factory=list)  # folded syllables after a leading "-"
+    excluded: list[str] = field(default_factory=list)  # after "-", typed without accents: folded
+    # ... typed with accents: as typed (lower case), since "-đấu" is not "-đầu" or "-dấu".
+    excluded_exact: list[str] = field(default_factory=list)
     excluded_phrases: list[list[str]] = field(default_factory=list)  # -"đấu thầu", folded
     excluded_codes: list[list[str]] = field(default_factory=list)  # -21-KL/TW: its keys
     codes: list[list[str]] = field(default_factory=list)  # per code: its keys ("21-KL", "21-KL/TW")
@@ -169,6 +171,13 @@ class ParsedQuery:
 def is_stopword(token: str) -> bool:
     """True for a function word, judged as a query token is (accents decide, when typed)."""
     return _term(token).stop
+
+
+def _exclude(parsed: ParsedQuery, term: Term) -> None:
+    if term.accented:
+        parsed.excluded_exact.append(term.exact)
+    else:
+        parsed.excluded.append(term.folded)
 
 
 def _term(token: str) -> Term:
@@ -330,6 +339,9 @@ def _query_code(key: str, full: str | None) -> list[str]:
     return [full, f"{key}/*"] if full and full != key else [key]
 
 
+_EXCLUDED_NUMBER = re.compile(r"(?:(?<=\s)|^)-(?=\d{1,5}\s?[-/])")
+
+
 def _codes(text: str) -> tuple[list[list[str]], list[list[str]], str]:
     """Document codes in the query (as index terms to look for), those excluded ("-Kết luận
     21", "-21-KL/TW"), and the text without them.
@@ -338,15 +350,19 @@ def _codes(text: str) -> tuple[list[list[str]], list[list[str]], str]:
     ("ket luan 21").
     """
     found: list[tuple[int, int, list[str]]] = []
+    # "-21-KL/TW": the dash of an exclusion hides the code from patterns that refuse a dash
+    # before a number (as in "2020-2025"); they read the text with that dash as a space.
+    dashes = {m.start() for m in _EXCLUDED_NUMBER.finditer(text)}
+    scan = "".join(" " if i in dashes else c for i, c in enumerate(text)) if dashes else text
     # bot.corpus.text reads lower-case codes and unaccented names in its loose mode.
-    for code in find_doc_codes(text, loose=True):
+    for code in find_doc_codes(scan, loose=True):
         found.append((code.start, code.end, _query_code(code.key, code.full)))
 
     def free(start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e, _ in found)
 
     # "21-KL" without an issuer is not a full reference in an article, but it is in a query.
-    for m in _LOOSE_CODE.finditer(text):
+    for m in _LOOSE_CODE.finditer(scan):
         kind = fold_lower(m.group(2)).upper()
         if kind in _KNOWN_KINDS and free(m.start(), m.end()):
             found.append((m.start(), m.end(), [f"{int(m.group(1))}-{kind}"]))
@@ -358,7 +374,9 @@ def _codes(text: str) -> tuple[list[list[str]], list[list[str]], str]:
         # "Kết luận số 21-KL/TW": the kind's name before a code is part of the code.
         prefix = _KIND_PREFIX.search(folded[:start])
         begin = prefix.start() if prefix else start
-        if begin and text[begin - 1] == "-" and (begin == 1 or text[begin - 2].isspace()):
+        if begin - 1 in dashes or (
+            begin and text[begin - 1] == "-" and (begin == 1 or text[begin - 2].isspace())
+        ):
             excluded.append(keys)
             begin -= 1
         else:
@@ -388,7 +406,7 @@ def parse_query(
             if len(words) > 1:
                 parsed.excluded_phrases.append([t.folded for t in words[:MAX_TERMS]])
             elif words:
-                parsed.excluded.append(words[0].folded)
+                _exclude(parsed, words[0])
             work = _blank(work, start - 1, m.end())
             continue
         if len(words) > 1:
@@ -422,7 +440,7 @@ def parse_query(
 
     # Exclusions: "-word" at the start of a word.
     for m in re.finditer(r"(?:(?<=\s)|^)-([^\W_][\w]*)", work):
-        parsed.excluded.append(fold_lower(m.group(1)))
+        _exclude(parsed, _term(m.group(1)))
         work = _blank(work, m.start(), m.end())
 
     placed = [(t.start, _term(t.text)) for t in tokenize(work) if len(t.text) <= MAX_TOKEN_CHARS]
