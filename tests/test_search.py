@@ -704,6 +704,9 @@ def test_date_ranges_from_the_query(corpus: Services) -> None:
     # A date that leaves nothing is dropped rather than answering nothing.
     relaxed = search(corpus, "tham nhũng năm 2015")
     assert relaxed.note == "date_relaxed" and "corruption" in ids(relaxed)
+    # Nothing at any time either: no note promising results from any time.
+    none = search(corpus, "kết nạp đảng viên -kết năm 2015")
+    assert none.topic == "admission" and none.total == 0 and none.note is None
 
 
 def test_a_period_asked_for_leaves_out_documents_without_a_date(svc: Services) -> None:

@@ -1753,8 +1753,9 @@ class SearchEngine:
         results.topic = parsed.topic
         self._topic_search(searcher, parsed, filters, results)
         if not results.total and undated is not None:
-            results.note = "date_relaxed"
             self._topic_search(searcher, parsed, undated, results)
+            if results.total:  # else there is nothing to say "from any time" about
+                results.note = "date_relaxed"
         return results
 
     def _topic_search(
