@@ -393,16 +393,11 @@ def _snippet_of(
     return Snippet(first_sentence(hit.summary))
 
 
-def _excluded_words(parsed: ParsedQuery) -> list[Query]:
-    """Excluded words: with their accents when typed with them ("-đấu" keeps "đầu tư")."""
-    return [_term("text_f", w) for w in parsed.excluded] + [
-        _term("text_x", w) for w in parsed.excluded_exact
-    ]
-
-
 def _excluding(parsed: ParsedQuery) -> list[Query]:
-    """A filter leaving out the documents with an excluded word or phrase (none without)."""
-    out = [(Occur.MustNot, q) for q in _excluded_words(parsed)]
+    """A filter leaving out the documents with an excluded word, phrase or code (none
+    without). Words typed with accents keep them: "-đấu" leaves "đầu tư" in."""
+    out = [(Occur.MustNot, _term("text_f", w)) for w in parsed.excluded]
+    out += [(Occur.MustNot, _term("text_x", w)) for w in parsed.excluded_exact]
     out += [(Occur.MustNot, phrase_query(words, 0)) for words in parsed.excluded_phrases]
     for keys in parsed.excluded_codes:
         # Every way of citing it: the full code, and the key a bare "Kết luận 21" gives.
@@ -1203,8 +1198,8 @@ class SearchEngine:
             # the intersection led by the rarest list is cheaper (measured on 180 queries).
             must[0] = _filter(requirement)
             should = clauses + should
+        # Excluded words are not here: every search applies them as a filter (_excluding).
         required_only = [(Occur.Must, q) for q in must]
-        required_only += [(Occur.MustNot, q) for q in _excluded_words(parsed)]
         built.query = Query.boolean_query(required_only + [(Occur.Should, q) for q in should])
         built.match = Query.boolean_query(required_only)
         return built
@@ -1709,9 +1704,7 @@ class SearchEngine:
     def _names_topic(self, parsed: ParsedQuery, built: _Built) -> ParsedQuery | None:
         """The query with its typos corrected, when that names a topic and the query as typed
         is a plain keyword query (no question, phrase, code or excluded word)."""
-        if parsed.question or parsed.phrases or parsed.codes:
-            return None
-        if parsed.excluded or parsed.excluded_exact:
+        if parsed.question or parsed.phrases or parsed.codes or parsed.excludes:
             return None
         corrected = _suggestion(parsed, built)
         if not corrected or not may_name_topic(corrected, self.taxonomy):
@@ -1722,7 +1715,7 @@ class SearchEngine:
     def _names_document(self, parsed: ParsedQuery, built: _Built) -> str | None:
         """The query with its typos corrected, when that names a document and the query as
         typed names none (a typo in "Nghị quyết 25" leaves a number and loose words)."""
-        if parsed.codes or parsed.phrases or parsed.excluded or parsed.excluded_exact:
+        if parsed.codes or parsed.phrases or parsed.excludes:
             return None
         corrected = _suggestion(parsed, built)
         if not corrected or not any(c.isdecimal() for c in corrected):

@@ -144,6 +144,13 @@ class ParsedQuery:
         return [t for t in self.terms if not t.stop]
 
     @property
+    def excludes(self) -> bool:
+        """True when the query leaves anything out (a word, a phrase or a code)."""
+        return bool(
+            self.excluded or self.excluded_exact or self.excluded_phrases or self.excluded_codes
+        )
+
+    @property
     def has_content(self) -> bool:
         """True when anything searchable is left (terms, phrases or codes)."""
         return bool(self.content_terms or self.phrases or self.codes)
@@ -171,6 +178,11 @@ class ParsedQuery:
 def is_stopword(token: str) -> bool:
     """True for a function word, judged as a query token is (accents decide, when typed)."""
     return _term(token).stop
+
+
+def _after_dash(text: str, i: int) -> bool:
+    """Is ``text[i]`` right after a "-" that starts a word (an exclusion: "-đấu", "-"…")?"""
+    return i > 0 and text[i - 1] == "-" and (i == 1 or text[i - 2].isspace())
 
 
 def _exclude(parsed: ParsedQuery, term: Term) -> None:
@@ -374,9 +386,7 @@ def _codes(text: str) -> tuple[list[list[str]], list[list[str]], str]:
         # "Kết luận số 21-KL/TW": the kind's name before a code is part of the code.
         prefix = _KIND_PREFIX.search(folded[:start])
         begin = prefix.start() if prefix else start
-        if begin - 1 in dashes or (
-            begin and text[begin - 1] == "-" and (begin == 1 or text[begin - 2].isspace())
-        ):
+        if begin - 1 in dashes or _after_dash(text, begin):
             excluded.append(keys)
             begin -= 1
         else:
@@ -401,7 +411,7 @@ def parse_query(
     for m in _QUOTES.finditer(work):
         words = _terms(m.group(1))
         start = m.start()
-        if start and work[start - 1] == "-" and (start == 1 or work[start - 2].isspace()):
+        if _after_dash(work, start):
             # -"đấu thầu": documents with the phrase are left out, as with -word.
             if len(words) > 1:
                 parsed.excluded_phrases.append([t.folded for t in words[:MAX_TERMS]])
@@ -454,10 +464,9 @@ def parse_query(
     return parsed
 
 
-def _widened(m: re.Match[str]) -> str | None:
+def _widened(day: str | None, month: str | None, year: str) -> str | None:
     """What is searched for a date the calendar does not have: its month ("31/02/2023" is
     "2/2023") or its year ("13/2023" is "2023"); None when the calendar has it."""
-    day, month, year = _day_month_year(m)
     if month and not 1 <= int(month) <= 12:
         return year
     if day and month:
@@ -469,32 +478,33 @@ def _widened(m: re.Match[str]) -> str | None:
 
 def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
     spans: list[str] = []
-    matches: list[re.Match[str]] = []
+    found: list[tuple[str | None, str | None, str]] = []  # each date's day, month, year
     for m in _DATE_FROM.finditer(folded):
-        start, _ = _period(*_day_month_year(m))
-        if fold_lower(m.group(0)).startswith("sau"):
-            start = _period(*_day_month_year(m))[1]
-        parsed.date_from = start
-        parsed.year_terms.append(_day_month_year(m)[2])
+        parts = _day_month_year(m)
+        start, end = _period(*parts)
+        parsed.date_from = end if fold_lower(m.group(0)).startswith("sau") else start
+        parsed.year_terms.append(parts[2])
         spans.append(work[m.start() : m.end()])
-        matches.append(m)
+        found.append(parts)
     for m in _DATE_TO.finditer(folded):
-        start, end = _period(*_day_month_year(m))
+        parts = _day_month_year(m)
+        start, end = _period(*parts)
         parsed.date_to = start if fold_lower(m.group(0)).startswith("truoc") else end
-        parsed.year_terms.append(_day_month_year(m)[2])
+        parsed.year_terms.append(parts[2])
         spans.append(work[m.start() : m.end()])
-        matches.append(m)
+        found.append(parts)
     if parsed.date_from is None and parsed.date_to is None:
         m = _DATE_IN.search(folded)
         if m:
-            parsed.date_from, parsed.date_to = _period(*_day_month_year(m))
-            parsed.year_terms.append(_day_month_year(m)[2])
+            parts = _day_month_year(m)
+            parsed.date_from, parsed.date_to = _period(*parts)
+            parsed.year_terms.append(parts[2])
             spans.append(work[m.start() : m.end()])
-            matches.append(m)
+            found.append(parts)
     if spans:
         parsed.date_text = ", ".join(s.strip() for s in spans)
-    for m, span in zip(matches, spans, strict=True):
-        widened = _widened(m)
+    for parts, span in zip(found, spans, strict=True):
+        widened = _widened(*parts)
         if widened:
             parsed.date_widened = (span.strip(), widened)
             break
