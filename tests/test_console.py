@@ -92,6 +92,20 @@ def test_words_no_document_has_are_named_as_left_out(services: Services) -> None
     assert services.search.search("kết nạp").ignored == []
 
 
+def test_a_word_both_wanted_and_excluded_is_said_to_be_left_out(services: Services) -> None:
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    for i, text in enumerate(["Chi bộ kết nạp ba đảng viên.", "Kết nạp đoàn viên mới."]):
+        services.documents.add(NewDocument(title="Tin", text=text, external_id=str(i)))
+    out = io.StringIO()
+    run_console(services, stdin=io.StringIO("kết nạp -đảng\nkết nạp -kết\n/quit\n"), stdout=out)
+    said = "Từ vừa được tìm vừa bị loại trừ: kết; chỉ tìm các tài liệu không có từ này."
+    assert out.getvalue().count(said) == 1
+    assert services.search.search("kết nạp -kết").total == 0
+    assert services.search.search("kết nạp -đảng").total == 1
+
+
 def test_the_topic_usage_example_works_and_topics_go_by_their_phrases(services: Services) -> None:
     from bot.corpus.documents import NewDocument
 

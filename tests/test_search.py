@@ -330,6 +330,17 @@ def test_excluded_words(corpus: Services) -> None:
     )
 
 
+def test_an_excluded_code_leaves_out_what_the_code_finds(svc: Services) -> None:
+    # A plenum's resolution is cited by its plenum and term; "Nghị quyết 4" finds it, so
+    # "-Nghị quyết 4" leaves it out (it left out only "Nghị quyết 4" written so).
+    add(svc, "plenum", "Tin", "Chi bộ chống suy thoái theo Nghị quyết Trung ương 4 khóa XII.")
+    add(svc, "other-term", "Tin", "Chi bộ chống suy thoái theo Nghị quyết Trung ương 4 khóa X.")
+    add(svc, "plain", "Tin", "Chi bộ chống suy thoái, giữ gìn đạo đức.")
+    assert "plenum" in ids(search(svc, "Nghị quyết 4"))
+    assert set(ids(search(svc, "suy thoái -Nghị quyết 4"))) == {"other-term", "plain"}
+    assert set(ids(search(svc, "suy thoái"))) == {"plenum", "other-term", "plain"}
+
+
 def test_a_typo_is_corrected_to_the_word_its_neighbour_pairs_with(svc: Services) -> None:
     # "chnh" is one edit from "chính", "chênh" and "chanh"; only "chính quyền" is a real pair
     # in the documents, so the others do not widen the match.
@@ -705,7 +716,7 @@ def test_date_ranges_from_the_query(corpus: Services) -> None:
     relaxed = search(corpus, "tham nhũng năm 2015")
     assert relaxed.note == "date_relaxed" and "corruption" in ids(relaxed)
     # Nothing at any time either: no note promising results from any time.
-    none = search(corpus, "kết nạp đảng viên -kết năm 2015")
+    none = search(corpus, 'kết nạp đảng viên -"kết nạp" năm 2015')
     assert none.topic == "admission" and none.total == 0 and none.note is None
 
 
@@ -1544,6 +1555,16 @@ def test_parse_query_parts() -> None:
         got = parse_query(query)
         assert (got.codes, got.excluded + got.excluded_exact) == (keys, excluded), query
     assert parse_query("nhiệm kỳ 2020-2025").date_from is None
+    # A word both wanted and excluded is left out, and said: "-tham" rules out every "tham",
+    # while "-những" rules out no "nhũng".
+    for query, kept, contradicted in [
+        ("tham nhũng -tham", ["nhung"], ["tham"]),
+        ("tham nhũng -nhung", ["tham"], ["nhũng"]),
+        ("tham nhũng -những", ["tham", "nhung"], []),
+        ("tham nhung -nhũng", ["tham", "nhung"], []),
+    ]:
+        got = parse_query(query)
+        assert ([t.folded for t in got.terms], got.contradicted) == (kept, contradicted), query
     # A date no calendar has is read as its month or its year, and says so.
     for query, widened in [
         ("kết nạp ngày 31/02/2023", ("ngày 31/02/2023", "2/2023")),

@@ -157,6 +157,10 @@ class Conversation:
             if results.note == "stopwords":
                 return Reply(note + t(ctx.lang, "stopwords_only"))
             lines = [note + t(ctx.lang, "no_results", query=cut(query, 100))]
+            if results.contradicted:
+                # Why "kết nạp -kết" finds nothing.
+                words = cut(", ".join(results.contradicted), 80)
+                lines.append(t(ctx.lang, "note_contradicted", words=words))
             buttons = []
             if results.suggestions:
                 lines.append(
@@ -418,6 +422,9 @@ def bending_note(results: SearchResults, lang: str) -> str | None:
     lines = [_bent(results, lang)]
     if results.ignored and results.hits:
         lines.append(t(lang, "note_ignored", words=cut(", ".join(results.ignored), 80)))
+    if results.contradicted:
+        words = cut(", ".join(results.contradicted), 80)
+        lines.append(t(lang, "note_contradicted", words=words))
     if results.date_widened:
         typed, searched = results.date_widened
         unit = ("tháng " if "/" in searched else "năm ") if lang == "vi" else ""

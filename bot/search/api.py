@@ -91,5 +91,7 @@ class SearchResults:
     # Words typed that no document has (nor a close spelling of them): left out of the search,
     # and the answer says so rather than let the user think they matched.
     ignored: list[str] = field(default_factory=list)
+    # Words typed both to find and to leave out ("tham nhũng -tham"): left out, not searched.
+    contradicted: list[str] = field(default_factory=list)
     phrase_hits: int | None = None  # of ``total``, documents with the quoted phrase itself
     date_widened: tuple[str, str] | None = None  # a date no calendar has: (typed, searched)

@@ -393,16 +393,19 @@ def _snippet_of(
     return Snippet(first_sentence(hit.summary))
 
 
-def _excluding(parsed: ParsedQuery) -> list[Query]:
+def _excluding(parsed: ParsedQuery, citing: Callable[[list[str]], Query]) -> list[Query]:
     """A filter leaving out the documents with an excluded word, phrase or code (none
-    without). Words typed with accents keep them: "-đấu" leaves "đầu tư" in."""
+    without). Words typed with accents keep them: "-đấu" leaves "đầu tư" in. ``citing``
+    gives the documents citing a code's keys, as a wanted code finds them."""
     out = [(Occur.MustNot, _term("text_f", w)) for w in parsed.excluded]
     out += [(Occur.MustNot, _term("text_x", w)) for w in parsed.excluded_exact]
     out += [(Occur.MustNot, phrase_query(words, 0)) for words in parsed.excluded_phrases]
     for keys in parsed.excluded_codes:
-        # Every way of citing it: the full code, and the key a bare "Kết luận 21" gives.
+        # Every way of citing it: those of a wanted code ("-Nghị quyết 4" leaves out
+        # "Nghị quyết Trung ương 4 khóa XII"), and the key a bare "Kết luận 21" gives.
         bare = {k.split("/", 1)[0] for k in keys if re.match(r"[A-Z]*\d+-[A-Z]+/", k)}
         out += [(Occur.MustNot, _term("codes", k)) for k in dict.fromkeys([*keys, *bare])]
+        out.append((Occur.MustNot, citing(keys)))
     return [Query.boolean_query([(Occur.Must, Query.all_query()), *out])] if out else []
 
 
@@ -1137,29 +1140,7 @@ class SearchEngine:
                 alternatives.append(_all(loose))
                 should.extend(loose)
         for keys in parsed.codes:
-            # Each code term once, weighted by how often it is named: the code typed is mostly
-            # the catalogued one's too, and a term twice is its list read twice for one score.
-            weights: dict[str, float] = {keys[0]: 1.0}
-            for k in keys[1:]:
-                weights[k] = weights.get(k, 0.0) + W_BARE_CODE
-            central = self.catalogue.lookup(keys, parsed.text)
-            for doc in central:
-                # Every way an article cites the same document: its code, a bare "Nghị quyết
-                # số 4", or "Nghị quyết Trung ương 4" together with its term ("khóa XII").
-                weights[doc.full] = weights.get(doc.full, 0.0) + 1.0
-                weights[f"{doc.key}/*"] = weights.get(f"{doc.key}/*", 0.0) + W_BARE_CODE
-            parts = [_boost(_term("codes", k), w) for k, w in weights.items()]
-            for doc in central:
-                for alias, term in doc.aliases:
-                    parts.append(
-                        Query.boolean_query(
-                            [
-                                (Occur.Must, _term("codes", alias)),
-                                (Occur.Must, _term("text_f", term.lower())),
-                            ]
-                        )
-                    )
-            cite = _should(parts)
+            cite, central = self._citing(keys, parsed.text)
             built.citing.append(cite)
             alternatives += [cite, Query.const_score_query(cite, W_TIER)]
             for doc in central:
@@ -1275,6 +1256,33 @@ class SearchEngine:
             if alternatives:
                 found.append((inside, alternatives))
         return found
+
+    def _citing(self, keys: list[str], text: str) -> tuple[Query, list[CentralDocument]]:
+        """The documents citing a query's code (its keys), and the catalogued documents it
+        names. Wanted or excluded, a code is found the same ways."""
+        # Each code term once, weighted by how often it is named: the code typed is mostly
+        # the catalogued one's too, and a term twice is its list read twice for one score.
+        weights: dict[str, float] = {keys[0]: 1.0}
+        for k in keys[1:]:
+            weights[k] = weights.get(k, 0.0) + W_BARE_CODE
+        central = self.catalogue.lookup(keys, text)
+        for doc in central:
+            # Every way an article cites the same document: its code, a bare "Nghị quyết
+            # số 4", or "Nghị quyết Trung ương 4" together with its term ("khóa XII").
+            weights[doc.full] = weights.get(doc.full, 0.0) + 1.0
+            weights[f"{doc.key}/*"] = weights.get(f"{doc.key}/*", 0.0) + W_BARE_CODE
+        parts = [_boost(_term("codes", k), w) for k, w in weights.items()]
+        for doc in central:
+            for alias, term in doc.aliases:
+                parts.append(
+                    Query.boolean_query(
+                        [
+                            (Occur.Must, _term("codes", alias)),
+                            (Occur.Must, _term("text_f", term.lower())),
+                        ]
+                    )
+                )
+        return _should(parts), central
 
     def _subject(self, searcher: tantivy.Searcher, subject: str) -> Query | None:
         """A catalogued document's subject as a query: its most distinctive word pairs (two
@@ -1524,12 +1532,13 @@ class SearchEngine:
             query=query, hits=[], total=0, offset=offset, limit=limit, codes=parsed.code_keys
         )
         results.date_widened = parsed.date_widened
+        results.contradicted = parsed.contradicted
         explicit_dates = date_from is not None or date_to is not None
         if not explicit_dates:
             date_from, date_to = parsed.date_from, parsed.date_to
         # Excluded words and phrases hold for every way the query is answered: a date alone,
         # a topic's listing, each attempt.
-        excluding = _excluding(parsed)
+        excluding = _excluding(parsed, lambda keys: self._citing(keys, parsed.text)[0])
         filters = self._filters(topic, date_from, date_to, source) + excluding
 
         # Without its date, when a dated topic listing finds nothing.

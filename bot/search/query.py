@@ -127,6 +127,8 @@ class ParsedQuery:
     excluded_exact: list[str] = field(default_factory=list)
     excluded_phrases: list[list[str]] = field(default_factory=list)  # -"đấu thầu", folded
     excluded_codes: list[list[str]] = field(default_factory=list)  # -21-KL/TW: its keys
+    # Words typed both to find and to leave out ("tham nhũng -tham"): left out, not searched.
+    contradicted: list[str] = field(default_factory=list)
     codes: list[list[str]] = field(default_factory=list)  # per code: its keys ("21-KL", "21-KL/TW")
     date_from: datetime | None = None  # naive UTC, inclusive
     date_to: datetime | None = None  # naive UTC, exclusive
@@ -456,12 +458,28 @@ def parse_query(
     placed = [(t.start, _term(t.text)) for t in tokenize(work) if len(t.text) <= MAX_TOKEN_CHARS]
     parsed.terms.extend(term for _, term in sorted(placed + kept, key=lambda item: item[0]))
     del parsed.terms[MAX_TERMS:]
+    _drop_contradicted(parsed)
     if taxonomy is not None:
         parsed.topic, parsed.topic_hint = match_topic(parsed, taxonomy)
         if parsed.question and parsed.topic:
             # A question is answered by ranking, with its topic as a soft boost, not a listing.
             parsed.topic, parsed.topic_hint = None, parsed.topic
     return parsed
+
+
+def _drop_contradicted(parsed: ParsedQuery) -> None:
+    """A word both wanted and excluded cannot be both: the exclusion, typed on purpose after
+    a dash, wins, and the answer says so. "-tham" rules out every "tham"; "-những" rules out
+    no "nhũng", which stays wanted."""
+    excluded, exact = set(parsed.excluded), set(parsed.excluded_exact)
+
+    def ruled_out(term: Term) -> bool:
+        return not term.stop and (term.folded in excluded or term.exact in exact)
+
+    for term in parsed.terms:
+        if ruled_out(term) and term.exact not in parsed.contradicted:
+            parsed.contradicted.append(term.exact)
+    parsed.terms = [t for t in parsed.terms if not ruled_out(t)]
 
 
 def _widened(day: str | None, month: str | None, year: str) -> str | None:
