@@ -364,3 +364,26 @@ def test_digest_on_and_off_from_the_cli(runner: CliRunner) -> None:
     assert "-100123 off" in runner.invoke(main, ["digest", "list"]).output
     missing = runner.invoke(main, ["digest", "off", "--chat", "5"])
     assert missing.exit_code == 1 and "no digest subscription" in missing.output
+
+
+def test_a_number_that_is_also_an_external_id_is_never_guessed(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # Document #2's external id is "1": "1" names two documents, and deleting the wrong one
+    # is not undone, so the CLI asks which.
+    rows: list[dict[str, object] | str] = [
+        {"id": "a1", "title": "Một", "text": "Văn bản thứ nhất."},
+        {"id": "1", "title": "Hai", "text": "Văn bản thứ hai."},
+    ]
+    runner.invoke(main, ["ingest", "--jsonl", str(_jsonl(tmp_path / "a.jsonl", rows))])
+    for command in (["docs", "show", "1"], ["docs", "delete", "1", "--yes"]):
+        result = runner.invoke(main, command)
+        assert result.exit_code == 1 and "#1" in result.output and "--external" in result.output
+        assert "Traceback" not in result.output
+    assert runner.invoke(main, ["docs", "show", "#1"]).output.startswith("Một\n")
+    assert runner.invoke(main, ["docs", "show", "1", "--external"]).output.startswith("Hai\n")
+    assert runner.invoke(main, ["docs", "show", "a1"]).output.startswith("Một\n")
+    assert runner.invoke(main, ["docs", "show", "2"]).output.startswith("Hai\n")
+    deleted = runner.invoke(main, ["docs", "delete", "1", "--external", "--yes"])
+    assert "deleted #2 1" in deleted.output
+    assert runner.invoke(main, ["docs", "show", "1"]).output.startswith("Một\n")

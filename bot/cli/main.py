@@ -296,15 +296,16 @@ def docs_list(services, limit: int, offset: int, topic: str | None, as_json: boo
 
 @docs.command("show")
 @click.argument("ref")
+@click.option("--external", is_flag=True, help="REF is an external id, even if it is a number.")
 @with_services
-def docs_show(services, ref: str) -> None:  # type: ignore[no-untyped-def]
-    """Show one document by number or external id.
+def docs_show(services, ref: str, external: bool) -> None:  # type: ignore[no-untyped-def]
+    """Show one document by number (12 or #12) or external id.
 
     \b
     Example:
       partybot docs show 000_e304ba77d5c08879
     """
-    d = services.documents.get(ref)
+    d = services.documents.get(ref, external=external, strict=True)
     click.echo(d.title)
     click.echo(f"id: {d.external_id} (#{d.id})   date: {_fmt_date(d.published_at)}")
     for label, value in (("source", d.source), ("author", d.author), ("url", d.url)):
@@ -319,8 +320,9 @@ def docs_show(services, ref: str) -> None:  # type: ignore[no-untyped-def]
 @docs.command("delete")
 @click.argument("ref")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--external", is_flag=True, help="REF is an external id, even if it is a number.")
 @with_services
-def docs_delete(services, ref: str, yes: bool) -> None:  # type: ignore[no-untyped-def]
+def docs_delete(services, ref: str, yes: bool, external: bool) -> None:  # type: ignore[no-untyped-def]
     """Delete a document (it also leaves the search index).
 
     Asks for confirmation first (the default answer is no); --yes skips the question.
@@ -329,7 +331,7 @@ def docs_delete(services, ref: str, yes: bool) -> None:  # type: ignore[no-untyp
     Example:
       partybot docs delete 12 --yes
     """
-    d = services.documents.get(ref)
+    d = services.documents.get(ref, external=external, strict=True)
     if not yes:
         # Always ask, piped or not: "n", an empty answer or EOF abort (exit 1, nothing deleted).
         click.confirm(f"Delete #{d.id} {d.title!r}?", default=False, abort=True, err=True)

@@ -184,7 +184,7 @@ def summarize(services, ref: str, sentences: int) -> None:  # type: ignore[no-un
     from bot.search.summary import find_lead
     from bot.search.summary import summarize as make_summary
 
-    doc = services.documents.get(ref)
+    doc = services.documents.get(ref, strict=True)
     click.echo(doc.title)
     method = "lead" if find_lead(doc.title, doc.text) else "TextRank"
     click.echo(f"({method}) {make_summary(doc, max_sentences=sentences)}")

@@ -230,26 +230,41 @@ class DocumentStore:
     def _log(conn: sa.Connection, document_id: int, op: str) -> None:
         conn.execute(doc_changes.insert().values(document_id=document_id, op=op, at=utcnow()))
 
-    def get(self, ref: int | str) -> Document:
+    def get(self, ref: int | str, *, external: bool = False, strict: bool = False) -> Document:
         """A document by numeric id (``12`` or ``#12``) or external id; raises :class:`NotFound`.
 
         ``ref`` may come from a user: a number out of the id range or an impossible external
         id is simply not found (it never reaches the database as an overflowing integer).
+        ``external`` reads ``ref`` as an external id only. ``strict`` refuses a bare number
+        that is one document's number and another's external id (:class:`InputError`), where
+        picking one would show or delete the wrong document; "#12" is always the number.
         """
-        doc_id = parse_doc_id(ref)
-        external = ref.strip() if isinstance(ref, str) else str(ref)
-        if doc_id is None and external.startswith("#"):
-            doc_id = parse_doc_id(external[1:])  # "#12", as docs list and the bot print it
-        if doc_id is None and not external:
+        external_id = ref.strip() if isinstance(ref, str) else str(ref)
+        doc_id = None if external else parse_doc_id(ref)
+        hashed = not external and doc_id is None and external_id.startswith("#")
+        if hashed:
+            doc_id = parse_doc_id(external_id[1:])  # "#12", as docs list and the bot print it
+        if doc_id is None and not external_id:
             raise NotFound(f"no document {str(ref)[:60]!r}")
         with self.db.begin() as conn:
             row = None
             if doc_id is not None:
                 row = conn.execute(sa.select(documents).where(documents.c.id == doc_id)).first()
-            if row is None and external and len(external) <= 200 and "\x00" not in external:
-                row = conn.execute(
-                    sa.select(documents).where(documents.c.external_id == external)
+            if (
+                (row is None or (strict and not hashed))
+                and external_id
+                and len(external_id) <= 200
+                and "\x00" not in external_id
+            ):
+                by_external = conn.execute(
+                    sa.select(documents).where(documents.c.external_id == external_id)
                 ).first()
+                if row is not None and by_external is not None and by_external.id != row.id:
+                    raise InputError(
+                        f"{external_id!r} is document #{row.id} and the external id of "
+                        f"#{by_external.id}: write #{row.id}, or {external_id} with --external"
+                    )
+                row = row if row is not None else by_external
             if row is None:
                 raise NotFound(f"no document {str(ref)[:60]!r}")
             doc = _row_to_document(row)
