@@ -376,12 +376,13 @@ def test_a_number_that_is_also_an_external_id_is_never_guessed(
         {"id": "1", "title": "Hai", "text": "Văn bản thứ hai."},
     ]
     runner.invoke(main, ["ingest", "--jsonl", str(_jsonl(tmp_path / "a.jsonl", rows))])
-    for command in (["docs", "show", "1"], ["docs", "delete", "1", "--yes"]):
+    for command in (["docs", "show", "1"], ["docs", "delete", "1", "--yes"], ["summarize", "1"]):
         result = runner.invoke(main, command)
         assert result.exit_code == 1 and "#1" in result.output and "--external" in result.output
         assert "Traceback" not in result.output
     assert runner.invoke(main, ["docs", "show", "#1"]).output.startswith("Một\n")
     assert runner.invoke(main, ["docs", "show", "1", "--external"]).output.startswith("Hai\n")
+    assert runner.invoke(main, ["summarize", "1", "--external"]).output.startswith("Hai\n")
     assert runner.invoke(main, ["docs", "show", "a1"]).output.startswith("Một\n")
     assert runner.invoke(main, ["docs", "show", "2"]).output.startswith("Hai\n")
     deleted = runner.invoke(main, ["docs", "delete", "1", "--external", "--yes"])

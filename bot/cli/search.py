@@ -171,8 +171,9 @@ def search(
 @click.command()
 @click.argument("ref")
 @click.option("--sentences", default=3, show_default=True, type=click.IntRange(1, 10))
+@click.option("--external", is_flag=True, help="REF is an external id, even if it is a number.")
 @with_services
-def summarize(services, ref: str, sentences: int) -> None:  # type: ignore[no-untyped-def]
+def summarize(services, ref: str, sentences: int, external: bool) -> None:  # type: ignore[no-untyped-def]
     """Print a document's summary (its lead, or the most central sentences).
 
     REF is the document number or its external id.
@@ -184,7 +185,7 @@ def summarize(services, ref: str, sentences: int) -> None:  # type: ignore[no-un
     from bot.search.summary import find_lead
     from bot.search.summary import summarize as make_summary
 
-    doc = services.documents.get(ref, strict=True)
+    doc = services.documents.get(ref, external=external, strict=True)
     click.echo(doc.title)
     method = "lead" if find_lead(doc.title, doc.text) else "TextRank"
     click.echo(f"({method}) {make_summary(doc, max_sentences=sentences)}")
