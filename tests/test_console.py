@@ -6,7 +6,8 @@ import io
 import re
 
 from bot.corpus.ingest import ingest_documents, read_paths
-from bot.present.console import run_console
+from bot.present.console import handle_line, run_console
+from bot.present.conversation import Context, Conversation
 from bot.services import Services
 from tests.auxil.settings import SEEDS
 
@@ -176,3 +177,25 @@ def test_console_odd_lines(services: Services) -> None:
     assert "Chi bộ kết nạp hai đảng viên." in text  # "#1" opens document 1
     assert "Không có lệnh" not in text and "Hướng dẫn sử dụng" in text  # "//": the help
     assert "not read" not in text  # "/quit now" quits
+
+
+def test_a_number_that_is_no_button_is_not_searched(services: Services) -> None:
+    ingest_documents(services, read_paths([SEEDS]))
+    # The welcome has buttons; "9" is none of them, and the buttons still work after it.
+    stdin = io.StringIO("9\n1\n/lang en\n77\n/search 7\n/quit\n")
+    out = io.StringIO()
+    run_console(services, stdin=stdin, stdout=out)
+    text = out.getvalue()
+    assert re.search(r"Không có nút số 9: các nút hiện có là 1–4\.", text)
+    assert "Kết nạp và phát triển đảng viên" in text  # button 1 still pressed
+    assert re.search(r"There is no button 77: the buttons are 1–\d+\.", text)
+    assert "No documents match «7»." in text  # /search searches it
+    # Before any buttons: said so, with how to search for the number.
+    conversation = Conversation(services)
+    replies = handle_line(conversation, Context(lang="en", user_id=0), "3", [])
+    assert [r.html for r in replies] == [
+        "There is no button 3: the last answer has no buttons. "
+        "To search for a number, type /search 3."
+    ]
+    year = handle_line(conversation, Context(lang="en", user_id=0), "2023", [])[0].html
+    assert year.startswith("🔎 <b>2023</b> — 1 result")  # a longer number is searched

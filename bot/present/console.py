@@ -39,6 +39,12 @@ def handle_line(
     if choice is not None:
         reply = conversation.callback(ctx, actions[choice - 1])
         return [reply] if reply else []
+    if parse_int(line, low=0, high=99) is not None and len(line) <= 2:
+        # A number is how buttons are pressed here: one that is no button is a slip, not a
+        # search for "7" (a year or a code has more digits, and still searches).
+        if actions:
+            return [Reply(t(ctx.lang, "console_no_button", n=line, last=len(actions)))]
+        return [Reply(t(ctx.lang, "console_no_buttons", n=line))]
     if line.startswith("/"):
         command, _, rest = line[1:].partition(" ")
         command = command.split("@", 1)[0].lower()
