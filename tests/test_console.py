@@ -12,12 +12,16 @@ from bot.services import Services
 from tests.auxil.settings import SEEDS
 
 
-def test_console_answers_queries_buttons_and_commands(services: Services) -> None:
+def _chat_with_seeds(services: Services, lines: str) -> str:
     ingest_documents(services, read_paths([SEEDS]))
-    stdin = io.StringIO("tham nhung dau thau\n2\n/topics\n/doc 1\n/help\n<b>&\n/quit\nnot read\n")
     out = io.StringIO()
-    run_console(services, stdin=stdin, stdout=out)
-    text = out.getvalue()
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    return out.getvalue()
+
+
+def test_console_answers_queries_buttons_and_commands(services: Services) -> None:
+    lines = "tham nhung dau thau\n2\n/topics\n/doc 1\n/help\n<b>&\n/quit\nnot read\n"
+    text = _chat_with_seeds(services, lines)
     assert "Xin chào!" in text and "[1] kết nạp đảng viên" in text
     assert "Công tác xây dựng Đảng có nhiều đổi mới" in text
     assert "tham nhũng" in text  # the accented original is shown for an unaccented query
@@ -180,12 +184,8 @@ def test_console_odd_lines(services: Services) -> None:
 
 
 def test_a_number_that_is_no_button_is_not_searched(services: Services) -> None:
-    ingest_documents(services, read_paths([SEEDS]))
     # The welcome has buttons; "9" is none of them, and the buttons still work after it.
-    stdin = io.StringIO("9\n1\n/lang en\n77\n/search 7\n/quit\n")
-    out = io.StringIO()
-    run_console(services, stdin=stdin, stdout=out)
-    text = out.getvalue()
+    text = _chat_with_seeds(services, "9\n1\n/lang en\n77\n/search 7\n/quit\n")
     assert re.search(r"Không có nút số 9: các nút hiện có là 1–4\.", text)
     assert "Kết nạp và phát triển đảng viên" in text  # button 1 still pressed
     assert re.search(r"There is no button 77: the buttons are 1–\d+\.", text)
