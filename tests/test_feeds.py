@@ -295,3 +295,95 @@ def test_a_fetched_page_loses_its_repeated_headline_and_date_line() -> None:
     article = extract_article(html, "http://bao.example/a.html")
     assert article is not None and article.title == title
     assert article.text.startswith("Chi bộ tổ chức"), article.text[:80]  # the news first
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A CliRunner on a temporary database, and that database's Services."""
+    from click.testing import CliRunner
+
+    from bot.config import get_settings
+
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
+    get_settings.cache_clear()
+    services = Services(make_settings(tmp_path, url))
+    yield CliRunner(), services
+    services.close()
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://", "no host"),
+        ("http://:80/", "no host"),
+        ("http://127.0.0.1:99999/", "1 to 65535"),
+        ("http://127.0.0.1:0/", "1 to 65535"),
+        ("http://127.0.0.1:abc/", "1 to 65535"),
+        ("http://[::1", "malformed URL"),
+        ("http://a..vn/", "invalid host name"),
+        ("http://bao .vn/", "invalid host name"),
+        ("http://bao.vn/a\nb", "control characters"),
+    ],
+)
+def test_sources_add_refuses_urls_that_can_never_work(cli, url: str, reason: str) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    runner, _ = cli
+    result = runner.invoke(main, ["sources", "add", url])
+    assert result.exit_code == 1, result.output
+    assert result.output.count("\n") == 1 and result.output.startswith("error: ")
+    assert reason in result.output
+    assert "no sources" in runner.invoke(main, ["sources", "list"]).output
+
+
+def test_a_source_that_cannot_be_fetched_is_one_line_not_a_traceback(cli) -> None:  # type: ignore[no-untyped-def]
+    """A URL stored before sources were checked (port 99999 once gave an ExceptionGroup)."""
+    from bot.cli import main
+    from bot.store.db import sources, utcnow
+
+    runner, services = cli
+    with services.db.begin() as conn:
+        conn.execute(
+            sources.insert().values(
+                url="http://127.0.0.1:99999/",
+                kind="feed",
+                every_seconds=1800,
+                enabled=True,
+                failures=0,
+                next_check_at=utcnow(),
+                created_at=utcnow(),
+            )
+        )
+    result = runner.invoke(main, ["sources", "check", "1"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and "ExceptionGroup" not in result.output
+    assert "error: http://127.0.0.1:99999/: the port must be a number from 1 to 65535" in (
+        result.output
+    )
+    listing = runner.invoke(main, ["sources", "list"]).output
+    assert "FAILING x1: the port must be" in listing and "ExceptionGroup" not in listing
+
+
+async def test_a_connect_error_wrapped_in_an_exception_group_is_recorded_as_its_cause(
+    svc: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    import httpx
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        # What anyio's TaskGroup in httpcore raises when connect() itself fails.
+        raise ExceptionGroup(
+            "unhandled errors in a TaskGroup", [OverflowError("connect(): port must be 0-65535.")]
+        )
+
+    store = SourceStore(svc.db)
+    source = store.add("http://127.0.0.1:8/feed.rss")
+    async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as client:
+        report = await Poller(svc, client=client, politeness=0.0).poll_due()
+    reason = "OverflowError: connect(): port must be 0-65535."
+    assert report.failed_sources == {source.url: reason}
+    assert store.get(source.id).last_error == reason
+    assert not [r for r in caplog.records if r.exc_info], "an expected failure has no traceback"

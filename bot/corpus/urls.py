@@ -5,11 +5,47 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-__all__ = ["TRACKING", "normalize_url"]
+from bot.errors import InputError
+
+__all__ = ["TRACKING", "normalize_url", "source_url"]
 
 TRACKING = re.compile(
     r"^(utm_\w+|fbclid|gclid|zarsrc|zalo_\w+|_ga|mc_cid|mc_eid|ref|cmpid|icid|igshid|src)$", re.I
 )
+
+
+def source_url(url: str) -> str:
+    """``url`` checked as something a poll could ever fetch.
+
+    Raises :class:`InputError` for what can never work (no host, a port outside 1-65535,
+    broken brackets, control characters), so it is refused when added rather than
+    failing at every poll.
+    """
+    url = url.strip()
+    if not re.match(r"^https?://", url, re.I):
+        raise InputError(f"not an http(s) URL: {url!r}")
+    if any(ch < " " or ch == "\x7f" for ch in url):
+        raise InputError(f"URL contains control characters: {url!r}")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError as exc:  # "Invalid IPv6 URL" (an unclosed bracket)
+        raise InputError(f"malformed URL {url!r}: {exc}") from None
+    if not host:
+        raise InputError(f"URL has no host: {url!r}")
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or beyond 65535
+        port = -1
+    if port is not None and not 1 <= port <= 65535:
+        raise InputError(f"the port must be a number from 1 to 65535: {url!r}")
+    try:
+        host.encode("idna")  # empty or over-long labels ("a..vn") can never be resolved
+    except UnicodeError:
+        raise InputError(f"invalid host name in {url!r}") from None
+    if " " in host:
+        raise InputError(f"invalid host name in {url!r}")
+    return url
 
 
 def normalize_url(url: str) -> str:

@@ -18,7 +18,8 @@ import httpx
 from bot.corpus.parsing import parse_article
 from bot.corpus.readers import decode_bytes
 from bot.corpus.text import normalize
-from bot.errors import FetchError
+from bot.corpus.urls import source_url
+from bot.errors import FetchError, InputError
 
 MAX_BYTES = 5 * 1024 * 1024
 USER_AGENT = "partybot/0.1 (+https://github.com/partybot; feed reader)"
@@ -84,6 +85,10 @@ async def fetch(
     max_bytes: int = MAX_BYTES,
 ) -> Fetched:
     """GET ``url`` with conditional headers; raises :class:`FetchError` with a clear reason."""
+    try:
+        source_url(url)  # a source stored before URLs were checked, or a feed's broken link
+    except InputError as exc:
+        raise FetchError(str(exc)) from None
     if politeness is not None:
         await politeness.wait(url)
     headers = {"User-Agent": USER_AGENT, "Accept-Language": "vi,en;q=0.5"}
@@ -127,12 +132,42 @@ async def fetch(
                 response.headers.get("etag"),
                 response.headers.get("last-modified"),
             )
-    except httpx.TooManyRedirects as exc:
-        raise FetchError("too many redirects (redirect loop?)") from exc
-    except httpx.TimeoutException as exc:
-        raise FetchError(f"timed out ({exc.__class__.__name__})") from exc
-    except httpx.HTTPError as exc:
-        raise FetchError(f"{exc.__class__.__name__}: {exc}") from exc
+    except FetchError:
+        raise
+    except Exception as exc:
+        reason = failure_reason(exc)
+        if reason is None:
+            raise  # a bug, not the network: keep its traceback
+        raise FetchError(reason) from exc
+
+
+def root_cause(exc: BaseException) -> BaseException:
+    """The first real error inside (nested) exception groups.
+
+    httpcore connects through anyio, whose TaskGroup wraps e.g. an OverflowError from
+    ``connect()`` in an ExceptionGroup that says nothing by itself.
+    """
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc
+
+
+def failure_reason(exc: BaseException) -> str | None:
+    """One line for an expected network or URL failure; None for anything else (a bug)."""
+    cause = root_cause(exc)
+    if isinstance(cause, httpx.TooManyRedirects):
+        return "too many redirects (redirect loop?)"
+    if isinstance(cause, httpx.TimeoutException):
+        return f"timed out ({cause.__class__.__name__})"
+    if isinstance(cause, httpx.HTTPError | httpx.InvalidURL | OSError | OverflowError):
+        return one_line(cause)
+    return None
+
+
+def one_line(exc: BaseException) -> str:
+    """``Name: message`` on one line, for a source's last error and the CLI's ``error:`` line."""
+    message = " ".join(str(exc).split())
+    return f"{exc.__class__.__name__}: {message}" if message else exc.__class__.__name__
 
 
 @dataclass

@@ -21,7 +21,15 @@ from bot.corpus.documents import NewDocument
 from bot.corpus.text import normalize, syllables
 from bot.corpus.urls import normalize_url
 from bot.errors import FetchError, InputError
-from bot.feeds.fetch import Fetched, Politeness, extract_article, fetch
+from bot.feeds.fetch import (
+    Fetched,
+    Politeness,
+    extract_article,
+    failure_reason,
+    fetch,
+    one_line,
+    root_cause,
+)
 from bot.services import Services
 from bot.store.db import utcnow
 from bot.store.sources import Source, SourceStore
@@ -181,15 +189,18 @@ class Poller:
             report.sources += 1
             try:
                 await self._poll(client, source, now, report)
-            except (FetchError, InputError) as exc:
-                report.failed_sources[source.url] = str(exc)
-                await asyncio.to_thread(self.store.record_failure, source, now, str(exc))
-            except Exception as exc:  # a bug on one source must not stop the others
-                log.exception("source %s failed", source.url)
-                report.failed_sources[source.url] = f"{exc.__class__.__name__}: {exc}"
-                await asyncio.to_thread(
-                    self.store.record_failure, source, now, f"{exc.__class__.__name__}: {exc}"
-                )
+            except Exception as exc:  # one source's failure, even a bug, must not stop the others
+                cause = root_cause(exc)  # an ExceptionGroup alone says nothing
+                if isinstance(cause, FetchError | InputError):
+                    reason = str(cause)
+                elif (expected := failure_reason(cause)) is not None:
+                    reason = expected
+                    log.error("source %s failed: %s", source.url, reason)
+                else:
+                    reason = one_line(cause)
+                    log.error("source %s failed: %s", source.url, reason, exc_info=cause)
+                report.failed_sources[source.url] = reason
+                await asyncio.to_thread(self.store.record_failure, source, now, reason)
 
     async def _poll(
         self, client: httpx.AsyncClient, source: Source, now: datetime, report: PollReport

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from bot.bounds import parse_int
-from bot.corpus.urls import normalize_url
+from bot.corpus.urls import normalize_url, source_url
 from bot.errors import InputError, NotFound
 from bot.store.db import Database, source_items, sources, utcnow
 
@@ -61,9 +60,7 @@ class SourceStore:
         self, url: str, *, name: str | None = None, every_seconds: int = 1800, kind: str = "feed"
     ) -> Source:
         """Register a source; it is checked on the next poll."""
-        if not re.match(r"^https?://", url.strip(), re.I):
-            raise InputError(f"not an http(s) URL: {url!r}")
-        url = url.strip()
+        url = source_url(url)
         now = utcnow()
         with self.db.begin() as conn:
             existing = conn.execute(sa.select(sources.c.id).where(sources.c.url == url)).scalar()
