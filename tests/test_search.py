@@ -330,6 +330,14 @@ def test_excluded_words(corpus: Services) -> None:
     )
 
 
+def test_accents_typed_count_in_the_title_too(svc: Services) -> None:
+    # "thăm hỏi … quốc lộ" has the letters of "hối lộ" in its title, not the word.
+    add(svc, "road", "Thăm hỏi nạn nhân tai nạn trên quốc lộ 4E", "Tai nạn trên quốc lộ 4E.")
+    filler = " ".join(["Đảng ủy huyện họp bàn công tác cán bộ, đảng viên."] * 6)
+    add(svc, "bribe", "Kỷ luật cán bộ", f"{filler} Ông A nhận hối lộ của doanh nghiệp.")
+    assert ids(search(svc, "hối lộ")) == ["bribe", "road"]
+
+
 def test_an_excluded_code_leaves_out_what_the_code_finds(svc: Services) -> None:
     # A plenum's resolution is cited by its plenum and term; "Nghị quyết 4" finds it, so
     # "-Nghị quyết 4" leaves it out (it left out only "Nghị quyết 4" written so).

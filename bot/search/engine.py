@@ -3,8 +3,8 @@
 Ranking (all queries are built programmatically from :func:`bot.search.query.parse_query`;
 user text never reaches a query parser):
 
-* every keyword syllable is one clause: BM25 on the accent-folded body, plus the folded title
-  (×1.5), plus — when the user typed accents and the accented form is rarer than the folded
+* every keyword syllable is one clause: BM25 on the accent-folded body, plus the title (×1.5;
+  with the accents typed, when they tell the word apart as for the exact field), plus — when the user typed accents and the accented form is rarer than the folded
   one (next to other words: in fewer than nine in ten of its documents) — the exact-accent
   field (×1.0), so "tham nhũng" outranks "những";
 * a syllable found nowhere — or typed with accents it never has ("vi phạn") — is matched by
@@ -660,9 +660,12 @@ class SearchEngine:
         stranded: int | None = None
         if df > 0:
             match.append(_term("text_f", term.folded))
-            boosts.append(_boost(_term("title_f", term.folded), W_TITLE))
             if 0 < dfx < df and (neighbours is None or dfx < EXACT_MAX_SHARE * df):
+                # Accents typed that tell the word apart: the title counts with them too.
+                boosts.append(_boost(_term("title_x", term.exact), W_TITLE))
                 boosts.append(_boost(_term("text_x", term.exact), W_EXACT))
+            else:
+                boosts.append(_boost(_term("title_f", term.folded), W_TITLE))
             if term.keep:
                 return match[0], boosts  # typed in quotes: as typed
             stranded = self._stranded(searcher, term, df, neighbours)

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 META_FILE = "partybot-index.json"
 TOKENIZER = "vn"
 # Our syllable tokenizer (bot.text.tokenize), so query terms built in Python match index terms.
@@ -90,6 +90,9 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("title_f", tokenizer_name=TOKENIZER, index_option="position")
     sb.add_text_field("text_f", tokenizer_name=TOKENIZER, index_option="position")
     sb.add_text_field("text_x", tokenizer_name=TOKENIZER, index_option="freq")
+    # The title with its accents: a title saying "thăm hỏi ... quốc lộ" is no title match
+    # for "hối lộ" typed with them.
+    sb.add_text_field("title_x", tokenizer_name=TOKENIZER, index_option="freq")
     sb.add_text_field("pairs", tokenizer_name="whitespace", index_option="freq")
     # The same pairs with their accents: tells "đảng viện" (a typo) from "đảng viên".
     sb.add_text_field("pairs_x", tokenizer_name="whitespace", index_option="basic")
@@ -182,6 +185,7 @@ def to_tantivy(doc: Document) -> tantivy.Document:
     out.add_text("title_f", folded[: len(doc.title)])
     out.add_text("text_f", folded)
     out.add_text("text_x", exact)
+    out.add_text("title_x", doc.title)
     syllables = _pairable(folded)  # pairs() and skips() in one tokenisation
     out.add_text("pairs", _joined(syllables, "_", 1))
     out.add_text("skips", _joined(syllables, "~", 2))
