@@ -113,3 +113,19 @@ def test_hostile_and_empty_input_does_not_crash() -> None:
     a = parse_article("<script>alert(1)</script>\n\nBody & more <b>text</b>.")
     assert a.title == "<script>alert(1)</script>"
     assert a.paragraphs == ["Body & more <b>text</b>."]
+
+
+def test_list_items_that_look_alike_are_not_captions_printed_twice() -> None:
+    # A caption printed twice is dropped; items differing by their number are a list.
+    items = [f"Chi bộ đã giải quyết kịp thời kiến nghị ở khu dân cư số {n}." for n in (1, 2, 3)]
+    a = parse_article("Kết quả giải quyết kiến nghị\n" + "\n".join(items))
+    assert a.paragraphs == items
+    two = parse_article("Kết quả\nĐã giải quyết ở khu số 1.\nĐã giải quyết ở khu số 2.")
+    assert two.paragraphs == ["Đã giải quyết ở khu số 1.", "Đã giải quyết ở khu số 2."]
+    # Three lines alike, whatever differs, are a list too.
+    alike = [f"Đồng chí {name} phát biểu tại hội nghị." for name in ("An", "Bình", "Chi")]
+    assert parse_article("Hội nghị\n" + "\n".join(alike)).paragraphs == alike
+    caption = "Bí thư Tỉnh ủy phát biểu chỉ đạo hội nghị."
+    body = "Sáng 6/1, Tỉnh ủy tổ chức hội nghị triển khai nhiệm vụ năm 2023."
+    twice = parse_article(f"Hội nghị\n{body}\n{caption}\n{caption}\nHội nghị kết thúc.")
+    assert twice.paragraphs == [body, "Hội nghị kết thúc."]

@@ -17,6 +17,7 @@ from datetime import datetime
 from bot.corpus.text import normalize
 from bot.timeutil import VN
 
+_DIGITS = re.compile(r"\d+")
 _BOILERPLATE = re.compile(
     r"^(?:\(\d+\)\s*Bình luận|Bình luận(?: \(\d+\))?|Gửi phản hồi|In bài viết|Gửi bài viết|"
     r"Chia sẻ|Chia sẻ bài viết|Tin liên quan|Bài liên quan|Xem thêm|Đọc thêm|Lượt xem:?\s*\d*|"
@@ -120,6 +121,20 @@ def _similar(a: str, b: str) -> bool:
     if min(len(a), len(b)) < 12:
         return False
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.85
+
+
+def _printed_twice(lines: list[str], i: int) -> bool:
+    """Are ``lines[i]`` and the next line one caption printed twice (under the photo and in
+    its alt text)? Not when they differ only in their numbers ("khu dân cư số 1." / "số 2.")
+    nor when a third like them follows: that is a list, whose items look alike."""
+    a, b = lines[i], lines[i + 1]
+    if not _similar(a, b):
+        return False
+    if a != b and _DIGITS.sub("0", a) == _DIGITS.sub("0", b):
+        return False
+    before = lines[i - 1] if i > 0 else None
+    after = lines[i + 2] if i + 2 < len(lines) else None
+    return not any(x is not None and _similar(x, a) for x in (before, after))
 
 
 def _is_caption(line: str) -> bool:
@@ -250,7 +265,7 @@ def parse_article(raw: str, *, title: str | None = None) -> ParsedArticle:
             dropped.append(line)
             continue
         nxt = lines[index + 1] if index + 1 < len(lines) else None
-        if nxt is not None and len(line) < 300 and _similar(line, nxt):
+        if nxt is not None and len(line) < 300 and _printed_twice(lines, index):
             dropped.append(line)
             skip_next = True
             continue
