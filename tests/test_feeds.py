@@ -387,3 +387,24 @@ async def test_a_connect_error_wrapped_in_an_exception_group_is_recorded_as_its_
     assert report.failed_sources == {source.url: reason}
     assert store.get(source.id).last_error == reason
     assert not [r for r in caplog.records if r.exc_info], "an expected failure has no traceback"
+
+
+def test_scheme_and_host_are_compared_and_stored_in_lower_case(cli) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    runner, services = cli
+    first = runner.invoke(main, ["sources", "add", "http://127.0.0.1:8765/feed.xml"])
+    assert first.exit_code == 0, first.output
+    for again in ("HTTP://127.0.0.1:8765/feed.xml", " http://127.0.0.1:8765/feed.xml "):
+        result = runner.invoke(main, ["sources", "add", again])
+        assert result.exit_code == 1
+        assert result.output == "error: source already added (#1 http://127.0.0.1:8765/feed.xml)\n"
+    # The path stays as written: servers may tell /Feed.xml from /feed.xml.
+    added = runner.invoke(main, ["sources", "add", "HTTPS://Bao.VN/RSS/Home.rss"])
+    assert "added source #2 https://bao.vn/RSS/Home.rss" in added.output
+    store = SourceStore(services.db)
+    assert store.get("https://BAO.vn/RSS/Home.rss").id == 2
+    assert [s.url for s in store.list()] == [
+        "http://127.0.0.1:8765/feed.xml",
+        "https://bao.vn/RSS/Home.rss",
+    ]

@@ -15,7 +15,7 @@ TRACKING = re.compile(
 
 
 def source_url(url: str) -> str:
-    """``url`` checked as something a poll could ever fetch.
+    """``url`` checked as something a poll could ever fetch, scheme and host in lower case.
 
     Raises :class:`InputError` for what can never work (no host, a port outside 1-65535,
     broken brackets, control characters), so it is refused when added rather than
@@ -45,7 +45,14 @@ def source_url(url: str) -> str:
         raise InputError(f"invalid host name in {url!r}") from None
     if " " in host:
         raise InputError(f"invalid host name in {url!r}")
-    return url
+    # Scheme and host are case-insensitive: HTTP://Bao.VN/ and http://bao.vn/ are one source.
+    userinfo, _, _ = parts.netloc.rpartition("@")
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc = f"{netloc}:{port}"
+    if userinfo:
+        netloc = f"{userinfo}@{netloc}"
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, parts.fragment))
 
 
 def normalize_url(url: str) -> str:

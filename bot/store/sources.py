@@ -50,6 +50,24 @@ def _row(row: sa.Row) -> Source:
     )
 
 
+def _same_source(url: str) -> str:
+    """The form two spellings of one source URL share (scheme and host in lower case)."""
+    try:
+        return source_url(url)
+    except InputError:
+        return url.strip()  # a row stored before URLs were checked is matched as written
+
+
+def _find(conn: sa.Connection, url: str) -> sa.Row | None:
+    """The source stored under ``url`` whatever the case of its scheme and host."""
+    wanted = _same_source(url)
+    # Few sources, and rows stored before URLs were normalised may differ in case: compare here.
+    for row in conn.execute(sa.select(sources).order_by(sources.c.id)):
+        if _same_source(row.url) == wanted:
+            return row
+    return None
+
+
 class SourceStore:
     """Reads and updates sources and the items seen in them."""
 
@@ -63,9 +81,9 @@ class SourceStore:
         url = source_url(url)
         now = utcnow()
         with self.db.begin() as conn:
-            existing = conn.execute(sa.select(sources.c.id).where(sources.c.url == url)).scalar()
+            existing = _find(conn, url)
             if existing is not None:
-                raise InputError(f"source already added (#{existing})")
+                raise InputError(f"source already added (#{existing.id} {existing.url})")
             conn.execute(
                 sources.insert().values(
                     url=url,
@@ -87,7 +105,7 @@ class SourceStore:
             if number is not None:
                 row = conn.execute(sa.select(sources).where(sources.c.id == number)).first()
             else:
-                row = conn.execute(sa.select(sources).where(sources.c.url == str(ref))).first()
+                row = _find(conn, str(ref))
         if row is None:
             raise NotFound(f"no source {ref!r}")
         return _row(row)
