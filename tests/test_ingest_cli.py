@@ -388,3 +388,27 @@ def test_a_number_that_is_also_an_external_id_is_never_guessed(
     deleted = runner.invoke(main, ["docs", "delete", "1", "--external", "--yes"])
     assert "deleted #2 1" in deleted.output
     assert runner.invoke(main, ["docs", "show", "1"]).output.startswith("Một\n")
+
+
+def test_files_with_the_same_name_in_one_run_stay_two_documents(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # The id is the file's name without its extension: two reports both called baocao.txt
+    # were one document, the second silently replacing the first.
+    texts = {
+        "a/baocao.txt": "Báo cáo A\nChi bộ A họp về kỷ luật đảng viên vi phạm.",
+        "b/baocao.txt": "Báo cáo B\nChi bộ B họp về kết nạp đảng viên mới.",
+        "h/year.txt": "Năm C\nNội dung về công tác dân vận ở cơ sở.",
+        "h/year.md": "Năm D\nNội dung về kiểm tra giám sát ở cơ sở.",
+    }
+    for name, text in texts.items():
+        (tmp_path / "in" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "in" / name).write_text(text, encoding="utf-8")
+    first = runner.invoke(main, ["ingest", str(tmp_path / "in")])
+    assert "4 added, 0 updated" in first.output, first.output
+    assert "added: b-baocao (#2)" in first.output and "added: h-year (#4)" in first.output
+    for ref, title in [("baocao", "Báo cáo A"), ("b-baocao", "Báo cáo B"), ("year", "Năm D")]:
+        assert runner.invoke(main, ["docs", "show", ref]).output.startswith(title + "\n")
+    # Read again, each file finds its own document.
+    again = runner.invoke(main, ["ingest", str(tmp_path / "in")])
+    assert "0 added, 0 updated, 4 already present" in again.output

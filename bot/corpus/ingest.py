@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from bot.corpus.documents import AddResult, NewDocument
+from bot.corpus.documents import AddResult, NewDocument, clean_external_id
 from bot.corpus.readers import Skipped, iter_jsonl, read_file, walk_paths
 from bot.errors import InputError, PartyBotError, StoreError
 
@@ -118,6 +118,7 @@ def read_paths(paths: list[Path]) -> Iterable[NewDocument | InputError | Skipped
 
     A ``.jsonl`` file named directly is read as JSONL, as ``--jsonl`` would.
     """
+    taken: set[str] = set()  # ids this run gave files: names alike must not replace each other
     for path in walk_paths(paths):
         if isinstance(path, Skipped):
             yield path
@@ -126,13 +127,35 @@ def read_paths(paths: list[Path]) -> Iterable[NewDocument | InputError | Skipped
             yield from iter_jsonl(path)
             continue
         try:
-            yield read_file(path)
+            yield _own_id(read_file(path), path, taken)
         except InputError as exc:
             yield exc
         except PartyBotError as exc:
             yield InputError(str(exc), source=str(path))
         except Exception as exc:  # a reader library's own bug must not stop the batch
             yield InputError(f"could not read ({exc.__class__.__name__}: {exc})", source=str(path))
+
+
+def _own_id(doc: NewDocument, path: Path, taken: set[str]) -> NewDocument:
+    """``doc`` with an id no other file of this run has.
+
+    A file's id is its name without the extension, so "a/baocao.txt" and "b/baocao.txt" (or
+    "year.html" and "year.txt") would be one document, the second replacing the first. The
+    later one takes its folder's name ("b-baocao"), else its extension ("year.txt"). The
+    same files read again get the same ids: the folders are read in order.
+    """
+    own = doc.external_id or path.stem
+    candidates = [own, f"{path.parent.name}-{own}", f"{own}{path.suffix}"]
+    candidates += [f"{own}-{n}" for n in range(2, 1000)]
+    for candidate in candidates:
+        try:
+            key = clean_external_id(candidate)
+        except InputError:
+            continue
+        if key not in taken:
+            taken.add(key)
+            return replace(doc, external_id=candidate)
+    return doc
 
 
 def read_jsonl(path: Path) -> Iterable[NewDocument | InputError]:
