@@ -149,6 +149,16 @@ def test_docx_and_pdf(runner: CliRunner, tmp_path: Path) -> None:
     document.add_paragraph("Hội nghị kết nạp đảng viên mới")
     document.add_paragraph("12/03/2024 08:00")
     document.add_paragraph("Chi bộ thôn Đông tổ chức lễ kết nạp ba quần chúng ưu tú vào Đảng.")
+    # A table's text is read too, a row to a line (it was left out without a word).
+    table = document.add_table(rows=2, cols=2)
+    for (row, col), text in {
+        (0, 0): "Chi bộ Thôn Đông",
+        (0, 1): "Thu nộp đảng phí đầy đủ",
+        (1, 0): "Chi bộ Thôn Tây",
+        (1, 1): "Chậm nộp đảng phí ba tháng",
+    }.items():
+        table.cell(row, col).text = text
+    document.add_paragraph("Đề nghị các chi bộ khắc phục hạn chế.")
     path = tmp_path / "bai.docx"
     document.save(path)
     result = runner.invoke(
@@ -160,6 +170,7 @@ def test_docx_and_pdf(runner: CliRunner, tmp_path: Path) -> None:
     shown = runner.invoke(main, ["docs", "show", "bai"])
     assert "Hội nghị kết nạp đảng viên mới" in shown.output
     assert "12/03/2024 08:00" in shown.output
+    assert "Chi bộ Thôn Tây | Chậm nộp đảng phí ba tháng\n\nĐề nghị" in shown.output
 
 
 def test_ingest_without_paths_is_a_usage_error(runner: CliRunner) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.corpus.documents import MAX_TEXT_CHARS, NewDocument, clean_external_id
 from bot.corpus.legacy import decode_legacy_bytes, fix_legacy
@@ -197,7 +198,26 @@ def _read_docx(data: bytes, source: str) -> str:
         raise InputError(
             f"not a readable .docx file ({exc.__class__.__name__})", source=source
         ) from exc
-    return "\n".join(p.text for p in document.paragraphs)
+    return "\n".join(_docx_lines(document))
+
+
+def _docx_lines(container: Any) -> Iterator[str]:
+    """Paragraphs and tables in document order: a report's results are often in a table.
+    A table row is one line, its cells joined by " | " (a merged cell once)."""
+    from docx.table import Table
+
+    for block in container.iter_inner_content():
+        if not isinstance(block, Table):
+            yield block.text
+            continue
+        for row in block.rows:
+            cells: list[str] = []
+            for cell in row.cells:
+                text = " ".join(line for line in _docx_lines(cell) if line.strip())
+                if text and (not cells or cells[-1] != text):
+                    cells.append(text)
+            if cells:
+                yield " | ".join(cells)
 
 
 def _read_pdf(data: bytes, source: str) -> str:
