@@ -408,3 +408,26 @@ def test_scheme_and_host_are_compared_and_stored_in_lower_case(cli) -> None:  # 
         "http://127.0.0.1:8765/feed.xml",
         "https://bao.vn/RSS/Home.rss",
     ]
+
+
+def test_a_source_name_with_control_characters_is_refused_and_old_ones_are_shown_escaped(
+    cli,  # type: ignore[no-untyped-def]
+) -> None:
+    from bot.cli import main
+    from bot.store.db import sources
+
+    runner, services = cli
+    url = "http://127.0.0.1:8765/feed.xml"
+    for name in ("A\x1b[31mRED\x07\nnewline", "Báo\u202eĐảng", "Báo\tĐảng"):
+        result = runner.invoke(main, ["sources", "add", url, "--name", name])
+        assert result.exit_code == 1
+        assert result.output.startswith("error: a source name must be one line of printable text")
+        assert result.output.count("\n") == 1
+    assert runner.invoke(main, ["sources", "add", url, "--name", "  Báo   Đảng "]).exit_code == 0
+    assert SourceStore(services.db).get(1).name == "Báo Đảng"
+    # A name stored before names were checked: escaped, one row.
+    with services.db.begin() as conn:
+        conn.execute(sources.update().values(name="A\x1b[31mRED\x07\nnewline"))
+    listing = runner.invoke(main, ["sources", "list"]).output
+    assert listing.count("\n") == 1 and "\x1b" not in listing and "\x07" not in listing
+    assert "A\\x1b[31mRED\\x07\\nnewline http://127.0.0.1:8765/feed.xml" in listing

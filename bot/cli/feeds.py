@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import unicodedata
 
 import click
 
@@ -59,8 +60,22 @@ def sources_list(services) -> None:  # type: ignore[no-untyped-def]
         due = format_date(s.next_check_at, with_time=True) or "-"
         state = "ok" if not s.failures else f"FAILING x{s.failures}: {s.last_error}"
         click.echo(
-            f"#{s.id:<4} {s.kind:7} every {s.every_seconds // 60:>4} min  checked {checked:16} next {due:16} {state}  {s.name or ''} {s.url}"
+            f"#{s.id:<4} {s.kind:7} every {s.every_seconds // 60:>4} min  checked {checked:16} next {due:16} {_shown(state)}  {_shown(s.name or '')} {_shown(s.url)}"
         )
+
+
+def _shown(text: str) -> str:
+    """``text`` safe for one terminal row: a control character in a name stored before names
+    were checked (or in a server's error) is shown escaped, not obeyed."""
+    from bot.store.sources import BIDI_CONTROLS
+
+    return "".join(
+        char.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp")
+        or unicodedata.bidirectional(char) in BIDI_CONTROLS
+        else char
+        for char in text
+    )
 
 
 @sources.command("remove")

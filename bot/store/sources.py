@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from bot.bounds import parse_int
+from bot.corpus.text import normalize
 from bot.corpus.urls import normalize_url, source_url
 from bot.errors import InputError, NotFound
 from bot.store.db import Database, source_items, sources, utcnow
@@ -50,6 +52,29 @@ def _row(row: sa.Row) -> Source:
     )
 
 
+# Bidirectional embeddings, overrides and isolates reorder what a terminal shows after them.
+BIDI_CONTROLS = frozenset({"LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI", "FSI", "PDI"})
+
+
+def source_name(name: str | None) -> str | None:
+    """A source's name checked as one line of printable text (None when blank).
+
+    Refused rather than cleaned: an escape sequence or a line break in a name is a paste
+    gone wrong, and ``sources list`` must not print raw escapes or split a row.
+    """
+    if name is None:
+        return None
+    for char in name:
+        if (
+            unicodedata.category(char) in ("Cc", "Zl", "Zp")
+            or unicodedata.bidirectional(char) in BIDI_CONTROLS
+        ):
+            raise InputError(
+                f"a source name must be one line of printable text (it contains {char!r})"
+            )
+    return " ".join(normalize(name).split()) or None
+
+
 def _same_source(url: str) -> str:
     """The form two spellings of one source URL share (scheme and host in lower case)."""
     try:
@@ -79,6 +104,7 @@ class SourceStore:
     ) -> Source:
         """Register a source; it is checked on the next poll."""
         url = source_url(url)
+        name = source_name(name)
         now = utcnow()
         with self.db.begin() as conn:
             existing = _find(conn, url)
