@@ -199,3 +199,10 @@ def test_a_number_that_is_no_button_is_not_searched(services: Services) -> None:
     ]
     year = handle_line(conversation, Context(lang="en", user_id=0), "2023", [])[0].html
     assert year.startswith("🔎 <b>2023</b> — 1 result")  # a longer number is searched
+
+
+def test_control_characters_typed_are_not_echoed(services: Services) -> None:
+    # A bell or a colour escape in the query must not ring or paint the terminal.
+    text = _chat_with_seeds(services, "\x07\x1b[31mđảng\x00viên\n/quit\n")
+    assert "\x07" not in text and "\x1b" not in text and "\x00" not in text
+    assert "[31mđảng viên" in text  # what is left is echoed as read

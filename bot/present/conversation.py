@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.bounds import MAX_PAGE, clamp, parse_doc_id, parse_int, parse_page
+from bot.corpus.text import normalize
 from bot.errors import NotFound
 from bot.present.messages import EXAMPLE_QUERIES, Raw, t
 from bot.present.render import Button, Reply, cut, esc, highlight, link, split_html_messages
@@ -135,7 +136,8 @@ class Conversation:
 
     def search(self, ctx: Context, query: str, page: int = 1) -> Reply:
         """A keyword, code, phrase or question query."""
-        query = " ".join(query.split())
+        # Echoed in the answer: control characters (a terminal's bell, colours) go first.
+        query = " ".join(normalize(query).split())
         if not query:
             return Reply(t(ctx.lang, "empty_query"))
         if query.startswith("#") and parse_doc_id(query[1:]) is not None:
