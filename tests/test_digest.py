@@ -313,3 +313,56 @@ def test_the_trend_counts_each_document_once_as_the_header_does(svc: Services) -
     assert weekly_trend(svc, now) == {"admission": 1, "grassroots": 1}
     # A chat that only wants grassroots counts "a" there: its best topic among those.
     assert weekly_trend(svc, now, ["grassroots"]) == {"grassroots": 2}
+
+
+# --- the CLI ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A CliRunner on a temporary database (allowlist mode, no admins)."""
+    from click.testing import CliRunner
+
+    from bot.config import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
+    monkeypatch.setenv("ACCESS_MODE", "allowlist")
+    monkeypatch.setenv("ADMIN_IDS", "")
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "args", [["on", "--chat", "0"], ["send", "--chat", "0", "--dry-run"], ["off", "--chat", "0"]]
+)
+def test_digest_refuses_chat_0_as_users_allow_does(cli, args: list[str]) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    result = cli.invoke(main, ["digest", *args])
+    assert result.exit_code == 2 and "0 is no user or chat id" in result.output
+    assert "no subscriptions" in cli.invoke(main, ["digest", "list"]).output
+
+
+def test_digest_on_for_a_chat_the_bot_does_not_serve_warns(cli) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    result = cli.invoke(main, ["digest", "on", "--chat", "-100123"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("digest on for chat -100123")
+    assert "warning: chat -100123 is not allowed" in result.stderr
+    # The real send skips no enabled chat, so the dry run lists it too, with the warning.
+    dry = cli.invoke(main, ["digest", "send", "--all", "--dry-run"])
+    assert "chat -100123: 1 message(s)" in dry.stdout
+    assert "warning: chat -100123 is not allowed" in dry.stderr
+    assert cli.invoke(main, ["users", "allow", "-100123"]).exit_code == 0
+    allowed = cli.invoke(main, ["digest", "on", "--chat", "-100123"])
+    assert allowed.exit_code == 0 and allowed.stderr == ""
+    # A private chat is served when its user is allowed.
+    assert "warning: chat 555 is not allowed" in (
+        cli.invoke(main, ["digest", "on", "--chat", "555"]).stderr
+    )
+    cli.invoke(main, ["users", "allow", "555"])
+    assert cli.invoke(main, ["digest", "on", "--chat", "555"]).stderr == ""

@@ -45,6 +45,12 @@ class AccessPolicy:
         """May this group use the bot? Open mode allows every group."""
         return self.mode == "open" or self.store.chat_allowed(chat_id)
 
+    def chat_served(self, chat_id: int) -> bool:
+        """Would the bot answer in this chat? A private chat's id is its user's id."""
+        if chat_id > 0:
+            return self.user_allowed(chat_id)
+        return self.chat_allowed(chat_id)
+
     def set_user(self, user_id: int, status: str, note: str | None = None) -> None:
         """Allow or deny a user id."""
         if status not in {"allowed", "denied"}:

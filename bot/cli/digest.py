@@ -21,13 +21,34 @@ def digest() -> None:
     """
 
 
+def _no_zero(
+    _ctx: click.Context, _param: click.Parameter, value: int | tuple[int, ...] | None
+) -> int | tuple[int, ...] | None:
+    # Telegram has no chat 0; `users allow 0` refuses it the same way.
+    if value == 0 or (isinstance(value, tuple) and 0 in value):
+        raise click.BadParameter("0 is no user or chat id")
+    return value
+
+
 _CHAT = click.option(
     "--chat",
     "chat_id",
     type=click.IntRange(-MAX_CHAT_ID, MAX_CHAT_ID),
     required=True,
+    callback=_no_zero,
     help="Chat id (groups are negative).",
 )
+
+
+def _warn_if_not_served(services, chat_id: int) -> None:  # type: ignore[no-untyped-def]
+    """The digest is sent whatever the access rules, but the chat's buttons and commands
+    get a refusal until the chat (a group) or its user (a private chat) is allowed."""
+    if not services.access.chat_served(chat_id):
+        click.echo(
+            f"warning: chat {chat_id} is not allowed: the bot will not serve it until it is "
+            f"(partybot users allow {chat_id})",
+            err=True,
+        )
 
 
 @digest.command("on")
@@ -57,6 +78,7 @@ def digest_on(services, chat_id: int, send_time: str | None, topics: tuple[str, 
         sub = store.set_topics(chat_id, list(topics))
     about = ", ".join(sub.topics) if sub.topics else "every topic"
     click.echo(f"digest on for chat {chat_id}: {sub.send_time} {sub.timezone}, {about}")
+    _warn_if_not_served(services, chat_id)
 
 
 @digest.command("off")
@@ -103,6 +125,7 @@ def digest_preview(services, chat_id: int, html: bool) -> None:  # type: ignore[
     "chat_ids",
     type=click.IntRange(-MAX_CHAT_ID, MAX_CHAT_ID),
     multiple=True,
+    callback=_no_zero,
     help="Chat id; repeat for several.",
 )
 @click.option("--all", "send_all", is_flag=True, help="Every enabled subscription.")
@@ -127,6 +150,8 @@ def digest_send(services, chat_ids: tuple[int, ...], send_all: bool, dry_run: bo
     if not targets:
         click.echo("no enabled subscriptions (a chat subscribes with /digest on)")
         return
+    for chat_id in targets:
+        _warn_if_not_served(services, chat_id)  # sent all the same, as the schedule does
     if dry_run:
         for chat_id in targets:
             parts = preview(services, chat_id, bot_username=services.settings.bot_username)
