@@ -366,3 +366,25 @@ def test_digest_on_for_a_chat_the_bot_does_not_serve_warns(cli) -> None:  # type
     )
     cli.invoke(main, ["users", "allow", "555"])
     assert cli.invoke(main, ["digest", "on", "--chat", "555"]).stderr == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["preview", "--chat", "999"],
+        ["send", "--chat", "999", "--dry-run"],
+        ["send", "--chat", "999"],
+        ["send", "--chat", "-100123", "--chat", "999", "--dry-run"],
+    ],
+)
+def test_preview_and_send_for_a_chat_without_a_subscription_is_an_error(
+    cli, args: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    assert cli.invoke(main, ["digest", "on", "--chat", "-100123"]).exit_code == 0
+    result = cli.invoke(main, ["digest", *args])
+    assert result.exit_code == 1
+    assert result.stdout == ""  # no invented digest, nothing sent for the subscribed chat
+    assert result.stderr == "error: chat 999 has no digest subscription\n"
+    assert "999" not in cli.invoke(main, ["digest", "list"]).output  # not quietly subscribed

@@ -111,7 +111,11 @@ def digest_preview(services, chat_id: int, html: bool) -> None:  # type: ignore[
       partybot digest preview --chat -1001234567890
     """
     from bot.digest.delivery import preview
+    from bot.store.subscriptions import SubscriptionStore
 
+    # Without a subscription there is no "next digest": preview() would show a sample of the
+    # latest documents, which reads as if the chat were subscribed.
+    SubscriptionStore(services.db).require(chat_id)
     for n, part in enumerate(
         preview(services, chat_id, bot_username=services.settings.bot_username), start=1
     ):
@@ -146,6 +150,10 @@ def digest_send(services, chat_ids: tuple[int, ...], send_all: bool, dry_run: bo
     if not chat_ids and not send_all:
         raise click.UsageError("give --chat ID or --all")
     store = SubscriptionStore(services.db)
+    for chat_id in chat_ids:
+        # Checked before anything is sent: the dry run would show an invented digest and the
+        # real send would quietly subscribe the chat.
+        store.require(chat_id)
     targets = list(chat_ids) or [s.chat_id for s in store.list() if s.enabled]
     if not targets:
         click.echo("no enabled subscriptions (a chat subscribes with /digest on)")
