@@ -349,6 +349,23 @@ def test_an_excluded_code_leaves_out_what_the_code_finds(svc: Services) -> None:
     assert set(ids(search(svc, "suy thoái"))) == {"plenum", "other-term", "plain"}
 
 
+def test_an_excluded_two_syllable_word_is_left_out_as_a_word(svc: Services) -> None:
+    # "-đấu thầu" means the word: it left out "đấu" and wanted "thầu" (every document with
+    # "nhà thầu" and "tham nhũng" anywhere came in).
+    add(svc, "bid", "Tin", "Chống tham nhũng trong đấu thầu mua sắm công.")
+    add(svc, "plain", "Tin", "Chống tham nhũng, tiêu cực ở cơ sở.")
+    add(svc, "fight", "Tin", "Đấu tranh chống tham nhũng, thu hồi tài sản của nhà thầu.")
+    assert set(ids(search(svc, "tham nhũng -đấu thầu"))) == {"plain", "fight"}
+    assert set(ids(search(svc, "tham nhung -dau thau"))) == {"plain", "fight"}
+    # Not a word the documents use: the first syllable is left out, the next one wanted.
+    assert set(ids(search(svc, "tham nhũng -tiêu thầu"))) == {"bid", "fight"}
+    assert ids(search(svc, "tham nhũng -đấu")) == ["plain"]
+    parsed = parse_query("a -đấu thầu", is_word=lambda a, b: (a, b) == ("dau", "thau"))
+    assert (parsed.excluded_phrases, parsed.excluded_exact) == ([["dau", "thau"]], [])
+    plain = parse_query("a -đấu thầu")
+    assert (plain.excluded_exact, [t.exact for t in plain.terms]) == (["đấu"], ["a", "thầu"])
+
+
 def test_a_typo_is_corrected_to_the_word_its_neighbour_pairs_with(svc: Services) -> None:
     # "chnh" is one edit from "chính", "chênh" and "chanh"; only "chính quyền" is a real pair
     # in the documents, so the others do not widen the match.

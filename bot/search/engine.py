@@ -1530,7 +1530,12 @@ class SearchEngine:
         asked: dict[str, Any] = dict(limit=limit, offset=offset, topic=topic, source=source)
         asked.update(date_from=date_from, date_to=date_to)  # as given, before the query's own
         searcher = self.index.searcher()
-        parsed = parse_query(query, self.taxonomy, read_codes=read_codes)
+        parsed = parse_query(
+            query,
+            self.taxonomy,
+            read_codes=read_codes,
+            is_word=lambda a, b: searcher.doc_freq("pairs", f"{a}_{b}") > 0,
+        )
         results = SearchResults(
             query=query, hits=[], total=0, offset=offset, limit=limit, codes=parsed.code_keys
         )

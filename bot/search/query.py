@@ -398,10 +398,18 @@ def _codes(text: str) -> tuple[list[list[str]], list[list[str]], str]:
 
 
 def parse_query(
-    raw: str, taxonomy: Taxonomy | None = None, *, read_codes: bool = True
+    raw: str,
+    taxonomy: Taxonomy | None = None,
+    *,
+    read_codes: bool = True,
+    is_word: Callable[[str, str], bool] | None = None,
 ) -> ParsedQuery:
     """Split a user query into keywords, quoted phrases, codes, exclusions and a date range.
-    ``read_codes=False`` leaves document codes as the words they are written with."""
+    ``read_codes=False`` leaves document codes as the words they are written with.
+
+    ``is_word(a, b)`` says whether two folded syllables side by side are a word the
+    documents use: then "-đấu thầu" leaves out the word "đấu thầu", as a Vietnamese reader
+    means, rather than "đấu" with "thầu" wanted."""
     text = normalize(raw or "")[:MAX_QUERY_CHARS]
     text = " ".join(_TAG.sub(" ", text).split())
     parsed = ParsedQuery(raw=raw, text=text)
@@ -450,10 +458,16 @@ def parse_query(
         for m in _DATE_IN.finditer(folded):
             work = _blank(work, m.start(), m.end())
 
-    # Exclusions: "-word" at the start of a word.
-    for m in re.finditer(r"(?:(?<=\s)|^)-([^\W_][\w]*)", work):
-        _exclude(parsed, _term(m.group(1)))
-        work = _blank(work, m.start(), m.end())
+    # Exclusions: "-word" at the start of a word; "-đấu thầu" when that is a word.
+    for m in re.finditer(r"(?:(?<=\s)|^)-([^\W_][\w]*)(?:\s+([^\W_\d][\w]*))?", work):
+        first, second = _term(m.group(1)), m.group(2) and _term(m.group(2))
+        if second and not (first.stop or second.stop) and is_word is not None:
+            if is_word(first.folded, second.folded):
+                parsed.excluded_phrases.append([first.folded, second.folded])
+                work = _blank(work, m.start(), m.end())
+                continue
+        _exclude(parsed, first)
+        work = _blank(work, m.start(), m.end(1))
 
     placed = [(t.start, _term(t.text)) for t in tokenize(work) if len(t.text) <= MAX_TOKEN_CHARS]
     parsed.terms.extend(term for _, term in sorted(placed + kept, key=lambda item: item[0]))
