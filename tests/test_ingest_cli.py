@@ -423,3 +423,24 @@ def test_files_with_the_same_name_in_one_run_stay_two_documents(
     # Read again, each file finds its own document.
     again = runner.invoke(main, ["ingest", str(tmp_path / "in")])
     assert "0 added, 0 updated, 4 already present" in again.output
+
+
+def test_search_with_an_unknown_source_names_the_known_ones(runner: CliRunner) -> None:
+    runner.invoke(main, ["ingest", str(SEEDS)])
+    # "0 documents" for a mistyped source read as if nothing matched the words.
+    for extra in ([], ["--json"]):
+        unknown = runner.invoke(main, ["search", "học sinh", "--source", "nowhere.vn", *extra])
+        assert unknown.exit_code == 2 and unknown.stdout == ""
+        assert "unknown source 'nowhere.vn' (one of: baokontum.com.vn, baoquangngai.vn)" in (
+            unknown.stderr
+        )
+    # A known one, in any case: the header says the filter applied.
+    known = runner.invoke(main, ["search", "kết nạp", "--source", "Baoquangngai.vn"])
+    assert known.exit_code == 0
+    assert "source: baoquangngai.vn" in known.stdout.splitlines()[0]
+
+
+def test_search_with_a_source_when_no_document_has_one(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["search", "học sinh", "--source", "nowhere.vn"])
+    assert result.exit_code == 2
+    assert "unknown source 'nowhere.vn' (no document has a source)" in result.stderr

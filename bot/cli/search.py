@@ -19,6 +19,25 @@ def _engine(services):  # type: ignore[no-untyped-def]
     return engine
 
 
+MAX_SHOWN_SOURCES = 20  # a large corpus has hundreds of outlets: name a few, count the rest
+
+
+def _check_source(services, source: str) -> None:  # type: ignore[no-untyped-def]
+    """A --source no document has is a mistake (as an unknown --topic is), not "0 documents"."""
+    from bot.store.sources import document_sources
+
+    known = document_sources(services.db)
+    if source.strip().lower() in known:
+        return
+    if not known:
+        raise click.BadParameter(
+            f"unknown source {source!r} (no document has a source)", param_hint="--source"
+        )
+    more = len(known) - MAX_SHOWN_SOURCES
+    shown = ", ".join(known[:MAX_SHOWN_SOURCES]) + (f" and {more} more" if more > 0 else "")
+    raise click.BadParameter(f"unknown source {source!r} (one of: {shown})", param_hint="--source")
+
+
 MAX_SHOWN_CODES = 3  # documents named in one query, shown by title (600 codes were 13 cards)
 _WORD = "\x00"  # never in a command-line argument: marks a query word that starts with "-"
 
@@ -95,6 +114,8 @@ def search(
             f"unknown topic {topic!r} (one of: {', '.join(services.taxonomy.slugs)})",
             param_hint="--topic",
         )
+    if source:
+        _check_source(services, source)
     text = " ".join(word.removeprefix(_WORD) for word in query)
     results = _engine(services).search(text, limit=limit, offset=offset, topic=topic, source=source)
     if as_json:
@@ -134,6 +155,8 @@ def search(
             f" and {more} more" if more > 0 else ""
         )
         understood.append("codes: " + shown)
+    if source:
+        understood.append(f"source: {source.strip().lower()}")
     noun = "document" if results.total == 1 else "documents"
     # The query as read (control characters and all): a terminal must not beep or move.
     echo = cut(normalize(text), 120)

@@ -93,6 +93,18 @@ def _find(conn: sa.Connection, url: str) -> sa.Row | None:
     return None
 
 
+def document_sources(db: Database) -> list[str]:
+    """The distinct ``source`` of stored documents (outlets, e.g. baokontum.com.vn), sorted."""
+    from bot.store.db import documents
+
+    with db.begin() as conn:
+        rows = conn.execute(
+            sa.select(documents.c.source).where(documents.c.source.is_not(None)).distinct()
+        ).scalars()
+        # The search index keeps sources in lower case: so are they compared.
+        return sorted({str(value).strip().lower() for value in rows if str(value).strip()})
+
+
 class SourceStore:
     """Reads and updates sources and the items seen in them."""
 
