@@ -1790,6 +1790,10 @@ def test_a_code_query_lists_citing_documents_then_documents_on_its_subject(svc: 
     assert ids(results)[:2] in (["cites", "cites-bare"], ["cites-bare", "cites"])
     assert ids(results)[2] == "subject" and "other" not in ids(results)
     assert [d.code for d in results.central] == ["08-QĐi/TW"]
+    # Named twice, it is one document, and its code is said once.
+    twice = search(svc, "Quy định 08-QĐi/TW và Quy định 08 08-QĐi/TW")
+    assert [d.code for d in twice.central] == ["08-QĐi/TW"]
+    assert len(twice.codes) == len(set(twice.codes)) == 2  # as typed: "8-QD/TW", "8-QD"
     # The document on its subject cites nothing: its snippet is the sentence on the subject,
     # with the subject's words marked, not its summary.
     about = results.hits[2].snippet

@@ -1147,6 +1147,8 @@ class SearchEngine:
             built.citing.append(cite)
             alternatives += [cite, Query.const_score_query(cite, W_TIER)]
             for doc in central:
+                if doc in built.central:
+                    continue  # named twice ("Kết luận 21 … 21-KL/TW"): one document
                 built.central.append(doc)
                 subject = self._subject(searcher, doc.subject)
                 if subject is not None:

@@ -159,8 +159,8 @@ class ParsedQuery:
 
     @property
     def code_keys(self) -> list[str]:
-        """Every code key, flattened (for display)."""
-        return [keys[0] for keys in self.codes]
+        """Every code key, flattened (for display), each once."""
+        return list(dict.fromkeys(keys[0] for keys in self.codes))
 
     def highlight_terms(self) -> tuple[set[str], set[str]]:
         """(folded terms to mark in any accent form, exact lower-case terms to mark as written).
