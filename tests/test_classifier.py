@@ -770,3 +770,38 @@ def test_dense_bigram_lookup_counts_like_the_sorted_table(
     monkeypatch.setattr(SyllableTfidf, "_dense_bigrams", lambda self: None)
     slow = extractor.counts(texts)
     assert (fast != slow).nnz == 0 and fast.nnz > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--features", "bogus"], "'bogus' is not one of 'syl1', 'syl2', 'syl3', 'char'"),
+        (["--C", "-1"], "'-1' is not a finite number above 0"),
+        (["--C", "0"], "'0' is not a finite number above 0"),
+        (["--C", "nan"], "'nan' is not a finite number above 0"),
+        (["--C", "inf"], "'inf' is not a finite number above 0"),
+        (["--C", "abc"], "'abc' is not a number"),
+    ],
+)
+def test_cli_train_refuses_bad_options_before_any_work(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    import bot.classifier.model as model_module
+
+    def no_training(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(model_module, "train", no_training)
+    result = cli.invoke(main, ["train", "--no-activate", *args])
+    assert result.exit_code == 2, result.output  # click's usage error, not a traceback
+    assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_cli_feature_choices_are_the_kinds_the_extractor_builds() -> None:
+    from bot.classifier.features import build_extractor
+    from bot.classifier.model import FEATURE_KINDS
+    from bot.cli.classifier import FEATURE_KINDS as CLI_FEATURE_KINDS
+
+    assert CLI_FEATURE_KINDS == FEATURE_KINDS
+    for kind in FEATURE_KINDS:
+        build_extractor(kind)

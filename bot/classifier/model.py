@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 FORMAT = 2  # the saved layout (bot/classifier/persist.py); 1 was a joblib pickle
 DOC_MODES = ("whole", "para_max", "blend")
+FEATURE_KINDS = ("syl1", "syl2", "syl3", "char", "syl2+char")  # features.build_extractor
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 import sys
@@ -133,6 +134,27 @@ def data_split(services, data_dir: Path | None) -> None:  # type: ignore[no-unty
 
 # --- train ---------------------------------------------------------------------------------
 
+# What bot.classifier.features.build_extractor builds (model.FEATURE_KINDS); spelled out here so
+# that `--help` and a usage error do not import numpy.
+FEATURE_KINDS = ("syl1", "syl2", "syl3", "char", "syl2+char")
+
+
+class PositiveFloat(click.ParamType):
+    """A finite number above 0: scikit-learn refuses the rest only after the data is loaded."""
+
+    name = "number"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number) or number <= 0:
+            self.fail(f"{value!r} is not a finite number above 0", param, ctx)
+        return number
+
 
 @click.command()
 @click.option(
@@ -143,8 +165,9 @@ def data_split(services, data_dir: Path | None) -> None:  # type: ignore[no-unty
 )
 @click.option(
     "--features",
+    type=click.Choice(FEATURE_KINDS),
     default=None,
-    help="syl1 | syl2 | syl3 | char | syl2+char (default: measured best).",
+    help="Syllable 1-, 2- or 3-grams, char n-grams, or syl2 and char (default: measured best).",
 )
 @click.option("--lexicon/--no-lexicon", default=None, help="Taxonomy-keyword features.")
 @click.option(
@@ -153,7 +176,9 @@ def data_split(services, data_dir: Path | None) -> None:  # type: ignore[no-unty
     default=None,
     help="How documents are scored.",
 )
-@click.option("--C", "c_value", type=float, default=None, help="Inverse regularisation strength.")
+@click.option(
+    "--C", "c_value", type=PositiveFloat(), default=None, help="Inverse regularisation strength."
+)
 @click.option(
     "--force",
     is_flag=True,
