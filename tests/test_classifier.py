@@ -805,3 +805,31 @@ def test_cli_feature_choices_are_the_kinds_the_extractor_builds() -> None:
     assert CLI_FEATURE_KINDS == FEATURE_KINDS
     for kind in FEATURE_KINDS:
         build_extractor(kind)
+
+
+def test_scores_without_any_gold_topic_are_undefined_not_zero() -> None:
+    perfect = scores([[], []], [[], []], ["admission", "cadres"])
+    assert perfect["macro_f1"] is None and perfect["micro_f1"] is None
+    # Topics given to negatives are plain mistakes: micro-F1 0, macro-F1 still undefined.
+    wrong = scores([[], []], [["admission"], []], ["admission", "cadres"])
+    assert wrong["macro_f1"] is None and wrong["micro_f1"] == 0.0
+
+
+def test_cli_evaluate_on_negatives_only_prints_a_dash_for_macro_f1(
+    tmp_path: Path, cli_model: CliRunner
+) -> None:
+    lines = [
+        {"id": "n1", "text": "Giá xăng giảm nhẹ, giá lúa tăng vì được mùa.", "topics": []},
+        {"id": "n2", "text": "Đội bóng thắng trận chung kết tối qua.", "topics": []},
+    ]
+    path = tmp_path / "negatives.jsonl"
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
+    text = cli_model.invoke(main, ["evaluate", str(path)])
+    assert text.exit_code == 0, text.output
+    (macro,) = [line for line in text.stdout.splitlines() if line.startswith("macro-F1")]
+    assert macro.split() == ["macro-F1", "—", "│", "—", "—", "│", "2"]
+    as_json = json.loads(cli_model.invoke(main, ["evaluate", str(path), "--json"]).stdout)
+    assert as_json["macro_f1"] is None
+    assert as_json["baselines"]["keyword_rule"]["macro_f1"] is None
+    if as_json["negatives_with_topic"] == 0:
+        assert as_json["micro_f1"] is None

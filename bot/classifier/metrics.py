@@ -24,7 +24,11 @@ def scores(
     gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], labels: Sequence[str]
 ) -> dict[str, Any]:
     """Per-topic precision/recall/F1, macro-F1 (over topics present in ``gold``), micro-F1,
-    and the share of negatives (no gold topic) given any topic."""
+    and the share of negatives (no gold topic) given any topic.
+
+    Macro-F1 is None when no example has a topic (no topic to average over), micro-F1 when
+    there is neither a gold nor a predicted topic: undefined, not 0 (a perfect model on
+    negatives alone scored 0.000)."""
     if len(gold) != len(pred):
         raise ValueError("gold and predictions differ in length")
     per_topic: dict[str, dict[str, float]] = {}
@@ -55,8 +59,10 @@ def scores(
         "per_topic": per_topic,
         "macro_f1": round(sum(per_topic[x]["f1"] for x in present) / len(present), 4)
         if present
-        else 0.0,
-        "micro_f1": round(_ratio(2 * total_tp, 2 * total_tp + total_fp + total_fn), 4),
+        else None,
+        "micro_f1": round(_ratio(2 * total_tp, 2 * total_tp + total_fp + total_fn), 4)
+        if total_tp + total_fp + total_fn
+        else None,
         "examples": len(gold),
         "negatives": len(negatives),
         "negatives_with_topic": round(_ratio(sum(1 for p in negatives if p), len(negatives)), 4),

@@ -9,6 +9,11 @@ from typing import Any
 from bot.classifier.metrics import top_confusions
 
 
+def f1_text(value: float | None) -> str:
+    """``0.842``, or ``—`` for a score that is undefined (no example has a topic)."""
+    return "—" if value is None else f"{value:.3f}"
+
+
 def score_table(result: dict[str, Any], labels: Sequence[str]) -> list[str]:
     """Per-topic P/R/F1 of the model beside the two baselines' F1, then macro-F1."""
     base = result.get("baselines", {})
@@ -30,9 +35,9 @@ def score_table(result: dict[str, Any], labels: Sequence[str]) -> list[str]:
         )
     lines.append("─" * 65)
     lines.append(
-        f"{'macro-F1':<18} {'':>6} {'':>6} {result['macro_f1']:>6.3f} │ "
-        f"{base.get('keyword_rule', {}).get('macro_f1', 0):>6.3f} "
-        f"{base.get('all_positive', {}).get('macro_f1', 0):>6.3f} │ {result['examples']:>5}"
+        f"{'macro-F1':<18} {'':>6} {'':>6} {f1_text(result['macro_f1']):>6} │ "
+        f"{f1_text(base.get('keyword_rule', {}).get('macro_f1', 0)):>6} "
+        f"{f1_text(base.get('all_positive', {}).get('macro_f1', 0)):>6} │ {result['examples']:>5}"
     )
     lines.append(
         f"negatives given a topic: {result['negatives_with_topic']:.1%} of {result['negatives']}"

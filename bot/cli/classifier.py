@@ -219,7 +219,7 @@ def train(  # type: ignore[no-untyped-def]
     from bot.classifier.data import data_files, data_sha256, load_examples, summarize
     from bot.classifier.model import TrainConfig, evaluate
     from bot.classifier.model import train as train_model
-    from bot.classifier.report import card_lines, write_plot
+    from bot.classifier.report import card_lines, f1_text, write_plot
 
     slugs = services.taxonomy.slugs
     keywords = _keywords(services)
@@ -261,24 +261,25 @@ def train(  # type: ignore[no-untyped-def]
     else:
         click.echo("\n".join(card_lines(model.card)))
         click.echo(f"\nexported {model_path}, {card_path.name}, {png.name}")
-    new_f1 = model.card.get("test", {}).get("macro_f1", 0.0)
+    new_f1 = model.card.get("test", {}).get("macro_f1")
     active = registry.current()
     if no_activate:
         click.echo(f"stored {model.version} (not activated)")
         return
     if active is not None and not force:
         test_set = [ex for ex in examples if ex.split == "test"]
-        old_f1 = evaluate(active, test_set, keywords)["macro_f1"] if test_set else 0.0
-        if new_f1 < old_f1:
+        old_f1 = evaluate(active, test_set, keywords)["macro_f1"] if test_set else None
+        # Undefined (no held-out split, or no topic in it) compares as 0, as it always did.
+        if (new_f1 or 0.0) < (old_f1 or 0.0):
             click.echo(
-                f"not activated: held-out macro-F1 {new_f1:.3f} is below the active "
-                f"{active.version}'s {old_f1:.3f} on the same split (use --force, or "
+                f"not activated: held-out macro-F1 {f1_text(new_f1)} is below the active "
+                f"{active.version}'s {f1_text(old_f1)} on the same split (use --force, or "
                 f"partybot models activate {model.version})",
                 err=True,
             )
             sys.exit(1)
     registry.activate(model.version)
-    click.echo(f"activated {model.version} (held-out macro-F1 {new_f1:.3f})")
+    click.echo(f"activated {model.version} (held-out macro-F1 {f1_text(new_f1)})")
     if not no_reclassify:
         count = _reclassify(services, err)
         click.echo(f"re-classified {counted(count, 'document')}")
