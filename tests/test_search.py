@@ -338,6 +338,18 @@ def test_accents_typed_count_in_the_title_too(svc: Services) -> None:
     assert ids(search(svc, "hối lộ")) == ["bribe", "road"]
 
 
+def test_a_name_is_found_however_it_is_spelled_and_only_as_a_name(svc: Services) -> None:
+    # "Thành phố Hồ Chí Minh" is the city, written "TP.HCM" in most articles; "thành phố"
+    # in one place and the President's name in another is not it.
+    add(svc, "uncle", "Tin", "Thành phố Vinh học tập và làm theo tư tưởng Hồ Chí Minh.")
+    add(svc, "council", "HĐND TP.HCM họp", "Kỳ họp bàn dự án giao thông.")
+    add(svc, "written", "Tin", "Tại TP Hồ Chí Minh, chi bộ khu phố họp bàn về giao thông.")
+    for query in ("Thành phố Hồ Chí Minh", "thanh pho ho chi minh", "TP Hồ Chí Minh", "tp hcm"):
+        assert ids(search(svc, query)) == ["council", "written"], query
+    assert ids(search(svc, "giao thông TP Hồ Chí Minh")) == ["council", "written"]
+    assert "uncle" in ids(search(svc, "Hồ Chí Minh"))
+
+
 def test_an_excluded_code_leaves_out_what_the_code_finds(svc: Services) -> None:
     # A plenum's resolution is cited by its plenum and term; "Nghị quyết 4" finds it, so
     # "-Nghị quyết 4" leaves it out (it left out only "Nghị quyết 4" written so).
@@ -1894,6 +1906,7 @@ def test_every_synonym_group_is_well_formed() -> None:
         {"group": "họp chi bộ"},
         ["họp chi bộ", "sinh hoạt chi bộ"],
         {"group": ["họp chi bộ", 7]},
+        {"group": ["họp chi bộ", "sinh hoạt chi bộ"], "name": "yes"},
     ],
 )
 def test_a_malformed_synonym_group_is_refused(item: object) -> None:

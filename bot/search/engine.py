@@ -189,6 +189,28 @@ class _Built:
     function_words: dict[str, tuple[str, Query, list[Query]]] = field(default_factory=dict)
 
 
+def _name_score(pair_df: dict[str, int]) -> Query:
+    """A name's spelling (its pairs, in order, with their document counts) scored as every
+    spelling is: by how often a document names it, through its rarest pair (so "tp ho chi
+    minh" is not worth three times "tp hcm"), and whether its title does."""
+    pairs = list(pair_df)
+    words = [p.split("_")[0] for p in pairs] + [pairs[-1].split("_")[1]]
+    in_title = Query.phrase_query(SCHEMA, "title_f", words)
+    best = min(pairs, key=lambda p: pair_df[p])
+    return _should([_boost(_term("pairs", best), W_BIGRAM), _boost(in_title, W_TITLE)])
+
+
+@dataclass(frozen=True)
+class _NameWay:
+    """A name as the query spells it ("thành phố hồ chí minh"): documents writing it so (its
+    syllables side by side, with what else the query needs), their score (None when no
+    document writes it so), and its pairs."""
+
+    way: Query
+    score: Query | None
+    pairs: frozenset[str]
+
+
 @dataclass
 class _Found:
     """An attempt that found documents: its page, count, query and note."""
@@ -1082,6 +1104,7 @@ class SearchEngine:
                 clause_of[folded] = clause
                 should.extend(boosts)
             built.function_words.clear()
+        name_pairs: set[str] = set()  # pairs of a name the query spells (scored as the name)
         if clauses:
             requirement = self._requirement(clauses, slack)
             must.append(requirement)
@@ -1100,11 +1123,22 @@ class SearchEngine:
                 # Membership from any way of saying it; the score from the typed words, except
                 # that an expression scores as the best of itself and its synonyms (a little
                 # lower), so a document saying both is not counted twice.
-                ways = [w for _, alternatives in matches for w, _ in alternatives]
-                must = [_filter(_should([must[0], *ways]))]
-                spans = {w for inside, _ in matches for w in inside}
+                ways = [w for _, alternatives, _ in matches for w, _ in alternatives]
+                # A name is said as a name: "Thành phố Hồ Chí Minh" is not "thành phố" in one
+                # place and the President's name in another.
+                named = [name for _, _, name in matches if name is not None]
+                typed_ways = [name.way for name in named] if named else [must[0]]
+                must = [_filter(_should([*typed_ways, *ways]))]
+                spans = {w for inside, _, _ in matches for w in inside}
                 should.extend(c for w, c in clause_of.items() if w not in spans)
-                for inside, alternatives in matches:
+                for inside, alternatives, name in matches:
+                    if name is not None:
+                        # Every spelling of a name is the name: no lower score for "TP.HCM".
+                        spellings = [score for _, score in alternatives]
+                        typed_score = [] if name.score is None else [name.score]
+                        should.append(Query.disjunction_max_query([*typed_score, *spellings]))
+                        name_pairs.update(name.pairs)
+                        continue
                     typed = _should([clause_of[w] for w in inside if w in clause_of])
                     said = [_boost(score, W_SYNONYM) for _, score in alternatives]
                     should.append(Query.disjunction_max_query([typed, *said]))
@@ -1117,7 +1151,9 @@ class SearchEngine:
                 continue
             wa, wb = fixed.get(a.folded, a.folded), fixed.get(b.folded, b.folded)
             built.pairs_asked += not (a.stop or b.stop)
-            if searcher.doc_freq("pairs", f"{wa}_{wb}"):
+            if f"{wa}_{wb}" in name_pairs:
+                built.pairs_found += 1  # scored with the name, once, whichever spelling
+            elif searcher.doc_freq("pairs", f"{wa}_{wb}"):
                 should.append(_boost(_term("pairs", f"{wa}_{wb}"), W_BIGRAM))
                 built.pairs_found += not (a.stop or b.stop)
         # Quoted phrases and document codes rank in tiers: documents with the exact phrase, or
@@ -1211,10 +1247,12 @@ class SearchEngine:
         slack: int | None,
         said: list[Term],
         fixed: dict[str, str],
-    ) -> list[tuple[list[str], list[tuple[Query, Query]]]]:
+    ) -> list[tuple[list[str], list[tuple[Query, Query]], _NameWay | None]]:
         """Each synonym expression in the query (its folded syllables) with, for each of its
         synonyms, another way in and that synonym's score; the synonyms' words go to ``said``.
-        Expressions are looked for in the query with its typos corrected (``fixed``).
+        Expressions are looked for in the query with its typos corrected (``fixed``). For a
+        name, also the way in of the name as typed (its syllables side by side), which then
+        stands for the typed syllables anywhere.
 
         The way in: documents holding the synonym (every word pair of it) and as much of the
         rest of the query as the query itself needs. A query with fewer than two syllables
@@ -1226,7 +1264,7 @@ class SearchEngine:
         """
         words = [fixed.get(t.folded, t.folded) for t in parsed.terms]  # typos corrected
         need = max(1, clauses - slack) if slack is not None else required(clauses)
-        found: list[tuple[list[str], list[tuple[Query, Query]]]] = []
+        found: list[tuple[list[str], list[tuple[Query, Query]], _NameWay | None]] = []
 
         def df(i: int) -> int:  # documents with the pair of syllables i and i + 1
             return searcher.doc_freq("pairs", f"{words[i]}_{words[i + 1]}")
@@ -1241,25 +1279,34 @@ class SearchEngine:
                 continue
             inside = [t.folded for t in parsed.terms[match.start : match.end] if not t.stop]
             kept = [clause_of[w] for w in clause_of if w not in inside]
-            if len(kept) < SYN_MIN_KEPT:
+            if len(kept) < SYN_MIN_KEPT and not match.name:
                 continue
             # The synonym stands for the expression's syllables; the rest must make up the
             # remainder of what the query needs.
             rest = max(0, need - len([w for w in set(inside) if w in clause_of]))
             alternatives: list[tuple[Query, Query]] = []
+            typed: _NameWay | None = None
+            extra = [self._requirement(kept, len(kept) - min(rest, len(kept)))] if rest else []
             for alt in match.alternatives:
                 pairs = [f"{a}_{b}" for a, b in itertools.pairwise(alt.folded)]
-                if not all(searcher.doc_freq("pairs", p) for p in pairs):
+                pair_df = {p: searcher.doc_freq("pairs", p) for p in pairs}
+                if not all(pair_df.values()):
                     continue  # no document says it this way either
-                parts = [_all([_term("pairs", p) for p in pairs])]
-                if rest:
-                    parts.append(self._requirement(kept, len(kept) - min(rest, len(kept))))
                 # Scored by its word pairs (rarer than its syllables, so cheaper to score).
                 score = [_boost(_term("pairs", p), W_BIGRAM) for p in pairs]
-                alternatives.append((_all(parts), _should(score)))
+                way = _all([_all([_term("pairs", p) for p in pairs]), *extra])
+                alternatives.append((way, _name_score(pair_df) if match.name else _should(score)))
                 said.extend(_terms(alt.written))
+            if match.name and alternatives:
+                pairs = [f"{a}_{b}" for a, b in itertools.pairwise(words[start:end])]
+                pair_df = {p: searcher.doc_freq("pairs", p) for p in pairs}
+                if all(pair_df.values()):
+                    way = _all([_all([_term("pairs", p) for p in pairs]), *extra])
+                    typed = _NameWay(way, _name_score(pair_df), frozenset(pairs))
+                else:  # nobody writes it as typed: no way in, nothing to score
+                    typed = _NameWay(Query.boolean_query([]), None, frozenset(pairs))
             if alternatives:
-                found.append((inside, alternatives))
+                found.append((inside, alternatives, typed))
         return found
 
     def _citing(self, keys: list[str], text: str) -> tuple[Query, list[CentralDocument]]:

@@ -10,7 +10,9 @@ expressions of two syllables or more with a note. It was written by helpers from
 knowledge of Party-building terms, without seeing the articles or the evaluation queries. To
 extend it, add a group (or an expression to a group): every expression must mean the same as
 the others in a query about Party work; merely related words ("tham nhũng", "lãng phí") do
-not belong together. Document codes belong in the catalogue, one-word abbreviations in
+not belong together. A group marked ``"name": true`` spells one proper name ("Thành phố Hồ Chí
+Minh", "TP.HCM"): it applies even to a query that is only the name, where other groups leave
+a short query as typed. Document codes belong in the catalogue, one-word abbreviations in
 ``ABBREVIATIONS``. A test checks every entry.
 """
 
@@ -43,13 +45,15 @@ class Match:
     start: int
     end: int
     alternatives: tuple[Expression, ...]
+    name: bool = False  # a proper name's spellings: the same thing even typed alone
 
 
 class Synonyms:
     """Expressions (as folded syllables) by group, and a longest-first matcher."""
 
-    def __init__(self, groups: list[list[Expression]]) -> None:
+    def __init__(self, groups: list[list[Expression]], names: frozenset[int] = frozenset()) -> None:
         self.groups = groups
+        self.names = names  # indices of the groups that spell one name
         self._group_of: dict[tuple[str, ...], int] = {}
         for i, group in enumerate(groups):
             for expr in group:
@@ -69,7 +73,7 @@ class Synonyms:
                 if group is not None:
                     others = _shortest_cover(expr, self.groups[group])[:budget]
                     budget -= len(others)
-                    found.append(Match(i, i + size, tuple(others)))
+                    found.append(Match(i, i + size, tuple(others), group in self.names))
                     i += size
                     break
             else:
@@ -99,6 +103,8 @@ def parse_group(item: object, index: int) -> list[Expression]:
     where = f"synonym group {index}"
     if not isinstance(item, dict) or not isinstance(item.get("group"), list):
         raise InputError(f"{where}: expected an object with a 'group' list")
+    if not isinstance(item.get("name", False), bool):
+        raise InputError(f"{where}: 'name' must be true or false")
     exprs: list[Expression] = []
     for raw in item["group"]:
         if not isinstance(raw, str):
@@ -118,4 +124,6 @@ def parse_group(item: object, index: int) -> list[Expression]:
 def load_synonyms(path: Path = SYNONYMS) -> Synonyms:
     """The synonyms table in ``path`` (read once per process)."""
     items = read_table(path, "synonyms table")
-    return Synonyms([parse_group(item, i) for i, item in enumerate(items, start=1)])
+    groups = [parse_group(item, i) for i, item in enumerate(items, start=1)]
+    names = frozenset(i for i, item in enumerate(items) if item.get("name") is True)
+    return Synonyms(groups, names)
