@@ -88,7 +88,8 @@ def add_docs(
 
 @pytest.fixture
 def svc(tmp_path: Path, db_url: str):  # type: ignore[no-untyped-def]
-    services = Services(make_settings(tmp_path, db_url))
+    # Every chat is served: these tests are about delivery (access has its own test).
+    services = Services(make_settings(tmp_path, db_url, access_mode="open"))
     yield services
     services.close()
 
@@ -183,6 +184,33 @@ async def test_sends_once_at_the_right_time_then_only_new_documents(svc: Service
     assert report.empty == [-100] and len(sender.to(-100)) == 2
 
 
+async def test_a_chat_denied_after_subscribing_gets_no_digest_until_allowed(
+    tmp_path: Path, db_url: str
+) -> None:
+    # A group subscribes while allowed, then is denied: its digest would hand documents to
+    # a chat the bot no longer serves.
+    services = Services(make_settings(tmp_path, db_url, access_mode="allowlist"))
+    try:
+        clock = Clock(datetime(2026, 11, 24, 0, 0, 30))  # 07:00:30 in Hanoi
+        store = SubscriptionStore(services.db)
+        for chat in (-100, -200):
+            services.access.allow(chat)
+            store.enable(chat, "07:00", now=clock.now - timedelta(days=1))
+        add_docs(services, 2)
+        services.access.deny(-200)
+        sender = RecordingSender()
+        delivery = DigestDelivery(services, sender, owner="a", clock=clock)
+        report = await delivery.run_once(clock.now)
+        assert report.sent == [-100] and sender.to(-200) == []
+        # Allowed again: the next day's digest holds what it missed.
+        services.access.allow(-200)
+        clock.now += timedelta(days=1)
+        await delivery.run_once(clock.now)
+        assert len(sender.to(-200)) == 1 and "Tin số 0" in sender.to(-200)[0]
+    finally:
+        services.close()
+
+
 async def test_catch_up_after_downtime_is_sent_once(svc: Services) -> None:
     store = SubscriptionStore(svc.db)
     store.enable(-200, "07:00", now=datetime(2026, 11, 20, 12, 0))
@@ -228,7 +256,7 @@ async def test_crash_between_send_and_record_neither_repeats_nor_skips(svc: Serv
 async def test_two_instances_deliver_each_digest_once(
     svc: Services, tmp_path: Path, db_url: str
 ) -> None:
-    other = Services(make_settings(tmp_path, db_url))
+    other = Services(make_settings(tmp_path, db_url, access_mode="open"))
     try:
         store = SubscriptionStore(svc.db)
         for chat in range(1, 41):
@@ -353,10 +381,10 @@ def test_digest_on_for_a_chat_the_bot_does_not_serve_warns(cli) -> None:  # type
     assert result.exit_code == 0
     assert result.stdout.startswith("digest on for chat -100123")
     assert "warning: chat -100123 is not allowed" in result.stderr
-    # The real send skips no enabled chat, so the dry run lists it too, with the warning.
+    # The schedule passes over a chat the bot does not serve, and the dry run says so.
     dry = cli.invoke(main, ["digest", "send", "--all", "--dry-run"])
-    assert "chat -100123: 1 message(s)" in dry.stdout
-    assert "warning: chat -100123 is not allowed" in dry.stderr
+    assert "chat -100123: skipped (not allowed)" in dry.stdout
+    assert "warning: chat -100123 is not allowed: it gets no digest" in dry.stderr
     assert cli.invoke(main, ["users", "allow", "-100123"]).exit_code == 0
     allowed = cli.invoke(main, ["digest", "on", "--chat", "-100123"])
     assert allowed.exit_code == 0 and allowed.stderr == ""

@@ -187,7 +187,10 @@ class Env:
 @pytest.fixture
 async def env(tmp_path: Path) -> AsyncIterator[Env]:
     """SQLite services, a strict fake Bot API (unknown chats refused) and a fast strict limiter."""
-    services = Services(make_settings(tmp_path, f"sqlite:///{tmp_path / 'd.sqlite3'}"))
+    # Every chat is served: these tests are about delivery (tests/test_digest.py has access).
+    services = Services(
+        make_settings(tmp_path, f"sqlite:///{tmp_path / 'd.sqlite3'}", access_mode="open")
+    )
     limiter = fast_limiter()
     try:
         async with FakeBotAPI() as fake:
@@ -437,7 +440,9 @@ async def test_a_digest_turned_off_after_it_was_claimed_is_not_sent(env: Env) ->
 @pytest.mark.slow
 async def test_fan_out_smoke_stays_under_telegram_limits(tmp_path: Path) -> None:
     """A 60-chat version of the benchmark, with the fake enforcing Telegram's limits."""
-    services = Services(make_settings(tmp_path, f"sqlite:///{tmp_path / 'f.sqlite3'}"))
+    services = Services(
+        make_settings(tmp_path, f"sqlite:///{tmp_path / 'f.sqlite3'}", access_mode="open")
+    )
     chats = [-(200 + i) for i in range(30)] + [5000 + i for i in range(30)]
     subscribe(services, chats)
     for i, title in enumerate(HOSTILE_TITLES):
@@ -593,6 +598,7 @@ async def test_the_job_sends_due_digests_and_tells_admins_about_failures(app: Ru
     """The production path: the job builds its delivery on the real clock and the app's bot."""
     broken = -300300
     app.fake.add_chat(broken, "group")
+    app.services.access.allow(broken)  # a subscribed group is one the bot serves
     app.fake.add_chat(BOT_ADMIN, "private")
     store = SubscriptionStore(app.services.db)
     for chat in (GROUP, broken):
@@ -618,8 +624,8 @@ async def test_the_job_sends_due_digests_and_tells_admins_about_failures(app: Ru
 async def test_two_instances_on_one_postgresql_send_each_digest_once(
     tmp_path: Path, pg_url: str
 ) -> None:
-    one = Services(make_settings(tmp_path / "one", pg_url))
-    two = Services(make_settings(tmp_path / "two", pg_url))
+    one = Services(make_settings(tmp_path / "one", pg_url, access_mode="open"))
+    two = Services(make_settings(tmp_path / "two", pg_url, access_mode="open"))
     chats = [-(400 + i) for i in range(25)] + [7000 + i for i in range(25)]
     try:
         subscribe(one, chats)
@@ -661,7 +667,7 @@ async def test_two_instances_on_one_postgresql_send_each_digest_once(
 async def test_kill_9_mid_fan_out_neither_repeats_nor_skips(tmp_path: Path, db_url: str) -> None:
     """A real bot process is SIGKILLed right after Telegram accepted its 15th message and before
     it could record that; a second pass (after the lease ran out) finishes the fan-out."""
-    services = Services(make_settings(tmp_path, db_url))
+    services = Services(make_settings(tmp_path, db_url, access_mode="open"))
     groups = [-(600 + i) for i in range(12)]  # one short part each
     privates = [8000 + i for i in range(8)]  # several parts each
     subscribe(services, groups, topics=["inspection"])

@@ -40,15 +40,18 @@ _CHAT = click.option(
 )
 
 
-def _warn_if_not_served(services, chat_id: int) -> None:  # type: ignore[no-untyped-def]
-    """The digest is sent whatever the access rules, but the chat's buttons and commands
-    get a refusal until the chat (a group) or its user (a private chat) is allowed."""
-    if not services.access.chat_served(chat_id):
-        click.echo(
-            f"warning: chat {chat_id} is not allowed: the bot will not serve it until it is "
-            f"(partybot users allow {chat_id})",
-            err=True,
-        )
+def _warn_if_not_served(services, chat_id: int) -> bool:  # type: ignore[no-untyped-def]
+    """Warn that a chat the bot does not serve (a group not allowed, or a private chat whose
+    user is not) gets no digest until it is: the schedule passes it over, so its documents
+    never reach a chat that was denied. True when it is served."""
+    if services.access.chat_served(chat_id):
+        return True
+    click.echo(
+        f"warning: chat {chat_id} is not allowed: it gets no digest and no answers until it "
+        f"is (partybot users allow {chat_id})",
+        err=True,
+    )
+    return False
 
 
 @digest.command("on")
@@ -158,10 +161,12 @@ def digest_send(services, chat_ids: tuple[int, ...], send_all: bool, dry_run: bo
     if not targets:
         click.echo("no enabled subscriptions (a chat subscribes with /digest on)")
         return
-    for chat_id in targets:
-        _warn_if_not_served(services, chat_id)  # sent all the same, as the schedule does
+    served = [chat_id for chat_id in targets if _warn_if_not_served(services, chat_id)]
     if dry_run:
         for chat_id in targets:
+            if chat_id not in served:
+                click.echo(f"chat {chat_id}: skipped (not allowed)")
+                continue
             parts = preview(services, chat_id, bot_username=services.settings.bot_username)
             click.echo(f"chat {chat_id}: {len(parts)} message(s)")
             for part in parts:

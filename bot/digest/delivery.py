@@ -159,6 +159,11 @@ class DigestDelivery:
         if sub is None or not sub.enabled:
             self.store.cancel(delivery_id, "digest turned off before sending")
             raise Cancelled(delivery_id)
+        if not self.services.access.chat_served(row.chat_id):
+            # Denied (or never allowed) since it subscribed: its documents are not theirs to
+            # read. Nothing is marked read, so once allowed again it gets what it missed.
+            self.store.pass_over(delivery_id, row.chat_id, "the chat is not allowed")
+            raise Cancelled(delivery_id, "the chat is not allowed")
         to_doc = self.services.documents.max_id()
         docs = self.services.documents.newer_than(sub.last_doc_id, limit=100_000)
         docs = [d for d in docs if d.id <= to_doc]
@@ -201,8 +206,8 @@ class DigestDelivery:
             await self._deliver(delivery_id, report)
         except LostLease:
             log.warning("delivery %s: lease lost to another instance; leaving it", delivery_id)
-        except Cancelled:
-            log.info("delivery %s: the chat's digest was turned off; nothing sent", delivery_id)
+        except Cancelled as exc:
+            log.info("delivery %s: %s; nothing sent", delivery_id, exc.reason)
         except Exception as exc:
             # A bug or the database going away must not stop the other chats' digests. The row
             # keeps its lease; when that runs out, a later pass resumes it.
@@ -311,10 +316,12 @@ class DigestDelivery:
 
 
 class Cancelled(PartyBotError):
-    """The subscription was turned off (or removed) between claiming and sending."""
+    """The subscription was turned off (or removed), or the chat denied, between claiming
+    and sending."""
 
-    def __init__(self, delivery_id: int) -> None:
-        super().__init__(f"delivery {delivery_id} cancelled")
+    def __init__(self, delivery_id: int, reason: str = "the chat's digest was turned off") -> None:
+        self.reason = reason
+        super().__init__(f"delivery {delivery_id} cancelled: {reason}")
 
 
 def preview(

@@ -184,6 +184,22 @@ class DeliveryStore:
         with self.db.begin() as conn:
             self._renew(conn, delivery_id, self.clock(), status="failed", error=reason[:500])
 
+    def pass_over(self, delivery_id: int, chat_id: int, reason: str) -> None:
+        """Nothing sent this time (the chat is not allowed): the next digest is due at the
+        next send time and carries these documents, as after a failure, counting none."""
+        now = self.clock()
+        with self.db.begin() as conn:
+            self._renew(conn, delivery_id, now, status="failed", error=reason[:500])
+            sub = conn.execute(
+                sa.select(subscriptions).where(subscriptions.c.chat_id == chat_id)
+            ).first()
+            if sub is not None:
+                conn.execute(
+                    subscriptions.update()
+                    .where(subscriptions.c.chat_id == chat_id)
+                    .values(next_due_at=next_due(sub.send_time, sub.timezone, now), updated_at=now)
+                )
+
     def save_parts(self, delivery_id: int, parts: list[str], from_doc: int, to_doc: int) -> None:
         """Fix the rendered messages and the document range once, before the first send."""
         with self.db.begin() as conn:

@@ -40,6 +40,7 @@ async def main() -> None:
         index_dir=data_dir / "index",
         telegram_bot_token="",
         admin_ids=[],
+        access_mode="open",  # the parent's chats are subscribed, not allowed one by one
     )
     now = datetime.fromisoformat(os.environ["DIGEST_NOW"])
     rate = float(os.environ.get("DIGEST_RATE", "29.8"))
