@@ -350,6 +350,16 @@ def test_a_name_is_found_however_it_is_spelled_and_only_as_a_name(svc: Services)
     assert "uncle" in ids(search(svc, "Hồ Chí Minh"))
 
 
+def test_a_loosened_query_ranks_the_documents_with_every_word_first(svc: Services) -> None:
+    # Few documents have all three words, so documents with two of them come too: after.
+    filler = " ".join(["Đảng ủy xã họp bàn phát triển kinh tế, xây dựng nông thôn mới."] * 8)
+    add(svc, "movement", "Tin", f"{filler} Xã có nhiều mô hình dân vận khéo.")
+    many = " ".join(["Công tác dân vận của chi bộ, dân vận chính quyền."] * 4)
+    add(svc, "related", "Khi tuyên giáo và dân vận cùng bắt mạch", many)
+    got = search(svc, "dân vận khéo")
+    assert ids(got) == ["movement", "related"]
+
+
 def test_an_excluded_code_leaves_out_what_the_code_finds(svc: Services) -> None:
     # A plenum's resolution is cited by its plenum and term; "Nghị quyết 4" finds it, so
     # "-Nghị quyết 4" leaves it out (it left out only "Nghị quyết 4" written so).
