@@ -444,3 +444,26 @@ def test_search_with_a_source_when_no_document_has_one(runner: CliRunner) -> Non
     result = runner.invoke(main, ["search", "học sinh", "--source", "nowhere.vn"])
     assert result.exit_code == 2
     assert "unknown source 'nowhere.vn' (no document has a source)" in result.stderr
+
+
+def test_search_reads_topics_by_name_and_writes_codes_as_cadres_do(runner: CliRunner) -> None:
+    runner.invoke(main, ["ingest", str(SEEDS)])
+    # --topic takes a topic's phrase or name as /topic does, not only its English slug.
+    by_slug = runner.invoke(main, ["search", "chi bộ", "--topic", "admission", "--json"])
+    for typed in ("kết nạp đảng viên", "Kết nạp và phát triển đảng viên"):
+        by_name = runner.invoke(main, ["search", "chi bộ", "--topic", typed, "--json"])
+        assert by_name.exit_code == 0 and by_name.stdout == by_slug.stdout, typed
+    listed = runner.invoke(main, ["docs", "list", "--topic", "kết nạp đảng viên"])
+    assert listed.exit_code == 0 and "#" in listed.output
+    several = runner.invoke(main, ["search", "chi bộ", "--topic", "xây dựng"])
+    assert several.exit_code == 2 and "'xây dựng' is in several topics: " in several.stderr
+    assert "rectification (Xây dựng, chỉnh đốn Đảng)" in several.stderr
+    on = runner.invoke(main, ["digest", "on", "--chat", "5", "--topic", "kết nạp đảng viên"])
+    assert on.exit_code == 0 and "admission" in on.stdout
+    # The codes read are written as articles write them, each once; a hit with no URL says
+    # how to read it rather than repeat its id.
+    text = runner.invoke(main, ["search", "Quy định 08 và Quy định số 08-QĐi/TW"]).stdout
+    assert "(codes: 08-QĐi/TW)" in text.splitlines()[1]
+    assert "(codes: 5-ĐA)" in runner.invoke(main, ["search", "Đề án 05"]).stdout
+    shown = runner.invoke(main, ["search", "kết nạp"]).stdout.splitlines()
+    assert any(line.strip().startswith("partybot docs show ") for line in shown)

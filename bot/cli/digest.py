@@ -7,7 +7,7 @@ import asyncio
 import click
 
 from bot.bounds import MAX_CHAT_ID
-from bot.cli.main import FriendlyGroup, with_services
+from bot.cli.main import FriendlyGroup, topic_slug, with_services
 from bot.present.render import strip_tags
 
 
@@ -57,7 +57,12 @@ def _warn_if_not_served(services, chat_id: int) -> bool:  # type: ignore[no-unty
 @digest.command("on")
 @_CHAT
 @click.option("--time", "send_time", default=None, help="HH:MM in the chat's time zone.")
-@click.option("--topic", "topics", multiple=True, help="Only this topic slug; repeat for more.")
+@click.option(
+    "--topic",
+    "topics",
+    multiple=True,
+    help="Only this topic (slug, name or phrase); repeat for more.",
+)
 @with_services
 def digest_on(services, chat_id: int, send_time: str | None, topics: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
     """Turn a chat's daily digest on, as /digest on does in the chat (for a chat the admin
@@ -69,12 +74,7 @@ def digest_on(services, chat_id: int, send_time: str | None, topics: tuple[str, 
     """
     from bot.store.subscriptions import SubscriptionStore
 
-    unknown = [s for s in topics if services.taxonomy.get(s) is None]
-    if unknown:
-        slugs = ", ".join(services.taxonomy.slugs)
-        raise click.BadParameter(
-            f"unknown topic {unknown[0]!r} (one of: {slugs})", param_hint="--topic"
-        )
+    topics = tuple(dict.fromkeys(topic_slug(services, typed) for typed in topics))
     store = SubscriptionStore(services.db)
     sub = store.enable(chat_id, send_time)
     if topics:

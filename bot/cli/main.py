@@ -242,10 +242,30 @@ def _fmt_date(value) -> str:  # type: ignore[no-untyped-def]
     return to_local(value).strftime("%d/%m/%Y %H:%M") if value else "—"
 
 
+def topic_slug(services, typed: str) -> str:  # type: ignore[no-untyped-def]
+    """--topic as a slug, a name or a phrase ("admission", "kết nạp đảng viên"), or a usage
+    error listing the topics (or the ones it may mean)."""
+    from bot.search.query import resolve_topic
+
+    taxonomy = services.taxonomy
+    found = resolve_topic(typed, taxonomy)
+    if len(found) == 1:
+        return found[0]
+    options = found or taxonomy.slugs
+    listed = ", ".join(f"{slug} ({taxonomy.get(slug).name('vi')})" for slug in options)
+    if found:
+        raise click.BadParameter(
+            f"{typed[:60]!r} is in several topics: {listed}", param_hint="--topic"
+        )
+    raise click.BadParameter(
+        f"unknown topic {typed[:60]!r}; one of: {listed}", param_hint="--topic"
+    )
+
+
 @docs.command("list")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--offset", default=0, type=click.IntRange(0, 10**9))
-@click.option("--topic", default=None, help="Only documents with this topic slug.")
+@click.option("--topic", default=None, help="Only this topic: its slug, name or phrase.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 @with_services
 def docs_list(services, limit: int, offset: int, topic: str | None, as_json: bool) -> None:  # type: ignore[no-untyped-def]
@@ -257,6 +277,7 @@ def docs_list(services, limit: int, offset: int, topic: str | None, as_json: boo
     """
     from bot.timeutil import to_local
 
+    topic = topic_slug(services, topic) if topic else None
     items = services.documents.list(limit=limit, offset=offset, topic=topic)
     if as_json:
         for d in items:
@@ -276,11 +297,6 @@ def docs_list(services, limit: int, offset: int, topic: str | None, as_json: boo
             )
         return
     if not items:
-        if topic and services.taxonomy.get(topic) is None:
-            slugs = ", ".join(services.taxonomy.slugs)
-            raise click.BadParameter(
-                f"unknown topic {topic!r} (one of: {slugs})", param_hint="--topic"
-            )
         if topic or offset:
             click.echo("no documents here" + (f" on topic {topic}" if topic else ""))
         else:

@@ -8,7 +8,7 @@ import shlex
 import click
 
 from bot.bounds import MAX_LIMIT, MAX_OFFSET
-from bot.cli.main import FriendlyGroup, err_console, progress, with_services
+from bot.cli.main import FriendlyGroup, err_console, progress, topic_slug, with_services
 from bot.errors import InputError
 
 
@@ -74,7 +74,9 @@ class _QueryCommand(click.Command):
 
 @click.command(cls=_QueryCommand)
 @click.argument("query", nargs=-1, required=True)
-@click.option("--topic", default=None, help="Only documents with this topic slug.")
+@click.option(
+    "--topic", default=None, help="Only this topic: its slug, name or phrase ('kết nạp đảng viên')."
+)
 @click.option(
     "--source", default=None, help="Only documents from this source (e.g. baokontum.com.vn)."
 )
@@ -107,13 +109,11 @@ def search(
     from bot.corpus.text import normalize
     from bot.present.conversation import bending_note
     from bot.present.render import cut, strip_tags
+    from bot.search.catalogue import code_labels
     from bot.timeutil import format_date, format_date_iso, to_local
 
-    if topic and services.taxonomy.get(topic) is None:
-        raise click.BadParameter(
-            f"unknown topic {topic!r} (one of: {', '.join(services.taxonomy.slugs)})",
-            param_hint="--topic",
-        )
+    if topic:
+        topic = topic_slug(services, topic)
     if source:
         _check_source(services, source)
     text = " ".join(word.removeprefix(_WORD) for word in query)
@@ -145,15 +145,14 @@ def search(
         # The document the query names: its title first, then what cites it or is about it.
         click.echo(f"{doc.title} ({doc.issuer}, {format_date_iso(doc.date)})")
     understood = []
-    if results.topic:
-        understood.append(f"topic: {results.topic}")
+    if results.topic or topic:
+        understood.append(f"topic: {results.topic or topic}")
     if results.soft_topic:
         understood.append(f"related topic: {results.soft_topic}")
     if results.codes:
-        more = len(results.codes) - MAX_SHOWN_CODES
-        shown = ", ".join(results.codes[:MAX_SHOWN_CODES]) + (
-            f" and {more} more" if more > 0 else ""
-        )
+        labels = code_labels(results.codes, results.central)
+        more = len(labels) - MAX_SHOWN_CODES
+        shown = ", ".join(labels[:MAX_SHOWN_CODES]) + (f" and {more} more" if more > 0 else "")
         understood.append("codes: " + shown)
     if source:
         understood.append(f"source: {source.strip().lower()}")
@@ -188,7 +187,9 @@ def search(
             f"   {format_date(hit.date) or '—'}  [{topics}]  {hit.external_id}  score {hit.score:.2f}"
         )
         click.echo(f"   {hit.snippet.text or hit.summary}")
-        click.echo(f"   {hit.link(services.settings.bot_username) or hit.external_id}")
+        # Without a URL or a bot to link to: how to read it here (the id is on the line above).
+        where = hit.link(services.settings.bot_username) or f"partybot docs show {hit.doc_id}"
+        click.echo(f"   {where}")
 
 
 @click.command()

@@ -21,7 +21,7 @@ from bot.present.messages import EXAMPLE_QUERIES, Raw, t
 from bot.present.render import Button, Reply, cut, esc, highlight, link, split_html_messages
 from bot.search.api import SearchResults
 from bot.search.links import doc_link, paginate_text, parse_start_payload
-from bot.search.query import parse_query, topics_containing
+from bot.search.query import resolve_topic
 from bot.services import Services
 from bot.timeutil import format_date, format_date_iso
 
@@ -245,18 +245,13 @@ class Conversation:
     def topic(self, ctx: Context, slug: str, page: int = 1) -> Reply:
         """One topic's documents, newest first."""
         taxonomy = self.services.taxonomy
-        topic = taxonomy.get(slug.strip().lower()) or taxonomy.match_name(slug)
-        if topic is None:
-            # A topic's phrase, as a cadre would type it ("/topic kết nạp đảng viên").
-            named = parse_query(cut(slug, 200), taxonomy).topic
-            topic = taxonomy.get(named) if named else None
-        if topic is None:
-            # Part of one ("/topic kiểm tra"); part of several is a choice to offer.
-            within = topics_containing(cut(slug, 200), taxonomy)
-            if len(within) > 1:
-                names = ", ".join(f"/topic {s} ({taxonomy.get(s).name(ctx.lang)})" for s in within)
-                return Reply(t(ctx.lang, "topic_ambiguous", slug=cut(slug, 60), names=names))
-            topic = taxonomy.get(within[0]) if within else None
+        # A slug, a name, a phrase ("/topic kết nạp đảng viên") or part of one ("/topic kiểm
+        # tra"); part of several is a choice to offer.
+        within = resolve_topic(slug, taxonomy)
+        if len(within) > 1:
+            names = ", ".join(f"/topic {s} ({taxonomy.get(s).name(ctx.lang)})" for s in within)
+            return Reply(t(ctx.lang, "topic_ambiguous", slug=cut(slug, 60), names=names))
+        topic = taxonomy.get(within[0]) if within else None
         if topic is None:
             return Reply(t(ctx.lang, "unknown_topic", slug=cut(slug, 60)))
         page = clamp(page, 1, MAX_PAGE)

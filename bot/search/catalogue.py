@@ -15,6 +15,7 @@ every entry.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -89,6 +90,31 @@ class Catalogue:
             )
             found.extend(doc for t, doc in self._aliases.get(key, []) if term and t == term)
         return list(dict.fromkeys(found))
+
+
+def code_labels(keys: list[str], central: list[CentralDocument]) -> list[str]:
+    """Codes as a cadre writes them, each once: a catalogued document's own ("08-QĐi/TW"
+    for "8-QD" or "8-QD/TW"), else the key with its letters ("8-QĐ", "NQ TW4" for "TW4-NQ")."""
+    labels: list[str] = []
+    for key in keys:
+        bare = key.removesuffix("/*")
+        doc = next(
+            (
+                d
+                for d in central
+                if bare in (d.key, d.full) or any(bare == alias for alias, _ in d.aliases)
+            ),
+            None,
+        )
+        if doc is not None:
+            label = doc.code
+        elif m := re.fullmatch(r"TW(\d+)-([A-Z]+)", bare):
+            label = f"{m.group(2)} TW{m.group(1)}"  # "NQ TW4", as "Nghị quyết Trung ương 4"
+        else:
+            label = re.sub(r"(?<=-)([A-Z]*)D([A-Z]*)", r"\1Đ\2", bare)  # "8-QĐ", "5-ĐA"
+        if label not in labels:
+            labels.append(label)
+    return labels
 
 
 def parse_entry(item: object, index: int) -> CentralDocument:

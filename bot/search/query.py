@@ -645,6 +645,20 @@ def topics_containing(text: str, taxonomy: Taxonomy) -> list[str]:
     return [t.slug for t in taxonomy if t.slug in found]
 
 
+def resolve_topic(text: str, taxonomy: Taxonomy) -> list[str]:
+    """The topics ``text`` may name, as a cadre or an admin types one: its slug or name
+    ("admission", "Kết nạp và phát triển đảng viên"), one of its phrases ("kết nạp đảng
+    viên"), or part of one ("kiểm tra", which may be in several: all are returned)."""
+    text = text[:200]
+    topic = taxonomy.get(text.strip().lower()) or taxonomy.match_name(text)
+    if topic is None:
+        named = parse_query(text, taxonomy).topic
+        topic = taxonomy.get(named) if named else None
+    if topic is not None:
+        return [topic.slug]
+    return topics_containing(text, taxonomy)
+
+
 def match_topic(parsed: ParsedQuery, taxonomy: Taxonomy) -> tuple[str | None, str | None]:
     """(topic the whole query names, topic phrase found inside a longer query).
 
