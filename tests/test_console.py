@@ -206,3 +206,9 @@ def test_control_characters_typed_are_not_echoed(services: Services) -> None:
     text = _chat_with_seeds(services, "\x07\x1b[31mđảng\x00viên\n/quit\n")
     assert "\x07" not in text and "\x1b" not in text and "\x00" not in text
     assert "[31mđảng viên" in text  # what is left is echoed as read
+
+
+def test_only_punctuation_is_no_search(services: Services) -> None:
+    # "!!!" searched nothing; "no documents match «!!!»" read as if it had.
+    text = _chat_with_seeds(services, "!!!\n🙂\n/quit\n")
+    assert text.count("Hãy gõ từ khóa cần tìm") == 2 and "«!!!»" not in text

@@ -158,6 +158,9 @@ class Conversation:
         if not results.hits:
             if results.note == "stopwords":
                 return Reply(note + t(ctx.lang, "stopwords_only"))
+            if results.note == "no_terms":
+                # Only punctuation or symbols ("!!!", "🙂"): nothing was searched.
+                return Reply(note + t(ctx.lang, "empty_query"))
             lines = [note + t(ctx.lang, "no_results", query=cut(query, 100))]
             if results.contradicted:
                 # Why "kết nạp -kết" finds nothing.
