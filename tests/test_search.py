@@ -360,6 +360,21 @@ def test_a_loosened_query_ranks_the_documents_with_every_word_first(svc: Service
     assert ids(got) == ["movement", "related"]
 
 
+def test_a_province_typed_with_c_is_found_and_letters_alike_are_not_called_words(
+    svc: Services,
+) -> None:
+    # "Đắc Lắc" is how many type Đắk Lắk; the letters alone found "đặc biệt" and "lạc hậu",
+    # under a note that said those documents had the words, apart.
+    add(svc, "province", "Tin", "UBKT tỉnh Đắk Lắk kiểm tra 268 tổ chức đảng.")
+    add(svc, "letters", "Tin", "Một trường hợp đặc biệt ở vùng còn lạc hậu.")
+    for query in ("Đắc Lắc", "Dac Lac", "Đắk Lắk"):
+        assert ids(search(svc, query)) == ["province"], query
+    got = search(svc, "đắc hậu")
+    assert ids(got) == ["letters"] and got.note == "relaxed"
+    add(svc, "vote", "Tin", "Cử tri đi bầu đại biểu.")
+    assert search(svc, "bầu cử").note == "words_apart"
+
+
 def test_an_excluded_code_leaves_out_what_the_code_finds(svc: Services) -> None:
     # A plenum's resolution is cited by its plenum and term; "Nghị quyết 4" finds it, so
     # "-Nghị quyết 4" leaves it out (it left out only "Nghị quyết 4" written so).
