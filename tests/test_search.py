@@ -373,6 +373,9 @@ def test_a_province_typed_with_c_is_found_and_letters_alike_are_not_called_words
     assert ids(got) == ["letters"] and got.note == "relaxed"
     add(svc, "vote", "Tin", "Cử tri đi bầu đại biểu.")
     assert search(svc, "bầu cử").note == "words_apart"
+    # A word left out (no document has it) pairs with nothing: no "apart" for its pairs.
+    left_out = search(svc, "tổ xyzzy chức")
+    assert left_out.ignored == ["xyzzy"] and left_out.note is None
 
 
 def test_an_excluded_code_leaves_out_what_the_code_finds(svc: Services) -> None:

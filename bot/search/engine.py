@@ -1167,7 +1167,9 @@ class SearchEngine:
             if (a.stop or a.exact in corrected_stop) and (b.stop or b.exact in corrected_stop):
                 continue
             wa, wb = fixed.get(a.folded, a.folded), fixed.get(b.folded, b.folded)
-            built.pairs_asked += not (a.stop or b.stop)
+            # A word no document has was left out: no pair with it is asked for.
+            left_out = a.exact in built.unknown or b.exact in built.unknown
+            built.pairs_asked += not (a.stop or b.stop or left_out)
             if f"{wa}_{wb}" in name_pairs:
                 built.pairs_found += 1  # scored with the name, once, whichever spelling
             elif searcher.doc_freq("pairs", f"{wa}_{wb}"):
