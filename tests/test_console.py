@@ -95,6 +95,12 @@ def test_words_no_document_has_are_named_as_left_out(services: Services) -> None
     found = services.search.search("kết nạp xyzzy")
     assert found.ignored == ["xyzzy"] and found.total == 1
     assert services.search.search("kết nạp").ignored == []
+    # Alone, the word is why nothing is found, and the answer says so.
+    out = io.StringIO()
+    run_console(services, stdin=io.StringIO("xyzzy\n/quit\n"), stdout=out)
+    assert "Không tìm thấy tài liệu phù hợp với «xyzzy».\nKhông tài liệu nào có từ: xyzzy." in (
+        out.getvalue()
+    )
 
 
 def test_a_word_both_wanted_and_excluded_is_said_to_be_left_out(services: Services) -> None:

@@ -162,6 +162,10 @@ class Conversation:
                 # Only punctuation or symbols ("!!!", "🙂"): nothing was searched.
                 return Reply(note + t(ctx.lang, "empty_query"))
             lines = [note + t(ctx.lang, "no_results", query=cut(query, 100))]
+            if results.ignored:
+                # Why "corruption" finds nothing: no document has the word.
+                words = cut(", ".join(results.ignored), 80)
+                lines.append(t(ctx.lang, "note_no_document_has", words=words))
             if results.contradicted:
                 # Why "kết nạp -kết" finds nothing.
                 words = cut(", ".join(results.contradicted), 80)
@@ -420,8 +424,9 @@ def bending_note(results: SearchResults, lang: str) -> str | None:
     mistaken for exact ones: a typo corrected, words or a date left out, a phrase loosened;
     and the words no document has, which were left out."""
     lines = [_bent(results, lang)]
-    if results.ignored and results.hits:
-        lines.append(t(lang, "note_ignored", words=cut(", ".join(results.ignored), 80)))
+    if results.ignored:
+        key = "note_ignored" if results.hits else "note_no_document_has"
+        lines.append(t(lang, key, words=cut(", ".join(results.ignored), 80)))
     if results.contradicted:
         words = cut(", ".join(results.contradicted), 80)
         lines.append(t(lang, "note_contradicted", words=words))

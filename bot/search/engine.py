@@ -1789,6 +1789,9 @@ class SearchEngine:
             results.suggestions.append(corrected)
         if built.replaced and results.hits:
             results.as_typed = _quoted(parsed.text, built.replaced)
+        if first is None and built.unknown:
+            # Nothing found: the words no document has are part of why ("corruption").
+            results.ignored = list(dict.fromkeys(built.unknown))[:MAX_IGNORED_SHOWN]
         if not results.total and parsed.codes:
             # No document cites the code (an "Đề án 05" nobody catalogued or numbers the way
             # the index reads): the words it is written with may still be in a document
