@@ -378,6 +378,24 @@ def test_a_province_typed_with_c_is_found_and_letters_alike_are_not_called_words
     assert left_out.ignored == ["xyzzy"] and left_out.note is None
 
 
+def test_a_number_is_never_corrected_and_an_uncited_code_says_why_nothing(svc: Services) -> None:
+    # "Quy định 123" was read as a typo of 213-QĐ/TW (catalogued): its title headed the
+    # answer, as if the library had the document asked for.
+    add(svc, "other", "Tin", "Chi bộ thực hiện Quy định 213-QĐ/TW về nơi cư trú.")
+    for query in ("Quy định 123", "Quyết định 123/QĐ-UBND", "Quy định 231"):
+        got = search(svc, query)
+        assert (got.total, got.central, got.suggestions) == (0, [], []), query
+        assert got.note == "code_uncited", query
+    from bot.search.catalogue import code_labels
+
+    assert code_labels(["123/QD-UBND", "45/NQ-HDND", "8-QD", "TW4-NQ"], []) == [
+        "123/QĐ-UBND",
+        "45/NQ-HĐND",
+        "8-QĐ",
+        "NQ TW4",
+    ]
+
+
 def test_an_excluded_code_leaves_out_what_the_code_finds(svc: Services) -> None:
     # A plenum's resolution is cited by its plenum and term; "Nghị quyết 4" finds it, so
     # "-Nghị quyết 4" leaves it out (it left out only "Nghị quyết 4" written so).

@@ -162,6 +162,8 @@ class Conversation:
                 # Only punctuation or symbols ("!!!", "🙂"): nothing was searched.
                 return Reply(note + t(ctx.lang, "empty_query"))
             lines = [note + t(ctx.lang, "no_results", query=cut(query, 100))]
+            if results.note == "code_uncited":
+                lines.append(t(ctx.lang, "no_document_cites"))  # why "Kết luận 999" finds none
             if results.ignored:
                 # Why "corruption" finds nothing: no document has the word.
                 words = cut(", ".join(results.ignored), 80)
@@ -448,7 +450,7 @@ def _bent(results: SearchResults, lang: str) -> str | None:
     if results.note == "date_relaxed":
         return t(lang, "note_date_relaxed")
     if results.note == "code_uncited":
-        return t(lang, "note_code_uncited")
+        return t(lang, "note_code_uncited" if results.hits else "no_document_cites")
     if results.note == "words_apart":
         return t(lang, "note_words_apart")
     if results.note == "phrase_partial":

@@ -110,6 +110,10 @@ def code_labels(keys: list[str], central: list[CentralDocument]) -> list[str]:
             label = doc.code
         elif m := re.fullmatch(r"TW(\d+)-([A-Z]+)", bare):
             label = f"{m.group(2)} TW{m.group(1)}"  # "NQ TW4", as "Nghị quyết Trung ương 4"
+        elif m := re.fullmatch(r"(\d+)/([A-Z]+)-([A-Z]+)", bare):
+            # A local document, "123/QĐ-UBND": the kind's D is Đ, an issuer's only in HĐND.
+            issuer = "HĐND" if m.group(3) == "HDND" else m.group(3)
+            label = f"{m.group(1)}/{m.group(2).replace('D', 'Đ')}-{issuer}"
         else:
             label = re.sub(r"(?<=-)([A-Z]*)D([A-Z]*)", r"\1Đ\2", bare)  # "8-QĐ", "5-ĐA"
         if label not in labels:

@@ -706,7 +706,13 @@ class SearchEngine:
             return None, []
         short = len(term.folded) < TYPO_MIN_CHARS
         if short or not term.folded.isalpha():
-            confirmable = bool(short and neighbours and len(term.folded) >= SHORT_TYPO_MIN_CHARS)
+            # A number is never a typo: "Quy định 123" is not "Quy định 213".
+            confirmable = bool(
+                short
+                and neighbours
+                and len(term.folded) >= SHORT_TYPO_MIN_CHARS
+                and term.folded.isalpha()
+            )
             # Typed with accents no document has ("thấ nội dung"), a short word is a typo
             # like any other: its letters alone ("tha") match nearly anything.
             if match and stranded is None and not (confirmable and term.accented):
@@ -1800,6 +1806,7 @@ class SearchEngine:
             if words.total:
                 words.codes, words.note = results.codes, "code_uncited"
                 return words
+            results.note = results.note or "code_uncited"  # why nothing was found
         if not results.hits and parsed.phrases:
             # A quoted phrase found nowhere: the same words without quotes, if they match.
             loose = " ".join(
