@@ -388,6 +388,10 @@ def test_a_number_is_never_corrected_and_an_uncited_code_says_why_nothing(svc: S
         assert got.note == "code_uncited", query
     from bot.search.catalogue import code_labels
 
+    # A term typed in figures is the term: "khóa 12" is khóa XII.
+    catalogue = svc.search.catalogue
+    assert [d.code for d in catalogue.lookup(["TW4-NQ"], "Nghị quyết TW4 khóa 12")] == ["04-NQ/TW"]
+    assert [d.code for d in catalogue.lookup(["4-NQ"], "nghị quyết 4 khoá 13")] == []
     assert code_labels(["123/QD-UBND", "45/NQ-HDND", "8-QD", "TW4-NQ"], []) == [
         "123/QĐ-UBND",
         "45/NQ-HĐND",

@@ -200,6 +200,15 @@ def test_doc_code_variants() -> None:
         "TW5-NQ",
     ]
     assert find_doc_codes(typed) == []  # abbreviations alone only in queries
+    # "TW" for "Trung ương" after a kind's name, as often written and typed.
+    for written in (
+        "Nghị quyết TW4",
+        "Nghị quyết TW 4",
+        "nghi quyet tw4",
+        "Nghị quyết Trung ương 4",
+    ):
+        assert [c.key for c in find_doc_codes(written, loose=True)] == ["TW4-NQ"], written
+    assert find_doc_codes("Hội nghị TW 4", loose=True) == []
     assert find_doc_codes("KL 21.000 tấn", loose=True) == []
 
 

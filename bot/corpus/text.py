@@ -434,10 +434,11 @@ _ABBREVIATED_RE = re.compile(
 _CODE_RE = re.compile(_CODE_PATTERN)
 _CODE_RE_LOOSE = re.compile(_CODE_PATTERN, re.IGNORECASE)
 # "Nghị quyết số 35", "Kết luận 21", "Chỉ thị số 05", "Quy định 124", "Nghị quyết Trung ương 4"
+# (or "Nghị quyết TW4", "Nghị quyết TW 4")
 _NAMED_RE = re.compile(
     r"\b("
     + "|".join(sorted(_KINDS, key=len, reverse=True))
-    + r")\s+(?:(so)\s+)?(trung uong\s+)?(\d{1,4})"
+    + r")\s+(?:(so)\s+)?(trung uong\s+|tw\s*)?(\d{1,4})"
     r"(?!\d|[.,]\d|" + _CODE_TAIL + ")",
 )
 

@@ -25,6 +25,8 @@ from bot.errors import InputError
 
 CATALOGUE = Path(__file__).with_name("catalogue.json")
 _TERMS = ("xiv", "xiii", "xii", "xi", "x", "ix")  # Central Committee terms (khóa), longest first
+_ROMAN = {9: "ix", 10: "x", 11: "xi", 12: "xii", 13: "xiii", 14: "xiv"}
+_TERM_NUMBER = re.compile(r"\bkhoa\s+(\d{1,2})\b")
 # When each term's Central Committee was elected (its documents are numbered from 1 again).
 _TERM_STARTS = (
     ("2026-01-01", "xiv"),
@@ -78,7 +80,10 @@ class Catalogue:
         plenum on Party building) and names none: the query then matches what it cites.
         """
         found: list[CentralDocument] = []
-        words = set(fold_lower(normalize(query_text)).split())
+        folded = fold_lower(normalize(query_text))
+        # "khóa 12" is how many type khóa XII.
+        folded = _TERM_NUMBER.sub(lambda m: f"khoa {_ROMAN.get(int(m.group(1)), '')}", folded)
+        words = set(folded.split())
         term = next((t for t in _TERMS if t in words), None)
         for key in keys:
             # Numbers start again with each term: "Nghị quyết 4 khóa XIII" is not 04-NQ/TW of
