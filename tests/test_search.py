@@ -344,7 +344,14 @@ def test_a_name_is_found_however_it_is_spelled_and_only_as_a_name(svc: Services)
     add(svc, "uncle", "Tin", "Thành phố Vinh học tập và làm theo tư tưởng Hồ Chí Minh.")
     add(svc, "council", "HĐND TP.HCM họp", "Kỳ họp bàn dự án giao thông.")
     add(svc, "written", "Tin", "Tại TP Hồ Chí Minh, chi bộ khu phố họp bàn về giao thông.")
-    for query in ("Thành phố Hồ Chí Minh", "thanh pho ho chi minh", "TP Hồ Chí Minh", "tp hcm"):
+    add(svc, "wrong", "Tin", "Phê phán quan điểm sai trái, trình bày ngắn gọn.")
+    for query in (
+        "Thành phố Hồ Chí Minh",
+        "thanh pho ho chi minh",
+        "TP Hồ Chí Minh",
+        "tp hcm",
+        "Sài Gòn",  # its everyday name: found "sai trái" and "ngắn gọn"
+    ):
         assert ids(search(svc, query)) == ["council", "written"], query
     assert ids(search(svc, "giao thông TP Hồ Chí Minh")) == ["council", "written"]
     assert "uncle" in ids(search(svc, "Hồ Chí Minh"))
@@ -367,7 +374,7 @@ def test_a_province_typed_with_c_is_found_and_letters_alike_are_not_called_words
     # under a note that said those documents had the words, apart.
     add(svc, "province", "Tin", "UBKT tỉnh Đắk Lắk kiểm tra 268 tổ chức đảng.")
     add(svc, "letters", "Tin", "Một trường hợp đặc biệt ở vùng còn lạc hậu.")
-    for query in ("Đắc Lắc", "Dac Lac", "Đắk Lắk"):
+    for query in ("Đắc Lắc", "Dac Lac", "Đắk Lắk", "Daklak"):
         assert ids(search(svc, query)) == ["province"], query
     got = search(svc, "đắc hậu")
     assert ids(got) == ["letters"] and got.note == "relaxed"

@@ -146,6 +146,8 @@ ABBREVIATIONS = {
     "lhpn": "lien hiep phu nu",
     "ktgs": "kiem tra giam sat",
     "tphcm": "tp hcm",  # "TP.HCM", as the city is mostly written
+    "daklak": "dak lak",  # the province's name in one word, as in its web addresses
+    "daknong": "dak nong",
 }
 
 _ALPHABET = "abcdeghiklmnopqrstuvxy"

@@ -71,9 +71,12 @@ class Synonyms:
                 expr = tuple(words[i : i + size])
                 group = self._group_of.get(expr)
                 if group is not None:
-                    others = _shortest_cover(expr, self.groups[group])[:budget]
-                    budget -= len(others)
-                    found.append(Match(i, i + size, tuple(others), group in self.names))
+                    name = group in self.names
+                    others = _shortest_cover(expr, self.groups[group])
+                    if not name:  # a name's few spellings are all one name: every one counts
+                        others = others[:budget]
+                        budget -= len(others)
+                    found.append(Match(i, i + size, tuple(others), name))
                     i += size
                     break
             else:
