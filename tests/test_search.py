@@ -1649,6 +1649,15 @@ def test_parse_query_parts() -> None:
         got = parse_query(query)
         assert (got.codes, got.excluded + got.excluded_exact) == (keys, excluded), query
     assert parse_query("nhiệm kỳ 2020-2025").date_from is None
+    # A range written the other way round is the period between its ends; "after 2024 and
+    # before 2022" is no period at all.
+    for query in ("từ 2024 đến 2022", "từ 2022 đến 2024"):
+        got = parse_query(query)
+        assert (got.date_from.year, got.date_to.year) == (2021, 2024), query  # Hanoi's 1/1/2022
+    reversed_months = parse_query("từ 06/2023 đến 01/2023")
+    assert (reversed_months.date_from.month, reversed_months.date_to.month) == (12, 6)
+    nothing = parse_query("sau 2024 trước 2022")
+    assert nothing.date_from > nothing.date_to
     # A word both wanted and excluded is left out, and said: "-tham" rules out every "tham",
     # while "-những" rules out no "nhũng".
     for query, kept, contradicted in [

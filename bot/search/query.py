@@ -511,9 +511,11 @@ def _widened(day: str | None, month: str | None, year: str) -> str | None:
 def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
     spans: list[str] = []
     found: list[tuple[str | None, str | None, str]] = []  # each date's day, month, year
+    beyond = False  # "sau 2024" or "trước 2022": the date itself is left out
     for m in _DATE_FROM.finditer(folded):
         parts = _day_month_year(m)
         start, end = _period(*parts)
+        beyond |= fold_lower(m.group(0)).startswith("sau")
         parsed.date_from = end if fold_lower(m.group(0)).startswith("sau") else start
         parsed.year_terms.append(parts[2])
         spans.append(work[m.start() : m.end()])
@@ -521,10 +523,21 @@ def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
     for m in _DATE_TO.finditer(folded):
         parts = _day_month_year(m)
         start, end = _period(*parts)
+        beyond |= fold_lower(m.group(0)).startswith("truoc")
         parsed.date_to = start if fold_lower(m.group(0)).startswith("truoc") else end
         parsed.year_terms.append(parts[2])
         spans.append(work[m.start() : m.end()])
         found.append(parts)
+    if (
+        parsed.date_from is not None
+        and parsed.date_to is not None
+        and parsed.date_from >= parsed.date_to
+        and len(found) == 2
+        and not beyond
+    ):
+        # "từ 2024 đến 2022": the two ends written the other way round; the period between.
+        (a_start, a_end), (b_start, b_end) = (_period(*parts) for parts in found)
+        parsed.date_from, parsed.date_to = min(a_start, b_start), max(a_end, b_end)
     if parsed.date_from is None and parsed.date_to is None:
         m = _DATE_IN.search(folded)
         if m:
