@@ -407,6 +407,18 @@ def test_a_number_is_never_corrected_and_an_uncited_code_says_why_nothing(svc: S
     ]
 
 
+def test_a_topic_typed_with_a_wrong_tone_says_what_it_searched_for(corpus: Services) -> None:
+    # "tham nhủng" listed the topic of "tham nhũng" without saying it had read it so.
+    wrong = search(corpus, "tham nhủng")
+    assert (wrong.topic, wrong.note, wrong.suggestions[:1]) == (
+        "anti_corruption",
+        "typo",
+        ["tham nhũng"],
+    )
+    for typed in ("tham nhũng", "tham nhung", "Tham Nhũng", "kết nạp đảng viên"):
+        assert search(corpus, typed).note is None, typed
+
+
 def test_an_excluded_code_leaves_out_what_the_code_finds(svc: Services) -> None:
     # A plenum's resolution is cited by its plenum and term; "Nghị quyết 4" finds it, so
     # "-Nghị quyết 4" leaves it out (it left out only "Nghị quyết 4" written so).

@@ -75,6 +75,7 @@ from bot.search.query import (
     is_stopword,
     may_name_topic,
     parse_query,
+    topic_spelling,
 )
 from bot.search.summary import first_sentence, summarize
 from bot.search.summary import snippet as make_snippet
@@ -1646,7 +1647,13 @@ class SearchEngine:
             else None
         )
         if parsed.topic and not topic:
-            return self._topic_answer(searcher, parsed, filters, undated, results)
+            answer = self._topic_answer(searcher, parsed, filters, undated, results)
+            spelled = topic_spelling(parsed, self.taxonomy)
+            if spelled is not None and answer.total:
+                # "tham nhủng" lists the topic of "tham nhũng": the answer says it read so.
+                answer.note = answer.note or "typo"
+                answer.suggestions.insert(0, spelled)
+            return answer
 
         if not parsed.has_content:
             if parsed.date_text or explicit_dates or topic or source:

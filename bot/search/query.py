@@ -672,6 +672,31 @@ def resolve_topic(text: str, taxonomy: Taxonomy) -> list[str]:
     return topics_containing(text, taxonomy)
 
 
+def topic_spelling(parsed: ParsedQuery, taxonomy: Taxonomy) -> str | None:
+    """The topic phrase a query names, as written, when a word typed with accents has other
+    ones ("tham nhủng" is "tham nhũng"): the answer then says what it searched for. None
+    when the accents typed are the phrase's, or none were typed."""
+    if parsed.topic is None or not any(t.accented for t in parsed.terms):
+        return None
+    topic = taxonomy.get(parsed.topic)
+    if topic is None:
+        return None
+    typed = [t for t in parsed.terms if not t.stop] or parsed.terms
+    keys = {_phrase_key(" ".join(t.folded for t in typed)), _phrase_key(parsed.text)}
+    spellings = [
+        normalize(p).lower()
+        for p in (topic.name_vi, *TOPIC_PHRASES.get(topic.slug, ()))
+        if _phrase_key(p) in keys
+    ]
+    for written in spellings:
+        words = _PUNCT.sub(" ", written).split()
+        if len(words) == len(typed) and all(
+            not t.accented or t.exact == w for t, w in zip(typed, words, strict=True)
+        ):
+            return None  # typed as written (or without accents, which is no typo)
+    return spellings[0] if spellings else None
+
+
 def match_topic(parsed: ParsedQuery, taxonomy: Taxonomy) -> tuple[str | None, str | None]:
     """(topic the whole query names, topic phrase found inside a longer query).
 
