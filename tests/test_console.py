@@ -218,3 +218,16 @@ def test_only_punctuation_is_no_search(services: Services) -> None:
     # "!!!" searched nothing; "no documents match «!!!»" read as if it had.
     text = _chat_with_seeds(services, "!!!\n🙂\n/quit\n")
     assert text.count("Hãy gõ từ khóa cần tìm") == 2 and "«!!!»" not in text
+
+
+def test_a_loosened_answer_says_how_many_have_every_word(services: Services) -> None:
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    services.documents.add(NewDocument(title="Tin", text="Mô hình dân vận khéo.", external_id="a"))
+    services.documents.add(NewDocument(title="Tin", text="Công tác dân vận.", external_id="b"))
+    out = io.StringIO()
+    run_console(services, lang="en", stdin=io.StringIO("dân vận khéo\n/quit\n"), stdout=out)
+    assert "Only one of them has every word typed; the others have some of them." in (
+        out.getvalue()
+    )

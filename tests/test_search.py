@@ -365,6 +365,9 @@ def test_a_loosened_query_ranks_the_documents_with_every_word_first(svc: Service
     add(svc, "related", "Khi tuyên giáo và dân vận cùng bắt mạch", many)
     got = search(svc, "dân vận khéo")
     assert ids(got) == ["movement", "related"]
+    # The count is of both; the answer says how many have every word.
+    assert (got.total, got.complete) == (2, 1)
+    assert search(svc, "dân vận").complete is None
 
 
 def test_a_province_typed_with_c_is_found_and_letters_alike_are_not_called_words(

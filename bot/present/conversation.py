@@ -426,6 +426,9 @@ def bending_note(results: SearchResults, lang: str) -> str | None:
     mistaken for exact ones: a typo corrected, words or a date left out, a phrase loosened;
     and the words no document has, which were left out."""
     lines = [_bent(results, lang)]
+    if results.complete is not None:
+        key = "note_complete_one" if results.complete == 1 else "note_complete"
+        lines.append(t(lang, key, n=results.complete))
     if results.ignored:
         key = "note_ignored" if results.hits else "note_no_document_has"
         lines.append(t(lang, key, words=cut(", ".join(results.ignored), 80)))

@@ -94,4 +94,6 @@ class SearchResults:
     # Words typed both to find and to leave out ("tham nhũng -tham"): left out, not searched.
     contradicted: list[str] = field(default_factory=list)
     phrase_hits: int | None = None  # of ``total``, documents with the quoted phrase itself
+    # Of ``total``, the documents with every word, when the search was loosened to fewer.
+    complete: int | None = None
     date_widened: tuple[str, str] | None = None  # a date no calendar has: (typed, searched)
