@@ -423,6 +423,19 @@ def test_files_with_the_same_name_in_one_run_stay_two_documents(
     # Read again, each file finds its own document.
     again = runner.invoke(main, ["ingest", str(tmp_path / "in")])
     assert "0 added, 0 updated, 4 already present" in again.output
+    # Edited and read alone, or in another order, a file still updates its own document
+    # (by its path): b/baocao.txt alone replaced chi bộ A's report.
+    (tmp_path / "in" / "b" / "baocao.txt").write_text(
+        "Báo cáo B sửa\nChi bộ B họp về kết nạp đảng viên mới, bổ sung.", encoding="utf-8"
+    )
+    alone = runner.invoke(main, ["ingest", str(tmp_path / "in" / "b" / "baocao.txt")])
+    assert "updated: b-baocao (#2)" in alone.output, alone.output
+    assert runner.invoke(main, ["docs", "show", "baocao"]).output.startswith("Báo cáo A\n")
+    # A new file of a name another file's document has gets its own id, alone too.
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "baocao.txt").write_text("Báo cáo C\nChi bộ C họp.", encoding="utf-8")
+    third = runner.invoke(main, ["ingest", str(tmp_path / "c" / "baocao.txt")])
+    assert "added: c-baocao (#5)" in third.output, third.output
 
 
 def test_search_with_an_unknown_source_names_the_known_ones(runner: CliRunner) -> None:

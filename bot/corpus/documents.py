@@ -56,6 +56,9 @@ class NewDocument:
     source: str | None = None
     author: str | None = None
     origin: str | None = None
+    # The id is the file's name, not given by the input (a JSONL "id"): ingest may qualify
+    # it, so another file of the same name keeps its own document.
+    named_from_file: bool = False
 
 
 @dataclass(frozen=True)

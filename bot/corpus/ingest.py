@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -61,6 +62,7 @@ def ingest_documents(
     """Store each item, reporting failures without stopping; classify and index what is new."""
     report = IngestReport()
     batch: list[NewDocument] = []
+    taken: set[str] = set()  # ids this run gave files
 
     def store(docs: list[NewDocument]) -> list[AddResult | InputError]:
         # One transaction per batch: far fewer commits than one per document. If the database
@@ -102,6 +104,8 @@ def ingest_documents(
                 if progress:
                     progress(str(item.source or ""), None, str(item))
                 continue
+            if item.named_from_file:
+                item = _own_id(item, taken, services.documents)
             batch.append(item)
             if len(batch) >= batch_size:
                 flush()
@@ -118,7 +122,6 @@ def read_paths(paths: list[Path]) -> Iterable[NewDocument | InputError | Skipped
 
     A ``.jsonl`` file named directly is read as JSONL, as ``--jsonl`` would.
     """
-    taken: set[str] = set()  # ids this run gave files: names alike must not replace each other
     for path in walk_paths(paths):
         if isinstance(path, Skipped):
             yield path
@@ -127,7 +130,7 @@ def read_paths(paths: list[Path]) -> Iterable[NewDocument | InputError | Skipped
             yield from iter_jsonl(path)
             continue
         try:
-            yield _own_id(read_file(path), path, taken)
+            yield read_file(path)
         except InputError as exc:
             yield exc
         except PartyBotError as exc:
@@ -136,26 +139,48 @@ def read_paths(paths: list[Path]) -> Iterable[NewDocument | InputError | Skipped
             yield InputError(f"could not read ({exc.__class__.__name__}: {exc})", source=str(path))
 
 
-def _own_id(doc: NewDocument, path: Path, taken: set[str]) -> NewDocument:
-    """``doc`` with an id no other file of this run has.
+def _own_id(doc: NewDocument, taken: set[str], store: DocumentStore) -> NewDocument:
+    """``doc`` (its id made from its file's name) with an id no other file has.
 
     A file's id is its name without the extension, so "a/baocao.txt" and "b/baocao.txt" (or
-    "year.html" and "year.txt") would be one document, the second replacing the first. The
-    later one takes its folder's name ("b-baocao"), else its extension ("year.txt"). The
-    same files read again get the same ids: the folders are read in order.
+    "year.html" and "year.txt") would be one document, the later replacing the earlier. A
+    file read before keeps the id it got then (found by its path); a new one whose name
+    another file's document already has takes its folder's name ("b-baocao"), else its
+    extension. A document with that id from no file (a JSONL line, a feed) is still
+    updated, as before.
     """
-    own = doc.external_id or path.stem
-    candidates = [own, f"{path.parent.name}-{own}", f"{own}{path.suffix}"]
+    origin = doc.origin or ""
+    path = Path(origin) if origin else None
+    if path is not None:
+        known = store.external_id_from(list(dict.fromkeys([origin, str(path.resolve())])))
+        if known is not None and known not in taken:
+            taken.add(known)
+            return replace(doc, external_id=known)
+    own = doc.external_id or (path.stem if path else "doc")
+    candidates = [own]
+    if path is not None:
+        candidates += [f"{path.parent.name}-{own}", f"{own}{path.suffix}"]
     candidates += [f"{own}-{n}" for n in range(2, 1000)]
     for candidate in candidates:
         try:
             key = clean_external_id(candidate)
         except InputError:
             continue
-        if key not in taken:
-            taken.add(key)
-            return replace(doc, external_id=candidate)
+        if key in taken:
+            continue
+        exists, stored_origin = store.origin_of(key)
+        if exists and path is not None and _another_file(stored_origin, path):
+            continue
+        taken.add(key)
+        return replace(doc, external_id=candidate)
     return doc
+
+
+def _another_file(origin: str | None, path: Path) -> bool:
+    """Did a document stored from ``origin`` come from a file other than ``path``?"""
+    if not origin or origin.startswith(("feed:", "page:")) or re.search(r":\d+$", origin):
+        return False  # no file, a feed, or a JSONL line: its id is its own
+    return Path(origin).resolve() != path.resolve()
 
 
 def read_jsonl(path: Path) -> Iterable[NewDocument | InputError]:

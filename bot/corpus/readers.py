@@ -337,6 +337,7 @@ def read_bytes(data: bytes, *, name: str, source: str | None = None) -> NewDocum
         source=article.source or meta.get("source"),
         author=article.author or meta.get("author"),
         origin=source,
+        named_from_file=True,
     )
 
 

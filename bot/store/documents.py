@@ -271,6 +271,27 @@ class DocumentStore:
             doc.topics = self._topics(conn, [doc.id]).get(doc.id, {})
             return doc
 
+    def origin_of(self, external_id: str) -> tuple[bool, str | None]:
+        """(whether a document has this external id, where it came from)."""
+        with self.db.begin() as conn:
+            row = conn.execute(
+                sa.select(documents.c.origin).where(documents.c.external_id == external_id)
+            ).first()
+        return (row is not None, row.origin if row is not None else None)
+
+    def external_id_from(self, origins: Sequence[str]) -> str | None:
+        """The external id of the document that came from one of ``origins`` (a file read
+        again), if any."""
+        if not origins:
+            return None
+        with self.db.begin() as conn:
+            row = conn.execute(
+                sa.select(documents.c.external_id)
+                .where(documents.c.origin.in_(list(origins)))
+                .order_by(documents.c.id)
+            ).first()
+        return row.external_id if row is not None else None
+
     def get_many(self, ids: Sequence[int]) -> dict[int, Document]:
         """Documents by id (missing ones are left out)."""
         if not ids:
