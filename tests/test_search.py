@@ -1683,6 +1683,9 @@ def test_parse_query_parts() -> None:
     ]:
         got = parse_query(query)
         assert ([t.folded for t in got.terms], got.contradicted) == (kept, contradicted), query
+    # A quoted phrase with an excluded word is in no document left: not searched loosely.
+    quoted = parse_query('"tham nhũng" kỷ luật -nhũng')
+    assert (quoted.phrases, quoted.contradicted) == ([], ["nhũng"])
     # A date no calendar has is read as its month or its year, and says so.
     for query, widened in [
         ("kết nạp ngày 31/02/2023", ("ngày 31/02/2023", "2/2023")),

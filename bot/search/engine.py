@@ -1662,7 +1662,8 @@ class SearchEngine:
                 scored, results.total = self._newest(searcher, query_all, offset, limit)
                 results.hits = self._hits(searcher, scored, None)
                 return results
-            results.note = "stopwords" if parsed.terms else "no_terms"
+            if not parsed.contradicted:  # else nothing is left because of what it excludes
+                results.note = "stopwords" if parsed.terms else "no_terms"
             return results
 
         soft = self._soft_topic(parsed)

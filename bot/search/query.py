@@ -490,10 +490,13 @@ def _drop_contradicted(parsed: ParsedQuery) -> None:
     def ruled_out(term: Term) -> bool:
         return not term.stop and (term.folded in excluded or term.exact in exact)
 
-    for term in parsed.terms:
+    for term in [*parsed.terms, *(t for phrase in parsed.phrases for t in phrase)]:
         if ruled_out(term) and term.exact not in parsed.contradicted:
             parsed.contradicted.append(term.exact)
     parsed.terms = [t for t in parsed.terms if not ruled_out(t)]
+    # A quoted phrase with a word excluded ('"tham nhũng" -nhũng') can be in no document
+    # left: none is searched, rather than its loose words.
+    parsed.phrases = [p for p in parsed.phrases if not any(ruled_out(t) for t in p)]
 
 
 def _widened(day: str | None, month: str | None, year: str) -> str | None:
