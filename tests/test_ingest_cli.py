@@ -480,3 +480,25 @@ def test_search_reads_topics_by_name_and_writes_codes_as_cadres_do(runner: CliRu
     assert "(codes: 5-ĐA)" in runner.invoke(main, ["search", "Đề án 05"]).stdout
     shown = runner.invoke(main, ["search", "kết nạp"]).stdout.splitlines()
     assert any(line.strip().startswith("partybot docs show ") for line in shown)
+
+
+def test_users_ids_and_admins_are_explained(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = runner.invoke(main, ["users", "allow", "abc"])
+    assert bad.exit_code == 2 and "'abc' is no user or chat id (a number)" in bad.output
+    assert "integer range" not in bad.output
+    assert "0 is no user or chat id" in runner.invoke(main, ["users", "deny", "0"]).output
+    assert runner.invoke(main, ["users", "allow", "-100123", "5"]).exit_code == 0
+    # Denying an admin: ADMIN_IDS still wins, and both the command and the list say so.
+    monkeypatch.setenv("ADMIN_IDS", "777")
+    from bot.config import get_settings
+
+    get_settings.cache_clear()
+    denied = runner.invoke(main, ["users", "deny", "777"])
+    assert "warning: 777 is in ADMIN_IDS and stays an admin" in denied.stderr
+    assert "(in ADMIN_IDS: still an admin)" in runner.invoke(main, ["users", "list"]).stdout
+    # Nothing to classify is a usage error, not "none (highest: …)".
+    for empty in ("", "   "):
+        result = runner.invoke(main, ["classify", empty])
+        assert result.exit_code == 2 and "nothing to classify" in result.output

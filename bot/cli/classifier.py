@@ -449,6 +449,8 @@ def classify(  # type: ignore[no-untyped-def]
     model = _model(services, version)
     if text:
         joined = " ".join(text)
+        if not joined.strip():
+            raise click.UsageError("nothing to classify: give some text")
         ((labels, probs),) = model.classify([joined])
         explanation = model.explain(joined) if labels else {}
         if as_json:

@@ -57,23 +57,32 @@ def users() -> None:
     """
 
 
-def _chat_ids(
-    _ctx: click.Context, _param: click.Parameter, ids: tuple[int, ...]
-) -> tuple[int, ...]:
-    if 0 in ids:
-        raise click.BadParameter("0 is no user or chat id")
-    return ids
+class ChatId(click.ParamType):
+    """A Telegram user id (positive) or group chat id (negative), never 0."""
+
+    name = "ID"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int:
+        """The id as an int, or a usage error that says what an id is."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                self.fail(f"{str(value)[:40]!r} is no user or chat id (a number)", param, ctx)
+        if number == 0:
+            self.fail("0 is no user or chat id", param, ctx)
+        if not -MAX_CHAT_ID <= number <= MAX_CHAT_ID:
+            self.fail(f"{number} is out of the range of Telegram ids", param, ctx)
+        return number
 
 
 # A group's id is negative ("-1001234567890"): an argument, not an unknown option.
 _NEGATIVE_IDS = {"ignore_unknown_options": True}
-_IDS = click.argument(
-    "ids",
-    nargs=-1,
-    type=click.IntRange(-MAX_CHAT_ID, MAX_CHAT_ID),
-    required=True,
-    callback=_chat_ids,
-)
+_IDS = click.argument("ids", nargs=-1, type=ChatId(), required=True)
 
 
 @users.command("allow", context_settings=_NEGATIVE_IDS)
@@ -110,6 +119,9 @@ def users_deny(services, ids: tuple[int, ...]) -> None:  # type: ignore[no-untyp
     for target in ids:
         access.deny(target)
         click.echo(f"denied {target}")
+        if access.is_admin(target):
+            # ADMIN_IDS wins: an admin is never locked out of their own bot by the database.
+            click.echo(f"warning: {target} is in ADMIN_IDS and stays an admin", err=True)
 
 
 @users.command("list")
@@ -128,6 +140,8 @@ def users_list(services) -> None:  # type: ignore[no-untyped-def]
     )
     for record in access.list_users():
         note = f"  {record.note}" if record.note else ""
+        if access.is_admin(record.user_id) and record.status == "denied":
+            note += "  (in ADMIN_IDS: still an admin)"
         click.echo(f"user {record.user_id:>14}  {record.status:8} lang={record.lang or '-'}{note}")
     for chat_id, title, allowed, member in access.list_chats():
         state = "allowed" if allowed else "not allowed"
