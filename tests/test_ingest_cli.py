@@ -502,3 +502,20 @@ def test_users_ids_and_admins_are_explained(
     for empty in ("", "   "):
         result = runner.invoke(main, ["classify", empty])
         assert result.exit_code == 2 and "nothing to classify" in result.output
+
+
+def test_markdown_front_matter_and_markup_are_not_stored_as_text(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    note = tmp_path / "note.md"
+    note.write_text(
+        "---\ntitle: Kiểm tra giám sát quý I\ndate: 2024-05-05\n---\n"
+        "# Kiểm tra giám sát\n\n**Ủy ban kiểm tra** đã [giám sát](http://x) *nhiều* tổ chức.\n\n"
+        "- Một là kiểm tra.\n\n![ảnh](a.png)\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(main, ["ingest", str(note)]).exit_code == 0
+    shown = runner.invoke(main, ["docs", "show", "note"]).output
+    assert shown.startswith("Kiểm tra giám sát quý I\n") and "05/05/2024" in shown
+    assert "Ủy ban kiểm tra đã giám sát nhiều tổ chức." in shown and "Một là kiểm tra." in shown
+    assert not any(mark in shown for mark in ("**", "](", "---", "title:", "![", "- Một"))

@@ -220,6 +220,32 @@ def _docx_lines(container: Any) -> Iterator[str]:
                 yield " | ".join(cells)
 
 
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1")
+_MD_LINE = re.compile(r"(?m)^(?:#{1,6}\s+|>\s?|[-*+]\s+(?=\S)|\s*(?:[-*_]\s*){3,}$)")
+
+
+def _markdown_text(raw: str) -> tuple[str, dict[str, str | None]]:
+    """A Markdown file's text without its markup, and the title and date of its YAML front
+    matter ("title: …", "date: 2024-05-05"): an admin's notes are often written so."""
+    meta: dict[str, str | None] = {}
+    front = _FRONT_MATTER.match(raw)
+    if front:
+        for line in front.group(1).splitlines():
+            key, _, value = line.partition(":")
+            value = value.strip().strip("\"'")
+            if key.strip().lower() in {"title", "date"} and value:
+                meta[key.strip().lower()] = value
+        raw = raw[front.end() :]
+    raw = _MD_IMAGE.sub("", raw)
+    raw = _MD_LINK.sub(r"\1", raw)
+    raw = _MD_LINE.sub("", raw)
+    raw = _MD_EMPHASIS.sub(r"\2", raw)
+    return raw, meta
+
+
 def _read_pdf(data: bytes, source: str) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -309,7 +335,7 @@ def read_bytes(data: bytes, *, name: str, source: str | None = None) -> NewDocum
     elif suffix in {".txt", ".md", ".markdown", ""}:
         raw = decode_bytes(data, source=source).text
         if suffix in {".md", ".markdown"}:
-            raw = re.sub(r"(?m)^#{1,6}\s+", "", raw)
+            raw, meta = _markdown_text(raw)
     else:
         raise InputError(f"unsupported file type {suffix}", source=source)
     # Text extracted from a .docx or HTML typed in a legacy font is Unicode made of that
