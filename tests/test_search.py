@@ -422,6 +422,16 @@ def test_a_topic_typed_with_a_wrong_tone_says_what_it_searched_for(corpus: Servi
         assert search(corpus, typed).note is None, typed
 
 
+def test_a_two_syllable_query_ranks_the_word_above_its_syllables_apart(svc: Services) -> None:
+    # "thanh hoa" put "thanh niên Biên Hòa" (both syllables in the title, apart) above an
+    # article naming Thanh Hóa once in a long text.
+    add(svc, "youth", "Hơn 600 thanh niên Biên Hòa tòng quân", "Thanh niên Biên Hòa lên đường.")
+    filler = " ".join(["Đảng bộ tỉnh họp bàn công tác cán bộ và kinh tế xã hội."] * 6)
+    add(svc, "province", "Hội nghị Tỉnh ủy", f"{filler} Tỉnh ủy Thanh Hóa quyết định.")
+    assert ids(search(svc, "thanh hoa")) == ["province", "youth"]
+    assert ids(search(svc, "Thanh Hóa")) == ["province", "youth"]
+
+
 def test_an_excluded_code_leaves_out_what_the_code_finds(svc: Services) -> None:
     # A plenum's resolution is cited by its plenum and term; "Nghị quyết 4" finds it, so
     # "-Nghị quyết 4" leaves it out (it left out only "Nghị quyết 4" written so).
