@@ -839,6 +839,23 @@ def test_date_ranges_from_the_query(corpus: Services) -> None:
     assert none.topic == "admission" and none.total == 0 and none.note is None
 
 
+def test_a_year_with_words_also_finds_the_text_naming_it(svc: Services) -> None:
+    # A year-end report is published the next January: "năm 2023" with words found it not.
+    add(
+        svc,
+        "report",
+        "Kết quả phòng, chống tham nhũng năm 2023",
+        "Xã công khai kết quả.",
+        date=datetime(2024, 1, 15),
+    )
+    add(svc, "dated", "Tin", "Chống tham nhũng ở xã.", date=datetime(2023, 6, 1))
+    add(svc, "other", "Tin", "Chống tham nhũng ở phường.", date=datetime(2024, 6, 1))
+    assert set(ids(search(svc, "kết quả tham nhũng năm 2023"))) == {"report"}
+    assert set(ids(search(svc, "chống tham nhũng 2023"))) == {"report", "dated"}
+    # A year alone lists what was published in it.
+    assert ids(search(svc, "năm 2023")) == ["dated"]
+
+
 def test_a_period_asked_for_leaves_out_documents_without_a_date(svc: Services) -> None:
     # An undated document sorts by the day it was ingested (today), but is from no period.
     add(svc, "undated", "Tin", "Chi bộ kết nạp đảng viên mới.")

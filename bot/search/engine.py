@@ -1407,7 +1407,11 @@ class SearchEngine:
         date_from: datetime | None,
         date_to: datetime | None,
         source: str | None,
+        named_year: str | None = None,
     ) -> list[Query]:
+        """Topic, source and period filters. ``named_year``: the period is that year, and a
+        document whose text names it ("kết quả … năm 2023", published in January 2024) is
+        in it too."""
         filters: list[Query] = []
         if topic:
             filters.append(_term("topics", topic))
@@ -1430,6 +1434,8 @@ class SearchEngine:
             if date_from and date_to and date_to - date_from <= timedelta(days=1):
                 # A day: published that day, or naming it (an event reported the next day).
                 filters.append(_should([period("published"), period("mentioned")]))
+            elif named_year is not None:
+                filters.append(_should([period("published"), _term("text_f", named_year)]))
             else:
                 filters.append(period("published"))
         return filters
@@ -1647,7 +1653,9 @@ class SearchEngine:
         # Excluded words and phrases hold for every way the query is answered: a date alone,
         # a topic's listing, each attempt.
         excluding = _excluding(parsed, lambda keys: self._citing(keys, parsed.text)[0])
-        filters = self._filters(topic, date_from, date_to, source) + excluding
+        # A year with other words may also be named in the text (not for a listing of it).
+        named_year = parsed.named_year if parsed.has_content and not explicit_dates else None
+        filters = self._filters(topic, date_from, date_to, source, named_year) + excluding
 
         # Without its date, when a dated topic listing finds nothing.
         undated = (

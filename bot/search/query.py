@@ -136,6 +136,9 @@ class ParsedQuery:
     # A date no calendar has, read as its month or year: (as typed, what was searched).
     date_widened: tuple[str, str] | None = None
     year_terms: list[str] = field(default_factory=list)  # years consumed by the date filter
+    # The query's date is a year alone ("năm 2023"): a year-end report naming it is often
+    # published the next January, so with other words the year may also be in the text.
+    named_year: str | None = None
     question: bool = False
     topic: str | None = None  # the query names this topic
     topic_hint: str | None = None  # a topic phrase inside a longer (question) query
@@ -547,6 +550,8 @@ def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
             parts = _day_month_year(m)
             parsed.date_from, parsed.date_to = _period(*parts)
             parsed.year_terms.append(parts[2])
+            if parts[0] is None and parts[1] is None:
+                parsed.named_year = parts[2]
             spans.append(work[m.start() : m.end()])
             found.append(parts)
     if spans:
