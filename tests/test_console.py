@@ -233,3 +233,27 @@ def test_a_loosened_answer_says_how_many_have_every_word(services: Services) -> 
     assert "Only one of them has every word typed; the others have some of them." in (
         out.getvalue()
     )
+
+
+def test_small_answers_read_right(services: Services) -> None:
+    from bot.corpus.documents import NewDocument
+    from bot.present.console import handle_line
+
+    services.use_classifier(None)
+    added = services.documents.add(
+        NewDocument(title="Mặt trận giám sát", text="Mặt trận giám sát cán bộ.", external_id="a")
+    )
+    topics = {"anti_corruption": 0.99, "mass_mobilization": 0.98, "inspection": 0.6}
+    services.documents.set_topics(added.document_id, topics, "test")
+    services.after_documents_changed([added.document_id])
+    conversation = Conversation(services)
+    ctx = Context(lang="vi", user_id=0)
+    # Browsing a topic, its tag is among the two a card shows (it looked misfiled).
+    listing = conversation.topic(ctx, "inspection").html
+    assert "Kiểm tra, giám sát và kỷ luật Đảng" in listing.split("Mặt trận giám sát</b>")[1]
+    # Only words to leave out: said so, not "type what to look for".
+    only = conversation.search(ctx, "-mặt trận").html
+    assert only.startswith("Chỉ có từ loại trừ")
+    # One button: "only button 1", not "the buttons are 1–1".
+    one = handle_line(conversation, ctx, "2", ["x:0"])[0].html
+    assert one == "Không có nút số 2: chỉ có nút 1."

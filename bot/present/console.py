@@ -42,6 +42,8 @@ def handle_line(
     if parse_int(line, low=0, high=99) is not None and len(line) <= 2:
         # A number is how buttons are pressed here: one that is no button is a slip, not a
         # search for "7" (a year or a code has more digits, and still searches).
+        if len(actions) == 1:
+            return [Reply(t(ctx.lang, "console_one_button", n=line))]
         if actions:
             return [Reply(t(ctx.lang, "console_no_button", n=line, last=len(actions)))]
         return [Reply(t(ctx.lang, "console_no_buttons", n=line))]

@@ -21,7 +21,7 @@ from bot.present.messages import EXAMPLE_QUERIES, Raw, t
 from bot.present.render import Button, Reply, cut, esc, highlight, link, split_html_messages
 from bot.search.api import SearchResults
 from bot.search.links import doc_link, paginate_text, parse_start_payload
-from bot.search.query import resolve_topic
+from bot.search.query import parse_query, resolve_topic
 from bot.services import Services
 from bot.timeutil import format_date, format_date_iso
 
@@ -91,11 +91,22 @@ class Conversation:
             row.append(Button(t(lang, "next"), data=make(page + 1)))
         return [row] if row else []
 
-    def _render_hits(self, hits: Sequence, start: int, lang: str) -> list[str]:  # type: ignore[type-arg]
+    def _render_hits(
+        self,
+        hits: Sequence,  # type: ignore[type-arg]
+        start: int,
+        lang: str,
+        topic: str | None = None,
+    ) -> list[str]:
         blocks = []
         for n, hit in enumerate(hits, start=start + 1):
             date = format_date(hit.date) or t(lang, "no_date")
-            topics = ", ".join(self._topic_name(s, lang) for s in hit.topics[:2])
+            # Two tags fit a phone's line; the topic browsed is always one of them, or the
+            # card looks misfiled under it.
+            shown = list(hit.topics[:2])
+            if topic in hit.topics and topic not in shown:
+                shown = [topic, *shown[:1]]
+            topics = ", ".join(self._topic_name(s, lang) for s in shown)
             meta = f"📅 {esc(date)}" + (f" · 🏷 {esc(topics)}" if topics else "")
             snippet = hit.snippet
             if snippet is not None and snippet.text:
@@ -115,7 +126,8 @@ class Conversation:
 
     def _results_reply(self, header: str, results, page: int, lang: str, make) -> Reply:  # type: ignore[no-untyped-def]
         pages = max(1, math.ceil(results.total / PAGE_SIZE))
-        blocks = [header, *self._render_hits(results.hits, (page - 1) * PAGE_SIZE, lang)]
+        start = (page - 1) * PAGE_SIZE
+        blocks = [header, *self._render_hits(results.hits, start, lang, results.topic)]
         text = split_html_messages(["\n\n".join(blocks)])[0]
         return Reply(text, buttons=self._pager(lang, page, pages, make))
 
@@ -159,8 +171,10 @@ class Conversation:
             if results.note == "stopwords":
                 return Reply(note + t(ctx.lang, "stopwords_only"))
             if results.note == "no_terms":
-                # Only punctuation or symbols ("!!!", "🙂"): nothing was searched.
-                return Reply(note + t(ctx.lang, "empty_query"))
+                # Only punctuation or symbols ("!!!", "🙂"), or only what to leave out
+                # ("-tham nhũng"): nothing was searched.
+                key = "only_excluded" if parse_query(query).excludes else "empty_query"
+                return Reply(note + t(ctx.lang, key))
             lines = [note + t(ctx.lang, "no_results", query=cut(query, 100))]
             if results.note == "code_uncited":
                 lines.append(t(ctx.lang, "no_document_cites"))  # why "Kết luận 999" finds none

@@ -28,7 +28,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "• Gõ từ khóa (có dấu hoặc không dấu) để tìm tài liệu; đặt cụm từ trong dấu ngoặc kép để tìm chính xác.\n"
             "• Có thể lọc theo năm: <i>kết nạp đảng viên 2022</i>, <i>từ 01/2023</i>.\n"
             "• /search &lt;từ khóa&gt; — tìm kiếm (dùng được trong nhóm)\n"
-            "• /topics — danh sách chủ đề; /topic &lt;mã&gt; — tài liệu theo chủ đề\n"
+            "• /topics — danh sách chủ đề; /topic &lt;tên chủ đề&gt; — tài liệu theo chủ đề\n"
             "• /latest — tài liệu mới nhất\n"
             "• /doc &lt;số&gt; — đọc toàn văn tài liệu\n"
             "• /classify &lt;văn bản&gt; — phân loại chủ đề (hoặc trả lời một tin nhắn bằng /classify)\n"
@@ -127,6 +127,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "no_date": "không rõ ngày",
         "inline_no_results": "Không có kết quả",
         "console_no_button": "Không có nút số {n}: các nút hiện có là 1–{last}.",
+        "console_one_button": "Không có nút số {n}: chỉ có nút 1.",
+        "only_excluded": "Chỉ có từ loại trừ (sau dấu -); hãy thêm từ cần tìm, ví dụ: <code>tham nhũng -đấu thầu</code>",
         "console_no_buttons": "Không có nút số {n}: câu trả lời vừa rồi không có nút nào. Để tìm một con số, hãy gõ /search {n}.",
         "console_intro": "Trò chuyện ngoại tuyến (không cần Telegram). Gõ câu hỏi, /help để xem lệnh, số để bấm nút, /quit để thoát.",
         "cmd_search": "Tìm tài liệu",
@@ -184,7 +186,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "• Type keywords (accents optional); put a phrase in double quotes for an exact match.\n"
             "• Filter by year: <i>kết nạp đảng viên 2022</i>, <i>từ 01/2023</i>.\n"
             "• /search &lt;words&gt; — search (works in groups)\n"
-            "• /topics — topics; /topic &lt;slug&gt; — documents of a topic\n"
+            "• /topics — topics; /topic &lt;topic name&gt; — documents of a topic\n"
             "• /latest — newest documents\n"
             "• /doc &lt;number&gt; — read a document\n"
             "• /classify &lt;text&gt; — topics of a text (or reply to a message with /classify)\n"
@@ -280,6 +282,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "no_date": "undated",
         "inline_no_results": "No results",
         "console_no_button": "There is no button {n}: the buttons are 1–{last}.",
+        "console_one_button": "There is no button {n}: there is only button 1.",
+        "only_excluded": "Only excluded words (after -); add what to look for, e.g. <code>tham nhũng -đấu thầu</code>",
         "console_no_buttons": "There is no button {n}: the last answer has no buttons. To search for a number, type /search {n}.",
         "console_intro": "Offline chat (no Telegram needed). Type a question, /help for commands, a number to press a button, /quit to leave.",
         "cmd_search": "Search documents",
