@@ -385,7 +385,15 @@ def test_digest_on_for_a_chat_the_bot_does_not_serve_warns(cli) -> None:  # type
     dry = cli.invoke(main, ["digest", "send", "--all", "--dry-run"])
     assert "chat -100123: skipped (not allowed)" in dry.stdout
     assert "warning: chat -100123 is not allowed: it gets no digest" in dry.stderr
+    # Preview and list say it too: a denied chat's preview is what it would get once allowed.
+    preview_denied = cli.invoke(main, ["digest", "preview", "--chat", "-100123"])
+    assert "warning: chat -100123 is not allowed" in preview_denied.stderr
+    assert "[not allowed: skipped until allowed]" in cli.invoke(main, ["digest", "list"]).stdout
     assert cli.invoke(main, ["users", "allow", "-100123"]).exit_code == 0
+    assert "not allowed" not in cli.invoke(main, ["digest", "list"]).stdout
+    # Off, a digest is due never.
+    cli.invoke(main, ["digest", "off", "--chat", "-100123"])
+    assert "next=-" in cli.invoke(main, ["digest", "list"]).stdout
     allowed = cli.invoke(main, ["digest", "on", "--chat", "-100123"])
     assert allowed.exit_code == 0 and allowed.stderr == ""
     # A private chat is served when its user is allowed.

@@ -119,6 +119,7 @@ def digest_preview(services, chat_id: int, html: bool) -> None:  # type: ignore[
     # Without a subscription there is no "next digest": preview() would show a sample of the
     # latest documents, which reads as if the chat were subscribed.
     SubscriptionStore(services.db).require(chat_id)
+    _warn_if_not_served(services, chat_id)  # this is what it would get, once allowed
     for n, part in enumerate(
         preview(services, chat_id, bot_username=services.settings.bot_username), start=1
     ):
@@ -210,9 +211,12 @@ def digest_list(services) -> None:  # type: ignore[no-untyped-def]
         state = "on " if s.enabled else "off"
         topics = ",".join(s.topics) if s.topics else "all"
         last = format_date(s.last_sent_at, with_time=True) or "never"
-        due = format_date(s.next_due_at, with_time=True) or "-"
+        # An off digest is due never; a chat the bot does not serve is passed over.
+        due = (format_date(s.next_due_at, with_time=True) or "-") if s.enabled else "-"
         extra = f" failures={s.failures} ({s.last_error})" if s.failures else ""
         reason = f" [{s.disabled_reason}]" if s.disabled_reason and not s.enabled else ""
+        if s.enabled and not services.access.chat_served(s.chat_id):
+            reason += " [not allowed: skipped until allowed]"
         click.echo(
             f"{s.chat_id:>15} {state} {s.send_time} {s.timezone:18} topics={topics} last={last} next={due}{extra}{reason}"
         )
