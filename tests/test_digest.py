@@ -341,6 +341,12 @@ def test_the_trend_counts_each_document_once_as_the_header_does(svc: Services) -
     assert weekly_trend(svc, now) == {"admission": 1, "grassroots": 1}
     # A chat that only wants grassroots counts "a" there: its best topic among those.
     assert weekly_trend(svc, now, ["grassroots"]) == {"grassroots": 2}
+    # An archive loaded today, published years ago, is no trend (its day is its publication's).
+    old = svc.documents.add(
+        NewDocument(title="e", text="Tin e.", external_id="e", published_at=datetime(2019, 5, 1))
+    )
+    svc.documents.set_topics(old.document_id, {"admission": 0.9}, "test")
+    assert weekly_trend(svc, utcnow()) == {"admission": 1, "grassroots": 1}
 
 
 # --- the CLI ------------------------------------------------------------------------------------

@@ -43,12 +43,14 @@ def _link(doc: Document, bot_username: str) -> str | None:
 def weekly_trend(
     services: Services, now: datetime, topics: list[str] | None = None
 ) -> dict[str, int]:
-    """Per topic: documents ingested in the last 7 days minus the 7 days before, each
-    document counted once, under its most probable topic, as the digest's header counts it."""
+    """Per topic: documents of the last 7 days minus the 7 days before, each counted once,
+    under its most probable topic, as the digest's header counts it. A document's day is its
+    publication's (its ingestion's when undated): loading last year's archive this week is
+    no trend, and a group reading "1 new document" above "+23" could not reconcile them."""
     since = now - timedelta(days=14)
     middle = now - timedelta(days=7)
     best: dict[int, tuple[float, str, datetime]] = {}
-    rows = services.documents.topic_scores(ingested_since=since, ingested_until=now)
+    rows = services.documents.topic_scores(since=since, until=now)
     for doc_id, topic, score, when in rows:
         if topics and topic not in topics:
             continue

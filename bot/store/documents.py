@@ -396,20 +396,22 @@ class DocumentStore:
             return [(str(t), when) for t, when in conn.execute(query).all() if when is not None]
 
     def topic_scores(
-        self, *, ingested_since: datetime, ingested_until: datetime
+        self, *, since: datetime, until: datetime
     ) -> list[tuple[int, str, float, datetime]]:
-        """``(document id, topic, score, ingestion date)`` for the topics of the documents
-        ingested in a window."""
+        """``(document id, topic, score, date)`` for the topics of the documents dated in a
+        window: by publication, or by ingestion for a document without a date (an archive
+        loaded today is not today's news)."""
+        date = sa.func.coalesce(documents.c.published_at, documents.c.ingested_at)
         query = (
             sa.select(
                 document_topics.c.document_id,
                 document_topics.c.topic,
                 document_topics.c.score,
-                documents.c.ingested_at,
+                date,
             )
             .join(documents, documents.c.id == document_topics.c.document_id)
-            .where(documents.c.ingested_at >= ingested_since)
-            .where(documents.c.ingested_at <= ingested_until)
+            .where(date >= since)
+            .where(date <= until)
         )
         with self.db.begin() as conn:
             return [(int(d), str(t), float(sc), when) for d, t, sc, when in conn.execute(query)]
