@@ -129,3 +129,13 @@ def test_list_items_that_look_alike_are_not_captions_printed_twice() -> None:
     body = "Sáng 6/1, Tỉnh ủy tổ chức hội nghị triển khai nhiệm vụ năm 2023."
     twice = parse_article(f"Hội nghị\n{body}\n{caption}\n{caption}\nHội nghị kết thúc.")
     assert twice.paragraphs == [body, "Hội nghị kết thúc."]
+
+
+def test_a_date_line_with_its_issuer_after_a_dash() -> None:
+    # A note's "Ngày 18/07/2024 — Văn phòng Huyện ủy" left it undated, in no date filter.
+    a = parse_article("Ghi chú kiểm tra\nNgày 18/07/2024 — Văn phòng Huyện ủy\nNội dung ghi chú.")
+    assert (a.published_at, a.author) == (datetime(2024, 7, 18, tzinfo=VN_TZ), "Văn phòng Huyện ủy")
+    assert a.paragraphs == ["Nội dung ghi chú."]
+    # A sentence that starts with a date is body text.
+    body = "Ngày 18/07/2024 - Huyện ủy đã họp và thống nhất nhiều nội dung quan trọng."
+    assert parse_article(f"Tin\n{body}").paragraphs == [body]

@@ -18,6 +18,8 @@ from bot.corpus.text import normalize
 from bot.timeutil import VN
 
 _DIGITS = re.compile(r"\d+")
+# A date, a dash, and a short name: "Ngày 18/07/2024 — Văn phòng Huyện ủy".
+_DATE_DASH = re.compile(r"^(.{6,40}?\d{4}(?:\s+\d{1,2}:\d{2})?)\s+[—–-]\s+(\S.{0,59})$")
 _BOILERPLATE = re.compile(
     r"^(?:\(\d+\)\s*Bình luận|Bình luận(?: \(\d+\))?|Gửi phản hồi|In bài viết|Gửi bài viết|"
     r"Chia sẻ|Chia sẻ bài viết|Tin liên quan|Bài liên quan|Xem thêm|Đọc thêm|Lượt xem:?\s*\d*|"
@@ -227,11 +229,18 @@ def parse_article(raw: str, *, title: str | None = None) -> ParsedArticle:
         title = _derive_title(lines[0]) if lines else ""
         derived = True
 
-    # 3. Header block: dates and bare numbers (view counters) before the body starts.
+    # 3. Header block: dates and bare numbers (view counters) before the body starts; a
+    # date with who issued it after a dash ("Ngày 18/07/2024 — Văn phòng Huyện ủy").
     published: datetime | None = None
-    while lines and (_is_date_line(lines[0]) or re.fullmatch(r"\d{1,6}", lines[0])):
+    issued_by: str | None = None
+    while lines:
+        dated = _DATE_DASH.match(lines[0])
+        if dated and _is_date_line(dated.group(1)) and not dated.group(2).endswith(_END_PUNCT):
+            issued_by = issued_by or dated.group(2).strip()
+        elif not (_is_date_line(lines[0]) or re.fullmatch(r"\d{1,6}", lines[0])):
+            break
         line = lines.pop(0)
-        published = published or parse_date(line)
+        published = published or parse_date(dated.group(1) if dated else line)
         dropped.append(line)
 
     # 4. Outlet prefix on the lead: "(Baoquangngai.vn)- Sáng 6/1, …".
@@ -283,7 +292,7 @@ def parse_article(raw: str, *, title: str | None = None) -> ParsedArticle:
         published_at=published,
         url=url,
         source=source,
-        author=author,
+        author=author or issued_by,
         title_derived=derived,
         dropped=dropped,
     )
