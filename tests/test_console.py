@@ -257,3 +257,16 @@ def test_small_answers_read_right(services: Services) -> None:
     # One button: "only button 1", not "the buttons are 1–1".
     one = handle_line(conversation, ctx, "2", ["x:0"])[0].html
     assert one == "Không có nút số 2: chỉ có nút 1."
+
+
+def test_a_two_syllable_answer_says_how_many_have_the_word(services: Services) -> None:
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    for ext, text in {"a": "Xã Xuân Phương họp.", "b": "Địa phương ở Xuân Quang."}.items():
+        services.documents.add(NewDocument(title="Tin", text=text, external_id=ext))
+    out = io.StringIO()
+    run_console(services, lang="en", stdin=io.StringIO("Xuân Phương\n/quit\n"), stdout=out)
+    assert "Only one of them has these words side by side; the others have them apart." in (
+        out.getvalue()
+    )

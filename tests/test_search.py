@@ -430,6 +430,10 @@ def test_a_two_syllable_query_ranks_the_word_above_its_syllables_apart(svc: Serv
     add(svc, "province", "Hội nghị Tỉnh ủy", f"{filler} Tỉnh ủy Thanh Hóa quyết định.")
     assert ids(search(svc, "thanh hoa")) == ["province", "youth"]
     assert ids(search(svc, "Thanh Hóa")) == ["province", "youth"]
+    # The answer says how many have the word: "2 documents" read as two on Thanh Hóa.
+    assert search(svc, "thanh hoa").together == 1
+    assert search(svc, "thanh hoa -tòng").together is None  # only one left: it has the word
+    assert search(svc, "thanh niên").together is None  # every one has it
 
 
 def test_an_excluded_code_leaves_out_what_the_code_finds(svc: Services) -> None:

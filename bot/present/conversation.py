@@ -443,6 +443,9 @@ def bending_note(results: SearchResults, lang: str) -> str | None:
     if results.complete is not None:
         key = "note_complete_one" if results.complete == 1 else "note_complete"
         lines.append(t(lang, key, n=results.complete))
+    if results.together is not None and results.together > 0:
+        key = "note_together_one" if results.together == 1 else "note_together"
+        lines.append(t(lang, key, n=results.together))
     if results.ignored:
         key = "note_ignored" if results.hits else "note_no_document_has"
         lines.append(t(lang, key, words=cut(", ".join(results.ignored), 80)))

@@ -102,6 +102,7 @@ W_ALL_WORDS = 8.0
 # A two-syllable query's documents saying it as a word: no set moved at 4 or 8 (own typed
 # right 0.962 -> 0.963); for every pair of a longer query, the first set fell (0.917 -> 0.914).
 W_WORD = 8.0
+TOGETHER_COUNT_MAX = 5_000  # a pair in more documents is not counted under a filter for a note
 W_TYPO = 0.6
 W_SOFT_TOPIC = 2.0
 W_BARE_CODE = 0.6
@@ -231,6 +232,7 @@ class _Found:
     built: _Built
     note: str | None
     exact_phrases: int
+    filters: list[Query] = field(default_factory=list)  # the attempt's filters
 
 
 def _term(field_name: str, value: str) -> Query:
@@ -1760,7 +1762,7 @@ class SearchEngine:
                     )
             if not total:
                 continue
-            found = _Found(scored, total, built, note, exact_phrases)
+            found = _Found(scored, total, built, note, exact_phrases, active)
             first = first or found
             # Few documents have every syllable: a looser attempt (still needing two) ranks
             # them first, matching more of the query, and the others after them.
@@ -1778,6 +1780,8 @@ class SearchEngine:
                 # Loosened because few had every word: the answer says how few ("dân vận
                 # khéo": 6 of 103), or the count reads as 103 documents on it.
                 results.complete = first.total
+            elif not parsed.phrases and not parsed.codes and built.pairs_found:
+                results.together = self._together(searcher, parsed, found)
             results.central = built.central
             results.ignored = list(dict.fromkeys(built.unknown))[:MAX_IGNORED_SHOWN]
             subjects = tuple(doc.subject for doc in built.central)
@@ -1848,6 +1852,31 @@ class SearchEngine:
             if retry.match is not None and _count(searcher, self._combine(retry.match, filters)):
                 results.suggestions.append(loose)
         return results
+
+    def _together(
+        self, searcher: tantivy.Searcher, parsed: ParsedQuery, found: _Found
+    ) -> int | None:
+        """Of a two-syllable query's documents, how many have them side by side, when some
+        have them only apart ("Xuân Phương": 9 of 15, the others "Xuân Quang", "địa
+        phương"); None when all may. Counted only when fewer documents anywhere have the
+        pair than were found, so most queries pay nothing."""
+        content = parsed.content_terms
+        if len(content) != 2 or found.built.match is None:
+            return None
+        fixed = found.built.folded_corrections
+        a, b = (fixed.get(t.folded, t.folded) for t in content)
+        pair = f"{a}_{b}"
+        df = searcher.doc_freq("pairs", pair)
+        if not df or df >= found.total:
+            return None
+        if not found.filters:
+            # A document with the pair has both syllables, so it was found: no query needed.
+            return df
+        if df > TOGETHER_COUNT_MAX:
+            return None  # a long list to intersect for a note: not worth the time
+        query = self._combine(_all([found.built.match, _term("pairs", pair)]), found.filters)
+        together = _count(searcher, query)
+        return together if together < found.total else None
 
     def _names_topic(self, parsed: ParsedQuery, built: _Built) -> ParsedQuery | None:
         """The query with its typos corrected, when that names a topic and the query as typed
