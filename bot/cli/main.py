@@ -239,7 +239,12 @@ def docs() -> None:
 def _fmt_date(value) -> str:  # type: ignore[no-untyped-def]
     from bot.timeutil import to_local
 
-    return to_local(value).strftime("%d/%m/%Y %H:%M") if value else "—"
+    if not value:
+        return "—"
+    local = to_local(value)
+    # A date without a time ("Ngày 30/06/2024", a JSONL "2024-01-15") is midnight in
+    # Vietnam: "00:00" would read as published at midnight.
+    return local.strftime("%d/%m/%Y" if (local.hour, local.minute) == (0, 0) else "%d/%m/%Y %H:%M")
 
 
 def topic_slug(services, typed: str) -> str:  # type: ignore[no-untyped-def]
