@@ -139,3 +139,16 @@ def test_a_date_line_with_its_issuer_after_a_dash() -> None:
     # A sentence that starts with a date is body text.
     body = "Ngày 18/07/2024 - Huyện ủy đã họp và thống nhất nhiều nội dung quan trọng."
     assert parse_article(f"Tin\n{body}").paragraphs == [body]
+
+
+def test_a_byline_under_the_date_is_the_author() -> None:
+    # It was the first paragraph, and so the snippet and summary of the article.
+    a = parse_article(
+        "Kết nạp đảng viên ở Tả Xùa\n12/03/2024 08:00\nNguyễn Văn Hùng - Ban Tổ chức Huyện ủy\n"
+        "Chi bộ bản Tả Xùa kết nạp hai đảng viên."
+    )
+    assert a.author == "Nguyễn Văn Hùng - Ban Tổ chức Huyện ủy"
+    assert a.paragraphs == ["Chi bộ bản Tả Xùa kết nạp hai đảng viên."]
+    # A dateline's lead is a sentence, not a byline.
+    lead = "Quảng Bình – Ngày 18/5, Đảng ủy Khối cho biết đã kết nạp 20 học sinh."
+    assert parse_article(f"Tin\n19/05/2017 08:00\n{lead}\nNội dung.").paragraphs[0] == lead

@@ -18,6 +18,10 @@ from bot.corpus.text import normalize
 from bot.timeutil import VN
 
 _DIGITS = re.compile(r"\d+")
+# A person's name (two to five capitalised words), a dash and where they work, as short as
+# a byline and without a comma: "Nguyễn Văn Hùng - Ban Tổ chức Huyện ủy" (a dateline's lead,
+# "Quảng Bình – Ngày 18/5, Đảng ủy …", is a sentence).
+_NAME_DASH = re.compile(r"^(?:[A-ZĐÀ-Ỹ][\w]*\s){1,4}[A-ZĐÀ-Ỹ][\w]*\s+[-–—]\s+[^,;:.]{3,40}$")
 # A date, a dash, and a short name: "Ngày 18/07/2024 — Văn phòng Huyện ủy".
 _DATE_DASH = re.compile(r"^(.{6,40}?\d{4}(?:\s+\d{1,2}:\d{2})?)\s+[—–-]\s+(\S.{0,59})$")
 _BOILERPLATE = re.compile(
@@ -242,6 +246,12 @@ def parse_article(raw: str, *, title: str | None = None) -> ParsedArticle:
         line = lines.pop(0)
         published = published or parse_date(dated.group(1) if dated else line)
         dropped.append(line)
+    if published is not None and lines and len(lines) > 1:
+        # Right under the date, a byline: "Nguyễn Văn Hùng - Ban Tổ chức Huyện ủy".
+        named = _NAME_DASH.match(lines[0])
+        if named and not lines[0].endswith(_END_PUNCT):
+            issued_by = issued_by or lines[0]
+            dropped.append(lines.pop(0))
 
     # 4. Outlet prefix on the lead: "(Baoquangngai.vn)- Sáng 6/1, …".
     if lines:
