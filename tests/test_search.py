@@ -430,6 +430,11 @@ def test_a_two_syllable_query_ranks_the_word_above_its_syllables_apart(svc: Serv
     add(svc, "province", "Hội nghị Tỉnh ủy", f"{filler} Tỉnh ủy Thanh Hóa quyết định.")
     assert ids(search(svc, "thanh hoa")) == ["province", "youth"]
     assert ids(search(svc, "Thanh Hóa")) == ["province", "youth"]
+    # Typed with accents, the word as typed: "Mường Lạt" is not the town of Mường Lát.
+    add(svc, "town", "Thị trấn Mường Lát", "Đảng bộ thị trấn Mường Lát kết nạp đảng viên.")
+    add(svc, "commune", "Tin", f"{filler} Xã Mường Lạt kết nạp đảng viên.")
+    assert ids(search(svc, "Mường Lạt"))[0] == "commune"
+    assert ids(search(svc, "Mường Lát"))[0] == "town"
     # The answer says how many have the word: "2 documents" read as two on Thanh Hóa.
     assert search(svc, "thanh hoa").together == 1
     assert search(svc, "thanh hoa -tòng").together is None  # only one left: it has the word

@@ -1194,7 +1194,18 @@ class SearchEngine:
                     # Two syllables are mostly one word ("thanh hoa", "ky luat"): the
                     # documents saying it come before those with its syllables apart, title
                     # matches of each ("thanh niên Biên Hòa") notwithstanding.
-                    should.append(Query.const_score_query(_term("pairs", f"{wa}_{wb}"), W_WORD))
+                    word = _term("pairs", f"{wa}_{wb}")
+                    exact = f"{a.exact}_{b.exact}"
+                    if (
+                        a.accented
+                        and b.accented
+                        and a.exact not in built.corrections
+                        and b.exact not in built.corrections
+                        and searcher.doc_freq("pairs_x", exact)
+                    ):
+                        # Typed with accents: the word as typed ("Mường Lạt", not "Mường Lát").
+                        word = _term("pairs_x", exact)
+                    should.append(Query.const_score_query(word, W_WORD))
         # Quoted phrases and document codes rank in tiers: documents with the exact phrase, or
         # citing the document, come first (a large constant), then documents that only have
         # the phrase's words or are about the cited document's subject.
