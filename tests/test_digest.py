@@ -151,11 +151,10 @@ def test_digest_groups_by_topic_in_taxonomy_order_and_splits_long(svc: Services)
 
 def test_empty_day_sends_nothing_or_one_line(svc: Services) -> None:
     assert build_digest(svc, [], now=datetime(2026, 11, 24)).messages == []
-    assert (
-        build_digest(svc, [], now=datetime(2026, 11, 24), notify_empty=True)
-        .messages[0]
-        .startswith("📰")
-    )
+    # It says since when: a chat's first preview, empty, looked broken.
+    assert build_digest(svc, [], now=datetime(2026, 11, 24), notify_empty=True).messages == [
+        "📰 Bản tin 24/11/2026: không có tài liệu mới kể từ bản tin trước (hoặc từ lúc đăng ký)."
+    ]
 
 
 # --- delivery -------------------------------------------------------------------------------------
