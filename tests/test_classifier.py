@@ -833,3 +833,13 @@ def test_cli_evaluate_on_negatives_only_prints_a_dash_for_macro_f1(
     assert as_json["baselines"]["keyword_rule"]["macro_f1"] is None
     if as_json["negatives_with_topic"] == 0:
         assert as_json["micro_f1"] is None
+
+
+def test_explanations_leave_out_a_pair_that_straddles_two_shown_words() -> None:
+    from bot.classifier.model import _straddles
+
+    # "ban Kiểm" is the end of "Ủy ban" and the start of "Kiểm tra": no term a reader gives.
+    assert _straddles("ban Kiểm", ["Kiểm tra", "Ủy ban"])
+    assert not _straddles("ban Kiểm", ["Kiểm tra"])
+    assert not _straddles("vi phạm", ["Kiểm tra", "Ủy ban"])
+    assert not _straddles("Kiểm", ["Kiểm tra", "Ủy ban"])

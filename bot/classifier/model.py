@@ -262,6 +262,8 @@ class TopicModel:
                 words = set(term.lower().split())
                 if any(words <= set(t.lower().split()) for t, _ in shown):
                     continue
+                if _straddles(term, [t for t, _ in shown]):
+                    continue
                 shown.append((term, round(weight, 4)))
                 if len(shown) == k:
                     break
@@ -637,3 +639,13 @@ def train(
         },
     }
     return model
+
+
+def _straddles(term: str, shown: list[str]) -> bool:
+    """Is a two-word ``term`` the end of one shown phrase and the start of another ("ban
+    Kiểm" between "Ủy ban" and "Kiểm tra")? Then it is no term a reader would give."""
+    words = term.lower().split()
+    if len(words) != 2:
+        return False
+    phrases = [t.lower().split() for t in shown if len(t.split()) > 1]
+    return any(p[-1] == words[0] for p in phrases) and any(p[0] == words[1] for p in phrases)
