@@ -441,6 +441,18 @@ def test_a_two_syllable_query_ranks_the_word_above_its_syllables_apart(svc: Serv
     assert search(svc, "thanh niên").together is None  # every one has it
 
 
+def test_words_left_out_do_not_stop_a_long_query_from_loosening(svc: Services) -> None:
+    # "chống fake news trên mạng xã hội": with "fake" and "news" left out, the other four
+    # were all required, and a few documents with all four were all it found.
+    add(svc, "all", "Tin", "Chống tin xấu trên mạng xã hội.")
+    add(
+        svc, "three", "Không để trận địa mạng xã hội bị bỏ ngỏ", "Bảo vệ nền tảng trên mạng xã hội."
+    )
+    got = search(svc, "chống fake news trên mạng xã hội")
+    assert got.ignored == ["fake", "news"] and set(ids(got)) == {"all", "three"}
+    assert ids(got)[0] == "all"
+
+
 def test_an_excluded_code_leaves_out_what_the_code_finds(svc: Services) -> None:
     # A plenum's resolution is cited by its plenum and term; "Nghị quyết 4" finds it, so
     # "-Nghị quyết 4" leaves it out (it left out only "Nghị quyết 4" written so).

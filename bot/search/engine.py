@@ -193,6 +193,7 @@ class _Built:
     # of them ("bầu cử" where documents say "bầu" and "cử tri") is worth saying.
     pairs_asked: int = 0
     pairs_found: int = 0
+    clauses: int = 0  # syllables the query could require (words no document has are not)
     citing: list[Query] = field(default_factory=list)  # per code: the documents citing it
     # Typos corrected to a function word: typed form → (folded, clause, boosts), searched only
     # when nothing else is ("lại làm vic" is "việc").
@@ -1124,6 +1125,7 @@ class SearchEngine:
                 should.extend(boosts)
             built.function_words.clear()
         name_pairs: set[str] = set()  # pairs of a name the query spells (scored as the name)
+        built.clauses = len(clauses)
         if clauses:
             requirement = self._requirement(clauses, slack)
             must.append(requirement)
@@ -1726,9 +1728,14 @@ class SearchEngine:
                 ({"slack": n_terms, "extra_terms": parsed.year_terms}, relaxed, "date_relaxed")
             )
 
+        # Syllables that can be required: all content words at first, then those the first
+        # attempt could search ("chống fake news trên mạng xã hội" has four once "fake" and
+        # "news", which no document has, are left out, so "one missing" means one of those).
+        known = n_terms
+
         def need(options: dict[str, Any]) -> int:
             slack = options.get("slack")
-            return required(n_terms) if slack is None else max(1, n_terms - slack)
+            return required(known) if slack is None else max(1, known - slack)
 
         built = _Built(None)
         first: _Found | None = None  # the first attempt that found documents
@@ -1739,6 +1746,9 @@ class SearchEngine:
                 continue  # no looser than an attempt that already found nothing
             last_need = need(options) if active is filters else last_need
             built = self._keywords(searcher, parsed, **options)
+            if active is filters and built.clauses and i == 0:
+                known = min(known, built.clauses)
+                last_need = min(last_need, need(options))
             fixed = self._names_topic(parsed, built) if i == 0 and not topic else None
             if fixed is not None:
                 # Typed right, the query names a topic ("sinh hot chi bộ"): answered as that
