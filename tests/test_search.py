@@ -453,6 +453,17 @@ def test_words_left_out_do_not_stop_a_long_query_from_loosening(svc: Services) -
     assert ids(got)[0] == "all"
 
 
+def test_a_real_word_no_document_uses_is_left_out_not_corrected(svc: Services) -> None:
+    # "lười biếng" was "corrected" to "lười biến", no word at all, and searched so.
+    add(svc, "a", "Tin", "Cán bộ lười học tập, né tránh việc khó.")
+    add(svc, "b", "Tin", "Diễn biến phức tạp ở cơ sở; cán bộ biết lắng nghe.")
+    got = search(svc, "cán bộ lười biếng")
+    assert got.ignored == ["biếng"] and got.note != "typo" and ids(got)[0] == "a"
+    # A typo its neighbour confirms is still corrected.
+    add(svc, "c", "Tin", "Đảng viên vi phạm kỷ luật.")
+    assert search(svc, "vi phạn").suggestions[:1] == ["vi phạm"]
+
+
 def test_an_excluded_code_leaves_out_what_the_code_finds(svc: Services) -> None:
     # A plenum's resolution is cited by its plenum and term; "Nghị quyết 4" finds it, so
     # "-Nghị quyết 4" leaves it out (it left out only "Nghị quyết 4" written so).

@@ -764,7 +764,11 @@ class SearchEngine:
             # Accents typed are deliberate: a correction must exist with them ("bóng" is not
             # corrected to some unrelated "uống"; "nhũnh" still becomes "nhũng").
             found = [f for f in found if f[0][0]]
-            if match and neighbours:
+            # A Vietnamese syllable typed with its accents, found nowhere, is likelier a real
+            # word the documents do not use ("lười biếng") than a typo: like a word found
+            # with other accents, it is corrected only to a word a neighbour pairs with.
+            real_word = not match and term.folded in syllable_shapes()
+            if (match or real_word) and neighbours:
                 # The letters exist with other accents, so this may be a real word the
                 # documents do not use ("giàu"): correct it only to a word that forms a real
                 # pair with a neighbour ("vi phạn" → "vi phạm"), not to any close word ("già").
