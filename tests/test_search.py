@@ -464,6 +464,17 @@ def test_a_real_word_no_document_uses_is_left_out_not_corrected(svc: Services) -
     assert search(svc, "vi phạn").suggestions[:1] == ["vi phạm"]
 
 
+def test_an_acronym_in_capitals_is_never_corrected(svc: Services) -> None:
+    # "KPI" was searched as "kịp" ("Searched for: cán bộ trẻ kịp đánh giá").
+    add(svc, "a", "Tin", "Đánh giá cán bộ trẻ kịp thời, chính xác.")
+    got = search(svc, "cán bộ trẻ KPI đánh giá")
+    assert got.ignored == ["kpi"] and got.note != "typo" and got.suggestions == []
+    # An abbreviation the engine knows is still read; a query all in capitals is corrected.
+    add(svc, "b", "Tin", "Ủy ban Kiểm tra Huyện ủy họp.")
+    assert ids(search(svc, "UBKT họp")) == ["b"]
+    assert ids(search(svc, "DANH GIAA CAN BO")) == ["a"]
+
+
 def test_an_excluded_code_leaves_out_what_the_code_finds(svc: Services) -> None:
     # A plenum's resolution is cited by its plenum and term; "Nghị quyết 4" finds it, so
     # "-Nghị quyết 4" leaves it out (it left out only "Nghị quyết 4" written so).

@@ -197,6 +197,12 @@ def _exclude(parsed: ParsedQuery, term: Term) -> None:
         parsed.excluded.append(term.folded)
 
 
+def _acronym(text: str, start: int, term: Term) -> bool:
+    """Is the token at ``start`` of ``text`` an unaccented acronym in capitals ("KPI")?"""
+    token = text[start : start + len(term.exact)]
+    return not term.accented and 2 <= len(token) <= 6 and token.isalpha() and token.isupper()
+
+
 def _term(token: str) -> Term:
     exact = token.lower()
     folded = fold_lower(token)
@@ -473,6 +479,13 @@ def parse_query(
         work = _blank(work, m.start(), m.end(1))
 
     placed = [(t.start, _term(t.text)) for t in tokenize(work) if len(t.text) <= MAX_TOKEN_CHARS]
+    if not text.isupper():
+        # An acronym in capitals ("KPI", "FDI") is searched as typed, never "corrected" to a
+        # Vietnamese word ("kịp"); a query typed all in capitals is just that.
+        placed = [
+            (start, replace(term, keep=True) if _acronym(work, start, term) else term)
+            for start, term in placed
+        ]
     parsed.terms.extend(term for _, term in sorted(placed + kept, key=lambda item: item[0]))
     del parsed.terms[MAX_TERMS:]
     _drop_contradicted(parsed)
