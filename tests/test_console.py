@@ -270,3 +270,12 @@ def test_a_two_syllable_answer_says_how_many_have_the_word(services: Services) -
     assert "Only one of them has these words side by side; the others have them apart." in (
         out.getvalue()
     )
+
+
+def test_an_english_query_that_finds_nothing_is_told_the_documents_are_vietnamese(
+    services: Services,
+) -> None:
+    text = _chat_with_seeds(services, "/lang en\nparty cell meetings quality\n/quit\n")
+    assert "The documents are in Vietnamese: type Vietnamese words" in text
+    vietnamese = _chat_with_seeds(services, "sinh hoạt chi bộ\n/quit\n")
+    assert "tiếng Việt" not in vietnamese  # found: no hint

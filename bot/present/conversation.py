@@ -182,6 +182,9 @@ class Conversation:
                 # Why "corruption" finds nothing: no document has the word.
                 words = cut(", ".join(results.ignored), 80)
                 lines.append(t(ctx.lang, "note_no_document_has", words=words))
+                if all(w.isascii() for w in results.ignored):
+                    # Typed in English (the interface may be): the documents are Vietnamese.
+                    lines.append(t(ctx.lang, "documents_in_vietnamese"))
             if results.contradicted:
                 # Why "kết nạp -kết" finds nothing.
                 words = cut(", ".join(results.contradicted), 80)
