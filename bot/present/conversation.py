@@ -176,19 +176,14 @@ class Conversation:
                 key = "only_excluded" if parse_query(query).excludes else "empty_query"
                 return Reply(note + t(ctx.lang, key))
             lines = [note + t(ctx.lang, "no_results", query=cut(query, 100))]
-            if results.note == "code_uncited":
-                lines.append(t(ctx.lang, "no_document_cites"))  # why "Kết luận 999" finds none
-            if results.ignored:
-                # Why "corruption" finds nothing: no document has the word.
-                words = cut(", ".join(results.ignored), 80)
-                lines.append(t(ctx.lang, "note_no_document_has", words=words))
-                if all(w.isascii() for w in results.ignored):
-                    # Typed in English (the interface may be): the documents are Vietnamese.
-                    lines.append(t(ctx.lang, "documents_in_vietnamese"))
-            if results.contradicted:
-                # Why "kết nạp -kết" finds nothing.
-                words = cut(", ".join(results.contradicted), 80)
-                lines.append(t(ctx.lang, "note_contradicted", words=words))
+            # Why nothing was found: a code nothing cites, a word no document has, a word
+            # both wanted and excluded.
+            bent = bending_note(results, ctx.lang)
+            if bent:
+                lines.append(bent)
+            if results.ignored and all(w.isascii() for w in results.ignored):
+                # Typed in English (the interface may be): the documents are Vietnamese.
+                lines.append(t(ctx.lang, "documents_in_vietnamese"))
             buttons = []
             if results.suggestions:
                 lines.append(
