@@ -1725,6 +1725,9 @@ def test_parse_query_parts() -> None:
         2022, 12, 31, 17
     )
     assert parsed.question
+    # "bao lâu" (how long) asks, like "bao nhiêu": its syllables are not searched for.
+    asked = parse_query("đảng viên dự bị bao lâu thì được xét chính thức?")
+    assert asked.question and "bao" not in [t.folded for t in asked.content_terms]
     # A word excluded after a code's number is no part of the code ("21 -KL/TW" still is).
     for query, keys, excluded in [
         ("Kết luận 21 -Krông", [["21-KL"]], ["krông"]),
