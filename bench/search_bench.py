@@ -5,15 +5,18 @@
 Generates synthetic Vietnamese documents from the labelled data's sentences (with topics and
 document codes), loads them into a SQLite database, then — each engine in its own process, so
 memory is measured separately — builds an index (one engine after the other) and times queries
-of six kinds, the engines taking turns query by query so that a slow spell of the shared
+of seven kinds, the engines taking turns query by query so that a slow spell of the shared
 machine falls on all of them alike:
 
 * ``keyword``: accented words ("tham nhũng đấu thầu"), ``unaccented``: the same folded,
 * ``code``: "21-KL/TW", "Kết luận 21", ``phrase``: quoted text, ``typo``: one edited letter,
-* ``topic``: a topic's name or phrase ("kết nạp đảng viên").
+* ``topic``: a topic's name or phrase ("kết nạp đảng viên"),
+* ``question``: cadres' questions from the judged sets (``training/eval``), eight to twelve
+  words ("đảng viên dự bị bao lâu thì được xét chính thức?").
 
-p50/p95 per kind and over every query together (``all``); the ratio lines divide each
-engine's p95 by raw tantivy's. A last, untimed pass says where ours's time goes (``_phases``).
+p50/p95 per kind, over every query together (``all``) and over the six kinds of short
+queries (``short``, every kind but questions, as measured before questions were added);
+the ratio lines divide each engine's p95 by raw tantivy's. A last, untimed pass says where ours's time goes (``_phases``).
 
 In its first turn, once every engine has built its index, every engine has its index files
 read into the OS cache and answers one untimed query (``WARM_UP``); ours does both through
@@ -64,7 +67,7 @@ from typing import Any
 
 from bench.common import ROOT, percentile
 
-KINDS = ("keyword", "unaccented", "code", "phrase", "typo", "topic")
+KINDS = ("keyword", "unaccented", "code", "phrase", "typo", "topic", "question")
 PAGE = 5  # hits per query: what the bot shows on one page (bot.present.conversation.PAGE_SIZE)
 ENGINES = ("ours", "ours-rank", "raw", "raw-snip", "fts5")
 
@@ -227,6 +230,22 @@ _TOPICS = [
 ]
 
 
+def questions(per_kind: int) -> list[str]:
+    """Questions as cadres type them, from the judged query sets, in file order (only their
+    wording is used here, not their judgments)."""
+    found = []
+    for name in (
+        "search_queries.jsonl",
+        "search_queries_fresh.jsonl",
+        "search_queries_third.jsonl",
+    ):
+        for line in (ROOT / "training" / "eval" / name).read_text(encoding="utf-8").splitlines():
+            item = json.loads(line) if line.strip() else {}
+            if item.get("kind") == "question":
+                found.append(item["query"])
+    return (found * (per_kind // len(found) + 1))[:per_kind]
+
+
 def make_queries(per_kind: int, seed: int = 5) -> dict[str, list[str]]:
     """Query strings per kind, drawn from the same sentences as the corpus."""
     from bot.corpus.text import fold_lower, tokenize
@@ -265,6 +284,7 @@ def make_queries(per_kind: int, seed: int = 5) -> dict[str, list[str]]:
         "phrase": [f'"{ngram(rng.randint(3, 4))}"' for _ in range(per_kind)],
         "typo": [typo(q) for q in keyword],
         "topic": (_TOPICS * (per_kind // len(_TOPICS) + 1))[:per_kind],
+        "question": questions(per_kind),
     }
 
 
@@ -331,13 +351,15 @@ def _time_queries(
         kind: {"p50": percentile(t, 50), "p95": percentile(t, 95), "n": len(t)}
         for kind, t in times.items()
     }
-    # Every query of every kind together: what a user who asks all sorts of things sees.
-    pooled = [ms for t in times.values() for ms in t]
-    latency["all"] = {
-        "p50": percentile(pooled, 50),
-        "p95": percentile(pooled, 95),
-        "n": len(pooled),
-    }
+    # Every query of every kind together: what a user who asks all sorts of things sees; and
+    # the short queries alone, the kinds measured before questions were.
+    for name, kinds in (("all", list(times)), ("short", [k for k in times if k != "question"])):
+        pooled = [ms for kind in kinds for ms in times[kind]]
+        latency[name] = {
+            "p50": percentile(pooled, 50),
+            "p95": percentile(pooled, 95),
+            "n": len(pooled),
+        }
     return latency
 
 
@@ -682,8 +704,8 @@ def _ratios(results: dict[str, Any], engine: str, base: str) -> str:
     ours, theirs = results[engine]["latency"], results[base]["latency"]
     return ", ".join(
         f"{k} {ours[k]['p95'] / (theirs[k]['p95'] or 1e-9):.2f}×"
-        for k in (*KINDS, "all")
-        if k in ours  # results saved before "all" existed
+        for k in (*KINDS, "short", "all")
+        if k in ours and k in theirs  # results saved before "all" or a kind existed
     )
 
 

@@ -1703,17 +1703,19 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
             "phrase",
             "typo",
             "topic",
+            "question",
         }
         if engine == "ours":  # where its time goes: the phases add up to the total
             for row in result[engine]["phases"].values():
                 phases = [v for k, v in row.items() if k != "total"]
                 assert row["total"] > 0 and sum(phases) == pytest.approx(row["total"])
                 assert min(phases) >= 0
-        pooled = result[engine]["latency"]["all"]
-        assert pooled["n"] == sum(
-            v["n"] for k, v in result[engine]["latency"].items() if k != "all"
-        )
-        assert pooled["p50"] <= pooled["p95"]
+        latency = result[engine]["latency"]
+        kinds = {k: v["n"] for k, v in latency.items() if k not in ("all", "short")}
+        assert latency["all"]["n"] == sum(kinds.values())
+        assert latency["short"]["n"] == latency["all"]["n"] - kinds["question"] > 0
+        for pooled in (latency["all"], latency["short"]):
+            assert pooled["p50"] <= pooled["p95"]
 
 
 def test_parse_query_parts() -> None:

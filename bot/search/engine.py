@@ -1166,31 +1166,30 @@ class SearchEngine:
                 # Membership from any way of saying it; the score from the typed words, except
                 # that an expression scores as the best of itself and its synonyms (a little
                 # lower), so a document saying both is not counted twice.
-                ways = [w for _, alternatives, _ in matches for w, _ in alternatives]
+                ways = [way for _, way, _, _ in matches]
                 # A name is said as a name: "Thành phố Hồ Chí Minh" is not "thành phố" in one
                 # place and the President's name in another.
-                named = [name for _, _, name in matches if name is not None]
+                named = [name for *_, name in matches if name is not None]
                 typed_ways = [name.way for name in named] if named else [must[0]]
                 must = [_filter(_should([*typed_ways, *ways]))]
-                spans = {w for inside, _, _ in matches for w in inside}
+                spans = {w for inside, *_ in matches for w in inside}
                 should.extend(c for w, c in clause_of.items() if w not in spans)
-                for inside, alternatives, name in matches:
+                for inside, _, scores, name in matches:
                     if name is not None:
                         # Every spelling of a name is the name: no lower score for "TP.HCM".
-                        spellings = [score for _, score in alternatives]
                         typed_score = [] if name.score is None else [name.score]
-                        should.append(Query.disjunction_max_query([*typed_score, *spellings]))
+                        should.append(Query.disjunction_max_query([*typed_score, *scores]))
                         name_pairs.update(name.pairs)
                         continue
                     typed = _should([clause_of[w] for w in inside if w in clause_of])
-                    said = [_boost(score, W_SYNONYM) for _, score in alternatives]
+                    said = [_boost(score, W_SYNONYM) for score in scores]
                     should.append(Query.disjunction_max_query([typed, *said]))
             if loosened:
                 # Loosened to some of the words: the documents with all of them get a bonus,
                 # as "the documents with every word still come first" promises ("dân vận
                 # khéo" ranked an article without "khéo" above one with the movement's name).
                 # A name counts as its words, whichever way it is spelled.
-                names = [name for _, _, name in matches if name is not None]
+                names = [name for *_, name in matches if name is not None]
                 inside = {w for name in names for w in name.words}
                 every = [c for w, c in clause_of.items() if w not in inside]
                 every += [name.spelled for name in names]
@@ -1319,9 +1318,9 @@ class SearchEngine:
         slack: int | None,
         said: list[Term],
         fixed: dict[str, str],
-    ) -> list[tuple[list[str], list[tuple[Query, Query]], _NameWay | None]]:
-        """Each synonym expression in the query (its folded syllables) with, for each of its
-        synonyms, another way in and that synonym's score; the synonyms' words go to ``said``.
+    ) -> list[tuple[list[str], Query, list[Query], _NameWay | None]]:
+        """Each synonym expression in the query (its folded syllables) with another way in
+        (by any of its synonyms) and each synonym's score; the synonyms' words go to ``said``.
         Expressions are looked for in the query with its typos corrected (``fixed``). For a
         name, also the way in of the name as typed (its syllables side by side), which then
         stands for the typed syllables anywhere.
@@ -1336,7 +1335,7 @@ class SearchEngine:
         """
         words = [fixed.get(t.folded, t.folded) for t in parsed.terms]  # typos corrected
         need = max(1, clauses - slack) if slack is not None else required(clauses)
-        found: list[tuple[list[str], list[tuple[Query, Query]], _NameWay | None]] = []
+        found: list[tuple[list[str], Query, list[Query], _NameWay | None]] = []
 
         def df(i: int) -> int:  # documents with the pair of syllables i and i + 1
             return searcher.doc_freq("pairs", f"{words[i]}_{words[i + 1]}")
@@ -1356,7 +1355,7 @@ class SearchEngine:
             # The synonym stands for the expression's syllables; the rest must make up the
             # remainder of what the query needs.
             rest = max(0, need - len([w for w in set(inside) if w in clause_of]))
-            alternatives: list[tuple[Query, Query]] = []
+            scores: list[Query] = []
             typed: _NameWay | None = None
             extra = [self._requirement(kept, len(kept) - min(rest, len(kept)))] if rest else []
             spelled_ways: list[Query] = []  # documents writing a synonym, nothing else
@@ -1369,10 +1368,9 @@ class SearchEngine:
                 score = [_boost(_term("pairs", p), W_BIGRAM) for p in pairs]
                 spelled = _all([_term("pairs", p) for p in pairs])
                 spelled_ways.append(spelled)
-                way = _all([spelled, *extra])
-                alternatives.append((way, _name_score(pair_df) if match.name else _should(score)))
+                scores.append(_name_score(pair_df) if match.name else _should(score))
                 said.extend(_terms(alt.written))
-            if match.name and alternatives:
+            if match.name and scores:
                 pairs = [f"{a}_{b}" for a, b in itertools.pairwise(words[start:end])]
                 pair_df = {p: searcher.doc_freq("pairs", p) for p in pairs}
                 spellings = spelled_ways
@@ -1391,8 +1389,12 @@ class SearchEngine:
                     typed = _NameWay(
                         nothing, None, frozenset(pairs), name_words, _should(spellings)
                     )
-            if alternatives:
-                found.append((inside, alternatives, typed))
+            if scores:
+                # One way in for every synonym: the rest of the query (``extra``, "k of these
+                # syllables") is then evaluated once, not once per synonym. tantivy cannot
+                # skip ahead in such a clause, so each costs a full pass over its syllables'
+                # documents, however rare the synonym that leads it.
+                found.append((inside, _all([_should(spelled_ways), *extra]), scores, typed))
         return found
 
     def _citing(self, keys: list[str], text: str) -> tuple[Query, list[CentralDocument]]:
