@@ -422,6 +422,21 @@ def test_a_topic_typed_with_a_wrong_tone_says_what_it_searched_for(corpus: Servi
         assert search(corpus, typed).note is None, typed
 
 
+def test_a_capitalised_function_word_beside_a_name_is_part_of_it(svc: Services) -> None:
+    # "nhé" is a particle, but "Mường Nhé" is a district: searched as the name, it no longer
+    # lists Mường Khương's articles with it.
+    add(svc, "nhe", "Tin A", "Huyện biên giới Mường Nhé có 162 người có uy tín.")
+    add(svc, "khuong", "Tin B", "Ở Mường Khương, chi bộ bản kết nạp đảng viên mới.")
+    assert ids(search(svc, "Mường Nhé")) == ["nhe"]
+    for query, words in [
+        ("Sơn La", ["sơn", "la"]),
+        ("tổ chức Đảng ở Ba Vì", ["tổ", "chức", "đảng", "ba", "vì"]),
+        ("son la", ["son"]),  # no capitals, nothing says it is a name
+        ("Bí thư nói Với dân", ["bí", "thư", "nói", "dân"]),  # no capitalised neighbour
+    ]:
+        assert [t.exact for t in parse_query(query).content_terms] == words, query
+
+
 def test_a_two_syllable_query_ranks_the_word_above_its_syllables_apart(svc: Services) -> None:
     # "thanh hoa" put "thanh niên Biên Hòa" (both syllables in the title, apart) above an
     # article naming Thanh Hóa once in a long text.

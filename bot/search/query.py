@@ -203,6 +203,11 @@ def _acronym(text: str, start: int, term: Term) -> bool:
     return not term.accented and 2 <= len(token) <= 6 and token.isalpha() and token.isupper()
 
 
+def _capitalised(token: str) -> bool:
+    """Written as a name's syllable is: a capital, then lower case ("Nhé", not "NHÉ")."""
+    return token[:1].isupper() and token[1:] == token[1:].lower()
+
+
 def _term(token: str) -> Term:
     exact = token.lower()
     folded = fold_lower(token)
@@ -478,7 +483,8 @@ def parse_query(
         _exclude(parsed, first)
         work = _blank(work, m.start(), m.end(1))
 
-    placed = [(t.start, _term(t.text)) for t in tokenize(work) if len(t.text) <= MAX_TOKEN_CHARS]
+    tokens = [t for t in tokenize(work) if len(t.text) <= MAX_TOKEN_CHARS]
+    placed = [(t.start, _term(t.text)) for t in tokens]
     if not text.isupper():
         # An acronym in capitals ("KPI", "FDI") is searched as typed, never "corrected" to a
         # Vietnamese word ("kịp"); a query typed all in capitals is just that.
@@ -486,6 +492,13 @@ def parse_query(
             (start, replace(term, keep=True) if _acronym(work, start, term) else term)
             for start, term in placed
         ]
+        # A function word capitalised beside another capitalised word is part of a name:
+        # "Sơn La", "Mường Nhé", "Ba Vì", "Long An", "Cái Răng" are places, not "sơn là".
+        named = [_capitalised(t.text) for t in tokens]
+        for i, (start, term) in enumerate(placed):
+            beside = (i > 0 and named[i - 1]) or (i + 1 < len(named) and named[i + 1])
+            if term.stop and named[i] and beside:
+                placed[i] = (start, replace(term, stop=False))
     parsed.terms.extend(term for _, term in sorted(placed + kept, key=lambda item: item[0]))
     del parsed.terms[MAX_TERMS:]
     _drop_contradicted(parsed)
