@@ -1745,6 +1745,10 @@ def test_parse_query_parts() -> None:
     # "bao lâu" (how long) asks, like "bao nhiêu": its syllables are not searched for.
     asked = parse_query("đảng viên dự bị bao lâu thì được xét chính thức?")
     assert asked.question and "bao" not in [t.folded for t in asked.content_terms]
+    for query in ("sinh hoạt chi bộ kiểu gì?", "bằng cách nào để chống tham nhũng"):
+        asked = parse_query(query)
+        assert asked.question and {"kieu", "cach"}.isdisjoint(t.folded for t in asked.terms)
+    assert not parse_query("cách mạng tháng tám").question
     # A word excluded after a code's number is no part of the code ("21 -KL/TW" still is).
     for query, keys, excluded in [
         ("Kết luận 21 -Krông", [["21-KL"]], ["krông"]),

@@ -56,7 +56,7 @@ _FOLDED_STOPWORDS = frozenset(_FOLDED_STOPWORDS_TEXT.split())
 _QUESTION_PHRASES = re.compile(
     r"\b(?:lam (?:sao|the nao)(?: de)?|the nao|nhu the nao|ra sao|tai sao|vi sao|la gi|"
     r"gom (?:nhung )?gi|bao gom nhung gi|nhung gi|bao nhieu|bao lau|khi nao|bao gio|o dau|co nen|"
-    r"co phai|co duoc khong|duoc khong|can (?:nhung )?gi|phai lam gi|lam gi|"
+    r"co phai|co duoc khong|duoc khong|can (?:nhung )?gi|phai lam gi|lam gi|kieu gi|(?:bang )?cach nao|"
     r"cho (?:toi|em|minh) hoi|xin hoi|muon biet)\b"
 )
 _QUESTION_START = re.compile(
