@@ -233,6 +233,11 @@ def test_a_loosened_answer_says_how_many_have_every_word(services: Services) -> 
     assert "Only one of them has every word typed; the others have some of them." in (
         out.getvalue()
     )
+    out = io.StringIO()
+    run_console(
+        services, lang="en", stdin=io.StringIO("mô hình dân vận khéo công tác\n/quit\n"), stdout=out
+    )
+    assert "None of them has every word typed; each has some of them." in out.getvalue()
 
 
 def test_small_answers_read_right(services: Services) -> None:

@@ -370,6 +370,17 @@ def test_a_loosened_query_ranks_the_documents_with_every_word_first(svc: Service
     assert search(svc, "dân vận").complete is None
 
 
+def test_a_long_query_says_how_many_of_its_documents_have_every_word(svc: Services) -> None:
+    # Six words need only three from the start: "3 documents" read as three answers to it.
+    add(svc, "all", "Tin A", "Chi bộ xét công nhận đảng viên chính thức đúng hạn.")
+    add(svc, "some", "Tin B", "Chi bộ kết nạp đảng viên mới.")
+    add(svc, "few", "Tin C", "Đảng viên chính thức của chi bộ.")
+    got = search(svc, "chi bộ xét đảng viên chính thức")
+    assert (ids(got)[0], got.total, got.complete) == ("all", 3, 1)
+    assert search(svc, "chi bộ xét đảng viên chính thức mới").complete == 0
+    assert search(svc, "đảng viên chính thức").complete is None  # four syllables: every one
+
+
 def test_a_province_typed_with_c_is_found_and_letters_alike_are_not_called_words(
     svc: Services,
 ) -> None:

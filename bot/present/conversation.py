@@ -439,8 +439,8 @@ def bending_note(results: SearchResults, lang: str) -> str | None:
     and the words no document has, which were left out."""
     lines = [_bent(results, lang)]
     if results.complete is not None:
-        key = "note_complete_one" if results.complete == 1 else "note_complete"
-        lines.append(t(lang, key, n=results.complete))
+        keys = {0: "note_complete_none", 1: "note_complete_one"}
+        lines.append(t(lang, keys.get(results.complete, "note_complete"), n=results.complete))
     if results.together is not None and results.together > 0:
         key = "note_together_one" if results.together == 1 else "note_together"
         lines.append(t(lang, key, n=results.together))

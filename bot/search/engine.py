@@ -194,6 +194,7 @@ class _Built:
     pairs_asked: int = 0
     pairs_found: int = 0
     clauses: int = 0  # syllables the query could require (words no document has are not)
+    every: Query | None = None  # a loosened query's documents with every word, for counting
     citing: list[Query] = field(default_factory=list)  # per code: the documents citing it
     # Typos corrected to a function word: typed form → (folded, clause, boosts), searched only
     # when nothing else is ("lại làm vic" is "việc").
@@ -1193,7 +1194,8 @@ class SearchEngine:
                 inside = {w for name in names for w in name.words}
                 every = [c for w, c in clause_of.items() if w not in inside]
                 every += [name.spelled for name in names]
-                should.append(Query.const_score_query(_all(every), W_ALL_WORDS))
+                built.every = _all(every)
+                should.append(Query.const_score_query(built.every, W_ALL_WORDS))
         # Adjacent syllables as pairs (see the module docstring).
         fixed, corrected_stop = built.folded_corrections, built.function_words
         two_syllables = len(parsed.content_terms) == 2
@@ -1823,6 +1825,12 @@ class SearchEngine:
                 # Loosened because few had every word: the answer says how few ("dân vận
                 # khéo": 6 of 103), or the count reads as 103 documents on it.
                 results.complete = first.total
+            elif built.every is not None and found is first:
+                # A long query needs only some of its words from the start: "145 documents"
+                # for a twelve-word question read as 145 answers to it. The answer says how
+                # many have every word (they come first, W_ALL_WORDS).
+                every = _count(searcher, self._combine(built.every, found.filters, extra))
+                results.complete = every if every < found.total else None
             elif not parsed.phrases and not parsed.codes and built.pairs_found:
                 results.together = self._together(searcher, parsed, found)
             results.central = built.central
