@@ -431,6 +431,16 @@ def test_a_topic_typed_with_a_wrong_tone_says_what_it_searched_for(corpus: Servi
     )
     for typed in ("tham nhũng", "tham nhung", "Tham Nhũng", "kết nạp đảng viên"):
         assert search(corpus, typed).note is None, typed
+    # Said as typed: no comma the user did not type, and their capitals ("Đảng", the Party).
+    from bot.search.query import topic_spelling
+
+    taxonomy = corpus.search.taxonomy
+    for typed, said in [
+        ("xây dựng chỉnh đốn Đãng", "xây dựng chỉnh đốn Đảng"),
+        ("xây dựng chỉnh đốn đãng", "xây dựng chỉnh đốn đảng"),
+        ("Tham Nhủng", "Tham Nhũng"),
+    ]:
+        assert topic_spelling(parse_query(typed, taxonomy), taxonomy) == said, typed
 
 
 def test_a_capitalised_function_word_beside_a_name_is_part_of_it(svc: Services) -> None:

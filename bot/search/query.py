@@ -728,7 +728,13 @@ def topic_spelling(parsed: ParsedQuery, taxonomy: Taxonomy) -> str | None:
             not t.accented or t.exact == w for t, w in zip(typed, words, strict=True)
         ):
             return None  # typed as written (or without accents, which is no typo)
-    return spellings[0] if spellings else None
+    if not spellings:
+        return None
+    # As the user wrote it: no punctuation they did not type, their capitals ("Đãng" is
+    # "Đảng", not "đảng").
+    capitals = {fold_lower(t.text) for t in tokenize(parsed.text) if t.text[:1].isupper()}
+    words = _PUNCT.sub(" ", spellings[0]).split()
+    return " ".join(w[:1].upper() + w[1:] if fold_lower(w) in capitals else w for w in words)
 
 
 def match_topic(parsed: ParsedQuery, taxonomy: Taxonomy) -> tuple[str | None, str | None]:
