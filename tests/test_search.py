@@ -240,14 +240,14 @@ def test_a_typo_in_a_documents_name_is_corrected_into_the_code(corpus: Services)
     # "Kếtt luận 21" is no code as typed: a number and loose words. Corrected, it names
     # Kết luận 21, and is answered as that query is, as the answer says.
     typed, meant = search(corpus, "Kếtt luận 21"), search(corpus, "Kết luận 21")
-    assert typed.suggestions[:1] == ["kết luận 21"] and typed.note == "typo"
+    assert typed.suggestions[:1] == ["Kết luận 21"] and typed.note == "typo"
     assert typed.query == "Kếtt luận 21" and typed.codes == meant.codes != []
     assert ids(typed) == ids(meant)
     # The query's own date is no term: the corrected query keeps it.
     typed = search(corpus, "Kếtt luận 21 tháng 6 năm 2022")
     meant = search(corpus, "Kết luận 21 tháng 6 năm 2022")
     assert ids(typed) == ids(meant) == ["kl21-tu"]
-    assert typed.suggestions == ["kết luận 21 tháng 6 năm 2022"]
+    assert typed.suggestions == ["Kết luận 21 tháng 6 năm 2022"]
 
 
 def test_a_query_typed_in_telex_with_the_input_method_off_is_read_as_vietnamese(
@@ -759,6 +759,13 @@ def test_a_doubled_or_swapped_accented_letter_is_corrected(corpus: Services) -> 
         assert ids(results)[0] == "corruption", typed
     # A replaced accented letter still loses its accent: not a correction that keeps it.
     assert search(corpus, "tham nhũnh").suggestions == ["tham nhũng"]
+    # The suggestion is the query as typed, corrected: its year, its excluded words and its
+    # capitals stay (searching the suggestion must not widen the search).
+    for typed, meant in [
+        ("tham nhũũng năm 2021", "tham nhũng năm 2021"),
+        ("Tham nhũũng -đấu thầu", "Tham nhũng -đấu thầu"),
+    ]:
+        assert search(corpus, typed).suggestions == [meant], typed
 
 
 def test_newer_document_wins_a_tie(svc: Services) -> None:

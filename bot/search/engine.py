@@ -477,11 +477,22 @@ def _subjects_query(subjects: tuple[str, ...]) -> ParsedQuery:
 
 
 def _suggestion(parsed: ParsedQuery, built: _Built) -> str | None:
-    """The query's words with its typos corrected, when any were."""
+    """The query as typed with its typos corrected, when any were: its year, excluded words
+    and capitals kept ("dại hội chi bộ nhiệm kỳ 2025" is "đại hội chi bộ nhiệm kỳ 2025", and
+    "tham nhungg -đấu thầu" still leaves out "đấu thầu" when the suggestion is searched)."""
     if not built.corrections:
         return None
-    corrected = " ".join(built.corrections.get(t.exact, t.exact) for t in parsed.terms)
-    return corrected if corrected and corrected != " ".join(t.exact for t in parsed.terms) else None
+    text, parts, end = parsed.text, [], 0
+    for token in tokenize(text):
+        fixed = built.corrections.get(token.text.lower())
+        if fixed is None:
+            continue
+        if token.text[:1].isupper():
+            fixed = fixed[:1].upper() + fixed[1:]
+        parts += [text[end : token.start], fixed]
+        end = token.start + len(token.text)
+    corrected = " ".join(("".join(parts) + text[end:]).split())
+    return corrected if corrected and corrected != " ".join(text.split()) else None
 
 
 def _quoted(text: str, words: list[str]) -> str | None:
@@ -1948,18 +1959,13 @@ class SearchEngine:
         corrected = _suggestion(parsed, built)
         if not corrected or not any(c.isdecimal() for c in corrected):
             return None  # a document is named by its number
-        if not parse_query(corrected, self.taxonomy).codes:
+        named = parse_query(corrected, self.taxonomy)
+        if not named.codes:
             return None
-        if parsed.date_text:
-            # The query's own date is not among its terms: kept, when it reads the same after
-            # the corrected words ("Nghị quyếết 25 năm 2018").
-            dated = parse_query(f"{corrected} {parsed.date_text}", self.taxonomy)
-            if dated.codes and (dated.date_from, dated.date_to) == (
-                parsed.date_from,
-                parsed.date_to,
-            ):
-                return f"{corrected} {parsed.date_text}"
-            return None  # the date would be lost or change: better the query as typed
+        if (named.date_from, named.date_to) != (parsed.date_from, parsed.date_to):
+            # The corrected words read the query's own date otherwise ("Nghị quyếết 25 năm
+            # 2018"): better the query as typed.
+            return None
         return corrected
 
     def _topic_answer(
