@@ -462,6 +462,32 @@ def test_a_capitalised_function_word_beside_a_name_is_part_of_it(svc: Services) 
         assert [t.exact for t in parse_query(query).content_terms] == words, query
 
 
+def test_a_capitalised_name_in_a_longer_query_ranks_the_documents_saying_it_first(
+    svc: Services,
+) -> None:
+    # "kỷ luật đảng viên vi phạm ở Sóc Trăng gần đây" put the one Sóc Trăng case fifth,
+    # below articles from other provinces with more of the other words.
+    add(
+        svc,
+        "elsewhere",
+        "Kỷ luật đảng viên vi phạm",
+        "Kỷ luật đảng viên vi phạm ở Quảng Ngãi: kỷ luật nghiêm, đảng viên vi phạm bị xử lý "
+        "đúng người, đúng việc.",
+    )
+    add(svc, "place", "Tin địa phương", "Ở Sóc Trăng, một đảng viên vi phạm bị kỷ luật.")
+    for i in range(4):  # the province is named more often than discipline is
+        add(
+            svc,
+            f"rice{i}",
+            "Nông nghiệp",
+            f"Nông dân Sóc Trăng thu hoạch lúa vụ {i}, năng suất cao.",
+        )
+        add(svc, f"cell{i}", "Tin", f"Chi bộ họp bàn công tác tháng {i}.")
+    assert ids(search(svc, "kỷ luật đảng viên vi phạm ở Sóc Trăng"))[:2] == ["place", "elsewhere"]
+    # Capitals throughout say nothing of a name.
+    assert ids(search(svc, "Kỷ Luật Đảng Viên Vi Phạm Ở Sóc Trăng"))[0] == "elsewhere"
+
+
 def test_a_two_syllable_query_ranks_the_word_above_its_syllables_apart(svc: Services) -> None:
     # "thanh hoa" put "thanh niên Biên Hòa" (both syllables in the title, apart) above an
     # article naming Thanh Hóa once in a long text.

@@ -112,6 +112,9 @@ class Term:
     accented: bool
     stop: bool = False
     keep: bool = False  # typed in quotes: searched as typed, never corrected
+    # Written with a capital ("Trăng" in "Sóc Trăng"): with a capitalised neighbour, part of
+    # a name. Not part of equality: "Đảng" and "đảng" are the same word to search for.
+    capital: bool = field(default=False, compare=False)
 
 
 @dataclass
@@ -497,8 +500,8 @@ def parse_query(
         named = [_capitalised(t.text) for t in tokens]
         for i, (start, term) in enumerate(placed):
             beside = (i > 0 and named[i - 1]) or (i + 1 < len(named) and named[i + 1])
-            if term.stop and named[i] and beside:
-                placed[i] = (start, replace(term, stop=False))
+            if named[i]:
+                placed[i] = (start, replace(term, capital=True, stop=term.stop and not beside))
     parsed.terms.extend(term for _, term in sorted(placed + kept, key=lambda item: item[0]))
     del parsed.terms[MAX_TERMS:]
     _drop_contradicted(parsed)
