@@ -443,7 +443,8 @@ def bending_note(results: SearchResults, lang: str) -> str | None:
         lines.append(t(lang, keys.get(results.complete, "note_complete"), n=results.complete))
     if results.together is not None and results.together > 0:
         key = "note_together_one" if results.together == 1 else "note_together"
-        lines.append(t(lang, key, n=results.together))
+        words = results.together_words or ""
+        lines.append(t(lang, key, n=results.together, words=words))
     if results.ignored:
         key = "note_ignored" if results.hits else "note_no_document_has"
         lines.append(t(lang, key, words=cut(", ".join(results.ignored), 80)))

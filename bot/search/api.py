@@ -99,4 +99,5 @@ class SearchResults:
     # Of ``total``, the documents with a two-syllable query's words side by side, when the
     # others have them only apart.
     together: int | None = None
+    together_words: str | None = None  # those two syllables, as searched ("kỷ luật")
     date_widened: tuple[str, str] | None = None  # a date no calendar has: (typed, searched)

@@ -1888,6 +1888,12 @@ class SearchEngine:
                 results.complete = every if every < found.total else None
             elif not parsed.phrases and not parsed.codes and built.pairs_found:
                 results.together = self._together(searcher, parsed, found)
+                searched = [
+                    (built.corrections.get(t.exact, t.exact), t) for t in parsed.content_terms
+                ]
+                results.together_words = " ".join(
+                    w[:1].upper() + w[1:] if t.capital else w for w, t in searched
+                )
             results.central = built.central
             results.ignored = list(dict.fromkeys(built.unknown))[:MAX_IGNORED_SHOWN]
             subjects = tuple(doc.subject for doc in built.central)
