@@ -286,3 +286,35 @@ def test_an_english_query_that_finds_nothing_is_told_the_documents_are_vietnames
     assert "The documents are in Vietnamese: type Vietnamese words" in text
     vietnamese = _chat_with_seeds(services, "sinh hoạt chi bộ\n/quit\n")
     assert "tiếng Việt" not in vietnamese  # found: no hint
+
+
+def test_an_answer_says_which_period_the_query_asked_for(services: Services) -> None:
+    # "từ năm 2022" filtered by date without a word about it (found by a black-box tester).
+    from datetime import datetime
+
+    from bot.corpus.documents import NewDocument
+    from bot.present.conversation import period_label
+
+    services.use_classifier(None)
+    for ext, year, where in (("old", 2021, "xã A"), ("new", 2023, "phường B")):
+        services.documents.add(
+            NewDocument(
+                title=f"Tin {where}",
+                text=f"Chi bộ {where} kết nạp đảng viên mới.",
+                external_id=ext,
+                published_at=datetime(year, 5, 1),
+            )
+        )
+    out = io.StringIO()
+    lines = "kết nạp đảng viên từ năm 2022\nkết nạp đảng viên năm 2019\n/quit\n"
+    run_console(services, lang="vi", stdin=io.StringIO(lines), stdout=out)
+    text = out.getvalue()
+    assert text.count("Thời gian: từ 01/01/2022.") == 1
+    # Nothing in 2019: the answer says the period was dropped, not that it was applied.
+    assert "Thời gian: năm 2019" not in text and "mọi thời điểm" in text
+    vn = datetime(2021, 12, 31, 17)  # midnight, 1 January 2022, in Vietnam
+    assert period_label(vn, vn.replace(year=2022), lang="vi") == "năm 2022"
+    assert period_label(vn, datetime(2022, 1, 31, 17), lang="vi") == "tháng 1/2022"
+    assert period_label(vn, datetime(2022, 1, 1, 17), lang="vi") == "ngày 01/01/2022"
+    assert period_label(vn, datetime(2022, 3, 15, 17), lang="en") == "from 01/01/2022 to 15/03/2022"
+    assert period_label(None, vn, lang="vi") == "đến 31/12/2021"

@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from bot.bounds import MAX_PAGE, clamp, parse_doc_id, parse_int, parse_page
 from bot.corpus.text import normalize
@@ -23,7 +24,7 @@ from bot.search.api import SearchResults
 from bot.search.links import doc_link, paginate_text, parse_start_payload
 from bot.search.query import parse_query, resolve_topic
 from bot.services import Services
-from bot.timeutil import format_date, format_date_iso
+from bot.timeutil import format_date, format_date_iso, to_local
 
 PAGE_SIZE = 5
 MAX_QUERY_CHARS = 300
@@ -438,6 +439,8 @@ def bending_note(results: SearchResults, lang: str) -> str | None:
     mistaken for exact ones: a typo corrected, words or a date left out, a phrase loosened;
     and the words no document has, which were left out."""
     lines = [_bent(results, lang)]
+    if results.period is not None and results.note != "date_relaxed":
+        lines.insert(0, t(lang, "note_period", period=period_label(*results.period, lang=lang)))
     if results.complete is not None:
         keys = {0: "note_complete_none", 1: "note_complete_one"}
         lines.append(t(lang, keys.get(results.complete, "note_complete"), n=results.complete))
@@ -457,6 +460,37 @@ def bending_note(results: SearchResults, lang: str) -> str | None:
         period = unit + searched
         lines.append(t(lang, "note_date_widened", typed=cut(typed, 40), period=period))
     return "\n".join(line for line in lines if line) or None
+
+
+def period_label(start: datetime | None, end: datetime | None, *, lang: str) -> str:
+    """A period as a reader says it: "năm 2025", "tháng 5/2023", "ngày 26/12/2023", "từ
+    01/01/2022", "từ 01/03/2022 đến 30/06/2022". ``end`` is exclusive, both naive UTC."""
+    first = to_local(start).date() if start else None
+    last = to_local(end).date() - timedelta(days=1) if end else None
+    words = WORDS_VI if lang == "vi" else WORDS_EN
+    if first and last:
+        if first == last:
+            return f"{words['day']}{first:%d/%m/%Y}"
+        if first.day == 1 and (last + timedelta(days=1)).day == 1:
+            if (first.month, last.month, first.year) == (1, 12, last.year):
+                return f"{words['year']}{first.year}"
+            if (first.year, first.month) == (last.year, last.month):
+                return f"{words['month']}{first.month}/{first.year}"
+        return f"{words['from']}{first:%d/%m/%Y}{words['to']}{last:%d/%m/%Y}"
+    if first:
+        return f"{words['from']}{first:%d/%m/%Y}"
+    return f"{words['until']}{last:%d/%m/%Y}" if last else ""
+
+
+WORDS_VI = {
+    "day": "ngày ",
+    "year": "năm ",
+    "month": "tháng ",
+    "from": "từ ",
+    "to": " đến ",
+    "until": "đến ",
+}
+WORDS_EN = {"day": "", "year": "", "month": "", "from": "from ", "to": " to ", "until": "until "}
 
 
 def _bent(results: SearchResults, lang: str) -> str | None:

@@ -100,4 +100,7 @@ class SearchResults:
     # others have them only apart.
     together: int | None = None
     together_words: str | None = None  # those two syllables, as searched ("kỷ luật")
+    # The period the query's own words asked for ("từ năm 2022"), as (start, end): naive UTC,
+    # the end exclusive; either may be None.
+    period: tuple[datetime | None, datetime | None] | None = None
     date_widened: tuple[str, str] | None = None  # a date no calendar has: (typed, searched)

@@ -1744,6 +1744,8 @@ class SearchEngine:
         explicit_dates = date_from is not None or date_to is not None
         if not explicit_dates:
             date_from, date_to = parsed.date_from, parsed.date_to
+            if parsed.date_text and (date_from or date_to):
+                results.period = (date_from, date_to)  # the answer says how it read the date
         # Excluded words and phrases hold for every way the query is answered: a date alone,
         # a topic's listing, each attempt.
         excluding = _excluding(parsed, lambda keys: self._citing(keys, parsed.text)[0])
@@ -1880,7 +1882,7 @@ class SearchEngine:
                 # Loosened because few had every word: the answer says how few ("dân vận
                 # khéo": 6 of 103), or the count reads as 103 documents on it.
                 results.complete = first.total
-            elif built.every is not None and found is first:
+            elif built.every is not None and found is first and not found.note:
                 # A long query needs only some of its words from the start: "145 documents"
                 # for a twelve-word question read as 145 answers to it. The answer says how
                 # many have every word (they come first, W_ALL_WORDS).
