@@ -969,8 +969,35 @@ def test_a_year_with_words_also_finds_the_text_naming_it(svc: Services) -> None:
     add(svc, "other", "Tin", "Chống tham nhũng ở phường.", date=datetime(2024, 6, 1))
     assert set(ids(search(svc, "kết quả tham nhũng năm 2023"))) == {"report"}
     assert set(ids(search(svc, "chống tham nhũng 2023"))) == {"report", "dated"}
+    # A term's ends are no year named: "nhiệm kỳ 2020-2023" is not news of 2023 (found by a
+    # black-box tester, with "nhiệm kỳ 2020-2025" for "… năm 2025").
+    add(
+        svc,
+        "term",
+        "Tin",
+        "Kết quả chống tham nhũng nhiệm kỳ 2020-2023.",
+        date=datetime(2022, 1, 5),
+    )
+    assert "term" not in ids(search(svc, "kết quả tham nhũng năm 2023"))
+    # Asked for as a term, it is one of the term's ends.
+    assert "term" in ids(search(svc, "kết quả tham nhũng nhiệm kỳ 2023"))
     # A year alone lists what was published in it.
     assert ids(search(svc, "năm 2023")) == ["dated"]
+
+
+def test_named_years_are_years_not_the_ends_of_a_term() -> None:
+    from bot.corpus.text import fold_lower
+    from bot.search.query import named_years
+
+    for text, years in [
+        ("Kết quả năm 2023", ([2023], [])),
+        ("nhiệm kỳ 2020-2025 và năm 2024", ([2024], [2020, 2025])),
+        ("giai đoạn 2021 – 2025", ([], [2021, 2025])),
+        ("ngày 31/12/2023 và tháng 5/2022", ([2023, 2022], [])),
+        ("2.025 người, mã 12025", ([], [])),
+        ("từ 2020 đến 2025", ([2020, 2025], [])),
+    ]:
+        assert named_years(fold_lower(text)) == years, text
 
 
 def test_a_period_asked_for_leaves_out_documents_without_a_date(svc: Services) -> None:

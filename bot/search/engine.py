@@ -1502,10 +1502,11 @@ class SearchEngine:
         date_to: datetime | None,
         source: str | None,
         named_year: str | None = None,
+        term_year: bool = False,
     ) -> list[Query]:
         """Topic, source and period filters. ``named_year``: the period is that year, and a
         document whose text names it ("kết quả … năm 2023", published in January 2024) is
-        in it too."""
+        in it too; ``term_year``, also as a term's first or last ("nhiệm kỳ 2025-2030")."""
         filters: list[Query] = []
         if topic:
             filters.append(_term("topics", topic))
@@ -1529,7 +1530,10 @@ class SearchEngine:
                 # A day: published that day, or naming it (an event reported the next day).
                 filters.append(_should([period("published"), period("mentioned")]))
             elif named_year is not None:
-                filters.append(_should([period("published"), _term("text_f", named_year)]))
+                named = [Query.term_query(SCHEMA, "years", int(named_year))]
+                if term_year:  # "nhiệm kỳ 2025": also "nhiệm kỳ 2025-2030"
+                    named.append(Query.term_query(SCHEMA, "span_years", int(named_year)))
+                filters.append(_should([period("published"), *named]))
             else:
                 filters.append(period("published"))
         return filters
@@ -1751,7 +1755,10 @@ class SearchEngine:
         excluding = _excluding(parsed, lambda keys: self._citing(keys, parsed.text)[0])
         # A year with other words may also be named in the text (not for a listing of it).
         named_year = parsed.named_year if parsed.has_content and not explicit_dates else None
-        filters = self._filters(topic, date_from, date_to, source, named_year) + excluding
+        filters = (
+            self._filters(topic, date_from, date_to, source, named_year, parsed.term_year)
+            + excluding
+        )
 
         # Without its date, when a dated topic listing finds nothing.
         undated = (

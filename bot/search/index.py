@@ -38,7 +38,7 @@ import tantivy
 
 from bot.corpus.text import fold_lower
 from bot.errors import SearchError
-from bot.search.query import code_terms, line_codes, named_days
+from bot.search.query import code_terms, line_codes, named_days, named_years
 from bot.search.summary import sentence_offsets
 from bot.store.meta import MetaStore
 
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 META_FILE = "partybot-index.json"
 TOKENIZER = "vn"
 # Our syllable tokenizer (bot.text.tokenize), so query terms built in Python match index terms.
@@ -87,6 +87,10 @@ def build_schema() -> tantivy.Schema:
     # Days the text names ("Ngày 26/12/2023, ..."): a day asked for finds the article on that
     # day's event published the next morning (bot.search.query.named_days).
     sb.add_integer_field("mentioned", stored=False, indexed=True, fast=False)
+    # Years the text names, not a term's ends ("nhiệm kỳ 2020-2025"): "… năm 2025" also
+    # finds the report published next January (bot.search.query.named_years).
+    sb.add_integer_field("years", stored=False, indexed=True, fast=False)
+    sb.add_integer_field("span_years", stored=False, indexed=True, fast=False)  # 2020, 2025
     sb.add_text_field("title_f", tokenizer_name=TOKENIZER, index_option="position")
     sb.add_text_field("text_f", tokenizer_name=TOKENIZER, index_option="position")
     sb.add_text_field("text_x", tokenizer_name=TOKENIZER, index_option="freq")
@@ -187,6 +191,11 @@ def to_tantivy(doc: Document) -> tantivy.Document:
         out.add_integer("published", timestamp(doc.published_at))
     for day in named_days(folded, doc.published_at):
         out.add_integer("mentioned", timestamp(day))
+    years, ends = named_years(folded)
+    for year in years:
+        out.add_integer("years", year)
+    for year in ends:
+        out.add_integer("span_years", year)
     out.add_text("title_f", folded[: len(doc.title)])
     out.add_text("text_f", folded)
     out.add_text("text_x", exact)

@@ -142,6 +142,7 @@ class ParsedQuery:
     # The query's date is a year alone ("năm 2023"): a year-end report naming it is often
     # published the next January, so with other words the year may also be in the text.
     named_year: str | None = None
+    term_year: bool = False  # the year named is a term's ("nhiệm kỳ 2025")
     question: bool = False
     topic: str | None = None  # the query names this topic
     topic_hint: str | None = None  # a topic phrase inside a longer (question) query
@@ -298,6 +299,28 @@ def named_days(folded: str, published: datetime | None) -> list[datetime]:
             if len(found) >= MAX_NAMED_DAYS:
                 break
     return list(found)
+
+
+_TERM_BEFORE = re.compile(r"\b(?:nhiem ky|giai doan|khoa)\s*$")
+_NAMED_YEAR = re.compile(r"(?<![\d.,/])((?:19[4-9]|20\d)\d)(?![\d])")
+_RANGE_AFTER = re.compile(r"\s*[-–—]\s*(?:19|20)\d\d(?!\d)")
+_RANGE_BEFORE = re.compile(r"(?<!\d)(?:19|20)\d\d\s*[-–—]\s*$")
+
+
+def named_years(folded: str) -> tuple[list[int], list[int]]:
+    """Years ``folded`` (fold_lower text) names: (as years: "năm 2023", "31/12/2023", "2023"
+    alone; as a span's ends: "nhiệm kỳ 2020-2025", "giai đoạn 2021 – 2025"). A cadre asking
+    for "… năm 2025" wants the first, one asking for "nhiệm kỳ 2025" either."""
+    years: dict[int, None] = {}
+    ends: dict[int, None] = {}
+    for m in _NAMED_YEAR.finditer(folded):
+        before, after = folded[max(0, m.start() - 12) : m.start()], folded[m.end() : m.end() + 12]
+        span = _RANGE_AFTER.match(after) or _RANGE_BEFORE.search(before)
+        (ends if span else years)[int(m.group(1))] = None
+    # A date's year ("31/12/2023", "12/2023") follows a slash, which the pattern skips.
+    for m in re.finditer(r"(?<!\d)\d{1,2}\s*[/.-]\s*((?:19[4-9]|20\d)\d)(?!\d)", folded):
+        years[int(m.group(1))] = None
+    return list(years), list(ends)
 
 
 # Markup pasted with the words ("<b>tham nhũng</b>"): "<b>" is no search for the letter b.
@@ -581,6 +604,8 @@ def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
             parsed.year_terms.append(parts[2])
             if parts[0] is None and parts[1] is None:
                 parsed.named_year = parts[2]
+                # "nhiệm kỳ 2025" is a term that year begins or ends ("nhiệm kỳ 2025-2030").
+                parsed.term_year = bool(_TERM_BEFORE.search(folded[: m.start()]))
             spans.append(work[m.start() : m.end()])
             found.append(parts)
     if spans:
