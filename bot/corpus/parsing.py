@@ -151,12 +151,16 @@ def _is_caption(line: str) -> bool:
     return bool(_CAPTION_START.match(line) or _CAPTION_VERB.search(line))
 
 
+TITLE_MAX_CHARS = 100  # a derived title longer than this is cut: two lines on a phone
+
+
 def _derive_title(first: str) -> str:
-    # No headline: the lead's first clause, cut at a word boundary.
+    # No headline: the lead's first clause, cut at a word boundary. A clause of 155
+    # characters took most of a phone screen in every answer listing it (found by a tester).
     clause = re.split(r"[;:.!?](?:\s|$)", first, maxsplit=1)[0].strip()
-    if len(clause) <= 160:
+    if len(clause) <= TITLE_MAX_CHARS:
         return clause
-    cut = clause[:120].rsplit(" ", 1)[0].rstrip(",;: ")
+    cut = clause[: TITLE_MAX_CHARS - 10].rsplit(" ", 1)[0].rstrip(",;: ")
     return cut + "…"
 
 
