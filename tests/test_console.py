@@ -318,3 +318,23 @@ def test_an_answer_says_which_period_the_query_asked_for(services: Services) -> 
     assert period_label(vn, datetime(2022, 1, 1, 17), lang="vi") == "ngày 01/01/2022"
     assert period_label(vn, datetime(2022, 3, 15, 17), lang="en") == "from 01/01/2022 to 15/03/2022"
     assert period_label(None, vn, lang="vi") == "đến 31/12/2021"
+
+
+def test_an_answer_says_what_it_left_out(services: Services) -> None:
+    # "-học sinh" was applied without a word about it (found by a black-box tester).
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    for ext, who in (("school", "học sinh"), ("young", "thanh niên")):
+        text = f"Chi bộ kết nạp {who} vào Đảng."
+        services.documents.add(NewDocument(title=f"Tin {who}", text=text, external_id=ext))
+    got = services.search.search("kết nạp -học sinh -xyz", limit=5)
+    assert [h.external_id for h in got.hits] == ["young"]
+    assert got.excluded == ["học sinh", "xyz"]
+    out = io.StringIO()
+    lines = "kết nạp -học sinh\nkết nạp -kết\n/quit\n"
+    run_console(services, lang="vi", stdin=io.StringIO(lines), stdout=out)
+    text = out.getvalue()
+    assert text.count("Đã loại trừ: học sinh.") == 1
+    # A word both wanted and excluded has its own note, not this one too.
+    assert "Đã loại trừ: kết" not in text

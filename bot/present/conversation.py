@@ -454,6 +454,9 @@ def bending_note(results: SearchResults, lang: str) -> str | None:
     if results.contradicted:
         words = cut(", ".join(results.contradicted), 80)
         lines.append(t(lang, "note_contradicted", words=words))
+    shown = [w for w in results.excluded if w not in results.contradicted]
+    if shown and results.hits:
+        lines.append(t(lang, "note_excluded", words=cut(", ".join(shown), 80)))
     if results.date_widened:
         typed, searched = results.date_widened
         unit = ("tháng " if "/" in searched else "năm ") if lang == "vi" else ""

@@ -93,6 +93,7 @@ class SearchResults:
     ignored: list[str] = field(default_factory=list)
     # Words typed both to find and to leave out ("tham nhũng -tham"): left out, not searched.
     contradicted: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)  # words and phrases typed after "-"
     phrase_hits: int | None = None  # of ``total``, documents with the quoted phrase itself
     # Of ``total``, the documents with every word, when the search was loosened to fewer.
     complete: int | None = None

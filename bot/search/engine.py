@@ -1745,6 +1745,7 @@ class SearchEngine:
         )
         results.date_widened = parsed.date_widened
         results.contradicted = parsed.contradicted
+        results.excluded = list(dict.fromkeys(parsed.excluded_text))
         explicit_dates = date_from is not None or date_to is not None
         if not explicit_dates:
             date_from, date_to = parsed.date_from, parsed.date_to

@@ -130,6 +130,7 @@ class ParsedQuery:
     excluded_exact: list[str] = field(default_factory=list)
     excluded_phrases: list[list[str]] = field(default_factory=list)  # -"đấu thầu", folded
     excluded_codes: list[list[str]] = field(default_factory=list)  # -21-KL/TW: its keys
+    excluded_text: list[str] = field(default_factory=list)  # words and phrases, as typed
     # Words typed both to find and to leave out ("tham nhũng -tham"): left out, not searched.
     contradicted: list[str] = field(default_factory=list)
     codes: list[list[str]] = field(default_factory=list)  # per code: its keys ("21-KL", "21-KL/TW")
@@ -463,6 +464,8 @@ def parse_query(
         start = m.start()
         if _after_dash(work, start):
             # -"đấu thầu": documents with the phrase are left out, as with -word.
+            if words:
+                parsed.excluded_text.append(" ".join(t.exact for t in words[:MAX_TERMS]))
             if len(words) > 1:
                 parsed.excluded_phrases.append([t.folded for t in words[:MAX_TERMS]])
             elif words:
@@ -504,9 +507,11 @@ def parse_query(
         if second and not (first.stop or second.stop) and is_word is not None:
             if is_word(first.folded, second.folded):
                 parsed.excluded_phrases.append([first.folded, second.folded])
+                parsed.excluded_text.append(f"{first.exact} {second.exact}")
                 work = _blank(work, m.start(), m.end())
                 continue
         _exclude(parsed, first)
+        parsed.excluded_text.append(first.exact)
         work = _blank(work, m.start(), m.end(1))
 
     tokens = [t for t in tokenize(work) if len(t.text) <= MAX_TOKEN_CHARS]
