@@ -458,6 +458,8 @@ def test_a_capitalised_function_word_beside_a_name_is_part_of_it(svc: Services) 
         ("tổ chức Đảng ở Ba Vì", ["tổ", "chức", "đảng", "ba", "vì"]),
         ("son la", ["son"]),  # no capitals, nothing says it is a name
         ("Bí thư nói Với dân", ["bí", "thư", "nói", "dân"]),  # no capitalised neighbour
+        ("Cái Răng", ["cái", "răng"]),
+        ("Và Của Là Đảng Viên", ["đảng", "viên"]),  # capitals throughout: no name of them
     ]:
         assert [t.exact for t in parse_query(query).content_terms] == words, query
 

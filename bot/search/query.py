@@ -525,9 +525,16 @@ def parse_query(
         ]
         # A function word capitalised beside another capitalised word is part of a name:
         # "Sơn La", "Mường Nhé", "Ba Vì", "Long An", "Cái Răng" are places, not "sơn là".
+        # The neighbour must be a word of its own ("Và Của" is no name), and a longer query
+        # capitalised throughout ("Kết Nạp Đảng Viên Là Gì") says nothing by its capitals.
         named = [_capitalised(t.text) for t in tokens]
+        title_case = len(named) >= 3 and all(named)
+        word = [
+            n and not term.stop and not title_case
+            for n, (_, term) in zip(named, placed, strict=True)
+        ]
         for i, (start, term) in enumerate(placed):
-            beside = (i > 0 and named[i - 1]) or (i + 1 < len(named) and named[i + 1])
+            beside = (i > 0 and word[i - 1]) or (i + 1 < len(word) and word[i + 1])
             if named[i]:
                 placed[i] = (start, replace(term, capital=True, stop=term.stop and not beside))
     parsed.terms.extend(term for _, term in sorted(placed + kept, key=lambda item: item[0]))
