@@ -981,8 +981,10 @@ def test_a_year_with_words_also_finds_the_text_naming_it(svc: Services) -> None:
         date=datetime(2022, 1, 5),
     )
     assert "term" not in ids(search(svc, "kết quả tham nhũng năm 2023"))
-    # Asked for as a term, it is one of the term's ends.
-    assert "term" in ids(search(svc, "kết quả tham nhũng nhiệm kỳ 2023"))
+    # Asked for as a term, it is one of the term's ends; and no period is claimed for it.
+    term = search(svc, "kết quả tham nhũng nhiệm kỳ 2023")
+    assert "term" in ids(term) and term.period is None
+    assert search(svc, "kết quả tham nhũng năm 2023").period is not None
     # A year alone lists what was published in it.
     assert ids(search(svc, "năm 2023")) == ["dated"]
 

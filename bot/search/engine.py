@@ -1749,8 +1749,10 @@ class SearchEngine:
         explicit_dates = date_from is not None or date_to is not None
         if not explicit_dates:
             date_from, date_to = parsed.date_from, parsed.date_to
-            if parsed.date_text and (date_from or date_to):
-                results.period = (date_from, date_to)  # the answer says how it read the date
+            # The answer says how it read the date; not for a term ("nhiệm kỳ 2025"), whose
+            # documents may be from any year that names it.
+            if parsed.date_text and (date_from or date_to) and not parsed.term_year:
+                results.period = (date_from, date_to)
         # Excluded words and phrases hold for every way the query is answered: a date alone,
         # a topic's listing, each attempt.
         excluding = _excluding(parsed, lambda keys: self._citing(keys, parsed.text)[0])
