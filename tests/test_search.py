@@ -490,6 +490,20 @@ def test_a_capitalised_name_in_a_longer_query_ranks_the_documents_saying_it_firs
     assert ids(search(svc, "Kỷ Luật Đảng Viên Vi Phạm Ở Sóc Trăng"))[0] == "elsewhere"
 
 
+def test_general_news_comes_after_party_work_that_matches_as_well(svc: Services) -> None:
+    # "ghế nóng" listed a coach crash among the branch meetings (found by a black-box
+    # tester): a document with no topic scores a little lower.
+    add(svc, "crash", "Xe khách gặp nạn", "Hàng ghế đầu xe khách nóng ran sau va chạm.")
+    add(
+        svc,
+        "meeting",
+        "Sinh hoạt chi bộ",
+        "Chi bộ đặt một chiếc ghế cho đảng viên trả lời chất vấn, không khí rất nóng.",
+        topics={"grassroots": 0.9},
+    )
+    assert ids(search(svc, "ghế nóng")) == ["meeting", "crash"]  # still found, after
+
+
 def test_a_two_syllable_query_ranks_the_word_above_its_syllables_apart(svc: Services) -> None:
     # "thanh hoa" put "thanh niên Biên Hòa" (both syllables in the title, apart) above an
     # article naming Thanh Hóa once in a long text.

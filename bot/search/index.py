@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 META_FILE = "partybot-index.json"
 TOKENIZER = "vn"
 # Our syllable tokenizer (bot.text.tokenize), so query terms built in Python match index terms.
@@ -110,6 +110,9 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("skips", tokenizer_name="whitespace", index_option="basic")
     sb.add_text_field("codes", tokenizer_name="raw", index_option="freq")
     sb.add_text_field("topics", tokenizer_name="raw", index_option="basic")
+    # A document the classifier gave no topic (general news): ranked a little lower
+    # (bot.search.engine, W_UNTAGGED). Bytes, like pairs_x: one score for every document.
+    sb.add_bytes_field("untagged", indexed=True)
     sb.add_text_field("source", tokenizer_name="raw", index_option="basic")
     # Everything a hit shows, so rendering a page needs no database round trip.
     sb.add_bytes_field("payload", stored=True)
@@ -215,6 +218,8 @@ def to_tantivy(doc: Document) -> tantivy.Document:
         out.add_text("codes", term)
     for slug in doc.topics:
         out.add_text("topics", slug)
+    if not doc.topics:
+        out.add_bytes("untagged", b"y")
     if doc.source:
         out.add_text("source", doc.source.lower())
     payload = {
