@@ -1307,6 +1307,13 @@ class SearchEngine:
             # the intersection led by the rarest list is cheaper (measured on 180 queries).
             must[0] = _filter(requirement)
             should = clauses + should
+        # General news (no topic) after Party work that matches as well: "khai trừ" listed a
+        # school's opening day ("khai trường"), "ghế nóng" a coach crash. A lower score for
+        # the few untagged documents, not a higher one for the many tagged, which would add
+        # their long list to every query; when none has a topic, nothing changes. Among the
+        # other optional clauses: beside the query (_combine's extra), tantivy would look it
+        # up at every document found, a quarter more time for "tổ chức".
+        should.append(_word_bonus(searcher, "untagged", "y", -W_UNTAGGED))
         # Excluded words are not here: every search applies them as a filter (_excluding).
         required_only = [(Occur.Must, q) for q in must]
         built.query = Query.boolean_query(required_only + [(Occur.Should, q) for q in should])
@@ -1797,11 +1804,6 @@ class SearchEngine:
             if soft
             else []
         )
-        # General news (no topic) after Party work that matches as well: "khai trừ" listed a
-        # school's opening day ("khai trường"), "ghế nóng" a coach crash. A lower score for
-        # the few untagged documents, not a higher one for the many tagged, which would
-        # add their long list to every query; when none has a topic, nothing changes.
-        extra.append((Occur.Should, _word_bonus(searcher, "untagged", "y", -W_UNTAGGED)))
 
         # Attempts, each needing fewer syllables: all of them (a long query: all, then half),
         # one missing, any one; then without a date the query set.
