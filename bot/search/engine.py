@@ -1104,8 +1104,11 @@ class SearchEngine:
         slack: int | None = None,
         extra_terms: list[str] | None = None,
         loose_phrases: bool = False,
+        topic_boost: list[Query] | None = None,
     ) -> _Built:
-        """The keyword part of a query: terms, pairs, phrases, codes, exclusions."""
+        """The keyword part of a query: terms, pairs, phrases, codes, exclusions; ``topic_boost``,
+        optional clauses of the caller's (a question's topic), scored with the others: as a
+        clause beside the query, tantivy would look one up at every document found."""
         built = _Built(
             None,
             accents_typed=any(t.accented for t in parsed.terms),
@@ -1314,6 +1317,7 @@ class SearchEngine:
         # other optional clauses: beside the query (_combine's extra), tantivy would look it
         # up at every document found, a quarter more time for "tổ chức".
         should.append(_word_bonus(searcher, "untagged", "y", -W_UNTAGGED))
+        should.extend(topic_boost or [])
         # Excluded words are not here: every search applies them as a filter (_excluding).
         required_only = [(Occur.Must, q) for q in must]
         built.query = Query.boolean_query(required_only + [(Occur.Should, q) for q in should])
@@ -1799,11 +1803,8 @@ class SearchEngine:
 
         soft = self._soft_topic(parsed)
         results.soft_topic = soft
-        extra = (
-            [(Occur.Should, Query.const_score_query(_term("topics", soft), W_SOFT_TOPIC))]
-            if soft
-            else []
-        )
+        # Among the query's optional clauses (see _keywords' ``topic_boost``).
+        topic_boost = [Query.const_score_query(_term("topics", soft), W_SOFT_TOPIC)] if soft else []
 
         # Attempts, each needing fewer syllables: all of them (a long query: all, then half),
         # one missing, any one; then without a date the query set.
@@ -1844,7 +1845,7 @@ class SearchEngine:
             if active is filters and need(options) >= last_need:
                 continue  # no looser than an attempt that already found nothing
             last_need = need(options) if active is filters else last_need
-            built = self._keywords(searcher, parsed, **options)
+            built = self._keywords(searcher, parsed, **options, topic_boost=topic_boost)
             if active is filters and built.clauses and i == 0:
                 known = min(known, built.clauses)
                 last_need = min(last_need, need(options))
@@ -1869,16 +1870,18 @@ class SearchEngine:
             if built.query is None:
                 continue
             scored, total = self._ranked(
-                searcher, self._combine(built.query, active, extra), offset, limit
+                searcher, self._combine(built.query, active), offset, limit
             )
             exact_phrases = total if parsed.phrases else 0
             if parsed.phrases and total < PHRASE_ENOUGH:
                 # Few documents hold the phrase as typed: they come first, then documents
                 # with its words in another order or with more words between.
-                built = self._keywords(searcher, parsed, **options, loose_phrases=True)
+                built = self._keywords(
+                    searcher, parsed, **options, loose_phrases=True, topic_boost=topic_boost
+                )
                 if built.query is not None:
                     scored, total = self._ranked(
-                        searcher, self._combine(built.query, active, extra), offset, limit
+                        searcher, self._combine(built.query, active), offset, limit
                     )
             if not total:
                 continue
@@ -1904,7 +1907,7 @@ class SearchEngine:
                 # A long query needs only some of its words from the start: "145 documents"
                 # for a twelve-word question read as 145 answers to it. The answer says how
                 # many have every word (they come first, W_ALL_WORDS).
-                every = _count(searcher, self._combine(built.every, found.filters, extra))
+                every = _count(searcher, self._combine(built.every, found.filters))
                 results.complete = every if every < found.total else None
             elif not parsed.phrases and not parsed.codes and built.pairs_found:
                 results.together = self._together(searcher, parsed, found)
