@@ -381,6 +381,21 @@ def test_a_long_query_says_how_many_of_its_documents_have_every_word(svc: Servic
     assert search(svc, "đảng viên chính thức").complete is None  # four syllables: every one
 
 
+def test_every_word_is_counted_with_the_accents_that_tell_it_apart(svc: Services) -> None:
+    # "những" is not "nhũng": a document saying it and "tham gia" has the letters of "tham
+    # nhũng", not the word; the count said 3 "had every word".
+    add(svc, "case", "Tin", "Tham nhũng ở huyện Tân Định bị xử lý.")
+    add(svc, "a", "Tin", "Những người tham gia họp ở huyện Tân Định.")
+    add(svc, "b", "Tin", "Những đoàn viên tham gia trực ở huyện Tân Định.")
+    for i in range(3):
+        add(svc, f"other{i}", "Tin", "Những hộ dân ở huyện Tân Định nhận tin.")
+    for i in range(8):
+        add(svc, f"far{i}", "Tin", "Hội nghị bàn về tham nhũng và những việc khác.")
+    got = search(svc, "tham nhũng huyện Tân Định")
+    assert ids(got)[0] == "case"
+    assert got.complete == 1 and got.total > 3
+
+
 def test_a_province_typed_with_c_is_found_and_letters_alike_are_not_called_words(
     svc: Services,
 ) -> None:

@@ -195,7 +195,12 @@ class _Built:
     pairs_asked: int = 0
     pairs_found: int = 0
     clauses: int = 0  # syllables the query could require (words no document has are not)
-    every: Query | None = None  # a loosened query's documents with every word, for counting
+    every: Query | None = None  # a loosened query's documents with every syllable (a bonus)
+    # … and with every word as typed, for counting: a syllable whose typed accents tell the
+    # word apart counts with them ("nhũng", not "những"), though it lets a document in and
+    # earns the bonus folded (measured: as typed, the bonus lost "dệt may" for "nhà máy").
+    every_typed: Query | None = None
+    distinct: dict[str, str] = field(default_factory=dict)  # such syllables: folded → typed
     citing: list[Query] = field(default_factory=list)  # per code: the documents citing it
     # Typos corrected to a function word: typed form → (folded, clause, boosts), searched only
     # when nothing else is ("lại làm vic" is "việc").
@@ -729,6 +734,7 @@ class SearchEngine:
                 # Accents typed that tell the word apart: the title counts with them too.
                 boosts.append(_boost(_term("title_x", term.exact), W_TITLE))
                 boosts.append(_boost(_term("text_x", term.exact), W_EXACT))
+                built.distinct[term.folded] = term.exact  # dropped again if corrected below
             else:
                 boosts.append(_boost(_term("title_f", term.folded), W_TITLE))
             if term.keep:
@@ -736,6 +742,7 @@ class SearchEngine:
             stranded = self._stranded(searcher, term, df, neighbours)
             if (dfx or not term.accented) and stranded is None:
                 return match[0], boosts
+            built.distinct.pop(term.folded, None)
             # The letters exist but never with these accents ("vi phạn"), or the word exists
             # but next to none of its neighbours ("tự diễn bến", a letter dropped from
             # "biến"): keep the match and add the one-edit corrections ("phạm", "biến") below.
@@ -1210,6 +1217,11 @@ class SearchEngine:
                 every = [c for w, c in clause_of.items() if w not in inside]
                 every += [name.spelled for name in names]
                 built.every = _all(every)
+                typed = {w: _term("text_x", x) for w, x in built.distinct.items()}
+                built.every_typed = _all(
+                    [typed.get(w, c) for w, c in clause_of.items() if w not in inside]
+                    + [name.spelled for name in names]
+                )
                 should.append(Query.const_score_query(built.every, W_ALL_WORDS))
         # Adjacent syllables as pairs (see the module docstring).
         fixed, corrected_stop = built.folded_corrections, built.function_words
@@ -1902,13 +1914,18 @@ class SearchEngine:
             results.total = found.total
             if found is not first and first.total < found.total:
                 # Loosened because few had every word: the answer says how few ("dân vận
-                # khéo": 6 of 103), or the count reads as 103 documents on it.
+                # khéo": 6 of 103), or the count reads as 103 documents on it. Counted anew
+                # when accents tell a word apart: the first attempt matched it folded ("tham
+                # nhũng ở TP HCM": 7 "with every word", six of them saying "những").
                 results.complete = first.total
+                if built.every_typed is not None and built.distinct:
+                    every = self._combine(built.every_typed, found.filters)
+                    results.complete = _count(searcher, every)
             elif built.every is not None and found is first and not found.note:
                 # A long query needs only some of its words from the start: "145 documents"
                 # for a twelve-word question read as 145 answers to it. The answer says how
                 # many have every word (they come first, W_ALL_WORDS).
-                every = _count(searcher, self._combine(built.every, found.filters))
+                every = _count(searcher, self._combine(built.every_typed, found.filters))
                 results.complete = every if every < found.total else None
             elif not parsed.phrases and not parsed.codes and built.pairs_found:
                 results.together = self._together(searcher, parsed, found)
