@@ -338,3 +338,24 @@ def test_an_answer_says_what_it_left_out(services: Services) -> None:
     assert text.count("Đã loại trừ: học sinh.") == 1
     # A word both wanted and excluded has its own note, not this one too.
     assert "Đã loại trừ: kết" not in text
+
+
+def test_small_talk_is_answered_and_not_searched(services: Services) -> None:
+    # "xin chao" searched the documents as "xin cho", "cam on ban nhieu" listed tenders.
+    text = _chat_with_seeds(
+        services, "xin chao\ncam on ban nhieu\nCảm ơn bạn! 🙏\ntạm biệt\n/search cảm ơn\n/quit\n"
+    )
+    assert text.count("Xin chào!") == 2  # the welcome at start, and again for the greeting
+    assert text.count("Rất vui được giúp đồng chí") == 2
+    assert "hẹn gặp lại" in text
+    assert "🔎 xin" not in text and "🔎 cam on" not in text and "🔎 Cảm ơn" not in text
+    assert "cảm ơn" in text  # /search still searches what it is given
+
+
+def test_small_talk_is_only_a_whole_message_of_it() -> None:
+    from bot.present.conversation import small_talk
+
+    assert small_talk("Chào bạn!") == "greeting" and small_talk("ok, cám ơn nhé") == "thanks"
+    assert small_talk("hi bot 👋") == "greeting" and small_talk("bye") == "bye"
+    for query in ("cảm ơn các chiến sĩ biên phòng", "chào cờ đầu tuần", "", "🙏", "hiếu"):
+        assert small_talk(query) is None, query

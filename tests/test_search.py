@@ -396,6 +396,26 @@ def test_every_word_is_counted_with_the_accents_that_tell_it_apart(svc: Services
     assert got.complete == 1 and got.total > 3
 
 
+def test_a_request_around_the_words_is_not_searched() -> None:
+    # "em muốn tìm tài liệu về kỷ luật …": "Không tài liệu nào có đủ các từ đã gõ" stood above
+    # good results, for "em muốn tìm tài liệu", which nobody meant to find.
+    cases = {
+        "em muốn tìm tài liệu về kỷ luật đảng viên": ["kỷ", "luật", "đảng", "viên"],
+        "tim giup toi van ban ve ket nap": ["ket", "nap"],
+        "chào bạn, cho mình xin tài liệu về nêu gương": ["nêu", "gương"],
+        "tra cứu sinh hoạt chi bộ": ["sinh", "hoạt", "chi", "bộ"],
+        "tài liệu về": ["tài", "liệu"],  # nothing follows: the words are the query
+        "độc lập dân tộc": ["độc", "lập", "dân", "tộc"],  # "đọc" folds alike, not a request
+        "tham nhũng &amp; tiêu cực": ["tham", "nhũng", "tiêu", "cực"],  # an entity, no "amp"
+    }
+    for query, words in cases.items():
+        assert [t.exact for t in parse_query(query).content_terms] == words, query
+    assert parse_query("tôi cần tìm Kết luận 21").code_keys == ["21-KL"]
+    assert not parse_query("tôi cần tìm Kết luận 21").content_terms
+    quoted = parse_query("tìm “dân vận khéo”")
+    assert not quoted.content_terms and len(quoted.phrases) == 1
+
+
 def test_a_province_typed_with_c_is_found_and_letters_alike_are_not_called_words(
     svc: Services,
 ) -> None:

@@ -74,7 +74,7 @@ def handle_line(
         if command in simple:
             return simple[command]()
         return [conversation.unknown_command(ctx, line)]
-    return [conversation.search(ctx, line)]
+    return [conversation.message(ctx, line)]
 
 
 def run_console(

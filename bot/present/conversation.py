@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.bounds import MAX_PAGE, clamp, parse_doc_id, parse_int, parse_page
-from bot.corpus.text import normalize
+from bot.corpus.text import fold_lower, normalize
 from bot.errors import NotFound
 from bot.present.messages import EXAMPLE_QUERIES, Raw, t
 from bot.present.render import Button, Reply, cut, esc, highlight, link, split_html_messages
@@ -146,6 +147,16 @@ class Conversation:
     def help(self, ctx: Context) -> Reply:
         """/help."""
         return Reply(t(ctx.lang, "help"))
+
+    def message(self, ctx: Context, text: str, name: str = "") -> Reply:
+        """Free text (a private message, a mention): small talk is answered as such ("xin
+        chào", "cảm ơn" searched the documents for them), anything else is a query."""
+        said = small_talk(text)
+        if said == "greeting":
+            return self.start(ctx, name)[0]
+        if said is not None:
+            return Reply(t(ctx.lang, f"small_talk_{said}"))
+        return self.search(ctx, text)
 
     def search(self, ctx: Context, query: str, page: int = 1) -> Reply:
         """A keyword, code, phrase or question query."""
@@ -424,6 +435,30 @@ class Conversation:
                 return Reply(t(ctx.lang, "expired"))
             return self.search(ctx, EXAMPLE_QUERIES[index])
         return None  # a button of another kind (or version): nothing to do
+
+
+_POLITE = r"(?:(?:ok|oke|okay|vang|da|u|uh)\s+)?"
+_TO_WHOM = r"(?:\s+(?:ban|bot|em|anh|chi|ad|admin|nhieu|lam|nhe|nha|a|oi))*"
+_SMALL_TALK = {
+    kind: re.compile(rf"{_POLITE}(?:{words}){_TO_WHOM}")
+    for kind, words in {
+        "greeting": r"xin chao|chao|chao buoi (?:sang|chieu|toi)|alo|a lo|hello|hi|hey",
+        "thanks": r"(?:xin )?cam on|thank you|thanks|thank|tks|thx",
+        "bye": r"tam biet|bye(?: bye)?|goodbye|hen gap lai",
+    }.items()
+}
+
+
+def small_talk(text: str) -> str | None:
+    """``greeting``, ``thanks`` or ``bye`` when that is all the message says (punctuation
+    and emoji aside), else None."""
+    words = " ".join(re.sub(r"[\W\d_]+", " ", fold_lower(normalize(text))).split())
+    if not words or len(words) > 40:
+        return None
+    for kind, pattern in _SMALL_TALK.items():
+        if pattern.fullmatch(words):
+            return kind
+    return None
 
 
 def central_line(results: SearchResults, lang: str) -> str | None:

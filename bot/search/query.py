@@ -8,6 +8,7 @@ parts programmatically, so ``AND OR``, ``nhũng: "kết``, a leading ``-``, ``*`
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -58,6 +59,21 @@ _QUESTION_PHRASES = re.compile(
     r"gom (?:nhung )?gi|bao gom nhung gi|nhung gi|bao nhieu|bao lau|khi nao|bao gio|o dau|co nen|"
     r"co phai|co duoc khong|duoc khong|can (?:nhung )?gi|phai lam gi|lam gi|kieu gi|(?:bang )?cach nao|"
     r"cho (?:toi|em|minh) hoi|xin hoi|muon biet)\b"
+)
+# A request around the words ("em muốn tìm tài liệu về …", "tìm giúp tôi văn bản về …"), at
+# the start, matched on the folded query: not searched for. Left in, "Không tài liệu nào có đủ
+# các từ đã gõ" stood above good results, for words the user never meant to find.
+_GREET = r"(?:(?:xin )?chao (?:ban|bot|anh|chi|em|ad|admin)\b\W*)?"
+_WHO = r"(?:(?:toi|em|minh|chau|con|anh|chi|ban)\s+)?"
+_WANT = r"(?:(?:muon|can|dang|hay|vui long|lam on|cho (?:toi|em|minh))\s+)*"
+_HELP = r"(?:\s+(?:giup|ho|dum|gium)(?:\s+(?:toi|em|minh))?)?"
+_REQUEST = re.compile(
+    # "… tài liệu về …", with or without a verb before it ("đọc" only so: "độc" folds alike).
+    rf"^\W*{_GREET}{_WHO}{_WANT}(?:(?:xin|tim kiem|tim hieu|tim|tra cuu|xem|doc){_HELP}\s+)?"
+    r"(?:(?:cac|nhung|mot so|vai)\s+)?(?:tai lieu|van ban|bai viet|bai bao|thong tin)\s+"
+    r"(?:ve|lien quan (?:den|toi)|noi ve|de cap (?:den|toi))\s+"
+    # "tìm giúp tôi …", "tra cứu …": a verb of searching alone.
+    rf"|^\W*{_GREET}{_WHO}{_WANT}(?:tim kiem|tim hieu|tim|tra cuu){_HELP}\s+(?:ve\s+)?"
 )
 _QUESTION_START = re.compile(
     r"^(?:lam sao|lam the nao|lam gi|tai sao|vi sao|the nao|khi nao|bao gio|o dau|co nen|"
@@ -452,7 +468,8 @@ def parse_query(
     documents use: then "-đấu thầu" leaves out the word "đấu thầu", as a Vietnamese reader
     means, rather than "đấu" with "thầu" wanted."""
     text = normalize(raw or "")[:MAX_QUERY_CHARS]
-    text = " ".join(_TAG.sub(" ", text).split())
+    # An entity typed or pasted ("tham nhũng &amp; tiêu cực") is its character, not a word.
+    text = " ".join(html.unescape(_TAG.sub(" ", text)).split())
     parsed = ParsedQuery(raw=raw, text=text)
     work = text
 
@@ -477,6 +494,11 @@ def parse_query(
         elif words:
             kept.append((m.start(1), replace(words[0], keep=True)))
         work = _blank(work, m.start(), m.end())
+
+    request = _REQUEST.match(fold_lower(work))
+    said = len(request.group(0).rstrip()) if request else 0
+    if request and text[said:].strip():  # the words it asks for (a phrase, a code) follow
+        work = _blank(work, 0, said)
 
     if read_codes:
         parsed.codes, parsed.excluded_codes, work = _codes(work)

@@ -138,7 +138,8 @@ async def text_query(update: Update, context: Context) -> None:
     username = context.bot.username or ""
     if username:
         text = text.replace(f"@{username}", " ")
-    await send(update, context, await run(state(context).conversation.search, ctx, text))
+    name = update.effective_user.first_name if update.effective_user else ""
+    await send(update, context, await run(state(context).conversation.message, ctx, text, name))
 
 
 async def unknown_command(update: Update, context: Context) -> None:
