@@ -230,14 +230,19 @@ def test_a_loosened_answer_says_how_many_have_every_word(services: Services) -> 
     services.documents.add(NewDocument(title="Tin", text="Công tác dân vận.", external_id="b"))
     out = io.StringIO()
     run_console(services, lang="en", stdin=io.StringIO("dân vận khéo\n/quit\n"), stdout=out)
-    assert "Only one of them has every word typed; the others have some of them." in (
-        out.getvalue()
-    )
+    # The header says it: "2 results" read as two answers to "dân vận khéo".
+    assert "dân vận khéo — 1 with every word, 1 with some of them (page 1/1)" in (out.getvalue())
     out = io.StringIO()
     run_console(
         services, lang="en", stdin=io.StringIO("mô hình dân vận khéo công tác\n/quit\n"), stdout=out
     )
-    assert "None of them has every word typed; each has some of them." in out.getvalue()
+    assert "— none with every word, 2 with some of them (page 1/1)" in out.getvalue()
+    assert "every word typed" not in out.getvalue()  # not said twice
+    # The command line says it under its count.
+    from bot.present.plain import render_results
+
+    said = render_results(services, "dân vận khéo", lang="en")
+    assert "Only one of them has every word typed; the others have some of them." in said
 
 
 def test_small_answers_read_right(services: Services) -> None:

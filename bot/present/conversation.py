@@ -221,6 +221,18 @@ class Conversation:
                 page=page,
                 pages=pages,
             )
+        elif results.complete is not None:
+            # Some of the words would do: the count says how many have all of them, or
+            # "136 kết quả" for a long question reads as 136 answers in a corpus of 165.
+            header = t(
+                ctx.lang,
+                "results_header_split" if results.complete else "results_header_split_none",
+                query=cut(query, 100),
+                complete=results.complete,
+                others=results.total - results.complete,
+                page=page,
+                pages=pages,
+            )
         else:
             header = t(
                 ctx.lang,
@@ -237,7 +249,7 @@ class Conversation:
             header += "\n" + t(
                 ctx.lang, "soft_topic", topic=self._topic_name(results.soft_topic, ctx.lang)
             )
-        bent = bending_note(results, ctx.lang)
+        bent = bending_note(results, ctx.lang, complete=results.topic is not None)
         if bent:
             header += "\n" + bent
         reply = self._results_reply(
@@ -469,14 +481,15 @@ def central_line(results: SearchResults, lang: str) -> str | None:
     return None
 
 
-def bending_note(results: SearchResults, lang: str) -> str | None:
+def bending_note(results: SearchResults, lang: str, *, complete: bool = True) -> str | None:
     """How the engine had to bend the query, if it did, so approximate answers are not
     mistaken for exact ones: a typo corrected, words or a date left out, a phrase loosened;
-    and the words no document has, which were left out."""
+    and the words no document has, which were left out. ``complete=False``: not how many
+    have every word (the bot's header says it)."""
     lines = [_bent(results, lang)]
     if results.period is not None and results.note != "date_relaxed":
         lines.insert(0, t(lang, "note_period", period=period_label(*results.period, lang=lang)))
-    if results.complete is not None:
+    if results.complete is not None and complete:
         keys = {0: "note_complete_none", 1: "note_complete_one"}
         lines.append(t(lang, keys.get(results.complete, "note_complete"), n=results.complete))
     if results.together is not None and results.together > 0:

@@ -37,6 +37,9 @@ CATALOG: dict[str, dict[str, str]] = {
         ),
         "results_header": "🔎 <b>{query}</b> — {total} kết quả (trang {page}/{pages})",
         "results_header_one": "🔎 <b>{query}</b> — 1 kết quả (trang {page}/{pages})",
+        # A long query needing only some of its words: "201 kết quả" read as 201 answers.
+        "results_header_split": "🔎 <b>{query}</b> — {complete} tài liệu có đủ các từ, {others} tài liệu có một phần (trang {page}/{pages})",
+        "results_header_split_none": "🔎 <b>{query}</b> — không tài liệu nào có đủ các từ, {others} tài liệu có một phần (trang {page}/{pages})",
         "central_document": "📄 <b>{title}</b> ({date})\nTrước hết là các bài dẫn văn bản này, sau đó các bài cùng chủ đề.",
         "note_phrase_relaxed": "Không có tài liệu chứa đúng cụm từ trong ngoặc kép; dưới đây là các kết quả gần nhất.",
         "topic_header": "📂 <b>{topic}</b> — {total} tài liệu (trang {page}/{pages})",
@@ -203,6 +206,8 @@ CATALOG: dict[str, dict[str, str]] = {
         ),
         "results_header": "🔎 <b>{query}</b> — {total} results (page {page}/{pages})",
         "results_header_one": "🔎 <b>{query}</b> — 1 result (page {page}/{pages})",
+        "results_header_split": "🔎 <b>{query}</b> — {complete} with every word, {others} with some of them (page {page}/{pages})",
+        "results_header_split_none": "🔎 <b>{query}</b> — none with every word, {others} with some of them (page {page}/{pages})",
         "central_document": "📄 <b>{title}</b> ({date})\nArticles citing it come first, then articles on its subject.",
         "note_phrase_relaxed": "No document has the quoted words in that order; these are the closest.",
         "topic_header": "📂 <b>{topic}</b> — {total} documents (page {page}/{pages})",

@@ -18,9 +18,9 @@ user text never reaches a query parser):
   a word-level match that lets "tham nhung" typed without accents prefer the word over "tham
   gia … những" (a phrase query on positions ranks the same at several times the cost);
 * up to four syllables (two words) must all match; a longer query first needs all of them and,
-  when fewer than ten documents have them all, half of them; any query whose every syllable
-  finds fewer than ten documents is relaxed the same way (one missing syllable, then any one),
-  the documents with every syllable still ranking first;
+  when fewer than ten documents have them all, half of them (a longer question: any one of
+  them); any query whose every syllable finds fewer than ten documents is relaxed the same way
+  (one missing syllable, then any one), the documents with every syllable still ranking first;
 * quoted text is a required phrase; document codes are required exact keyword terms
   (``21-KL/TW`` matches ``21-KL/TW``, ``21-KL/TƯ`` and a bare ``Kết luận 21``, never
   ``21-NQ/TW`` or ``20-KL/TW``); ``-word`` excludes;
@@ -1827,7 +1827,15 @@ class SearchEngine:
             # A long query tries all its syllables first (an intersection, the cheapest query
             # tantivy runs); only when that finds few documents does half of them do.
             attempts.append(({"slack": 0}, filters, None))
-        attempts.append(({}, filters, None))
+        if parsed.question and required(n_terms) < n_terms:
+            # A long question needs any one of its words: ranked the same as with half of
+            # them (on all four judged sets, every question's nDCG@10 unchanged), and a union
+            # is what tantivy runs fastest, where "k of n" took it 3 to 6 times longer (p95
+            # 57 against 17 ms at 100,000 documents). The answer says how many have every
+            # word.
+            attempts.append(({"slack": n_terms - 1}, filters, None))
+        else:
+            attempts.append(({}, filters, None))
         if n_terms > 2:
             attempts.append(({"slack": 1}, filters, "relaxed"))
         if 1 < n_terms <= 3 or (n_terms > 1 and soft):
