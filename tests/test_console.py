@@ -364,3 +364,65 @@ def test_small_talk_is_only_a_whole_message_of_it() -> None:
     assert small_talk("hi bot 👋") == "greeting" and small_talk("bye") == "bye"
     for query in ("cảm ơn các chiến sĩ biên phòng", "chào cờ đầu tuần", "", "🙏", "hiếu"):
         assert small_talk(query) is None, query
+
+
+def test_a_later_article_naming_the_year_asked_for_says_so_and_comes_after(
+    services: Services,
+) -> None:
+    # "Thời gian: năm 2022" stood above articles of 2024 that only name 2022 (found by two
+    # black-box testers): they are marked, the note says they count, and the year's own come
+    # first among those matching as well.
+    from datetime import datetime
+
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    texts = {
+        "later": ("Kỷ luật cán bộ nhận tiền", "Kỷ luật cán bộ nhận tiền năm 2022.", 2024),
+        # Longer, so it scores lower on the words alone.
+        "own": (
+            "Kỷ luật cán bộ nhận tiền",
+            "Tỉnh kỷ luật cán bộ nhận tiền. Hội nghị tổng kết công tác năm, bàn nhiều việc khác.",
+            2022,
+        ),
+        "other": ("Kỷ luật cán bộ", "Huyện kỷ luật cán bộ nhận tiền.", 2021),
+    }
+    for ext, (title, text, year) in texts.items():
+        services.documents.add(
+            NewDocument(title=title, text=text, external_id=ext, published_at=datetime(year, 6, 1))
+        )
+    got = services.search.search("kỷ luật cán bộ nhận tiền năm 2022")
+    assert [h.external_id for h in got.hits] == ["own", "later"]
+    assert got.period_named == "2022"
+    out = io.StringIO()
+    lines = "kỷ luật cán bộ nhận tiền năm 2022\nkỷ luật cán bộ nhận tiền năm 2021\n/quit\n"
+    run_console(services, lang="vi", stdin=io.StringIO(lines), stdout=out)
+    text = out.getvalue()
+    assert "Thời gian: năm 2022, gồm cả bài đăng sau có nhắc tới năm 2022." in text
+    assert "📅 01/06/2024 · nhắc tới năm 2022" in text
+    assert "📅 01/06/2022 · nhắc tới" not in text
+    # 2021: nothing later names it, so the period is said as it is.
+    assert "Thời gian: năm 2021." in text
+    # 2019: nothing then; the period is dropped, and so is what it would say of a date.
+    out = io.StringIO()
+    lines = "kỷ luật cán bộ nhận tiền năm 2019\n/quit\n"
+    run_console(services, lang="vi", stdin=io.StringIO(lines), stdout=out)
+    assert "mọi thời điểm" in out.getvalue() and "nhắc tới" not in out.getvalue()
+
+
+def test_topic_tags_are_told_apart_and_hidden_ones_counted(services: Services) -> None:
+    # Topic names have commas: "Kiểm tra, giám sát và kỷ luật Đảng, Phòng, chống tham nhũng"
+    # could not be read apart, and a third tag vanished without a sign.
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    added = services.documents.add(
+        NewDocument(title="Tin", text="Kiểm tra tài sản cán bộ.", external_id="a")
+    )
+    topics = {"inspection": 0.9, "anti_corruption": 0.8, "cadres": 0.7}
+    services.documents.set_topics(added.document_id, topics, "test")
+    out = io.StringIO()
+    run_console(services, lang="vi", stdin=io.StringIO("kiểm tra tài sản\n/quit\n"), stdout=out)
+    assert "🏷 Kiểm tra, giám sát và kỷ luật Đảng | Phòng, chống tham nhũng, tiêu cực +1" in (
+        out.getvalue()
+    )

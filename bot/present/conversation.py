@@ -99,16 +99,26 @@ class Conversation:
         start: int,
         lang: str,
         topic: str | None = None,
+        results: SearchResults | None = None,
     ) -> list[str]:
         blocks = []
+        period = None
+        if results is not None and results.period_named and results.note != "date_relaxed":
+            period = results.period
         for n, hit in enumerate(hits, start=start + 1):
             date = format_date(hit.date) or t(lang, "no_date")
+            if period is not None and _outside(hit.date, period):
+                # Found for naming the year the query asked for, not for its date.
+                date += " · " + t(lang, "named_year", year=results.period_named)  # type: ignore[union-attr]
             # Two tags fit a phone's line; the topic browsed is always one of them, or the
-            # card looks misfiled under it.
+            # card looks misfiled under it. Topic names have commas: " | " between them, and
+            # "+1" says a tag is not shown (or the same card seems to change labels).
             shown = list(hit.topics[:2])
             if topic in hit.topics and topic not in shown:
                 shown = [topic, *shown[:1]]
-            topics = ", ".join(self._topic_name(s, lang) for s in shown)
+            topics = " | ".join(self._topic_name(s, lang) for s in shown)
+            if len(hit.topics) > len(shown):
+                topics += f" +{len(hit.topics) - len(shown)}"
             meta = f"📅 {esc(date)}" + (f" · 🏷 {esc(topics)}" if topics else "")
             snippet = hit.snippet
             if snippet is not None and snippet.text:
@@ -129,7 +139,7 @@ class Conversation:
     def _results_reply(self, header: str, results, page: int, lang: str, make) -> Reply:  # type: ignore[no-untyped-def]
         pages = max(1, math.ceil(results.total / PAGE_SIZE))
         start = (page - 1) * PAGE_SIZE
-        blocks = [header, *self._render_hits(results.hits, start, lang, results.topic)]
+        blocks = [header, *self._render_hits(results.hits, start, lang, results.topic, results)]
         text = split_html_messages(["\n\n".join(blocks)])[0]
         return Reply(text, buttons=self._pager(lang, page, pages, make))
 
@@ -344,7 +354,7 @@ class Conversation:
         head_parts.append(esc(" · ".join(m for m in meta if m)))
         if doc.topics:
             head_parts.append(
-                "🏷 " + esc(", ".join(self._topic_name(s, ctx.lang) for s in list(doc.topics)[:3]))
+                "🏷 " + esc(" | ".join(self._topic_name(s, ctx.lang) for s in list(doc.topics)[:3]))
             )
         header = "\n".join(p for p in head_parts if p)
         footer_room = 120
@@ -488,7 +498,13 @@ def bending_note(results: SearchResults, lang: str, *, complete: bool = True) ->
     have every word (the bot's header says it)."""
     lines = [_bent(results, lang)]
     if results.period is not None and results.note != "date_relaxed":
-        lines.insert(0, t(lang, "note_period", period=period_label(*results.period, lang=lang)))
+        period = period_label(*results.period, lang=lang)
+        named = results.period_named
+        if named and any(_outside(hit.date, results.period) for hit in results.hits):
+            # "Thời gian: năm 2022" above an article of 2024 read as a broken filter.
+            lines.insert(0, t(lang, "note_period_named", period=period, year=named))
+        else:
+            lines.insert(0, t(lang, "note_period", period=period))
     if results.complete is not None and complete:
         keys = {0: "note_complete_none", 1: "note_complete_one"}
         lines.append(t(lang, keys.get(results.complete, "note_complete"), n=results.complete))
@@ -511,6 +527,14 @@ def bending_note(results: SearchResults, lang: str, *, complete: bool = True) ->
         period = unit + searched
         lines.append(t(lang, "note_date_widened", typed=cut(typed, 40), period=period))
     return "\n".join(line for line in lines if line) or None
+
+
+def _outside(date: datetime | None, period: tuple[datetime | None, datetime | None]) -> bool:
+    """Whether a document of ``date`` (naive UTC) was published outside ``period``."""
+    start, end = period
+    return date is not None and (
+        (start is not None and date < start) or (end is not None and date >= end)
+    )
 
 
 def period_label(start: datetime | None, end: datetime | None, *, lang: str) -> str:

@@ -104,4 +104,7 @@ class SearchResults:
     # The period the query's own words asked for ("từ năm 2022"), as (start, end): naive UTC,
     # the end exclusive; either may be None.
     period: tuple[datetime | None, datetime | None] | None = None
+    # The year of ``period`` when documents naming it count too (published in January 2024,
+    # "kết quả năm 2023"): such a document is dated outside the period the answer states.
+    period_named: str | None = None
     date_widened: tuple[str, str] | None = None  # a date no calendar has: (typed, searched)
