@@ -426,3 +426,20 @@ def test_topic_tags_are_told_apart_and_hidden_ones_counted(services: Services) -
     assert "🏷 Kiểm tra, giám sát và kỷ luật Đảng | Phòng, chống tham nhũng, tiêu cực +1" in (
         out.getvalue()
     )
+
+
+def test_topics_by_number_or_misspelt_and_doc_usage_mistakes(services: Services) -> None:
+    # Found by a black-box tester: "/topic 3" (the third of /topics), "/topic kiểm tar" and
+    # "/doc abc" were all "not found", with no hint of what would work.
+    from bot.search.query import resolve_topic
+
+    taxonomy = services.taxonomy
+    third = list(taxonomy)[2].slug
+    assert resolve_topic("3", taxonomy) == resolve_topic("[3]", taxonomy) == [third]
+    assert resolve_topic("99", taxonomy) == []
+    assert resolve_topic("kiểm tar", taxonomy) == ["inspection"]
+    assert resolve_topic("dân vậm", taxonomy) == ["mass_mobilization"]
+    assert resolve_topic("bóng đá", taxonomy) == []
+    text = _chat_with_seeds(services, "/doc abc\n/doc 1 2\n/quit\n")
+    assert "Không tìm thấy tài liệu «abc».\nCách dùng: /doc 12" in text
+    assert "Không tìm thấy tài liệu «1 2»" not in text

@@ -859,3 +859,23 @@ def test_migrations_are_frozen_and_an_old_database_upgrades(tmp_path: Path) -> N
             )
     finally:
         database.dispose()
+
+
+def test_classify_says_what_it_cannot_read_and_what_is_only_a_hint(modelled: Services) -> None:
+    # Found by a black-box tester: gibberish was "no topic" as if read, "kỷ luật" alone gave
+    # 94% without a word of caution, and "0%" topics followed "belongs to none of them".
+    conversation, ctx = Conversation(modelled), Context(lang="vi")
+    for text in ("asdkjh qwe zzzz lorem ipsum", "12345 !!!", "hi", "football match tonight"):
+        said = conversation.classify(ctx, text).html
+        assert said.startswith("Không đọc được nội dung để phân loại"), text
+    short = conversation.classify(ctx, "kỷ luật đảng viên").html
+    assert "Văn bản rất ngắn" in short
+    long = (
+        "Ủy ban Kiểm tra Huyện ủy đã thi hành kỷ luật cảnh cáo Bí thư Đảng ủy xã vì vi phạm "
+        "quy định trong quản lý đất đai, để xảy ra sai phạm kéo dài nhiều năm."
+    )
+    said = conversation.classify(ctx, long).html
+    assert "Văn bản rất ngắn" not in said and "100%" not in said and " 0%" not in said
+    weather = "Trời hôm nay nắng đẹp, chiều tối có mưa rào rải rác ở vài nơi, nhiệt độ cao."
+    said = conversation.classify(ctx, weather).html
+    assert " 0%" not in said and " 1%" not in said

@@ -2131,6 +2131,19 @@ def test_a_code_query_lists_citing_documents_then_documents_on_its_subject(svc: 
     assert ids(results)[:2] in (["cites", "cites-bare"], ["cites-bare", "cites"])
     assert ids(results)[2] == "subject" and "other" not in ids(results)
     assert [d.code for d in results.central] == ["08-QĐi/TW"]
+    # Where the citing ones end, for the answer to say ("khóa XIII" on the subject of a
+    # khóa XII resolution read as citing it).
+    assert (results.citing, results.total) == (2, 3)
+    from bot.present.conversation import Context, Conversation
+
+    said = Conversation(svc).search(Context(lang="vi"), "Quy định 08-QĐi/TW").html
+    assert "Trước hết là 2 bài dẫn văn bản này" in said
+    assert (
+        said.index("2. ") < said.index("Các bài cùng chủ đề, không dẫn văn bản") < said.index("3. ")
+    )
+    # With the citing ones left out, none cites it: said so, and no divider above them all.
+    none = Conversation(svc).search(Context(), "Quy định 08-QĐi/TW -quán triệt -thực hiện").html
+    assert "Chưa bài nào dẫn văn bản này" in none and "không dẫn văn bản —" not in none
     # Named twice, it is one document, and its code is said once.
     twice = search(svc, "Quy định 08-QĐi/TW và Quy định 08 08-QĐi/TW")
     assert [d.code for d in twice.central] == ["08-QĐi/TW"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.bounds import MAX_PAGE, clamp, parse_doc_id, parse_int, parse_page
-from bot.corpus.text import fold_lower, normalize
+from bot.corpus.text import fold_lower, normalize, syllable_shapes, tokenize
 from bot.errors import NotFound
 from bot.present.messages import EXAMPLE_QUERIES, Raw, t
 from bot.present.render import Button, Reply, cut, esc, highlight, link, split_html_messages
@@ -28,6 +28,9 @@ from bot.services import Services
 from bot.timeutil import format_date, format_date_iso, to_local
 
 PAGE_SIZE = 5
+MIN_READABLE_SYLLABLES = 2  # /classify: fewer Vietnamese syllables is no text to label
+SHORT_TEXT_WORDS = 8  # /classify: fewer words, and the answer says it is only a hint
+OTHER_TOPIC_MIN = 0.05  # /classify: other topics shown from this probability
 MAX_QUERY_CHARS = 300
 _CALLBACK_LIMIT = 64
 
@@ -131,6 +134,9 @@ class Conversation:
             target = hit.link(self.bot_username)
             actions = [link(target, t(lang, "open"))] if target else []
             actions.append(f"/doc_{hit.doc_id}")
+            subject = results.subject_from if results is not None else None
+            if subject is not None and n == start + subject + 1 and n > 1:
+                blocks.append(f"<i>{esc(t(lang, 'subject_divider'))}</i>")  # citing ones end
             blocks.append(
                 f"<b>{n}. {esc(cut(hit.title, 160))}</b>\n{meta}\n{body}\n{' · '.join(actions)}"
             )
@@ -345,10 +351,19 @@ class Conversation:
         ref = ref.strip().lstrip("#")
         if not ref:
             return Reply(t(ctx.lang, "doc_usage"))
+        parts = ref.split()
+        if len(parts) == 2 and parse_doc_id(parts[0]) is not None:
+            # "/doc 46 2": a page of it, as its buttons turn.
+            number = parse_page(parts[1])
+            if number is not None:
+                ref, page = parts[0], number
         try:
             doc = self.services.documents.get(ref)
         except NotFound:
-            return Reply(t(ctx.lang, "doc_not_found", ref=cut(ref, 60)))
+            said = t(ctx.lang, "doc_not_found", ref=cut(ref, 60))
+            if parse_doc_id(ref) is None:  # no number: how to ask, not only "not found"
+                said += "\n" + t(ctx.lang, "doc_usage")
+            return Reply(said)
         head_parts = [f"<b>{esc(cut(doc.title, 300))}</b>"]
         meta = [format_date(doc.published_at)] + [x for x in (doc.source, doc.author) if x]
         head_parts.append(esc(" · ".join(m for m in meta if m)))
@@ -393,26 +408,36 @@ class Conversation:
         model = self.services.classifier
         if model is None:
             return Reply(t(ctx.lang, "classify_unavailable"))
+        words = [w.text for w in tokenize(text) if any(c.isalpha() for c in w.text)]
+        vietnamese = [w for w in words if fold_lower(w) in syllable_shapes()]
+        if len(vietnamese) < MIN_READABLE_SYLLABLES or len(vietnamese) * 2 < len(words):
+            # "asdkjh qwe zzzz", "12345 !!!": "belongs to no topic" would say it was read.
+            return Reply(t(ctx.lang, "classify_unreadable"))
         scores = model.predict_proba([text])[0]
         predicted = model.predict([text])[0]
         lines = [t(ctx.lang, "classify_header")]
+        if len(words) < SHORT_TEXT_WORDS:
+            lines.append(t(ctx.lang, "classify_short"))  # "kỷ luật" alone gave 94%
         if not predicted:
             lines.append(t(ctx.lang, "classify_none"))
         explanation = model.explain(text) if predicted else {}
         for slug in predicted:
-            lines.append(
-                f"• <b>{esc(self._topic_name(slug, ctx.lang))}</b> — {scores.get(slug, 0):.0%}"
-            )
+            # A model's probability is never certainty: 0.996 is not "100%".
+            shown = min(scores.get(slug, 0), 0.99)
+            lines.append(f"• <b>{esc(self._topic_name(slug, ctx.lang))}</b> — {shown:.0%}")
             terms = [term for term, _ in explanation.get(slug, [])[:5]]
             if terms:
                 lines.append("  " + t(ctx.lang, "terms", terms=", ".join(terms)))
+        # The nearest other topics, only when they are worth a number: "0%" after "belongs to
+        # none of the topics" read as a contradiction.
         others = sorted(
-            ((s, p) for s, p in scores.items() if s not in predicted), key=lambda kv: -kv[1]
+            ((s, p) for s, p in scores.items() if s not in predicted and p >= OTHER_TOPIC_MIN),
+            key=lambda kv: -kv[1],
         )[:2]
         if others:
-            lines.append(
-                esc(", ".join(f"{self._topic_name(s, ctx.lang)} {p:.0%}" for s, p in others))
-            )
+            listed = ", ".join(f"{self._topic_name(s, ctx.lang)} {p:.0%}" for s, p in others)
+            key = "classify_others" if predicted else "classify_nearest"
+            lines.append(t(ctx.lang, key, topics=esc(listed)))
         return Reply("\n".join(lines))
 
     def callback(self, ctx: Context, data: str) -> Reply | None:
@@ -487,7 +512,11 @@ def central_line(results: SearchResults, lang: str) -> str | None:
     """The catalogued document the query names, if any: a cadre asking for "Quy định 08"
     sees which text that is before the articles that cite it."""
     for doc in results.central[:1]:
-        return t(lang, "central_document", title=doc.title, date=format_date_iso(doc.date))
+        key = "central_document"
+        if results.citing is not None and results.citing < results.total:
+            key = "central_document_cited" if results.citing else "central_document_uncited"
+        date = format_date_iso(doc.date)
+        return t(lang, key, title=doc.title, date=date, n=results.citing)
     return None
 
 

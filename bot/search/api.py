@@ -107,4 +107,9 @@ class SearchResults:
     # The year of ``period`` when documents naming it count too (published in January 2024,
     # "kết quả năm 2023"): such a document is dated outside the period the answer states.
     period_named: str | None = None
+    # When the query names a catalogued document: the documents citing it come first, then
+    # those on its subject. ``citing``: how many cite it, when this page shows where they end
+    # (or that none does); ``subject_from``: the index in ``hits`` where its subject's start.
+    citing: int | None = None
+    subject_from: int | None = None
     date_widened: tuple[str, str] | None = None  # a date no calendar has: (typed, searched)

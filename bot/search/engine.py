@@ -1975,6 +1975,18 @@ class SearchEngine:
                 _corrected(parsed, built),
                 _subjects_query(subjects) if subjects else None,
             )
+            if built.central and built.citing:
+                # Where the citing documents end (their tier's constant), so the answer can
+                # say so: "Hội nghị Trung ương 4 khóa XIII", on the subject of a khóa XII
+                # resolution, read as citing it. From the page's scores: no count to run.
+                results.subject_from = next(
+                    # Half the tier: a penalty (an untagged document's) may take a few off.
+                    (i for i, hit in enumerate(results.hits) if hit.score < W_TIER / 2),
+                    None,
+                )
+                if results.subject_from is not None and (offset == 0 or results.subject_from):
+                    results.citing = offset + results.subject_from
+
             # The note is about the first attempt that found anything: no note when some
             # documents have every word.
             note = first.note

@@ -8,6 +8,7 @@ parts programmatically, so ``AND OR``, ``nhũng: "kết``, a leading ``-``, ``*`
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 from dataclasses import dataclass, field, replace
@@ -759,13 +760,34 @@ def resolve_topic(text: str, taxonomy: Taxonomy) -> list[str]:
     ("admission", "Kết nạp và phát triển đảng viên"), one of its phrases ("kết nạp đảng
     viên"), or part of one ("kiểm tra", which may be in several: all are returned)."""
     text = text[:200]
+    topics = list(taxonomy)
+    number = text.strip().lstrip("[").rstrip("].")
+    if number.isdigit() and 1 <= int(number) <= len(topics):
+        return [topics[int(number) - 1].slug]  # "/topic 3": the third of /topics' list
     topic = taxonomy.get(text.strip().lower()) or taxonomy.match_name(text)
     if topic is None:
         named = parse_query(text, taxonomy).topic
         topic = taxonomy.get(named) if named else None
     if topic is not None:
         return [topic.slug]
-    return topics_containing(text, taxonomy)
+    return topics_containing(text, taxonomy) or _closest_topics(text, taxonomy)
+
+
+def _closest_topics(text: str, taxonomy: Taxonomy) -> list[str]:
+    """The topics a mistyped name or phrase was meant for ("kiểm tar"): those with a run of
+    as many words as typed that differs in a letter or two; nothing when none is that close."""
+    key = _phrase_key(text)
+    n = len(key.split())
+    if not key or n > 8 or len(key) < 4:
+        return []
+    runs: dict[str, set[str]] = {}
+    for phrase, slug in topic_phrases(taxonomy).items():
+        words = phrase.split()
+        for i in range(len(words) - n + 1):
+            runs.setdefault(" ".join(words[i : i + n]), set()).add(slug)
+    close = difflib.get_close_matches(key, list(runs), n=3, cutoff=0.8)
+    found = {slug for run in close[:1] for slug in runs[run]}
+    return [t.slug for t in taxonomy if t.slug in found]
 
 
 def topic_spelling(parsed: ParsedQuery, taxonomy: Taxonomy) -> str | None:
