@@ -1115,6 +1115,7 @@ class SearchEngine:
         extra_terms: list[str] | None = None,
         loose_phrases: bool = False,
         topic_boost: list[Query] | None = None,
+        either_word: list[str] | None = None,
     ) -> _Built:
         """The keyword part of a query: terms, pairs, phrases, codes, exclusions; ``topic_boost``,
         optional clauses of the caller's (a question's topic), scored with the others: as a
@@ -1174,6 +1175,11 @@ class SearchEngine:
         built.clauses = len(clauses)
         if clauses:
             requirement = self._requirement(clauses, slack)
+            if either_word:
+                # Two words, few documents with both: also either one, as a word ("kiểm
+                # điểm" or "xếp loại"), not any two of the four syllables ("kiểm", "loại").
+                words = [_term("pairs", p) for p in either_word]
+                requirement = _should([self._requirement(clauses, 1), *words])
             must.append(requirement)
             n = len(clauses)
             loosened = (max(1, n - slack) if slack is not None else required(n)) < n
@@ -1567,6 +1573,20 @@ class SearchEngine:
         return filters
 
     @staticmethod
+    def _two_words(searcher: tantivy.Searcher, parsed: ParsedQuery) -> list[str] | None:
+        """A query of four syllables that are two words the documents use ("kiểm điểm xếp
+        loại"): their folded pairs; else None."""
+        terms = parsed.terms
+        if len(terms) != 4 or any(t.stop for t in terms) or parsed.phrases or parsed.codes:
+            return None
+        pairs = [f"{terms[0].folded}_{terms[1].folded}", f"{terms[2].folded}_{terms[3].folded}"]
+        middle = f"{terms[1].folded}_{terms[2].folded}"
+        df = {p: searcher.doc_freq("pairs", p) for p in [*pairs, middle]}
+        if not all(df[p] for p in pairs) or df[middle] > min(df[p] for p in pairs):
+            return None  # not two words, or the middle pair is the likelier word
+        return pairs
+
+    @staticmethod
     def _in_period(results: SearchResults) -> list[Query]:
         """A bonus for the documents published in the period the query named by its year,
         when documents naming the year count too (see ``SearchResults.period_named``)."""
@@ -1861,6 +1881,12 @@ class SearchEngine:
             attempts.append(({}, filters, None))
         if n_terms > 2:
             attempts.append(({"slack": 1}, filters, "relaxed"))
+        words = self._two_words(searcher, parsed) if not soft else None
+        if words:
+            # Two words that few documents have both of ("kiểm điểm xếp loại" from 2024: 7,
+            # without the one on "kiểm điểm cuối năm"): then either word. No query of the
+            # judged sets moved.
+            attempts.append(({"slack": 2, "either_word": words}, filters, "relaxed"))
         if 1 < n_terms <= 3 or (n_terms > 1 and soft):
             # Longer keyword queries stop at one missing syllable: "any of them" is mostly noise
             # there ("thời tiết hôm nay" would list everything that says "nay"); a question has
