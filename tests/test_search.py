@@ -587,6 +587,19 @@ def test_a_two_syllable_query_ranks_the_word_above_its_syllables_apart(svc: Serv
     assert search(svc, "thanh niên").together is None  # every one has it
 
 
+def test_three_syllables_found_apart_say_how_many_have_them_side_by_side(svc: Services) -> None:
+    # "bão số 3": 41 results and no word that most had "báo cáo … số … 3", not the storm.
+    add(svc, "storm", "Khắc phục bão số 3", "Tỉnh khắc phục hậu quả bão số 3.")
+    add(svc, "report", "Tin", "Báo cáo số liệu quý 3 của huyện.")
+    add(svc, "paper", "Tin", "Số báo tháng 3 viết về chi bộ.")
+    got = search(svc, "bão số 3")
+    assert ids(got)[0] == "storm" and (got.total, got.together) == (3, 1)
+    assert got.together_words == "bão số 3"
+    assert search(svc, "bão số 3 -báo").together is None  # only one left: it has them
+    # A function word between them: apart is what was typed.
+    assert search(svc, "báo cáo của quý 3").together is None
+
+
 def test_words_left_out_do_not_stop_a_long_query_from_loosening(svc: Services) -> None:
     # "chống fake news trên mạng xã hội": with "fake" and "news" left out, the other four
     # were all required, and a few documents with all four were all it found.

@@ -2078,27 +2078,30 @@ class SearchEngine:
     def _together(
         self, searcher: tantivy.Searcher, parsed: ParsedQuery, found: _Found
     ) -> int | None:
-        """Of a two-syllable query's documents, how many have them side by side, when some
-        have them only apart ("Xuân Phương": 9 of 15, the others "Xuân Quang", "địa
-        phương"); None when all may. Counted only when fewer documents anywhere have the
-        pair than were found, so most queries pay nothing."""
+        """Of a query's documents, how many have its two or three syllables side by side,
+        when some have them only apart ("Xuân Phương": 9 of 15, the others "Xuân Quang",
+        "địa phương"; "bão số 3": 2 of 41, the others "báo cáo … số … 3"); None when all
+        may. Counted only when fewer documents anywhere have a pair than were found, so
+        most queries pay nothing."""
         content = parsed.content_terms
-        if len(content) != 2 or found.built.match is None:
+        if not 2 <= len(content) <= 3 or len(parsed.terms) != len(content):
+            return None  # no function word between: "side by side" is what was typed
+        if found.built.match is None:
             return None
         fixed = found.built.folded_corrections
-        a, b = (fixed.get(t.folded, t.folded) for t in content)
-        pair = f"{a}_{b}"
-        df = searcher.doc_freq("pairs", pair)
-        if not df or df >= found.total:
+        words = [fixed.get(t.folded, t.folded) for t in content]
+        pairs = [f"{a}_{b}" for a, b in itertools.pairwise(words)]
+        dfs = [searcher.doc_freq("pairs", pair) for pair in pairs]
+        if not all(dfs) or min(dfs) >= found.total:
             return None
-        if not found.filters:
+        if len(pairs) == 1 and not found.filters:
             # A document with the pair has both syllables, so it was found: no query needed.
-            return df
-        if df > TOGETHER_COUNT_MAX:
+            return dfs[0]
+        if min(dfs) > TOGETHER_COUNT_MAX:
             return None  # a long list to intersect for a note: not worth the time
-        query = self._combine(_all([found.built.match, _term("pairs", pair)]), found.filters)
-        together = _count(searcher, query)
-        return together if together < found.total else None
+        together = _all([found.built.match, *(_term("pairs", pair) for pair in pairs)])
+        n = _count(searcher, self._combine(together, found.filters))
+        return n if n < found.total else None
 
     def _names_topic(self, parsed: ParsedQuery, built: _Built) -> ParsedQuery | None:
         """The query with its typos corrected, when that names a topic and the query as typed
