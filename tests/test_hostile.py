@@ -879,3 +879,14 @@ def test_classify_says_what_it_cannot_read_and_what_is_only_a_hint(modelled: Ser
     weather = "Trời hôm nay nắng đẹp, chiều tối có mưa rào rải rác ở vài nơi, nhiệt độ cao."
     said = conversation.classify(ctx, weather).html
     assert " 0%" not in said and " 1%" not in said
+
+
+def test_a_document_of_no_topic_says_so_once_a_model_tags(modelled: Services) -> None:
+    # /latest led with weather and traffic news, their tag line blank beside Party work.
+    modelled.documents.add(
+        NewDocument(title="Thời tiết", text="Trời nắng đẹp, chiều có mưa rào.", external_id="w")
+    )
+    said = Conversation(modelled).latest(Context(lang="vi")).html
+    assert "🏷 ngoài các chủ đề" in said
+    modelled.use_classifier(None)  # no model: nothing is tagged, so nothing is said
+    assert "ngoài các chủ đề" not in Conversation(modelled).latest(Context(lang="vi")).html

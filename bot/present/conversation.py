@@ -122,6 +122,10 @@ class Conversation:
             topics = " | ".join(self._topic_name(s, lang) for s in shown)
             if len(hit.topics) > len(shown):
                 topics += f" +{len(hit.topics) - len(shown)}"
+            if not topics and self.services.classifier is not None:
+                # General news in the corpus (weather, traffic): said so, not left blank
+                # beside Party work in /latest; not before a model has tagged anything.
+                topics = t(lang, "no_topic")
             meta = f"📅 {esc(date)}" + (f" · 🏷 {esc(topics)}" if topics else "")
             snippet = hit.snippet
             if snippet is not None and snippet.text:
