@@ -890,3 +890,18 @@ def test_a_document_of_no_topic_says_so_once_a_model_tags(modelled: Services) ->
     assert "🏷 ngoài các chủ đề" in said
     modelled.use_classifier(None)  # no model: nothing is tagged, so nothing is said
     assert "ngoài các chủ đề" not in Conversation(modelled).latest(Context(lang="vi")).html
+
+
+def test_a_pasted_text_can_be_classified_whole_from_its_answer(modelled: Services) -> None:
+    # A 1,000-word paste was searched by its first 300 characters, and that was all.
+    conversation, ctx = Conversation(modelled), Context(lang="vi")
+    pasted = "Ủy ban Kiểm tra Huyện ủy thi hành kỷ luật cảnh cáo Bí thư Đảng ủy xã. " * 20
+    reply = conversation.message(ctx, pasted)
+    (button,) = [b for row in reply.buttons for b in row if b.data.startswith("c:")]
+    assert button.text == "🏷 Phân loại chủ đề cả đoạn văn"
+    assert len(button.data.encode()) <= 64
+    assert conversation.callback(ctx, button.data).html.startswith("🏷 <b>Phân loại chủ đề</b>")
+    assert "hết hạn" in conversation.callback(ctx, "c:000000000000").html.lower()
+    # A query of normal length has no such button.
+    short = conversation.message(ctx, "kỷ luật cảnh cáo")
+    assert not [b for row in short.buttons for b in row if b.data.startswith("c:")]

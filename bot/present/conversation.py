@@ -32,6 +32,7 @@ MIN_READABLE_SYLLABLES = 2  # /classify: fewer Vietnamese syllables is no text t
 SHORT_TEXT_WORDS = 8  # /classify: fewer words, and the answer says it is only a hint
 OTHER_TOPIC_MIN = 0.05  # /classify: other topics shown from this probability
 MAX_QUERY_CHARS = 300
+MAX_CLASSIFY_CHARS = 8000  # of a pasted text, kept behind its "classify" button
 _CALLBACK_LIMIT = 64
 
 
@@ -176,7 +177,12 @@ class Conversation:
             return self.start(ctx, name)[0]
         if said is not None:
             return Reply(t(ctx.lang, f"small_talk_{said}"))
-        return self.search(ctx, text)
+        reply = self.search(ctx, text)
+        if len(" ".join(normalize(text).split())) > MAX_QUERY_CHARS and self.services.classifier:
+            # A pasted text, searched by its start: its topics may be what was wanted.
+            key = self.memory.put(normalize(text)[:MAX_CLASSIFY_CHARS])
+            reply.buttons.append([Button(t(ctx.lang, "classify_pasted"), data=f"c:{key}")])
+        return reply
 
     def search(self, ctx: Context, query: str, page: int = 1) -> Reply:
         """A keyword, code, phrase or question query."""
@@ -480,6 +486,9 @@ class Conversation:
             if doc_id is None:
                 return Reply(t(ctx.lang, "doc_not_found", ref=cut(rest, 60)))
             return self.related(ctx, doc_id)
+        if kind == "c":
+            pasted = self.memory.get(rest)
+            return Reply(t(ctx.lang, "expired")) if pasted is None else self.classify(ctx, pasted)
         if kind == "x":
             index = parse_int(rest, low=0, high=len(EXAMPLE_QUERIES) - 1)
             if index is None:
