@@ -220,6 +220,11 @@ def test_only_punctuation_is_no_search(services: Services) -> None:
     # "!!!" searched nothing; "no documents match «!!!»" read as if it had.
     text = _chat_with_seeds(services, "!!!\n🙂\n/quit\n")
     assert text.count("Hãy gõ từ khóa cần tìm") == 2 and "«!!!»" not in text
+    # Letters that make no word: said so, not "type what to look for" as if nothing came.
+    glued = "Phòngchốngthamnhũngtiêucựckỷluậtđảngviênviphạm"
+    text = _chat_with_seeds(services, "a" * 300 + f"\n{glued}\n/quit\n")
+    assert text.count("Không nhận ra từ nào để tìm trong «") == 2
+    assert "Hãy gõ từ khóa cần tìm" not in text
 
 
 def test_a_loosened_answer_says_how_many_have_every_word(services: Services) -> None:

@@ -212,7 +212,11 @@ class Conversation:
                 # Only punctuation or symbols ("!!!", "🙂"), or only what to leave out
                 # ("-tham nhũng"): nothing was searched.
                 key = "only_excluded" if parse_query(query).excludes else "empty_query"
-                return Reply(note + t(ctx.lang, key))
+                if key == "empty_query" and any(c.isalnum() for c in query):
+                    # Letters, but no word of them ("aaaa…", syllables run together): not
+                    # "type what to look for", which reads as if nothing arrived.
+                    key = "no_words"
+                return Reply(note + t(ctx.lang, key, query=cut(query, 60)))
             lines = [note + t(ctx.lang, "no_results", query=cut(query, 100))]
             # Why nothing was found: a code nothing cites, a word no document has, a word
             # both wanted and excluded.
