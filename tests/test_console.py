@@ -448,3 +448,14 @@ def test_topics_by_number_or_misspelt_and_doc_usage_mistakes(services: Services)
     text = _chat_with_seeds(services, "/doc abc\n/doc 1 2\n/quit\n")
     assert "Không tìm thấy tài liệu «abc».\nCách dùng: /doc 12" in text
     assert "Không tìm thấy tài liệu «1 2»" not in text
+
+
+def test_the_console_shows_a_row_of_buttons_per_line_and_takes_a_bracketed_number(
+    services: Services,
+) -> None:
+    # Eight topics on one line could not be read; "[3]", copied as printed, was a search.
+    text = _chat_with_seeds(services, "/topics\n[3]\n/quit\n")
+    topics = [line for line in text.splitlines() if line.startswith("[")]
+    assert any(line.startswith("[1] Kiểm tra") and "[2]" not in line for line in topics)
+    third = list(services.taxonomy)[2].name("vi")
+    assert f"📂 {third}" in text and "🔎 [3]" not in text

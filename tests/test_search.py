@@ -410,6 +410,16 @@ def test_two_words_few_documents_have_together_fall_back_to_either_word(svc: Ser
     assert "first" not in ids(search(svc, "điểm xếp loại cuối"))
 
 
+def test_a_name_no_document_has_is_said_to_be_absent(svc: Services) -> None:
+    # "kỷ luật ở Đắk Nông" listed Đắk Lắk's cases as "approximate results", read as Đắk Nông's.
+    add(svc, "lak", "Tin", "Tỉnh Đắk Lắk kỷ luật cán bộ vi phạm.")
+    add(svc, "other", "Tin", "Tỉnh Nghệ An kỷ luật cán bộ.")
+    got = search(svc, "kỷ luật ở Đắk Nông")
+    assert ids(got)[0] == "lak" and got.absent_names == ["Đắk Nông"]
+    assert search(svc, "kỷ luật ở Đắk Lắk").absent_names == []
+    assert search(svc, "kỷ luật ở đắk nông").absent_names == []  # no capitals: no name said
+
+
 def test_every_word_is_counted_with_the_accents_that_tell_it_apart(svc: Services) -> None:
     # "những" is not "nhũng": a document saying it and "tham gia" has the letters of "tham
     # nhũng", not the word; the count said 3 "had every word".
@@ -436,6 +446,11 @@ def test_a_request_around_the_words_is_not_searched() -> None:
         "tài liệu về": ["tài", "liệu"],  # nothing follows: the words are the query
         "độc lập dân tộc": ["độc", "lập", "dân", "tộc"],  # "đọc" folds alike, not a request
         "tham nhũng &amp; tiêu cực": ["tham", "nhũng", "tiêu", "cực"],  # an entity, no "amp"
+        # A letter's salutation and thanks: "đồng chí", "kính", "cảm ơn" were searched for.
+        "Kính gửi đồng chí, xin hỏi về xếp loại, xin cảm ơn đồng chí nhiều": ["xếp", "loại"],
+        "kết nạp đảng viên, cảm ơn": ["kết", "nạp", "đảng", "viên"],
+        "lời cảm ơn của Bác": ["lời", "cảm", "ơn", "bác"],  # thanks as the subject
+        "kính gửi": ["kính", "gửi"],
     }
     for query, words in cases.items():
         assert [t.exact for t in parse_query(query).content_terms] == words, query
@@ -2617,6 +2632,12 @@ def test_a_quoted_phrase_few_documents_have_says_where_it_ends(svc: Services) ->
     assert ids(got) == ["exact", "words"]
     assert (got.note, got.phrase_hits) == ("phrase_partial", 1)
     assert search(svc, '"đồng bằng"').note is None  # every document found has it
+    # With other words, the count is of every document with the phrase, not only of those
+    # with the other words too: "the first 1 has it" stood above another that had it.
+    add(svc, "phrase-only", "Tin", "Chống cào bằng trong thi đua ở xã.")
+    got = search(svc, '"cào bằng" cán bộ')
+    assert ids(got)[:2] == ["exact", "phrase-only"]
+    assert (got.note, got.phrase_hits) == ("phrase_partial", 2)
 
 
 def test_equal_scores_put_an_undated_document_after_the_dated_ones(svc: Services) -> None:

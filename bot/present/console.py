@@ -17,16 +17,23 @@ def render_plain(reply: Reply, out: TextIO) -> list[str]:
     """Print a reply as plain text; returns the callback data of its numbered buttons."""
     out.write(strip_tags(reply.html).strip() + "\n")
     actions: list[str] = []
-    labels: list[str] = []
+    rows: list[str] = []
     for row in reply.buttons:
+        labels: list[str] = []
         for button in row:
             if button.data and button.data != "noop":
                 actions.append(button.data)
                 labels.append(f"[{len(actions)}] {button.text}")
             elif button.url:
                 labels.append(f"{button.text}: {button.url}")
-    if labels:
-        out.write("  ".join(labels) + "\n")
+        if labels:
+            rows.append("  ".join(labels))
+    # A row of buttons per line, as Telegram shows them (eight topics on one line could not
+    # be read); short one-button rows (the examples) side by side.
+    if rows and all(len(r) <= 30 for r in rows):
+        out.write("  ".join(rows) + "\n")
+    elif rows:
+        out.write("\n".join(rows) + "\n")
     return actions
 
 
@@ -35,6 +42,8 @@ def handle_line(
 ) -> list[Reply]:
     """Answer one line typed in the console, the way the bot would in a private chat."""
     line = line.strip()
+    if len(line) <= 4 and line.startswith("[") and line.endswith("]"):
+        line = line[1:-1].strip()  # "[2]", a button's number as the console prints it
     choice = parse_int(line, low=1, high=len(actions))
     if choice is not None:
         reply = conversation.callback(ctx, actions[choice - 1])

@@ -111,5 +111,8 @@ class SearchResults:
     # those on its subject. ``citing``: how many cite it, when this page shows where they end
     # (or that none does); ``subject_from``: the index in ``hits`` where its subject's start.
     citing: int | None = None
+    # Names the query capitalises that no document has ("Đắk Nông", when "Đắk Lắk" is all
+    # there is): the documents found have only some of their syllables.
+    absent_names: list[str] = field(default_factory=list)
     subject_from: int | None = None
     date_widened: tuple[str, str] | None = None  # a date no calendar has: (typed, searched)

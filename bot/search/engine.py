@@ -1573,6 +1573,32 @@ class SearchEngine:
         return filters
 
     @staticmethod
+    def _absent_names(searcher: tantivy.Searcher, parsed: ParsedQuery, built: _Built) -> list[str]:
+        """The names the query capitalises ("kỷ luật ở Đắk Nông") whose syllables no document
+        has side by side, as typed; none in a query capitalised throughout."""
+        terms = parsed.content_terms
+        if len(terms) < 2 or all(t.capital for t in terms):
+            return []
+        fixed = built.folded_corrections
+        runs: list[list[Term]] = [[]]
+        for term in parsed.terms:
+            if term.capital and not term.stop:
+                runs[-1].append(term)
+            elif runs[-1]:
+                runs.append([])
+        absent = []
+        for run in runs:
+            pairs = [
+                f"{fixed.get(a.folded, a.folded)}_{fixed.get(b.folded, b.folded)}"
+                for a, b in itertools.pairwise(run)
+            ]
+            if pairs and not all(searcher.doc_freq("pairs", p) for p in pairs):
+                absent.append(
+                    " ".join(built.corrections.get(t.exact, t.exact).title() for t in run)
+                )
+        return absent
+
+    @staticmethod
     def _two_words(searcher: tantivy.Searcher, parsed: ParsedQuery) -> list[str] | None:
         """A query of four syllables that are two words the documents use ("kiểm điểm xếp
         loại"): their folded pairs; else None."""
@@ -1953,6 +1979,10 @@ class SearchEngine:
                     scored, total = self._ranked(
                         searcher, self._combine(built.query, active), offset, limit
                     )
+                    # The tier is every document with the phrase, whatever else it has: "the
+                    # first 3 have the phrase" stood above a seventh that had it too.
+                    said = [phrase_query([t.folded for t in phrase]) for phrase in parsed.phrases]
+                    exact_phrases = _count(searcher, self._combine(_should(said), active))
             if not total:
                 continue
             found = _Found(scored, total, built, note, exact_phrases, active)
@@ -1993,6 +2023,8 @@ class SearchEngine:
                     w[:1].upper() + w[1:] if t.capital else w for w, t in searched
                 )
             results.central = built.central
+            if found.note:  # loosened: a name asked for may be what no document has
+                results.absent_names = self._absent_names(searcher, parsed, built)
             results.ignored = list(dict.fromkeys(built.unknown))[:MAX_IGNORED_SHOWN]
             subjects = tuple(doc.subject for doc in built.central)
             results.hits = self._hits(

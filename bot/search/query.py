@@ -64,7 +64,8 @@ _QUESTION_PHRASES = re.compile(
 # A request around the words ("em muốn tìm tài liệu về …", "tìm giúp tôi văn bản về …"), at
 # the start, matched on the folded query: not searched for. Left in, "Không tài liệu nào có đủ
 # các từ đã gõ" stood above good results, for words the user never meant to find.
-_GREET = r"(?:(?:xin )?chao (?:ban|bot|anh|chi|em|ad|admin)\b\W*)?"
+_SALUTE = r"(?:(?:xin )?chao|kinh gui|kinh thua) (?:dong chi|ban|bot|anh|chi|em|ad|admin)\b\W*"
+_GREET = rf"(?:{_SALUTE})?"
 _WHO = r"(?:(?:toi|em|minh|chau|con|anh|chi|ban)\s+)?"
 _WANT = r"(?:(?:muon|can|dang|hay|vui long|lam on|cho (?:toi|em|minh))\s+)*"
 _HELP = r"(?:\s+(?:giup|ho|dum|gium)(?:\s+(?:toi|em|minh))?)?"
@@ -75,6 +76,12 @@ _REQUEST = re.compile(
     r"(?:ve|lien quan (?:den|toi)|noi ve|de cap (?:den|toi))\s+"
     # "tìm giúp tôi …", "tra cứu …": a verb of searching alone.
     rf"|^\W*{_GREET}{_WHO}{_WANT}(?:tim kiem|tim hieu|tim|tra cuu){_HELP}\s+(?:ve\s+)?"
+)
+_SALUTATION = re.compile(rf"^\W*{_SALUTE}")  # "Kính gửi đồng chí, …"
+# Thanks closing a message ("…, xin cảm ơn đồng chí nhiều", "… ạ, tôi cảm ơn"): not searched.
+_THANKS_END = re.compile(
+    r"[\s,.;!]*(?:(?:toi|em|minh|chau|con) )?(?:xin )?cam on"
+    r"(?: (?:dong chi|ban|bot|anh|chi|em|a|nhieu|rat nhieu|truoc|nhe))*\W*$"
 )
 _QUESTION_START = re.compile(
     r"^(?:lam sao|lam the nao|lam gi|tai sao|vi sao|the nao|khi nao|bao gio|o dau|co nen|"
@@ -496,6 +503,12 @@ def parse_query(
             kept.append((m.start(1), replace(words[0], keep=True)))
         work = _blank(work, m.start(), m.end())
 
+    thanks = _THANKS_END.search(fold_lower(work))
+    if thanks and fold_lower(text)[: thanks.start()].strip():
+        work = _blank(work, thanks.start(), thanks.end())  # "…, xin cảm ơn đồng chí nhiều"
+    greeting = _SALUTATION.match(fold_lower(work))
+    if greeting and fold_lower(text)[greeting.end() :].strip():
+        work = _blank(work, 0, greeting.end())  # "Kính gửi đồng chí, …"
     request = _REQUEST.match(fold_lower(work))
     said = len(request.group(0).rstrip()) if request else 0
     if request and text[said:].strip():  # the words it asks for (a phrase, a code) follow
