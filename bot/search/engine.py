@@ -268,6 +268,17 @@ def _all(queries: list[Query]) -> Query:
     )
 
 
+def _capitalised_runs(parsed: ParsedQuery) -> list[list[Term]]:
+    """The query's runs of capitalised content words, the names it says ("Sóc Trăng")."""
+    runs: list[list[Term]] = [[]]
+    for term in parsed.terms:
+        if term.capital and not term.stop:
+            runs[-1].append(term)
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]
+
+
 def _exact_pair_df(searcher: tantivy.Searcher, pair: str) -> int:
     """Documents with this pair of syllables as written ("đảng_viên")."""
     return int(searcher.doc_freq("pairs_x", pair.encode()))
@@ -1362,14 +1373,8 @@ class SearchEngine:
         if len(terms) < 3 or all(t.capital for t in terms):
             return []
         fixed, corrected = built.folded_corrections, built.corrections
-        runs: list[list[Term]] = [[]]
-        for term in parsed.terms:
-            if term.capital and not term.stop:
-                runs[-1].append(term)
-            elif runs[-1]:
-                runs.append([])
         bonuses = []
-        for run in runs:
+        for run in _capitalised_runs(parsed):
             folded = [
                 f"{fixed.get(a.folded, a.folded)}_{fixed.get(b.folded, b.folded)}"
                 for a, b in itertools.pairwise(run)
@@ -1580,14 +1585,8 @@ class SearchEngine:
         if len(terms) < 2 or all(t.capital for t in terms):
             return []
         fixed = built.folded_corrections
-        runs: list[list[Term]] = [[]]
-        for term in parsed.terms:
-            if term.capital and not term.stop:
-                runs[-1].append(term)
-            elif runs[-1]:
-                runs.append([])
         absent = []
-        for run in runs:
+        for run in _capitalised_runs(parsed):
             pairs = [
                 f"{fixed.get(a.folded, a.folded)}_{fixed.get(b.folded, b.folded)}"
                 for a, b in itertools.pairwise(run)
