@@ -410,6 +410,24 @@ def test_two_words_few_documents_have_together_fall_back_to_either_word(svc: Ser
     assert "first" not in ids(search(svc, "điểm xếp loại cuối"))
 
 
+def test_a_topic_listing_for_a_year_lists_the_years_own_first(svc: Services) -> None:
+    # "kết nạp đảng viên 2022" led with two articles of 2024 that name 2022.
+    tag = {"admission": 0.9}
+    text = "Chi bộ kết nạp đảng viên mới"
+    add(svc, "own", "Tin", f"{text}.", date=datetime(2022, 3, 1), topics=tag)
+    add(
+        svc,
+        "later",
+        "Kết nạp đảng viên",
+        f"{text} năm 2022.",
+        date=datetime(2024, 5, 1),
+        topics=tag,
+    )
+    add(svc, "none", "Tin", f"{text}.", date=datetime(2024, 6, 1), topics=tag)
+    got = search(svc, "kết nạp đảng viên 2022")
+    assert got.topic == "admission" and ids(got) == ["own", "later"]
+
+
 def test_a_name_no_document_has_is_said_to_be_absent(svc: Services) -> None:
     # "kỷ luật ở Đắk Nông" listed Đắk Lắk's cases as "approximate results", read as Đắk Nông's.
     add(svc, "lak", "Tin", "Tỉnh Đắk Lắk kỷ luật cán bộ vi phạm.")
