@@ -1577,10 +1577,12 @@ class SearchEngine:
                 filters.append(period("published"))
         return filters
 
-    @staticmethod
-    def _absent_names(searcher: tantivy.Searcher, parsed: ParsedQuery, built: _Built) -> list[str]:
+    def _absent_names(
+        self, searcher: tantivy.Searcher, parsed: ParsedQuery, built: _Built
+    ) -> list[str]:
         """The names the query capitalises ("kỷ luật ở Đắk Nông") whose syllables no document
-        has side by side, as typed; none in a query capitalised throughout."""
+        has side by side, as typed; none in a query capitalised throughout, nor a name of
+        the synonym groups ("Đắc Lắc" is written "Đắk Lắk")."""
         terms = parsed.content_terms
         if len(terms) < 2 or all(t.capital for t in terms):
             return []
@@ -1591,6 +1593,20 @@ class SearchEngine:
                 f"{fixed.get(a.folded, a.folded)}_{fixed.get(b.folded, b.folded)}"
                 for a, b in itertools.pairwise(run)
             ]
+            typed = [t.folded for t in run]
+            words = [fixed.get(w, w) for w in typed]
+            spellings = [
+                alt.folded
+                for spelled in (typed, words)  # "Đắc Lắc" as typed, or as corrected
+                for match in self.synonyms.find(spelled)
+                if match.name
+                for alt in match.alternatives
+            ]
+            if any(
+                all(searcher.doc_freq("pairs", f"{a}_{b}") for a, b in itertools.pairwise(alt))
+                for alt in spellings
+            ):
+                continue  # written another way, which the search looked for
             if pairs and not all(searcher.doc_freq("pairs", p) for p in pairs):
                 absent.append(
                     " ".join(built.corrections.get(t.exact, t.exact).title() for t in run)
