@@ -328,6 +328,10 @@ def test_an_answer_says_which_period_the_query_asked_for(services: Services) -> 
     assert period_label(vn, datetime(2022, 1, 1, 17), lang="vi") == "ngày 01/01/2022"
     assert period_label(vn, datetime(2022, 3, 15, 17), lang="en") == "from 01/01/2022 to 15/03/2022"
     assert period_label(None, vn, lang="vi") == "đến 31/12/2021"
+    assert period_label(vn, datetime(2022, 3, 31, 17), lang="vi") == "quý I/2022"
+    assert period_label(datetime(2022, 9, 30, 17), vn.replace(year=2022), lang="en") == "Q4/2022"
+    assert period_label(vn, datetime(2022, 6, 30, 17), lang="vi") == "6 tháng đầu năm 2022"
+    assert period_label(vn, datetime(2022, 4, 30, 17), lang="vi") == "từ 01/01/2022 đến 30/04/2022"
 
 
 def test_an_answer_says_what_it_left_out(services: Services) -> None:

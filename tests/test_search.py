@@ -1131,6 +1131,28 @@ def test_named_years_are_years_not_the_ends_of_a_term() -> None:
         assert named_years(fold_lower(text)) == years, text
 
 
+def test_quarters_halves_and_month_ranges_are_periods() -> None:
+    # "từ tháng 3 đến tháng 6/2023" was read as "until 30/06/2023", "quý I/2023" as no date
+    # at all ("quý" matched "dĩ hòa vi quý"), "6 tháng đầu năm 2024" as all of 2024.
+    vn = timedelta(hours=7)  # periods are Vietnam days, stored as naive UTC
+    cases = {
+        "kỷ luật quý I/2023": ((2023, 1, 1), (2023, 4, 1)),
+        "kết nạp quý 4 năm 2022": ((2022, 10, 1), (2023, 1, 1)),
+        "kiểm tra 6 tháng đầu năm 2024": ((2024, 1, 1), (2024, 7, 1)),
+        "tham nhũng sáu tháng cuối năm 2023": ((2023, 7, 1), (2024, 1, 1)),
+        "dân vận từ tháng 3 đến tháng 6/2023": ((2023, 3, 1), (2023, 7, 1)),
+        "chi bộ tháng 3 - 6/2023": ((2023, 3, 1), (2023, 7, 1)),
+    }
+    for query, (start, end) in cases.items():
+        parsed = parse_query(query)
+        assert (parsed.date_from, parsed.date_to) == (
+            datetime(*start) - vn,
+            datetime(*end) - vn,
+        ), query
+        assert len(parsed.content_terms) == 2, query  # the period's words are not searched
+    assert parse_query("dĩ hòa vi quý").date_from is None
+
+
 def test_a_period_asked_for_leaves_out_documents_without_a_date(svc: Services) -> None:
     # An undated document sorts by the day it was ingested (today), but is from no period.
     add(svc, "undated", "Tin", "Chi bộ kết nạp đảng viên mới.")

@@ -601,6 +601,13 @@ def period_label(start: datetime | None, end: datetime | None, *, lang: str) -> 
                 return f"{words['year']}{first.year}"
             if (first.year, first.month) == (last.year, last.month):
                 return f"{words['month']}{first.month}/{first.year}"
+            if first.year == last.year and last.month - first.month == 2 and first.month % 3 == 1:
+                n = first.month // 3 + 1
+                quarter = ("I", "II", "III", "IV")[n - 1] if lang == "vi" else str(n)
+                return f"{words['quarter']}{quarter}/{first.year}"  # "quý I/2023"
+            if first.year == last.year and (first.month, last.month) in ((1, 6), (7, 12)):
+                half = words["first_half" if first.month == 1 else "second_half"]
+                return f"{half}{first.year}"  # "6 tháng đầu năm 2024"
         return f"{words['from']}{first:%d/%m/%Y}{words['to']}{last:%d/%m/%Y}"
     if first:
         return f"{words['from']}{first:%d/%m/%Y}"
@@ -610,12 +617,25 @@ def period_label(start: datetime | None, end: datetime | None, *, lang: str) -> 
 WORDS_VI = {
     "day": "ngày ",
     "year": "năm ",
+    "quarter": "quý ",
+    "first_half": "6 tháng đầu năm ",
+    "second_half": "6 tháng cuối năm ",
     "month": "tháng ",
     "from": "từ ",
     "to": " đến ",
     "until": "đến ",
 }
-WORDS_EN = {"day": "", "year": "", "month": "", "from": "from ", "to": " to ", "until": "until "}
+WORDS_EN = {
+    "day": "",
+    "year": "",
+    "month": "",
+    "quarter": "Q",
+    "first_half": "first half of ",
+    "second_half": "second half of ",
+    "from": "from ",
+    "to": " to ",
+    "until": "until ",
+}
 
 
 def _bent(results: SearchResults, lang: str) -> str | None:

@@ -529,7 +529,21 @@ def parse_query(
         work = _blank(work, m.start(), m.end())
     folded = fold_lower(work)
 
-    _parse_dates(parsed, work, folded)
+    span = _MONTHS_SPAN.search(folded)
+    if span is not None:
+        # "quý I/2023", "6 tháng đầu năm 2024", "từ tháng 3 đến tháng 6/2023": months of a
+        # year, which the single dates below would read as the year, or its last month.
+        first, last, year = _months_of(span)
+        parsed.date_from, parsed.date_to = (
+            _period(None, first, year)[0],
+            _period(None, last, year)[1],
+        )
+        parsed.year_terms.append(year)
+        parsed.date_text = work[span.start() : span.end()].strip()
+        work = _blank(work, span.start(), span.end())
+        folded = fold_lower(work)
+    else:
+        _parse_dates(parsed, work, folded)
     if parsed.date_text:
         for m in list(_DATE_FROM.finditer(folded)) + list(_DATE_TO.finditer(folded)):
             work = _blank(work, m.start(), m.end())
@@ -600,6 +614,28 @@ def _drop_contradicted(parsed: ParsedQuery) -> None:
     # A quoted phrase with a word excluded ('"tham nhũng" -nhũng') can be in no document
     # left: none is searched, rather than its loose words.
     parsed.phrases = [p for p in parsed.phrases if not any(ruled_out(t) for t in p)]
+
+
+_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+# Months of one year, on the folded query: a quarter, a half, or "from month to month".
+_MONTHS_SPAN = re.compile(
+    rf"\b(?:trong\s+)?quy\s+(?P<quarter>iv|iii|ii|i|[1-4])(?:\s*[/.-]\s*|\s+(?:nam\s+)?){_YEAR}\b"
+    rf"|\b(?:trong\s+)?(?:6|sau)\s+thang\s+(?P<half>dau|cuoi)\s+nam\s+(?P<half_year>19[4-9]\d|20\d\d)\b"
+    rf"|\b(?:tu\s+)?thang\s+(?P<first>\d{{1,2}})\s*(?:den|toi|-|–)\s*(?:thang\s+)?(?P<last>\d{{1,2}})"
+    rf"(?:\s*[/.-]\s*|\s+nam\s+)(?P<range_year>19[4-9]\d|20\d\d)\b"
+)
+
+
+def _months_of(m: re.Match[str]) -> tuple[str, str, str]:
+    """(first month, last month, year) of a :data:`_MONTHS_SPAN` match."""
+    if m.group("quarter"):
+        q = _QUARTERS[m.group("quarter")]
+        return str(3 * q - 2), str(3 * q), m.group("year")
+    if m.group("half"):
+        first = 1 if m.group("half") == "dau" else 7
+        return str(first), str(first + 5), m.group("half_year")
+    first, last = sorted((int(m.group("first")), int(m.group("last"))))
+    return str(max(1, first)), str(min(12, last)), m.group("range_year")
 
 
 def _widened(day: str | None, month: str | None, year: str) -> str | None:
