@@ -236,12 +236,12 @@ def test_a_loosened_answer_says_how_many_have_every_word(services: Services) -> 
     out = io.StringIO()
     run_console(services, lang="en", stdin=io.StringIO("dân vận khéo\n/quit\n"), stdout=out)
     # The header says it: "2 results" read as two answers to "dân vận khéo".
-    assert "dân vận khéo — 1 with every word, 1 with some of them (page 1/1)" in (out.getvalue())
+    assert "dân vận khéo — 1 with every word, then close matches (page 1/1)" in out.getvalue()
     out = io.StringIO()
     run_console(
         services, lang="en", stdin=io.StringIO("mô hình dân vận khéo công tác\n/quit\n"), stdout=out
     )
-    assert "— none with every word, 2 with some of them (page 1/1)" in out.getvalue()
+    assert "— close matches, none with every word (page 1/1)" in out.getvalue()
     assert "every word typed" not in out.getvalue()  # not said twice
     # The command line says it under its count.
     from bot.present.plain import render_results

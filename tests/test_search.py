@@ -428,6 +428,15 @@ def test_a_topic_listing_for_a_year_lists_the_years_own_first(svc: Services) -> 
     assert got.topic == "admission" and ids(got) == ["own", "later"]
 
 
+def test_every_word_counts_a_capitalised_name_as_the_name(svc: Services) -> None:
+    # "2 có đủ các từ" where one article named the person, the other his syllables apart.
+    add(svc, "him", "Tin", "Ông Lâm Sà Phol nói chuyện thời sự ở chùa.")
+    add(svc, "apart", "Tin", "Ông Lâm nói chuyện thời sự; ông Sà và ông Phol nghe.")
+    add(svc, "talk", "Tin", "Chi bộ nói chuyện thời sự hằng tháng.")
+    got = search(svc, "nói chuyện thời sự của ông Lâm Sà Phol")
+    assert ids(got)[0] == "him" and (got.total, got.complete) == (3, 1)
+
+
 def test_a_name_no_document_has_is_said_to_be_absent(svc: Services) -> None:
     # "kỷ luật ở Đắk Nông" listed Đắk Lắk's cases as "approximate results", read as Đắk Nông's.
     add(svc, "lak", "Tin", "Tỉnh Đắk Lắk kỷ luật cán bộ vi phạm.")

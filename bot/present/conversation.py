@@ -259,7 +259,6 @@ class Conversation:
                 "results_header_split" if results.complete else "results_header_split_none",
                 query=cut(query, 100),
                 complete=results.complete,
-                others=results.total - results.complete,
                 page=page,
                 pages=pages,
             )

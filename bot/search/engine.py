@@ -204,6 +204,7 @@ class _Built:
     # earns the bonus folded (measured: as typed, the bonus lost "dệt may" for "nhà máy").
     every_typed: Query | None = None
     distinct: dict[str, str] = field(default_factory=dict)  # such syllables: folded → typed
+    every_differs: bool = False  # every_typed asks more than every (accents, names)
     citing: list[Query] = field(default_factory=list)  # per code: the documents citing it
     # Typos corrected to a function word: typed form → (folded, clause, boosts), searched only
     # when nothing else is ("lại làm vic" is "việc").
@@ -1238,10 +1239,24 @@ class SearchEngine:
                 every += [name.spelled for name in names]
                 built.every = _all(every)
                 typed = {w: _term("text_x", x) for w, x in built.distinct.items()}
+                # A name capitalised counts as the name, its syllables side by side: "2 có đủ
+                # các từ" stood where one article named the person.
+                fixed = built.folded_corrections
+                said_names = [
+                    _term(
+                        "pairs", f"{fixed.get(a.folded, a.folded)}_{fixed.get(b.folded, b.folded)}"
+                    )
+                    for run in _capitalised_runs(parsed)
+                    for a, b in itertools.pairwise(run)
+                    if not all(t.capital for t in parsed.content_terms)
+                    and not {a.folded, b.folded} & inside
+                ]
                 built.every_typed = _all(
                     [typed.get(w, c) for w, c in clause_of.items() if w not in inside]
                     + [name.spelled for name in names]
+                    + said_names
                 )
+                built.every_differs = bool(built.distinct or said_names)
                 should.append(Query.const_score_query(built.every, W_ALL_WORDS))
         # Adjacent syllables as pairs (see the module docstring).
         fixed, corrected_stop = built.folded_corrections, built.function_words
@@ -2020,7 +2035,7 @@ class SearchEngine:
                 # when accents tell a word apart: the first attempt matched it folded ("tham
                 # nhũng ở TP HCM": 7 "with every word", six of them saying "những").
                 results.complete = first.total
-                if built.every_typed is not None and built.distinct:
+                if built.every_typed is not None and built.every_differs:
                     every = self._combine(built.every_typed, found.filters)
                     results.complete = _count(searcher, every)
             elif built.every is not None and found is first and not found.note:
