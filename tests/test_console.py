@@ -407,7 +407,7 @@ def test_a_later_article_naming_the_year_asked_for_says_so_and_comes_after(
     lines = "kỷ luật cán bộ nhận tiền năm 2022\nkỷ luật cán bộ nhận tiền năm 2021\n/quit\n"
     run_console(services, lang="vi", stdin=io.StringIO(lines), stdout=out)
     text = out.getvalue()
-    assert "Thời gian: năm 2022, gồm cả bài đăng sau có nhắc tới năm 2022." in text
+    assert "Thời gian: năm 2022, và bài sau đó nhắc tới năm 2022." in text
     assert "📅 01/06/2024 · nhắc tới năm 2022" in text
     assert "📅 01/06/2022 · nhắc tới" not in text
     # 2021: nothing later names it, so the period is said as it is.

@@ -437,6 +437,18 @@ def test_every_word_counts_a_capitalised_name_as_the_name(svc: Services) -> None
     assert ids(got)[0] == "him" and (got.total, got.complete) == (3, 1)
 
 
+def test_the_named_documents_title_heads_the_first_page_only(svc: Services) -> None:
+    # A 150-character title and its line, again on every page, pushed the results down.
+    from bot.present.conversation import Context, Conversation
+
+    for i in range(7):
+        add(svc, f"c{i}", f"Tin {i}", f"Chi bộ {i} học tập Quy định 08-QĐi/TW về nêu gương.")
+    svc.search.sync()
+    first = Conversation(svc).search(Context(), "Quy định 08", page=1).html
+    second = Conversation(svc).search(Context(), "Quy định 08", page=2).html
+    assert first.startswith("📄") and "📄" not in second and "(trang 2/2)" in second
+
+
 def test_a_name_no_document_has_is_said_to_be_absent(svc: Services) -> None:
     # "kỷ luật ở Đắk Nông" listed Đắk Lắk's cases as "approximate results", read as Đắk Nông's.
     add(svc, "lak", "Tin", "Tỉnh Đắk Lắk kỷ luật cán bộ vi phạm.")

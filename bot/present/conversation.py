@@ -271,7 +271,9 @@ class Conversation:
                 page=page,
                 pages=pages,
             )
-        central = central_line(results, ctx.lang)
+        # The named document's title (up to 300 characters) on the first page only: again on
+        # every page, it pushed the results down a phone's screen.
+        central = central_line(results, ctx.lang) if page == 1 else None
         if central:
             header = central + "\n" + header
         if results.soft_topic:

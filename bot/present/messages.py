@@ -71,7 +71,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "note_contradicted": "Từ vừa được tìm vừa bị loại trừ: <i>{words}</i>; chỉ tìm các tài liệu không có từ này.",
         "note_date_widened": "Không có ngày «{typed}»; đã tìm {period}.",
         "note_period": "Thời gian: {period}.",
-        "note_period_named": "Thời gian: {period}, gồm cả bài đăng sau có nhắc tới năm {year}.",
+        "note_period_named": "Thời gian: {period}, và bài sau đó nhắc tới năm {year}.",
         "named_year": "nhắc tới năm {year}",
         "no_topic": "ngoài các chủ đề",
         "note_absent_names": "Không tài liệu nào nhắc tới {names}.",
