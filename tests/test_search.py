@@ -2283,6 +2283,8 @@ def test_abbreviations_find_the_spelled_out_name(svc: Services) -> None:
     assert ids(search(svc, "ubkt kỷ luật")) == ["ubkt"]
     add(svc, "city", "Thành ủy", "Đảng bộ TP.HCM kết nạp đảng viên mới.")
     assert ids(search(svc, "TPHCM kết nạp")) == ids(search(svc, "tp hcm kết nạp")) == ["city"]
+    add(svc, "school", "Tin", "Trường trung học phổ thông Nghèn kết nạp 12 học sinh.")
+    assert ids(search(svc, "THPT kết nạp"))[0] == "school"
 
 
 def test_a_mistyped_tone_next_to_its_word_is_matched_without_accents(svc: Services) -> None:

@@ -154,6 +154,9 @@ ABBREVIATIONS = {
     "dtn": "doan thanh nien",
     "lhpn": "lien hiep phu nu",
     "ktgs": "kiem tra giam sat",
+    "thpt": "trung hoc pho thong",
+    "thcs": "trung hoc co so",
+    "ctv": "cong tac vien",
     "tphcm": "tp hcm",  # "TP.HCM", as the city is mostly written
     "daklak": "dak lak",  # the province's name in one word, as in its web addresses
     "daknong": "dak nong",
