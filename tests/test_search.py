@@ -1625,6 +1625,23 @@ def test_related_documents(corpus: Services) -> None:
     assert corpus.search.related(999_999) == []
 
 
+def test_related_documents_of_party_work_are_party_work(svc: Services) -> None:
+    # An article on asset declarations in TP.HCM was "related" to the city's bus crash and
+    # market raid, which share its place names.
+    city = "TP.HCM, Quận Bình Thạnh, phường Thảo Điền"
+    tag = {"anti_corruption": 0.9}
+    text = f"{city}: xác minh tài sản, thu nhập của cán bộ."
+    source = add(svc, "source", "Xác minh tài sản", text, topics=tag)
+    add(svc, "crash", "Tai nạn", f"{city}: xe khách tông xe tải.")
+    add(svc, "raid", "Chợ", f"{city}: thu giữ hàng giả ở chợ.")
+    add(svc, "sibling", "Kê khai", "Kê khai tài sản, thu nhập của cán bộ ở tỉnh.", topics=tag)
+    for i in range(12):  # a corpus where the place's words are not in a quarter of it
+        add(svc, f"other{i}", "Tin", f"Tỉnh họp bàn kinh tế, việc số {i}.", topics=tag)
+    svc.search.sync()
+    related = [h.external_id for h in svc.search.related(source, k=3)]
+    assert related[0] == "sibling" and not {"crash", "raid"} & set(related)
+
+
 def test_hits_carry_summary_snippet_and_link(corpus: Services) -> None:
     hits = {h.external_id: h for h in search(corpus, "kết nạp").hits}
     assert (

@@ -2344,8 +2344,13 @@ class SearchEngine:
             if not c.endswith("/*")
         ]
         occurs += [
-            (Occur.Should, Query.const_score_query(_term("topics", t), 1.0)) for t in doc.topics[:2]
+            (Occur.Should, Query.const_score_query(_term("topics", t), W_SOFT_TOPIC))
+            for t in doc.topics[:2]
         ]
+        if doc.topics:
+            # Party work is related to Party work: an article on asset declarations in
+            # TP.HCM listed the city's bus crash and market raid, which share its place names.
+            occurs.append((Occur.Should, _word_bonus(searcher, "untagged", "y", -W_UNTAGGED)))
         occurs.append((Occur.MustNot, Query.term_query(SCHEMA, "id", int(doc_id))))
         scored, _ = self._ranked(searcher, Query.boolean_query(occurs), 0, k)
         return self._hits(searcher, scored, None)
