@@ -1172,6 +1172,24 @@ def test_quarters_halves_and_month_ranges_are_periods() -> None:
         ), query
         assert len(parsed.content_terms) == 2, query  # the period's words are not searched
     assert parse_query("dĩ hòa vi quý").date_from is None
+    # A quarter's or a half year's reports come out in the weeks after it.
+    assert parse_query("kỷ luật quý I/2023").report_days == 45
+    assert parse_query("dân vận từ tháng 3 đến tháng 6/2023").report_days == 0
+
+
+def test_a_half_years_report_published_after_it_is_found(svc: Services) -> None:
+    # "sơ kết … 6 tháng đầu năm 2022" lost the report of 21/07/2022 that the query was for.
+    add(
+        svc, "report", "Sơ kết", "Sơ kết kiểm tra 6 tháng đầu năm 2022.", date=datetime(2022, 7, 21)
+    )
+    add(svc, "inside", "Tin", "Kiểm tra chi bộ.", date=datetime(2022, 3, 1))
+    add(svc, "late", "Tin", "Kiểm tra cuối năm.", date=datetime(2022, 11, 1))
+    got = search(svc, "kiểm tra 6 tháng đầu năm 2022")
+    assert set(ids(got)) == {"report", "inside"} and got.period_reports == 45
+    from bot.present.conversation import Context, Conversation
+
+    said = Conversation(svc).search(Context(), "kiểm tra 6 tháng đầu năm 2022").html
+    assert "Thời gian: 6 tháng đầu năm 2022 và 45 ngày sau (bài sơ kết)." in said
 
 
 def test_a_period_asked_for_leaves_out_documents_without_a_date(svc: Services) -> None:

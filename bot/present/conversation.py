@@ -550,6 +550,9 @@ def bending_note(results: SearchResults, lang: str, *, complete: bool = True) ->
         if named and any(_outside(hit.date, results.period) for hit in results.hits):
             # "Thời gian: năm 2022" above an article of 2024 read as a broken filter.
             lines.insert(0, t(lang, "note_period_named", period=period, year=named))
+        elif results.period_reports:
+            days = results.period_reports
+            lines.insert(0, t(lang, "note_period_reports", period=period, days=days))
         else:
             lines.insert(0, t(lang, "note_period", period=period))
     if results.complete is not None and complete:

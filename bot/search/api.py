@@ -107,6 +107,8 @@ class SearchResults:
     # The year of ``period`` when documents naming it count too (published in January 2024,
     # "kết quả năm 2023"): such a document is dated outside the period the answer states.
     period_named: str | None = None
+    # Days after ``period`` whose articles count too (a quarter's reports), when any.
+    period_reports: int = 0
     # When the query names a catalogued document: the documents citing it come first, then
     # those on its subject. ``citing``: how many cite it, when this page shows where they end
     # (or that none does); ``subject_from``: the index in ``hits`` where its subject's start.

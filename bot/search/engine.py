@@ -1877,6 +1877,10 @@ class SearchEngine:
             # documents may be from any year that names it.
             if parsed.date_text and (date_from or date_to) and not parsed.term_year:
                 results.period = (date_from, date_to)
+            if date_to is not None and parsed.report_days:
+                # Its reports, published in the weeks after it, count: the answer says so.
+                date_to += timedelta(days=parsed.report_days)
+                results.period_reports = parsed.report_days
         # Excluded words and phrases hold for every way the query is answered: a date alone,
         # a topic's listing, each attempt.
         excluding = _excluding(parsed, lambda keys: self._citing(keys, parsed.text)[0])

@@ -167,6 +167,9 @@ class ParsedQuery:
     # The query's date is a year alone ("năm 2023"): a year-end report naming it is often
     # published the next January, so with other words the year may also be in the text.
     named_year: str | None = None
+    # Days after the period whose articles count too: a quarter's or a half year's report
+    # comes out in the weeks after it ("sơ kết 6 tháng đầu năm 2022", published 21/07/2022).
+    report_days: int = 0
     term_year: bool = False  # the year named is a term's ("nhiệm kỳ 2025")
     question: bool = False
     topic: str | None = None  # the query names this topic
@@ -534,6 +537,8 @@ def parse_query(
         # "quý I/2023", "6 tháng đầu năm 2024", "từ tháng 3 đến tháng 6/2023": months of a
         # year, which the single dates below would read as the year, or its last month.
         first, last, year = _months_of(span)
+        if span.group("quarter") or span.group("half"):
+            parsed.report_days = REPORT_DAYS
         parsed.date_from, parsed.date_to = (
             _period(None, first, year)[0],
             _period(None, last, year)[1],
@@ -616,6 +621,7 @@ def _drop_contradicted(parsed: ParsedQuery) -> None:
     parsed.phrases = [p for p in parsed.phrases if not any(ruled_out(t) for t in p)]
 
 
+REPORT_DAYS = 45  # after a quarter or a half year, the weeks its reports come out in
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 # Months of one year, on the folded query: a quarter, a half, or "from month to month".
 _MONTHS_SPAN = re.compile(
