@@ -34,6 +34,7 @@ from bot.search.summary import (
 )
 from bot.search.synonyms import Synonyms
 from bot.services import Services
+from bot.timeutil import VN
 from tests.auxil.settings import SEEDS, make_settings
 
 
@@ -1175,6 +1176,11 @@ def test_quarters_halves_and_month_ranges_are_periods() -> None:
     # A quarter's or a half year's reports come out in the weeks after it.
     assert parse_query("kỷ luật quý I/2023").report_days == 45
     assert parse_query("dân vận từ tháng 3 đến tháng 6/2023").report_days == 0
+    # This year and last, as the year: "năm ngoái" was two words searched for.
+    this = datetime.now(VN).year
+    assert parse_query("năm ngoái kết nạp đảng viên").named_year == str(this - 1)
+    assert parse_query("kỷ luật nam nay").named_year == str(this)
+    assert parse_query("tổng kết năm qua").date_from is None  # a report's own year, maybe
 
 
 def test_a_half_years_report_published_after_it_is_found(svc: Services) -> None:

@@ -532,6 +532,12 @@ def parse_query(
         work = _blank(work, m.start(), m.end())
     folded = fold_lower(work)
 
+    # "năm nay", "năm ngoái": this year and last, written as the year (the same length, so
+    # every offset holds) and read as one.
+    for m in _RELATIVE_YEAR.finditer(folded):
+        year = datetime.now(VN).year - (m.group(1) != "nay")
+        work = work[: m.start()] + f"{year}".ljust(m.end() - m.start()) + work[m.end() :]
+    folded = fold_lower(work)
     span = _MONTHS_SPAN.search(folded)
     if span is not None:
         # "quý I/2023", "6 tháng đầu năm 2024", "từ tháng 3 đến tháng 6/2023": months of a
@@ -621,6 +627,7 @@ def _drop_contradicted(parsed: ParsedQuery) -> None:
     parsed.phrases = [p for p in parsed.phrases if not any(ruled_out(t) for t in p)]
 
 
+_RELATIVE_YEAR = re.compile(r"\bnam (nay|ngoai)\b")  # not "năm qua": a report's own year
 REPORT_DAYS = 45  # after a quarter or a half year, the weeks its reports come out in
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 # Months of one year, on the folded query: a quarter, a half, or "from month to month".
