@@ -272,6 +272,18 @@ def _all(queries: list[Query]) -> Query:
     )
 
 
+def _between(name: str, start: datetime | None, end: datetime | None) -> Query:
+    """Documents whose date field ``name`` is in [start, end) (either end open when None)."""
+    return Query.range_query(
+        SCHEMA,
+        name,
+        tantivy.FieldType.Integer,
+        timestamp(start) if start else None,
+        timestamp(end) if end else None,
+        include_upper=end is None,
+    )
+
+
 def _capitalised_runs(parsed: ParsedQuery) -> list[list[Term]]:
     """The query's runs of capitalised content words, the names it says ("Sóc Trăng")."""
     runs: list[list[Term]] = [[]]
@@ -1570,18 +1582,9 @@ class SearchEngine:
         if source:
             filters.append(_term("source", source.strip().lower()))
         if date_from or date_to:
-            lower = timestamp(date_from) if date_from else None
-            upper = timestamp(date_to) if date_to else None
 
             def period(name: str) -> Query:
-                return Query.range_query(
-                    SCHEMA,
-                    name,
-                    tantivy.FieldType.Integer,
-                    lower,
-                    upper,
-                    include_upper=date_to is None,
-                )
+                return _between(name, date_from, date_to)
 
             if date_from and date_to and date_to - date_from <= timedelta(days=1):
                 # A day: published that day, or naming it (an event reported the next day).
@@ -1607,12 +1610,9 @@ class SearchEngine:
         fixed = built.folded_corrections
         absent = []
         for run in _capitalised_runs(parsed):
-            pairs = [
-                f"{fixed.get(a.folded, a.folded)}_{fixed.get(b.folded, b.folded)}"
-                for a, b in itertools.pairwise(run)
-            ]
             typed = [t.folded for t in run]
             words = [fixed.get(w, w) for w in typed]
+            pairs = [f"{a}_{b}" for a, b in itertools.pairwise(words)]
             spellings = [
                 alt.folded
                 for spelled in (typed, words)  # "Đắc Lắc" as typed, or as corrected
@@ -1651,16 +1651,7 @@ class SearchEngine:
         when documents naming the year count too (see ``SearchResults.period_named``)."""
         if results.period is None or results.period_named is None:
             return []
-        start, end = results.period
-        published = Query.range_query(
-            SCHEMA,
-            "published",
-            tantivy.FieldType.Integer,
-            timestamp(start) if start else None,
-            timestamp(end) if end else None,
-            include_upper=end is None,
-        )
-        return [Query.const_score_query(published, weight)]
+        return [Query.const_score_query(_between("published", *results.period), weight)]
 
     @staticmethod
     def _combine(
