@@ -905,3 +905,20 @@ def test_a_pasted_text_can_be_classified_whole_from_its_answer(modelled: Service
     # A query of normal length has no such button.
     short = conversation.message(ctx, "kỷ luật cảnh cáo")
     assert not [b for row in short.buttons for b in row if b.data.startswith("c:")]
+
+
+def test_classify_evidence_leaves_out_pairs_straddling_two_words(
+    modelled: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "căn cứ: …, để xảy, vì vi": halves of "để xảy ra" and "vì vi phạm" read as noise.
+    for i, text in enumerate(["Sai phạm xảy ra ở xã.", "Vi phạm xảy ra nhiều năm.", "Vi phạm."]):
+        modelled.documents.add(NewDocument(title="Tin", text=text, external_id=f"d{i}"))
+    modelled.search.sync()
+    model = type(modelled.classifier)  # the services hand out a model per call
+    slug = modelled.classifier.labels[0]
+    monkeypatch.setattr(model, "predict", lambda self, texts: [[slug] for _ in texts])
+    evidence = {slug: [("để xảy", 2.0), ("vi phạm", 1.0)]}
+    monkeypatch.setattr(model, "explain", lambda self, text: evidence)
+    text = "Ủy ban kiểm tra kết luận: để xảy ra vi phạm kéo dài, chi bộ bị kỷ luật khiển trách."
+    said = Conversation(modelled).classify(Context(lang="vi"), text).html
+    assert "căn cứ: vi phạm" in said and "để xảy" not in said

@@ -1666,6 +1666,20 @@ def test_related_documents_of_party_work_are_party_work(svc: Services) -> None:
     assert related[0] == "sibling" and not {"crash", "raid"} & set(related)
 
 
+def test_a_pair_straddling_two_words_is_told_from_a_word(svc: Services) -> None:
+    # /classify's evidence showed "để xảy" (of "để xảy ra") and "luật khai" (of "kỷ luật khai
+    # trừ"): the model counts syllable pairs, a reader sees words.
+    add(svc, "a", "Tin", "Sai phạm xảy ra ở xã; vi phạm xảy ra nhiều năm.")
+    add(svc, "b", "Tin", "Kỷ luật khai trừ đảng viên vi phạm; khai trừ khỏi Đảng.")
+    add(svc, "c", "Tin", "Kỷ luật cảnh cáo; vi phạm quy định.")
+    svc.search.sync()
+    text = "Để xảy ra vi phạm, xã thi hành kỷ luật khai trừ."
+    assert svc.search.straddling("để xảy", text)
+    assert svc.search.straddling("luật khai", text)
+    assert not svc.search.straddling("vi phạm", text)
+    assert not svc.search.straddling("kỷ luật", text) and not svc.search.straddling("xã", text)
+
+
 def test_hits_carry_summary_snippet_and_link(corpus: Services) -> None:
     hits = {h.external_id: h for h in search(corpus, "kết nạp").hits}
     assert (

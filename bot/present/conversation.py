@@ -440,7 +440,14 @@ class Conversation:
             # A model's probability is never certainty: 0.996 is not "100%".
             shown = min(scores.get(slug, 0), 0.99)
             lines.append(f"• <b>{esc(self._topic_name(slug, ctx.lang))}</b> — {shown:.0%}")
-            terms = [term for term, _ in explanation.get(slug, [])[:5]]
+            # Not a pair that straddles two words as the text has them ("luật khai" of "kỷ
+            # luật khai trừ"): the model counts syllable pairs, a reader sees words.
+            search = self.services.search
+            terms = [
+                term
+                for term, _ in explanation.get(slug, [])[:8]
+                if not search.straddling(term, text)
+            ][:5]
             if terms:
                 lines.append("  " + t(ctx.lang, "terms", terms=", ".join(terms)))
         # The nearest other topics, only when they are worth a number: "0%" after "belongs to

@@ -1811,6 +1811,30 @@ class SearchEngine:
         """All documents, newest first."""
         return self._guarded(self._latest, limit, offset)
 
+    def straddling(self, phrase: str, text: str) -> bool:
+        """Whether the two syllables ``phrase`` are, wherever ``text`` has them side by side,
+        each the half of a likelier word with its other neighbour ("luật khai" in "kỷ luật
+        khai trừ", "để xảy" in "để xảy ra"): by how many documents have each pair."""
+        a, b = (fold_lower(w) for w in phrase.split()[:2]) if " " in phrase else ("", "")
+        if not a or not b or len(phrase.split()) != 2:
+            return False
+        syllables = [fold_lower(t.text) for t in tokenize(text)]
+        searcher = self._guarded(self.index.searcher)
+
+        def df(x: str, y: str) -> int:
+            return searcher.doc_freq("pairs", f"{x}_{y}")
+
+        seen = False
+        for i, (x, y) in enumerate(itertools.pairwise(syllables)):
+            if (x, y) != (a, b):
+                continue
+            seen, own = True, df(a, b)
+            before = df(syllables[i - 1], a) if i else 0
+            after = df(b, syllables[i + 2]) if i + 2 < len(syllables) else 0
+            if max(before, after) <= own:
+                return False  # here it is the likelier word
+        return seen
+
     def related(self, doc_id: int, k: int = 3) -> list[Hit]:
         """The ``k`` documents most similar to ``doc_id`` (shared words, codes and topics)."""
         return self._guarded(self._related, doc_id, k)
