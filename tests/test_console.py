@@ -446,6 +446,7 @@ def test_topics_by_number_or_misspelt_and_doc_usage_mistakes(services: Services)
     third = list(taxonomy)[2].slug
     assert resolve_topic("3", taxonomy) == resolve_topic("[3]", taxonomy) == [third]
     assert resolve_topic("99", taxonomy) == []
+    assert resolve_topic("²", taxonomy) == resolve_topic("٣", taxonomy) == []  # found by fuzzing
     assert resolve_topic("kiểm tar", taxonomy) == ["inspection"]
     assert resolve_topic("dân vậm", taxonomy) == ["mass_mobilization"]
     assert resolve_topic("bóng đá", taxonomy) == []

@@ -824,7 +824,7 @@ def resolve_topic(text: str, taxonomy: Taxonomy) -> list[str]:
     text = text[:200]
     topics = list(taxonomy)
     number = text.strip().lstrip("[").rstrip("].")
-    if number.isdigit() and 1 <= int(number) <= len(topics):
+    if number.isascii() and number.isdigit() and 1 <= int(number) <= len(topics):
         return [topics[int(number) - 1].slug]  # "/topic 3": the third of /topics' list
     topic = taxonomy.get(text.strip().lower()) or taxonomy.match_name(text)
     if topic is None:
