@@ -917,8 +917,8 @@ def test_classify_evidence_leaves_out_pairs_straddling_two_words(
     model = type(modelled.classifier)  # the services hand out a model per call
     slug = modelled.classifier.labels[0]
     monkeypatch.setattr(model, "predict", lambda self, texts: [[slug] for _ in texts])
-    evidence = {slug: [("để xảy", 2.0), ("vi phạm", 1.0)]}
+    evidence = {slug: [("để xảy", 2.0), ("để", 1.5), ("vi phạm", 1.0)]}
     monkeypatch.setattr(model, "explain", lambda self, text: evidence)
     text = "Ủy ban kiểm tra kết luận: để xảy ra vi phạm kéo dài, chi bộ bị kỷ luật khiển trách."
     said = Conversation(modelled).classify(Context(lang="vi"), text).html
-    assert "căn cứ: vi phạm" in said and "để xảy" not in said
+    assert "căn cứ: vi phạm" in said and "để" not in said  # nor a function word alone

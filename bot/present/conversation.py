@@ -23,7 +23,7 @@ from bot.present.messages import EXAMPLE_QUERIES, Raw, t
 from bot.present.render import Button, Reply, cut, esc, highlight, link, split_html_messages
 from bot.search.api import SearchResults
 from bot.search.links import doc_link, paginate_text, parse_start_payload
-from bot.search.query import parse_query, resolve_topic
+from bot.search.query import is_stopword, parse_query, resolve_topic
 from bot.services import Services
 from bot.timeutil import format_date, format_date_iso, to_local
 
@@ -446,7 +446,7 @@ class Conversation:
             terms = [
                 term
                 for term, _ in explanation.get(slug, [])[:8]
-                if not search.straddling(term, text)
+                if not search.straddling(term, text) and not is_stopword(term)  # "để", "ra"
             ][:5]
             if terms:
                 lines.append("  " + t(ctx.lang, "terms", terms=", ".join(terms)))
