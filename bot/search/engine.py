@@ -1815,9 +1815,10 @@ class SearchEngine:
         """Whether the two syllables ``phrase`` are, wherever ``text`` has them side by side,
         each the half of a likelier word with its other neighbour ("luật khai" in "kỷ luật
         khai trừ", "để xảy" in "để xảy ra"): by how many documents have each pair."""
-        a, b = (fold_lower(w) for w in phrase.split()[:2]) if " " in phrase else ("", "")
-        if not a or not b or len(phrase.split()) != 2:
+        words = phrase.split()
+        if len(words) != 2:
             return False
+        a, b = (fold_lower(w) for w in words)
         syllables = [fold_lower(t.text) for t in tokenize(text)]
         searcher = self._guarded(self.index.searcher)
 
