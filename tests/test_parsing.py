@@ -152,3 +152,47 @@ def test_a_byline_under_the_date_is_the_author() -> None:
     # A dateline's lead is a sentence, not a byline.
     lead = "Quảng Bình – Ngày 18/5, Đảng ủy Khối cho biết đã kết nạp 20 học sinh."
     assert parse_article(f"Tin\n19/05/2017 08:00\n{lead}\nNội dung.").paragraphs[0] == lead
+
+
+def test_related_links_share_bar_and_labelled_captions_are_page_furniture() -> None:
+    # Found by a tester: all three reached the document page, and the snippets.
+    a = parse_article(
+        "Kết nạp đảng viên mới\nThứ Hai, 12/06/2023 08:15 (GMT+7)\n"
+        "Toàn tỉnh đã kết nạp 2.200 đảng viên mới.\n"
+        "Ảnh: Đồng chí Lê Văn C. trao quyết định kết nạp đảng viên cho công nhân.\n"
+        "Xem thêm: Kết nạp đảng viên trong trường học\n"
+        "Chi bộ họp định kỳ hằng tháng.\n"
+        "Tin liên quan:\n- Nghệ An kết nạp hơn 2.000 đảng viên\n- Hội nghị Tỉnh ủy lần thứ 14\n"
+        "Chia sẻ Facebook Twitter Zalo\n"
+    )
+    assert a.published_at == datetime(2023, 6, 12, 8, 15, tzinfo=VN_TZ)
+    assert a.paragraphs == [
+        "Toàn tỉnh đã kết nạp 2.200 đảng viên mới.",
+        "Chi bộ họp định kỳ hằng tháng.",
+    ]
+    # A list in the body is not a related-links list: no heading before it.
+    body = "Hội nghị yêu cầu:\n- Rà soát đảng viên;\n- Báo cáo trước 30/6."
+    assert parse_article(f"Tin\n{body}").paragraphs == body.split("\n")
+    # And a real paragraph after the related heading ends its list.
+    tail = parse_article("Tin\nNội dung chính.\nXem thêm\n- Bài A\nMột đoạn văn đầy đủ.")
+    assert tail.paragraphs == ["Nội dung chính.", "Một đoạn văn đầy đủ."]
+
+
+def test_jsonl_text_is_cleaned_like_a_page_and_stays_so_when_read_again() -> None:
+    from bot.corpus.readers import parse_jsonl_item
+
+    item = {
+        "id": "t1",
+        "title": "Quảng Trị gỡ bỏ tin xấu độc",
+        "source": "dangcongsan.vn",
+        "text": "(ĐCSVN) – Ban Chỉ đạo 35 Tỉnh ủy Quảng Trị vừa tổ chức hội nghị.\n\n"
+        "Theo báo cáo, đã gỡ bỏ 1.200 tin.\n\nTin liên quan:\n- Bài khác\n\nTrần Tuyền",
+    }
+    doc = parse_jsonl_item(item, source="x.jsonl", line=1)
+    assert doc.text == (
+        "Ban Chỉ đạo 35 Tỉnh ủy Quảng Trị vừa tổ chức hội nghị.\n\nTheo báo cáo, đã gỡ bỏ 1.200 tin."
+    )
+    # What the line says wins; what only the text says fills the gaps.
+    assert (doc.source, doc.author) == ("dangcongsan.vn", "Trần Tuyền")
+    again = {**item, "text": doc.text, "author": doc.author}
+    assert parse_jsonl_item(again, source="x.jsonl", line=1).text == doc.text

@@ -1842,6 +1842,19 @@ def test_snippet_is_cut_at_word_boundaries() -> None:
     assert [snip.text[s.start : s.end] for s in snip.spans] == ["kết", "nạp"]
 
 
+def test_a_snippet_cut_before_its_match_starts_at_a_clause() -> None:
+    # "…thúc điều tra, …" cut the word "kết thúc" in two (found by a tester).
+    text = (
+        "Trong quý I, cơ quan tiến hành tố tụng đã khởi tố mới 3 vụ với 8 bị can; kết thúc điều"
+        " tra, chuyển truy tố 2 vụ; đưa ra xét xử sơ thẩm vụ án “Vi phạm quy định về đấu thầu"
+        " gây hậu quả nghiêm trọng” xảy ra tại Ban Quản lý dự án đầu tư xây dựng huyện Cần Đước."
+    )
+    snip = snippet(text, "đấu thầu", max_chars=220)
+    at = text.find(snip.text.removeprefix("…").removesuffix("…"))
+    assert snip.text.startswith("…") and text[at - 2 : at] in {", ", "; "}, snip.text
+    assert "đấu thầu" in snip.text
+
+
 LEAD_ARTICLE = """6 tháng đầu năm, công tác xây dựng Đảng trong tỉnh có nhiều đổi mới, đạt nhiều kết quả tích cực nhưng công tác kết nạp đảng viên vẫn gặp khó khăn. Tỉnh ủy yêu cầu các cấp ủy tập trung tháo gỡ.
 
 Sửa đổi, bổ sung nhiều quy chế
@@ -2342,6 +2355,18 @@ def test_abbreviations_find_the_spelled_out_name(svc: Services) -> None:
     assert ids(search(svc, "THPT kết nạp"))[0] == "school"
 
 
+def test_a_name_spelled_out_finds_its_abbreviation(svc: Services) -> None:
+    # A tester's "giám sát của Mặt trận Tổ quốc" missed the article that writes "MTTQ".
+    add(svc, "short", "Tin", "Ủy ban MTTQ xã giám sát việc hỗ trợ hộ nghèo.")
+    add(svc, "other", "Tin", "Tổ giám sát cộng đồng giám sát công trình.")
+    add(svc, "named", "Tin", "Mặt trận Tổ quốc tỉnh tổ chức hội nghị.")
+    got = ids(search(svc, "giám sát của Mặt trận Tổ quốc"))
+    assert got.index("short") < got.index("other"), got  # both have "giám sát"
+    # A name's spellings stay the name's: "tp hcm" is no abbreviation group of its own.
+    engine = svc.search
+    assert ("tphcm",) not in {e.folded for g in engine.synonyms.groups for e in g}
+
+
 def test_a_mistyped_tone_next_to_its_word_is_matched_without_accents(svc: Services) -> None:
     add(svc, "member", "Đảng viên mới", "Chi bộ kết nạp ba đảng viên mới trong năm.")
     add(svc, "institute", "Viện nghiên cứu", "Viện nghiên cứu tổ chức hội thảo về Đảng.")
@@ -2767,3 +2792,25 @@ def test_equal_scores_put_an_undated_document_after_the_dated_ones(svc: Services
     add(svc, "dated", "Tin", f"{text} Số 2.", date=datetime(2020, 1, 1))
     for query in ("Kết luận 21", "quán triệt"):
         assert ids(search(svc, query)) == ["dated", "undated"], query
+
+
+def test_the_day_in_a_pasted_lead_is_no_filter(svc: Services) -> None:
+    # A tester pasted a lead: its day filtered out every other article on its subject.
+    add(svc, "lead", "Sơ kết Quy định 37", "Hội nghị sơ kết.", date=datetime(2024, 9, 9))
+    add(
+        svc,
+        "other",
+        "Những điều đảng viên không được làm",
+        "Ban Thường vụ Tỉnh ủy sơ kết việc thực hiện quy định về những điều đảng viên không"
+        " được làm.",
+        date=datetime(2023, 3, 1),
+    )
+    pasted = (
+        "Ngày 9/9/2024, Ban Thường vụ Tỉnh ủy tổ chức hội nghị sơ kết 3 năm thực hiện quy"
+        " định về những điều đảng viên không được làm"
+    )
+    got = search(svc, pasted)
+    assert "other" in ids(got) and got.period is None
+    # Asked for with a few words, the day still filters.
+    asked = search(svc, "sơ kết ngày 9/9/2024")
+    assert ids(asked) == ["lead"] and asked.period is not None

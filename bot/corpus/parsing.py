@@ -28,15 +28,29 @@ _BOILERPLATE = re.compile(
     r"^(?:\(\d+\)\s*Bình luận|Bình luận(?: \(\d+\))?|Gửi phản hồi|In bài viết|Gửi bài viết|"
     r"Chia sẻ|Chia sẻ bài viết|Tin liên quan|Bài liên quan|Xem thêm|Đọc thêm|Lượt xem:?\s*\d*|"
     r"\[links\(\)\]|Trở về|Về đầu trang|Bản in|Tweet|Like|Share|Facebook|Zalo|Email|"
-    r"Ý kiến bạn đọc|Gửi ý kiến|Tags?:.*|Từ khóa:.*|[.·•\-–—_*]+)$",
+    r"Ý kiến bạn đọc|Gửi ý kiến|Tags?:.*|Từ khóa:.*|[.·•\-–—_*]+|"
+    # Links to other articles: "Xem thêm: Kết nạp đảng viên trong trường học".
+    r"(?:Xem thêm|Đọc thêm|Tin liên quan|Bài liên quan|Tin cùng chuyên mục)\s*[:>»].*|"
+    # A row of share buttons: "Chia sẻ Facebook Twitter Zalo".
+    r"(?:(?:Chia sẻ|Share|Facebook|Twitter|Zalo|Email|Tweet|Like|LinkedIn|Messenger|"
+    r"Copy link|Sao chép liên kết|In bài)\s*[:|,/·]?\s*){2,})$",
     re.IGNORECASE,
 )
+# The heading of a list of links to other articles; the list's items follow it.
+_RELATED_HEADING = re.compile(
+    r"^(?:Tin liên quan|Bài liên quan|Xem thêm|Đọc thêm|Tin cùng chuyên mục|Tin khác|"
+    r"Các tin khác|Tin mới)\s*:?$",
+    re.IGNORECASE,
+)
+_RELATED_ITEM_MAX = 160
 _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _SOURCE_LINE = re.compile(r"^(?:Nguồn(?: bài viết)?|Theo|Nguồn tin)\s*:\s*(.*)$", re.IGNORECASE)
 _OUTLET_PREFIX = re.compile(
     r"^\(\s*([A-Za-zĐđ][\w.\-]*\.(?:vn|com|net|org|gov\.vn|com\.vn)|[A-ZĐ][A-ZĐ0-9 .&/-]{1,20})\s*\)\s*[-–—:]+\s*"
 )
 _CAPTION_PHOTO = re.compile(r"(?:^|[.\s])(?:Ảnh|Ảnh minh họa|Nguồn ảnh|Video)\s*:\s*[^.]{0,60}\.?$")
+# A caption that says so first: "Ảnh: Đồng chí Lê Văn C. trao quyết định kết nạp …".
+_CAPTION_LABEL = re.compile(r"^(?:Ảnh|Ảnh minh họa|Ảnh minh hoạ|Ảnh tư liệu)\s*:\s*\S")
 _CAPTION_START = re.compile(
     r"^(?:Toàn cảnh|Quang cảnh|Các đại biểu|Đại biểu|Đại diện|Đồng chí|Các đồng chí|Lãnh đạo|"
     r"Ông|Bà|Cán bộ|Lực lượng|Ảnh)\b"
@@ -112,7 +126,7 @@ def _is_date_line(line: str) -> bool:
     if parse_date(line) is None:
         return False
     # Whatever is left once the date is gone must be weekday/time words, not a sentence.
-    rest = re.sub(r"[\d/:.,|\-–() ]+", " ", line)
+    rest = re.sub(r"[\d/:.,|\-–()+ ]+", " ", line)
     rest = re.sub(
         r"(?i)\b(thứ|hai|ba|tư|năm|sáu|bảy|chủ nhật|cn|ngày|lúc|giờ|gmt|\+7|cập nhật|đăng)\b",
         " ",
@@ -143,8 +157,18 @@ def _printed_twice(lines: list[str], i: int) -> bool:
     return not any(x is not None and _similar(x, a) for x in (before, after))
 
 
+def _related_item(line: str) -> bool:
+    """A line of a "Tin liên quan" list: a title, with a bullet or without a full stop."""
+    if len(line) > _RELATED_ITEM_MAX:
+        return False
+    if line[:1] in "-–•+*·>»":
+        return True
+    # A title without a full stop; not the byline that may end the article after the list.
+    return not line.endswith((".", "!", "?", "…", ":")) and _author_from_line(line) is None
+
+
 def _is_caption(line: str) -> bool:
-    if _CAPTION_PHOTO.search(line) and len(line) < 300:
+    if (_CAPTION_PHOTO.search(line) or _CAPTION_LABEL.match(line)) and len(line) < 300:
         return True
     if line.endswith(_END_PUNCT) or len(line) > 250:
         return False
@@ -218,6 +242,12 @@ def parse_article(raw: str, *, title: str | None = None) -> ParsedArticle:
         elif _URL.match(line):
             url = url or line
             dropped.append(line)
+        elif _RELATED_HEADING.match(line):
+            # "Tin liên quan:" and the titles it lists, up to the first real paragraph.
+            dropped.append(line)
+            while i + 1 < len(lines) and _related_item(lines[i + 1]):
+                i += 1
+                dropped.append(lines[i])
         elif _BOILERPLATE.match(line):
             dropped.append(line)
         else:

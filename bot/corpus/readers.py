@@ -534,16 +534,18 @@ def parse_jsonl_item(item: object, *, source: str, line: int) -> NewDocument:
     if url is not None and not re.match(r"https?://[^\s/]+", url, re.IGNORECASE):
         raise InputError("'url' must be an http(s) URL", source=source, line=line)
     published = _parse_jsonl_date(item.get("date"), source, line)
-    if not title:
-        title = parse_article(text).title
+    # Scraped text carries what a page file does ("(ĐCSVN) – " before the lead, "Tin liên
+    # quan:" and a share bar at the end, photo captions): cleaned the same way. What the
+    # line says itself (title, date, source, author) wins over what the text gives.
+    article = parse_article(text, title=title or None)
     return NewDocument(
-        title=title,
-        text=text,
+        title=title or article.title,
+        text=article.text or text,
         external_id=external_id,
-        published_at=published,
-        url=url,
-        source=_optional_str(item, "source", source, line),
-        author=_optional_str(item, "author", source, line),
+        published_at=published or article.published_at,
+        url=url or article.url,
+        source=_optional_str(item, "source", source, line) or article.source,
+        author=_optional_str(item, "author", source, line) or article.author,
         origin=f"{source}:{line}",
     )
 

@@ -79,7 +79,7 @@ from bot.search.query import (
 )
 from bot.search.summary import first_sentence, summarize
 from bot.search.summary import snippet as make_snippet
-from bot.search.synonyms import Synonyms, load_synonyms
+from bot.search.synonyms import Synonyms, load_synonyms, with_abbreviations
 
 if TYPE_CHECKING:
     from bot.corpus.topics import Taxonomy
@@ -584,7 +584,7 @@ class SearchEngine:
         self.taxonomy = taxonomy
         self.classifier = classifier  # the current topic model, asked per question (hot reload)
         self.catalogue = catalogue or load_catalogue()
-        self.synonyms = synonyms or load_synonyms()
+        self.synonyms = synonyms or with_abbreviations(load_synonyms(), ABBREVIATIONS)
         self._last_check = 0.0
         self._sync_lock = threading.Lock()
         self._follower: threading.Thread | None = None  # see follow()
@@ -1486,6 +1486,14 @@ class SearchEngine:
             extra = [self._requirement(kept, len(kept) - min(rest, len(kept)))] if rest else []
             spelled_ways: list[Query] = []  # documents writing a synonym, nothing else
             for alt in match.alternatives:
+                if len(alt.folded) == 1:  # an abbreviation ("MTTQ"): its one word
+                    short = alt.folded[0]
+                    if not searcher.doc_freq("text_f", short):
+                        continue
+                    spelled_ways.append(_term("text_f", short))
+                    scores.append(_boost(_term("text_f", short), W_BIGRAM))
+                    said.extend(_terms(alt.written))
+                    continue
                 pairs = [f"{a}_{b}" for a, b in itertools.pairwise(alt.folded)]
                 pair_df = {p: searcher.doc_freq("pairs", p) for p in pairs}
                 if not all(pair_df.values()):

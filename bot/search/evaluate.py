@@ -225,19 +225,13 @@ def read_jsonl_file(path: Path) -> list[dict[str, Any]]:
 def load_articles(services: Services, path: Path = ARTICLES) -> int:
     """Store the independent articles as documents (their own ids, dates and sources); topics
     come from whatever classifier ``services`` has, as in production."""
-    from bot.corpus.documents import NewDocument
     from bot.corpus.ingest import ingest_documents
-    from bot.corpus.parsing import parse_date
+    from bot.corpus.readers import parse_jsonl_item
 
+    # As `partybot ingest FILE.jsonl` reads them: cleaned of bylines and outlet prefixes.
     docs = [
-        NewDocument(
-            title=a["title"],
-            text=a["text"],
-            external_id=a["id"],
-            published_at=parse_date(a["date"]) if a.get("date") else None,
-            source=a.get("source"),
-        )
-        for a in read_jsonl_file(path)
+        parse_jsonl_item(a, source=path.name, line=number)
+        for number, a in enumerate(read_jsonl_file(path), start=1)
     ]
     ingest_documents(services, docs)
     return services.documents.count()

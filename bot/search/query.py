@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from bot.corpus.topics import Taxonomy
 
 MAX_QUERY_CHARS = 1000  # longer input is cut before any work (a pasted article is not a query)
+# A query this long with a day in it is a pasted text, whose day is no filter.
+PASTED_TERMS = 12
 MAX_TERMS = 32  # keyword syllables kept; beyond this a query adds cost, not precision
 MAX_TOKEN_CHARS = 40  # the index drops longer tokens too
 
@@ -171,6 +173,7 @@ class ParsedQuery:
     # comes out in the weeks after it ("sơ kết 6 tháng đầu năm 2022", published 21/07/2022).
     report_days: int = 0
     term_year: bool = False  # the year named is a term's ("nhiệm kỳ 2025")
+    day_dated: bool = False  # the date is one day ("ngày 9/9/2024")
     question: bool = False
     topic: str | None = None  # the query names this topic
     topic_hint: str | None = None  # a topic phrase inside a longer (question) query
@@ -600,6 +603,12 @@ def parse_query(
                 placed[i] = (start, replace(term, capital=True, stop=term.stop and not beside))
     parsed.terms.extend(term for _, term in sorted(placed + kept, key=lambda item: item[0]))
     del parsed.terms[MAX_TERMS:]
+    if parsed.day_dated and len(parsed.content_terms) >= PASTED_TERMS:
+        # A pasted lead ("Ngày 9/9/2024, Ban Thường vụ Tỉnh ủy … sơ kết … những điều đảng
+        # viên không được làm") dates the event it reports, not the documents wanted: as a
+        # filter it left the article itself and a storm report of that day (a tester's).
+        parsed.date_from = parsed.date_to = parsed.date_text = parsed.date_widened = None
+        parsed.year_terms.clear()
     _drop_contradicted(parsed)
     if taxonomy is not None:
         parsed.topic, parsed.topic_hint = match_topic(parsed, taxonomy)
@@ -699,6 +708,7 @@ def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
             parts = _day_month_year(m)
             parsed.date_from, parsed.date_to = _period(*parts)
             parsed.year_terms.append(parts[2])
+            parsed.day_dated = parts[0] is not None
             if parts[0] is None and parts[1] is None:
                 parsed.named_year = parts[2]
                 # "nhiệm kỳ 2025" is a term that year begins or ends ("nhiệm kỳ 2025-2030").

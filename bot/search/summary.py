@@ -499,6 +499,9 @@ def _densest(text: str, spans: list[tuple[int, int]], max_chars: int) -> int:
     return -best[2]
 
 
+_CLAUSE_START = re.compile(r"[,;:](?:\s+)")
+
+
 def _cut(
     text: str, spans: list[tuple[int, int]], max_chars: int
 ) -> tuple[str, list[tuple[int, int]]]:
@@ -517,6 +520,11 @@ def _cut(
     if start > 0:
         space = text.find(" ", start)
         start = space + 1 if 0 <= space < first else start
+        # From the start of a clause when one begins before the match: "…thúc điều tra" had
+        # cut the word "kết thúc" in two (a space is only a syllable's end in Vietnamese).
+        clause = _CLAUSE_START.search(text, start, first)
+        if clause is not None:
+            start = clause.end()
     end = start + max_chars - (2 if start else 1)
     if end < len(text):
         space = text.rfind(" ", start, end)

@@ -123,6 +123,30 @@ def parse_group(item: object, index: int) -> list[Expression]:
     return exprs
 
 
+def with_abbreviations(synonyms: Synonyms, abbreviations: dict[str, str]) -> Synonyms:
+    """``synonyms`` with each abbreviation ("mttq": "mat tran to quoc", folded) as one more
+    expression of its spelled-out form's group (a new group when it has none), so "giám sát
+    của Mặt trận Tổ quốc" also finds the article that writes "MTTQ". Not for a name's group,
+    whose spellings are scored as the name's; nor for a spelling of two syllables or fewer
+    ("tp hcm"), which is a way of writing a name, not its abbreviation."""
+    groups = [list(group) for group in synonyms.groups]
+    where = {expr.folded: i for i, group in enumerate(groups) for expr in group}
+    for short, spelled in abbreviations.items():
+        full = tuple(spelled.split())
+        if len(full) <= 2 or (short,) in where:
+            continue
+        i = where.get(full)
+        if i is None:
+            where[full] = len(groups)
+            groups.append([Expression(full, spelled)])
+            i = where[full]
+        elif i in synonyms.names:
+            continue
+        groups[i].append(Expression((short,), short.upper()))
+        where[(short,)] = i
+    return Synonyms(groups, synonyms.names)
+
+
 @lru_cache(maxsize=4)
 def load_synonyms(path: Path = SYNONYMS) -> Synonyms:
     """The synonyms table in ``path`` (read once per process)."""
