@@ -520,3 +520,43 @@ def test_markdown_front_matter_and_markup_are_not_stored_as_text(
     assert "date: 05/05/2024\n" in shown  # a date without a time, not "05/05/2024 00:00"
     assert "Ủy ban kiểm tra đã giám sát nhiều tổ chức." in shown and "Một là kiểm tra." in shown
     assert not any(mark in shown for mark in ("**", "](", "---", "title:", "![", "- Một"))
+
+
+def test_a_link_loop_is_skipped_and_the_rest_of_the_folder_stored(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # "ln -s self d/self" raised RuntimeError out of the whole batch (a tester's).
+    folder = tmp_path / "d"
+    folder.mkdir()
+    shutil.copy(next(SEEDS.glob("000_*")), folder / "good.txt")
+    (folder / "self").symlink_to("self")
+    (folder / "loop.txt").symlink_to("loop.txt")
+    (folder / "a").symlink_to("b")
+    (folder / "b").symlink_to("a")
+    result = runner.invoke(main, ["ingest", str(folder), str(folder / "loop.txt")])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "added: good" in result.output
+    assert f"error: {folder / 'loop.txt'}: cannot open" in result.output
+    assert "1 added" in result.output and "Traceback" not in result.output
+
+
+def test_nothing_stored_from_a_jsonl_line_is_replaced_by_another_input(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # A tester lost an article twice: to a file named like its id, and to a later line of
+    # the same file with that id.
+    rows: list[dict[str, object] | str] = [
+        {"id": "j1", "title": "Một", "text": "Chi bộ thôn Đông kết nạp ba đảng viên."},
+        {"id": "j2", "title": "Hai", "text": "Văn bản hai."},
+        {"id": "j1", "title": "Khác", "text": "Văn bản khác hẳn."},
+    ]
+    batch = runner.invoke(main, ["ingest", str(_jsonl(tmp_path / "a.jsonl", rows))])
+    assert f"{tmp_path / 'a.jsonl'}:3: id 'j1' is also on line 1" in batch.output
+    assert "2 added, 0 updated, 0 already present, 1 failed" in batch.output
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    (folder / "j1.txt").write_text("Tin khác\nMột bài hoàn toàn khác.\n", encoding="utf-8")
+    result = runner.invoke(main, ["ingest", str(folder / "j1.txt")])
+    assert "added: elsewhere-j1" in result.output, result.output
+    shown = runner.invoke(main, ["docs", "show", "j1", "--external"])
+    assert "kết nạp ba đảng viên" in shown.output

@@ -196,3 +196,40 @@ def test_jsonl_text_is_cleaned_like_a_page_and_stays_so_when_read_again() -> Non
     assert (doc.source, doc.author) == ("dangcongsan.vn", "Trần Tuyền")
     again = {**item, "text": doc.text, "author": doc.author}
     assert parse_jsonl_item(again, source="x.jsonl", line=1).text == doc.text
+
+
+def test_a_related_heading_as_the_first_line_is_a_headline() -> None:
+    a = parse_article("Tin mới\nChi bộ kết nạp đảng viên mới ở xã.\n")
+    assert (a.title, a.paragraphs) == ("Tin mới", ["Chi bộ kết nạp đảng viên mới ở xã."])
+
+
+def test_an_html_page_is_decoded_once() -> None:
+    from bot.corpus.readers import _read_html
+
+    # The page shows "&lt;script&gt;" and "AT&amp;T"; they were stored as "<script>", "AT&T".
+    page = (
+        "<html><head><title>Kỷ luật &amp; kỷ cương</title></head><body><article>"
+        "<p>Chi bộ thôn Đông họp bàn việc kết nạp đảng viên mới &lt;đợt 1&gt; trong năm nay.</p>"
+        "<p>Mẫu &amp;lt;script&amp;gt; và AT&amp;amp;T là văn bản có ký hiệu đặc biệt trong bài.</p>"
+        "</article></body></html>"
+    )
+    text, meta = _read_html(page.encode(), "x.html")
+    assert "<đợt 1>" in text
+    assert "Mẫu &lt;script&gt; và AT&amp;T" in text
+    assert meta["title"] == "Kỷ luật & kỷ cương"
+
+
+def test_html_left_in_a_jsonl_line_is_read_as_text() -> None:
+    from bot.corpus.readers import parse_jsonl_item
+
+    # Shown as "<b>Tiêu đề HTML</b> &amp; <i>x</i>" on the document page (a tester's).
+    item = {
+        "id": "h1",
+        "title": "<b>Tiêu đề HTML</b> &amp; <i>x</i>",
+        "text": "<script>alert(1)</script><p>Chi bộ họp.</p><p>Đoạn hai &lt;đợt 1&gt;.</p>",
+    }
+    doc = parse_jsonl_item(item, source="x.jsonl", line=1)
+    assert (doc.title, doc.text) == ("Tiêu đề HTML & x", "Chi bộ họp.\n\nĐoạn hai <đợt 1>.")
+    # Plain text with the signs HTML uses is left as it is.
+    plain = {"id": "p1", "title": "R&D", "text": "Tỉ lệ 5 < 7 và AT&T."}
+    assert parse_jsonl_item(plain, source="x.jsonl", line=2).text == "Tỉ lệ 5 < 7 và AT&T."

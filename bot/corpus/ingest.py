@@ -146,8 +146,9 @@ def _own_id(doc: NewDocument, taken: set[str], store: DocumentStore) -> NewDocum
     "year.html" and "year.txt") would be one document, the later replacing the earlier. A
     file read before keeps the id it got then (found by its path); a new one whose name
     another file's document already has takes its folder's name ("b-baocao"), else its
-    extension. A document with that id from no file (a JSONL line, a feed) is still
-    updated, as before.
+    extension. Nor does a file replace a document of that id from no file (a JSONL line, a
+    feed): "t2d-040.txt" from elsewhere silently replaced the article of that id loaded from
+    a JSONL export (a tester's); it takes its folder's name too.
     """
     origin = doc.origin or ""
     path = Path(origin) if origin else None
@@ -178,8 +179,10 @@ def _own_id(doc: NewDocument, taken: set[str], store: DocumentStore) -> NewDocum
 
 def _another_file(origin: str | None, path: Path) -> bool:
     """Did a document stored from ``origin`` come from a file other than ``path``?"""
-    if not origin or origin.startswith(("feed:", "page:")) or re.search(r":\d+$", origin):
-        return False  # no file, a feed, or a JSONL line: its id is its own
+    if not origin:
+        return False  # stored before origins were kept: updated as it always was
+    if origin.startswith(("feed:", "page:")) or re.search(r":\d+$", origin):
+        return True  # a feed's or a JSONL line's: not this file's to replace
     return Path(origin).resolve() != path.resolve()
 
 

@@ -242,7 +242,7 @@ def parse_article(raw: str, *, title: str | None = None) -> ParsedArticle:
         elif _URL.match(line):
             url = url or line
             dropped.append(line)
-        elif _RELATED_HEADING.match(line):
+        elif kept and _RELATED_HEADING.match(line):  # the first line may be a headline
             # "Tin liên quan:" and the titles it lists, up to the first real paragraph.
             dropped.append(line)
             while i + 1 < len(lines) and _related_item(lines[i + 1]):

@@ -6,6 +6,7 @@ batch can report it in one line and go on with the next file.
 
 from __future__ import annotations
 
+import html as html_lib
 import io
 import json
 import os
@@ -122,21 +123,37 @@ def decode_bytes(data: bytes, *, source: str) -> Decoded:
     )
 
 
-def _read_html(data: bytes, source: str) -> tuple[str, dict[str, str | None]]:
+_AMPERSAND = re.compile(r"&(?:amp|#0*38|#x0*26);", re.IGNORECASE)
+
+
+def extract_html(html: str, **options: Any) -> dict[str, Any] | None:
+    """trafilatura's ``bare_extraction`` of ``html`` (``options`` passed on) as a dict, with
+    text and metadata decoded once; None when it finds no article.
+
+    trafilatura unescapes the text it has already decoded: "&amp;lt;script&amp;gt;" (the page
+    shows "&lt;script&gt;") came out as live "<script>", "AT&amp;amp;T" as "AT&T". An
+    ampersand escaped once more survives that second pass as the page shows it; the metadata,
+    not unescaped again, gets its ampersands back.
+    """
     import trafilatura
 
-    try:
-        html = decode_bytes(data, source=source).text
-    except InputError:
-        raise
     extracted = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, favor_precision=True
+        _AMPERSAND.sub("&amp;amp;", html), with_metadata=True, include_comments=False, **options
     )
     if extracted is None:
-        raise InputError("no article text found in the HTML", source=source)
-    doc = extracted if isinstance(extracted, dict) else extracted.as_dict()
-    text = doc.get("text") or ""
-    if not text.strip():
+        return None
+    doc = dict(extracted if isinstance(extracted, dict) else extracted.as_dict())
+    for key in ("title", "author", "url", "sitename", "hostname", "date"):
+        if isinstance(doc.get(key), str):
+            doc[key] = _AMPERSAND.sub("&", doc[key])
+    return doc
+
+
+def _read_html(data: bytes, source: str) -> tuple[str, dict[str, str | None]]:
+    html = decode_bytes(data, source=source).text
+    doc = extract_html(html, favor_precision=True)
+    text = (doc or {}).get("text") or ""
+    if doc is None or not text.strip():
         raise InputError("no article text found in the HTML", source=source)
     meta = {
         "title": doc.get("title"),
@@ -227,6 +244,33 @@ _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1")
 _MD_LINE = re.compile(r"(?m)^(?:#{1,6}\s+|>\s?|[-*+]\s+(?=\S)|\s*(?:[-*_]\s*){3,}$)")
 
 
+# HTML in a field of a JSONL line or a Markdown file: tags a scraper or an editor left in.
+_HTML_TAG = re.compile(
+    r"</?(?:p|br|div|span|b|i|u|em|strong|a|h[1-6]|li|ul|ol|img|figure|figcaption|table|tr|"
+    r"td|th|blockquote|script|style|section|article|header|footer|sup|sub|font)\b[^<>]*>",
+    re.IGNORECASE,
+)
+_HTML_DROPPED = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_BREAK = re.compile(
+    r"</?(?:br|p|div|li|h[1-6]|tr|blockquote|figure|section|ul|ol|table)\b[^<>]*>", re.IGNORECASE
+)
+_HTML_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,7}|#x[0-9a-fA-F]{2,6});")
+
+
+def markup_to_text(value: str) -> str:
+    """``value`` without the HTML a scraper left in it ("<b>Tiêu đề</b> &amp; <i>x</i>" is
+    "Tiêu đề & x"; a script is dropped with its code), decoded once; as it was when it has
+    no tags and no entities. A tester saw such tags on the document page."""
+    tags = _HTML_TAG.search(value) is not None
+    if not tags and not _HTML_ENTITY.search(value):
+        return value
+    if tags:
+        value = _HTML_DROPPED.sub(" ", value)
+        value = _HTML_BREAK.sub("\n", value)
+        value = _HTML_TAG.sub("", value)
+    return normalize(html_lib.unescape(value))
+
+
 def _markdown_text(raw: str) -> tuple[str, dict[str, str | None]]:
     """A Markdown file's text without its markup, and the title and date of its YAML front
     matter ("title: …", "date: 2024-05-05"): an admin's notes are often written so."""
@@ -243,6 +287,8 @@ def _markdown_text(raw: str) -> tuple[str, dict[str, str | None]]:
     raw = _MD_LINK.sub(r"\1", raw)
     raw = _MD_LINE.sub("", raw)
     raw = _MD_EMPHASIS.sub(r"\2", raw)
+    if _HTML_TAG.search(raw):  # raw HTML in Markdown: its tags, not its text, go
+        raw = _HTML_TAG.sub("", _HTML_DROPPED.sub(" ", raw))
     return raw, meta
 
 
@@ -397,6 +443,15 @@ def _skip_reason(child: Path) -> str | None:
     return None
 
 
+def _resolved(path: Path) -> Path | None:
+    """``path`` with its links resolved; None for a link loop ("ln -s self self"), which
+    raised RuntimeError out of the whole batch."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return None
+
+
 def walk_paths(paths: list[Path]) -> Iterator[Path | Skipped]:
     """Files named directly, and files inside named folders (sorted, recursive), with a
     :class:`Skipped` for each file in a folder that is not read.
@@ -406,7 +461,7 @@ def walk_paths(paths: list[Path]) -> Iterator[Path | Skipped]:
     folders are passed over without a word. A missing path, or a named path that is not a
     regular file, is yielded as is so the reader reports it.
     """
-    named = {p.resolve() for p in paths if not p.is_dir()}
+    named = {r for p in paths if not p.is_dir() and (r := _resolved(p)) is not None}
     for path in paths:
         if path.is_dir():
             found: list[Path | Skipped] = []
@@ -420,7 +475,7 @@ def walk_paths(paths: list[Path]) -> Iterator[Path | Skipped]:
                         continue
                     child = Path(root) / name
                     reason = _skip_reason(child)
-                    if reason is not None and child.resolve() in named:
+                    if reason is not None and _resolved(child) in named:
                         continue  # also named on its own: read there, not "skipped" here
                     found.append(child if reason is None else Skipped(child, reason))
             yield from sorted(found, key=lambda p: p if isinstance(p, Path) else p.path)
@@ -526,10 +581,10 @@ def parse_jsonl_item(item: object, *, source: str, line: int) -> NewDocument:
         raise InputError("'text' must be a string", source=source, line=line)
     if _has_surrogate(raw_text):
         raise InputError("'text' is not valid Unicode (a lone surrogate)", source=source, line=line)
-    text = normalize(raw_text).strip()
+    text = markup_to_text(normalize(raw_text)).strip()
     if not text:
         raise InputError("'text' is empty", source=source, line=line)
-    title = _optional_str(item, "title", source, line) or ""
+    title = markup_to_text(_optional_str(item, "title", source, line) or "").strip()
     url = _optional_str(item, "url", source, line)
     if url is not None and not re.match(r"https?://[^\s/]+", url, re.IGNORECASE):
         raise InputError("'url' must be an http(s) URL", source=source, line=line)
@@ -582,16 +637,28 @@ def iter_jsonl(path: Path) -> Iterator[NewDocument | InputError]:
 def iter_jsonl_stream(
     handle: io.BufferedIOBase, *, source: str
 ) -> Iterator[NewDocument | InputError]:
-    """Documents from an open binary JSONL stream (a file, or bytes uploaded to the bot)."""
+    """Documents from an open binary JSONL stream (a file, or bytes uploaded to the bot).
+
+    An id a line before already had is an error: the later line silently replaced the
+    earlier one's document, reported as "1 updated" (a tester's).
+    """
+    lines_of: dict[str, int] = {}
     for entry in iter_json_lines(handle, source=source):
         if isinstance(entry, InputError):
             yield entry
             continue
         number, item = entry
         try:
-            yield parse_jsonl_item(item, source=source, line=number)
+            doc = parse_jsonl_item(item, source=source, line=number)
         except InputError as exc:
             yield exc
+            continue
+        key = doc.external_id or ""
+        first = lines_of.setdefault(key, number)
+        if first != number:
+            yield InputError(f"id {key!r} is also on line {first}", source=source, line=number)
+            continue
+        yield doc
 
 
 def iter_json_lines(

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot.corpus.parsing import parse_article
-from bot.corpus.readers import decode_bytes
+from bot.corpus.readers import decode_bytes, extract_html
 from bot.corpus.text import normalize
 from bot.corpus.urls import source_url
 from bot.errors import FetchError, InputError
@@ -184,21 +184,10 @@ class Extracted:
 
 def extract_article(html: str, url: str | None = None) -> Extracted | None:
     """Main text, title, date and author of an article page (None when there is no article)."""
-    import trafilatura
-
     # fast=True skips the readability fallbacks: about twice as quick on article pages.
-    doc = trafilatura.bare_extraction(
-        html,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        favor_precision=True,
-        include_tables=False,
-        fast=True,
-    )
-    if doc is None:
+    data = extract_html(html, url=url, favor_precision=True, include_tables=False, fast=True)
+    if data is None:
         return None
-    data = doc if isinstance(doc, dict) else doc.as_dict()
     text = normalize(data.get("text") or "").strip()
     if len(text) < 80:
         return None
