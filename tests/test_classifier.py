@@ -601,6 +601,11 @@ def test_cli_classify_reports_bad_lines_and_classifies_the_rest(
     assert again.exit_code == 1 and "0 lines classified, 1 failed" in again.output
     assert target.read_text("utf-8") == "PRECIOUS\n"
 
+    # The input as the output: refused, the input kept (a tester lost it).
+    same = cli_model.invoke(main, ["classify", "--input", str(target), "--output", str(target)])
+    assert same.exit_code == 2 and "--output is the --input file" in same.output
+    assert target.read_text("utf-8") == "PRECIOUS\n"
+
 
 @pytest.mark.parametrize(
     ("where", "message"),

@@ -148,9 +148,12 @@ def test_the_topic_usage_example_works_and_topics_go_by_their_phrases(services: 
 
 def test_the_console_says_what_a_command_it_cannot_run_is(services: Services) -> None:
     out = io.StringIO()
-    run_console(services, stdin=io.StringIO("/foo\n/digest on\n/lang fr\n/lang EN\n"), stdout=out)
+    lines = "/foo\n//doc 3\n/digest on\n/lang fr\n/lang EN\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
     text = out.getvalue()
     assert "Không có lệnh /foo" in text
+    # A slash too many: not "there is no /doc" (a tester's).
+    assert "Không có lệnh //doc" in text and "Không có lệnh /doc" not in text
     assert "partybot digest" in text  # the digest is Telegram's; the admin tool sends it here
     assert "Cách dùng: /lang vi hoặc /lang en" in text and "Switched to English." in text
 
@@ -166,11 +169,12 @@ def test_a_date_no_calendar_has_is_named_with_what_was_searched(services: Servic
     doc = NewDocument(title="Kết nạp", text=text, external_id="a", published_at=when)
     services.documents.add(doc)
     out = io.StringIO()
-    lines = "kết nạp ngày 31/02/2023\ntừ 13/2023\n/lang en\nngày 31/02/2023\n/quit\n"
+    lines = "kết nạp ngày 31/02/2023\ntừ 13/2023\nkết nạp quý V/2023\n/lang en\nngày 31/02/2023\n/quit\n"
     run_console(services, stdin=io.StringIO(lines), stdout=out)
     text = out.getvalue()
     assert "Không có ngày «ngày 31/02/2023»; đã tìm tháng 2/2023." in text
     assert "Không có ngày «từ 13/2023»; đã tìm năm 2023." in text
+    assert "Không có ngày «quý V/2023»; đã tìm năm 2023." in text  # not the words "quý", "v"
     assert "There is no date «ngày 31/02/2023»; searched 2/2023 instead." in text
     assert "— 1 result (page 1/1)" in text  # one, not "1 results"
 

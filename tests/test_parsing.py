@@ -233,3 +233,15 @@ def test_html_left_in_a_jsonl_line_is_read_as_text() -> None:
     # Plain text with the signs HTML uses is left as it is.
     plain = {"id": "p1", "title": "R&D", "text": "Tỉ lệ 5 < 7 và AT&T."}
     assert parse_jsonl_item(plain, source="x.jsonl", line=2).text == "Tỉ lệ 5 < 7 và AT&T."
+
+
+def test_a_date_to_come_is_no_publication_date(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.corpus.readers import parse_jsonl_item, read_file
+    from bot.errors import InputError
+
+    # "2099-12-31" headed the newest documents for good (a tester's).
+    with pytest.raises(InputError, match="is in the future"):
+        parse_jsonl_item({"id": "f", "text": "Nội dung.", "date": "2099-12-31"}, source="x", line=1)
+    page = tmp_path / "tin.txt"
+    page.write_text("Tin họp chi bộ\n31/12/2099\nChi bộ họp định kỳ.\n", encoding="utf-8")
+    assert read_file(page).published_at is None

@@ -355,6 +355,13 @@ def _read_inputs(path: Path) -> Iterator[tuple[str, str] | InputError]:
             yield str(item.get("id", number)), text
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (b.exists() and a.samefile(b))
+    except (OSError, RuntimeError):
+        return False
+
+
 @contextmanager
 def _output(path: Path) -> Iterator[tuple[IO[str], Callable[[], None]]]:
     """Where results go, and a ``keep`` to call once they are worth keeping.
@@ -466,6 +473,9 @@ def classify(  # type: ignore[no-untyped-def]
             click.echo(f"{label:<18} {probs[label]:.2f}  ← {terms}")
         return
     assert input_file is not None
+    if str(output_file) != "-" and _same_file(input_file, output_file):
+        # The results were renamed onto the input, which was lost (a tester's).
+        raise click.UsageError("--output is the --input file: write the results elsewhere")
     done = failed = 0
     with _output(output_file) as (out, keep):
         batch: list[tuple[str, str]] = []

@@ -14,7 +14,7 @@ import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -400,6 +400,8 @@ def read_bytes(data: bytes, *, name: str, source: str | None = None) -> NewDocum
     published = article.published_at
     if published is None and meta.get("date"):
         published = parse_date(str(meta["date"]))
+    if published is not None and published > datetime.now(UTC) + FUTURE_SLACK:
+        published = None  # a date to come is no publication date ("Hạn chót 30/12/2099")
     return NewDocument(
         title=article.title,
         text=article.text,
@@ -488,6 +490,7 @@ def iter_paths(paths: list[Path]) -> Iterator[Path]:
     return (p for p in walk_paths(paths) if isinstance(p, Path))
 
 
+FUTURE_SLACK = timedelta(days=1)  # a date later than now + this is a mistake, not news
 _EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 _LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 _MAX_FIELD_CHARS = {"title": 2_000, "url": 2_000, "source": 200, "author": 200}
@@ -518,6 +521,9 @@ def _parse_jsonl_date(value: object, source: str, line: int) -> datetime | None:
         raise InputError(
             f"date {value[:40]!r} is out of range (1900–2199)", source=source, line=line
         )
+    if parsed > datetime.now(UTC) + FUTURE_SLACK:
+        # It would head the newest documents until that day (a tester's "2099-12-31").
+        raise InputError(f"date {value[:40]!r} is in the future", source=source, line=line)
     return parsed
 
 

@@ -299,8 +299,9 @@ class Conversation:
     def unknown_command(self, ctx: Context, text: str) -> Reply:
         """A command nobody handles ("/foo"): say so, rather than stay silent."""
         words = text.split()
-        command = words[0].lstrip("/").split("@", 1)[0] if words else ""
-        if not command:  # "/" or "//": no command to name
+        # One slash off: "//doc 3" is no /doc, and was answered "there is no /doc".
+        command = words[0].removeprefix("/").split("@", 1)[0] if words else ""
+        if not command.strip("/"):  # "/" or "//": no command to name
             return self.help(ctx)
         return Reply(t(ctx.lang, "unknown_command", command=cut(command, 40)))
 

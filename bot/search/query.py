@@ -541,7 +541,18 @@ def parse_query(
         year = datetime.now(VN).year - (m.group(1) != "nay")
         work = work[: m.start()] + f"{year}".ljust(m.end() - m.start()) + work[m.end() :]
     folded = fold_lower(work)
-    span = _MONTHS_SPAN.search(folded)
+    no_quarter = _NO_QUARTER.search(folded)
+    if no_quarter is not None:
+        # "quý V/2023": no such quarter; its year is searched, and the answer says so (it
+        # was read as the words "quý", "v" without a word, a tester's).
+        year = no_quarter.group("year")
+        parsed.date_from, parsed.date_to = _period(None, None, year)
+        parsed.year_terms.append(year)
+        parsed.date_text = work[no_quarter.start() : no_quarter.end()].strip()
+        parsed.date_widened = (parsed.date_text, year)
+        work = _blank(work, no_quarter.start(), no_quarter.end())
+        folded = fold_lower(work)
+    span = _MONTHS_SPAN.search(folded) if no_quarter is None else None
     if span is not None:
         # "quý I/2023", "6 tháng đầu năm 2024", "từ tháng 3 đến tháng 6/2023": months of a
         # year, which the single dates below would read as the year, or its last month.
@@ -556,7 +567,7 @@ def parse_query(
         parsed.date_text = work[span.start() : span.end()].strip()
         work = _blank(work, span.start(), span.end())
         folded = fold_lower(work)
-    else:
+    elif no_quarter is None:
         _parse_dates(parsed, work, folded)
     if parsed.date_text:
         for m in list(_DATE_FROM.finditer(folded)) + list(_DATE_TO.finditer(folded)):
@@ -645,6 +656,12 @@ _MONTHS_SPAN = re.compile(
     rf"|\b(?:trong\s+)?(?:6|sau)\s+thang\s+(?P<half>dau|cuoi)\s+nam\s+(?P<half_year>19[4-9]\d|20\d\d)\b"
     rf"|\b(?:tu\s+)?thang\s+(?P<first>\d{{1,2}})\s*(?:den|toi|-|–)\s*(?:thang\s+)?(?P<last>\d{{1,2}})"
     rf"(?:\s*[/.-]\s*|\s+nam\s+)(?P<range_year>19[4-9]\d|20\d\d)\b"
+)
+
+
+# A quarter no year has: "quý V/2023", "quý 5 năm 2023".
+_NO_QUARTER = re.compile(
+    rf"\b(?:trong\s+)?quy\s+(?:viii|vii|vi|v|ix|x|[5-9]|[1-9]\d)(?:\s*[/.-]\s*|\s+(?:nam\s+)?){_YEAR}\b"
 )
 
 
