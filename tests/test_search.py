@@ -2814,3 +2814,14 @@ def test_the_day_in_a_pasted_lead_is_no_filter(svc: Services) -> None:
     # Asked for with a few words, the day still filters.
     asked = search(svc, "sơ kết ngày 9/9/2024")
     assert ids(asked) == ["lead"] and asked.period is not None
+
+
+def test_i_and_y_are_one_syllable_spelled_two_ways(svc: Services) -> None:
+    # "kỉ luật" was answered "no document has: kỉ" (a tester's); "kỷ" is how articles write it.
+    add(svc, "discipline", "Kỷ luật đảng viên", "Ủy ban Kiểm tra thi hành kỷ luật hai đảng viên.")
+    add(svc, "theory", "Học lý luận", "Cán bộ học lý luận chính trị.")
+    got = search(svc, "kỉ luật")
+    assert ids(got) == ["discipline"] and got.ignored == [] and got.suggestions == ["kỷ luật"]
+    assert ids(search(svc, "lí luận chính trị")) == ["theory"]
+    # In quotes, as typed.
+    assert ids(search(svc, '"kỉ luật"')) == []

@@ -276,3 +276,12 @@ def test_telex_typed_with_the_input_method_off_reads_as_vietnamese(typed: str, m
 @pytest.mark.parametrize("typed", ["tin", "dang", "facebook", "đảng", "x", "2023", "bcdfs"])
 def test_a_word_with_no_telex_key_or_no_syllable_is_not_read_as_telex(typed: str) -> None:
     assert telex_word(typed) is None
+
+
+def test_the_other_spelling_of_i_and_y() -> None:
+    from bot.corpus.text import iy_variant
+
+    pairs = {"kỉ": "kỷ", "lý": "lí", "quy": "qui", "Mĩ": "Mỹ", "tỷ": "tỉ", "hy": "hi"}
+    assert {w: iy_variant(w) for w in pairs} == pairs
+    # Not after other letters, nor inside a longer vowel ("tuy", "thi", "vi"), nor alone.
+    assert [iy_variant(w) for w in ("tuy", "thi", "vi", "y", "kết")] == [None] * 5

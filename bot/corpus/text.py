@@ -166,6 +166,19 @@ def _translate(text: str, table: _FoldTable) -> str:
     return _lookup_array(table).take(codes).tobytes().decode("utf-16-le")
 
 
+_IY = re.compile(r"^(h|k|l|m|s|t|qu)([iy])([\u0300\u0301\u0303\u0309\u0323]?)$", re.IGNORECASE)
+
+
+def iy_variant(word: str) -> str | None:
+    """The other spelling of a syllable written with i or y after h, k, l, m, s, t or qu
+    ("kỉ" → "kỷ", "lý" → "lí", "quy" → "qui"), both in use; None for any other word."""
+    m = _IY.match(unicodedata.normalize("NFD", word))
+    if m is None:
+        return None
+    vowel = {"i": "y", "y": "i", "I": "Y", "Y": "I"}[m.group(2)]
+    return unicodedata.normalize("NFC", m.group(1) + vowel + m.group(3))
+
+
 def fold(text: str) -> str:
     """Remove diacritics (đ→d included), keeping exactly one output character per input one.
 

@@ -53,7 +53,14 @@ import tantivy
 from tantivy import Occur, Query
 
 from bot.bounds import MAX_LIMIT, MAX_OFFSET, clamp
-from bot.corpus.text import fold, fold_lower, syllable_shapes, telex_word, tokenize
+from bot.corpus.text import (
+    fold,
+    fold_lower,
+    iy_variant,
+    syllable_shapes,
+    telex_word,
+    tokenize,
+)
 from bot.errors import PartyBotError, SearchError, StoreError
 from bot.search.api import Hit, SearchResults, Snippet
 from bot.search.catalogue import Catalogue, CentralDocument, load_catalogue
@@ -137,6 +144,8 @@ def _looks_damaged(exc: BaseException) -> bool:
     text = str(exc).lower()
     return isinstance(exc, OSError) or any(word in text for word in _DAMAGE_WORDS)
 
+
+IY_SHARE = 4  # the other spelling of i/y is taken when this many times more documents use it
 
 # Abbreviations cadres type for names articles usually spell out (folded).
 ABBREVIATIONS = {
@@ -727,6 +736,18 @@ class SearchEngine:
         more cheaply than a union per syllable.
         """
         df = searcher.doc_freq("text_f", term.folded)
+        other = None if term.keep else iy_variant(term.exact)
+        if other is not None:
+            # "kỉ luật" is "kỷ luật", "lí luận" "lý luận": i and y after these consonants are
+            # two spellings of one syllable. The documents' spelling when they mostly write it
+            # so ("Không tài liệu nào có từ: kỉ" answered a tester's "kỉ luật").
+            folded_other = fold_lower(other)
+            df_other = searcher.doc_freq("text_f", folded_other)
+            if df_other > IY_SHARE * df:
+                built.corrections[term.exact] = other
+                built.folded_corrections[term.folded] = folded_other
+                spelled = replace(term, exact=other, folded=folded_other)
+                return self._term_clause(searcher, spelled, built, neighbours)
         if not df and not term.keep and not term.accented:
             # Typed in Telex with the input method off ("keets napj ddangr vieen"): the word
             # it spells, as the answer says ("Đã tìm theo: kết nạp đảng viên"). Only in a
