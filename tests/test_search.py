@@ -2825,3 +2825,39 @@ def test_i_and_y_are_one_syllable_spelled_two_ways(svc: Services) -> None:
     assert ids(search(svc, "lí luận chính trị")) == ["theory"]
     # In quotes, as typed.
     assert ids(search(svc, '"kỉ luật"')) == []
+
+
+class _Doc:
+    def __init__(self, title: str, text: str) -> None:
+        self.title, self.text = title, text
+
+
+def test_a_summary_starts_with_the_news_not_a_dateline_or_a_scene() -> None:
+    # Found by a tester reading summaries on a phone.
+    clear_cache()
+    news = (
+        "Quỳnh Lưu – Ngày 26/12/2023, Ban Thường vụ Huyện ủy Quỳnh Lưu tổ chức hội nghị kiểm"
+        " điểm tập thể và cá nhân năm 2023 theo Quy định số 124-QĐ/TW.\n\nHội nghị đã nghe"
+        " báo cáo kiểm điểm của tập thể Ban Thường vụ và các cá nhân trong năm vừa qua."
+    )
+    assert summarize(_Doc("Kiểm điểm", news)).startswith("Ngày 26/12/2023, Ban Thường vụ")
+    assert snippet(news, "kiểm điểm tập thể").text.startswith("Ngày 26/12/2023")
+    feature = (
+        "Cần Thơ – Áo dài trắng, tay đặt lên lá cờ, giọng Lê Thị Kim Yến hơi run khi đọc lời"
+        " tuyên thệ trước chi bộ. Phía dưới, bạn bè cùng lớp giơ điện thoại quay lại khoảnh"
+        " khắc ấy.\n\nChiều 16/5, Chi bộ sinh viên Khoa Công nghệ sinh học tổ chức lễ kết nạp"
+        " đảng viên cho 4 sinh viên nhân kỷ niệm ngày sinh Chủ tịch Hồ Chí Minh."
+    )
+    assert summarize(_Doc("Lễ kết nạp", feature)).startswith("Chiều 16/5, Chi bộ sinh viên")
+
+
+def test_a_long_first_sentence_is_cut_at_a_clause() -> None:
+    from bot.search.summary import first_sentence
+
+    long = (
+        "Trong hai ngày 12 và 13/9/2023, Ủy ban Kiểm tra Tỉnh ủy Quảng Ninh tổ chức kỳ họp thứ"
+        " 28 dưới sự chủ trì của đồng chí Đặng Huy Hậu, Ủy viên Ban Thường vụ Tỉnh ủy, Chủ"
+        " nhiệm Ủy ban Kiểm tra Tỉnh ủy, với sự tham dự của các đồng chí ủy viên chuyên trách."
+    )
+    cut = first_sentence(long, 160)
+    assert cut.endswith("…") and long.startswith(cut[:-1]) and long[len(cut) - 1] == ","

@@ -133,12 +133,54 @@ def _cap(sentence: str, limit: int = MAX_SUMMARY_CHARS) -> str:
     return head.rstrip(",;:-– ") + "…"
 
 
+# A dateline before the lead: "Quỳnh Lưu – Ngày 26/12/2023, …", "TP. Thái Bình – Chiều
+# 18/4, …": one to four capitalised words and a dash, then the sentence.
+_DATELINE = re.compile(
+    r"^(?:TP\.\s?)?[A-ZĐÀ-Ỹ][\w.]*(?:\s[A-ZĐÀ-Ỹ][\w.]*){0,3}\s+[–—-]\s+(?=[A-ZĐÀ-Ỹ0-9])"
+)
+# A sentence that dates the news ("Chiều 16/5, Chi bộ sinh viên … kết nạp …"), and a date.
+_NEWS_START = re.compile(
+    r"^(?:(?:Sáng|Chiều|Tối|Trưa|Đêm|Ngày|Hôm|Cuối|Đầu|Trong (?:hai |ba )?ngày)\b[^,]{0,40}?"
+    r"\d{1,2}[/.]\d{1,2}|(?:Sáng|Chiều|Tối) nay\b)"
+)
+_DAY = re.compile(r"\b\d{1,2}[/.]\d{1,2}\b")
+NUT_WITHIN = 6  # sentences of a feature's opening scene before the one with the news
+
+
+def without_dateline(sentence: str) -> str:
+    """``sentence`` without a dateline before it ("Quỳnh Lưu – Ngày 26/12/2023, …")."""
+    return _DATELINE.sub("", sentence, count=1)
+
+
+def _news_sentence(paragraphs: list[str]) -> list[str] | None:
+    """A feature's opening scene ("Áo dài trắng, tay đặt lên lá cờ, …") undated, and soon
+    after the sentence dating the news ("Chiều 16/5, Chi bộ sinh viên … kết nạp …"): the
+    sentences from that one; None for a lead that starts with its news."""
+    sentences = [s for p in paragraphs[:3] if _is_body(p) for s in split_sentences(p)]
+    sentences = sentences[:NUT_WITHIN]
+    if not sentences or _DAY.search(sentences[0]):
+        return None
+    for i, sentence in enumerate(sentences[1:], start=1):
+        if _NEWS_START.match(sentence):
+            return sentences[i:]
+    return None
+
+
 def lead_summary(title: str, text: str, max_sentences: int = 3) -> str | None:
-    """The lead's first sentences (at least two when the next paragraph can supply one)."""
+    """The lead's first sentences (at least two when the next paragraph can supply one);
+    for a feature opening with a scene, from the sentence with its news."""
     lead = find_lead(title, text)
     if lead is None:
         return None
-    sentences = split_sentences(lead)[:max_sentences]
+    news = _news_sentence(body_paragraphs(title, text))
+    if news is not None:
+        picked: list[str] = []
+        for sentence in news[: max(2, max_sentences - 1)]:
+            if picked and len(" ".join([*picked, sentence])) > MAX_SUMMARY_CHARS:
+                break
+            picked.append(_cap(sentence))
+        return " ".join(picked)
+    sentences = split_sentences(without_dateline(lead))[:max_sentences]
     if len(sentences) < min(2, max_sentences):
         paragraphs = body_paragraphs(title, text)
         after = paragraphs[paragraphs.index(lead) + 1 :] if lead in paragraphs else []
@@ -284,9 +326,12 @@ def first_sentence(summary: str, max_chars: int = 220) -> str:
         return ""
     if len(first[0]) <= max_chars:
         return first[0]
-    # A long sentence is cut between words, and says so ("…tại Đ" read as a word).
+    # A long sentence is cut between words, and says so ("…tại Đ" read as a word); at the
+    # end of a clause when one ends in its second half ("…, Ủy viên Ban Thường vụ Tỉnh ủy…"
+    # cut a digest's item before the news).
     head = first[0][: max_chars - 1]
-    space = head.rfind(" ")
+    clause = max(head.rfind(", "), head.rfind("; "))
+    space = clause if clause > max_chars // 2 else head.rfind(" ")
     if space > max_chars // 2:
         head = head[:space]
     return head.rstrip(" ,;:-–") + "…"
@@ -689,6 +734,11 @@ def snippet(
     _, _, chosen_line, k, per_sentence = best
     chosen = chosen_line[k][1]
     spans = per_sentence[k]
+    if k == 0:  # a line's first sentence may have the article's dateline before it
+        dropped = len(chosen) - len(without_dateline(chosen))
+        if dropped:
+            chosen = chosen[dropped:]
+            spans = [(a - dropped, b - dropped) for a, b in spans if a >= dropped]
     # A short best sentence gets its neighbour, so the snippet reads as context.
     if len(chosen) < max_chars * 0.6 and k + 1 < len(chosen_line):
         joined = f"{chosen} {chosen_line[k + 1][1]}"
