@@ -288,8 +288,9 @@ def test_a_two_syllable_answer_says_how_many_have_the_word(services: Services) -
     run_console(services, lang="en", stdin=io.StringIO("Xuân Phương\n/quit\n"), stdout=out)
     # The words named: "these words side by side" read oddly for "kỷ luật", one word to a
     # cadre (found by a black-box tester).
-    assert "Only one of them has «Xuân Phương» as one word; the others have its syllables" in (
-        out.getvalue()
+    assert (
+        "Only one of them has «Xuân Phương» written together; the others have these syllables"
+        in (out.getvalue())
     )
 
 
@@ -468,3 +469,23 @@ def test_the_console_shows_a_row_of_buttons_per_line_and_takes_a_bracketed_numbe
     assert any(line.startswith("[1] Kiểm tra") and "[2]" not in line for line in topics)
     third = list(services.taxonomy)[2].name("vi")
     assert f"📂 {third}" in text and "🔎 [3]" not in text
+
+
+def test_a_line_marks_where_the_words_side_by_side_end(services: Services) -> None:
+    from bot.corpus.documents import NewDocument
+
+    # "Hà Giang" listed Hà Nội and Bắc Giang right after the three on Hà Giang (a tester's).
+    services.use_classifier(None)
+    texts = {
+        "g1": "Tỉnh Hà Giang kết nạp đảng viên ở vùng cao.",
+        "g2": "Đảng bộ Hà Giang xóa thôn trắng đảng viên.",
+        "apart": "Hà Nội và Bắc Giang tổ chức hội nghị.",
+    }
+    for key, text in texts.items():
+        services.documents.add(NewDocument(title="Tin", text=text, external_id=key))
+    out = io.StringIO()
+    run_console(services, stdin=io.StringIO("Hà Giang\n/quit\n"), stdout=out)
+    text = out.getvalue()
+    line = "— Các bài sau có các tiếng của «Hà Giang» ở chỗ khác nhau —"
+    assert text.index("Đảng bộ Hà Giang") < text.index(line) < text.index("Hà Nội và Bắc")
+    assert text.index("Tỉnh Hà Giang") < text.index(line)

@@ -142,6 +142,11 @@ class Conversation:
             subject = results.subject_from if results is not None else None
             if subject is not None and n == start + subject + 1 and n > 1:
                 blocks.append(f"<i>{esc(t(lang, 'subject_divider'))}</i>")  # citing ones end
+            apart = results.apart_from if results is not None else None
+            if apart is not None and n == start + apart + 1:
+                # "Hà Giang": 3 articles, then Hà Nội and Bắc Giang (a tester's).
+                words = esc(results.together_words or "")
+                blocks.append(f"<i>{t(lang, 'apart_divider', words=words)}</i>")
             blocks.append(
                 f"<b>{n}. {esc(cut(hit.title, 160))}</b>\n{meta}\n{body}\n{' · '.join(actions)}"
             )

@@ -101,6 +101,9 @@ class SearchResults:
     # others have them only apart.
     together: int | None = None
     together_words: str | None = None  # those two syllables, as searched ("kỷ luật")
+    # Where on this page the hits with them side by side end and those with them apart begin
+    # (an index into ``hits``), when the page splits so: the answer draws a line there.
+    apart_from: int | None = None
     # The period the query's own words asked for ("từ năm 2022"), as (start, end): naive UTC,
     # the end exclusive; either may be None.
     period: tuple[datetime | None, datetime | None] | None = None

@@ -2115,6 +2115,8 @@ class SearchEngine:
                 _corrected(parsed, built),
                 _subjects_query(subjects) if subjects else None,
             )
+            if results.together and results.hits:
+                results.apart_from = self._apart_from(searcher, parsed, found, results.hits)
             if built.central and built.citing:
                 # Where the citing documents end (their tier's constant), so the answer can
                 # say so: "Hội nghị Trung ương 4 khóa XIII", on the subject of a khóa XII
@@ -2216,6 +2218,24 @@ class SearchEngine:
         together = _all([found.built.match, *(_term("pairs", pair) for pair in pairs)])
         n = _count(searcher, self._combine(together, found.filters))
         return n if n < found.total else None
+
+    def _apart_from(
+        self, searcher: tantivy.Searcher, parsed: ParsedQuery, found: _Found, hits: list[Hit]
+    ) -> int | None:
+        """Where the page's hits with the query's syllables side by side end and those with
+        them apart begin, when the page splits cleanly so (the first ones together, the rest
+        apart); else None. One query over the page's documents."""
+        fixed = found.built.folded_corrections
+        words = [fixed.get(t.folded, t.folded) for t in parsed.content_terms]
+        pairs = [_term("pairs", f"{a}_{b}") for a, b in itertools.pairwise(words)]
+        ids = [Query.term_query(SCHEMA, "id", hit.doc_id) for hit in hits]
+        together = searcher.search(_all([*pairs, _should(ids)]), len(hits))
+        said = {self._stored(searcher, address).id for _, address in together.hits}
+        flags = [hit.doc_id in said for hit in hits]
+        split = flags.index(False) if False in flags else len(flags)
+        if any(flags[split:]) or split == len(flags):
+            return None  # interleaved, or all together: no line to draw
+        return split if split > 0 else None
 
     def _names_topic(self, parsed: ParsedQuery, built: _Built) -> ParsedQuery | None:
         """The query with its typos corrected, when that names a topic and the query as typed
