@@ -2861,3 +2861,24 @@ def test_a_long_first_sentence_is_cut_at_a_clause() -> None:
     )
     cut = first_sentence(long, 160)
     assert cut.endswith("…") and long.startswith(cut[:-1]) and long[len(cut) - 1] == ","
+
+
+def test_an_interview_and_a_plan_are_summed_up_without_labels_or_markers() -> None:
+    clear_cache()
+    interview = (
+        "PV: Thưa ông, năm 2023 có bao nhiêu đảng viên bị kỷ luật?\n\nÔng Trần Văn F.: Năm"
+        " 2023, Ủy ban Kiểm tra các cấp đã thi hành kỷ luật 215 đảng viên, trong đó khai trừ 12"
+        " trường hợp.\n\nPV: Nguyên nhân chủ yếu là gì?\n\nÔng Trần Văn F.: Chủ yếu do vi phạm"
+        " trong quản lý đất đai, tài chính của các đơn vị."
+    )
+    summary = summarize(_Doc("Kỷ luật đảng viên", interview))
+    assert summary.startswith("Năm 2023, Ủy ban Kiểm tra") and "PV" not in summary, summary
+    assert "?" not in summary and "Ông Trần Văn F.:" not in summary
+    plan = (
+        "Căn cứ Chỉ thị số 35-CT/TW, Đảng ủy xã ban hành kế hoạch như sau:\n\n1. Mục đích\n\n"
+        "a) Đại hội phải được chuẩn bị chu đáo, dân chủ, đúng quy định.\n\n2. Thời gian: Hoàn"
+        " thành trước ngày 30.4.2025.\n\nCác chi bộ xây dựng kế hoạch chi tiết, gửi về Văn"
+        " phòng Đảng ủy trước ngày 15.1.2025."
+    )
+    summary = summarize(_Doc("Kế hoạch đại hội", plan))
+    assert summary.startswith("Đại hội phải được chuẩn bị") and "Thời gian" not in summary

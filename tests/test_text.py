@@ -285,3 +285,10 @@ def test_the_other_spelling_of_i_and_y() -> None:
     assert {w: iy_variant(w) for w in pairs} == pairs
     # Not after other letters, nor inside a longer vowel ("tuy", "thi", "vi"), nor alone.
     assert [iy_variant(w) for w in ("tuy", "thi", "vi", "y", "kết")] == [None] * 5
+
+
+def test_lookalike_letters_and_direction_overrides() -> None:
+    # A tester's "kеt" (Cyrillic е) was "no document has: kеt"; U+202E stayed in a title.
+    assert normalize("kеt nаp đảng viеn") == "ket nap đảng vien"
+    assert normalize("Đảng bộ Москва") == "Đảng bộ Москва"  # Russian words stay Russian
+    assert normalize("\u202eTin\u2066 mới\u2069") == "Tin mới"

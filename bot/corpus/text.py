@@ -20,13 +20,19 @@ _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
 # Characters that break words or hide in copied web text.
 # Regexes, not str.translate: translate pays a failed lookup for every ordinary character.
-_INVISIBLE = re.compile("[\u200c\u200d\u2060\ufeff\u00ad]")
+# Bidirectional overrides and isolates too: in a title they reorder what a reader sees.
+_INVISIBLE = re.compile("[\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Cyrillic letters that look like Latin ones, in a word that mixes the two scripts ("kеt" with
+# a Cyrillic е was "no document has: kеt"); a word all in Cyrillic is Russian and kept.
+_LOOKALIKES = str.maketrans("аеорсухіјѕАВЕКМНОРСТХІЈЅ", "aeopcyxijsABEKMHOPCTXIJS")
+_MIXED_WORD = re.compile(r"\b(?=[^\W\d_]*[a-zA-Z])(?=[^\W\d_]*[\u0400-\u04ff])[^\W\d_]+\b")
 # A zero-width space marks a word break ("tham\u200bnhũng" is two words), so it is a space;
 # but not inside a syllable, where copied text has it too ("k\u200bết": see _zero_width).
 _SPACES = re.compile("[\u00a0\u2007\u202f\u2009\u200a\u200b\u3000\t\x0b\x0c]")
 _ZERO_WIDTH_IN_WORD = re.compile(r"([^\W\d_]+)\u200b(?=([^\W\d_]+))")
 # Control characters (NUL breaks PostgreSQL text) and lone surrogates (not encodable) never
 # carry meaning in a document or a query; a separator, so the words beside stay two.
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]+")
 # Full-width Latin letters and digits (an East Asian keyboard): "ｔｈａｍ" is "tham".
 _FULLWIDTH = re.compile("[\uff01-\uff5e]")
@@ -72,6 +78,8 @@ def normalize(text: str) -> str:
     if "\u200b" in text:
         text = _ZERO_WIDTH_IN_WORD.sub(_zero_width, text)
     text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
+    if _CYRILLIC.search(text):
+        text = _MIXED_WORD.sub(lambda m: m.group(0).translate(_LOOKALIKES), text)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return _TONE_CLUSTER.sub(_move_tone, text)

@@ -194,14 +194,36 @@ def lead_summary(title: str, text: str, max_sentences: int = 3) -> str | None:
     return " ".join(_cap(s) for s in sentences)
 
 
+# An interview's labels: the reporter's question is no summary, the answer's speaker label
+# is not part of it ("PV: Thưa ông, …?", "Ông Trần Văn F.: Năm 2023, …").
+_REPORTER = re.compile(r"^(?:PV|P\.V|Phóng viên)\s*:", re.IGNORECASE)
+_SPEAKER = re.compile(r"^(?:Ông|Bà|Đồng chí|Anh|Chị|Đ/c)\s[^:]{2,40}:\s+(?=\S)")
+# A short administrative line led by a label: "Thời gian: Hoàn thành trước ngày 30.4.2025."
+_LABELLED = re.compile(r"^[^\s:]+(?:\s[^\s:]+){0,2}:\s")
+LABELLED_MAX_WORDS = 12
+
+
+def _summary_sentence(sentence: str) -> str | None:
+    """``sentence`` as a summary may show it: without a list marker ("a) ", "2. ") or a
+    speaker's label; None for what is no summary sentence (a question, a heading, a label)."""
+    if _REPORTER.match(sentence) or sentence.endswith(("?", ":")):
+        return None
+    sentence = _SPEAKER.sub("", _LIST_START.sub("", sentence, count=1), count=1)
+    if _LABELLED.match(sentence) and _count(sentence) < LABELLED_MAX_WORDS:
+        return None
+    return sentence if _count(sentence) >= MIN_SENTENCE_WORDS else None
+
+
 def candidate_sentences(title: str, text: str) -> list[str]:
-    """Body sentences worth ranking: no headings, captions, bylines or very short lines."""
+    """Body sentences worth ranking: no headings, captions, bylines, questions or very short
+    lines; list markers and speakers' labels taken off."""
     out: list[str] = []
     for paragraph in body_paragraphs(title, text):
         if not _is_body(paragraph):
             continue
-        for sentence in split_sentences(paragraph):
-            if _count(sentence) >= MIN_SENTENCE_WORDS and not sentence.endswith(":"):
+        for raw in split_sentences(paragraph):
+            sentence = _summary_sentence(raw)
+            if sentence is not None:
                 out.append(sentence)
             if len(out) >= MAX_RANKED_SENTENCES:
                 return out
