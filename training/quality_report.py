@@ -35,6 +35,13 @@ SETS = [
         "the code or the training data; measured once, after every choice was made",
     ),
     (
+        "second independent test set",
+        EVAL / "independent_b.jsonl",
+        "36 news items (3 per topic, 6 on two topics, 6 near misses on no topic) written "
+        "later by a helper who read only the taxonomy; measured once, with the shipped model "
+        "unchanged",
+    ),
+    (
         "development articles",
         EVAL / "dev_articles.jsonl",
         "80 articles by other helpers; used to choose the gate and the scoring mode",
