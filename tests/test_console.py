@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
+
 from bot.corpus.ingest import ingest_documents, read_paths
 from bot.present.console import handle_line, run_console
 from bot.present.conversation import Context, Conversation
@@ -489,3 +491,24 @@ def test_a_line_marks_where_the_words_side_by_side_end(services: Services) -> No
     line = "— Các bài sau có các tiếng của «Hà Giang» ở chỗ khác nhau —"
     assert text.index("Đảng bộ Hà Giang") < text.index(line) < text.index("Hà Nội và Bắc")
     assert text.index("Tỉnh Hà Giang") < text.index(line)
+
+
+def test_close_matches_are_paged_only_so_far(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.corpus.documents import NewDocument
+    from bot.present import conversation
+
+    # "trang 1/33" for a question read as 33 pages of answers (a tester's).
+    monkeypatch.setattr(conversation, "LOOSE_PAGES", 1, raising=False)
+    services.use_classifier(None)
+    services.documents.add(
+        NewDocument(title="Tin", text="Cách chức bí thư vì sai phạm đất đai.", external_id="all")
+    )
+    for i in range(7):
+        text = f"Hội nghị bàn về đất đai ở xã số {i}."
+        services.documents.add(NewDocument(title=f"Tin {i}", text=text, external_id=f"d{i}"))
+    out = io.StringIO()
+    lines = "cách chức bí thư vì sai phạm đất đai\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    assert "(trang 1/1)" in out.getvalue(), out.getvalue()

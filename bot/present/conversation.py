@@ -28,6 +28,7 @@ from bot.services import Services
 from bot.timeutil import format_date, format_date_iso, to_local
 
 PAGE_SIZE = 5
+LOOSE_PAGES = 10  # pages of close matches shown after those with every word
 MIN_READABLE_SYLLABLES = 2  # /classify: fewer Vietnamese syllables is no text to label
 SHORT_TEXT_WORDS = 8  # /classify: fewer words, and the answer says it is only a hint
 OTHER_TOPIC_MIN = 0.05  # /classify: other topics shown from this probability
@@ -152,8 +153,10 @@ class Conversation:
             )
         return blocks
 
-    def _results_reply(self, header: str, results, page: int, lang: str, make) -> Reply:  # type: ignore[no-untyped-def]
-        pages = max(1, math.ceil(results.total / PAGE_SIZE))
+    def _results_reply(
+        self, header: str, results, page: int, lang: str, make, pages: int | None = None
+    ) -> Reply:  # type: ignore[no-untyped-def]
+        pages = pages or max(1, math.ceil(results.total / PAGE_SIZE))
         start = (page - 1) * PAGE_SIZE
         blocks = [header, *self._render_hits(results.hits, start, lang, results.topic, results)]
         text = split_html_messages(["\n\n".join(blocks)])[0]
@@ -242,6 +245,13 @@ class Conversation:
             lines.append(t(ctx.lang, "try_topics"))
             return Reply("\n".join(lines), buttons=buttons)
         pages = max(1, math.ceil(results.total / PAGE_SIZE))
+        if results.complete is not None and not results.topic:
+            # Loosened to some of the words: past the documents with all of them, ten pages
+            # of close matches ("trang 1/33" for a question read as 33 pages of answers).
+            pages = min(pages, max(LOOSE_PAGES, math.ceil(results.complete / PAGE_SIZE)))
+            if page > pages:  # an old button past the new end
+                page = pages
+                results = engine.search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         if results.topic:
             # Tagged documents come first, then untagged ones that contain the words: the
             # header says so, or its count would disagree with /topics.
@@ -294,6 +304,7 @@ class Conversation:
             page,
             ctx.lang,
             lambda p: self._query_callback(query, p),
+            pages=pages,
         )
         if results.as_typed:
             # A word the documents do use was read as a typo: one tap searches it as typed.
