@@ -2882,3 +2882,17 @@ def test_an_interview_and_a_plan_are_summed_up_without_labels_or_markers() -> No
     )
     summary = summarize(_Doc("Kế hoạch đại hội", plan))
     assert summary.startswith("Đại hội phải được chuẩn bị") and "Thời gian" not in summary
+
+
+def test_every_word_means_the_words_and_a_figure_typed_counts(svc: Services) -> None:
+    # "kỷ luật đảng viên": an article with "thế kỷ", "Luật" and "đảng viên" apart was one of
+    # the documents "with every word" (a tester's).
+    add(svc, "apart", "Tin", "Thế kỷ mới, Luật Nghĩa vụ quân sự có 4 tân binh là đảng viên.")
+    add(svc, "word", "Tin", "Ủy ban Kiểm tra thi hành kỷ luật một đảng viên vi phạm.")
+    add(svc, "other", "Tin", "Chi bộ họp bàn công tác kỷ luật và kết nạp đảng viên mới.")
+    got = search(svc, "kỷ luật đảng viên")
+    assert got.complete == 2 and ids(got)[-1] == "apart", (got.complete, ids(got))
+    # A figure names the article that reports it, ahead of more of the other words.
+    add(svc, "many", "Kết nạp", "Kết nạp đảng viên: huyện kết nạp 80 đảng viên, xã kết nạp 7.")
+    add(svc, "figure", "Tin", "Chỉ tiêu năm nay là kết nạp 2.200 đảng viên trong toàn tỉnh.")
+    assert ids(search(svc, "kết nạp 2.200 đảng viên"))[0] == "figure"

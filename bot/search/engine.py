@@ -123,6 +123,12 @@ W_UNTAGGED = 4.0  # own set 0.954 → 0.959 (1: 0.957, 3: 0.958, 6: 0.960); firs
 W_SUBJECT = 1.0  # a catalogued document's subject words, for articles that do not cite it
 SUBJECT_PAIRS = 8  # a catalogued document's most distinctive word pairs (two make a match)
 PHRASE_SLOP = 1  # a quoted phrase still matches with one word inserted
+WORDS_FROM = 3  # syllables from which a query's words, not only its syllables, are required
+WORD_SHARE = 0.5  # two syllables together in this share of the documents with the rarer: a word
+WORD_MIN_DOCS = 2
+W_FIGURE = 2.0  # a figure of three digits or more, as typed, counts this much more
+_FIGURE = re.compile(r"\d{1,3}(?:[.,]\d{3})+|\d{3,}")
+_YEARISH = re.compile(r"19\d\d|20\d\d")  # a year is a date's, not a figure's
 RELAX_BELOW = 10  # a long query with fewer matches for all its syllables is relaxed
 MAX_IGNORED_SHOWN = 5  # words left out that the answer names
 PHRASE_ENOUGH = 10  # with fewer exact matches than this, close variants follow them
@@ -779,6 +785,11 @@ class SearchEngine:
                     ]
                 return spelled, []
         stranded: int | None = None
+        if df > 0 and _FIGURE.fullmatch(term.folded) and not _YEARISH.fullmatch(term.folded):
+            # A figure typed ("kết nạp 2.200 đảng viên") names the article that reports it:
+            # the one document with it came second, under one with more "kết nạp" (a
+            # tester's).
+            return _term("text_f", term.folded), [_boost(_term("text_f", term.folded), W_FIGURE)]
         if df > 0:
             match.append(_term("text_f", term.folded))
             if 0 < dfx < df and (neighbours is None or dfx < EXACT_MAX_SHARE * df):
@@ -1228,9 +1239,16 @@ class SearchEngine:
                 # điểm" or "xếp loại"), not any two of the four syllables ("kiểm", "loại").
                 words = [_term("pairs", p) for p in either_word]
                 requirement = _should([self._requirement(clauses, 1), *words])
-            must.append(requirement)
             n = len(clauses)
             loosened = (max(1, n - slack) if slack is not None else required(n)) < n
+            if not loosened and not either_word and n >= WORDS_FROM:
+                # Every word means the words, not their syllables anywhere: "kỷ luật đảng
+                # viên" had a conscription story with "luật" and "thế kỷ" among its
+                # documents "with every word" (a tester's).
+                words = self._words(searcher, parsed, built)
+                if words:
+                    requirement = _all([requirement, *words])
+            must.append(requirement)
             # Synonyms: the query with an expression replaced by another of its group is one
             # more way in ("họp chi bộ" finds "sinh hoạt chi bộ"), scored a little lower.
             matches = self._synonym_ways(
@@ -1443,6 +1461,35 @@ class SearchEngine:
             if said:
                 bonuses.append(_word_bonus(searcher, said[0][1], said[0][2], W_WORD))
         return bonuses
+
+    @staticmethod
+    def _words(searcher: tantivy.Searcher, parsed: ParsedQuery, built: _Built) -> list[Query]:
+        """The query's two-syllable words, found from the index: of its adjacent content
+        syllables, the pairs that stand together in most documents having their rarer
+        syllable (``WORD_SHARE``), chosen left to right without overlap, the better of two
+        overlapping ones first ("kết nạp | đảng viên", not "nạp đảng")."""
+        fixed = built.folded_corrections
+        terms = parsed.terms
+        share: list[float] = []
+        for a, b in itertools.pairwise(terms):
+            if a.stop or b.stop or a.exact in built.unknown or b.exact in built.unknown:
+                share.append(0.0)
+                continue
+            wa, wb = fixed.get(a.folded, a.folded), fixed.get(b.folded, b.folded)
+            together = searcher.doc_freq("pairs", f"{wa}_{wb}")
+            rarer = min(searcher.doc_freq("text_f", wa), searcher.doc_freq("text_f", wb))
+            share.append(together / rarer if together >= WORD_MIN_DOCS and rarer else 0.0)
+        words: list[Query] = []
+        i = 0
+        while i < len(share):
+            if share[i] >= WORD_SHARE and not (i + 1 < len(share) and share[i + 1] > share[i]):
+                a, b = terms[i], terms[i + 1]
+                pair = f"{fixed.get(a.folded, a.folded)}_{fixed.get(b.folded, b.folded)}"
+                words.append(_term("pairs", pair))
+                i += 2
+            else:
+                i += 1
+        return words
 
     @staticmethod
     def _requirement(clauses: list[Query], slack: int | None) -> Query:
@@ -1987,6 +2034,17 @@ class SearchEngine:
             attempts.append(({"slack": n_terms - 1}, filters, None))
         else:
             attempts.append(({}, filters, None))
+        if parsed.date_text and not explicit_dates:
+            # Nothing in the period with every word ("kỷ luật đảng viên năm ngoái"): every
+            # word at any time, as the answer says, before fewer words in the period, which
+            # listed a conscription story for "luật" and "đảng viên" (a tester's).
+            attempts.append(
+                (
+                    {**attempts[-1][0], "extra_terms": parsed.year_terms},
+                    self._filters(topic, None, None, source) + excluding,
+                    "date_relaxed",
+                )
+            )
         if n_terms > 2:
             attempts.append(({"slack": 1}, filters, "relaxed"))
         words = self._two_words(searcher, parsed) if not soft else None
@@ -2022,6 +2080,8 @@ class SearchEngine:
         for i, (options, active, note) in enumerate(attempts):
             if active is filters and need(options) >= last_need:
                 continue  # no looser than an attempt that already found nothing
+            if note == "date_relaxed" and first is not None:
+                continue  # the period has documents with these words: they are the answer
             last_need = need(options) if active is filters else last_need
             built = self._keywords(searcher, parsed, **options, topic_boost=topic_boost)
             if active is filters and built.clauses and i == 0:
@@ -2074,7 +2134,7 @@ class SearchEngine:
             looser = any(
                 a is filters and 2 <= need(o) < need(options) for o, a, _ in attempts[i + 1 :]
             )
-            if total >= RELAX_BELOW or not looser:
+            if total >= RELAX_BELOW or not looser or note == "date_relaxed":
                 break
         if not read_codes and first is not None and (first.note or first.built.unknown):
             return results  # a code searched as its words needs every one, its number too
