@@ -598,7 +598,12 @@ def bending_note(results: SearchResults, lang: str, *, complete: bool = True) ->
         lines.append(t(lang, "note_contradicted", words=words))
     shown = [w for w in results.excluded if w not in results.contradicted]
     if shown and results.hits:
-        lines.append(t(lang, "note_excluded", words=cut(", ".join(shown), 80)))
+        key, n = (
+            ("note_excluded_hits", results.excluded_hits)
+            if results.excluded_hits
+            else ("note_excluded", 0)
+        )
+        lines.append(t(lang, key, words=cut(", ".join(shown), 80), n=n))
     if results.date_widened:
         typed, searched = results.date_widened
         unit = ("tháng " if "/" in searched else "năm ") if lang == "vi" else ""

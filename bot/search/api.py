@@ -94,6 +94,7 @@ class SearchResults:
     # Words typed both to find and to leave out ("tham nhũng -tham"): left out, not searched.
     contradicted: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)  # words and phrases typed after "-"
+    excluded_hits: int | None = None  # documents found but for the excluded words
     phrase_hits: int | None = None  # of ``total``, documents with the quoted phrase itself
     # Of ``total``, the documents with every word, when the search was loosened to fewer.
     complete: int | None = None

@@ -2165,6 +2165,14 @@ class SearchEngine:
                     w[:1].upper() + w[1:] if t.capital else w for w, t in searched
                 )
             results.central = built.central
+            if excluding and found.filters is filters and built.query is not None:
+                # How many the excluded words took away ("kiểm soát quyền lực -tham nhũng"
+                # lost every article on it, which the answer did not say; a tester's).
+                kept = self._filters(
+                    topic, date_from, date_to, source, named_year, parsed.term_year
+                )
+                every = _count(searcher, self._combine(built.query, kept))
+                results.excluded_hits = max(0, every - found.total) or None
             if found.note:  # loosened: a name asked for may be what no document has
                 results.absent_names = self._absent_names(searcher, parsed, built)
             results.ignored = list(dict.fromkeys(built.unknown))[:MAX_IGNORED_SHOWN]
