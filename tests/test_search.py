@@ -2909,3 +2909,14 @@ def test_the_answer_says_how_many_an_excluded_word_took_away(svc: Services) -> N
     got = search(svc, "kiểm soát quyền lực -tham nhũng")
     assert ids(got) == ["only"] and got.excluded_hits == 2
     assert search(svc, "kiểm soát quyền lực -đất đai").excluded_hits is None
+
+
+def test_a_short_dated_line_inside_a_scene_is_not_the_news() -> None:
+    clear_cache()
+    scene = (
+        "Bình Dương – Giữa phòng họp nhỏ của Chi bộ khu phố Phú Hòa 2 có một chiếc ghế được"
+        " gọi là “ghế nóng” dành cho đảng viên được góp ý trong buổi sinh hoạt.\n\nTối 7/10,"
+        " người ngồi ghế là Bí thư Chi bộ Nguyễn Văn Quang. Các đảng viên lần lượt góp ý"
+        " thẳng thắn về những việc chi bộ chưa làm được trong quý."
+    )
+    assert summarize(_Doc("Ghế nóng", scene)).startswith("Giữa phòng họp nhỏ")

@@ -292,3 +292,17 @@ def test_lookalike_letters_and_direction_overrides() -> None:
     assert normalize("kеt nаp đảng viеn") == "ket nap đảng vien"
     assert normalize("Đảng bộ Москва") == "Đảng bộ Москва"  # Russian words stay Russian
     assert normalize("\u202eTin\u2066 mới\u2069") == "Tin mới"
+
+
+def test_a_quotation_s_sentences_stay_with_it() -> None:
+    # A summary ended on half a quotation, a snippet began with its other half (a tester's).
+    text = (
+        "Ông nói: “Nhà tôi nằm trong quy hoạch. Tôi muốn biết khi nào làm.” Cả hội trường vỗ tay."
+    )
+    assert split_sentences(text) == [
+        "Ông nói: “Nhà tôi nằm trong quy hoạch. Tôi muốn biết khi nào làm.”",
+        "Cả hội trường vỗ tay.",
+    ]
+    # A quotation never closed does not swallow the rest of a long paragraph.
+    unclosed = "Mở “ngoặc. " + "Câu khác rất dài ở đây. " * 30
+    assert len(split_sentences(unclosed)) > 10

@@ -374,6 +374,16 @@ def _is_abbreviation(before: str) -> bool:
     return len(word) == 1 and word.isupper()
 
 
+QUOTE_MAX_CHARS = 400  # a quotation left open longer than this was never closed
+
+
+def _inside_quote(piece: str) -> bool:
+    """Does ``piece`` (a sentence so far) end inside a quotation it opened (“…, «…)?"""
+    if len(piece) > QUOTE_MAX_CHARS:
+        return False
+    return piece.count("“") > piece.count("”") or piece.count("«") > piece.count("»")
+
+
 def split_sentences(text: str, *, normalized: bool = False) -> list[str]:
     """Split into sentences; lines are always boundaries (headline, date and body).
 
@@ -401,6 +411,10 @@ def split_sentences(text: str, *, normalized: bool = False) -> list[str]:
                 and not match.group(2)
                 and _is_abbreviation(line[start : match.start()])
             ):
+                continue
+            if _inside_quote(line[start:end]):
+                # A quotation's sentences stay with it: a summary ended on "“Nhà tôi nằm
+                # trong quy hoạch." and a snippet began with "…đúng đắn”, bà nhấn mạnh."
                 continue
             sentence = line[start:end].strip()
             if sentence:

@@ -161,7 +161,9 @@ def _news_sentence(paragraphs: list[str]) -> list[str] | None:
     if not sentences or _DAY.search(sentences[0]):
         return None
     for i, sentence in enumerate(sentences[1:], start=1):
-        if _NEWS_START.match(sentence):
+        # A news sentence says who did what: "Tối 7/10, người ngồi ghế là Bí thư Chi bộ
+        # Nguyễn Văn Quang." is the scene going on (a tester's).
+        if _NEWS_START.match(sentence) and _count(sentence) >= LEAD_MIN_WORDS:
             return sentences[i:]
     return None
 
