@@ -2920,3 +2920,12 @@ def test_a_short_dated_line_inside_a_scene_is_not_the_news() -> None:
         " thẳng thắn về những việc chi bộ chưa làm được trong quý."
     )
     assert summarize(_Doc("Ghế nóng", scene)).startswith("Giữa phòng họp nhỏ")
+
+
+def test_only_later_articles_naming_the_year_are_in_it(svc: Services) -> None:
+    # "Period: 2023, and later articles naming 2023" listed a 2022 plan's target "đến năm
+    # 2023" and an undated text naming it (testers').
+    add(svc, "report", "Tin", "Kết quả chống tham nhũng năm 2023.", date=datetime(2024, 1, 15))
+    add(svc, "plan", "Tin", "Chống tham nhũng: mục tiêu đến năm 2023.", date=datetime(2022, 3, 1))
+    add(svc, "undated", "Tin", "Chống tham nhũng trong năm 2023 ở xã.")
+    assert ids(search(svc, "chống tham nhũng năm 2023")) == ["report"]

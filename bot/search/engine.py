@@ -1666,8 +1666,12 @@ class SearchEngine:
                 # A day: published that day, or naming it (an event reported the next day).
                 filters.append(_should([period("published"), period("mentioned")]))
             elif named_year is not None:
-                named = [Query.term_query(SCHEMA, "years", int(named_year))]
-                if term_year:  # "nhiệm kỳ 2025": also "nhiệm kỳ 2025-2030"
+                # Naming the year from after it began, as the answer says ("and later articles
+                # naming 2023"): a 2022 plan's target "đến năm 2023" is no news of 2023, nor is
+                # an undated text naming it (both found by testers).
+                after = _between("published", date_from, None)
+                named = [_all([Query.term_query(SCHEMA, "years", int(named_year)), after])]
+                if term_year:  # "nhiệm kỳ 2025": also "nhiệm kỳ 2025-2030", from any time
                     named.append(Query.term_query(SCHEMA, "span_years", int(named_year)))
                 filters.append(_should([period("published"), *named]))
             else:
