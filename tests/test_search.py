@@ -2929,3 +2929,16 @@ def test_only_later_articles_naming_the_year_are_in_it(svc: Services) -> None:
     add(svc, "plan", "Tin", "Chống tham nhũng: mục tiêu đến năm 2023.", date=datetime(2022, 3, 1))
     add(svc, "undated", "Tin", "Chống tham nhũng trong năm 2023 ở xã.")
     assert ids(search(svc, "chống tham nhũng năm 2023")) == ["report"]
+
+
+def test_three_syllables_said_together_come_first(svc: Services) -> None:
+    # "Only 13 have «báo cáo viên» together", yet one with "báo cáo" and "viên" apart ranked
+    # above one of them (a tester's).
+    add(
+        svc,
+        "apart",
+        "Báo cáo kiểm tra",
+        "Ủy ban Kiểm tra báo cáo kết quả kiểm tra; ủy viên góp ý báo cáo. Báo cáo được thông qua.",
+    )
+    add(svc, "together", "Tin", "Hội nghị bồi dưỡng đội ngũ báo cáo viên của huyện.")
+    assert ids(search(svc, "báo cáo viên"))[0] == "together"
