@@ -119,6 +119,7 @@ W_SYNONYM = 0.8  # the query said another way (bot/search/synonyms.py)
 # A year asked for with words ("kỷ luật … năm 2022") also finds later articles naming it: the
 # year's own come first among those matching as well.
 W_IN_PERIOD = 8.0
+W_NAMED_LEAD = 3.0  # times W_ALL_WORDS when a place's subject alone is a way in
 W_UNTAGGED = 4.0  # own set 0.954 → 0.959 (1: 0.957, 3: 0.958, 6: 0.960); first set unchanged
 W_SUBJECT = 1.0  # a catalogued document's subject words, for articles that do not cite it
 SUBJECT_PAIRS = 8  # a catalogued document's most distinctive word pairs (two make a match)
@@ -1241,6 +1242,30 @@ class SearchEngine:
                 requirement = _should([self._requirement(clauses, 1), *words])
             n = len(clauses)
             loosened = (max(1, n - slack) if slack is not None else required(n)) < n
+            subject_way: Query | None = None
+            if loosened and not either_word:
+                # One word missing may be the place, not the subject: "tuyên truyền ở Sài
+                # Gòn" listed a city budget report and a bus crash (the name and "truyền"),
+                # not the articles on "tuyên truyền" elsewhere (a tester's). The subject's
+                # every word anywhere is one more way in; the name still ranks its own first.
+                named = {
+                    t.folded
+                    for run in _capitalised_runs(parsed)
+                    if len(run) >= 2 and not all(t.capital for t in parsed.content_terms)
+                    for t in run
+                }
+                # A name of the synonym groups is a name however it is typed ("Thành phố Hồ
+                # Chí Minh" with "phố" in lower case is all name, no subject).
+                folded_words = [
+                    built.folded_corrections.get(t.folded, t.folded) for t in parsed.terms
+                ]
+                for match in self.synonyms.find(folded_words):
+                    if match.name:
+                        named.update(t.folded for t in parsed.terms[match.start : match.end])
+                subject = [c for w, c in clause_of.items() if w not in named]
+                if named and len(subject) >= 2 and len(subject) < n:
+                    subject_way = _all(subject)
+                    requirement = _should([requirement, subject_way])
             if not loosened and not either_word and n >= WORDS_FROM:
                 # Every word means the words, not their syllables anywhere: "kỷ luật đảng
                 # viên" had a conscription story with "luật" and "thế kỷ" among its
@@ -1269,6 +1294,8 @@ class SearchEngine:
                 # place and the President's name in another.
                 named = [name for *_, name in matches if name is not None]
                 typed_ways = [name.way for name in named] if named else [must[0]]
+                if subject_way is not None:
+                    typed_ways.append(subject_way)
                 must = [_filter(_should([*typed_ways, *ways]))]
                 spans = {w for inside, *_ in matches for w in inside}
                 should.extend(c for w, c in clause_of.items() if w not in spans)
@@ -1311,7 +1338,10 @@ class SearchEngine:
                     + said_names
                 )
                 built.every_differs = bool(built.distinct or said_names)
-                should.append(Query.const_score_query(built.every, W_ALL_WORDS))
+                # With the subject alone a way in, its articles from elsewhere say more of it
+                # than the place's own: those with every word keep their lead, as promised.
+                bonus = W_ALL_WORDS * (W_NAMED_LEAD if subject_way is not None else 1)
+                should.append(Query.const_score_query(built.every, bonus))
         # Adjacent syllables as pairs (see the module docstring).
         fixed, corrected_stop = built.folded_corrections, built.function_words
         two_syllables = len(parsed.content_terms) == 2
