@@ -2962,3 +2962,11 @@ def test_the_subject_from_elsewhere_is_found_after_every_word_with_the_place(
     # Found, after the one with every word (how they rank against the place's own depends
     # on how rare the words are: in the evaluation's corpus, the subject's came first).
     assert got[0] == "all" and {"subject0", "subject1", "place"} <= set(got), got
+
+
+def test_a_half_accented_correction_is_shown_with_every_accent(svc: Services) -> None:
+    # "Đã tìm theo: kỷ luật đảng vien tham nhũng" read as half corrected (a tester's).
+    add(svc, "d", "Tin", "Ủy ban Kiểm tra thi hành kỷ luật đảng viên vi phạm.")
+    assert search(svc, "kỷ luậtt đảng vien").suggestions == ["kỷ luật đảng viên"]
+    # Typed without any accent, it stays so.
+    assert search(svc, "ky luatt dang vien").suggestions == ["ky luat dang vien"]
