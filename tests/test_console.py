@@ -512,3 +512,9 @@ def test_close_matches_are_paged_only_so_far(
     lines = "cách chức bí thư vì sai phạm đất đai\n/quit\n"
     run_console(services, stdin=io.StringIO(lines), stdout=out)
     assert "(trang 1/1)" in out.getvalue(), out.getvalue()
+
+
+def test_the_header_echoes_what_was_searched_not_the_request(services: Services) -> None:
+    # It echoed "em muốn tìm tài liệu về báo cáo viên" (a tester's).
+    text = _chat_with_seeds(services, "em muốn tìm tài liệu về đại hội chi bộ\n/quit\n")
+    assert "🔎 đại hội chi bộ —" in text and "🔎 em muốn" not in text

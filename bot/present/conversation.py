@@ -23,7 +23,7 @@ from bot.present.messages import EXAMPLE_QUERIES, Raw, t
 from bot.present.render import Button, Reply, cut, esc, highlight, link, split_html_messages
 from bot.search.api import SearchResults
 from bot.search.links import doc_link, paginate_text, parse_start_payload
-from bot.search.query import is_stopword, parse_query, resolve_topic
+from bot.search.query import is_stopword, parse_query, resolve_topic, searched_text
 from bot.services import Services
 from bot.timeutil import format_date, format_date_iso, to_local
 
@@ -225,7 +225,7 @@ class Conversation:
                     # "type what to look for", which reads as if nothing arrived.
                     key = "no_words"
                 return Reply(note + t(ctx.lang, key, query=cut(query, 60)))
-            lines = [note + t(ctx.lang, "no_results", query=cut(query, 100))]
+            lines = [note + t(ctx.lang, "no_results", query=cut(searched_text(query), 100))]
             # Why nothing was found: a code nothing cites, a word no document has, a word
             # both wanted and excluded.
             bent = bending_note(results, ctx.lang)
@@ -272,7 +272,7 @@ class Conversation:
             header = t(
                 ctx.lang,
                 "results_header_split" if results.complete else "results_header_split_none",
-                query=cut(query, 100),
+                query=cut(searched_text(query), 100),
                 complete=results.complete,
                 page=page,
                 pages=pages,
@@ -281,7 +281,7 @@ class Conversation:
             header = t(
                 ctx.lang,
                 "results_header",
-                query=cut(query, 100),
+                query=cut(searched_text(query), 100),
                 total=results.total,
                 page=page,
                 pages=pages,

@@ -468,6 +468,26 @@ def _codes(text: str) -> tuple[list[list[str]], list[list[str]], str]:
     return wanted, excluded, text
 
 
+def searched_text(raw: str) -> str:
+    """``raw`` without what parse_query does not search around it: a salutation, a request
+    ("em muốn tìm tài liệu về …") and thanks; for the answer's header, which echoed "em muốn
+    tìm tài liệu về báo cáo viên" (a tester's). ``raw`` as it is when nothing is left."""
+    text = " ".join(normalize(raw or "").split())
+    folded = fold_lower(text)  # the same length: offsets hold
+    start, end = 0, len(text)
+    thanks = _THANKS_END.search(folded)
+    if thanks and folded[: thanks.start()].strip():
+        end = thanks.start()
+    greeting = _SALUTATION.match(folded[:end])
+    if greeting and folded[greeting.end() : end].strip():
+        start = greeting.end()
+    request = _REQUEST.match(folded[start:end])
+    if request and folded[start + request.end() : end].strip():
+        start += request.end()
+    shown = text[start:end].strip(" ,.;:!?")
+    return shown or text
+
+
 def parse_query(
     raw: str,
     taxonomy: Taxonomy | None = None,
