@@ -2970,3 +2970,24 @@ def test_a_half_accented_correction_is_shown_with_every_accent(svc: Services) ->
     assert search(svc, "kỷ luậtt đảng vien").suggestions == ["kỷ luật đảng viên"]
     # Typed without any accent, it stays so.
     assert search(svc, "ky luatt dang vien").suggestions == ["ky luat dang vien"]
+
+
+def test_a_query_in_english_is_searched_by_its_vietnamese(svc: Services) -> None:
+    # "fake news on social media" found nothing in /lang en (a tester's).
+    add(svc, "fake", "Tin", "Xử lý tin giả trên mạng xã hội, đấu tranh phản bác.")
+    got = search(svc, "fake news on social media")
+    assert ids(got) == ["fake"] and got.note == "english"
+    assert got.suggestions == ["tin giả mạng xã hội"] and got.query == "fake news on social media"
+    # A word the glossary lacks: not half translated.
+    assert search(svc, "fake news about weather").total == 0
+
+
+def test_the_english_glossary_is_well_formed() -> None:
+    from bot.corpus.text import normalize
+    from bot.search.english import GLOSSARY
+
+    pairs = json.loads(GLOSSARY.read_text("utf-8"))
+    english = [en for en, _ in pairs]
+    assert len(english) == len(set(english))
+    for en, vi in pairs:
+        assert en == en.lower().strip() and en.isascii() and vi == normalize(vi).strip() and vi

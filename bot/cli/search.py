@@ -175,7 +175,7 @@ def search(
             "(or 'make run', which loads the seeds)"
         )
     # The note already says what a corrected query searched for ("Searched for: ...").
-    others = results.suggestions[1:] if results.note == "typo" else results.suggestions
+    others = results.suggestions[1:] if results.note in ("typo", "english") else results.suggestions
     if others:
         click.echo("did you mean: " + " | ".join(others))
     if results.as_typed:

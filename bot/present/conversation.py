@@ -674,8 +674,9 @@ WORDS_EN = {
 def _bent(results: SearchResults, lang: str) -> str | None:
     if results.note in ("relaxed", "any_terms"):
         return t(lang, "note_relaxed")
-    if results.note == "typo" and results.suggestions:
-        return t(lang, "note_typo", corrected=cut(results.suggestions[0], 100))
+    if results.note in ("typo", "english") and results.suggestions:
+        key = "note_english" if results.note == "english" else "note_typo"
+        return t(lang, key, corrected=cut(results.suggestions[0], 100))
     if results.note == "phrase_relaxed":
         return t(lang, "note_phrase_relaxed")
     if results.note == "date_relaxed":

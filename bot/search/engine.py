@@ -64,6 +64,7 @@ from bot.corpus.text import (
 from bot.errors import PartyBotError, SearchError, StoreError
 from bot.search.api import Hit, SearchResults, Snippet
 from bot.search.catalogue import Catalogue, CentralDocument, load_catalogue
+from bot.search.english import vietnamese_query
 from bot.search.index import (
     PAIR_MAX_CHARS,
     SCHEMA,
@@ -2308,6 +2309,15 @@ class SearchEngine:
             retry = self._keywords(searcher, parse_query(loose, self.taxonomy))
             if retry.match is not None and _count(searcher, self._combine(retry.match, filters)):
                 results.suggestions.append(loose)
+        if first is None and built.unknown and all(w.isascii() for w in built.unknown):
+            # Typed in English, which the interface speaks and the documents do not ("fake
+            # news on social media" found nothing, a tester's): its terms in Vietnamese.
+            vietnamese = vietnamese_query(query)
+            if vietnamese is not None:
+                answer = self._search(vietnamese, **asked)
+                if answer.total:
+                    answer.query, answer.suggestions, answer.note = query, [vietnamese], "english"
+                    return answer
         return results
 
     def _together(
