@@ -2974,10 +2974,11 @@ def test_a_half_accented_correction_is_shown_with_every_accent(svc: Services) ->
 
 def test_a_query_in_english_is_searched_by_its_vietnamese(svc: Services) -> None:
     # "fake news on social media" found nothing in /lang en (a tester's).
-    add(svc, "fake", "Tin", "Xử lý tin giả trên mạng xã hội, đấu tranh phản bác.")
+    add(svc, "fake", "Tin", "Xử lý thông tin sai sự thật trên mạng xã hội.")
     got = search(svc, "fake news on social media")
     assert ids(got) == ["fake"] and got.note == "english"
-    assert got.suggestions == ["tin giả mạng xã hội"] and got.query == "fake news on social media"
+    assert got.suggestions == ["thông tin sai sự thật mạng xã hội"]
+    assert got.query == "fake news on social media"
     # A word the glossary lacks: not half translated.
     assert search(svc, "fake news about weather").total == 0
 
@@ -2991,3 +2992,11 @@ def test_the_english_glossary_is_well_formed() -> None:
     assert len(english) == len(set(english))
     for en, vi in pairs:
         assert en == en.lower().strip() and en.isascii() and vi == normalize(vi).strip() and vi
+
+
+def test_an_english_code_is_the_vietnamese_code(svc: Services) -> None:
+    # "Resolution 21" found Kết luận 21 first, by its number (a tester's).
+    add(svc, "kl", "Tin", "Thực hiện Kết luận 21-KL/TW về xây dựng, chỉnh đốn Đảng.")
+    add(svc, "nq", "Tin", "Thực hiện Nghị quyết 21-NQ/TW về tổ chức cơ sở đảng.")
+    got = search(svc, "Resolution 21")
+    assert ids(got)[0] == "nq" and got.note == "english"
