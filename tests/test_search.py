@@ -3000,3 +3000,13 @@ def test_an_english_code_is_the_vietnamese_code(svc: Services) -> None:
     add(svc, "nq", "Tin", "Thực hiện Nghị quyết 21-NQ/TW về tổ chức cơ sở đảng.")
     got = search(svc, "Resolution 21")
     assert ids(got)[0] == "nq" and got.note == "english"
+
+
+def test_a_law_s_year_is_its_name_not_a_period(svc: Services) -> None:
+    # "Luật Phòng, chống tham nhũng 2018" listed unrelated 2018 articles (a tester's).
+    add(svc, "law", "Tin", "Thi hành Luật Phòng, chống tham nhũng 2018.", date=datetime(2022, 5, 1))
+    add(svc, "old", "Tin", "Hội nghị tổng kết năm.", date=datetime(2018, 6, 1))
+    got = search(svc, "Luật Phòng, chống tham nhũng 2018")
+    assert ids(got) == ["law"] and got.period is None
+    # "kỷ luật năm 2018" is discipline in 2018.
+    assert parse_query("kỷ luật năm 2018").date_text == "năm 2018"

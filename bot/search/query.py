@@ -709,6 +709,19 @@ def _widened(day: str | None, month: str | None, year: str) -> str | None:
     return None
 
 
+# A law's name before a year: "Luật Phòng, chống tham nhũng 2018", "Hiến pháp năm 2013"
+# (not "kỷ luật" nor "pháp luật", which are no law's name).
+_LAW_BEFORE = re.compile(
+    r"(?:\b(?<!ky )(?<!phap )(?:bo )?luat|\bhien phap|\bphap lenh)\b[^.;!?]{0,60}$"
+)
+
+
+def _law_year(folded: str, m: re.Match[str]) -> bool:
+    """Is the year ``m`` found (a year alone) part of a law's name?"""
+    day, month, _ = _day_month_year(m)
+    return day is None and month is None and bool(_LAW_BEFORE.search(folded[: m.start()]))
+
+
 def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
     spans: list[str] = []
     found: list[tuple[str | None, str | None, str]] = []  # each date's day, month, year
@@ -741,6 +754,8 @@ def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
         parsed.date_from, parsed.date_to = min(a_start, b_start), max(a_end, b_end)
     if parsed.date_from is None and parsed.date_to is None:
         m = _DATE_IN.search(folded)
+        if m and _law_year(folded, m):
+            m = None  # "Luật Phòng, chống tham nhũng 2018": the law's name, not a period
         if m:
             parts = _day_month_year(m)
             parsed.date_from, parsed.date_to = _period(*parts)
