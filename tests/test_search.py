@@ -3010,3 +3010,13 @@ def test_a_law_s_year_is_its_name_not_a_period(svc: Services) -> None:
     assert ids(got) == ["law"] and got.period is None
     # "kỷ luật năm 2018" is discipline in 2018.
     assert parse_query("kỷ luật năm 2018").date_text == "năm 2018"
+
+
+def test_accents_typed_that_no_document_writes_together_are_not_said_together(
+    svc: Services,
+) -> None:
+    # "Chỉ 1 tài liệu có «ô dù» liền nhau" was said of one with "ở dự án" (a tester's).
+    add(svc, "project", "Tin", "Người dân ở dự án chưa nhận được tiền đền bù, dù đã chờ lâu.")
+    add(svc, "umbrella", "Tin", "Chiếc ô của ông rơi; dù vậy ông vẫn đi tiếp.")
+    got = search(svc, "ô dù")
+    assert got.together is None and got.note == "words_apart", (got.together, got.note)

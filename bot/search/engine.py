@@ -312,6 +312,19 @@ def _capitalised_runs(parsed: ParsedQuery) -> list[list[Term]]:
     return [run for run in runs if run]
 
 
+def _typed_apart(searcher: tantivy.Searcher, parsed: ParsedQuery, built: _Built) -> bool:
+    """A query of two or three syllables, each typed with accents and none corrected, that
+    no document writes side by side as typed ("ô dù": only "ở dự án")."""
+    content = parsed.content_terms
+    if not 2 <= len(content) <= 3 or len(parsed.terms) != len(content):
+        return False
+    if not all(t.accented and t.exact not in built.corrections for t in content):
+        return False
+    return not all(
+        _exact_pair_df(searcher, f"{a.exact}_{b.exact}") for a, b in itertools.pairwise(content)
+    )
+
+
 def _exact_pair_df(searcher: tantivy.Searcher, pair: str) -> int:
     """Documents with this pair of syllables as written ("đảng_viên")."""
     return int(searcher.doc_freq("pairs_x", pair.encode()))
@@ -2256,7 +2269,7 @@ class SearchEngine:
             if (
                 not results.note
                 and built.pairs_asked
-                and not built.pairs_found
+                and (not built.pairs_found or _typed_apart(searcher, parsed, built))
                 and not parsed.phrases
                 and not parsed.codes
             ):
@@ -2339,6 +2352,10 @@ class SearchEngine:
         pairs = [f"{a}_{b}" for a, b in itertools.pairwise(words)]
         dfs = [searcher.doc_freq("pairs", pair) for pair in pairs]
         if not all(dfs) or min(dfs) >= found.total:
+            return None
+        if _typed_apart(searcher, parsed, found.built):
+            # Typed with accents that no document writes side by side: "Chỉ 1 tài liệu có
+            # «ô dù» liền nhau" was said of one with "ở dự án" (a tester's).
             return None
         if len(pairs) == 1 and not found.filters:
             # A document with the pair has both syllables, so it was found: no query needed.
