@@ -38,8 +38,7 @@ SETS = [
         "second independent test set",
         EVAL / "independent_b.jsonl",
         "36 news items (3 per topic, 6 on two topics, 6 near misses on no topic) written "
-        "later by a helper who read only the taxonomy; measured once, with the shipped model "
-        "unchanged",
+        "later by a helper who read only the taxonomy; never used to choose anything",
     ),
     (
         "development articles",
