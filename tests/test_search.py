@@ -2828,6 +2828,11 @@ def test_i_and_y_are_one_syllable_spelled_two_ways(svc: Services) -> None:
     assert ids(search(svc, "lí luận chính trị")) == ["theory"]
     # In quotes, as typed.
     assert ids(search(svc, '"kỉ luật"')) == []
+    # Accents typed are compared as typed: "mĩ" is "mỹ" though "bánh mì" makes "mi" common.
+    add(svc, "town", "Tin", "Thị xã Mỹ Phước tổ chức hội nghị.")
+    for i in range(6):
+        add(svc, f"bread{i}", "Tin", f"Gánh bánh mì miễn phí số {i}.")
+    assert search(svc, "mĩ phước").suggestions == ["mỹ phước"]
 
 
 class _Doc:

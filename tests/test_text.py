@@ -306,3 +306,15 @@ def test_a_quotation_s_sentences_stay_with_it() -> None:
     # A quotation never closed does not swallow the rest of a long paragraph.
     unclosed = "Mở “ngoặc. " + "Câu khác rất dài ở đây. " * 30
     assert len(split_sentences(unclosed)) > 10
+
+
+def test_english_terms_read_in_vietnamese_order() -> None:
+    from bot.search.english import vietnamese_query
+
+    assert vietnamese_query("new party members") == "đảng viên mới"
+    assert vietnamese_query("Party cell meetings") == "sinh hoạt chi bộ"
+    assert vietnamese_query("vote of confidence People's Council") == (
+        "lấy phiếu tín nhiệm Hội đồng nhân dân"
+    )
+    assert vietnamese_query("poor households") == "hộ nghèo"
+    assert vietnamese_query("weather forecast") is None and vietnamese_query("kỷ luật") is None

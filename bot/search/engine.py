@@ -767,8 +767,14 @@ class SearchEngine:
             # two spellings of one syllable. The documents' spelling when they mostly write it
             # so ("Không tài liệu nào có từ: kỉ" answered a tester's "kỉ luật").
             folded_other = fold_lower(other)
-            df_other = searcher.doc_freq("text_f", folded_other)
-            if df_other > IY_SHARE * df:
+            # With accents, as typed: "mĩ" against "mỹ" (folded, "mi" has "bánh mì" too).
+            field, typed, spelled = (
+                ("text_x", term.exact, other)
+                if term.accented
+                else ("text_f", term.folded, folded_other)
+            )
+            df_other = searcher.doc_freq(field, spelled)
+            if df_other > IY_SHARE * searcher.doc_freq(field, typed):
                 built.corrections[term.exact] = other
                 built.folded_corrections[term.folded] = folded_other
                 spelled = replace(term, exact=other, folded=folded_other)

@@ -68,6 +68,9 @@ FILLER = frozenset(
 )
 
 
+POSTPOSED = {"new": "mới", "young": "trẻ"}
+
+
 @lru_cache(maxsize=1)
 def _glossary() -> list[tuple[tuple[str, ...], str]]:
     """(English words, Vietnamese), the longest terms first."""
@@ -84,11 +87,18 @@ def vietnamese_query(text: str) -> str | None:
         return None
     words = _TOKEN.findall(lowered)
     out: list[str] = []
+    after: list[str] = []  # an English adjective comes after its noun in Vietnamese
     i = 0
     while i < len(words):
+        if words[i] in POSTPOSED and i + 1 < len(words):
+            after.append(POSTPOSED[words[i]])  # "new party members": "đảng viên mới"
+            i += 1
+            continue
         for phrase, vietnamese in _glossary():
             if tuple(words[i : i + len(phrase)]) == phrase:
                 out.append(vietnamese)
+                out.extend(after)
+                after.clear()
                 i += len(phrase)
                 break
         else:
