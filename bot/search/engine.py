@@ -126,7 +126,7 @@ W_SUBJECT = 1.0  # a catalogued document's subject words, for articles that do n
 SUBJECT_PAIRS = 8  # a catalogued document's most distinctive word pairs (two make a match)
 PHRASE_SLOP = 1  # a quoted phrase still matches with one word inserted
 WORDS_FROM = 3  # syllables from which a query's words, not only its syllables, are required
-WORD_SHARE = 0.5  # two syllables together in this share of the documents with the rarer: a word
+WORD_SHARE = 0.3  # two syllables together in this share of the documents with the rarer: a word
 WORD_MIN_DOCS = 2
 W_FIGURE = 2.0  # a figure of three digits or more, as typed, counts this much more
 _FIGURE = re.compile(r"\d{1,3}(?:[.,]\d{3})+|\d{3,}")
@@ -1532,7 +1532,7 @@ class SearchEngine:
     @staticmethod
     def _words(searcher: tantivy.Searcher, parsed: ParsedQuery, built: _Built) -> list[Query]:
         """The query's two-syllable words, found from the index: of its adjacent content
-        syllables, the pairs that stand together in most documents having their rarer
+        syllables, the pairs that stand together in enough of the documents having their rarer
         syllable (``WORD_SHARE``), chosen left to right without overlap, the better of two
         overlapping ones first ("kết nạp | đảng viên", not "nạp đảng")."""
         fixed = built.folded_corrections
