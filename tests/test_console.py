@@ -356,7 +356,7 @@ def test_an_answer_says_what_it_left_out(services: Services) -> None:
     lines = "kết nạp -học sinh\nkết nạp -kết\n/quit\n"
     run_console(services, lang="vi", stdin=io.StringIO(lines), stdout=out)
     text = out.getvalue()
-    assert text.count("Đã loại trừ: học sinh.") == 1
+    assert text.count("Đã loại trừ: học sinh (bỏ 1 tài liệu có từ này).") == 1
     # A word both wanted and excluded has its own note, not this one too.
     assert "Đã loại trừ: kết" not in text
 

@@ -2914,6 +2914,11 @@ def test_the_answer_says_how_many_an_excluded_word_took_away(svc: Services) -> N
     got = search(svc, "kiểm soát quyền lực -tham nhũng")
     assert ids(got) == ["only"] and got.excluded_hits == 2
     assert search(svc, "kiểm soát quyền lực -đất đai").excluded_hits is None
+    # A topic's listing says it too.
+    add(svc, "a1", "Kết nạp", "Chi bộ kết nạp đảng viên mới.", topics={"admission": 0.9})
+    add(svc, "a2", "Kết nạp", "Kết nạp học sinh vào Đảng.", topics={"admission": 0.9})
+    listed = search(svc, "kết nạp đảng viên -học sinh")
+    assert listed.topic == "admission" and listed.excluded_hits == 1
 
 
 def test_a_short_dated_line_inside_a_scene_is_not_the_news() -> None:

@@ -2064,6 +2064,13 @@ class SearchEngine:
         )
         if parsed.topic and not topic:
             answer = self._topic_answer(searcher, parsed, filters, undated, results)
+            if excluding and answer.total and answer.note != "date_relaxed":
+                # How many the excluded words took away, as a search says it (a tester's).
+                kept = filters[: len(filters) - len(excluding)]
+                every = SearchResults(query=query, hits=[], total=0, offset=0, limit=0)
+                every.topic = answer.topic
+                self._topic_search(searcher, parsed, kept, every)
+                answer.excluded_hits = max(0, every.total - answer.total) or None
             spelled = topic_spelling(parsed, self.taxonomy)
             if spelled is not None and answer.total:
                 # "tham nhủng" lists the topic of "tham nhũng": the answer says it read so.
