@@ -468,23 +468,29 @@ def _codes(text: str) -> tuple[list[list[str]], list[list[str]], str]:
     return wanted, excluded, text
 
 
+def _unframed(work: str, text: str) -> str:
+    """``work`` (``text`` with what is already read blanked) with the thanks closing it, a
+    salutation and a request before the words it asks for blanked too ("Kính gửi đồng chí, em
+    muốn tìm tài liệu về …, xin cảm ơn"): none of them is searched."""
+    thanks = _THANKS_END.search(fold_lower(work))
+    if thanks and fold_lower(text)[: thanks.start()].strip():
+        work = _blank(work, thanks.start(), thanks.end())  # "…, xin cảm ơn đồng chí nhiều"
+    greeting = _SALUTATION.match(fold_lower(work))
+    if greeting and fold_lower(text)[greeting.end() :].strip():
+        work = _blank(work, 0, greeting.end())  # "Kính gửi đồng chí, …"
+    request = _REQUEST.match(fold_lower(work))
+    said = len(request.group(0).rstrip()) if request else 0
+    if request and text[said:].strip():  # the words it asks for (a phrase, a code) follow
+        work = _blank(work, 0, said)
+    return work
+
+
 def searched_text(raw: str) -> str:
     """``raw`` without what parse_query does not search around it: a salutation, a request
     ("em muốn tìm tài liệu về …") and thanks; for the answer's header, which echoed "em muốn
     tìm tài liệu về báo cáo viên" (a tester's). ``raw`` as it is when nothing is left."""
     text = " ".join(normalize(raw or "").split())
-    folded = fold_lower(text)  # the same length: offsets hold
-    start, end = 0, len(text)
-    thanks = _THANKS_END.search(folded)
-    if thanks and folded[: thanks.start()].strip():
-        end = thanks.start()
-    greeting = _SALUTATION.match(folded[:end])
-    if greeting and folded[greeting.end() : end].strip():
-        start = greeting.end()
-    request = _REQUEST.match(folded[start:end])
-    if request and folded[start + request.end() : end].strip():
-        start += request.end()
-    shown = text[start:end].strip(" ,.;:!?")
+    shown = " ".join(_unframed(text, text).split()).strip(" ,.;:!?")
     return shown or text
 
 
@@ -529,16 +535,7 @@ def parse_query(
             kept.append((m.start(1), replace(words[0], keep=True)))
         work = _blank(work, m.start(), m.end())
 
-    thanks = _THANKS_END.search(fold_lower(work))
-    if thanks and fold_lower(text)[: thanks.start()].strip():
-        work = _blank(work, thanks.start(), thanks.end())  # "…, xin cảm ơn đồng chí nhiều"
-    greeting = _SALUTATION.match(fold_lower(work))
-    if greeting and fold_lower(text)[greeting.end() :].strip():
-        work = _blank(work, 0, greeting.end())  # "Kính gửi đồng chí, …"
-    request = _REQUEST.match(fold_lower(work))
-    said = len(request.group(0).rstrip()) if request else 0
-    if request and text[said:].strip():  # the words it asks for (a phrase, a code) follow
-        work = _blank(work, 0, said)
+    work = _unframed(work, text)
 
     if read_codes:
         parsed.codes, parsed.excluded_codes, work = _codes(work)
