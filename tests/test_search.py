@@ -3030,3 +3030,45 @@ def test_accents_typed_that_no_document_writes_together_are_not_said_together(
     add(svc, "umbrella", "Tin", "Chiếc ô của ông rơi; dù vậy ông vẫn đi tiếp.")
     got = search(svc, "ô dù")
     assert got.together is None and got.note == "words_apart", (got.together, got.note)
+
+
+def test_a_question_finds_a_document_that_says_its_words_by_a_synonym_alone(
+    svc: Services,
+) -> None:
+    # Any one word lets a document into a question's answer; a synonym is one more way in,
+    # even with none of the question's syllables (the scoring clauses are the way in).
+    add(svc, "abbr", "Tin huyện", "MTTQ huyện mở hội nghị phản biện xã hội.")
+    add(svc, "words", "Tin xã", "Hội nghị bàn vai trò của người đứng đầu.")
+    add(svc, "none", "Tin khác", "Hội nông dân tập huấn kỹ thuật trồng lúa.")
+    results = search(svc, "Mặt trận Tổ quốc có vai trò gì?")
+    assert sorted(ids(results)) == ["abbr", "words"], ids(results)
+
+
+def test_grouping_term_queries_keeps_the_documents_and_their_scores(svc: Services) -> None:
+    from tantivy import Occur, Query
+
+    from bot.search import engine as search_engine
+
+    add(svc, "a", "Chi bộ thôn", "Chi bộ thôn họp định kỳ, kết nạp đảng viên mới.")
+    add(svc, "b", "Đảng viên", "Đảng viên mới được kết nạp tại chi bộ xã.")
+    add(svc, "c", "Tin khác", "Hội nông dân tập huấn kỹ thuật trồng lúa.")
+    searcher = svc.search.index.searcher()
+    term, boost = search_engine._term, search_engine._boost
+    optional = [
+        term("text_f", "chi"),
+        Query.const_score_query(term("text_f", "ket"), 3.0),
+        _b := boost(term("title_f", "dang"), 1.5),
+        search_engine.phrase_query(["dang", "vien"]),
+        term("pairs", "chi_bo"),
+    ]
+    grouped = search_engine._terms_together(optional)
+    assert len(grouped) == 3  # the three term queries in one union, the others beside it
+    assert search_engine._is_term(_b) and not search_engine._is_term(grouped[0])
+
+    def scores(clauses: list[Any]) -> dict[Any, float]:
+        query = Query.boolean_query([(Occur.Should, q) for q in clauses])
+        hits = searcher.search(query, limit=10).hits
+        return {searcher.fast_field_values("id", [a])[0]: round(s, 4) for s, a in hits}
+
+    assert scores(grouped) == scores(optional)
+    assert len(scores(optional)) == 2
