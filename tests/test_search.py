@@ -3072,3 +3072,36 @@ def test_grouping_term_queries_keeps_the_documents_and_their_scores(svc: Service
 
     assert scores(grouped) == scores(optional)
     assert len(scores(optional)) == 2
+
+
+def test_a_long_query_with_a_period_none_of_whose_documents_has_every_word(
+    svc: Services,
+) -> None:
+    # A tester's "kê khai tài sản thu nhập năm ngoái" listed the year's articles with half of
+    # its words (a congress's "thu nhập bình quân") instead of the articles on it of any year.
+    add(
+        svc,
+        "declared",
+        "Kê khai tài sản",
+        "Hơn 5.600 người phải kê khai tài sản, thu nhập lần đầu.",
+        date=datetime(2021, 3, 1),
+    )
+    add(
+        svc,
+        "congress",
+        "Đại hội xã",
+        "Đại hội đánh giá thu nhập bình quân tăng; tài sản của xã được kiểm kê.",
+        date=datetime(2023, 5, 1),
+    )
+    got = search(svc, "kê khai tài sản thu nhập năm 2023")
+    assert got.note == "date_relaxed" and ids(got) == ["declared"], (got.note, ids(got))
+    # With every word in the period: the period's document with every word first.
+    add(
+        svc,
+        "recent",
+        "Kê khai năm 2023",
+        "Tỉnh hoàn thành kê khai tài sản, thu nhập.",
+        date=datetime(2023, 6, 1),
+    )
+    got = search(svc, "kê khai tài sản thu nhập năm 2023")
+    assert got.note is None and ids(got)[0] == "recent", (got.note, ids(got))
