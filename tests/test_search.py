@@ -3105,3 +3105,23 @@ def test_a_long_query_with_a_period_none_of_whose_documents_has_every_word(
     )
     got = search(svc, "kê khai tài sản thu nhập năm 2023")
     assert got.note is None and ids(got)[0] == "recent", (got.note, ids(got))
+
+
+def test_accents_typed_tell_a_word_from_the_commoner_syllable_folding_adds(
+    svc: Services,
+) -> None:
+    # "luân chuyển cán bộ về xã": folded, "luan" is mostly "luận" (kết luận, bình luận), so
+    # "luân chuyển" fell short of a word, and articles with "bình luận", "chuyển" and "cán
+    # bộ" anywhere were counted among those with every word (a tester's).
+    for i in range(2):
+        add(svc, f"rotate{i}", "Luân chuyển", f"Tỉnh luân chuyển {i + 3} cán bộ về xã.")
+    for i in range(6):
+        add(
+            svc,
+            f"comment{i}",
+            f"Tin {i}",
+            f"Cán bộ xã bình luận, kết luận vụ việc {i}; hồ sơ được chuyển lên huyện.",
+        )
+    got = search(svc, "luân chuyển cán bộ về xã")
+    assert sorted(ids(got)[:2]) == ["rotate0", "rotate1"], ids(got)
+    assert got.complete == 2, got.complete  # "2 tài liệu có đủ các từ", then the others

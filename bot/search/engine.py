@@ -1583,7 +1583,19 @@ class SearchEngine:
             wa, wb = fixed.get(a.folded, a.folded), fixed.get(b.folded, b.folded)
             together = searcher.doc_freq("pairs", f"{wa}_{wb}")
             rarer = min(searcher.doc_freq("text_f", wa), searcher.doc_freq("text_f", wb))
-            share.append(together / rarer if together >= WORD_MIN_DOCS and rarer else 0.0)
+            folded = together / rarer if together >= WORD_MIN_DOCS and rarer else 0.0
+            exact = 0.0
+            if a.accented and b.accented and not {a.exact, b.exact} & built.corrections.keys():
+                # Typed with accents, also counted as typed: folding adds the commoner
+                # "luận" (kết luận, bình luận) to "luân", so "luân chuyển" fell short of a
+                # word and "luân chuyển cán bộ về xã" had "bình luận" articles among those
+                # "with every word" (a tester's).
+                together = _exact_pair_df(searcher, f"{a.exact}_{b.exact}")
+                rarer = min(
+                    searcher.doc_freq("text_x", a.exact), searcher.doc_freq("text_x", b.exact)
+                )
+                exact = together / rarer if together >= WORD_MIN_DOCS and rarer else 0.0
+            share.append(max(folded, exact))
         words: list[Query] = []
         i = 0
         while i < len(share):
