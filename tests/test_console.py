@@ -242,7 +242,9 @@ def test_a_loosened_answer_says_how_many_have_every_word(services: Services) -> 
     out = io.StringIO()
     run_console(services, lang="en", stdin=io.StringIO("dân vận khéo\n/quit\n"), stdout=out)
     # The header says it: "2 results" read as two answers to "dân vận khéo".
-    assert "dân vận khéo — 1 with every word, then close matches (page 1/1)" in out.getvalue()
+    assert (
+        "dân vận khéo — 1 with every word, ranked among close matches (page 1/1)" in out.getvalue()
+    )
     out = io.StringIO()
     run_console(
         services, lang="en", stdin=io.StringIO("mô hình dân vận khéo công tác\n/quit\n"), stdout=out

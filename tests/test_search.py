@@ -3125,3 +3125,15 @@ def test_accents_typed_tell_a_word_from_the_commoner_syllable_folding_adds(
     got = search(svc, "luân chuyển cán bộ về xã")
     assert sorted(ids(got)[:2]) == ["rotate0", "rotate1"], ids(got)
     assert got.complete == 2, got.complete  # "2 tài liệu có đủ các từ", then the others
+
+
+def test_no_note_that_documents_have_every_word_when_none_has_them_as_typed(
+    svc: Services,
+) -> None:
+    # "bầu cử ĐBQH" (a tester's): the header said no document had every word, and the note
+    # under it "no document has these words side by side; these have them all".
+    add(svc, "folded", "Tin", "Đoàn ĐBQH tỉnh bầu chọn nội dung cụ thể để giám sát.")
+    add(svc, "voters", "Tin", "Cử tri gặp gỡ ĐBQH trước kỳ họp.")
+    add(svc, "election", "Tin", "Xã chuẩn bị bầu cử HĐND nhiệm kỳ mới.")
+    got = search(svc, "bầu cử ĐBQH")
+    assert got.complete == 0 and got.note != "words_apart", (got.complete, got.note)

@@ -39,7 +39,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "results_header_one": "🔎 <b>{query}</b> — 1 kết quả (trang {page}/{pages})",
         # A long query needing only some of its words: "201 kết quả" read as 201 answers, and
         # "234 tài liệu có một phần" was a number nobody could use.
-        "results_header_split": "🔎 <b>{query}</b> — {complete} tài liệu có đủ các từ, sau đó là các bài gần đúng (trang {page}/{pages})",
+        "results_header_split": "🔎 <b>{query}</b> — {complete} tài liệu có đủ các từ, xếp lẫn với các bài gần đúng (trang {page}/{pages})",
         "results_header_split_none": "🔎 <b>{query}</b> — các bài gần đúng, không bài nào có đủ các từ (trang {page}/{pages})",
         "central_document": "📄 <b>{title}</b> ({date})\nTrước hết là các bài dẫn văn bản này, sau đó các bài cùng chủ đề.",
         "central_document_cited": "📄 <b>{title}</b> ({date})\nTrước hết là {n} bài dẫn văn bản này, sau đó các bài cùng chủ đề.",
@@ -224,7 +224,7 @@ CATALOG: dict[str, dict[str, str]] = {
         ),
         "results_header": "🔎 <b>{query}</b> — {total} results (page {page}/{pages})",
         "results_header_one": "🔎 <b>{query}</b> — 1 result (page {page}/{pages})",
-        "results_header_split": "🔎 <b>{query}</b> — {complete} with every word, then close matches (page {page}/{pages})",
+        "results_header_split": "🔎 <b>{query}</b> — {complete} with every word, ranked among close matches (page {page}/{pages})",
         "results_header_split_none": "🔎 <b>{query}</b> — close matches, none with every word (page {page}/{pages})",
         "central_document": "📄 <b>{title}</b> ({date})\nArticles citing it come first, then articles on its subject.",
         "central_document_cited": "📄 <b>{title}</b> ({date})\nThe {n} articles citing it come first, then articles on its subject.",
