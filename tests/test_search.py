@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -3137,3 +3137,33 @@ def test_no_note_that_documents_have_every_word_when_none_has_them_as_typed(
     add(svc, "election", "Tin", "Xã chuẩn bị bầu cử HĐND nhiệm kỳ mới.")
     got = search(svc, "bầu cử ĐBQH")
     assert got.complete == 0 and got.note != "words_apart", (got.complete, got.note)
+
+
+def test_relative_periods_count_back_from_today(svc: Services) -> None:
+    # "tuần trước", "tháng trước" were searched as the words "tuần" and "trước" (a tester's).
+    today = datetime.now(VN).replace(hour=9, minute=0, second=0, microsecond=0)
+    monday = today - timedelta(days=today.weekday())
+    first_of_month = today.replace(day=1)
+    last_month = (first_of_month - timedelta(days=1)).replace(day=1)
+
+    def local(parsed_end: datetime | None) -> datetime:
+        assert parsed_end is not None
+        return parsed_end.replace(tzinfo=UTC).astimezone(VN)
+
+    week = parse_query("kỷ luật đảng viên tuần trước")
+    assert [t.folded for t in week.content_terms] == ["ky", "luat", "dang", "vien"]
+    assert local(week.date_from).date() == (monday - timedelta(days=7)).date()
+    assert local(week.date_to).date() == monday.date()
+    month = parse_query("tháng trước có gì mới")
+    assert local(month.date_from).date() == last_month.date()
+    assert local(month.date_to).date() == first_of_month.date()
+    assert local(parse_query("hôm nay").date_from).date() == today.date()
+    past = parse_query("kết nạp 30 ngày qua")
+    assert local(past.date_to).date() - local(past.date_from).date() == timedelta(days=30)
+    # "three months ago" is no period of this month; "hằng tháng, trước …" is none at all.
+    assert parse_query("3 tháng trước kết nạp").date_from is None
+    assert parse_query("hằng tháng, trước kỳ sinh hoạt").date_from is None
+    add(svc, "recent", "Kỷ luật", "Kỷ luật đảng viên vi phạm.", date=today - timedelta(days=1))
+    add(svc, "old", "Kỷ luật", "Kỷ luật đảng viên vi phạm.", date=today - timedelta(days=400))
+    got = search(svc, "kỷ luật đảng viên 30 ngày qua")
+    assert ids(got) == ["recent"] and got.period is not None

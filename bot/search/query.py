@@ -558,7 +558,15 @@ def parse_query(
         year = datetime.now(VN).year - (m.group(1) != "nay")
         work = work[: m.start()] + f"{year}".ljust(m.end() - m.start()) + work[m.end() :]
     folded = fold_lower(work)
-    no_quarter = _NO_QUARTER.search(folded)
+    relative = _RELATIVE_SPAN.search(folded)
+    if relative is not None:
+        # "tuần trước", "tháng này", "hôm qua", "7 ngày qua": days counted back from today
+        # (they were searched as the words "tuần" and "trước", a tester's).
+        parsed.date_from, parsed.date_to = _relative_period(relative)
+        parsed.date_text = work[relative.start() : relative.end()].strip()
+        work = _blank(work, relative.start(), relative.end())
+        folded = fold_lower(work)
+    no_quarter = _NO_QUARTER.search(folded) if relative is None else None
     if no_quarter is not None:
         # "quý V/2023": no such quarter; its year is searched, and the answer says so (it
         # was read as the words "quý", "v" without a word, a tester's).
@@ -584,7 +592,7 @@ def parse_query(
         parsed.date_text = work[span.start() : span.end()].strip()
         work = _blank(work, span.start(), span.end())
         folded = fold_lower(work)
-    elif no_quarter is None:
+    elif no_quarter is None and relative is None:
         _parse_dates(parsed, work, folded)
     if parsed.date_text:
         for m in list(_DATE_FROM.finditer(folded)) + list(_DATE_TO.finditer(folded)):
@@ -665,6 +673,43 @@ def _drop_contradicted(parsed: ParsedQuery) -> None:
 
 
 _RELATIVE_YEAR = re.compile(r"\bnam (nay|ngoai)\b")  # not "năm qua": a report's own year
+# Periods counted back from today, on the folded query. Not "3 tháng trước" (three months ago:
+# a month, not this one) nor "hằng tháng, trước …" (the comma parts them).
+_RELATIVE_SPAN = re.compile(
+    r"(?<![\w/-])(?:(?<![0-9] )(?P<unit>tuan|thang) (?P<which>truoc|nay|qua|vua qua)"
+    r"|hom (?P<day>nay|qua)|(?P<n>[0-9]{1,2}) ngay (?:qua|gan day|vua qua))(?![\w/-])"
+)
+
+
+def _relative_period(m: re.Match[str]) -> tuple[datetime, datetime]:
+    """The days a relative period names, Vietnam time, as naive UTC (end exclusive): this or
+    last week (from Monday) or month, today, yesterday, the past N days; "tuần qua" and
+    "tháng qua" are the past 7 and 30 days, as the news uses them."""
+    today = datetime.now(VN).replace(hour=0, minute=0, second=0, microsecond=0)
+    tomorrow = today + timedelta(days=1)
+    unit, which = m.group("unit"), m.group("which")
+    if m.group("day") is not None:
+        start = today if m.group("day") == "nay" else today - timedelta(days=1)
+        end = start + timedelta(days=1)
+    elif m.group("n") is not None:
+        start, end = tomorrow - timedelta(days=max(1, int(m.group("n")))), tomorrow
+    elif which in ("qua", "vua qua"):
+        start, end = tomorrow - timedelta(days=7 if unit == "tuan" else 30), tomorrow
+    elif unit == "tuan":
+        monday = today - timedelta(days=today.weekday())
+        start, end = (monday, tomorrow) if which == "nay" else (monday - timedelta(days=7), monday)
+    else:
+        first = today.replace(day=1)
+        if which == "nay":
+            start, end = first, tomorrow
+        else:
+            start, end = (first - timedelta(days=1)).replace(day=1), first
+    return (
+        start.astimezone(UTC).replace(tzinfo=None),
+        end.astimezone(UTC).replace(tzinfo=None),
+    )
+
+
 REPORT_DAYS = 45  # after a quarter or a half year, the weeks its reports come out in
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 # Months of one year, on the folded query: a quarter, a half, or "from month to month".
