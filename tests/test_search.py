@@ -3167,3 +3167,17 @@ def test_relative_periods_count_back_from_today(svc: Services) -> None:
     add(svc, "old", "Kỷ luật", "Kỷ luật đảng viên vi phạm.", date=today - timedelta(days=400))
     got = search(svc, "kỷ luật đảng viên 30 ngày qua")
     assert ids(got) == ["recent"] and got.period is not None
+
+
+def test_words_no_document_has_leaving_one_syllable_or_none_find_nothing(
+    svc: Services,
+) -> None:
+    # "giá xăng hôm nay" listed pages of "giá", "World Cup 2026" the documents of 2026.
+    add(svc, "price", "Giá lúa", "Giá lúa tăng mạnh trong vụ mùa.", date=datetime(2026, 3, 1))
+    add(svc, "plan", "Kế hoạch", "Kế hoạch năm 2026 của xã.", date=datetime(2025, 12, 1))
+    for query, unknown in (("giá xăng", ["xăng"]), ("World Cup 2026", ["world", "cup"])):
+        got = search(svc, query)
+        assert got.total == 0 and got.ignored == unknown, (query, ids(got), got.ignored)
+    # Two syllables left still search, and the answer says which words it left out.
+    got = search(svc, "giá lúa qwzx")
+    assert ids(got) == ["price"] and got.ignored == ["qwzx"], (ids(got), got.ignored)

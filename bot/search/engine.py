@@ -2216,6 +2216,12 @@ class SearchEngine:
                 continue  # the period has documents with these words: they are the answer
             last_need = need(options) if active is filters else last_need
             built = self._keywords(searcher, parsed, **options, topic_boost=topic_boost)
+            if i == 0 and built.unknown and built.clauses < 2 and not parsed.codes:
+                # The words no document has leave one syllable or none ("giá xăng hôm nay",
+                # "World Cup 2026"): that alone, or the year alone, is no answer to it (pages
+                # of "giá" and of 2026, a tester's). Nothing found, and the answer says which
+                # words no document has.
+                break
             if active is filters and built.clauses and i == 0:
                 known = min(known, built.clauses)
                 last_need = min(last_need, need(options))
