@@ -431,3 +431,49 @@ def test_a_source_name_with_control_characters_is_refused_and_old_ones_are_shown
     listing = runner.invoke(main, ["sources", "list"]).output
     assert listing.count("\n") == 1 and "\x1b" not in listing and "\x07" not in listing
     assert "A\\x1b[31mRED\\x07\\nnewline http://127.0.0.1:8765/feed.xml" in listing
+
+
+async def test_a_server_sending_a_byte_now_and_then_meets_the_deadline() -> None:
+    # A tester's slow-loris feed held `sources check` for minutes: the client's timeouts are
+    # per read, and every read got its byte in time.
+    import asyncio
+    import time
+
+    import httpx
+
+    from bot.errors import FetchError
+    from bot.feeds.fetch import fetch
+
+    class Trickle(httpx.AsyncByteStream):
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            for _ in range(100):  # 5 s in all
+                await asyncio.sleep(0.05)
+                yield b"<"
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/xml"}, stream=Trickle())
+
+    start = time.monotonic()
+    async with httpx.AsyncClient(transport=httpx.MockTransport(slow)) as client:
+        with pytest.raises(FetchError, match="no complete response within 0.5 s"):
+            await fetch(client, "http://127.0.0.1:9/feed.rss", deadline=0.5)
+    assert time.monotonic() - start < 2
+
+
+async def test_an_atom_feeds_relative_links_resolve_against_the_feed(
+    site: FeedSite, svc: Services
+) -> None:
+    # <link href="a0.html"/> is legal Atom; every entry failed as "not an http(s) URL".
+    title, paragraphs = next(iter(ARTICLES.values()))
+    site.add("/atom/a0.html", article_page(title, paragraphs))
+    atom = (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        "<title>Tin</title><id>urn:tin</id><updated>2024-05-18T01:30:00Z</updated>"
+        f'<entry><title>{title}</title><link href="a0.html"/><id>urn:a0</id>'
+        "<updated>2024-05-18T01:30:00Z</updated></entry></feed>"
+    )
+    SourceStore(svc.db).add(site.add("/atom/feed.xml", atom, "application/atom+xml"))
+    report = await poller(svc).poll_due()
+    assert report.stored == 1, report.failed_entries
+    (doc,) = svc.documents.list(limit=10)
+    assert doc.url == site.url + "/atom/a0.html"

@@ -22,6 +22,9 @@ from bot.corpus.urls import source_url
 from bot.errors import FetchError, InputError
 
 MAX_BYTES = 5 * 1024 * 1024
+# One response, from connecting to its last byte: the client's timeouts hold per read, so a
+# server sending a byte now and then held `sources check` for minutes (a tester's).
+DEADLINE = 30.0
 USER_AGENT = "partybot/0.1 (+https://github.com/partybot; feed reader)"
 
 
@@ -83,8 +86,10 @@ async def fetch(
     last_modified: str | None = None,
     politeness: Politeness | None = None,
     max_bytes: int = MAX_BYTES,
+    deadline: float = DEADLINE,
 ) -> Fetched:
-    """GET ``url`` with conditional headers; raises :class:`FetchError` with a clear reason."""
+    """GET ``url`` with conditional headers, within ``deadline`` seconds in all; raises
+    :class:`FetchError` with a clear reason."""
     try:
         source_url(url)  # a source stored before URLs were checked, or a feed's broken link
     except InputError as exc:
@@ -97,7 +102,10 @@ async def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     try:
-        async with client.stream("GET", url, headers=headers, follow_redirects=True) as response:
+        async with (
+            asyncio.timeout(deadline),
+            client.stream("GET", url, headers=headers, follow_redirects=True) as response,
+        ):
             if response.status_code == 304:
                 return Fetched(
                     str(response.url), 304, "", b"", None, etag, last_modified, not_modified=True
@@ -134,6 +142,8 @@ async def fetch(
             )
     except FetchError:
         raise
+    except TimeoutError:  # the deadline's (httpx's own timeouts are httpx.TimeoutException)
+        raise FetchError(f"timed out (no complete response within {deadline:g} s)") from None
     except Exception as exc:
         reason = failure_reason(exc)
         if reason is None:

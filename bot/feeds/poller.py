@@ -227,7 +227,14 @@ class Poller:
             raise FetchError(
                 f"not a feed or web page (content type {page.content_type or 'unknown'})"
             )
-        feed = feedparser.parse(page.body) if _looks_like_feed(page) else None
+        # Relative links ("a0.html", legal in Atom) resolve against the feed's own URL, as
+        # feedparser does when told where the document came from (they failed as "not an
+        # http(s) URL", a tester's).
+        feed = (
+            feedparser.parse(page.body, response_headers={"content-location": page.url})
+            if _looks_like_feed(page)
+            else None
+        )
         warning = None
         if feed is not None and feed.bozo:
             warning = (
