@@ -477,3 +477,24 @@ async def test_an_atom_feeds_relative_links_resolve_against_the_feed(
     assert report.stored == 1, report.failed_entries
     (doc,) = svc.documents.list(limit=10)
     assert doc.url == site.url + "/atom/a0.html"
+
+
+def test_a_feeds_credentials_are_never_printed(cli) -> None:  # type: ignore[no-untyped-def]
+    # A tester's "http://admin:hunter2@…?api_key=SECRETKEY" was printed in full by `sources
+    # list` and in every fetch error.
+    from bot.cli import main
+    from bot.corpus.urls import redacted_url
+
+    runner, _ = cli
+    url = "http://admin:hunter2@127.0.0.1:1/x?api_key=SECRETKEY&page=2"
+    outputs = [runner.invoke(main, ["sources", "add", url]).output]
+    outputs.append(runner.invoke(main, ["sources", "check", "1"]).output)
+    outputs.append(runner.invoke(main, ["sources", "list"]).output)
+    outputs.append(runner.invoke(main, ["sources", "add", url]).output)  # already added
+    joined = "\n".join(outputs)
+    assert "hunter2" not in joined and "SECRETKEY" not in joined, joined
+    assert "admin:***@127.0.0.1:1/x?api_key=***&page=2" in joined
+    assert (
+        redacted_url("https://bao.vn/rss?token=abc;sig=d") == "https://bao.vn/rss?token=***;sig=***"
+    )
+    assert redacted_url("https://bao.vn/rss/home.rss") == "https://bao.vn/rss/home.rss"

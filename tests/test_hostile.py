@@ -922,3 +922,59 @@ def test_classify_evidence_leaves_out_pairs_straddling_two_words(
     text = "Ủy ban kiểm tra kết luận: để xảy ra vi phạm kéo dài, chi bộ bị kỷ luật khiển trách."
     said = Conversation(modelled).classify(Context(lang="vi"), text).html
     assert "căn cứ: vi phạm" in said and "để" not in said  # nor a function word alone
+
+
+def test_a_file_name_that_is_not_utf8_is_stored_with_its_folder(
+    services: Services, tmp_path: Path
+) -> None:
+    # A name copied from an old Windows archive made the database refuse the whole folder,
+    # good files included, with a traceback (a tester's).
+    import os
+
+    from bot.corpus.ingest import read_paths
+
+    folder = tmp_path / "nu"
+    folder.mkdir()
+    bad = os.path.join(os.fsencode(folder), b"bad\xffname.txt")
+    with open(bad, "wb") as f:
+        f.write("Tiêu đề lạ\n\nĐảng ủy phường tổ chức hội nghị học tập.\n".encode())
+    (folder / "good.txt").write_text("Tài liệu tốt\n\nChi bộ họp định kỳ hằng tháng.\n")
+    report = ingest_documents(services, read_paths([folder]))
+    assert report.ok and len(report.added) == 2, report
+    assert services.documents.get("bad-name").title == "Tiêu đề lạ"
+
+
+def test_an_argument_that_is_not_utf8_is_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli import main
+    from bot.config import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    bytes_arg = b"\xff\xfe".decode("utf-8", "surrogateescape")
+    try:
+        for args in (["docs", "show", bytes_arg], ["users", "allow", "5", "--note", bytes_arg]):
+            result = CliRunner().invoke(main, args)
+            assert result.exit_code == 2, result.output
+            assert "is not UTF-8 text" in result.output and "Traceback" not in result.output
+    finally:
+        get_settings.cache_clear()
+
+
+def test_the_first_day_of_1900_is_in_range_and_an_id_of_the_wrong_type_says_so(
+    services: Services, tmp_path: Path
+) -> None:
+    from bot.classifier.data import read_examples
+
+    path = tmp_path / "d.jsonl"
+    path.write_text(
+        json.dumps({"id": "old", "title": "Cũ", "text": "Chi bộ họp.", "date": "1900-01-01"}) + "\n"
+    )
+    report = ingest_documents(services, read_jsonl(path))
+    assert report.ok, report.failed  # "out of range (1900–2199)" for 1900-01-01
+    labelled = tmp_path / "l.jsonl"
+    labelled.write_text(json.dumps({"id": 1, "text": "kết nạp", "topics": ["admission"]}) + "\n")
+    with pytest.raises(InputError, match="'id' must be a string, not int"):
+        read_examples(labelled, ["admission"])

@@ -71,6 +71,9 @@ def _parse_line(
     if not isinstance(item, dict):
         raise bad("expected a JSON object")
     example_id = item.get("id")
+    if example_id is not None and not isinstance(example_id, str):
+        # {"id": 1} has an id: what is wrong is its type (it read "missing", a tester's).
+        raise bad(f"'id' must be a string, not {type(example_id).__name__}")
     if not isinstance(example_id, str) or not example_id.strip():
         raise bad("missing or empty 'id'")
     text = item.get("text")

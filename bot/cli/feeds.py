@@ -9,6 +9,7 @@ import unicodedata
 import click
 
 from bot.cli.main import FriendlyGroup, with_services
+from bot.corpus.urls import redacted_url
 
 
 @click.group(cls=FriendlyGroup)
@@ -37,7 +38,9 @@ def sources_add(services, url: str, name: str | None, every: str) -> None:  # ty
     from bot.store.sources import SourceStore
 
     source = SourceStore(services.db).add(url, name=name, every_seconds=parse_every(every))
-    click.echo(f"added source #{source.id} {source.url} (every {source.every_seconds // 60} min)")
+    click.echo(
+        f"added source #{source.id} {redacted_url(source.url)} (every {source.every_seconds // 60} min)"
+    )
 
 
 @sources.command("list")
@@ -60,7 +63,7 @@ def sources_list(services) -> None:  # type: ignore[no-untyped-def]
         due = format_date(s.next_check_at, with_time=True) or "-"
         state = "ok" if not s.failures else f"FAILING x{s.failures}: {s.last_error}"
         click.echo(
-            f"#{s.id:<4} {s.kind:7} every {s.every_seconds // 60:>4} min  checked {checked:16} next {due:16} {_shown(state)}  {_shown(s.name or '')} {_shown(s.url)}"
+            f"#{s.id:<4} {s.kind:7} every {s.every_seconds // 60:>4} min  checked {checked:16} next {due:16} {_shown(state)}  {_shown(s.name or '')} {_shown(redacted_url(s.url))}"
         )
 
 
@@ -91,7 +94,7 @@ def sources_remove(services, ref: str) -> None:  # type: ignore[no-untyped-def]
     from bot.store.sources import SourceStore
 
     source = SourceStore(services.db).remove(ref)
-    click.echo(f"removed source #{source.id} {source.url}")
+    click.echo(f"removed source #{source.id} {redacted_url(source.url)}")
 
 
 @sources.command("check")
@@ -135,9 +138,9 @@ def fetch(services) -> None:  # type: ignore[no-untyped-def]
 def _print_report(report) -> None:  # type: ignore[no-untyped-def]
     click.echo(report.summary())
     for url, error in report.failed_sources.items():
-        click.echo(f"error: {url}: {error}", err=True)
+        click.echo(f"error: {redacted_url(url)}: {error}", err=True)
     for entry, error in report.failed_entries:
-        click.echo(f"error: entry {entry}: {error}", err=True)
+        click.echo(f"error: entry {redacted_url(entry)}: {error}", err=True)
     if not report.ok:
         sys.exit(1)  # like ingest: a script or cron job must see that something failed
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +28,20 @@ log = logging.getLogger("partybot")
 
 class FriendlyGroup(click.Group):
     """A group that turns domain errors into one clear line and a non-zero exit."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for n, arg in enumerate(args, start=1):
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                if os.path.lexists(arg):
+                    continue  # a file's name from an old archive: it can still be read
+                # Bytes that are not UTF-8 (a terminal in another encoding) would reach the
+                # database as surrogates and fail there with a traceback (a tester's).
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                click.echo(f"error: argument {n} is not UTF-8 text: {shown!r}", err=True)
+                ctx.exit(2)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

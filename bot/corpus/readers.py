@@ -309,13 +309,20 @@ def _read_pdf(data: bytes, source: str) -> str:
     return text
 
 
+def path_text(path: Path) -> str:
+    """``path`` as text that can be stored and printed: a name that is not UTF-8 (a file
+    copied from an old Windows archive) has its bad bytes shown as "�". Its surrogates made
+    the database refuse the whole batch, good files included (a tester's)."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
 def read_file(path: Path) -> NewDocument:
     """Read one document file; raises :class:`InputError` naming the file on failure.
 
     Only regular files are read, and never more than :data:`MAX_FILE_BYTES`: a FIFO named
     ``.txt`` would hang and ``/dev/zero`` would fill the memory.
     """
-    source = str(path)
+    source = path_text(path)
     suffix = path.suffix.lower()
     if not os.path.lexists(path):  # before the type: "/nonexistent" is missing, not untyped
         raise InputError("no such file or folder", source=source)
@@ -347,7 +354,7 @@ def read_file(path: Path) -> NewDocument:
         data = handle.read(limit + 1)
     if len(data) > limit:  # it grew while we read it
         raise InputError(_too_large(len(data), suffix), source=source)
-    return read_bytes(data, name=path.name, source=source)
+    return read_bytes(data, name=path_text(Path(path.name)), source=source)
 
 
 def _byte_limit(suffix: str) -> int:
@@ -423,7 +430,7 @@ class Skipped:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
+        return f"{path_text(self.path)}: {self.reason}"
 
 
 def _skip_reason(child: Path) -> str | None:
@@ -491,8 +498,10 @@ def iter_paths(paths: list[Path]) -> Iterator[Path]:
 
 
 FUTURE_SLACK = timedelta(days=1)  # a date later than now + this is a mistake, not news
-_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
-_LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+# In Vietnam time, as dates without a zone are read: "1900-01-01" was refused as outside
+# "1900–2199", being 1899 in UTC (a tester's).
+_EARLIEST = datetime(1900, 1, 1, tzinfo=VN)
+_LATEST = datetime(2200, 1, 1, tzinfo=VN)
 _MAX_FIELD_CHARS = {"title": 2_000, "url": 2_000, "source": 200, "author": 200}
 
 

@@ -7,11 +7,25 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bot.errors import InputError
 
-__all__ = ["TRACKING", "normalize_url", "source_url"]
+__all__ = ["TRACKING", "normalize_url", "redacted_url", "source_url"]
 
 TRACKING = re.compile(
     r"^(utm_\w+|fbclid|gclid|zarsrc|zalo_\w+|_ga|mc_cid|mc_eid|ref|cmpid|icid|igshid|src)$", re.I
 )
+
+
+# A password in the URL's user part, and the values of query parameters that name a secret
+# ("api_key", "token", "sig"): a feed reached with credentials must not print them in
+# `sources list`, in errors or in logs (a tester's). Patterns, so a malformed URL is masked too.
+_USER_PASSWORD = re.compile(r"^([a-z][a-z0-9+.-]*://[^/?#@:]*:)[^/?#@]*@", re.I)
+_SECRET_PARAM = re.compile(
+    r"([?&;][\w.-]*(?:key|token|secret|passw|pwd|sig|auth|session)[\w.-]*=)[^&#;]*", re.I
+)
+
+
+def redacted_url(url: str) -> str:
+    """``url`` with a password and secret-looking query values shown as ``***``."""
+    return _SECRET_PARAM.sub(r"\1***", _USER_PASSWORD.sub(r"\1***@", url))
 
 
 def source_url(url: str) -> str:
@@ -23,28 +37,28 @@ def source_url(url: str) -> str:
     """
     url = url.strip()
     if not re.match(r"^https?://", url, re.I):
-        raise InputError(f"not an http(s) URL: {url!r}")
+        raise InputError(f"not an http(s) URL: {redacted_url(url)!r}")
     if any(ch < " " or ch == "\x7f" for ch in url):
-        raise InputError(f"URL contains control characters: {url!r}")
+        raise InputError(f"URL contains control characters: {redacted_url(url)!r}")
     try:
         parts = urlsplit(url)
         host = parts.hostname
     except ValueError as exc:  # "Invalid IPv6 URL" (an unclosed bracket)
-        raise InputError(f"malformed URL {url!r}: {exc}") from None
+        raise InputError(f"malformed URL {redacted_url(url)!r}: {exc}") from None
     if not host:
-        raise InputError(f"URL has no host: {url!r}")
+        raise InputError(f"URL has no host: {redacted_url(url)!r}")
     try:
         port = parts.port
     except ValueError:  # not a number, or beyond 65535
         port = -1
     if port is not None and not 1 <= port <= 65535:
-        raise InputError(f"the port must be a number from 1 to 65535: {url!r}")
+        raise InputError(f"the port must be a number from 1 to 65535: {redacted_url(url)!r}")
     try:
         host.encode("idna")  # empty or over-long labels ("a..vn") can never be resolved
     except UnicodeError:
-        raise InputError(f"invalid host name in {url!r}") from None
+        raise InputError(f"invalid host name in {redacted_url(url)!r}") from None
     if " " in host:
-        raise InputError(f"invalid host name in {url!r}")
+        raise InputError(f"invalid host name in {redacted_url(url)!r}")
     # Scheme and host are case-insensitive: HTTP://Bao.VN/ and http://bao.vn/ are one source.
     userinfo, _, _ = parts.netloc.rpartition("@")
     netloc = f"[{host}]" if ":" in host else host

@@ -19,7 +19,7 @@ import httpx
 
 from bot.corpus.documents import NewDocument
 from bot.corpus.text import normalize, syllables
-from bot.corpus.urls import normalize_url
+from bot.corpus.urls import normalize_url, redacted_url
 from bot.errors import FetchError, InputError
 from bot.feeds.fetch import (
     Fetched,
@@ -195,10 +195,12 @@ class Poller:
                     reason = str(cause)
                 elif (expected := failure_reason(cause)) is not None:
                     reason = expected
-                    log.error("source %s failed: %s", source.url, reason)
+                    log.error("source %s failed: %s", redacted_url(source.url), reason)
                 else:
                     reason = one_line(cause)
-                    log.error("source %s failed: %s", source.url, reason, exc_info=cause)
+                    log.error(
+                        "source %s failed: %s", redacted_url(source.url), reason, exc_info=cause
+                    )
                 report.failed_sources[source.url] = reason
                 await asyncio.to_thread(self.store.record_failure, source, now, reason)
 

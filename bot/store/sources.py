@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from bot.bounds import parse_int
 from bot.corpus.text import normalize
-from bot.corpus.urls import normalize_url, source_url
+from bot.corpus.urls import normalize_url, redacted_url, source_url
 from bot.errors import InputError, NotFound
 from bot.store.db import Database, source_items, sources, utcnow
 
@@ -121,7 +121,9 @@ class SourceStore:
         with self.db.begin() as conn:
             existing = _find(conn, url)
             if existing is not None:
-                raise InputError(f"source already added (#{existing.id} {existing.url})")
+                raise InputError(
+                    f"source already added (#{existing.id} {redacted_url(existing.url)})"
+                )
             conn.execute(
                 sources.insert().values(
                     url=url,

@@ -6,6 +6,7 @@ import logging
 
 from telegram import Update
 
+from bot.corpus.urls import redacted_url
 from bot.errors import InputError, NotFound
 from bot.feeds.poller import Poller
 from bot.feeds.sources import parse_every
@@ -31,18 +32,18 @@ async def source_command(update: Update, context: Context) -> None:
         if action == "add" and len(args) >= 2:
             every = parse_every(args[2]) if len(args) > 2 else 1800
             source = await run(store.add, args[1], every_seconds=every)
-            await send(update, context, Reply(f"✅ #{source.id} {esc(source.url)}"))
+            await send(update, context, Reply(f"✅ #{source.id} {esc(redacted_url(source.url))}"))
             return
         if action == "remove" and len(args) >= 2:
             source = await run(store.remove, args[1])
-            await send(update, context, Reply(f"🗑 #{source.id} {esc(source.url)}"))
+            await send(update, context, Reply(f"🗑 #{source.id} {esc(redacted_url(source.url))}"))
             return
     except (InputError, NotFound) as exc:
         await send(update, context, Reply(esc(str(exc))))
         return
     items = await run(store.list)
     lines = [
-        f"#{s.id} {'⚠️ ' + esc(s.last_error or '') if s.failures else '✅'} {esc(s.url)}"
+        f"#{s.id} {'⚠️ ' + esc(s.last_error or '') if s.failures else '✅'} {esc(redacted_url(s.url))}"
         for s in items
     ]
     usage = t(ctx.lang, "source_usage")
