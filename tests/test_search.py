@@ -3181,3 +3181,16 @@ def test_words_no_document_has_leaving_one_syllable_or_none_find_nothing(
     # Two syllables left still search, and the answer says which words it left out.
     got = search(svc, "giá lúa qwzx")
     assert ids(got) == ["price"] and got.ignored == ["qwzx"], (ids(got), got.ignored)
+
+
+def test_an_expression_of_the_synonym_groups_is_no_typo(svc: Services) -> None:
+    # "Sài Gòn chi bộ khu phố" was searched as "Sài Còn chi bộ khu phố" (a tester's): the
+    # documents write "TP.HCM", and "gòn" looked like a mistyped "còn".
+    add(svc, "hcm", "Chi bộ khu phố", "TP.HCM – Chi bộ khu phố 3 họp bàn việc giữ an ninh.")
+    add(svc, "other", "Khu phố", "Việc còn tồn đọng ở khu phố được chi bộ gọn gàng xử lý.")
+    add(svc, "city", "Ngân sách", "TP.HCM thu ngân sách vượt dự toán.")
+    got = search(svc, "Sài Gòn chi bộ khu phố")
+    assert not got.suggestions and ids(got)[0] == "hcm", (got.suggestions, ids(got))
+    # The name alone is found by its synonyms: no note that the words are found apart.
+    alone = search(svc, "Sài Gòn")
+    assert set(ids(alone)) == {"hcm", "city"} and alone.note is None, alone.note

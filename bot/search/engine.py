@@ -229,6 +229,7 @@ class _Built:
     # Typos corrected to a function word: typed form → (folded, clause, boosts), searched only
     # when nothing else is ("lại làm vic" is "việc").
     function_words: dict[str, tuple[str, Query, list[Query]]] = field(default_factory=dict)
+    expression: set[str] = field(default_factory=set)  # typed syllables of synonym expressions
 
 
 def _name_score(pair_df: dict[str, int]) -> Query:
@@ -1243,7 +1244,16 @@ class SearchEngine:
         for a, b in itertools.pairwise(parsed.terms):
             around.setdefault(a.exact, ([], []))[1].append(b.exact)
             around.setdefault(b.exact, ([], []))[0].append(a.exact)
+        # An expression of the synonym groups, typed as such, is no typo: "Sài Gòn" (which
+        # the documents write "TP.HCM") became "Sài Còn" beside "chi bộ khu phố" (a
+        # tester's). Its syllables are matched as typed, and its synonyms find the rest.
+        built.expression = {
+            parsed.terms[i].exact
+            for found in self.synonyms.find([t.folded for t in parsed.terms])
+            for i in range(found.start, found.end)
+        }
         for term in unique.values():
+            original = term
             near = around.get(term.exact)
             done = False
             typed: Term | None = None  # as typed, when matched without its accents
@@ -1260,6 +1270,19 @@ class SearchEngine:
                     typed, term = term, replace(term, exact=term.folded, accented=False)
             if not done:
                 clause, boosts = self._term_clause(searcher, term, built, near)
+            fixed = built.folded_corrections.get(original.folded, original.folded)
+            if original.exact in built.expression and fixed != original.folded:
+                # Other letters for a syllable of an expression: taken as typed instead (a
+                # tone put right, "chi bọ" → "chi bộ", still is).
+                for key in (original.exact, term.exact):
+                    built.corrections.pop(key, None)
+                    built.function_words.pop(key, None)
+                built.folded_corrections.pop(original.folded, None)
+                built.replaced = [
+                    w for w in built.replaced if w not in (original.exact, term.exact)
+                ]
+                typed, term = None, replace(original, keep=True)
+                clause, boosts = self._term_clause(searcher, term, built, near)
             if typed is not None and clause is not None and near:
                 df = searcher.doc_freq("text_f", term.folded)
                 boosts = boosts + self._retoned(searcher, typed, df, near, built, strict=True)
@@ -1267,6 +1290,9 @@ class SearchEngine:
                 clauses.append(clause)
                 clause_of[term.folded] = clause
                 should.extend(boosts)
+        # A syllable of an expression no document writes so is found by its synonyms, if at
+        # all: no word "no document has" ("Sài Gòn", which the documents write "TP.HCM").
+        built.unknown = [w for w in built.unknown if w not in built.expression]
         if not clauses:
             for folded, clause, boosts in built.function_words.values():
                 clauses.append(clause)
@@ -2344,6 +2370,8 @@ class SearchEngine:
                 # The header says no document has every word as typed ("bầu cử ĐBQH": "cụ"
                 # and "cứ" are no "cử"): no note that these have every word (a tester's).
                 and results.complete != 0
+                # "Sài Gòn" is found by its synonyms ("TP.HCM"), not by its syllables apart.
+                and not all(t.exact in built.expression for t in parsed.content_terms)
                 and built.pairs_asked
                 and (not built.pairs_found or _typed_apart(searcher, parsed, built))
                 and not parsed.phrases
@@ -2355,7 +2383,7 @@ class SearchEngine:
                 missing = any(
                     t.accented and not searcher.doc_freq("text_x", t.exact)
                     for t in parsed.content_terms
-                    if t.exact not in built.corrections
+                    if t.exact not in built.corrections and t.exact not in built.expression
                 )
                 results.note = "relaxed" if missing else "words_apart"
             if (
