@@ -3194,3 +3194,11 @@ def test_an_expression_of_the_synonym_groups_is_no_typo(svc: Services) -> None:
     # The name alone is found by its synonyms: no note that the words are found apart.
     alone = search(svc, "Sài Gòn")
     assert set(ids(alone)) == {"hcm", "city"} and alone.note is None, alone.note
+
+
+def test_dv_is_dang_vien(svc: Services) -> None:
+    # "kết nạp đv là học sinh thpt" answered "no document has: đv" (a tester's).
+    add(svc, "school", "Tin", "Chi bộ trường kết nạp đảng viên là học sinh lớp 12.")
+    add(svc, "club", "Tin", "Câu lạc bộ kết nạp hội viên mới.")
+    got = search(svc, "kết nạp đv là học sinh")
+    assert ids(got)[0] == "school" and not got.ignored, (ids(got), got.ignored)

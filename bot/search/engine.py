@@ -167,6 +167,8 @@ ABBREVIATIONS = {
     "bcd": "ban chi dao",
     "ccb": "cuu chien binh",
     "cbdv": "can bo dang vien",
+    "dv": "dang vien",  # "kết nạp đv" (a tester's: "no document has: đv")
+    "tw": "trung uong",  # "UBKT TW"; a code's "/TW" still matches it too
     "tncs": "thanh nien cong san",
     "dtn": "doan thanh nien",
     "lhpn": "lien hiep phu nu",
