@@ -3202,3 +3202,33 @@ def test_dv_is_dang_vien(svc: Services) -> None:
     add(svc, "club", "Tin", "Câu lạc bộ kết nạp hội viên mới.")
     got = search(svc, "kết nạp đv là học sinh")
     assert ids(got)[0] == "school" and not got.ignored, (ids(got), got.ignored)
+
+
+TAGGED = {"inspection": 1.0}
+
+
+def test_a_request_for_the_newest_lists_the_good_matches_by_date(svc: Services) -> None:
+    # "bài mới nhất về kỷ luật" searched the words "mới nhất" and found "no document with
+    # every word" (a tester's); by date alone, a story's "kỷ luật quân đội" came first.
+    add(
+        svc,
+        "old",
+        "Kỷ luật đảng viên",
+        "Thi hành kỷ luật đảng viên vi phạm.",
+        date=datetime(2022, 1, 5),
+        topics=TAGGED,
+    )
+    new = "Kỷ luật cảnh cáo cán bộ vi phạm."
+    add(svc, "new", "Kỷ luật cán bộ", new, date=datetime(2024, 3, 1), topics=TAGGED)
+    add(
+        svc,
+        "army",
+        "Tân binh nhập ngũ",
+        "Thanh niên lên đường nhập ngũ, hứa chấp hành nghiêm kỷ luật quân đội; gia đình tiễn "
+        "con em, xã tặng quà, đoàn thanh niên tổ chức văn nghệ chia tay các tân binh.",
+        date=datetime(2025, 2, 1),
+    )
+    got = search(svc, "bài mới nhất về kỷ luật")
+    assert got.newest and ids(got)[:2] == ["new", "old"], ids(got)
+    assert parse_query("có gì mới").newest and not parse_query("kết nạp đảng viên mới").newest
+    assert ids(search(svc, "có gì mới"))[0] == "army"  # nothing else asked: the newest

@@ -568,6 +568,8 @@ def bending_note(results: SearchResults, lang: str, *, complete: bool = True) ->
     and the words no document has, which were left out. ``complete=False``: not how many
     have every word (the bot's header says it)."""
     lines = [_bent(results, lang)]
+    if results.newest:
+        lines.insert(0, t(lang, "note_newest"))
     if results.period is not None and results.note != "date_relaxed":
         period = period_label(*results.period, lang=lang)
         named = results.period_named

@@ -98,6 +98,7 @@ class SearchResults:
     phrase_hits: int | None = None  # of ``total``, documents with the quoted phrase itself
     # Of ``total``, the documents with every word, when the search was loosened to fewer.
     complete: int | None = None
+    newest: bool = False  # asked for the newest ("bài mới nhất về …"): by date, newest first
     # Of ``total``, the documents with a two-syllable query's words side by side, when the
     # others have them only apart.
     together: int | None = None

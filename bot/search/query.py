@@ -162,6 +162,7 @@ class ParsedQuery:
     codes: list[list[str]] = field(default_factory=list)  # per code: its keys ("21-KL", "21-KL/TW")
     date_from: datetime | None = None  # naive UTC, inclusive
     date_to: datetime | None = None  # naive UTC, exclusive
+    newest: bool = False  # "mới nhất": by date, newest first
     date_text: str | None = None  # the words that set the dates ("năm 2022")
     # A date no calendar has, read as its month or year: (as typed, what was searched).
     date_widened: tuple[str, str] | None = None
@@ -558,6 +559,13 @@ def parse_query(
         year = datetime.now(VN).year - (m.group(1) != "nay")
         work = work[: m.start()] + f"{year}".ljust(m.end() - m.start()) + work[m.end() :]
     folded = fold_lower(work)
+    newest = _NEWEST.search(folded)
+    if newest is not None:
+        # "bài mới nhất về kỷ luật", "có gì mới": the newest first, not the words "mới nhất"
+        # (a tester's got "no document has every word" for them).
+        parsed.newest = True
+        work = _blank(work, newest.start(), newest.end())
+        folded = fold_lower(work)
     relative = _RELATIVE_SPAN.search(folded)
     if relative is not None:
         # "tuần trước", "tháng này", "hôm qua", "7 ngày qua": days counted back from today
@@ -673,6 +681,13 @@ def _drop_contradicted(parsed: ParsedQuery) -> None:
 
 
 _RELATIVE_YEAR = re.compile(r"\bnam (nay|ngoai)\b")  # not "năm qua": a report's own year
+# A request for the newest documents, on the folded query: "(các) bài/tin mới nhất (về)",
+# "gần đây nhất", "tin mới", "có gì mới". Not "mới" alone: "đảng viên mới" are new members.
+_NEWEST = re.compile(
+    r"(?<!\w)(?:(?:cac|nhung) )?(?:(?:tin tuc|tin|bai viet|bai|tai lieu|van ban|thong tin) )?"
+    r"(?:moi nhat|gan day nhat|gan nhat)(?: (?:ve|cua))?(?!\w)"
+    r"|(?<!\w)(?:co gi moi|tin moi|bai moi)(?: (?:ve|cua))?(?!\w)"
+)
 # Periods counted back from today, on the folded query. Not "3 tháng trước" (three months ago:
 # a month, not this one) nor "hằng tháng, trước …" (the comma parts them).
 _RELATIVE_SPAN = re.compile(
