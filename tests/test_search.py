@@ -3189,8 +3189,13 @@ def test_an_expression_of_the_synonym_groups_is_no_typo(svc: Services) -> None:
     add(svc, "hcm", "Chi bộ khu phố", "TP.HCM – Chi bộ khu phố 3 họp bàn việc giữ an ninh.")
     add(svc, "other", "Khu phố", "Việc còn tồn đọng ở khu phố được chi bộ gọn gàng xử lý.")
     add(svc, "city", "Ngân sách", "TP.HCM thu ngân sách vượt dự toán.")
+    add(svc, "costs", "Chi phí", "Phường tinh gọn chi phí hành chính.")  # "gọn chi"
     got = search(svc, "Sài Gòn chi bộ khu phố")
     assert not got.suggestions and ids(got)[0] == "hcm", (got.suggestions, ids(got))
+    # … and is the name it is a synonym of: "TP.HCM" with the same words answers alike (it
+    # said no document had every word, as "gòn" pairs with "chi" and "sài gòn" with nothing).
+    same = search(svc, "TP.HCM chi bộ khu phố")
+    assert (ids(got), got.complete) == (ids(same), same.complete), (got.complete, same.complete)
     # The name alone is found by its synonyms: no note that the words are found apart.
     alone = search(svc, "Sài Gòn")
     assert set(ids(alone)) == {"hcm", "city"} and alone.note is None, alone.note

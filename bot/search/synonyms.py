@@ -61,6 +61,13 @@ class Synonyms:
                     raise InputError(f"synonyms: {expr.written!r} is in two groups")
         self._longest = max((len(e) for e in self._group_of), default=0)
 
+    def written(self, folded: tuple[str, ...]) -> str | None:
+        """How the group writes the expression of these folded syllables, if it has it."""
+        group = self._group_of.get(folded)
+        if group is None:
+            return None
+        return next((e.written for e in self.groups[group] if e.folded == folded), None)
+
     def find(self, words: list[str]) -> list[Match]:
         """Non-overlapping expressions in ``words`` (folded syllables), longest first."""
         found: list[Match] = []
