@@ -3236,6 +3236,7 @@ def test_a_request_for_the_newest_lists_the_good_matches_by_date(svc: Services) 
     got = search(svc, "bài mới nhất về kỷ luật")
     assert got.newest and ids(got)[:2] == ["new", "old"], ids(got)
     assert parse_query("có gì mới").newest and not parse_query("kết nạp đảng viên mới").newest
+    assert parse_query("hôm qua có tin gì").newest  # "có tin gì" was searched ("tín nhiệm")
     assert ids(search(svc, "có gì mới"))[0] == "army"  # nothing else asked: the newest
 
 

@@ -163,6 +163,7 @@ ABBREVIATIONS = {
     "mttq": "mat tran to quoc",
     "pctn": "phong chong tham nhung",
     "hdnd": "hoi dong nhan dan",
+    "dbqh": "dai bieu quoc hoi",
     "ubnd": "uy ban nhan dan",
     "bch": "ban chap hanh",
     "btv": "ban thuong vu",

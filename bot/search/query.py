@@ -686,7 +686,7 @@ _RELATIVE_YEAR = re.compile(r"\bnam (nay|ngoai)\b")  # not "năm qua": a report'
 _NEWEST = re.compile(
     r"(?<!\w)(?:(?:cac|nhung) )?(?:(?:tin tuc|tin|bai viet|bai|tai lieu|van ban|thong tin) )?"
     r"(?:moi nhat|gan day nhat|gan nhat)(?: (?:ve|cua))?(?!\w)"
-    r"|(?<!\w)(?:co gi moi|tin moi|bai moi)(?: (?:ve|cua))?(?!\w)"
+    r"|(?<!\w)(?:co gi moi|co tin gi(?: moi)?|tin moi|bai moi)(?: (?:ve|cua))?(?!\w)"
 )
 # Periods counted back from today, on the folded query. Not "3 tháng trước" (three months ago:
 # a month, not this one) nor "hằng tháng, trước …" (the comma parts them).
