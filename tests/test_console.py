@@ -520,3 +520,18 @@ def test_the_header_echoes_what_was_searched_not_the_request(services: Services)
     # It echoed "em muốn tìm tài liệu về báo cáo viên" (a tester's).
     text = _chat_with_seeds(services, "em muốn tìm tài liệu về đại hội chi bộ\n/quit\n")
     assert "🔎 đại hội chi bộ —" in text and "🔎 em muốn" not in text
+
+
+def test_words_found_apart_are_not_said_to_be_every_word(services: Services) -> None:
+    # Under a header saying the documents with every word are ranked among close matches,
+    # the note went on "these have every word" (a tester's): it says what is true alone.
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    services.documents.add(
+        NewDocument(title="Tin", text="Cử tri xã đi bầu trưởng thôn.", external_id="a")
+    )
+    out = io.StringIO()
+    run_console(services, stdin=io.StringIO("bầu cử\n/quit\n"), stdout=out)
+    assert "Không tài liệu nào có các từ này đứng liền nhau." in out.getvalue()
+    assert "đây là các bài có đủ các từ" not in out.getvalue()
