@@ -3115,16 +3115,19 @@ def test_accents_typed_tell_a_word_from_the_commoner_syllable_folding_adds(
     # bộ" anywhere were counted among those with every word (a tester's).
     for i in range(2):
         add(svc, f"rotate{i}", "Luân chuyển", f"Tỉnh luân chuyển {i + 3} cán bộ về xã.")
-    for i in range(6):
+    for i in range(12):
         add(
             svc,
             f"comment{i}",
             f"Tin {i}",
-            f"Cán bộ xã bình luận, kết luận vụ việc {i}; hồ sơ được chuyển lên huyện.",
+            f"Cán bộ về xã bình luận, kết luận vụ việc {i}; hồ sơ được chuyển lên huyện.",
         )
     got = search(svc, "luân chuyển cán bộ về xã")
     assert sorted(ids(got)[:2]) == ["rotate0", "rotate1"], ids(got)
     assert got.complete == 2, got.complete  # "2 tài liệu có đủ các từ", then the others
+    # Typed without accents, as the documents mostly write the pair: "luân chuyển".
+    got = search(svc, "luan chuyen can bo ve xa")
+    assert sorted(ids(got)[:2]) == ["rotate0", "rotate1"] and got.complete == 2, got.complete
 
 
 def test_no_note_that_documents_have_every_word_when_none_has_them_as_typed(

@@ -130,6 +130,7 @@ PHRASE_SLOP = 1  # a quoted phrase still matches with one word inserted
 WORDS_FROM = 3  # syllables from which a query's words, not only its syllables, are required
 WORD_SHARE = 0.3  # two syllables together in this share of the documents with the rarer: a word
 WORD_MIN_DOCS = 2
+MAX_READINGS = 400  # accented readings of an unaccented pair looked up for its share
 W_FIGURE = 2.0  # a figure of three digits or more, as typed, counts this much more
 _FIGURE = re.compile(r"\d{1,3}(?:[.,]\d{3})+|\d{3,}")
 _YEARISH = re.compile(r"19\d\d|20\d\d")  # a year is a date's, not a figure's
@@ -447,6 +448,29 @@ def _accent_prefixes(folded: str) -> list[str]:
     if len(head) == len(folded):
         return onsets
     return [onset + form for onset in onsets for form in _letter_forms(folded[len(head)])]
+
+
+def _accented_forms(searcher: tantivy.Searcher, folded: str) -> dict[str, int]:
+    """Every accented form of a folded syllable the documents use, with its document count."""
+    return {
+        form: df
+        for prefix in _accent_prefixes(folded)
+        for form, df in searcher.terms_with_prefix("text_x", prefix)
+        if len(form) == len(folded) and fold_lower(form) == folded
+    }
+
+
+def _reading_share(searcher: tantivy.Searcher, a: str, b: str) -> float:
+    """Of the documents with the rarer syllable of the pair's commonest accented reading,
+    the share that have that reading side by side (0 when fewer than WORD_MIN_DOCS do)."""
+    forms_a, forms_b = _accented_forms(searcher, a), _accented_forms(searcher, b)
+    if not forms_a or not forms_b or len(forms_a) * len(forms_b) > MAX_READINGS:
+        return 0.0
+    together, fa, fb = max(
+        (_exact_pair_df(searcher, f"{x}_{y}"), x, y) for x in forms_a for y in forms_b
+    )
+    rarer = min(forms_a[fa], forms_b[fb])
+    return together / rarer if together >= WORD_MIN_DOCS and rarer else 0.0
 
 
 def _telex_typed(searcher: tantivy.Searcher, term: Term) -> bool:
@@ -1630,6 +1654,10 @@ class SearchEngine:
                     searcher.doc_freq("text_x", a.exact), searcher.doc_freq("text_x", b.exact)
                 )
                 exact = together / rarer if together >= WORD_MIN_DOCS and rarer else 0.0
+            elif not (a.accented or b.accented) and folded < WORD_SHARE and together:
+                # Typed without accents: counted as the documents mostly write the pair, for
+                # the same reason ("luan chuyen" is "luân chuyển", not "luận"; a tester's).
+                exact = _reading_share(searcher, wa, wb)
             share.append(max(folded, exact))
         words: list[Query] = []
         i = 0
