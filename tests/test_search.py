@@ -3202,6 +3202,9 @@ def test_an_expression_of_the_synonym_groups_is_no_typo(svc: Services) -> None:
     # The name alone is found by its synonyms: no note that the words are found apart.
     alone = search(svc, "Sài Gòn")
     assert set(ids(alone)) == {"hcm", "city"} and alone.note is None, alone.note
+    # … and says what it searched instead, since no document writes "Sài Gòn".
+    assert alone.via and alone.via[0][0] == "Sài Gòn" and "TP HCM" in alone.via[0][1]
+    assert not search(svc, "TP.HCM").via  # written so: nothing to say
 
 
 def test_dv_is_dang_vien(svc: Services) -> None:

@@ -570,6 +570,8 @@ def bending_note(results: SearchResults, lang: str, *, complete: bool = True) ->
     lines = [_bent(results, lang)]
     if results.newest:
         lines.insert(0, t(lang, "note_newest"))
+    for typed, forms in results.via:
+        lines.append(t(lang, "note_via", typed=cut(typed, 60), forms=cut(", ".join(forms), 120)))
     if results.period is not None and results.note != "date_relaxed":
         period = period_label(*results.period, lang=lang)
         named = results.period_named

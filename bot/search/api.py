@@ -99,6 +99,9 @@ class SearchResults:
     # Of ``total``, the documents with every word, when the search was loosened to fewer.
     complete: int | None = None
     newest: bool = False  # asked for the newest ("bài mới nhất về …"): by date, newest first
+    # Expressions no document writes as typed, each with the synonyms searched instead
+    # ("Sài Gòn" → "TP.HCM", "thành phố Hồ Chí Minh").
+    via: list[tuple[str, list[str]]] = field(default_factory=list)
     # Of ``total``, the documents with a two-syllable query's words side by side, when the
     # others have them only apart.
     together: int | None = None

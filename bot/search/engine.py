@@ -130,6 +130,7 @@ PHRASE_SLOP = 1  # a quoted phrase still matches with one word inserted
 WORDS_FROM = 3  # syllables from which a query's words, not only its syllables, are required
 WORD_SHARE = 0.3  # two syllables together in this share of the documents with the rarer: a word
 WORD_MIN_DOCS = 2
+MAX_VIA_SHOWN = 3  # synonyms named when the expression typed is in no document
 MAX_READINGS = 400  # accented readings of an unaccented pair looked up for its share
 W_FIGURE = 2.0  # a figure of three digits or more, as typed, counts this much more
 _FIGURE = re.compile(r"\d{1,3}(?:[.,]\d{3})+|\d{3,}")
@@ -236,6 +237,8 @@ class _Built:
     # when nothing else is ("lại làm vic" is "việc").
     function_words: dict[str, tuple[str, Query, list[Query]]] = field(default_factory=dict)
     expression: set[str] = field(default_factory=set)  # typed syllables of synonym expressions
+    # Expressions no document writes as typed, with the synonyms searched instead.
+    via: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 def _name_score(pair_df: dict[str, int]) -> Query:
@@ -448,6 +451,15 @@ def _accent_prefixes(folded: str) -> list[str]:
     if len(head) == len(folded):
         return onsets
     return [onset + form for onset in onsets for form in _letter_forms(folded[len(head)])]
+
+
+def _as_name(written: str) -> str:
+    """A name's spelling from the synonym groups (kept in lower case) as a name is written:
+    "tp hồ chí minh" is "TP Hồ Chí Minh", an abbreviation in capitals."""
+    return " ".join(
+        w.upper() if not any(c in "aeiouy" for c in fold_lower(w)) else w[:1].upper() + w[1:]
+        for w in written.split()
+    )
 
 
 def _accented_forms(searcher: tantivy.Searcher, folded: str) -> dict[str, int]:
@@ -1386,6 +1398,7 @@ class SearchEngine:
                 slack=slack,
                 said=built.said,
                 fixed=built.folded_corrections,
+                via=built.via,
             )
             if matches:
                 # Membership from any way of saying it; the score from the typed words, except
@@ -1692,6 +1705,7 @@ class SearchEngine:
         slack: int | None,
         said: list[Term],
         fixed: dict[str, str],
+        via: list[tuple[str, list[str]]] | None = None,
     ) -> list[tuple[list[str], Query, list[Query], _NameWay | None]]:
         """Each synonym expression in the query (its folded syllables) with another way in
         (by any of its synonyms) and each synonym's score; the synonyms' words go to ``said``.
@@ -1732,6 +1746,7 @@ class SearchEngine:
             # remainder of what the query needs.
             rest = max(0, need - len([w for w in set(inside) if w in clause_of]))
             scores: list[Query] = []
+            written: list[str] = []  # the synonyms some document writes
             typed: _NameWay | None = None
             extra = [self._requirement(kept, len(kept) - min(rest, len(kept)))] if rest else []
             spelled_ways: list[Query] = []  # documents writing a synonym, nothing else
@@ -1743,6 +1758,7 @@ class SearchEngine:
                     spelled_ways.append(_term("text_f", short))
                     scores.append(_boost(_term("text_f", short), W_BIGRAM))
                     said.extend(_terms(alt.written))
+                    written.append(alt.written)
                     continue
                 pairs = [f"{a}_{b}" for a, b in itertools.pairwise(alt.folded)]
                 pair_df = {p: searcher.doc_freq("pairs", p) for p in pairs}
@@ -1754,6 +1770,7 @@ class SearchEngine:
                 spelled_ways.append(spelled)
                 scores.append(_name_score(pair_df) if match.name else _should(score))
                 said.extend(_terms(alt.written))
+                written.append(alt.written)
             if match.name and scores:
                 pairs = [f"{a}_{b}" for a, b in itertools.pairwise(words[start:end])]
                 pair_df = {p: searcher.doc_freq("pairs", p) for p in pairs}
@@ -1773,6 +1790,20 @@ class SearchEngine:
                     typed = _NameWay(
                         nothing, None, frozenset(pairs), name_words, _should(spellings)
                     )
+            typed_pairs = [f"{a}_{b}" for a, b in itertools.pairwise(words[start:end])]
+            if (
+                written
+                and via is not None
+                and not all(searcher.doc_freq("pairs", p) for p in typed_pairs)
+            ):
+                # No document writes it as typed ("Sài Gòn"): the answer says what it was
+                # searched as ("TP.HCM"), or the documents seem to lack the words asked for.
+                span = parsed.terms[start:end]
+                shown = " ".join(
+                    t.exact[:1].upper() + t.exact[1:] if t.capital else t.exact for t in span
+                )
+                forms = [_as_name(w) if match.name else w for w in dict.fromkeys(written)]
+                via.append((shown, forms[:MAX_VIA_SHOWN]))
             if scores:
                 # One way in for every synonym: the rest of the query (``extra``, "k of these
                 # syllables") is then evaluated once, not once per synonym. tantivy cannot
@@ -2392,6 +2423,7 @@ class SearchEngine:
                     w[:1].upper() + w[1:] if t.capital else w for w, t in searched
                 )
             results.central = built.central
+            results.via = list(built.via)
             if excluding and found.filters is filters and built.query is not None:
                 # How many the excluded words took away ("kiểm soát quyền lực -tham nhũng"
                 # lost every article on it, which the answer did not say; a tester's).
