@@ -498,3 +498,20 @@ def test_a_feeds_credentials_are_never_printed(cli) -> None:  # type: ignore[no-
         redacted_url("https://bao.vn/rss?token=abc;sig=d") == "https://bao.vn/rss?token=***;sig=***"
     )
     assert redacted_url("https://bao.vn/rss/home.rss") == "https://bao.vn/rss/home.rss"
+
+
+async def test_a_feed_of_dead_links_gives_up_after_a_few_in_a_row(
+    site: FeedSite, svc: Services
+) -> None:
+    # 50 dead links took 52 s, a second each (a tester's): after five failures in a row the
+    # rest wait for the next poll, which, as failed entries are not tried again, gets further.
+    from bot.feeds.poller import MAX_FAILED_IN_A_ROW
+
+    items = [(f"Bài {i}", f"{site.url}/bai/gone-{i}.html", "Ngắn") for i in range(12)]
+    feed = SourceStore(svc.db).add(site.add("/dead.rss", rss(items), "application/rss+xml"))
+    first = await poller(svc).poll_due()
+    assert len(first.failed_entries) == MAX_FAILED_IN_A_ROW
+    assert first.stopped == {feed.url: MAX_FAILED_IN_A_ROW}
+    assert not first.failed_sources  # the source itself did not fail
+    second = await poller(svc).poll_due(only=[SourceStore(svc.db).get(feed.id)])
+    assert len(second.failed_entries) == MAX_FAILED_IN_A_ROW  # the next five

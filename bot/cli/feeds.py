@@ -141,6 +141,12 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
         click.echo(f"error: {redacted_url(url)}: {error}", err=True)
     for entry, error in report.failed_entries:
         click.echo(f"error: entry {redacted_url(entry)}: {error}", err=True)
+    for url, streak in report.stopped.items():
+        click.echo(
+            f"note: {redacted_url(url)}: {streak} entries failed in a row; "
+            "its other entries wait for the next poll",
+            err=True,
+        )
     if not report.ok:
         sys.exit(1)  # like ingest: a script or cron job must see that something failed
 

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 NEAR_DUPLICATE = 0.8  # estimated Jaccard similarity of 3-syllable shingles
 MAX_ENTRIES = 50
+MAX_FAILED_IN_A_ROW = 5  # entries of one feed failing one after the other: the rest wait
 
 
 @dataclass
@@ -52,6 +53,8 @@ class PollReport:
     near_duplicates: int = 0
     failed_entries: list[tuple[str, str]] = field(default_factory=list)  # (entry, reason)
     failed_sources: dict[str, str] = field(default_factory=dict)
+    # Feeds whose remaining entries wait for the next poll after this many failed in a row.
+    stopped: dict[str, int] = field(default_factory=dict)
     new_ids: list[int] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
@@ -247,8 +250,17 @@ class Poller:
         entries = [e for e in feed.entries if _has_content(e)] if feed is not None else []
         if feed is not None and entries:
             kind = "feed"
-            for entry in entries[:MAX_ENTRIES]:
+            streak = 0
+            for n, entry in enumerate(entries[:MAX_ENTRIES]):
+                failed = len(report.failed_entries)
                 await self._entry(client, source, entry, report)
+                streak = streak + 1 if len(report.failed_entries) > failed else 0
+                if streak >= MAX_FAILED_IN_A_ROW and n + 1 < len(entries[:MAX_ENTRIES]):
+                    # A feed of dead links took a second each (the politeness delay), 52 s
+                    # for one feed (a tester's): the rest wait for the next poll, and each
+                    # poll gets through a few more, since a failed entry is not tried again.
+                    report.stopped[source.url] = streak
+                    break
         elif feed is not None:
             raise FetchError(warning or "feed has no entries")
         else:
