@@ -3253,3 +3253,40 @@ def test_every_word_at_any_time_does_not_require_the_year(svc: Services) -> None
     add(svc, "plan", "Kế hoạch", "Kỷ luật và kế hoạch đến năm 2026.", date=datetime(2022, 5, 1))
     got = search(svc, "kỷ luật 2026")
     assert got.note == "date_relaxed" and set(ids(got)) == {"case", "plan"}, ids(got)
+
+
+def test_more_relative_periods_and_the_news_of_a_period() -> None:
+    # Testers': "2 tuần qua" and "99999999 ngày qua" were searched as words, "tin hôm nay"
+    # found "tín nhiệm".
+    def days(query: str) -> int:
+        parsed = parse_query(query)
+        assert parsed.date_from is not None and parsed.date_to is not None, query
+        return (parsed.date_to - parsed.date_from).days
+
+    assert days("kỷ luật 2 tuần qua") == 14 and days("kỷ luật 3 tháng qua") == 90
+    assert days("kỷ luật 99999999 ngày qua") == 36_500  # at most a hundred years back
+    assert [t.folded for t in parse_query("kỷ luật 2 tuần qua").content_terms] == ["ky", "luat"]
+    news = parse_query("tin hôm nay")
+    assert news.newest and not news.has_content and news.date_from is not None
+    assert not parse_query("tin").newest  # no period: the word
+
+
+def test_the_newest_of_a_code_or_a_topic(svc: Services) -> None:
+    # "Kết luận 21 mới nhất" said no article cited it while listing those that do; the
+    # newest "kết nạp đảng viên" left out untagged articles saying it (testers').
+    add(svc, "cite", "Tin", "Quán triệt Kết luận 21-KL/TW.", date=datetime(2024, 5, 1))
+    got = search(svc, "Kết luận 21 mới nhất")
+    assert got.newest and ids(got) == ["cite"] and got.citing is None, got.citing
+    admission = {"admission": 1.0}
+    add(
+        svc,
+        "tagged",
+        "Kết nạp",
+        "Kết nạp đảng viên mới.",
+        date=datetime(2023, 1, 1),
+        topics=admission,
+    )
+    add(svc, "said", "Tin", "Chi bộ kết nạp đảng viên trẻ.", date=datetime(2025, 1, 1))
+    got = search(svc, "kết nạp đảng viên mới nhất")
+    assert got.topic == "admission" and ids(got) == ["said", "tagged"], ids(got)
+    assert got.tagged == 1 and got.total == 2

@@ -351,6 +351,15 @@ def _word_bonus(searcher: tantivy.Searcher, field_name: str, pair: str, weight: 
     return Query.boost_query(term, weight / hits[0][0]) if hits and hits[0][0] > 0 else term
 
 
+def _phrase_said(content: list[str]) -> list[Query]:
+    """What a document outside a topic must hold to say its phrase (folded content
+    syllables): each two-syllable word's pair, and a last syllable alone."""
+    said = [_term("pairs", f"{a}_{b}") for a, b in zip(content[::2], content[1::2], strict=False)]
+    if said and len(content) % 2:
+        said.append(_term("text_f", content[-1]))
+    return said
+
+
 def _is_term(query: Query) -> bool:
     """A term query, boosted or not (tantivy's Python binding says so only in its repr)."""
     return repr(query).startswith(("Query(TermQuery(", "Query(Boost(query=TermQuery("))
@@ -2212,9 +2221,14 @@ class SearchEngine:
         if parsed.topic and not topic and parsed.newest:
             # "tin mới nhất về kết nạp đảng viên": the topic's documents by date, as /topic.
             results.topic = parsed.topic
-            in_topic = self._combine(_term("topics", parsed.topic), filters)
-            page, results.total = self._newest(searcher, in_topic, offset, limit)
-            results.tagged = results.total
+            content = [t.folded for t in parsed.terms if not t.stop]
+            said = _phrase_said(content)
+            # The topic's documents, and those outside it that say its phrase, as its
+            # listing has them (a tester's newest "kết nạp đảng viên" were untagged).
+            ways = [_term("topics", parsed.topic)] + ([_all(said)] if said else [])
+            listed = self._combine(_filter(_should(ways)), filters)
+            page, results.total = self._newest(searcher, listed, offset, limit)
+            results.tagged = _count(searcher, self._combine(ways[0], filters))
             results.hits = self._hits(searcher, page, parsed)
             return results
         if parsed.topic and not topic:
@@ -2444,7 +2458,9 @@ class SearchEngine:
             )
             if results.together and results.hits:
                 results.apart_from = self._apart_from(searcher, parsed, found, results.hits)
-            if built.central and built.citing:
+            if built.central and built.citing and not parsed.newest:
+                # (Ordered by date, the citing and the subject's documents are mixed: no line
+                # between them, and no "none cites it", a tester's "Kết luận 21 mới nhất".)
                 # Where the citing documents end (their tier's constant), so the answer can
                 # say so: "Hội nghị Trung ương 4 khóa XIII", on the subject of a khóa XII
                 # resolution, read as citing it. From the page's scores: no count to run.
@@ -2703,11 +2719,7 @@ class SearchEngine:
         # topic phrase is two-syllable words ("kết nạp | đảng viên", "tổ chức | cơ sở |
         # đảng"): each word's pair, and a last syllable alone; "nạp đảng" crosses words, and
         # "kết nạp được 90 đảng viên" says the phrase.
-        said = [
-            _term("pairs", f"{a}_{b}") for a, b in zip(content[::2], content[1::2], strict=False)
-        ]
-        if said and len(content) % 2:
-            said.append(_term("text_f", content[-1]))
+        said = _phrase_said(content)
         outside = not_in_topic + [(Occur.Must, q) for q in said]
         if want > 0:
             got, n_outside = self._ranked(

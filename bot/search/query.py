@@ -608,6 +608,11 @@ def parse_query(
         folded = fold_lower(work)
         for m in _DATE_IN.finditer(folded):
             work = _blank(work, m.start(), m.end())
+        if " ".join(re.findall(r"\w+", fold_lower(work))) in _NEWS_WORDS:
+            # "tin hôm nay", "bài tuần trước": the period's newest, not the word "tin"
+            # (which found "tín nhiệm" articles, a tester's).
+            parsed.newest = True
+            work = " " * len(work)
 
     # Exclusions: "-word" at the start of a word; "-đấu thầu" when that is a word.
     for m in re.finditer(r"(?:(?<=\s)|^)-([^\W_][\w]*)(?:\s+([^\W_\d][\w]*))?", work):
@@ -688,12 +693,20 @@ _NEWEST = re.compile(
     r"(?:moi nhat|gan day nhat|gan nhat)(?: (?:ve|cua))?(?!\w)"
     r"|(?<!\w)(?:co gi moi|co tin gi(?: moi)?|tin moi|bai moi)(?: (?:ve|cua))?(?!\w)"
 )
+# What a period alone may be asked with: "tin hôm nay" is the day's newest documents.
+_NEWS_WORDS = frozenset(
+    {"tin", "tin tuc", "thong tin", "bai", "bai viet", "bai bao", "tai lieu", "van ban"}
+)
 # Periods counted back from today, on the folded query. Not "3 tháng trước" (three months ago:
 # a month, not this one) nor "hằng tháng, trước …" (the comma parts them).
 _RELATIVE_SPAN = re.compile(
     r"(?<![\w/-])(?:(?<![0-9] )(?P<unit>tuan|thang) (?P<which>truoc|nay|qua|vua qua)"
-    r"|hom (?P<day>nay|qua)|(?P<n>[0-9]{1,2}) ngay (?:qua|gan day|vua qua))(?![\w/-])"
+    r"|hom (?P<day>nay|qua)"
+    r"|(?P<n>[0-9]{1,12}) (?P<per>ngay|tuan|thang|nam) (?:qua|gan day|vua qua))(?![\w/-])"
 )
+
+
+MAX_PAST_DAYS = 36_500  # "N ngày qua" reaches back a hundred years at most
 
 
 def _relative_period(m: re.Match[str]) -> tuple[datetime, datetime]:
@@ -707,7 +720,10 @@ def _relative_period(m: re.Match[str]) -> tuple[datetime, datetime]:
         start = today if m.group("day") == "nay" else today - timedelta(days=1)
         end = start + timedelta(days=1)
     elif m.group("n") is not None:
-        start, end = tomorrow - timedelta(days=max(1, int(m.group("n")))), tomorrow
+        # "2 tuần qua", "3 tháng qua": weeks of 7 days, months of 30, years of 365; at most
+        # MAX_PAST_DAYS back ("99999999 ngày qua" was searched as a word, a tester's).
+        days = int(m.group("n")) * {"ngay": 1, "tuan": 7, "thang": 30, "nam": 365}[m.group("per")]
+        start, end = tomorrow - timedelta(days=min(MAX_PAST_DAYS, max(1, days))), tomorrow
     elif which in ("qua", "vua qua"):
         start, end = tomorrow - timedelta(days=7 if unit == "tuan" else 30), tomorrow
     elif unit == "tuan":
