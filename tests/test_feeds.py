@@ -491,6 +491,8 @@ def test_a_feeds_credentials_are_never_printed(cli) -> None:  # type: ignore[no-
     outputs.append(runner.invoke(main, ["sources", "check", "1"]).output)
     outputs.append(runner.invoke(main, ["sources", "list"]).output)
     outputs.append(runner.invoke(main, ["sources", "add", url]).output)  # already added
+    other = url.replace("/x?", "/y?")  # no such source: the error named it in clear
+    outputs.append(runner.invoke(main, ["sources", "remove", other]).output)
     joined = "\n".join(outputs)
     assert "hunter2" not in joined and "SECRETKEY" not in joined, joined
     assert "admin:***@127.0.0.1:1/x?api_key=***&page=2" in joined

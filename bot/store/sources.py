@@ -147,7 +147,7 @@ class SourceStore:
             else:
                 row = _find(conn, str(ref))
         if row is None:
-            raise NotFound(f"no source {ref!r}")
+            raise NotFound(f"no source {redacted_url(str(ref))!r}")
         return _row(row)
 
     def list(self) -> list[Source]:
