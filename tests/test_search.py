@@ -3213,6 +3213,10 @@ def test_dv_is_dang_vien(svc: Services) -> None:
     add(svc, "club", "Tin", "Câu lạc bộ kết nạp hội viên mới.")
     got = search(svc, "kết nạp đv là học sinh")
     assert ids(got)[0] == "school" and not got.ignored, (ids(got), got.ignored)
+    # No note that no document has every word: they write it out.
+    add(svc, "case", "Tin", "Thi hành kỷ luật đảng viên vi phạm.")
+    got = search(svc, "kỷ luật đv")
+    assert ids(got) == ["case"] and got.note is None, got.note
 
 
 TAGGED = {"inspection": 1.0}
