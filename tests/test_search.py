@@ -3294,3 +3294,12 @@ def test_the_newest_of_a_code_or_a_topic(svc: Services) -> None:
     got = search(svc, "kết nạp đảng viên mới nhất")
     assert got.topic == "admission" and ids(got) == ["said", "tagged"], ids(got)
     assert got.tagged == 1 and got.total == 2
+
+
+def test_a_foreign_name_is_not_read_as_vietnamese_typos(svc: Services) -> None:
+    # "World Cup … kỷ luật": "Cup" became "Cứ" and the answer named "World Cứ" (a tester's).
+    add(svc, "case", "Tin", "Kỷ luật đảng viên vi phạm.")
+    add(svc, "cu", "Tin", "Không phải cứ kỷ luật là xong.")  # "cứ kỷ": a pair for "cup"
+    got = search(svc, "World Cup kỷ luật đảng viên")
+    assert got.ignored == ["world", "cup"] and not got.suggestions, (got.ignored, got.suggestions)
+    assert ids(got)[0] == "case"

@@ -1306,6 +1306,11 @@ class SearchEngine:
             written = self.synonyms.written(tuple(t.folded for t in span)) or ""
             if re.findall(r"\w+", written.lower()) == [t.exact for t in span]:
                 as_written.update(t.exact for t in span)  # "Sài Gòn" is no "Sài Gọn"
+        for run in _capitalised_runs(parsed):
+            if len(run) > 1 and any(_FOREIGN.search(t.folded) for t in run):
+                # A foreign name ("World Cup"): none of its words is a Vietnamese typo ("Cup"
+                # became "Cứ", a tester's).
+                as_written.update(t.exact for t in run if not t.accented)
         for term in unique.values():
             original = term
             if term.exact in as_written:
