@@ -3303,3 +3303,13 @@ def test_a_foreign_name_is_not_read_as_vietnamese_typos(svc: Services) -> None:
     got = search(svc, "World Cup kỷ luật đảng viên")
     assert got.ignored == ["world", "cup"] and not got.suggestions, (got.ignored, got.suggestions)
     assert ids(got)[0] == "case"
+
+
+def test_english_periods_and_the_newest(svc: Services) -> None:
+    # "latest", "discipline last week" found nothing in /lang en (a tester's).
+    add(svc, "old", "Kỷ luật", "Kỷ luật đảng viên vi phạm.", date=datetime(2023, 5, 1))
+    add(svc, "new", "Tin", "Hội nghị báo cáo viên.", date=datetime(2024, 5, 1))
+    latest = search(svc, "latest")
+    assert latest.newest and ids(latest) == ["new", "old"] and latest.note == "english"
+    week = search(svc, "discipline last week")
+    assert ids(week) == ["old"] and week.note == "date_relaxed"  # none of last week

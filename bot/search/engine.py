@@ -2555,7 +2555,9 @@ class SearchEngine:
             if vietnamese is not None:
                 answer = self._search(vietnamese, **asked)
                 if answer.total:
-                    answer.query, answer.suggestions, answer.note = query, [vietnamese], "english"
+                    answer.query, answer.suggestions = query, [vietnamese]
+                    # "discipline last week", found at any time: that note matters more.
+                    answer.note = answer.note if answer.note == "date_relaxed" else "english"
                     return answer
         return results
 
