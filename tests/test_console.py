@@ -535,3 +535,23 @@ def test_words_found_apart_are_not_said_to_be_every_word(services: Services) -> 
     run_console(services, stdin=io.StringIO("bầu cử\n/quit\n"), stdout=out)
     assert "Không tài liệu nào có các từ này đứng liền nhau." in out.getvalue()
     assert "đây là các bài có đủ các từ" not in out.getvalue()
+
+
+def test_the_note_on_results_from_any_time_names_the_period(services: Services) -> None:
+    # "Trong khoảng thời gian đó …" never said which period ("hôm nay" at 3 a.m.; a tester's).
+    from datetime import datetime
+
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    services.documents.add(
+        NewDocument(
+            title="Tin",
+            text="Kỷ luật đảng viên vi phạm.",
+            external_id="a",
+            published_at=datetime(2020, 5, 1),
+        )
+    )
+    out = io.StringIO()
+    run_console(services, stdin=io.StringIO("kỷ luật năm 2023\n/quit\n"), stdout=out)
+    assert "Thời gian năm 2023: không có tài liệu nào có đủ các từ đã gõ" in out.getvalue()

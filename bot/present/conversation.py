@@ -684,6 +684,11 @@ def _bent(results: SearchResults, lang: str) -> str | None:
     if results.note == "phrase_relaxed":
         return t(lang, "note_phrase_relaxed")
     if results.note == "date_relaxed":
+        if results.period is not None and any(results.period):
+            # Which period ("hôm nay" at 3 a.m. is a day the user may not expect; a tester's).
+            return t(
+                lang, "note_date_relaxed_period", period=period_label(*results.period, lang=lang)
+            )
         return t(lang, "note_date_relaxed")
     if results.note == "code_uncited":
         return t(lang, "note_code_uncited" if results.hits else "no_document_cites")
