@@ -1173,12 +1173,9 @@ class SearchEngine:
         (0, ``variant``) when none pairs."""
         marks = {c for c in typed if fold_lower(c) != c}
         best: tuple[int, int, str] = (0, 0, variant)
-        for prefix in _accent_prefixes(variant):
-            for form, df in searcher.terms_with_prefix("text_x", prefix):
-                if len(form) != len(variant) or fold_lower(form) != variant or marks - set(form):
-                    continue
-                together = _pair_count(searcher, form, neighbours)
-                best = max(best, (together, df, form))
+        for form, df in _accented_forms(searcher, variant).items():
+            if not marks - set(form):
+                best = max(best, (_pair_count(searcher, form, neighbours), df, form))
         return (best[0], best[2]) if best[0] else (0, variant)
 
     @staticmethod
