@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     access_mode: Literal["open", "allowlist"] = "allowlist"
     rate_limit_per_minute: int = 20
     log_level: str = "INFO"
+    # A search over a large index runs as two at once when this is 2 or more (the default, for
+    # a host with two cores); 1 keeps each search on one core, for a host shared with others.
+    search_threads: int = Field(default=2, ge=1, le=64)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

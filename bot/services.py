@@ -93,7 +93,11 @@ class Services:
         """A new engine on the index folder (another process's view, in tests)."""
         index = SearchIndex(self.documents, MetaStore(self.db), self.settings.effective_index_dir)
         return SearchEngine(
-            index, self.documents, self.taxonomy, classifier=lambda: self.classifier
+            index,
+            self.documents,
+            self.taxonomy,
+            classifier=lambda: self.classifier,
+            threads=self.settings.search_threads,
         )
 
     def classify_pending(self, *, limit: int | None = None, progress: Any = None) -> int:
@@ -127,6 +131,7 @@ class Services:
         """Stop background work, release connections and file handles."""
         if "search" in self.__dict__:  # built (cached_property), so it may be following
             self.search.stop_following()
+            self.search.halves.close()
         self.db.dispose()
 
 

@@ -2025,22 +2025,24 @@ def test_cli_search_json_summarize_and_index(
 def test_benchmark_smoke(tmp_path: Path) -> None:
     from bench.search_bench import run, table
 
-    engines = ("ours", "ours-rank", "raw", "raw-snip", "fts5")
+    engines = ("ours", "ours-1", "ours-rank", "raw", "raw-snip", "fts5")
     result = run(300, queries_per_kind=3, repeat=1, work=tmp_path, engines=engines)
     # the typos against raw's typed-right twins, for both of our engines
     shown = table(result)
     lines = shown.splitlines()
     twins = next(line for line in lines if line.startswith("p95 typo/raw's keyword"))
     assert "ours " in twins and "ours-rank " in twins
-    assert any(line.startswith("p95 ours/raw-snip (a snippet per hit") for line in lines)
+    for engine in ("ours", "ours-1"):
+        assert any(line.startswith(f"p95 {engine}/raw-snip (a snippet per") for line in lines)
     assert lines[-1].startswith("p95 ours's typo/raw-snip's keyword (typed right): ")
-    # ours-rank opens the index ours built, raw-snip the one raw built
+    # ours-1 and ours-rank open the index ours built, raw-snip the one raw built
     assert result["ours-rank"]["build_s"] is None and result["raw-snip"]["build_s"] is None
+    assert result["ours-1"]["build_s"] is None and result["ours-1"]["docs"] == 300
     assert "| raw-snip | (raw's) |" in shown
     assert result["ours-rank"]["docs"] == result["ours"]["docs"] == 300
     assert result["raw-snip"]["docs"] == result["raw"]["docs"] == 300
     for engine in engines:
-        assert engine in ("ours-rank", "raw-snip") or result[engine]["build_s"] > 0
+        assert engine in ("ours-1", "ours-rank", "raw-snip") or result[engine]["build_s"] > 0
         assert set(result[engine]["latency"]) >= {
             "keyword",
             "unaccented",

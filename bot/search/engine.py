@@ -65,6 +65,7 @@ from bot.errors import PartyBotError, SearchError, StoreError
 from bot.search.api import Hit, SearchResults, Snippet
 from bot.search.catalogue import Catalogue, CentralDocument, load_catalogue
 from bot.search.english import vietnamese_query
+from bot.search.halves import HalvedSearch
 from bot.search.index import (
     PAIR_MAX_CHARS,
     SCHEMA,
@@ -599,13 +600,6 @@ def _excluding(parsed: ParsedQuery, citing: Callable[[list[str]], Query]) -> lis
     return [Query.boolean_query([(Occur.Must, Query.all_query()), *out])] if out else []
 
 
-def _count(searcher: tantivy.Searcher, query: Query) -> int:
-    """How many documents match: the one hit asked for is the newest, so tantivy scores
-    nothing (20-32% less than a count beside the best-scored hit, for a topic's untagged
-    matches at 100,000 documents)."""
-    return int(searcher.search(query, limit=1, count=True, order_by_field="date").count or 0)
-
-
 @functools.lru_cache(maxsize=256)
 def _subjects_query(subjects: tuple[str, ...]) -> ParsedQuery:
     """Catalogued documents' subjects as a query, for the snippets of the documents found by
@@ -683,8 +677,10 @@ class SearchEngine:
         classifier: Callable[[], Any | None] = lambda: None,
         catalogue: Catalogue | None = None,
         synonyms: Synonyms | None = None,
+        threads: int = 2,
     ) -> None:
         self.index = index
+        self.halves = HalvedSearch(threads)  # a large index searched in two halves at once
         self.documents = documents
         self.taxonomy = taxonomy
         self.classifier = classifier  # the current topic model, asked per question (hot reload)
@@ -741,6 +737,7 @@ class SearchEngine:
         fold_lower("đ" * 256)  # long enough to build the lookup table (see bot.corpus.text)
         fold("đ" * 256)
         syllable_shapes()  # what typo correction looks variants up in
+        self.halves.split_at(self.index.searcher(), wait=True)  # which segments each half takes
         for hit in self.search("đảng viên", limit=1).hits:
             _ = (hit.snippet, hit.summary)
 
@@ -2008,9 +2005,14 @@ class SearchEngine:
 
     # --- running queries ------------------------------------------------------------------
 
-    @staticmethod
+    def _count(self, searcher: tantivy.Searcher, query: Query) -> int:
+        """How many documents match: the one hit asked for is the newest, so tantivy scores
+        nothing (20-32% less than a count beside the best-scored hit, for a topic's untagged
+        matches at 100,000 documents)."""
+        return self.halves.search(searcher, query, 1, order_by_field="date").count
+
     def _ranked(
-        searcher: tantivy.Searcher, query: Query, offset: int, limit: int
+        self, searcher: tantivy.Searcher, query: Query, offset: int, limit: int
     ) -> tuple[list[tuple[float, Any]], int]:
         """A page by score, equal scores newest first; and the number of matches."""
         # tantivy allocates its top-k for offset + limit up front: never let a caller's
@@ -2021,27 +2023,25 @@ class SearchEngine:
         # page's last. Always: the count scores every match anyway, so a wider top-k costs
         # under 1% more, while a second search on a tie at the edge (53 of the bench's 197
         # searches at 100,000 documents) cost a whole search again.
-        result = searcher.search(query, limit=end + TIE_WINDOW, count=True)
-        hits, total = result.hits, int(result.count or 0)
+        hits, total = self.halves.search(searcher, query, end + TIE_WINDOW)
         if not hits:
             return [], total
         dates = searcher.fast_field_values("published", [a for _, a in hits])
         order = sorted(range(len(hits)), key=lambda i: (-round(hits[i][0], 4), -(dates[i] or 0)))
         return [hits[i] for i in order][offset:end], total
 
-    @staticmethod
     def _newest(
-        searcher: tantivy.Searcher, query: Query, offset: int, limit: int
+        self, searcher: tantivy.Searcher, query: Query, offset: int, limit: int
     ) -> tuple[list[tuple[float, Any]], int]:
         offset, limit = clamp(offset, 0, MAX_OFFSET), clamp(limit, 0, MAX_LIMIT)
         if limit <= 0:
-            return [], _count(searcher, query)
+            return [], self._count(searcher, query)
         # By publication date: an undated document after the dated ones (tantivy puts a
         # missing value last), not first by the day it was ingested.
-        result = searcher.search(
-            query, limit=limit, offset=offset, count=True, order_by_field="published"
+        hits, total = self.halves.search(
+            searcher, query, limit, offset=offset, order_by_field="published"
         )
-        return [(0.0, a) for _, a in result.hits], int(result.count or 0)
+        return [(0.0, a) for _, a in hits], total
 
     def _stored(self, searcher: tantivy.Searcher, address: Any) -> _Stored:
         doc_id, p = SearchIndex.payload(searcher, address)
@@ -2235,7 +2235,7 @@ class SearchEngine:
             ways = [_term("topics", parsed.topic)] + ([_all(said)] if said else [])
             listed = self._combine(_filter(_should(ways)), filters)
             page, results.total = self._newest(searcher, listed, offset, limit)
-            results.tagged = _count(searcher, self._combine(ways[0], filters))
+            results.tagged = self._count(searcher, self._combine(ways[0], filters))
             results.hits = self._hits(searcher, page, parsed)
             return results
         if parsed.topic and not topic:
@@ -2390,7 +2390,7 @@ class SearchEngine:
                     # The tier is every document with the phrase, whatever else it has: "the
                     # first 3 have the phrase" stood above a seventh that had it too.
                     said = [phrase_query([t.folded for t in phrase]) for phrase in parsed.phrases]
-                    exact_phrases = _count(searcher, self._combine(_should(said), active))
+                    exact_phrases = self._count(searcher, self._combine(_should(said), active))
             if not total:
                 continue
             found = _Found(scored, total, built, note, exact_phrases, active)
@@ -2428,12 +2428,12 @@ class SearchEngine:
                 results.complete = first.total
                 if built.every_typed is not None and built.every_differs:
                     every = self._combine(built.every_typed, found.filters)
-                    results.complete = _count(searcher, every)
+                    results.complete = self._count(searcher, every)
             elif built.every is not None and found is first and not found.note:
                 # A long query needs only some of its words from the start: "145 documents"
                 # for a twelve-word question read as 145 answers to it. The answer says how
                 # many have every word (they come first, W_ALL_WORDS).
-                every = _count(searcher, self._combine(built.every_typed, found.filters))
+                every = self._count(searcher, self._combine(built.every_typed, found.filters))
                 results.complete = every if every < found.total else None
             elif not parsed.phrases and not parsed.codes and built.pairs_found:
                 results.together = self._together(searcher, parsed, found)
@@ -2451,7 +2451,7 @@ class SearchEngine:
                 kept = self._filters(
                     topic, date_from, date_to, source, named_year, parsed.term_year
                 )
-                every = _count(searcher, self._combine(built.query, kept))
+                every = self._count(searcher, self._combine(built.query, kept))
                 results.excluded_hits = max(0, every - found.total) or None
             if found.note:  # loosened: a name asked for may be what no document has
                 results.absent_names = self._absent_names(searcher, parsed, built)
@@ -2508,7 +2508,7 @@ class SearchEngine:
                 not results.note
                 and built.citing
                 and not built.central
-                and not any(_count(searcher, q) for q in built.citing)
+                and not any(self._count(searcher, q) for q in built.citing)
             ):
                 # "Quy định 999-QĐ/TW về kết nạp": found by its other words alone.
                 results.note = "code_uncited"
@@ -2542,7 +2542,9 @@ class SearchEngine:
                 + [t.exact for t in parsed.terms]
             )
             retry = self._keywords(searcher, parse_query(loose, self.taxonomy))
-            if retry.match is not None and _count(searcher, self._combine(retry.match, filters)):
+            if retry.match is not None and self._count(
+                searcher, self._combine(retry.match, filters)
+            ):
                 results.suggestions.append(loose)
         if built.unknown and all(w.isascii() for w in built.unknown):
             # Typed in English, which the interface speaks and the documents do not ("fake
@@ -2587,7 +2589,7 @@ class SearchEngine:
         if min(dfs) > TOGETHER_COUNT_MAX:
             return None  # a long list to intersect for a note: not worth the time
         together = _all([found.built.match, *(_term("pairs", pair) for pair in pairs)])
-        n = _count(searcher, self._combine(together, found.filters))
+        n = self._count(searcher, self._combine(together, found.filters))
         return n if n < found.total else None
 
     def _apart_from(
@@ -2715,7 +2717,7 @@ class SearchEngine:
         page, n_words = self._ranked(
             searcher, self._combine(by_phrase, filters, in_topic), offset, limit
         )
-        n_topic = _count(searcher, self._combine(topic, filters))  # a short list, no scoring
+        n_topic = self._count(searcher, self._combine(topic, filters))  # a short list, no scoring
         n_rest = n_topic - n_words  # the topic's documents without the words
         skip, want = max(0, offset - n_words), limit - len(page)
         if want > 0 and skip < n_rest:
@@ -2736,11 +2738,11 @@ class SearchEngine:
             )
             page += got
         elif said:  # the words' pairs imply the match, and count faster than it
-            n_outside = _count(searcher, self._combine(_all(said), filters, not_in_topic))
+            n_outside = self._count(searcher, self._combine(_all(said), filters, not_in_topic))
         else:
             # Counting every match and taking the topic's is cheaper than counting the
             # matches outside it (a list of words and a negation).
-            n_outside = _count(searcher, self._combine(built.match, filters)) - n_words
+            n_outside = self._count(searcher, self._combine(built.match, filters)) - n_words
         results.total, results.tagged = n_topic + n_outside, n_topic
         results.hits = self._hits(searcher, page, parsed)
 
