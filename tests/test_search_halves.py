@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
+import tantivy
 from tantivy import Query
 
 from bot.config import Settings
@@ -30,6 +31,7 @@ def three_segments(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Itera
     monkeypatch.setattr(halves, "SPLIT_MIN_DOCS", 1)
     svc = Services(settings)
     svc.use_classifier(None)
+    svc.search.halves.threads = 2  # as on a host with two cores, whatever this one has
     svc.search.sync()  # the index exists before the first batch: each batch is one segment
     day = datetime(2024, 1, 1)
     n = 0
@@ -53,20 +55,52 @@ def three_segments(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Itera
     svc.close()
 
 
-QUERIES = ["đảng viên", "kỷ luật đấu thầu", "chi bo sinh hoat", "21-KL/TW", "tham nhũng"]
+def spy_on_splits(halved: HalvedSearch, monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
+    """The splits ``halved`` decides from now on, in order."""
+    splits: list[int | None] = []
+    split_at = halved.split_at
+
+    def spy(searcher: tantivy.Searcher) -> int | None:
+        splits.append(split_at(searcher))
+        return splits[-1]
+
+    monkeypatch.setattr(halved, "split_at", spy)
+    return splits
+
+
+# Broad queries (questions, six syllables or more): the ones the engine searches in halves.
+QUERIES = [
+    "đảng viên vi phạm kỷ luật trong đấu thầu thì xử lý thế nào?",
+    "chi bo thon sinh hoat dinh ky kiem diem cuoi nam",
+    "làm sao để kết nạp đoàn viên thanh niên ưu tú vào Đảng",
+    "thực hiện Kết luận 21-KL/TW về chỉnh đốn Đảng trong công tác cán bộ",
+]
 
 
 @pytest.mark.parametrize("query", QUERIES)
-def test_two_halves_answer_as_one_search(three_segments: Services, query: str) -> None:
+def test_two_halves_answer_as_one_search(
+    three_segments: Services, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine = three_segments.search
-    searcher = engine.index.searcher()
-    assert engine.halves.split_at(searcher, wait=True) is not None  # the test splits indeed
+    assert engine.halves.split_at(engine.index.searcher(), wait=True) is not None
+    splits = spy_on_splits(engine.halves, monkeypatch)
     halved = engine.search(query, limit=5)
+    assert splits and splits[0] is not None  # the test searched in halves indeed
     engine.halves.threads = 1
     whole = engine.search(query, limit=5)
     assert [h.external_id for h in halved.hits] == [h.external_id for h in whole.hits]
     assert [h.score for h in halved.hits] == [h.score for h in whole.hits]
     assert halved.total == whole.total > 0
+
+
+def test_a_short_query_is_searched_in_one_piece(
+    three_segments: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = three_segments.search
+    assert engine.halves.split_at(engine.index.searcher(), wait=True) is not None
+    splits = spy_on_splits(engine.halves, monkeypatch)
+    assert engine.search("kỷ luật đấu thầu", limit=5).total
+    assert splits == []
 
 
 @pytest.mark.parametrize("order", [None, "published", "date"])
@@ -76,6 +110,7 @@ def test_pages_in_any_order_merge_as_one_search(
 ) -> None:
     searcher = three_segments.search.index.searcher()
     two, one = HalvedSearch(2), HalvedSearch(1)
+    two.threads = 2  # as on a host with two cores, whatever this one has
     assert two.split_at(searcher, wait=True) is not None
     query = Query.all_query()
     a = two.search(searcher, query, limit, offset=offset, order_by_field=order)
@@ -90,16 +125,17 @@ def test_a_changed_index_is_searched_in_one_piece_until_its_halves_are_known(
     three_segments: Services,
 ) -> None:
     engine = three_segments.search
-    before = engine.search("sinh hoạt").total
+    query = QUERIES[1]
+    before = engine.search(query).total
     assert engine.halves.split_at(engine.index.searcher(), wait=True) is not None
     three_segments.documents.add(NewDocument(title="Mới", text=WORDS[0], external_id="new"))
     engine.sync()
     searcher = engine.index.searcher()
     assert engine.halves.split_at(searcher) is None  # planned in the helper thread meanwhile
-    assert engine.search("sinh hoạt").total == before + 1
+    assert engine.search(query).total == before + 1
     engine.halves._ensure_pool().submit(lambda: None).result()  # the plan is made
     assert engine.halves.split_at(engine.index.searcher()) is not None
-    assert engine.search("sinh hoạt").total == before + 1
+    assert engine.search(query).total == before + 1
 
 
 def test_one_core_or_a_small_index_is_never_split(settings: Settings) -> None:

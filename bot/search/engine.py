@@ -133,6 +133,11 @@ WORD_SHARE = 0.3  # two syllables together in this share of the documents with t
 WORD_MIN_DOCS = 2
 MAX_VIA_SHOWN = 3  # synonyms named when the expression typed is in no document
 MAX_READINGS = 400  # accented readings of an unaccented pair looked up for its share
+# A broad query (a question, or so many syllables) matches most of a large index: its ranked
+# search takes several milliseconds, long enough for two halves at once to pay off. Waking
+# the helper thread on an idle host costs 0.1-0.2 ms, about what halving a short query's
+# search or a count saves (measured: code queries 0.4 ms slower at the median when split).
+SPLIT_FROM_TERMS = 6
 W_FIGURE = 2.0  # a figure of three digits or more, as typed, counts this much more
 _FIGURE = re.compile(r"\d{1,3}(?:[.,]\d{3})+|\d{3,}")
 _YEARISH = re.compile(r"19\d\d|20\d\d")  # a year is a date's, not a figure's
@@ -2008,13 +2013,20 @@ class SearchEngine:
     def _count(self, searcher: tantivy.Searcher, query: Query) -> int:
         """How many documents match: the one hit asked for is the newest, so tantivy scores
         nothing (20-32% less than a count beside the best-scored hit, for a topic's untagged
-        matches at 100,000 documents)."""
-        return self.halves.search(searcher, query, 1, order_by_field="date").count
+        matches at 100,000 documents). Never in two halves: see SPLIT_FROM_TERMS."""
+        return int(searcher.search(query, limit=1, count=True, order_by_field="date").count or 0)
 
     def _ranked(
-        self, searcher: tantivy.Searcher, query: Query, offset: int, limit: int
+        self,
+        searcher: tantivy.Searcher,
+        query: Query,
+        offset: int,
+        limit: int,
+        *,
+        split: bool = False,
     ) -> tuple[list[tuple[float, Any]], int]:
-        """A page by score, equal scores newest first; and the number of matches."""
+        """A page by score, equal scores newest first; and the number of matches; ``split``:
+        in two halves at once on a large index (a broad query's, see SPLIT_FROM_TERMS)."""
         # tantivy allocates its top-k for offset + limit up front: never let a caller's
         # numbers (a forged page button) decide that size.
         offset, limit = clamp(offset, 0, MAX_OFFSET), clamp(limit, 0, MAX_LIMIT)
@@ -2023,7 +2035,7 @@ class SearchEngine:
         # page's last. Always: the count scores every match anyway, so a wider top-k costs
         # under 1% more, while a second search on a tie at the edge (53 of the bench's 197
         # searches at 100,000 documents) cost a whole search again.
-        hits, total = self.halves.search(searcher, query, end + TIE_WINDOW)
+        hits, total = self.halves.search(searcher, query, end + TIE_WINDOW, split=split)
         if not hits:
             return [], total
         dates = searcher.fast_field_values("published", [a for _, a in hits])
@@ -2033,15 +2045,17 @@ class SearchEngine:
     def _newest(
         self, searcher: tantivy.Searcher, query: Query, offset: int, limit: int
     ) -> tuple[list[tuple[float, Any]], int]:
+        """A page newest first (scoring nothing: never worth two halves, see SPLIT_FROM_TERMS)
+        and the number of matches."""
         offset, limit = clamp(offset, 0, MAX_OFFSET), clamp(limit, 0, MAX_LIMIT)
         if limit <= 0:
             return [], self._count(searcher, query)
         # By publication date: an undated document after the dated ones (tantivy puts a
         # missing value last), not first by the day it was ingested.
-        hits, total = self.halves.search(
-            searcher, query, limit, offset=offset, order_by_field="published"
+        result = searcher.search(
+            query, limit=limit, offset=offset, count=True, order_by_field="published"
         )
-        return [(0.0, a) for _, a in hits], total
+        return [(0.0, a) for _, a in result.hits], int(result.count or 0)
 
     def _stored(self, searcher: tantivy.Searcher, address: Any) -> _Stored:
         doc_id, p = SearchIndex.payload(searcher, address)
@@ -2373,8 +2387,9 @@ class SearchEngine:
                 return answer
             if built.query is None:
                 continue
+            broad = parsed.question or len(parsed.content_terms) >= SPLIT_FROM_TERMS
             scored, total = self._ranked(
-                searcher, self._combine(built.query, active), offset, limit
+                searcher, self._combine(built.query, active), offset, limit, split=broad
             )
             exact_phrases = total if parsed.phrases else 0
             if parsed.phrases and total < PHRASE_ENOUGH:

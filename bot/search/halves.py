@@ -1,7 +1,8 @@
 """One search over a large index run as two at once, each over half of the index's segments.
 
 tantivy lets go of Python's lock while it searches, so on a machine with two cores two
-searches run side by side. tantivy-py offers no way to search segments in parallel, so each
+searches run side by side. The engine uses this for the ranked search of broad queries only
+(see ``SPLIT_FROM_TERMS`` in bot/search/engine.py). tantivy-py offers no way to search segments in parallel, so each
 half is the query and a range of document ids that takes in some segments whole and leaves
 the others out: tantivy drops a clause that every document of a segment matches, and skips a
 segment no document of which it matches, so each half costs its share of the documents and
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
@@ -44,7 +46,7 @@ class HalvedSearch:
     """Searches a large index in two halves at once (``threads`` ≥ 2), else in one piece."""
 
     def __init__(self, threads: int = 2) -> None:
-        self.threads = max(1, int(threads))
+        self.threads = max(1, min(int(threads), _cores()))
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._plan: tuple[Any, int | None] | None = None  # (index state, first id of half 2)
@@ -67,12 +69,13 @@ class HalvedSearch:
         count: bool = True,
         order_by_field: str | None = None,
         offset: int = 0,
+        split: bool = True,
     ) -> Found:
         """``searcher.search`` with the same arguments (in its default, descending order)."""
         kwargs: dict[str, Any] = {"count": count}
         if order_by_field is not None:
             kwargs["order_by_field"] = order_by_field
-        middle = self.split_at(searcher)
+        middle = self.split_at(searcher) if split else None
         if middle is None:
             result = searcher.search(query, limit, offset=offset, **kwargs)
             return Found(list(result.hits), int(result.count or 0))
@@ -181,6 +184,14 @@ def middle_id(segments: list[tuple[int, int, int]]) -> int | None:
     if best is None or best[0] > MAX_SIDE * total:
         return None
     return best[1]
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's share, where the OS says)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _descending(key: Any) -> tuple[int, Any]:
