@@ -753,6 +753,9 @@ def table(results: dict[str, Any]) -> str:
         for engine in ("ours", "ours-1", "ours-rank"):
             if engine in results:
                 lines.append(f"p95 {engine}/raw: " + _ratios(results, engine, "raw"))
+        if "ours-1" in results:  # what searching a question in two halves at once saves
+            halves = _ratios(results, "ours", "ours-1")
+            lines.append("p95 ours/ours-1 (two threads against one): " + halves)
         # Raw tantivy drops a misspelt word (it matches nothing), so its typo queries are
         # shorter searches than their keyword twins; ours corrects the word and runs the twin.
         # The same work on both sides: ours's typos against raw's typed-right twins.
