@@ -2607,6 +2607,20 @@ def test_a_real_word_next_to_neither_neighbour_is_corrected_to_what_they_go_with
         assert results.note != "typo" and ids(results) == ["port"], query
 
 
+def test_a_real_word_is_not_corrected_to_a_pair_its_neighbours_accents_rule_out(
+    svc: Services,
+) -> None:
+    # "con" is a word, never next to "sinh" or "thứ" here; "đơn", one letter away, comes
+    # with "thư" in most documents that have it. But "thứ" was typed with its accents: "con
+    # thứ" is not "đơn thư" (a tester's "đảng viên sinh con thứ 3" was searched as "sinh
+    # don thứ 3" and listed complaint letters).
+    for i in range(11):
+        add(svc, f"letters{i}", f"Đơn thư {i}", f"Giải quyết đơn thư tố cáo đảng viên ở xã {i}.")
+    add(svc, "kin", "Bà con", "Bà con tin chi bộ; đảng viên sinh hoạt lần thứ ba trong tháng.")
+    got = search(svc, "đảng viên sinh con thứ 3")
+    assert got.note != "typo" and not got.suggestions and got.as_typed is None
+
+
 def test_typos_in_vietnamese_and_in_foreign_words_are_both_corrected(svc: Services) -> None:
     add(svc, "fb", "Mạng xã hội", "Tin xấu độc lan truyền trên facebook và zalo.")
     add(svc, "party", "Đảng viên", "Đảng viên gương mẫu ở khu dân cư.")

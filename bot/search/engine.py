@@ -1000,7 +1000,7 @@ class SearchEngine:
                 after = [searcher.doc_freq("pairs", f"{variant}_{w}") for w in right]
                 together = max(before + after)
                 if stranded is not None and not self._collocates(
-                    searcher, left + right, before + after, stranded
+                    searcher, neighbours, variant, before + after, stranded
                 ):
                     continue
                 if together:
@@ -1137,17 +1137,34 @@ class SearchEngine:
 
     @staticmethod
     def _collocates(
-        searcher: tantivy.Searcher, neighbours: list[str], together: list[int], stranded: int
+        searcher: tantivy.Searcher,
+        neighbours: tuple[list[str], list[str]],
+        variant: str,
+        together: list[int],
+        stranded: int,
     ) -> bool:
-        """Whether a correction of a stranded word forms, with one of its ``neighbours``, a
-        pair ``STRANDED_GAIN`` times commoner than the word as typed did, and in at least
+        """Whether ``variant``, a correction of a stranded word, forms with one of its
+        ``neighbours`` a pair ``STRANDED_GAIN`` times commoner than the word as typed did
+        (``together``: its folded pair counts, left neighbours first), and in at least
         ``COLLOCATION_SHARE`` of that neighbour's documents: a word that nearly comes with it
-        ("diễn" → "diễn biến"), not merely some pair ("bộ" → "bộ già")."""
-        return any(
-            n > STRANDED_GAIN * (stranded + 1)
-            and n >= COLLOCATION_SHARE * searcher.doc_freq("text_f", w)
-            for w, n in zip(neighbours, together, strict=True)
-        )
+        ("diễn" → "diễn biến"), not merely some pair ("bộ" → "bộ già"). A neighbour typed with
+        its accents counts with them: "con thứ" is not "đơn thư", whose "thư" has none (a
+        tester's "đảng viên sinh con thứ 3" was searched as "sinh don thứ 3")."""
+        left, right = neighbours
+        for i, (w, n) in enumerate(zip(left + right, together, strict=True)):
+            folded = fold_lower(w)
+            if n <= STRANDED_GAIN * (stranded + 1) or n < COLLOCATION_SHARE * searcher.doc_freq(
+                "text_f", folded
+            ):
+                continue
+            if w.lower() == folded:
+                return True
+            # Most of the pair's documents write the neighbour as typed.
+            forms = _accented_forms(searcher, variant)
+            pairs = [f"{w.lower()}_{f}" if i < len(left) else f"{f}_{w.lower()}" for f in forms]
+            if 2 * max((_exact_pair_df(searcher, p) for p in pairs), default=0) >= n:
+                return True
+        return False
 
     @staticmethod
     def _accent_form(
