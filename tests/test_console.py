@@ -416,7 +416,7 @@ def test_a_later_article_naming_the_year_asked_for_says_so_and_comes_after(
     lines = "kỷ luật cán bộ nhận tiền năm 2022\nkỷ luật cán bộ nhận tiền năm 2021\n/quit\n"
     run_console(services, lang="vi", stdin=io.StringIO(lines), stdout=out)
     text = out.getvalue()
-    assert "Thời gian: năm 2022, và bài sau đó nhắc tới năm 2022." in text
+    assert "Thời gian: năm 2022 (kể cả bài đăng sau đó nói về năm 2022)." in text
     assert "📅 01/06/2024 · nhắc tới năm 2022" in text
     assert "📅 01/06/2022 · nhắc tới" not in text
     # 2021: nothing later names it, so the period is said as it is.
@@ -426,6 +426,13 @@ def test_a_later_article_naming_the_year_asked_for_says_so_and_comes_after(
     lines = "kỷ luật cán bộ nhận tiền năm 2019\n/quit\n"
     run_console(services, lang="vi", stdin=io.StringIO(lines), stdout=out)
     assert "mọi thời điểm" in out.getvalue() and "nhắc tới" not in out.getvalue()
+    # Asked, the year ranks its articles first and filters nothing, as the answer says.
+    out = io.StringIO()
+    lines = "năm 2021 có cán bộ nào bị kỷ luật vì nhận tiền không?\n/quit\n"
+    run_console(services, lang="vi", stdin=io.StringIO(lines), stdout=out)
+    text = out.getvalue()
+    assert "Bài năm 2021 xếp trước, sau đó là bài ở các thời điểm khác." in text
+    assert text.index("01/06/2021") < text.index("01/06/2022") and "nhắc tới" not in text
 
 
 def test_topic_tags_are_told_apart_and_hidden_ones_counted(services: Services) -> None:
@@ -555,3 +562,32 @@ def test_the_note_on_results_from_any_time_names_the_period(services: Services) 
     out = io.StringIO()
     run_console(services, stdin=io.StringIO("kỷ luật năm 2023\n/quit\n"), stdout=out)
     assert "Thời gian năm 2023: không có tài liệu nào có đủ các từ đã gõ" in out.getvalue()
+
+
+def test_nothing_new_in_the_period_asked_lists_the_newest_instead(services: Services) -> None:
+    # "tuần này có gì mới không" ended on "Không tìm thấy" when the week had nothing yet
+    # (a tester's): the newest documents, and the answer says why.
+    from datetime import datetime
+
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    for ext, month in (("older", 3), ("newer", 5)):
+        services.documents.add(
+            NewDocument(
+                title=f"Tin tháng {month}",
+                text=f"Chi bộ họp định kỳ tháng {month}.",
+                external_id=ext,
+                published_at=datetime(2020, month, 1),
+            )
+        )
+    out = io.StringIO()
+    run_console(services, stdin=io.StringIO("tuần này có gì mới không\n/quit\n"), stdout=out)
+    text = out.getvalue()
+    assert ": chưa có tài liệu nào; đây là các tài liệu mới nhất." in text
+    assert text.index("Tin tháng 5") < text.index("Tin tháng 3")
+    assert "Thời gian: " not in text and "Không tìm thấy" not in text
+    # A period that has documents lists them alone, as before.
+    out = io.StringIO()
+    run_console(services, stdin=io.StringIO("tháng 5/2020\n/quit\n"), stdout=out)
+    assert "Tin tháng 5" in out.getvalue() and "Tin tháng 3" not in out.getvalue()

@@ -396,6 +396,29 @@ def test_a_long_question_needs_any_one_of_its_words(svc: Services) -> None:
     assert ids(search(svc, "chi bộ xét đảng viên chính thức")) == ["all", "half"]
 
 
+def test_a_questions_period_ranks_its_documents_first_without_filtering(svc: Services) -> None:
+    # "năm nay" in a question tells the asker's situation as often as the articles' date: as
+    # a filter, any one word of the question in this year's articles counted as found, and a
+    # tester's question about admitting a candidate got one article of this year on a
+    # propagandists' conference.
+    this_year = datetime(datetime.now(VN).year, 1, 2)
+    add(
+        svc,
+        "old",
+        "Kết nạp quần chúng ưu tú",
+        "Chi bộ thôn kết nạp quần chúng ưu tú.",
+        date=datetime(2021, 5, 1),
+    )
+    add(svc, "new", "Kết nạp đảng viên", "Chi bộ kết nạp quần chúng ưu tú năm nay.", date=this_year)
+    add(svc, "other", "Hội nghị báo cáo viên", "Hội nghị báo cáo viên của chi bộ.", date=this_year)
+    asked = search(svc, "năm nay chi bộ có quần chúng ưu tú, có kết nạp được không?")
+    assert asked.period_first and asked.period is not None
+    assert ids(asked)[:2] == ["new", "old"] and "other" in ids(asked)
+    # Not asked, the period filters as before.
+    listed = search(svc, "kết nạp quần chúng ưu tú năm nay")
+    assert not listed.period_first and ids(listed) == ["new"]
+
+
 def test_two_words_few_documents_have_together_fall_back_to_either_word(svc: Services) -> None:
     # "kiểm điểm xếp loại": the article on "kiểm điểm cuối năm" was not listed, for lack of
     # "xếp loại", while four syllables stopped at "one missing" (three of them: "kiểm" of
@@ -1206,8 +1229,12 @@ def test_a_period_asked_for_leaves_out_documents_without_a_date(svc: Services) -
     add(svc, "undated", "Tin", "Chi bộ kết nạp đảng viên mới.")
     add(svc, "dated", "Tin", "Chi bộ kết nạp đảng viên trẻ.", date=datetime(2024, 3, 1))
     assert set(ids(search(svc, "kết nạp"))) == {"undated", "dated"}
-    for query in ("kết nạp từ 2024", "từ 01/2024", f"năm {datetime.now().year}"):
+    for query in ("kết nạp từ 2024", "từ 01/2024", "năm 2025"):
         assert "undated" not in ids(search(svc, query)), query
+    # Nothing yet this year: the newest documents instead, as the answer says, the undated
+    # one last.
+    this_year = search(svc, f"năm {datetime.now().year}")
+    assert this_year.note == "period_empty" and ids(this_year) == ["dated", "undated"]
     assert ids(search(svc, "từ 2024")) == ["dated"]
     # Listed newest first, it comes after the dated ones, not first as ingested today.
     assert ids(svc.search.latest()) == ["dated", "undated"]

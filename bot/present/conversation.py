@@ -572,12 +572,14 @@ def bending_note(results: SearchResults, lang: str, *, complete: bool = True) ->
         lines.insert(0, t(lang, "note_newest"))
     for typed, forms in results.via:
         lines.append(t(lang, "note_via", typed=cut(typed, 60), forms=cut(", ".join(forms), 120)))
-    if results.period is not None and results.note != "date_relaxed":
+    if results.period is not None and results.note not in ("date_relaxed", "period_empty"):
         period = period_label(*results.period, lang=lang)
         named = results.period_named
         if named and any(_outside(hit.date, results.period) for hit in results.hits):
             # "Thời gian: năm 2022" above an article of 2024 read as a broken filter.
             lines.insert(0, t(lang, "note_period_named", period=period, year=named))
+        elif results.period_first:
+            lines.insert(0, t(lang, "note_period_first", period=period))
         elif results.period_reports:
             days = results.period_reports
             lines.insert(0, t(lang, "note_period_reports", period=period, days=days))
@@ -690,6 +692,8 @@ def _bent(results: SearchResults, lang: str) -> str | None:
                 lang, "note_date_relaxed_period", period=period_label(*results.period, lang=lang)
             )
         return t(lang, "note_date_relaxed")
+    if results.note == "period_empty" and results.period is not None:
+        return t(lang, "note_period_empty", period=period_label(*results.period, lang=lang))
     if results.note == "code_uncited":
         return t(lang, "note_code_uncited" if results.hits else "no_document_cites")
     if results.note == "words_apart":

@@ -117,6 +117,9 @@ class SearchResults:
     period_named: str | None = None
     # Days after ``period`` whose articles count too (a quarter's reports), when any.
     period_reports: int = 0
+    # A question's period ranks its documents first rather than filtering ("năm nay chi bộ
+    # có 2 quần chúng…, có kết nạp được không?" tells the situation, not the articles' date).
+    period_first: bool = False
     # When the query names a catalogued document: the documents citing it come first, then
     # those on its subject. ``citing``: how many cite it, when this page shows where they end
     # (or that none does); ``subject_from``: the index in ``hits`` where its subject's start.

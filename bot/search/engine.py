@@ -46,7 +46,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import tantivy
@@ -2290,6 +2290,14 @@ class SearchEngine:
                 # Only a date (or filters): the newest documents in range.
                 query_all = self._combine(None, filters)
                 scored, results.total = self._newest(searcher, query_all, offset, limit)
+                recent = date_to is None or date_to >= datetime.now(UTC).replace(tzinfo=None)
+                if not results.total and undated is not None and recent and not (topic or source):
+                    # Nothing new in the period asked, up to now ("tuần này có gì mới
+                    # không"): the newest documents, as the answer says, rather than a dead
+                    # end (a tester's). A past period with nothing stays empty.
+                    results.note = "period_empty"
+                    every = self._combine(None, undated)
+                    scored, results.total = self._newest(searcher, every, offset, limit)
                 results.hits = self._hits(searcher, scored, None)
                 return results
             if not parsed.contradicted:  # else nothing is left because of what it excludes
@@ -2300,7 +2308,21 @@ class SearchEngine:
         results.soft_topic = soft
         # Among the query's optional clauses (see _keywords' ``topic_boost``).
         topic_boost = [Query.const_score_query(_term("topics", soft), W_SOFT_TOPIC)] if soft else []
-        topic_boost += self._in_period(results)
+        dated = bool(parsed.date_text) and not explicit_dates
+        if dated and parsed.question and results.period is not None:
+            # A question's period ranks, it does not filter: "năm nay chi bộ có 2 quần
+            # chúng…, có kết nạp được không?" tells the asker's situation, and as a filter
+            # left one article of 2026 on something else (a tester's); any one word of a
+            # question in the period counts as found, so the answer never fell back.
+            results.period_first = True
+            results.period_named = None  # ranked by its date alone, so labelled by none
+            dated = False
+            filters = self._filters(topic, None, None, source) + excluding
+            topic_boost.append(
+                Query.const_score_query(_between("published", *results.period), W_IN_PERIOD)
+            )
+        else:
+            topic_boost += self._in_period(results)
 
         # Attempts, each needing fewer syllables: all of them (a long query: all, then half),
         # one missing, any one; then without a date the query set.
@@ -2319,7 +2341,7 @@ class SearchEngine:
             attempts.append(({"slack": n_terms - 1}, filters, None))
         else:
             attempts.append(({}, filters, None))
-        if parsed.date_text and not explicit_dates:
+        if dated:
             # Nothing in the period with every word ("kỷ luật đảng viên năm ngoái"): every
             # word at any time, as the answer says, before fewer words in the period, which
             # listed a conscription story for "luật" and "đảng viên" (a tester's). Right after
@@ -2349,7 +2371,7 @@ class SearchEngine:
             # there ("thời tiết hôm nay" would list everything that says "nay"); a question has
             # its topic to rank by, so it may still fall back to any word.
             attempts.append(({"slack": n_terms}, filters, "any_terms"))
-        if parsed.date_text and not explicit_dates:
+        if dated:
             relaxed = self._filters(topic, None, None, source) + excluding
             attempts.append(
                 ({"slack": n_terms, "extra_terms": parsed.year_terms}, relaxed, "date_relaxed")
