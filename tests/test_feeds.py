@@ -506,7 +506,8 @@ async def test_a_feed_of_dead_links_gives_up_after_a_few_in_a_row(
     site: FeedSite, svc: Services
 ) -> None:
     # 50 dead links took 52 s, a second each (a tester's): after five failures in a row the
-    # rest wait for the next poll, which, as failed entries are not tried again, gets further.
+    # rest wait for the next poll, which, as failed entries wait half an hour before another
+    # try, gets further.
     from bot.feeds.poller import MAX_FAILED_IN_A_ROW
 
     items = [(f"Bài {i}", f"{site.url}/bai/gone-{i}.html", "Ngắn") for i in range(12)]
@@ -517,3 +518,57 @@ async def test_a_feed_of_dead_links_gives_up_after_a_few_in_a_row(
     assert not first.failed_sources  # the source itself did not fail
     second = await poller(svc).poll_due(only=[SourceStore(svc.db).get(feed.id)])
     assert len(second.failed_entries) == MAX_FAILED_IN_A_ROW  # the next five
+
+
+async def test_an_entry_whose_page_failed_is_tried_again_at_later_polls(
+    site: FeedSite, svc: Services
+) -> None:
+    # A feed item published before its page (a 404 at the first poll) was never fetched
+    # again, and counted as a duplicate from then on (a tester's): the article was lost.
+    import sqlalchemy as sa
+
+    from bot.store.db import source_items
+    from bot.store.sources import ENTRY_RETRY, MAX_ENTRY_ATTEMPTS
+
+    store = SourceStore(svc.db)
+    link = f"{site.url}/bai/ket-nap.html"
+    feed = store.add(site.add("/late.rss", rss([("Kết nạp", link, "Ngắn")]), "application/rss+xml"))
+
+    def earlier(by: timedelta) -> None:  # as if the last try was ``by`` ago
+        with svc.db.begin() as conn:
+            rows = conn.execute(sa.select(source_items.c.id, source_items.c.seen_at)).all()
+            for row_id, seen_at in rows:
+                at = source_items.c.id == row_id
+                conn.execute(source_items.update().where(at).values(seen_at=seen_at - by))
+
+    first = await poller(svc).poll_due()
+    assert len(first.failed_entries) == 1 and site.hits["/bai/ket-nap.html"] == 1
+    title, paragraphs = ARTICLES["ket-nap"]
+    site.add("/bai/ket-nap.html", article_page(title, paragraphs))
+    soon = await poller(svc).poll_due(only=[store.get(feed.id)])
+    assert (soon.stored, soon.duplicates, soon.retry_later) == (0, 0, 1)
+    assert soon.summary().endswith(", 1 to retry later") and site.hits["/bai/ket-nap.html"] == 1
+    earlier(ENTRY_RETRY)
+    later = await poller(svc).poll_due(only=[store.get(feed.id)])
+    assert later.stored == 1 and not later.failed_entries and later.retry_later == 0
+    assert svc.search.search("Mường Tè").total == 1
+    again = await poller(svc).poll_due(only=[store.get(feed.id)])
+    assert (again.stored, again.duplicates) == (0, 1)  # stored: done with it
+    # A page that never comes is tried a few times, further apart, then left alone.
+    gone = store.add(
+        site.add(
+            "/gone.rss", rss([("Mất", f"{site.url}/bai/mat.html", "Ngắn")]), "application/rss+xml"
+        )
+    )
+    guid = f"{site.url}/bai/mat.html"  # the item's <guid>
+    await poller(svc).poll_due(only=[store.get(gone.id)])
+    for attempt in range(1, MAX_ENTRY_ATTEMPTS):
+        assert store.entry_state(gone.id, guid) == "waiting"
+        earlier(ENTRY_RETRY * 2 ** (attempt - 1))
+        assert store.entry_state(gone.id, guid) == "retry"
+        report = await poller(svc).poll_due(only=[store.get(gone.id)])
+        assert len(report.failed_entries) == 1
+    assert store.entry_state(gone.id, guid) == "done"
+    with svc.db.begin() as conn:
+        tries = conn.execute(sa.select(source_items.c.attempts).where(source_items.c.guid == guid))
+        assert tries.scalar_one() == MAX_ENTRY_ATTEMPTS

@@ -852,11 +852,20 @@ def test_migrations_are_frozen_and_an_old_database_upgrades(tmp_path: Path) -> N
                     "INSERT INTO document_topics VALUES (1, 'admission', 0.9, '20240101-000000')"
                 )
             )
-        assert [m.version for m in database.migrate()] == [5, 6]
+            conn.execute(
+                sa.text(
+                    "INSERT INTO source_items (source_id, guid, status, seen_at) "
+                    "VALUES (1, 'g', 'failed', '2024-01-01')"
+                )
+            )
+        assert [m.version for m in database.migrate()] == [5, 6, 7]
         with database.begin() as conn:
             assert conn.execute(sa.text("SELECT topics_version FROM documents")).scalar() == (
                 "20240101-000000"
             )
+            # A feed entry that failed before the upgrade counts as tried once.
+            tries = conn.execute(sa.text("SELECT attempts FROM source_items")).scalar()
+            assert tries == 1
     finally:
         database.dispose()
 

@@ -173,7 +173,7 @@ def test_upgrade_to_autoincrement_keeps_rows_ids_topics_and_the_deleted_numbers(
 
     monkeypatch.undo()
     db = Database(sqlite_url)
-    assert [m.version for m in db.migrate()] == [6]
+    assert [m.version for m in db.migrate()] == [6, 7]
     assert db.current_version() == LATEST_VERSION
     store = DocumentStore(db)
     with db.begin() as conn:

@@ -53,6 +53,7 @@ class PollReport:
     near_duplicates: int = 0
     failed_entries: list[tuple[str, str]] = field(default_factory=list)  # (entry, reason)
     failed_sources: dict[str, str] = field(default_factory=dict)
+    retry_later: int = 0  # entries that failed before, to be tried again at a later poll
     # Feeds whose remaining entries wait for the next poll after this many failed in a row.
     stopped: dict[str, int] = field(default_factory=dict)
     new_ids: list[int] = field(default_factory=list)
@@ -66,6 +67,7 @@ class PollReport:
             f"{_n(self.near_duplicates, 'near-duplicate')}, "
             f"{_n(len(self.failed_entries), 'failed entry', 'failed entries')}, "
             f"{_n(len(self.failed_sources), 'failed source')}"
+            + (f", {self.retry_later:,} to retry later" if self.retry_later else "")
         )
 
     @property
@@ -258,7 +260,8 @@ class Poller:
                 if streak >= MAX_FAILED_IN_A_ROW and n + 1 < len(entries[:MAX_ENTRIES]):
                     # A feed of dead links took a second each (the politeness delay), 52 s
                     # for one feed (a tester's): the rest wait for the next poll, and each
-                    # poll gets through a few more, since a failed entry is not tried again.
+                    # poll gets through a few more, since a failed entry waits half an hour
+                    # or more before it is tried again.
                     report.stopped[source.url] = streak
                     break
         elif feed is not None:
@@ -287,8 +290,12 @@ class Poller:
             guid = hashlib.sha256(
                 (entry.get("title", "") + entry.get("summary", "")).encode()
             ).hexdigest()
-        if await asyncio.to_thread(self.store.seen, source.id, guid):
+        state = await asyncio.to_thread(self.store.entry_state, source.id, guid)
+        if state == "done":
             report.duplicates += 1
+            return
+        if state == "waiting":
+            report.retry_later += 1
             return
         if link:
             existing = await asyncio.to_thread(self.store.url_seen, link)
@@ -357,7 +364,7 @@ class Poller:
     async def _article_page(self, source: Source, page: Fetched, report: PollReport) -> None:
         report.entries += 1
         guid = normalize_url(page.url)
-        if await asyncio.to_thread(self.store.seen, source.id, guid):
+        if await asyncio.to_thread(self.store.entry_state, source.id, guid) == "done":
             report.duplicates += 1
             return
         started = time.perf_counter()

@@ -200,6 +200,7 @@ source_items = sa.Table(
     sa.Column("status", sa.String(20), nullable=False, default="stored"),
     sa.Column("reason", sa.Text, nullable=True),
     sa.Column("seen_at", sa.DateTime, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=1),  # tries of a failed entry
     sa.UniqueConstraint("source_id", "guid", name="uq_source_items_guid"),
 )
 

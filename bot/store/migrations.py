@@ -284,6 +284,13 @@ def _documents_autoincrement(conn: Connection) -> None:
     )
 
 
+def _item_attempts(conn: Connection) -> None:
+    # How many times a feed entry was tried: a failed one is tried again at later polls (an
+    # article page a CMS publishes after its feed item, a server down for an hour), a few
+    # times, further apart each time.
+    conn.execute(sa.text("ALTER TABLE source_items ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1"))
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "documents and change log", _create(meta, documents, doc_changes)),
     Migration(2, "topics and model registry", _create(document_topics, model_versions)),
@@ -295,5 +302,6 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "feed sources", _create(sources, source_items)),
     Migration(5, "documents.topics_version", _topics_version),
     Migration(6, "document numbers never reused (SQLite AUTOINCREMENT)", _documents_autoincrement),
+    Migration(7, "source_items.attempts (failed feed entries are retried)", _item_attempts),
 ]
 LATEST_VERSION = MIGRATIONS[-1].version

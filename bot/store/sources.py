@@ -15,6 +15,10 @@ from bot.errors import InputError, NotFound
 from bot.store.db import Database, source_items, sources, utcnow
 
 MAX_BACKOFF = timedelta(hours=12)
+# A feed entry that failed (its page not there yet, a server down) is tried again at later
+# polls: after 30 minutes, then 1, 2, 4 and 8 hours; after the sixth try it stays failed.
+ENTRY_RETRY = timedelta(minutes=30)
+MAX_ENTRY_ATTEMPTS = 6
 
 
 @dataclass
@@ -216,17 +220,23 @@ class SourceStore:
                 )
             )
 
-    def seen(self, source_id: int, guid: str) -> bool:
-        """True when this entry was already handled."""
+    def entry_state(self, source_id: int, guid: str, now: datetime | None = None) -> str:
+        """What to do with a feed entry: ``new`` (never seen), ``done`` (stored, a duplicate
+        or given up), ``retry`` (failed, and due for another try) or ``waiting`` (failed, and
+        not due yet)."""
         with self.db.begin() as conn:
-            return (
-                conn.execute(
-                    sa.select(source_items.c.id).where(
-                        source_items.c.source_id == source_id, source_items.c.guid == guid
-                    )
-                ).first()
-                is not None
-            )
+            item = conn.execute(
+                sa.select(
+                    source_items.c.status, source_items.c.attempts, source_items.c.seen_at
+                ).where(source_items.c.source_id == source_id, source_items.c.guid == guid)
+            ).first()
+        if item is None:
+            return "new"
+        status, attempts, seen_at = item
+        if status != "failed" or attempts >= MAX_ENTRY_ATTEMPTS:
+            return "done"
+        due = seen_at + ENTRY_RETRY * 2 ** (max(1, attempts) - 1)
+        return "retry" if (now or utcnow()) >= due else "waiting"
 
     def url_seen(self, url: str) -> int | None:
         """The document id already stored for this normalised URL, if any."""
@@ -254,10 +264,11 @@ class SourceStore:
         status: str,
         reason: str | None = None,
     ) -> None:
-        """Remember an entry (stored, duplicate, near_duplicate, failed) so it is not fetched again."""
+        """Remember an entry (stored, duplicate, near_duplicate, failed): the next polls skip
+        it, or, failed, try it again a few times (see :meth:`entry_state`)."""
         with self.db.begin() as conn:
             exists = conn.execute(
-                sa.select(source_items.c.id).where(
+                sa.select(source_items.c.id, source_items.c.status, source_items.c.attempts).where(
                     source_items.c.source_id == source_id, source_items.c.guid == guid
                 )
             ).first()
@@ -268,6 +279,8 @@ class SourceStore:
                 "reason": reason[:500] if reason else None,
                 "seen_at": utcnow(),
             }
+            if exists and exists[1] == "failed":
+                values["attempts"] = int(exists[2] or 0) + 1  # tried once more
             if exists:
                 conn.execute(
                     source_items.update().where(source_items.c.id == exists[0]).values(**values)
