@@ -560,3 +560,34 @@ def test_nothing_stored_from_a_jsonl_line_is_replaced_by_another_input(
     assert "added: elsewhere-j1" in result.output, result.output
     shown = runner.invoke(main, ["docs", "show", "j1", "--external"])
     assert "kết nạp ba đảng viên" in shown.output
+
+
+def test_a_jsonl_line_does_not_replace_a_document_read_from_a_file(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # A tester's line with id "baocao" silently replaced the report read from a/baocao.txt,
+    # behind every link to it; reading the file again then stored it under a new id.
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "baocao.txt").write_text(
+        "Báo cáo kết nạp\nHuyện ủy tổng kết công tác kết nạp đảng viên.\n", encoding="utf-8"
+    )
+    assert "added: baocao" in runner.invoke(main, ["ingest", str(folder)]).output
+    rows: list[dict[str, object] | str] = [
+        {"id": "baocao", "title": "Khác", "text": "Nội dung khác hẳn về công tác dân vận."},
+        {"id": "j2", "title": "Hai", "text": "Văn bản hai về chi bộ."},
+    ]
+    lines = _jsonl(tmp_path / "dup.jsonl", rows)
+    batch = runner.invoke(main, ["ingest", str(lines)])
+    assert batch.exit_code == 1
+    assert (
+        f"{lines}:1: id 'baocao' is the document read from baocao.txt; a JSONL line does not "
+        "replace it: give the line another id"
+    ) in batch.output
+    assert "1 added, 0 updated, 0 already present, 1 failed" in batch.output
+    shown = runner.invoke(main, ["docs", "show", "baocao", "--external"])
+    assert "tổng kết công tác kết nạp" in shown.output
+    # A line updates what a line stored, as before.
+    rows[1] = {"id": "j2", "title": "Hai", "text": "Văn bản hai, sửa lại."}
+    again = runner.invoke(main, ["ingest", str(_jsonl(tmp_path / "dup.jsonl", rows))])
+    assert "0 added, 1 updated" in again.output

@@ -106,6 +106,12 @@ def ingest_documents(
                 continue
             if item.named_from_file:
                 item = _own_id(item, taken, services.documents)
+            elif (refused := _file_owned(item, services.documents)) is not None:
+                flush()
+                report.failed.append(str(refused))
+                if progress:
+                    progress(str(refused.source or ""), None, str(refused))
+                continue
             batch.append(item)
             if len(batch) >= batch_size:
                 flush()
@@ -177,11 +183,36 @@ def _own_id(doc: NewDocument, taken: set[str], store: DocumentStore) -> NewDocum
     return doc
 
 
+def _file_owned(doc: NewDocument, store: DocumentStore) -> InputError | None:
+    """Why a JSONL line may not take the id it gives, or None: a document read from a file
+    is that file's (a tester's line with id "baocao" silently replaced the report read from
+    a/baocao.txt, behind every link to it), as a file never replaces a JSONL line's."""
+    if not doc.external_id:
+        return None
+    try:
+        key = clean_external_id(doc.external_id)
+    except InputError:
+        return None  # refused later with its reason
+    exists, stored_origin = store.origin_of(key)
+    if not exists or not stored_origin or _from_line(stored_origin):
+        return None
+    return InputError(
+        f"id {key!r} is the document read from {Path(stored_origin).name}; a JSONL line does "
+        "not replace it: give the line another id",
+        source=doc.origin,
+    )
+
+
+def _from_line(origin: str) -> bool:
+    """Whether a document stored from ``origin`` came from a JSONL line, a feed or a page."""
+    return origin.startswith(("feed:", "page:")) or re.search(r":\d+$", origin) is not None
+
+
 def _another_file(origin: str | None, path: Path) -> bool:
     """Did a document stored from ``origin`` come from a file other than ``path``?"""
     if not origin:
         return False  # stored before origins were kept: updated as it always was
-    if origin.startswith(("feed:", "page:")) or re.search(r":\d+$", origin):
+    if _from_line(origin):
         return True  # a feed's or a JSONL line's: not this file's to replace
     return Path(origin).resolve() != path.resolve()
 
