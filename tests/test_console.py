@@ -591,3 +591,27 @@ def test_nothing_new_in_the_period_asked_lists_the_newest_instead(services: Serv
     out = io.StringIO()
     run_console(services, stdin=io.StringIO("tháng 5/2020\n/quit\n"), stdout=out)
     assert "Tin tháng 5" in out.getvalue() and "Tin tháng 3" not in out.getvalue()
+
+
+def test_more_typed_after_results_pages_on_instead_of_searching(services: Services) -> None:
+    # "xem thêm", "trang 2", "tiếp" were searched as words (9 to 77 unrelated documents; a
+    # tester's): after results they page on, with nothing before they say how to search.
+    from bot.corpus.documents import NewDocument
+    from bot.present.conversation import page_request
+
+    services.use_classifier(None)
+    twelve = [
+        (f"k{n}", f"Kỷ luật số {n}", f"Kỷ luật đảng viên vi phạm ở xã {n}.") for n in range(12)
+    ]
+    services.documents.add_many([NewDocument(title=a, text=b, external_id=k) for k, a, b in twelve])
+    out = io.StringIO()
+    lines = "xem thêm\nkỷ luật đảng viên\nxem thêm\ntrang 3\ntiếp\nXem them nhé!\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    text = out.getvalue()
+    assert text.count("Hãy gõ từ cần tìm trước") == 1  # nothing searched yet
+    headers = [line for line in text.splitlines() if line.startswith("🔎")]
+    assert [h.rsplit("(", 1)[1] for h in headers] == ["trang 1/3)", "trang 2/3)", "trang 3/3)"]
+    assert text.count("Đã hết kết quả cho «kỷ luật đảng viên» (trang cuối 3/3).") == 2
+    assert [page_request(s) for s in ("xem tiếp", "trang 12", "next page", "more")] == [0, 12, 0, 0]
+    for query in ("xem xét kỷ luật", "trang trại", "thêm đảng viên", "trang 0"):
+        assert page_request(query) is None, query

@@ -11,6 +11,7 @@ import hashlib
 import math
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from bot.services import Services
 from bot.timeutil import format_date, format_date_iso, to_local
 
 PAGE_SIZE = 5
+LAST_SEARCHES = 10_000  # users whose last search is remembered for "xem thêm"
+LAST_SEARCH_SECONDS = 3600  # "xem thêm" an hour later is a new conversation
 LOOSE_PAGES = 10  # pages of close matches shown after those with every word
 MIN_READABLE_SYLLABLES = 2  # /classify: fewer Vietnamese syllables is no text to label
 SHORT_TEXT_WORDS = 8  # /classify: fewer words, and the answer says it is only a hint
@@ -75,6 +78,9 @@ class Conversation:
         self.services = services
         self.bot_username = bot_username
         self.memory = QueryMemory()
+        # Each user's last search and the page shown, so "xem thêm" typed pages on.
+        self.last: OrderedDict[int | None, tuple[str, int, int, float]] = OrderedDict()
+        self._last_lock = threading.Lock()
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -180,6 +186,9 @@ class Conversation:
     def message(self, ctx: Context, text: str, name: str = "") -> Reply:
         """Free text (a private message, a mention): small talk is answered as such ("xin
         chào", "cảm ơn" searched the documents for them), anything else is a query."""
+        asked = page_request(text)
+        if asked is not None:
+            return self._page_on(ctx, asked)
         said = small_talk(text)
         if said == "greeting":
             return self.start(ctx, name)[0]
@@ -191,6 +200,24 @@ class Conversation:
             key = self.memory.put(normalize(text)[:MAX_CLASSIFY_CHARS])
             reply.buttons.append([Button(t(ctx.lang, "classify_pasted"), data=f"c:{key}")])
         return reply
+
+    def _page_on(self, ctx: Context, asked: int) -> Reply:
+        """The page ``asked`` (0: the next) of the user's last search, or how to get one."""
+        with self._last_lock:
+            last = self.last.get(ctx.user_id)
+        if last is None or time.monotonic() - last[3] > LAST_SEARCH_SECONDS:
+            return Reply(t(ctx.lang, "paging_hint"))
+        query, page, pages, _ = last
+        if not asked and page >= pages:
+            return Reply(t(ctx.lang, "paging_end", query=cut(query, 60), pages=pages))
+        return self.search(ctx, query, page=asked or page + 1)
+
+    def _remember(self, ctx: Context, query: str, page: int, pages: int) -> None:
+        with self._last_lock:
+            self.last[ctx.user_id] = (query, page, pages, time.monotonic())
+            self.last.move_to_end(ctx.user_id)
+            while len(self.last) > LAST_SEARCHES:
+                self.last.popitem(last=False)
 
     def search(self, ctx: Context, query: str, page: int = 1) -> Reply:
         """A keyword, code, phrase or question query."""
@@ -252,6 +279,7 @@ class Conversation:
             if page > pages:  # an old button past the new end
                 page = pages
                 results = engine.search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        self._remember(ctx, query, page, pages)
         if results.topic:
             # Tagged documents come first, then untagged ones that contain the words: the
             # header says so, or its count would disagree with /topics.
@@ -536,6 +564,27 @@ _SMALL_TALK = {
         "bye": r"tam biet|bye(?: bye)?|goodbye|hen gap lai",
     }.items()
 }
+
+
+# "xem thêm", "tiếp", "trang 2", "more": the user's last search paged on, not searched.
+_NEXT_PAGE = re.compile(
+    rf"{_POLITE}(?:(?:xem|cho xem|cho)\s+)?(?:them|tiep|tiep theo|nua|them nua|trang sau"
+    r"|trang tiep(?: theo)?|more|next|next page|show more)(?:\s+(?:di|nhe|nha|a|voi))?"
+)
+_PAGE_N = re.compile(rf"{_POLITE}(?:(?:xem|cho xem)\s+)?(?:trang|page)\s+(\d{{1,3}})")
+
+
+def page_request(text: str) -> int | None:
+    """0 when the message asks for the next page of results, N for "trang N", else None."""
+    words = " ".join(re.sub(r"[^\w]+", " ", fold_lower(normalize(text))).split())
+    if not words or len(words) > 30:
+        return None
+    if _NEXT_PAGE.fullmatch(words):
+        return 0
+    numbered = _PAGE_N.fullmatch(words)
+    if numbered is not None and int(numbered.group(1)) > 0:
+        return int(numbered.group(1))
+    return None
 
 
 def small_talk(text: str) -> str | None:
