@@ -2031,8 +2031,9 @@ def test_cli_search_json_summarize_and_index(
         # Control characters typed in are not echoed back (a terminal would beep).
         beep = runner.invoke(cli.main, ["search", "tham\x01nh\x07ung"])
         assert "\x07" not in beep.output and "\x01" not in beep.output
-        nothing_typed = runner.invoke(cli.main, ["search", "?!..."])
-        assert "nothing to search" in nothing_typed.output
+        for nothing in ("?!...", "", "và của"):
+            nothing_typed = runner.invoke(cli.main, ["search", nothing])
+            assert nothing_typed.exit_code == 2 and "nothing to search" in nothing_typed.output
         text = runner.invoke(cli.main, ["search", "21-KL/TW"])
         assert text.exit_code == 0 and "21-KL/TW" in text.output
         summary = runner.invoke(cli.main, ["summarize", items[0]["id"]])

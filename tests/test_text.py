@@ -318,3 +318,11 @@ def test_english_terms_read_in_vietnamese_order() -> None:
     )
     assert vietnamese_query("poor households") == "hộ nghèo"
     assert vietnamese_query("weather forecast") is None and vietnamese_query("kỷ luật") is None
+    # A question's words around the terms, and the news asked for newest first, as
+    # Vietnamese says it (a tester's "What does Regulation 37 say?" found nothing, and
+    # "latest news on anti-corruption" 3 articles of 27: "mới nhất tin …" required "tin").
+    assert vietnamese_query("What does Regulation 37 say?") == "quy định 37"
+    assert (
+        vietnamese_query("latest news on anti-corruption") == "tin mới nhất phòng, chống tham nhũng"
+    )
+    assert vietnamese_query("why do party members need to set an example") == "đảng viên nêu gương"

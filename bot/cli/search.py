@@ -156,6 +156,9 @@ def search(
         understood.append("codes: " + shown)
     if source:
         understood.append(f"source: {source.strip().lower()}")
+    if not results.total and results.note in ("no_terms", "stopwords"):
+        # Nothing to search is the caller's mistake: a usage error, not "0 documents".
+        raise click.UsageError("nothing to search: type words, a document code or a date")
     noun = "document" if results.total == 1 else "documents"
     # The query as read (control characters and all): a terminal must not beep or move.
     echo = cut(normalize(text), 120)
@@ -163,8 +166,6 @@ def search(
         f"{results.total:,} {noun} for «{echo}»"
         + (f" ({'; '.join(understood)})" if understood else "")
     )
-    if not results.total and results.note in ("no_terms", "stopwords"):
-        click.echo("nothing to search: type words, a document code or a date")
     note = bending_note(results, "en")
     if note:
         click.echo(strip_tags(note))
