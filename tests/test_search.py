@@ -1291,6 +1291,18 @@ def test_explicit_filters(corpus: Services) -> None:
     assert set(ids(got)) == {"kl20", "kl21-named"}
 
 
+def test_a_source_filter_finds_a_site_by_its_name_or_its_address(svc: Services) -> None:
+    # A feed added with --name stored its articles under that name, so --source by the
+    # site missed them (a tester's).
+    url = "https://www.baokontum.com.vn/tin/a.html"
+    add(svc, "named", "Kết nạp", "Chi bộ kết nạp đảng viên.", url=url, source="Báo Kon Tum")
+    add(svc, "local", "Kết nạp", "Chi bộ thôn kết nạp.", url="http://127.0.0.1:8737/b.html")
+    add(svc, "other", "Kết nạp", "Đảng bộ kết nạp.", url="https://baogialai.com.vn/c.html")
+    for source in ("Báo Kon Tum", "baokontum.com.vn", "www.baokontum.com.vn"):
+        assert ids(search(svc, "kết nạp", source=source)) == ["named"], source
+    assert ids(search(svc, "kết nạp", source="127.0.0.1:8737")) == ["local"]
+
+
 # --- topics --------------------------------------------------------------------------------
 
 

@@ -1904,7 +1904,7 @@ class SearchEngine:
         if topic:
             filters.append(_term("topics", topic))
         if source:
-            filters.append(_term("source", source.strip().lower()))
+            filters.append(_term("source", source.strip().lower().removeprefix("www.")))
         if date_from or date_to:
 
             def period(name: str) -> Query:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import tantivy
 
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 META_FILE = "partybot-index.json"
 TOKENIZER = "vn"
 # Our syllable tokenizer (bot.text.tokenize), so query terms built in Python match index terms.
@@ -74,6 +75,20 @@ def analyzer() -> tantivy.TextAnalyzer:
         .filter(tantivy.Filter.lowercase())
         .build()
     )
+
+
+def site_of(url: str | None) -> str | None:
+    """The site of ``url`` as a source filter names it: host (and port), without "www."."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        host, port = (parts.hostname or "").removeprefix("www."), parts.port
+    except ValueError:
+        return None
+    if not host or parts.scheme not in ("http", "https"):
+        return None
+    return f"{host}:{port}" if port else host
 
 
 def build_schema() -> tantivy.Schema:
@@ -220,8 +235,12 @@ def to_tantivy(doc: Document) -> tantivy.Document:
         out.add_text("topics", slug)
     if not doc.topics:
         out.add_bytes("untagged", b"y")
-    if doc.source:
-        out.add_text("source", doc.source.lower())
+    sources = {doc.source.lower()} if doc.source else set()
+    # The site too: a feed's name ("Báo Thử Nghiệm") replaced it, so --source by site missed
+    # the feed's articles (a tester's).
+    site = site_of(doc.url)
+    for name in sorted(sources | ({site} if site else set())):
+        out.add_text("source", name)
     payload = {
         "e": doc.external_id,
         "t": doc.title,
