@@ -468,6 +468,12 @@ def test_search_reads_topics_by_name_and_writes_codes_as_cadres_do(runner: CliRu
         assert by_name.exit_code == 0 and by_name.stdout == by_slug.stdout, typed
     listed = runner.invoke(main, ["docs", "list", "--topic", "kết nạp đảng viên"])
     assert listed.exit_code == 0 and "#" in listed.output
+    # The footer counts the topic's documents, as listed, not every document (a tester's).
+    rows = [line for line in listed.output.splitlines() if line.startswith("#")]
+    assert (
+        listed.output.splitlines()[-1]
+        == f"{len(rows)} document{'s' * (len(rows) != 1)} on topic admission"
+    )
     several = runner.invoke(main, ["search", "chi bộ", "--topic", "xây dựng"])
     assert several.exit_code == 2 and "'xây dựng' is in several topics: " in several.stderr
     assert "rectification (Xây dựng, chỉnh đốn Đảng)" in several.stderr

@@ -327,7 +327,10 @@ def docs_list(services, limit: int, offset: int, topic: str | None, as_json: boo
         click.echo(
             f"#{d.id:<5} {_fmt_date(d.published_at):16}  {d.title[:80]}  [{topics}]  ({d.external_id})"
         )
-    click.echo(f"{counted(services.documents.count(), 'document')} in total")
+    if topic:  # the footer counts what the list lists (it gave every document's number)
+        click.echo(f"{counted(services.documents.count(topic=topic), 'document')} on topic {topic}")
+    else:
+        click.echo(f"{counted(services.documents.count(), 'document')} in total")
 
 
 @docs.command("show")
