@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -245,3 +246,40 @@ def test_a_date_to_come_is_no_publication_date(tmp_path) -> None:  # type: ignor
     page = tmp_path / "tin.txt"
     page.write_text("Tin họp chi bộ\n31/12/2099\nChi bộ họp định kỳ.\n", encoding="utf-8")
     assert read_file(page).published_at is None
+
+
+def test_a_file_without_a_date_line_is_dated_by_the_date_its_lead_opens_on(
+    tmp_path: Path,
+) -> None:
+    # A report saved as .txt or .docx, its lead "Ngày 12/12/2024, …", was stored undated and
+    # left out of "… năm 2024" (a tester's).
+    from bot.corpus.parsing import lead_date
+    from bot.corpus.readers import read_file
+
+    assert lead_date("Ngày 12/12/2024, Ban Thường vụ Huyện ủy tổng kết.") == datetime(
+        2024, 12, 12, tzinfo=VN_TZ
+    )
+    assert lead_date("Sáng 3-3-2024, Đảng ủy xã họp.") == datetime(2024, 3, 3, tzinfo=VN_TZ)
+    assert lead_date("Ngày 5 tháng 1 năm 2025, chi bộ kết nạp.") == datetime(
+        2025, 1, 5, tzinfo=VN_TZ
+    )
+    for lead in (
+        "Ngày 4/11, Ủy ban Kiểm tra họp.",  # no year
+        "Năm 2024, huyện kết nạp 215 đảng viên.",
+        "Chi bộ họp ngày 12/12/2024, bàn nhiều việc.",  # not what the lead opens on
+        "Ngày 31/2/2024, ngày không có.",
+    ):
+        assert lead_date(lead) is None, lead
+    report = tmp_path / "baocao.txt"
+    report.write_text(
+        "Huyện ủy tổng kết công tác kết nạp\n\nNgày 12/12/2024, Ban Thường vụ Huyện ủy tổng kết "
+        "công tác kết nạp đảng viên năm 2024.\n",
+        encoding="utf-8",
+    )
+    assert read_file(report).published_at == datetime(2024, 12, 12, tzinfo=VN_TZ)
+    # A date line above the lead is the date, as before.
+    report.write_text(
+        "Tiêu đề báo cáo tổng kết\n\n05/07/2022 09:38\n\nNgày 1/7/2022, huyện tổng kết công tác.\n",
+        encoding="utf-8",
+    )
+    assert read_file(report).published_at == datetime(2022, 7, 5, 9, 38, tzinfo=VN_TZ)

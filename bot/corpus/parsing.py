@@ -120,6 +120,30 @@ def parse_date(value: str) -> datetime | None:
     return None
 
 
+# A lead that opens on its full date: "Ngày 12/12/2024, Ban Thường vụ …", "Sáng 3-3-2024, …",
+# "Ngày 12 tháng 12 năm 2024, …".
+_LEAD_DATE = re.compile(
+    r"(?:(?:sáng|chiều|tối|trưa|đêm)\s+(?:hôm\s+)?)?(?:ngày\s+)?"
+    r"(?:(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>(?:19|20)\d\d)"
+    r"|(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>(?:19|20)\d\d))\s*,",
+    re.IGNORECASE,
+)
+
+
+def lead_date(paragraph: str) -> datetime | None:
+    """The date a lead opens on, in Vietnam time ("Ngày 12/12/2024, …"), else None: a text
+    without a date line (a report saved as .txt or .docx) is dated by its event, the day of
+    or before publication, rather than not at all."""
+    match = _LEAD_DATE.match(normalize(paragraph).strip())
+    if match is None:
+        return None
+    d, m, y = (match.group(k) or match.group(k + "2") for k in ("d", "m", "y"))
+    try:
+        return datetime(int(y), int(m), int(d), tzinfo=VN)
+    except ValueError:
+        return None
+
+
 def _is_date_line(line: str) -> bool:
     if len(line) > _DATE_LINE_MAX:
         return False
