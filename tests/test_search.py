@@ -516,6 +516,12 @@ def test_a_request_around_the_words_is_not_searched() -> None:
         "kết nạp đảng viên, cảm ơn": ["kết", "nạp", "đảng", "viên"],
         "lời cảm ơn của Bác": ["lời", "cảm", "ơn", "bác"],  # thanks as the subject
         "kính gửi": ["kính", "gửi"],
+        # "bài" alone, and asked whether there is one (a tester's "em cần bài về …" searched
+        # "em cần bài", corrected to "bào").
+        "em cần bài về làm theo Bác": ["theo", "bác"],  # "làm" is a function word
+        "có bài nào hay về người có uy tín không ạ": ["người", "uy", "tín"],
+        "có tài liệu nào nói về kết nạp không": ["kết", "nạp"],
+        "bài học kinh nghiệm": ["bài", "học", "kinh", "nghiệm"],  # no request: searched
     }
     for query, words in cases.items():
         assert [t.exact for t in parse_query(query).content_terms] == words, query

@@ -74,8 +74,12 @@ _HELP = r"(?:\s+(?:giup|ho|dum|gium)(?:\s+(?:toi|em|minh))?)?"
 _REQUEST = re.compile(
     # "… tài liệu về …", with or without a verb before it ("đọc" only so: "độc" folds alike).
     rf"^\W*{_GREET}{_WHO}{_WANT}(?:(?:xin|tim kiem|tim hieu|tim|tra cuu|xem|doc){_HELP}\s+)?"
-    r"(?:(?:cac|nhung|mot so|vai)\s+)?(?:tai lieu|van ban|bai viet|bai bao|thong tin)\s+"
+    r"(?:(?:cac|nhung|mot so|vai)\s+)?(?:tai lieu|van ban|bai viet|bai bao|bai|thong tin)\s+"
     r"(?:ve|lien quan (?:den|toi)|noi ve|de cap (?:den|toi))\s+"
+    # "có bài nào hay về … không ạ", "có tài liệu nào nói về …" (a tester's).
+    rf"|^\W*{_GREET}{_WHO}co\s+(?:(?:cac|nhung)\s+)?(?:tai lieu|van ban|bai viet|bai bao|bai"
+    r"|thong tin)(?:\s+nao)?(?:\s+(?:hay|tot))?\s+(?:ve|lien quan (?:den|toi)|noi ve"
+    r"|de cap (?:den|toi))\s+"
     # "tìm giúp tôi …", "tra cứu …": a verb of searching alone.
     rf"|^\W*{_GREET}{_WHO}{_WANT}(?:tim kiem|tim hieu|tim|tra cuu){_HELP}\s+(?:ve\s+)?"
 )
