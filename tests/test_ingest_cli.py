@@ -496,6 +496,14 @@ def test_users_ids_and_admins_are_explained(
     assert "integer range" not in bad.output
     assert "0 is no user or chat id" in runner.invoke(main, ["users", "deny", "0"]).output
     assert runner.invoke(main, ["users", "allow", "-100123", "5"]).exit_code == 0
+    # A group allowed before the bot is in it: the admin's note names it, and the list says
+    # the bot has not seen it (it read "member"; a tester's).
+    assert (
+        runner.invoke(main, ["users", "allow", "-100999", "--note", "Nhóm Đảng ủy xã"]).exit_code
+        == 0
+    )
+    listed = runner.invoke(main, ["users", "list"]).stdout
+    assert "chat        -100999  allowed     not seen yet Nhóm Đảng ủy xã" in listed, listed
     # Denying an admin: ADMIN_IDS still wins, and both the command and the list say so.
     monkeypatch.setenv("ADMIN_IDS", "777")
     from bot.config import get_settings

@@ -79,9 +79,9 @@ class AccessPolicy:
         """The allowlist, newest first."""
         return self.store.list_users()
 
-    def list_chats(self) -> list[tuple[int, str | None, bool, bool]]:
-        """Known groups: ``(chat_id, title, allowed, member)``."""
-        return [(c.chat_id, c.title, c.allowed, c.member) for c in self.store.list_chats()]
+    def list_chats(self) -> list[ChatRecord]:
+        """Known groups."""
+        return self.store.list_chats()
 
     def get_lang(self, user_id: int | None) -> str:
         """The user's language (Vietnamese unless they chose English)."""

@@ -99,7 +99,7 @@ def users_allow(services, ids: tuple[int, ...], note: str | None) -> None:  # ty
     access = _access(services)
     for target in ids:
         if target < 0:
-            access.set_chat(target, allowed=True)
+            access.set_chat(target, allowed=True, label=note)
         else:
             access.set_user(target, "allowed", note)
         click.echo(f"allowed {target}")
@@ -143,11 +143,11 @@ def users_list(services) -> None:  # type: ignore[no-untyped-def]
         if access.is_admin(record.user_id) and record.status == "denied":
             note += "  (in ADMIN_IDS: still an admin)"
         click.echo(f"user {record.user_id:>14}  {record.status:8} lang={record.lang or '-'}{note}")
-    for chat_id, title, allowed, member in access.list_chats():
-        state = "allowed" if allowed else "not allowed"
-        click.echo(
-            f"chat {chat_id:>14}  {state:11} {'member' if member else 'left'}  {title or ''}"
-        )
+    for chat in access.list_chats():
+        state = "allowed" if chat.allowed else "not allowed"
+        # Allowed here before the bot was added: "member" read as the bot's state in it.
+        where = ("member" if chat.member else "left") if chat.seen else "not seen yet"
+        click.echo(f"chat {chat.chat_id:>14}  {state:11} {where:12} {chat.title or ''}".rstrip())
 
 
 def _access(services):  # type: ignore[no-untyped-def]

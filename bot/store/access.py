@@ -27,6 +27,7 @@ class ChatRecord:
     title: str | None
     allowed: bool
     member: bool
+    seen: bool = True  # the bot has been in it (allowed from the CLI only: not yet)
 
 
 class AccessStore:
@@ -74,8 +75,10 @@ class AccessStore:
         member: bool | None = None,
         title: str | None = None,
         chat_type: str | None = None,
+        label: str | None = None,
     ) -> None:
-        """Record a group: whether it is allowed and whether the bot is in it."""
+        """Record a group: whether it is allowed and whether the bot is in it. ``label``:
+        the admin's name for it, its title until the bot sees the group's own."""
         now = utcnow()
         values: dict[str, object] = {"updated_at": now}
         if allowed is not None:
@@ -93,7 +96,12 @@ class AccessStore:
             if not updated:
                 values.setdefault("allowed", False)
                 values.setdefault("member", True)
+                if label and title is None:
+                    values["title"] = label
                 conn.execute(chats.insert().values(chat_id=chat_id, created_at=now, **values))
+            elif label and title is None:
+                untitled = (chats.c.chat_id == chat_id) & chats.c.title.is_(None)
+                conn.execute(chats.update().where(untitled).values(title=label))
 
     def list_users(self) -> list[UserRecord]:
         """The allowlist, newest first."""
@@ -105,7 +113,10 @@ class AccessStore:
         """Known groups."""
         with self.db.begin() as conn:
             rows = conn.execute(sa.select(chats).order_by(chats.c.chat_id)).all()
-        return [ChatRecord(r.chat_id, r.title, bool(r.allowed), bool(r.member)) for r in rows]
+        return [
+            ChatRecord(r.chat_id, r.title, bool(r.allowed), bool(r.member), r.type is not None)
+            for r in rows
+        ]
 
     def user_lang(self, user_id: int) -> str | None:
         """The language a user chose, if any."""
