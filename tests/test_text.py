@@ -326,3 +326,4 @@ def test_english_terms_read_in_vietnamese_order() -> None:
         vietnamese_query("latest news on anti-corruption") == "tin mới nhất phòng, chống tham nhũng"
     )
     assert vietnamese_query("why do party members need to set an example") == "đảng viên nêu gương"
+    assert vietnamese_query("cadre rotation 2022") == "luân chuyển cán bộ 2022"  # not twice
