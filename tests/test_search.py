@@ -3310,6 +3310,15 @@ def test_a_request_for_the_newest_lists_the_good_matches_by_date(svc: Services) 
     assert parse_query("có gì mới").newest and not parse_query("kết nạp đảng viên mới").newest
     assert parse_query("hôm qua có tin gì").newest  # "có tin gì" was searched ("tín nhiệm")
     assert ids(search(svc, "có gì mới"))[0] == "army"  # nothing else asked: the newest
+    # "nhũng" folds as "những" does: "tham nhũng mới nhất" searched "tham" alone (8 of 29
+    # documents, where "mới nhất tham nhũng" found them all; a tester's).
+    for query in ("tham nhũng mới nhất", "những bài mới nhất về tham nhũng"):
+        parsed = parse_query(query)
+        assert parsed.newest and [t.exact for t in parsed.content_terms] == ["tham", "nhũng"]
+    # Unaccented, "nhung" is "những" unless it makes a word with the syllable before it.
+    paired = parse_query("tham nhung moi nhat", is_word=lambda a, b: (a, b) == ("tham", "nhung"))
+    assert [t.exact for t in paired.content_terms] == ["tham", "nhung"]
+    assert not parse_query("nhung bai moi nhat ve ky luat").content_terms[0].exact == "nhung"
 
 
 def test_every_word_at_any_time_does_not_require_the_year(svc: Services) -> None:
