@@ -532,7 +532,10 @@ async def test_an_entry_whose_page_failed_is_tried_again_at_later_polls(
 
     store = SourceStore(svc.db)
     link = f"{site.url}/bai/ket-nap.html"
-    feed = store.add(site.add("/late.rss", rss([("Kết nạp", link, "Ngắn")]), "application/rss+xml"))
+    # With an ETag: unchanged, the feed is "304 Not Modified", and the retry must not wait
+    # for it to change (a tester's).
+    late = rss([("Kết nạp", link, "Ngắn")])
+    feed = store.add(site.add("/late.rss", late, "application/rss+xml", headers={"ETag": '"v1"'}))
 
     def earlier(by: timedelta) -> None:  # as if the last try was ``by`` ago
         with svc.db.begin() as conn:
@@ -545,15 +548,14 @@ async def test_an_entry_whose_page_failed_is_tried_again_at_later_polls(
     assert len(first.failed_entries) == 1 and site.hits["/bai/ket-nap.html"] == 1
     title, paragraphs = ARTICLES["ket-nap"]
     site.add("/bai/ket-nap.html", article_page(title, paragraphs))
-    soon = await poller(svc).poll_due(only=[store.get(feed.id)])
-    assert (soon.stored, soon.duplicates, soon.retry_later) == (0, 0, 1)
-    assert soon.summary().endswith(", 1 to retry later") and site.hits["/bai/ket-nap.html"] == 1
+    soon = await poller(svc).poll_due(only=[store.get(feed.id)])  # unchanged: 304, not due
+    assert (soon.stored, soon.duplicates) == (0, 0) and site.hits["/bai/ket-nap.html"] == 1
     earlier(ENTRY_RETRY)
     later = await poller(svc).poll_due(only=[store.get(feed.id)])
     assert later.stored == 1 and not later.failed_entries and later.retry_later == 0
     assert svc.search.search("Mường Tè").total == 1
     again = await poller(svc).poll_due(only=[store.get(feed.id)])
-    assert (again.stored, again.duplicates) == (0, 1)  # stored: done with it
+    assert again.stored == 0 and site.hits["/bai/ket-nap.html"] == 2  # done with it
     # A page that never comes is tried a few times, further apart, then left alone.
     gone = store.add(
         site.add(
@@ -562,13 +564,19 @@ async def test_an_entry_whose_page_failed_is_tried_again_at_later_polls(
     )
     guid = f"{site.url}/bai/mat.html"  # the item's <guid>
     await poller(svc).poll_due(only=[store.get(gone.id)])
+    waiting = await poller(svc).poll_due(only=[store.get(gone.id)])  # no ETag: read again
+    assert (waiting.duplicates, waiting.retry_later) == (0, 1)
+    assert waiting.summary().endswith(", 1 to retry later")
     for attempt in range(1, MAX_ENTRY_ATTEMPTS):
         assert store.entry_state(gone.id, guid) == "waiting"
         earlier(ENTRY_RETRY * 2 ** (attempt - 1))
         assert store.entry_state(gone.id, guid) == "retry"
         report = await poller(svc).poll_due(only=[store.get(gone.id)])
         assert len(report.failed_entries) == 1
-    assert store.entry_state(gone.id, guid) == "done"
+    assert store.entry_state(gone.id, guid) == "given_up"
+    given_up = await poller(svc).poll_due(only=[store.get(gone.id)])
+    assert given_up.given_up == 1 and given_up.duplicates == 0
+    assert given_up.summary().endswith(", 1 given up after failing every try")
     with svc.db.begin() as conn:
         tries = conn.execute(sa.select(source_items.c.attempts).where(source_items.c.guid == guid))
         assert tries.scalar_one() == MAX_ENTRY_ATTEMPTS

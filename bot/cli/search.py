@@ -24,10 +24,10 @@ MAX_SHOWN_SOURCES = 20  # a large corpus has hundreds of outlets: name a few, co
 
 def _check_source(services, source: str) -> None:  # type: ignore[no-untyped-def]
     """A --source no document has is a mistake (as an unknown --topic is), not "0 documents"."""
-    from bot.store.sources import document_sources
+    from bot.store.sources import document_sources, has_site
 
     known = document_sources(services.db)
-    if source.strip().lower() in known:
+    if source.strip().lower() in known or has_site(services.db, source):
         return
     if not known:
         raise click.BadParameter(
@@ -118,6 +118,10 @@ def search(
         _check_source(services, source)
     text = " ".join(word.removeprefix(_WORD) for word in query)
     results = _engine(services).search(text, limit=limit, offset=offset, topic=topic, source=source)
+    if not results.total and results.note in ("no_terms", "stopwords"):
+        # Nothing to search is the caller's mistake, with --json too: a usage error, not
+        # "0 documents" or "[]".
+        raise click.UsageError("nothing to search: type words, a document code or a date")
     if as_json:
         click.echo(
             json.dumps(
@@ -156,9 +160,6 @@ def search(
         understood.append("codes: " + shown)
     if source:
         understood.append(f"source: {source.strip().lower()}")
-    if not results.total and results.note in ("no_terms", "stopwords"):
-        # Nothing to search is the caller's mistake: a usage error, not "0 documents".
-        raise click.UsageError("nothing to search: type words, a document code or a date")
     noun = "document" if results.total == 1 else "documents"
     # The query as read (control characters and all): a terminal must not beep or move.
     echo = cut(normalize(text), 120)

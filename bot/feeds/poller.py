@@ -54,6 +54,7 @@ class PollReport:
     failed_entries: list[tuple[str, str]] = field(default_factory=list)  # (entry, reason)
     failed_sources: dict[str, str] = field(default_factory=dict)
     retry_later: int = 0  # entries that failed before, to be tried again at a later poll
+    given_up: int = 0  # entries that failed every try (see bot.store.sources.ENTRY_RETRY)
     # Feeds whose remaining entries wait for the next poll after this many failed in a row.
     stopped: dict[str, int] = field(default_factory=dict)
     new_ids: list[int] = field(default_factory=list)
@@ -68,6 +69,7 @@ class PollReport:
             f"{_n(len(self.failed_entries), 'failed entry', 'failed entries')}, "
             f"{_n(len(self.failed_sources), 'failed source')}"
             + (f", {self.retry_later:,} to retry later" if self.retry_later else "")
+            + (f", {self.given_up:,} given up after failing every try" if self.given_up else "")
         )
 
     @property
@@ -213,11 +215,14 @@ class Poller:
         self, client: httpx.AsyncClient, source: Source, now: datetime, report: PollReport
     ) -> None:
         started = time.perf_counter()
+        # An entry due for another try is in the feed as it was: asked "only if changed",
+        # the server answers 304 and the retry would wait for the feed's next change.
+        retrying = await asyncio.to_thread(self.store.retries_due, source.id, now)
         page = await fetch(
             client,
             source.url,
-            etag=source.etag,
-            last_modified=source.last_modified,
+            etag=None if retrying else source.etag,
+            last_modified=None if retrying else source.last_modified,
             politeness=self.politeness,
         )
         report.timings["fetch"] += time.perf_counter() - started
@@ -296,6 +301,9 @@ class Poller:
             return
         if state == "waiting":
             report.retry_later += 1
+            return
+        if state == "given_up":
+            report.given_up += 1
             return
         if link:
             existing = await asyncio.to_thread(self.store.url_seen, link)

@@ -109,6 +109,32 @@ def document_sources(db: Database) -> list[str]:
         return sorted({str(value).strip().lower() for value in rows if str(value).strip()})
 
 
+def has_site(db: Database, site: str) -> bool:
+    """Whether a stored document's URL is on ``site`` (a host, "www." or not): a source
+    filter matches it whatever name its feed gave the document's source."""
+    from bot.store.db import documents
+
+    host = site.strip().lower().removeprefix("www.")
+    if not host or any(c in host for c in "/%\\ "):
+        return False
+    url = sa.func.lower(documents.c.url)
+    on = sa.or_(
+        *(
+            url.like(f"{scheme}://{www}{host}{end}")
+            for scheme in ("http", "https")
+            for www in ("", "www.")
+            for end in ("", "/%", "?%")
+        )
+    )
+    with db.begin() as conn:
+        return conn.execute(sa.select(documents.c.id).where(on).limit(1)).first() is not None
+
+
+def _retry_at(attempts: int, last_try: datetime) -> datetime:
+    """When a feed entry that failed ``attempts`` times, last at ``last_try``, is tried again."""
+    return last_try + ENTRY_RETRY * 2 ** (max(1, attempts) - 1)
+
+
 class SourceStore:
     """Reads and updates sources and the items seen in them."""
 
@@ -221,9 +247,9 @@ class SourceStore:
             )
 
     def entry_state(self, source_id: int, guid: str, now: datetime | None = None) -> str:
-        """What to do with a feed entry: ``new`` (never seen), ``done`` (stored, a duplicate
-        or given up), ``retry`` (failed, and due for another try) or ``waiting`` (failed, and
-        not due yet)."""
+        """What to do with a feed entry: ``new`` (never seen), ``done`` (stored or a
+        duplicate), ``retry`` (failed, and due for another try), ``waiting`` (failed, and not
+        due yet) or ``given_up`` (failed every try)."""
         with self.db.begin() as conn:
             item = conn.execute(
                 sa.select(
@@ -233,10 +259,24 @@ class SourceStore:
         if item is None:
             return "new"
         status, attempts, seen_at = item
-        if status != "failed" or attempts >= MAX_ENTRY_ATTEMPTS:
+        if status != "failed":
             return "done"
-        due = seen_at + ENTRY_RETRY * 2 ** (max(1, attempts) - 1)
-        return "retry" if (now or utcnow()) >= due else "waiting"
+        if attempts >= MAX_ENTRY_ATTEMPTS:
+            return "given_up"
+        return "retry" if (now or utcnow()) >= _retry_at(attempts, seen_at) else "waiting"
+
+    def retries_due(self, source_id: int, now: datetime | None = None) -> bool:
+        """Whether a failed entry of this source is due for another try."""
+        now = now or utcnow()
+        with self.db.begin() as conn:
+            rows = conn.execute(
+                sa.select(source_items.c.attempts, source_items.c.seen_at).where(
+                    source_items.c.source_id == source_id,
+                    source_items.c.status == "failed",
+                    source_items.c.attempts < MAX_ENTRY_ATTEMPTS,
+                )
+            ).all()
+        return any(now >= _retry_at(n, seen) for n, seen in rows)
 
     def url_seen(self, url: str) -> int | None:
         """The document id already stored for this normalised URL, if any."""
