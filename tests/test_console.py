@@ -613,5 +613,17 @@ def test_more_typed_after_results_pages_on_instead_of_searching(services: Servic
     assert [h.rsplit("(", 1)[1] for h in headers] == ["trang 1/3)", "trang 2/3)", "trang 3/3)"]
     assert text.count("Đã hết kết quả cho «kỷ luật đảng viên» (trang cuối 3/3).") == 2
     assert [page_request(s) for s in ("xem tiếp", "trang 12", "next page", "more")] == [0, 12, 0, 0]
+    # Back, the last and the first page too.
+    out = io.StringIO()
+    lines = "kỷ luật đảng viên\ntrang cuối\ntrang trước\nquay lại\ntrang đầu\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    headers = [line for line in out.getvalue().splitlines() if line.startswith("🔎")]
+    assert [h.rsplit("(", 1)[1] for h in headers] == [
+        "trang 1/3)",
+        "trang 3/3)",
+        "trang 2/3)",
+        "trang 1/3)",
+        "trang 1/3)",
+    ]
     for query in ("xem xét kỷ luật", "trang trại", "thêm đảng viên", "trang 0"):
         assert page_request(query) is None, query

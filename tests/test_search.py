@@ -522,6 +522,9 @@ def test_a_request_around_the_words_is_not_searched() -> None:
         "có bài nào hay về người có uy tín không ạ": ["người", "uy", "tín"],
         "có tài liệu nào nói về kết nạp không": ["kết", "nạp"],
         "bài học kinh nghiệm": ["bài", "học", "kinh", "nghiệm"],  # no request: searched
+        "gửi em mấy bài về nêu gương với": ["nêu", "gương"],
+        "xem thêm về tham nhũng": ["tham", "nhũng"],
+        "cho xin vài tài liệu về dân vận": ["dân", "vận"],
     }
     for query, words in cases.items():
         assert [t.exact for t in parse_query(query).content_terms] == words, query
@@ -3319,6 +3322,19 @@ def test_a_request_for_the_newest_lists_the_good_matches_by_date(svc: Services) 
     assert parse_query("có gì mới").newest and not parse_query("kết nạp đảng viên mới").newest
     assert parse_query("hôm qua có tin gì").newest  # "có tin gì" was searched ("tín nhiệm")
     assert ids(search(svc, "có gì mới"))[0] == "army"  # nothing else asked: the newest
+    for query in ("có văn bản mới nào không", "dạo này có gì mới", "gần đây có tin gì mới"):
+        assert parse_query(query).newest and not parse_query(query).content_terms, query
+    # Chat shorthand: "dc ko" is "được không", which makes a question (a tester's "năm nay"
+    # stayed a filter when typed so).
+    shorthand = parse_query("nam nay chi bo co quan chung uu tu, co ket nap dc ko")
+    assert shorthand.question and shorthand.date_text
+    assert parse_query("làm ntn để kết nạp").question
+    assert [t.exact for t in parse_query("kết nạp ĐC-KO").content_terms] == [
+        "kết",
+        "nạp",
+        "đc",
+        "ko",
+    ]
     # "nhũng" folds as "những" does: "tham nhũng mới nhất" searched "tham" alone (8 of 29
     # documents, where "mới nhất tham nhũng" found them all; a tester's).
     for query in ("tham nhũng mới nhất", "những bài mới nhất về tham nhũng"):

@@ -327,3 +327,7 @@ def test_english_terms_read_in_vietnamese_order() -> None:
     )
     assert vietnamese_query("why do party members need to set an example") == "đảng viên nêu gương"
     assert vietnamese_query("cadre rotation 2022") == "luân chuyển cán bộ 2022"  # not twice
+    assert vietnamese_query("what's new this week") == "có gì mới tuần này"
+    assert vietnamese_query("what things are party members not allowed to do") == (
+        "đảng viên không được làm"
+    )

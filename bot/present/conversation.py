@@ -29,6 +29,7 @@ from bot.services import Services
 from bot.timeutil import format_date, format_date_iso, to_local
 
 PAGE_SIZE = 5
+NEXT_PAGE, PREVIOUS_PAGE, LAST_PAGE = 0, -1, -2  # what page_request reads besides a number
 LAST_SEARCHES = 10_000  # users whose last search is remembered for "xem thêm"
 LAST_SEARCH_SECONDS = 3600  # "xem thêm" an hour later is a new conversation
 LOOSE_PAGES = 10  # pages of close matches shown after those with every word
@@ -202,15 +203,17 @@ class Conversation:
         return reply
 
     def _page_on(self, ctx: Context, asked: int) -> Reply:
-        """The page ``asked`` (0: the next) of the user's last search, or how to get one."""
+        """The page ``asked`` (see page_request) of the user's last search, or how to get
+        one."""
         with self._last_lock:
             last = self.last.get(ctx.user_id)
         if last is None or time.monotonic() - last[3] > LAST_SEARCH_SECONDS:
             return Reply(t(ctx.lang, "paging_hint"))
         query, page, pages, _ = last
-        if not asked and page >= pages:
+        if asked == NEXT_PAGE and page >= pages:
             return Reply(t(ctx.lang, "paging_end", query=cut(query, 60), pages=pages))
-        return self.search(ctx, query, page=asked or page + 1)
+        wanted = {NEXT_PAGE: page + 1, PREVIOUS_PAGE: page - 1, LAST_PAGE: pages}.get(asked, asked)
+        return self.search(ctx, query, page=max(1, wanted))
 
     def _remember(self, ctx: Context, query: str, page: int, pages: int) -> None:
         with self._last_lock:
@@ -572,15 +575,26 @@ _NEXT_PAGE = re.compile(
     r"|trang tiep(?: theo)?|more|next|next page|show more)(?:\s+(?:di|nhe|nha|a|voi))?"
 )
 _PAGE_N = re.compile(rf"{_POLITE}(?:(?:xem|cho xem)\s+)?(?:trang|page)\s+(\d{{1,3}})")
+_OTHER_PAGE = {
+    PREVIOUS_PAGE: re.compile(
+        rf"{_POLITE}(?:(?:xem|cho xem)\s+)?(?:trang truoc|quay lai|lui lai|previous|back)"
+    ),
+    LAST_PAGE: re.compile(rf"{_POLITE}(?:(?:xem|cho xem)\s+)?(?:trang cuoi|last page)"),
+    1: re.compile(rf"{_POLITE}(?:(?:xem|cho xem)\s+)?(?:trang dau|first page)"),
+}
 
 
 def page_request(text: str) -> int | None:
-    """0 when the message asks for the next page of results, N for "trang N", else None."""
+    """Which page of results the message asks for: NEXT_PAGE, PREVIOUS_PAGE, LAST_PAGE or a
+    page's number ("trang 3"); None when it asks for something else."""
     words = " ".join(re.sub(r"[^\w]+", " ", fold_lower(normalize(text))).split())
     if not words or len(words) > 30:
         return None
     if _NEXT_PAGE.fullmatch(words):
-        return 0
+        return NEXT_PAGE
+    for page, pattern in _OTHER_PAGE.items():
+        if pattern.fullmatch(words):
+            return page
     numbered = _PAGE_N.fullmatch(words)
     if numbered is not None and int(numbered.group(1)) > 0:
         return int(numbered.group(1))

@@ -2610,7 +2610,11 @@ class SearchEngine:
                 if answer.total:
                     answer.query, answer.suggestions = query, [vietnamese]
                     # "discipline last week", found at any time: that note matters more.
-                    answer.note = answer.note if answer.note == "date_relaxed" else "english"
+                    answer.note = (
+                        answer.note
+                        if answer.note in ("date_relaxed", "period_empty")
+                        else "english"
+                    )
                     return answer
         return results
 

@@ -97,6 +97,8 @@ FILLER = frozenset(
         "list",
         "give",
         "all",
+        "things",
+        "thing",
     ]
 )
 

@@ -80,9 +80,15 @@ _REQUEST = re.compile(
     rf"|^\W*{_GREET}{_WHO}co\s+(?:(?:cac|nhung)\s+)?(?:tai lieu|van ban|bai viet|bai bao|bai"
     r"|thong tin)(?:\s+nao)?(?:\s+(?:hay|tot))?\s+(?:ve|lien quan (?:den|toi)|noi ve"
     r"|de cap (?:den|toi))\s+"
-    # "tìm giúp tôi …", "tra cứu …": a verb of searching alone.
-    rf"|^\W*{_GREET}{_WHO}{_WANT}(?:tim kiem|tim hieu|tim|tra cuu){_HELP}\s+(?:ve\s+)?"
+    # "tìm giúp tôi …", "tra cứu …", "xem thêm về …": a verb of searching alone.
+    rf"|^\W*{_GREET}{_WHO}{_WANT}(?:tim kiem|tim hieu|tim|tra cuu|xem them){_HELP}\s+(?:ve\s+)?"
+    # "gửi em mấy bài về …", "cho xin vài tài liệu về …" (a tester's).
+    rf"|^\W*{_GREET}{_WHO}{_WANT}(?:gui|cho xin|xin)(?:\s+(?:toi|em|minh|anh|chi))?\s+"
+    r"(?:(?:may|vai|cac|nhung|mot so|mot vai)\s+)?(?:tai lieu|van ban|bai viet|bai bao|bai"
+    r"|thong tin)\s+(?:ve|lien quan (?:den|toi)|noi ve|de cap (?:den|toi))\s+"
 )
+_SHORTHAND = {"ko": "không", "k0": "không", "dc": "được", "đc": "được", "ntn": "như thế nào"}
+_SHORTHAND_RE = re.compile(r"(?<![\w-])(?:ko|k0|dc|đc|ntn)(?![\w-])", re.IGNORECASE)
 _SALUTATION = re.compile(rf"^\W*{_SALUTE}")  # "Kính gửi đồng chí, …"
 # Thanks closing a message ("…, xin cảm ơn đồng chí nhiều", "… ạ, tôi cảm ơn"): not searched.
 _THANKS_END = re.compile(
@@ -515,6 +521,9 @@ def parse_query(
     text = normalize(raw or "")[:MAX_QUERY_CHARS]
     # An entity typed or pasted ("tham nhũng &amp; tiêu cực") is its character, not a word.
     text = " ".join(html.unescape(_TAG.sub(" ", text)).split())
+    # Chat shorthand ("có kết nạp dc ko", "làm ntn"): the words it stands for, so that a
+    # question reads as one ("dc ko" kept a question's "năm nay" a filter; a tester's).
+    text = _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(0).lower()], text)
     parsed = ParsedQuery(raw=raw, text=text)
     work = text
 
@@ -696,7 +705,10 @@ _NEWEST = re.compile(
     r"(?<!\w)(?P<plural>(?:cac|nhung) )?(?P<noun>(?:tin tuc|tin|bai viet|bai|tai lieu|van ban"
     r"|thong tin) )?"
     r"(?:moi nhat|gan day nhat|gan nhat)(?: (?:ve|cua))?(?!\w)"
-    r"|(?<!\w)(?:co gi moi|co tin gi(?: moi)?|tin moi|bai moi)(?: (?:ve|cua))?(?!\w)"
+    # "dạo này có gì mới", "có văn bản mới nào không" too (a tester's).
+    r"|(?<!\w)(?:(?:dao nay|gan day) )?(?:co gi moi|co tin gi(?: moi)?|tin moi|bai moi)"
+    r"(?: (?:ve|cua))?(?!\w)"
+    r"|(?<!\w)(?:co )?(?:van ban|tai lieu|bai viet|bai|tin) moi nao(?!\w)"
 )
 _NEWS_NOUNS = frozenset({"tin tức", "tin", "bài viết", "bài", "tài liệu", "văn bản", "thông tin"})
 
