@@ -2679,6 +2679,18 @@ def test_a_real_word_is_not_corrected_to_a_pair_its_neighbours_accents_rule_out(
     assert got.note != "typo" and not got.suggestions and got.as_typed is None
 
 
+def test_a_word_in_most_documents_is_never_taken_for_a_typo_for_want_of_a_pair(
+    svc: Services,
+) -> None:
+    # Typed without accents, the neighbours say nothing of them; but "con" is in most
+    # documents, and a missing "sinh con" says it is absent here, not mistyped.
+    for i in range(11):
+        text = f"Bà con xã {i} gửi đơn thư; chi bộ sinh hoạt lần thứ {i}."
+        add(svc, f"letters{i}", f"Đơn thư {i}", text)
+    got = search(svc, "dang vien sinh con thu 3")
+    assert got.note != "typo" and not got.suggestions
+
+
 def test_typos_in_vietnamese_and_in_foreign_words_are_both_corrected(svc: Services) -> None:
     add(svc, "fb", "Mạng xã hội", "Tin xấu độc lan truyền trên facebook và zalo.")
     add(svc, "party", "Đảng viên", "Đảng viên gương mẫu ở khu dân cư.")

@@ -151,6 +151,7 @@ TIE_WINDOW = 20  # extra hits fetched so the newest-first tie-break sees past th
 TYPO_MIN_CHARS = 4
 SHORT_TYPO_MIN_CHARS = 3  # shorter words are corrected only when a neighbour confirms it
 STRANDED_SHARE = 200  # a word next to its neighbours in under 1/200 of its documents: a typo?
+STRANDED_MAX_SHARE = 0.5  # a word in more of the documents is never taken for a typo so
 STRANDED_GAIN = 10  # …if a one-edit variant stands next to one ten times as often
 COLLOCATION_SHARE = 0.1  # …in a tenth of that neighbour's documents ("diễn biến")
 REPAIR_INTERVAL = 600.0  # at most one automatic rebuild per ten minutes
@@ -1117,6 +1118,10 @@ class SearchEngine:
         if not neighbours or not neighbours[0] or not neighbours[1]:
             return None
         if len(term.folded) < SHORT_TYPO_MIN_CHARS or not term.folded.isalpha():
+            return None
+        if df > STRANDED_MAX_SHARE * searcher.num_docs:
+            # A word in most documents is no typo for want of a pair: "con" in "sinh con thứ
+            # 3" typed without accents became "đơn" (of "đơn thư"; a tester's).
             return None
         left, right = ([fold_lower(w) for w in side] for side in neighbours)
         if any(w in _FOLDED_STOPWORDS for w in left + right):
