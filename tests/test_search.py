@@ -847,6 +847,9 @@ def test_a_word_is_not_stranded_by_a_neighbour_typed_with_accents_no_document_ha
     for i in range(4):
         add(svc, f"cut{i}", "Tin", f"Điểm chuẩn năm {i} tăng nhẹ.")
     add(svc, "temple", "Tin", "Ý kiến của dân: chùa làng chưa sửa.")
+    for i in range(4):  # "điểm" in under half of the documents (STRANDED_MAX_SHARE)
+        add(svc, f"other{i}", "Tin", f"Chi bộ thôn {i} họp định kỳ.")
+    svc.search.sync()
     searcher = svc.search.index.searcher()
     term = parse_query("ý điểm chưa").terms[1]
     # "điểm" is never next to "ý" or "chưa": typed so, it may be a word mistyped.
