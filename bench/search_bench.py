@@ -5,8 +5,8 @@
 Generates synthetic Vietnamese documents from the labelled data's sentences (with topics and
 document codes), loads them into a SQLite database, then — each engine in its own process, so
 memory is measured separately — builds an index (one engine after the other) and times queries
-of seven kinds, the engines taking turns query by query so that a slow spell of the shared
-machine falls on all of them alike:
+of seven kinds, the engines taking turns query by query, in an order shuffled each turn, so that a slow
+spell of the shared machine falls on all of them alike:
 
 * ``keyword``: accented words ("tham nhũng đấu thầu"), ``unaccented``: the same folded,
 * ``code``: "21-KL/TW", "Kết luận 21", ``phrase``: quoted text, ``typo``: one edited letter,
@@ -40,9 +40,9 @@ Engines:
   a two-core host waits;
 * ``ours-rank`` — the same ranking with hit rendering switched off, on the index ``ours``
   built (no second build between ours's and the passes, no second copy to cache). Sharing
-  the files has a price: ours-rank runs a query after ours ran it on the same postings in
-  most rotations (two of three with three engines, three of four with FTS5; ours after
-  ours-rank in the rest), so the ranking-only figures are somewhat flattered. A machine
+  the files has a price: ours-rank often runs a query after ours or ours-1 ran it on the
+  same postings (the engines' order is shuffled each turn), so the ranking-only figures
+  are somewhat flattered. A machine
   with caches cold from another process's turn slows our engine (Python around tantivy)
   more than raw tantivy (measured in one process,
   a 64 MB scan and a 20 ms pause before each query, two runs: ours 24-63% slower on
@@ -681,11 +681,13 @@ def run(
         mine.recv()  # built and ready for its first pass
         running.append((name, proc, out, mine))
     turns = repeat * sum(map(len, queries.values()))  # a turn: one query (see _time_queries)
+    order = random.Random(20261206)
     for turn in range(turns):
-        # The order rotates, so no engine always follows the same one (FTS5's slow turns
-        # leave the machine's caches cold for whoever comes next).
-        shift = turn % len(running)
-        for name, _, out, mine in running[shift:] + running[:shift]:
+        # A new order each turn, so no engine always follows the same one: FTS5's slow turns
+        # leave the machine's caches cold for whoever comes next. (The order used to rotate,
+        # which keeps each engine's predecessor: ours ran after FTS5 in every turn.)
+        engines_now = order.sample(running, len(running))
+        for name, _, out, mine in engines_now:
             mine.send("go")
             if turn < turns - 1:
                 mine.recv()  # its turn is done

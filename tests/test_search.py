@@ -3344,6 +3344,16 @@ def test_a_request_for_the_newest_lists_the_good_matches_by_date(svc: Services) 
     shorthand = parse_query("nam nay chi bo co quan chung uu tu, co ket nap dc ko")
     assert shorthand.question and shorthand.date_text
     assert parse_query("làm ntn để kết nạp").question
+    # "có … không" closing the sentence, and "cần thủ tục gì", ask too (a tester's "năm
+    # ngoái chi bộ em …" questions stayed filtered to last year).
+    for asked in (
+        "năm ngoái chi bộ em có 1 đảng viên bị kỷ luật, giờ có được xóa kỷ luật không",
+        "năm nay muốn kết nạp thêm thì cần thủ tục gì",
+        "đảng viên có vi phạm không ạ",
+    ):
+        assert parse_query(asked).question, asked
+    for stated in ("kiểm tra không báo trước", "kết nạp đảng viên năm 2024", "có"):
+        assert not parse_query(stated).question, stated
     assert [t.exact for t in parse_query("kết nạp ĐC-KO").content_terms] == [
         "kết",
         "nạp",

@@ -95,6 +95,13 @@ _THANKS_END = re.compile(
     r"[\s,.;!]*(?:(?:toi|em|minh|chau|con) )?(?:xin )?cam on"
     r"(?: (?:dong chi|ban|bot|anh|chi|em|a|nhieu|rat nhieu|truoc|nhe))*\W*$"
 )
+# "có … không" closing a sentence, the yes-or-no question ("giờ có được xóa kỷ luật không",
+# "… có kết nạp được không ạ"), and "cần thủ tục gì": questions a tester's went unread as
+# such, their "năm ngoái" a filter.
+_YES_NO = re.compile(
+    r"\bco\b(?:\s+\w+){1,8}\s+khong(?:\s+(?:a|vay|nhi|nhe|nha))?$"
+    r"|\b(?:thu tuc|dieu kien|quy trinh|ho so|giay to)\s+(?:gi|nao|the nao|ra sao)\b"
+)
 _QUESTION_START = re.compile(
     r"^(?:lam sao|lam the nao|lam gi|tai sao|vi sao|the nao|khi nao|bao gio|o dau|co nen|"
     r"co phai|cach (?!mang)|thu tuc|quy trinh|dieu kien|xin hoi|cho (?:toi|em|minh) hoi)\b"
@@ -561,6 +568,7 @@ def parse_query(
         folded.rstrip().endswith("?")
         or bool(_QUESTION_START.match(stripped))
         or bool(_QUESTION_PHRASES.search(folded))
+        or bool(_YES_NO.search(stripped))
     )
     for m in _QUESTION_PHRASES.finditer(folded):
         work = _blank(work, m.start(), m.end())
