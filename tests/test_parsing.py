@@ -283,3 +283,10 @@ def test_a_file_without_a_date_line_is_dated_by_the_date_its_lead_opens_on(
         encoding="utf-8",
     )
     assert read_file(report).published_at == datetime(2022, 7, 5, 9, 38, tzinfo=VN_TZ)
+    # An official text's heading: the place and the date on a line of their own.
+    report.write_text(
+        "ĐẢNG BỘ HUYỆN KRÔNG PẮC\nKrông Pắc, ngày 15 tháng 3 năm 2024\n\nBÁO CÁO\nTổng kết "
+        "công tác kiểm tra, giám sát năm 2023 của Đảng bộ huyện.\n",
+        encoding="utf-8",
+    )
+    assert read_file(report).published_at == datetime(2024, 3, 15, tzinfo=VN_TZ)

@@ -3337,6 +3337,9 @@ def test_a_request_for_the_newest_lists_the_good_matches_by_date(svc: Services) 
     assert parse_query("có gì mới").newest and not parse_query("kết nạp đảng viên mới").newest
     assert parse_query("hôm qua có tin gì").newest  # "có tin gì" was searched ("tín nhiệm")
     assert ids(search(svc, "có gì mới"))[0] == "army"  # nothing else asked: the newest
+    # "cập nhật tin tức mới nhất về …" required "cập nhật tin tức" (5 of 26; a tester's).
+    updates = parse_query("cập nhật tin tức mới nhất về chống tham nhũng")
+    assert updates.newest and [t.exact for t in updates.content_terms] == ["chống", "tham", "nhũng"]
     for query in ("có văn bản mới nào không", "dạo này có gì mới", "gần đây có tin gì mới"):
         assert parse_query(query).newest and not parse_query(query).content_terms, query
     # Chat shorthand: "dc ko" is "được không", which makes a question (a tester's "năm nay"

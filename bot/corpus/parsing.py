@@ -144,6 +144,26 @@ def lead_date(paragraph: str) -> datetime | None:
         return None
 
 
+# The place and date heading an official text: "Hà Nội, ngày 25 tháng 10 năm 2021".
+_PLACE_DATE = re.compile(
+    r"[^\W\d][\w .]{0,40}, ngày (?P<d>\d{1,2}) tháng (?P<m>\d{1,2}) năm (?P<y>(?:19|20)\d\d)\.?",
+    re.IGNORECASE,
+)
+
+
+def heading_date(text: str, lines: int = 15) -> datetime | None:
+    """The date an official text is headed with, on a line of its own among its first
+    ``lines`` ("Hà Nội, ngày 15 tháng 3 năm 2024"), else None."""
+    for line in normalize(text).splitlines()[:lines]:
+        match = _PLACE_DATE.fullmatch(line.strip())
+        if match is not None:
+            try:
+                return datetime(int(match["y"]), int(match["m"]), int(match["d"]), tzinfo=VN)
+            except ValueError:
+                return None
+    return None
+
+
 def _is_date_line(line: str) -> bool:
     if len(line) > _DATE_LINE_MAX:
         return False

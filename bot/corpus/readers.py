@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.corpus.documents import MAX_TEXT_CHARS, NewDocument, clean_external_id
 from bot.corpus.legacy import decode_legacy_bytes, fix_legacy
-from bot.corpus.parsing import lead_date, parse_article, parse_date
+from bot.corpus.parsing import heading_date, lead_date, parse_article, parse_date
 from bot.corpus.text import normalize
 from bot.errors import InputError
 from bot.timeutil import VN
@@ -408,7 +408,7 @@ def read_bytes(data: bytes, *, name: str, source: str | None = None) -> NewDocum
     if published is None and meta.get("date"):
         published = parse_date(str(meta["date"]))
     if published is None:
-        published = lead_date(article.paragraphs[0])
+        published = heading_date(raw) or lead_date(article.paragraphs[0])
     if published is not None and published > datetime.now(UTC) + FUTURE_SLACK:
         published = None  # a date to come is no publication date ("Hạn chót 30/12/2099")
     return NewDocument(

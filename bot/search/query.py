@@ -710,7 +710,7 @@ _RELATIVE_YEAR = re.compile(r"\bnam (nay|ngoai)\b")  # not "năm qua": a report'
 # A request for the newest documents, on the folded query: "(các) bài/tin mới nhất (về)",
 # "gần đây nhất", "tin mới", "có gì mới". Not "mới" alone: "đảng viên mới" are new members.
 _NEWEST = re.compile(
-    r"(?<!\w)(?P<plural>(?:cac|nhung) )?(?P<noun>(?:tin tuc|tin|bai viet|bai|tai lieu|van ban"
+    r"(?<!\w)(?:(?:cap nhat|xem) )?(?P<plural>(?:cac|nhung) )?(?P<noun>(?:tin tuc|tin|bai viet|bai|tai lieu|van ban"
     r"|thong tin) )?"
     r"(?:moi nhat|gan day nhat|gan nhat)(?: (?:ve|cua))?(?!\w)"
     # "dạo này có gì mới", "có văn bản mới nào không" too (a tester's).
