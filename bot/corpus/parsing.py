@@ -138,10 +138,7 @@ def lead_date(paragraph: str) -> datetime | None:
     if match is None:
         return None
     d, m, y = (match.group(k) or match.group(k + "2") for k in ("d", "m", "y"))
-    try:
-        return datetime(int(y), int(m), int(d), tzinfo=VN)
-    except ValueError:
-        return None
+    return _day(y, m, d)
 
 
 # The place and date heading an official text: "Hà Nội, ngày 25 tháng 10 năm 2021".
@@ -157,11 +154,16 @@ def heading_date(text: str, lines: int = 15) -> datetime | None:
     for line in normalize(text).splitlines()[:lines]:
         match = _PLACE_DATE.fullmatch(line.strip())
         if match is not None:
-            try:
-                return datetime(int(match["y"]), int(match["m"]), int(match["d"]), tzinfo=VN)
-            except ValueError:
-                return None
+            return _day(match["y"], match["m"], match["d"])
     return None
+
+
+def _day(year: str, month: str, day: str) -> datetime | None:
+    """That day in Vietnam time, or None when no calendar has it ("31/2")."""
+    try:
+        return datetime(int(year), int(month), int(day), tzinfo=VN)
+    except ValueError:
+        return None
 
 
 def _is_date_line(line: str) -> bool:
