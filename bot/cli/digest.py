@@ -147,7 +147,7 @@ def digest_send(services, chat_ids: tuple[int, ...], send_all: bool, dry_run: bo
       partybot digest send --chat -1001234567890
       partybot digest send --all --dry-run
     """
-    from bot.digest.delivery import manual_delivery, preview
+    from bot.digest.delivery import preview
     from bot.errors import ConfigError
     from bot.store.subscriptions import SubscriptionStore
 
@@ -176,12 +176,9 @@ def digest_send(services, chat_ids: tuple[int, ...], send_all: bool, dry_run: bo
     settings = services.settings
     if not settings.telegram_bot_token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
-    for chat_id in targets:
-        manual_delivery(services, chat_id)
-
     from bot.tg.app import send_digests_now
 
-    report = asyncio.run(send_digests_now(services))
+    report = asyncio.run(send_digests_now(services, due=targets))
     click.echo(
         f"sent {len(report.sent)}, empty {len(report.empty)}, failed {len(report.failed)}, "
         f"disabled {len(report.disabled)}, messages {report.messages}"

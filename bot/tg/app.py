@@ -13,6 +13,7 @@ import re
 import signal
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from telegram import (
@@ -256,15 +257,35 @@ def make_bot(services: Services) -> ExtBot[None]:
     )
 
 
-async def send_digests_now(services: Services) -> Any:
-    """Run one digest pass with a bot of our own; returns the delivery report."""
-    from bot.digest.delivery import DigestDelivery
+async def send_digests_now(services: Services, due: Sequence[int] = ()) -> Any:
+    """Run one digest pass with a bot of our own, the chats in ``due`` made due first; returns
+    the delivery report. Telegram unreachable, or refusing the token, is TelegramUnavailable
+    before any chat is made due: a failed ``digest send`` had moved the chat's next digest
+    to the time it failed, and printed a 138-line traceback (a tester's)."""
+    from bot.digest.delivery import DigestDelivery, manual_delivery
     from bot.tg.sender import TelegramSender
 
-    async with make_bot(services) as bot:
+    bot = make_bot(services)
+    try:
+        await bot.initialize()  # getMe: the token and the API, checked before anything
+    except InvalidToken as exc:
+        raise TelegramUnavailable(f"Telegram refused TELEGRAM_BOT_TOKEN ({exc})") from exc
+    except NetworkError as exc:
+        raise TelegramUnavailable(
+            f"cannot reach the Telegram Bot API at {_api_url(services)}: {exc}"
+        ) from exc
+    try:
+        for chat_id in due:
+            await asyncio.to_thread(manual_delivery, services, chat_id)
         return await DigestDelivery(
             services, TelegramSender(bot), bot_username=bot.username or ""
         ).run_once()
+    finally:
+        await bot.shutdown()
+
+
+def _api_url(services: Services) -> str:
+    return services.settings.telegram_api_base_url or "https://api.telegram.org/bot"
 
 
 def run_bot(services: Services, *, webhook: bool = False) -> None:
@@ -301,7 +322,7 @@ def run_bot(services: Services, *, webhook: bool = False) -> None:
     except NetworkError as exc:
         # Only the start gets here (getMe): once running, python-telegram-bot retries a
         # failed poll by itself.
-        url = settings.telegram_api_base_url or "https://api.telegram.org/bot"
+        url = _api_url(services)
         raise TelegramUnavailable(f"cannot reach the Telegram Bot API at {url}: {exc}") from exc
 
 
