@@ -759,6 +759,23 @@ def test_cli_train_classify_evaluate_models(tmp_path: Path, cli: CliRunner) -> N
     assert [x["version"] for x in active if x["active"]] == [version]
     assert len(active) == 2
 
+    # Data without some of the active model's topics: a model that never tags them is not
+    # activated, however it scores on the topics its held-out split has (a tester's).
+    narrow = tmp_path / "narrow"
+    narrow.mkdir()
+    lines = [json.loads(x) for x in TINY.read_text("utf-8").splitlines()]
+    for x in lines:
+        x["topics"] = [t for t in x["topics"] if t in ("admission", "anti_corruption")]
+    (narrow / "n.jsonl").write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines))
+    refused = cli.invoke(main, ["train", "--data", str(narrow), "--no-reclassify"])
+    assert refused.exit_code == 1, refused.output
+    assert "not activated: the data has no example of 6 topics the active" in refused.output
+    assert "inspection, cadres" in refused.output
+    active = [
+        json.loads(x) for x in cli.invoke(main, ["models", "list", "--json"]).output.splitlines()
+    ]
+    assert [x["version"] for x in active if x["active"]] == [version]
+
 
 def test_dense_bigram_lookup_counts_like_the_sorted_table(
     model_a: TopicModel, monkeypatch: pytest.MonkeyPatch

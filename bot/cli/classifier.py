@@ -266,7 +266,23 @@ def train(  # type: ignore[no-untyped-def]
     if no_activate:
         click.echo(f"stored {model.version} (not activated)")
         return
+    old_f1 = None
     if active is not None and not force:
+        # Topics the active model tags that the new data has no example of: the new model
+        # would never tag them, while its macro-F1, over the topics the held-out split has,
+        # can still be higher. A tester's data of two topics scored 1.000 against 0.899 and,
+        # activated, took every other topic off every document.
+        positives = info["counts"]["positives"]
+        lost = [s for s in active.labels if not positives.get(s, {}).get("train", 0)]
+        if lost:
+            names = ", ".join(lost)
+            click.echo(
+                f"not activated: the data has no example of {counted(len(lost), 'topic')} the "
+                f"active {active.version} tags ({names}); every document would lose them "
+                f"(use --force, or partybot models activate {model.version})",
+                err=True,
+            )
+            sys.exit(1)
         test_set = [ex for ex in examples if ex.split == "test"]
         old_f1 = evaluate(active, test_set, keywords)["macro_f1"] if test_set else None
         # Undefined (no held-out split, or no topic in it) compares as 0, as it always did.
@@ -279,7 +295,8 @@ def train(  # type: ignore[no-untyped-def]
             )
             sys.exit(1)
     registry.activate(model.version)
-    click.echo(f"activated {model.version} (held-out macro-F1 {f1_text(new_f1)})")
+    versus = f"; the active {active.version}'s: {f1_text(old_f1)}" if old_f1 is not None else ""
+    click.echo(f"activated {model.version} (held-out macro-F1 {f1_text(new_f1)}{versus})")
     if not no_reclassify:
         count = _reclassify(services, err)
         click.echo(f"re-classified {counted(count, 'document')}")
