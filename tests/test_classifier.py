@@ -93,6 +93,24 @@ def test_malformed_training_line_names_file_and_line(
     assert bad.read_bytes() == before
 
 
+def test_cli_train_names_every_malformed_line(tmp_path: Path, cli: CliRunner) -> None:
+    """Not only the first: a tester fixed a file one re-run per bad line."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "mixed.jsonl").write_text(
+        '{"id": "a", "text": "t", "topics": []}\nnot json\n'
+        '{"id": "b", "text": "t", "topics": ["nope"]}\n{"id": "c"}\n',
+        "utf-8",
+    )
+    result = cli.invoke(main, ["train", "--data", str(data)])
+    assert result.exit_code == 1, result.output
+    where = data / "mixed.jsonl"
+    assert f"error: {where}: 3 malformed lines:" in result.output
+    for line in (2, 3, 4):
+        assert f"  {where}:{line}: " in result.output
+    assert "Traceback" not in result.output
+
+
 def test_cli_data_check_reports_the_bad_line(tmp_path: Path, cli: CliRunner) -> None:
     data = tmp_path / "data"
     data.mkdir()

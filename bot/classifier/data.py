@@ -109,10 +109,14 @@ def _parse_line(
     return item, example
 
 
+MAX_BAD_LINES = 20  # named in the error; the rest counted
+
+
 def read_examples(
     path: Path, slugs: Sequence[str], *, require_split: bool = False
 ) -> list[Example]:
-    """Examples of one JSONL file; the first malformed line raises :class:`InputError`."""
+    """Examples of one JSONL file; malformed lines raise :class:`InputError`, naming each
+    (up to :data:`MAX_BAD_LINES`): one re-run per bad line was a tester's way to fix a file."""
     source = str(path)
     try:
         lines = path.read_bytes().splitlines()
@@ -121,9 +125,21 @@ def read_examples(
     except IsADirectoryError as exc:
         raise InputError("is a folder, expected a .jsonl file", source=source) from exc
     examples = []
+    bad: list[InputError] = []
     for number, raw in enumerate(lines, start=1):
         if raw.strip():
-            examples.append(_parse_line(raw, source, number, slugs, require_split=require_split)[1])
+            try:
+                parsed = _parse_line(raw, source, number, slugs, require_split=require_split)
+            except InputError as exc:
+                bad.append(exc)
+                continue
+            examples.append(parsed[1])
+    if len(bad) == 1:
+        raise bad[0]
+    if bad:
+        shown = "\n".join(f"  {exc}" for exc in bad[:MAX_BAD_LINES])
+        more = f"\n  … and {len(bad) - MAX_BAD_LINES} more" if len(bad) > MAX_BAD_LINES else ""
+        raise InputError(f"{len(bad)} malformed lines:\n{shown}{more}", source=source)
     return examples
 
 
