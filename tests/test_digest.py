@@ -346,6 +346,23 @@ def test_the_trend_counts_each_document_once_as_the_header_does(svc: Services) -
     )
     svc.documents.set_topics(old.document_id, {"admission": 0.9}, "test")
     assert weekly_trend(svc, utcnow()) == {"admission": 1, "grassroots": 1}
+    # With nothing in the 7 days before (a first week), no topic "rose": no trend at all.
+    with svc.db.begin() as conn:
+        conn.execute(documents.delete().where(documents.c.external_id == "d"))
+    assert weekly_trend(svc, utcnow()) == {}
+
+
+def test_equal_trends_are_listed_in_the_taxonomys_order() -> None:
+    from bot.digest.content import trend_items
+
+    slugs = ["inspection", "admission", "anti_corruption", "cadres"]
+    trend = {"cadres": 1, "anti_corruption": -1, "admission": 1, "inspection": 3}
+    for order in (trend, dict(reversed(trend.items()))):
+        assert trend_items(order, slugs) == [
+            ("inspection", 3),
+            ("admission", 1),
+            ("anti_corruption", -1),
+        ]
 
 
 # --- the CLI ------------------------------------------------------------------------------------

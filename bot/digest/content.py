@@ -46,11 +46,15 @@ def weekly_trend(
     """Per topic: documents of the last 7 days minus the 7 days before, each counted once,
     under its most probable topic, as the digest's header counts it. A document's day is its
     publication's (its ingestion's when undated): loading last year's archive this week is
-    no trend, and a group reading "1 new document" above "+23" could not reconcile them."""
+    no trend, and a group reading "1 new document" above "+23" could not reconcile them.
+    Nothing when the 7 days before have no document at all (a new deployment, its first
+    week): against nothing, every topic of this week "rose" (a tester's first digest)."""
     since = now - timedelta(days=14)
     middle = now - timedelta(days=7)
     best: dict[int, tuple[float, str, datetime]] = {}
     rows = services.documents.topic_scores(since=since, until=now)
+    if not any(when < middle for _, _, _, when in rows):
+        return {}
     for doc_id, topic, score, when in rows:
         if topics and topic not in topics:
             continue
@@ -65,6 +69,13 @@ def weekly_trend(
         for slug in set(this_week) | set(last_week)
         if this_week[slug] != last_week[slug]
     }
+
+
+def trend_items(trend: dict[str, int], slugs: list[str], n: int = 3) -> list[tuple[str, int]]:
+    """The ``n`` largest changes; equal ones in the taxonomy's order, so a preview says what
+    the digest will (the set's order varied from run to run: a tester's six previews)."""
+    rank = {slug: i for i, slug in enumerate(slugs)}
+    return sorted(trend.items(), key=lambda kv: (-abs(kv[1]), rank.get(kv[0], len(rank))))[:n]
 
 
 def build_digest(
@@ -102,7 +113,7 @@ def build_digest(
     header.append(esc(" · ".join(f"{_name(services, s, lang)} {counts[s]}" for s in order)))
     trend = weekly_trend(services, now, topics)
     if trend:
-        items = sorted(trend.items(), key=lambda kv: -abs(kv[1]))[:3]
+        items = trend_items(trend, taxonomy.slugs)
         changes = ", ".join(
             f"{'↑' if d > 0 else '↓'} {_name(services, s, lang)} ({d:+d})" for s, d in items
         )
@@ -138,4 +149,4 @@ def _name(services: Services, slug: str, lang: str) -> str:
     return topic.name(lang) if topic else slug
 
 
-__all__ = ["Digest", "build_digest", "t", "weekly_trend"]
+__all__ = ["Digest", "build_digest", "t", "trend_items", "weekly_trend"]
