@@ -479,6 +479,31 @@ async def test_an_atom_feeds_relative_links_resolve_against_the_feed(
     assert doc.url == site.url + "/atom/a0.html"
 
 
+async def test_an_atom_entry_without_a_link_is_stored_from_its_content(
+    site: FeedSite, svc: Services
+) -> None:
+    # feedparser gave the entry's id as its link: "urn:2" was fetched, and failed, every poll
+    # (a tester's); an RSS item without a link was stored from its description.
+    body = "Chi bộ thôn Đông tổ chức sinh hoạt chuyên đề về học tập và làm theo tư tưởng Bác."
+    atom = (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        "<title>Tin</title><id>urn:tin</id><updated>2024-05-18T01:30:00Z</updated>"
+        "<entry><title>Sinh hoạt chuyên đề</title><id>urn:2</id>"
+        f"<updated>2024-05-18T01:30:00Z</updated><content>{body}</content></entry>"
+        "<entry><title>Ngắn</title><id>urn:3</id>"
+        "<updated>2024-05-18T01:30:00Z</updated><content>Nội dung ngắn.</content></entry>"
+        "</feed>"
+    )
+    SourceStore(svc.db).add(site.add("/atom/nolink.xml", atom, "application/atom+xml"))
+    report = await poller(svc).poll_due()
+    assert report.stored == 1, report.failed_entries
+    (doc,) = svc.documents.list(limit=10)
+    assert doc.url is None and doc.text.startswith("Chi bộ thôn Đông")
+    ((name, reason),) = report.failed_entries
+    assert "urn:" not in name and "without a link" in name
+    assert reason == "no link, and its text is too short to store (14 characters)"
+
+
 def test_a_feeds_credentials_are_never_printed(cli) -> None:  # type: ignore[no-untyped-def]
     # A tester's "http://admin:hunter2@…?api_key=SECRETKEY" was printed in full by `sources
     # list` and in every fetch error.

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 NEAR_DUPLICATE = 0.8  # estimated Jaccard similarity of 3-syllable shingles
 MAX_ENTRIES = 50
 MAX_FAILED_IN_A_ROW = 5  # entries of one feed failing one after the other: the rest wait
+MIN_SUMMARY = 40  # characters of an entry's own text that make a document without its page
 
 
 @dataclass
@@ -290,6 +291,10 @@ class Poller:
     ) -> None:  # type: ignore[type-arg]
         report.entries += 1
         link = entry.get("link")
+        if link and not str(link).lower().startswith(("http://", "https://")):
+            # An Atom entry without a link: feedparser gives its id ("urn:2") as one, which
+            # was fetched and failed, six times (a tester's). Its content, as an RSS item's.
+            link = None
         guid = entry.get("id") or entry.get("guid") or (normalize_url(link) if link else None)
         if not guid:
             guid = hashlib.sha256(
@@ -330,9 +335,11 @@ class Poller:
                         reason = "no article text found on the page"
             except FetchError as exc:
                 reason = f"article fetch failed: {exc}"
-        if article is None and len(summary) < 40:
-            report.failed_entries.append((_entry_name(source, link, title), reason or "no text"))
-            await self._record(source, guid, link, "failed", None, reason or "no text")
+        if article is None and len(summary) < MIN_SUMMARY:
+            if reason is None:
+                reason = f"no link, and its text is too short to store ({len(summary)} characters)"
+            report.failed_entries.append((_entry_name(source, link, title), reason))
+            await self._record(source, guid, link, "failed", None, reason)
             return
         doc = NewDocument(
             title=(article.title if article and article.title else title) or summary[:100],
