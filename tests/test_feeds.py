@@ -246,7 +246,7 @@ async def test_a_broken_feed_of_empty_items_fails_and_failed_entries_are_named(
     assert store.get(broken.id).failures == 1
     assert dict(report.failed_entries) == {
         gone: "article fetch failed: HTTP 404",
-        f"{entries.url} (entry 'Không có liên kết' without a link)": "no text",
+        f"{entries.url} (entry 'Không có liên kết' without a link)": "no link, and no text",
     }
     assert not report.ok and "2 failed entries, 1 failed source" in report.summary()
 
@@ -543,6 +543,24 @@ async def test_a_feed_of_dead_links_gives_up_after_a_few_in_a_row(
     assert not first.failed_sources  # the source itself did not fail
     second = await poller(svc).poll_due(only=[SourceStore(svc.db).get(feed.id)])
     assert len(second.failed_entries) == MAX_FAILED_IN_A_ROW  # the next five
+
+
+async def test_sources_check_tries_a_failed_entry_again_at_once(
+    site: FeedSite, svc: Services
+) -> None:
+    # An admin fixed the article, ran `sources check`, and got "0 entries" behind the feed's
+    # 304: the article waited for its retry time (a tester's).
+    store = SourceStore(svc.db)
+    link = f"{site.url}/bai/ket-nap.html"
+    late = rss([("Kết nạp", link, "Ngắn")])
+    feed = store.add(site.add("/late.rss", late, "application/rss+xml", headers={"ETag": '"v1"'}))
+    first = await poller(svc).poll_due()
+    assert len(first.failed_entries) == 1
+    title, paragraphs = ARTICLES["ket-nap"]
+    site.add("/bai/ket-nap.html", article_page(title, paragraphs))
+    checked = await poller(svc).poll_due(only=[store.get(feed.id)], retry_now=True)
+    assert checked.stored == 1 and not checked.failed_entries
+    assert site.hits["/bai/ket-nap.html"] == 2
 
 
 async def test_an_entry_whose_page_failed_is_tried_again_at_later_polls(

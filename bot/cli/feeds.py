@@ -101,7 +101,7 @@ def sources_remove(services, ref: str) -> None:  # type: ignore[no-untyped-def]
 @click.argument("ref", required=False)
 @with_services
 def sources_check(services, ref: str | None) -> None:  # type: ignore[no-untyped-def]
-    """Poll one source (or all) now, whatever their schedule.
+    """Poll one source (or all) now, whatever their schedule, failed entries tried again.
 
     Each failed source and entry is printed with its URL; the exit code is 1 when any failed.
 
@@ -114,7 +114,7 @@ def sources_check(services, ref: str | None) -> None:  # type: ignore[no-untyped
 
     store = SourceStore(services.db)
     only = [store.get(ref)] if ref else store.list()
-    report = asyncio.run(Poller(services).poll_due(only=only))
+    report = asyncio.run(Poller(services).poll_due(only=only, retry_now=True))
     _print_report(report)
 
 

@@ -162,12 +162,21 @@ class Poller:
         self.politeness = Politeness(politeness)
         self.semaphore = asyncio.Semaphore(concurrency)
         self.near: NearDuplicateIndex | None = None
+        self.retry_clock: datetime | None = None  # see poll_due's retry_now
 
     async def poll_due(
-        self, now: datetime | None = None, *, only: list[Source] | None = None
+        self,
+        now: datetime | None = None,
+        *,
+        only: list[Source] | None = None,
+        retry_now: bool = False,
     ) -> PollReport:
-        """Poll every due source (or ``only`` these) and store what is new."""
+        """Poll every due source (or ``only`` these) and store what is new; ``retry_now``:
+        failed entries are tried again now, not at their next try's time (``sources check``,
+        after an admin fixed the cause: a tester's fixed article stayed unfetched)."""
         now = now or utcnow()
+        # The clock failed entries are due by: none waits when retrying now.
+        self.retry_clock = datetime.max if retry_now else None
         report = PollReport()
         due = only if only is not None else await asyncio.to_thread(self.store.due, now)
         if not due:
@@ -218,7 +227,9 @@ class Poller:
         started = time.perf_counter()
         # An entry due for another try is in the feed as it was: asked "only if changed",
         # the server answers 304 and the retry would wait for the feed's next change.
-        retrying = await asyncio.to_thread(self.store.retries_due, source.id, now)
+        retrying = await asyncio.to_thread(
+            self.store.retries_due, source.id, self.retry_clock or now
+        )
         page = await fetch(
             client,
             source.url,
@@ -300,7 +311,7 @@ class Poller:
             guid = hashlib.sha256(
                 (entry.get("title", "") + entry.get("summary", "")).encode()
             ).hexdigest()
-        state = await asyncio.to_thread(self.store.entry_state, source.id, guid)
+        state = await asyncio.to_thread(self.store.entry_state, source.id, guid, self.retry_clock)
         if state == "done":
             report.duplicates += 1
             return
@@ -337,7 +348,11 @@ class Poller:
                 reason = f"article fetch failed: {exc}"
         if article is None and len(summary) < MIN_SUMMARY:
             if reason is None:
-                reason = f"no link, and its text is too short to store ({len(summary)} characters)"
+                reason = (
+                    f"no link, and its text is too short to store ({len(summary)} characters)"
+                    if summary
+                    else "no link, and no text"
+                )
             report.failed_entries.append((_entry_name(source, link, title), reason))
             await self._record(source, guid, link, "failed", None, reason)
             return
