@@ -3078,8 +3078,27 @@ def test_a_query_in_english_is_searched_by_its_vietnamese(svc: Services) -> None
     assert ids(got) == ["fake"] and got.note == "english"
     assert got.suggestions == ["thông tin sai sự thật mạng xã hội"]
     assert got.query == "fake news on social media"
-    # A word the glossary lacks: not half translated.
-    assert search(svc, "fake news about weather").total == 0
+    # A word the glossary lacks: the rest translated, and the answer names the word
+    # ("party discipline gambling" found nothing: a tester's).
+    weather = search(svc, "fake news about weather")
+    assert ids(weather) == ["fake"] and weather.ignored[:1] == ["weather"]
+    # Fewer than half of its words read: no reading of it.
+    assert search(svc, "fake news about weather forecasting models").total == 0
+
+
+def test_english_names_of_central_documents(svc: Services) -> None:
+    # "Resolution 4 of the 12th Central Committee" listed "12 học sinh" by the figure 12;
+    # "Regulation 37 on what party members must not do", a drink-driving story (testers').
+    add(svc, "nq4", "Tin", "Học tập Nghị quyết Trung ương 4 khóa XII về xây dựng, chỉnh đốn Đảng.")
+    add(svc, "hs", "Tin", "Trường THPT kết nạp 12 học sinh vào Đảng.")
+    add(svc, "qd37", "Tin", "Thực hiện Quy định 37-QĐ/TW về những điều đảng viên không được làm.")
+    add(svc, "beer", "Tin", "Xử lý 3.000 trường hợp vi phạm nồng độ cồn; không được lái xe.")
+    got = search(svc, "Resolution 4 of the 12th Central Committee")
+    assert ids(got)[0] == "nq4" and "hs" not in ids(got) and got.note == "english"
+    got = search(svc, "Regulation 37 on what party members must not do")
+    assert ids(got)[0] == "qd37" and got.note == "english"
+    got = search(svc, "Resolution 04-NQ/TW")
+    assert ids(got)[0] == "nq4" and not got.ignored
 
 
 def test_the_english_glossary_is_well_formed() -> None:

@@ -331,3 +331,27 @@ def test_english_terms_read_in_vietnamese_order() -> None:
     assert vietnamese_query("what things are party members not allowed to do") == (
         "đảng viên không được làm"
     )
+
+
+def test_english_ordinals_inflections_and_half_read_queries() -> None:
+    from bot.search.english import english_reading, vietnamese_query
+
+    def read(text: str) -> tuple[str, list[str]] | None:
+        reading = english_reading(text)
+        return None if reading is None else (reading.vietnamese, reading.unknown)
+
+    # An ordinal numbers a term, a congress or a plenum, not documents with the figure.
+    assert read("Resolution 4 of the 12th Central Committee") == ("nghị quyết 4 khóa XII", [])
+    assert read("the 4th plenum of the 13th Central Committee") == (
+        "Hội nghị Trung ương 4 khóa XIII",
+        [],
+    )
+    assert read("documents of the 13th National Party Congress") == ("Đại hội XIII", [])
+    assert read("Conclusion 21-KL/TW") == ("kết luận 21-KL/TW", [])  # the code kept whole
+    # An inflected form of a one-word term.
+    assert read("bribed cadres") == ("hối lộ cán bộ", [])
+    # Half the words read: translated, and the rest named; fewer: not at all.
+    assert read("party discipline for drunk driving") is None
+    assert read("party discipline drunk") == ("kỷ luật đảng", ["drunk"])
+    assert vietnamese_query("party discipline drunk") is None  # every word, or None
+    assert read("tham nhung dau thau") is None and read("weather forecast") is None

@@ -64,7 +64,7 @@ from bot.corpus.text import (
 from bot.errors import PartyBotError, SearchError, StoreError
 from bot.search.api import Hit, SearchResults, Snippet
 from bot.search.catalogue import Catalogue, CentralDocument, load_catalogue
-from bot.search.english import vietnamese_query
+from bot.search.english import english_reading
 from bot.search.halves import HalvedSearch
 from bot.search.index import (
     PAIR_MAX_CHARS,
@@ -2608,12 +2608,16 @@ class SearchEngine:
         if built.unknown and all(w.isascii() for w in built.unknown):
             # Typed in English, which the interface speaks and the documents do not ("fake
             # news on social media" found nothing; "Resolution 21" found Kết luận 21 by its
-            # number: testers'): its terms in Vietnamese, when the glossary has every one.
-            vietnamese = vietnamese_query(query)
-            if vietnamese is not None:
+            # number: testers'): its terms in Vietnamese, when it reads at least half of it.
+            reading = english_reading(query)
+            if reading is not None:
+                vietnamese = reading.vietnamese
                 answer = self._search(vietnamese, **asked)
                 if answer.total:
                     answer.query, answer.suggestions = query, [vietnamese]
+                    # The English words it could not read, as the words no document has.
+                    unread = [w for w in reading.unknown if w not in answer.ignored]
+                    answer.ignored = (unread + answer.ignored)[:MAX_IGNORED_SHOWN]
                     # "discipline last week", found at any time: that note matters more.
                     answer.note = (
                         answer.note

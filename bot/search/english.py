@@ -4,18 +4,50 @@ The interface speaks English (``/lang en``); the documents do not. A query typed
 ("fake news on social media") that no document matches is searched by the Vietnamese of its
 terms ("tin giả mạng xã hội"), and the answer says so. The glossary (``english.json`` next to
 this module: pairs of an English term, lower case, and its Vietnamese) covers the eight
-topics' vocabulary; a query with a word it lacks is not translated at all, rather than half.
+topics' vocabulary. A query with words it lacks is translated when at least half of its words
+are terms ("party discipline gambling": kỷ luật đảng, and "gambling" not understood), else not
+at all: a word or two of a sentence it cannot read is no reading of it.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 GLOSSARY = Path(__file__).with_name("english.json")
-_TOKEN = re.compile(r"[a-z][a-z'-]*|\d+(?:[./-]\d+)*")
+# A document code ("04-nq/tw", "08-qđi/tw" is not ASCII), an ordinal ("12th"), a word, a figure.
+_TOKEN = re.compile(r"\d+[a-z]*-[a-z]+/[a-z]+|\d+(?:st|nd|rd|th)\b|[a-z][a-z'-]*|\d+(?:[./-]\d+)*")
+_CODE = re.compile(r"\d+[a-z]*-[a-z]+/[a-z]+")
+_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
+# What an ordinal numbers: "the 12th Central Committee" is its term (khóa XII), "the 13th
+# Congress" the congress, "the 4th plenum" a plenum of the Central Committee ("Resolution 4 of
+# the 12th Central Committee", read as the figure 12, listed "12 học sinh": a tester's).
+_ORDINAL_OF = {
+    ("party", "central", "committee"): "khóa {roman}",
+    ("central", "committee"): "khóa {roman}",
+    ("tenure",): "khóa {roman}",
+    ("term",): "khóa {roman}",
+    ("national", "party", "congress"): "Đại hội {roman}",
+    ("national", "congress"): "Đại hội {roman}",
+    ("party", "congress"): "Đại hội {roman}",
+    ("congress",): "Đại hội {roman}",
+    ("central", "plenum"): "Hội nghị Trung ương {n}",
+    ("plenum",): "Hội nghị Trung ương {n}",
+    ("plenary", "session"): "Hội nghị Trung ương {n}",
+    ("central", "conference"): "Hội nghị Trung ương {n}",
+}
+_ROMAN = (
+    (10, "X"),
+    (9, "IX"),
+    (5, "V"),
+    (4, "IV"),
+    (1, "I"),
+)
+# Endings tried on a word the glossary lacks ("members'", "inspected", "meetings").
+_ENDINGS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"))
 # Words an English query says around its terms; dropped.
 FILLER = frozenset(
     [
@@ -99,6 +131,37 @@ FILLER = frozenset(
         "all",
         "things",
         "thing",
+        "make",
+        "get",
+        "should",
+        "must",
+        "more",
+        "less",
+        "them",
+        "his",
+        "her",
+        "who",
+        "have",
+        "has",
+        "had",
+        "been",
+        "being",
+        "will",
+        "would",
+        "could",
+        "not",
+        "no",
+        "so",
+        "as",
+        "like",
+        "through",
+        "under",
+        "after",
+        "before",
+        "during",
+        "between",
+        "against",
+        "up",
     ]
 )
 
@@ -114,19 +177,68 @@ def _glossary() -> list[tuple[tuple[str, ...], str]]:
     return sorted(terms, key=lambda item: -len(item[0]))
 
 
-def vietnamese_query(text: str) -> str | None:
-    """The Vietnamese of an English query, term by term (longest first), figures kept; None
-    when it is not plain English or has a word that is neither a term nor a filler."""
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in _ROMAN:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+@lru_cache(maxsize=1)
+def _single_words() -> dict[str, str]:
+    return {words[0]: vi for words, vi in _glossary() if len(words) == 1}
+
+
+def _stemmed(word: str) -> str | None:
+    """The Vietnamese of an inflected form of a one-word term ("inspected": kiểm tra)."""
+    single = _single_words()
+    for ending, replacement in _ENDINGS:
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            found = single.get(word[: -len(ending)] + replacement)
+            if found is not None:
+                return found
+    return None
+
+
+@dataclass
+class EnglishReading:
+    """An English query's Vietnamese, and the words of it no term covers."""
+
+    vietnamese: str
+    unknown: list[str] = field(default_factory=list)
+
+
+def english_reading(text: str) -> EnglishReading | None:
+    """The Vietnamese of an English query, term by term (longest first), figures and document
+    codes kept; None when it is not plain English, or when fewer than half of its words are
+    terms (see the module's docstring)."""
     lowered = " ".join(text.lower().split())
     if not lowered.isascii():
         return None
     words = _TOKEN.findall(lowered)
     out: list[str] = []
     after: list[str] = []  # an English adjective comes after its noun in Vietnamese
+    unknown: list[str] = []
+    terms = 0
     i = 0
     while i < len(words):
-        if words[i] in POSTPOSED and i + 1 < len(words):
-            after.append(POSTPOSED[words[i]])  # "new party members": "đảng viên mới"
+        word = words[i]
+        ordinal = _ORDINAL.fullmatch(word)
+        if ordinal is not None:
+            n = int(ordinal.group(1))
+            for phrase, template in sorted(_ORDINAL_OF.items(), key=lambda kv: -len(kv[0])):
+                if tuple(words[i + 1 : i + 1 + len(phrase)]) == phrase:
+                    out.append(template.format(roman=_roman(n), n=n))
+                    terms += 1
+                    i += 1 + len(phrase)
+                    break
+            else:
+                out.append(str(n))  # "the 5th": a figure
+                i += 1
+            continue
+        if word in POSTPOSED and i + 1 < len(words):
+            after.append(POSTPOSED[word])  # "new party members": "đảng viên mới"
             i += 1
             continue
         for phrase, vietnamese in _glossary():
@@ -134,14 +246,26 @@ def vietnamese_query(text: str) -> str | None:
                 out.append(vietnamese)
                 out.extend(after)
                 after.clear()
+                terms += 1
                 i += len(phrase)
                 break
         else:
-            word = words[i]
             if word[0].isdigit():
-                out.append(word)
+                out.append(word.upper() if _CODE.fullmatch(word) else word)
             elif word not in FILLER:
-                return None
+                stemmed = _stemmed(word)
+                if stemmed is not None:
+                    out.append(stemmed)
+                    terms += 1
+                else:
+                    unknown.append(word)
             i += 1
-    said = [w for w in out if not w[0].isdigit()]
-    return " ".join(dict.fromkeys(out)) if said else None
+    if not terms or len(unknown) > terms:
+        return None
+    return EnglishReading(" ".join(dict.fromkeys(out)), list(dict.fromkeys(unknown)))
+
+
+def vietnamese_query(text: str) -> str | None:
+    """The Vietnamese of an English query that has no word the glossary lacks, else None."""
+    reading = english_reading(text)
+    return reading.vietnamese if reading is not None and not reading.unknown else None
