@@ -636,3 +636,35 @@ def test_more_typed_after_results_pages_on_instead_of_searching(services: Servic
     ]
     for query in ("xem xét kỷ luật", "trang trại", "thêm đảng viên", "trang 0"):
         assert page_request(query) is None, query
+
+
+def test_other_results_asked_in_words_and_a_result_opened_by_its_number(
+    services: Services,
+) -> None:
+    # "còn bài nào khác không" and "bài 2 nói gì" were searched as words: confident lists of
+    # unrelated articles (a tester's).
+    from bot.corpus.documents import NewDocument
+    from bot.present.conversation import item_request, page_request
+
+    services.use_classifier(None)
+    twelve = [
+        (f"k{n}", f"Kỷ luật số {n}", f"Kỷ luật đảng viên vi phạm ở xã {n}.") for n in range(12)
+    ]
+    services.documents.add_many([NewDocument(title=a, text=b, external_id=k) for k, a, b in twelve])
+    for text in ("còn bài nào khác không", "con bai khac ko", "còn nữa không ạ", "bài khác"):
+        assert page_request(text) == 0, text
+    assert [item_request(x) for x in ("bài 2 nói gì", "mở bài số 7", "xem kết quả 3")] == [2, 7, 3]
+    for text in ("bài học kinh nghiệm", "bài 0", "bài viết về kỷ luật", "còn lại bao nhiêu"):
+        assert item_request(text) is None and page_request(text) is None, text
+    out = io.StringIO()
+    lines = "bài 2 nói gì\nkỷ luật đảng viên\ncòn bài nào khác không\nbài 7 nói gì\nbài 40\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    text = out.getvalue()
+    headers = [line for line in text.splitlines() if line.startswith("🔎")]
+    # Before any search, "bài 2 nói gì" is a query like any other; then page 2 of the search.
+    assert [h.rsplit("(", 1)[-1] for h in headers] == ["trang 1/3)", "trang 2/3)"]
+    listed = [line for line in text.splitlines() if line.lstrip().startswith("7.")]
+    assert listed, text
+    title = listed[-1].split("7.", 1)[1].strip()
+    assert f"📄 {title}" in text or f"<b>{title}</b>" in text or text.count(title) >= 2
+    assert "Lần tìm trước có 12 kết quả: không có bài số 40." in text

@@ -190,6 +190,11 @@ class Conversation:
         asked = page_request(text)
         if asked is not None:
             return self._page_on(ctx, asked)
+        item = item_request(text)
+        if item is not None:
+            opened = self._open_item(ctx, item)
+            if opened is not None:
+                return opened
         said = small_talk(text)
         if said == "greeting":
             return self.start(ctx, name)[0]
@@ -214,6 +219,18 @@ class Conversation:
             return Reply(t(ctx.lang, "paging_end", query=cut(query, 60), pages=pages))
         wanted = {NEXT_PAGE: page + 1, PREVIOUS_PAGE: page - 1, LAST_PAGE: pages}.get(asked, asked)
         return self.search(ctx, query, page=max(1, wanted))
+
+    def _open_item(self, ctx: Context, n: int) -> Reply | None:
+        """Result ``n`` of the user's last search, as /doc shows it; None without a recent
+        search (the message is then a query like any other)."""
+        with self._last_lock:
+            last = self.last.get(ctx.user_id)
+        if last is None or time.monotonic() - last[3] > LAST_SEARCH_SECONDS:
+            return None
+        results = self.services.search.search(last[0], limit=1, offset=n - 1)
+        if not results.hits:
+            return Reply(t(ctx.lang, "item_missing", n=n, total=results.total))
+        return self.document(ctx, str(results.hits[0].doc_id))
 
     def _remember(self, ctx: Context, query: str, page: int, pages: int) -> None:
         with self._last_lock:
@@ -572,7 +589,17 @@ _SMALL_TALK = {
 # "xem thêm", "tiếp", "trang 2", "more": the user's last search paged on, not searched.
 _NEXT_PAGE = re.compile(
     rf"{_POLITE}(?:(?:xem|cho xem|cho)\s+)?(?:them|tiep|tiep theo|nua|them nua|trang sau"
-    r"|trang tiep(?: theo)?|more|next|next page|show more)(?:\s+(?:di|nhe|nha|a|voi))?"
+    r"|trang tiep(?: theo)?|more|next|next page|show more"
+    # "còn bài nào khác không", "còn nữa không", "bài khác": searched as words, they listed
+    # whatever had "bài" and "khác" (a tester's).
+    r"|(?:con|co|con co)\s+(?:(?:bai|tai lieu|van ban|ket qua|gi)\s+)?(?:nao\s+)?(?:khac|nua)"
+    r"(?:\s+(?:nua|khac))?(?:\s+(?:khong|ko|k))?|(?:them\s+)?(?:bai|tai lieu|ket qua)\s+khac)"
+    r"(?:\s+(?:di|nhe|nha|a|voi|khong|ko))?"
+)
+# "bài 2 nói gì", "mở bài 7", "xem kết quả số 3": a result of the last search, opened.
+_ITEM = re.compile(
+    rf"{_POLITE}(?:(?:mo|xem|doc|cho xem|cho doc)\s+)?(?:bai|ket qua)\s+(?:so\s+)?(\d{{1,2}})"
+    r"(?:\s+(?:noi ve gi|noi gi|viet ve gi|viet gi|the nao|ra sao|co gi|di|nhe|nha|a))*"
 )
 _PAGE_N = re.compile(rf"{_POLITE}(?:(?:xem|cho xem)\s+)?(?:trang|page)\s+(\d{{1,3}})")
 _OTHER_PAGE = {
@@ -599,6 +626,14 @@ def page_request(text: str) -> int | None:
     if numbered is not None and int(numbered.group(1)) > 0:
         return int(numbered.group(1))
     return None
+
+
+def item_request(text: str) -> int | None:
+    """Which result of the last search the message asks to open ("bài 2 nói gì": 2), or
+    None."""
+    words = " ".join(re.sub(r"[^\w]+", " ", fold_lower(normalize(text))).split())
+    found = _ITEM.fullmatch(words) if words and len(words) <= 40 else None
+    return int(found.group(1)) if found is not None and int(found.group(1)) > 0 else None
 
 
 def small_talk(text: str) -> str | None:

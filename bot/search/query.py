@@ -68,9 +68,10 @@ _QUESTION_PHRASES = re.compile(
 # các từ đã gõ" stood above good results, for words the user never meant to find.
 _SALUTE = r"(?:(?:xin )?chao|kinh gui|kinh thua) (?:dong chi|ban|bot|anh|chi|em|ad|admin)\b\W*"
 _GREET = rf"(?:{_SALUTE})?"
-_WHO = r"(?:(?:toi|em|minh|chau|con|anh|chi|ban)\s+)?"
+# "e", "mk": "em", "mình" as phones type them (a tester's "e muon tim tai lieu ve …").
+_WHO = r"(?:(?:toi|em|e|minh|mk|chau|con|anh|chi|ban)\s+)?"
 _WANT = r"(?:(?:muon|can|dang|hay|vui long|lam on|cho (?:toi|em|minh))\s+)*"
-_HELP = r"(?:\s+(?:giup|ho|dum|gium)(?:\s+(?:toi|em|minh))?)?"
+_HELP = r"(?:\s+lai)?(?:\s+(?:giup|ho|dum|gium)(?:\s+(?:toi|em|e|minh|mk))?)?"  # "tìm lại giúp e"
 _REQUEST = re.compile(
     # "… tài liệu về …", with or without a verb before it ("đọc" only so: "độc" folds alike).
     rf"^\W*{_GREET}{_WHO}{_WANT}(?:(?:xin|tim kiem|tim hieu|tim|tra cuu|xem|doc){_HELP}\s+)?"
