@@ -3124,6 +3124,34 @@ def test_an_english_code_is_the_vietnamese_code(svc: Services) -> None:
     assert ids(got)[0] == "nq" and got.note == "english"
 
 
+def test_a_code_with_dash_and_slash_swapped_and_a_code_with_its_year(svc: Services) -> None:
+    # "35/NQ-TW" was "cited by no document" when four cited 35-NQ/TW; "Quy định 37-QĐ/TW năm
+    # 2021" filtered by 2021 and left out the 2024 article citing it (a tester's).
+    add(svc, "nq35", "Tin", "Thực hiện Nghị quyết 35-NQ/TW về bảo vệ nền tảng tư tưởng.")
+    add(svc, "qd37", "Tin", "Sơ kết Quy định 37-QĐ/TW.", date=datetime(2024, 9, 10))
+    add(svc, "qd37old", "Tin", "Triển khai Quy định 37-QĐ/TW.", date=datetime(2021, 11, 2))
+    for query in ("35/NQ-TW", "nghi quyet 35/NQ-TW"):
+        got = search(svc, query)
+        assert ids(got) == ["nq35"] and got.note != "code_uncited", query
+    got = search(svc, "Quy định 37-QĐ/TW năm 2021")
+    assert set(ids(got)) == {"qd37", "qd37old"} and got.period is None
+    # A year the document was not issued in is still a period.
+    got = search(svc, "Quy định 37-QĐ/TW năm 2024")
+    assert ids(got) == ["qd37"] and got.period is not None
+
+
+def test_a_replaced_document_lists_what_cites_its_replacement_first(svc: Services) -> None:
+    # "Quy định 102" named its replacement, 69-QĐ/TW, and two of the three articles citing
+    # 69 were not on the first page (a tester's).
+    add(svc, "subject", "Tin", "Kỷ luật đảng viên vi phạm: xử lý kỷ luật nghiêm minh, kỷ luật.")
+    add(svc, "r1", "Tin", "Căn cứ Quy định số 69-QĐ/TW, khai trừ một đảng viên.")
+    add(svc, "r2", "Tin", "Theo Quy định 69, kỷ luật cảnh cáo ông H.")
+    got = search(svc, "quy dinh 102")
+    assert got.central and got.central[0].replaced_by == ("69-QD/TW",)
+    assert ids(got)[:2] in (["r1", "r2"], ["r2", "r1"]) and "subject" in ids(got)
+    assert got.citing is None or got.citing == 0  # neither cites Quy định 102
+
+
 def test_a_law_s_year_is_its_name_not_a_period(svc: Services) -> None:
     # "Luật Phòng, chống tham nhũng 2018" listed unrelated 2018 articles (a tester's).
     add(svc, "law", "Tin", "Thi hành Luật Phòng, chống tham nhũng 2018.", date=datetime(2022, 5, 1))

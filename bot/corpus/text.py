@@ -489,6 +489,10 @@ class DocCode:
     end: int
 
 
+# Kinds the Party's central bodies issue: the ones a swapped "N/KIND-TW" is read as.
+_PARTY_KINDS = frozenset({"NQ", "KL", "CT", "QD", "HD", "TB", "KH", "DA", "QC"})
+
+
 def _kind(value: str) -> str:
     # "QĐi" (quy định, 2018–2020) is the same kind as "QĐ": "Quy định 08" finds 08-QĐi/TW.
     kind = value.upper()
@@ -525,6 +529,11 @@ def find_doc_codes(text: str, *, loose: bool = False) -> list[DocCode]:
             )
             key = f"{int(number)}/{year + '/' if year else ''}{kind}-{issuer}"
             full = key
+            if not year and _issuer(issuer) == "TW" and _kind(kind) in _PARTY_KINDS:
+                # "35/NQ-TW": 35-NQ/TW with its dash and slash swapped, as state documents
+                # write theirs ("123/QĐ-UBND"); read as a code nothing cites (a tester's).
+                key = f"{int(number)}-{_kind(kind)}"
+                full = f"{key}/TW"
         found.append(DocCode(text[m.start() : m.end()], key, full, m.start(), m.end()))
     for m in _NAMED_RE.finditer(lowered):
         written = text[m.start(1) : m.end(1)].lower()

@@ -56,6 +56,9 @@ class CentralDocument:
     subject: str
     topics: tuple[str, ...]
     aliases: tuple[tuple[str, str], ...]  # (key, term): ("TW4-NQ", "XII")
+    # The codes of the documents that replaced it ("69-QD/TW"), from its title's "(thay bằng
+    # Quy định 69-QĐ/TW)".
+    replaced_by: tuple[str, ...] = ()
 
 
 class Catalogue:
@@ -126,6 +129,9 @@ def code_labels(keys: list[str], central: list[CentralDocument]) -> list[str]:
     return labels
 
 
+_REPLACED = re.compile(r"\(thay bằng ([^)]+)\)")
+
+
 def parse_entry(item: object, index: int) -> CentralDocument:
     """One ``catalogue.json`` object, checked."""
     where = f"catalogue entry {index}"
@@ -138,16 +144,22 @@ def parse_entry(item: object, index: int) -> CentralDocument:
     if len(codes) != 1:
         raise InputError(f"{where}: {item['code']!r} is not a document code")
     aliases = tuple((str(a["key"]), str(a.get("term", ""))) for a in item.get("aliases") or [])
+    title = normalize(item["title"])
+    replaced = _REPLACED.search(title)
+    replaced_by = tuple(
+        c.full for c in find_doc_codes(replaced.group(1) if replaced else "") if c.full
+    )
     return CentralDocument(
         code=item["code"],
         key=codes[0].key,
         full=codes[0].full or codes[0].key,
         date=str(item.get("date") or ""),
         issuer=str(item.get("issuer") or ""),
-        title=normalize(item["title"]),
+        title=title,
         subject=normalize(item["subject"]),
         topics=tuple(item.get("topics") or ()),
         aliases=aliases,
+        replaced_by=replaced_by,
     )
 
 

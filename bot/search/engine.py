@@ -125,6 +125,9 @@ NEWEST_POOL = 50  # "mới nhất": the best matches ordered by date are drawn f
 NEWEST_SHARE = 0.5  # … scoring at least this share of the best
 W_NAMED_LEAD = 3.0  # times W_ALL_WORDS when a place's subject alone is a way in
 W_UNTAGGED = 4.0  # own set 0.954 → 0.959 (1: 0.957, 3: 0.958, 6: 0.960); first set unchanged
+# The articles citing what replaced a catalogued document: above its subject's, below W_TIER / 2
+# (where the citing tier ends for the answer).
+W_REPLACEMENT = W_TIER / 4
 W_SUBJECT = 1.0  # a catalogued document's subject words, for articles that do not cite it
 SUBJECT_PAIRS = 8  # a catalogued document's most distinctive word pairs (two make a match)
 PHRASE_SLOP = 1  # a quoted phrase still matches with one word inserted
@@ -1598,6 +1601,14 @@ class SearchEngine:
                     # A way in that also scores: counted 1 + W_SUBJECT times, as if it were
                     # a way in plus a boost, for one evaluation instead of two.
                     alternatives.append(_boost(subject, 1.0 + W_SUBJECT))
+                for code in doc.replaced_by:
+                    # "Quy định 102" (replaced by 69-QĐ/TW): the articles citing what replaced
+                    # it lead the subject's tier (the answer named 69 and did not list two of
+                    # its three citing articles: a tester's). They do not cite the code asked
+                    # for, so below the citing tier (see subject_from).
+                    bare = code.split("/")[0] + "/*"  # "Quy định 69", issuer unwritten
+                    cites = _should([_term("codes", code), _term("codes", bare)])
+                    alternatives.append(Query.const_score_query(cites, W_REPLACEMENT))
                 # No boost for the document's topic: on the first unseen set it changed no
                 # code query's nDCG@10, and looking it up for every citing or subject
                 # document cost a sixth of the query at 100,000 documents.
@@ -2225,6 +2236,20 @@ class SearchEngine:
             read_codes=read_codes,
             is_word=lambda a, b: searcher.doc_freq("pairs", f"{a}_{b}") > 0,
         )
+        if parsed.code_keys and parsed.named_year and not (date_from or date_to):
+            issued = {d.date[:4] for d in self.catalogue.lookup(parsed.code_keys, parsed.text)}
+            if parsed.named_year in issued:
+                # "Quy định 37-QĐ/TW năm 2021": the year it was issued, part of its name, not
+                # a period (as one, it left out the 2024 article citing it: a tester's).
+                parsed = replace(
+                    parsed,
+                    date_from=None,
+                    date_to=None,
+                    date_text=None,
+                    year_terms=[],
+                    named_year=None,
+                    report_days=0,
+                )
         results = SearchResults(
             query=query, hits=[], total=0, offset=offset, limit=limit, codes=parsed.code_keys
         )

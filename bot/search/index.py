@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 18  # 18: "35/NQ-TW" indexed as 35-NQ/TW
 META_FILE = "partybot-index.json"
 TOKENIZER = "vn"
 # Our syllable tokenizer (bot.text.tokenize), so query terms built in Python match index terms.
