@@ -228,7 +228,17 @@ def test_a_corrected_word_follows_the_same_accents_rule(svc: Services) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["21-KL/TW", "21-kl/tw", "Kết luận 21", "ket luan so 21", "Kết luận số 21-KL/TƯ", "21-KL"],
+    [
+        "21-KL/TW",
+        "21-kl/tw",
+        "Kết luận 21",
+        "ket luan so 21",
+        "Kết luận số 21-KL/TƯ",
+        "21-KL",
+        # Typed without the dash, or after the kind's abbreviation (testers').
+        "21KL/TW",
+        "KL 21-KL/TW",
+    ],
 )
 def test_codes_match_exactly(corpus: Services, query: str) -> None:
     results = search(corpus, query)

@@ -139,8 +139,11 @@ _LOOSE_CODE = re.compile(
 )
 _KIND_PREFIX = re.compile(
     r"\b(?:nghi quyet|ket luan|chi thi|quy dinh|quyet dinh|huong dan|thong bao|ke hoach|de an|"
-    r"quy che|thong tu|nghi dinh|cong van)(?:\s+so)?\s*$"
+    # Or its abbreviation: "QĐ 08-QĐi/TW" searched "qđ" too, eight more documents (a tester's).
+    r"quy che|thong tu|nghi dinh|cong van|nq|kl|ct|qd|qdi|hd)(?:\s+so)?\s*$"
 )
+# "21KL/TW": a code typed without its dash (a tester's was searched as three words).
+_UNDASHED_CODE = re.compile(r"(?<![\w/-])(\d{1,4})(nq|kl|ct|qdi|qd|hd)\s?/\s?(tw|tu)(?![\w])")
 _KNOWN_KINDS = frozenset(["NQ", "KL", "CT", "QD", "HD", "TB", "KH", "DA", "QC", "TT", "ND", "CV"])
 
 QUOTE_CHARS = '"“”«»'  # what a phrase (or a word kept as typed) is quoted with
@@ -470,6 +473,10 @@ def _codes(text: str) -> tuple[list[list[str]], list[list[str]], str]:
         kind = fold_lower(m.group(2)).upper()
         if kind in _KNOWN_KINDS and free(m.start(), m.end()):
             found.append((m.start(), m.end(), [f"{int(m.group(1))}-{kind}"]))
+    for m in _UNDASHED_CODE.finditer(fold_lower(scan)):
+        if free(m.start(), m.end()):
+            key = f"{int(m.group(1))}-{'QD' if m.group(2) == 'qdi' else m.group(2).upper()}"
+            found.append((m.start(), m.end(), _query_code(key, f"{key}/TW")))
     found.sort()
     folded = fold_lower(text)
     wanted: list[list[str]] = []
