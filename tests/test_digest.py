@@ -426,6 +426,30 @@ def test_digest_on_for_a_chat_the_bot_does_not_serve_warns(cli) -> None:  # type
     assert cli.invoke(main, ["digest", "on", "--chat", "555"]).stderr == ""
 
 
+def test_digest_on_sets_the_zone_and_goes_back_to_every_topic(cli) -> None:  # type: ignore[no-untyped-def]
+    # The CLI had no --tz, and once topics were chosen no way back to every topic: "--topic
+    # all" was an unknown topic (a tester's).
+    from bot.cli import main
+
+    on = ["digest", "on", "--chat", "-100123"]
+    result = cli.invoke(
+        main, [*on, "--time", "07:30", "--topic", "admission", "--tz", "Asia/Bangkok"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("digest on for chat -100123: 07:30 Asia/Bangkok, admission")
+    kept = cli.invoke(main, on)  # nothing asked: time, zone and topics kept
+    assert kept.stdout.startswith("digest on for chat -100123: 07:30 Asia/Bangkok, admission")
+    every = cli.invoke(main, [*on, "--topic", "all"])
+    assert every.stdout.startswith("digest on for chat -100123: 07:30 Asia/Bangkok, every topic")
+    bad = cli.invoke(main, [*on, "--tz", "Mars/Olympus", "--time", "09:00"])
+    assert bad.exit_code == 1 and "unknown time zone 'Mars/Olympus'" in bad.stderr
+    mixed = cli.invoke(main, [*on, "--topic", "all", "--topic", "admission"])
+    assert mixed.exit_code == 2 and "--topic all cannot go with other topics" in mixed.output
+    # Neither refused change stored anything.
+    listed = " ".join(cli.invoke(main, ["digest", "list"]).stdout.split())
+    assert "-100123 on 07:30 Asia/Bangkok topics=all" in listed
+
+
 @pytest.mark.parametrize(
     "args",
     [

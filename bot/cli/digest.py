@@ -61,24 +61,41 @@ def _warn_if_not_served(services, chat_id: int) -> bool:  # type: ignore[no-unty
     "--topic",
     "topics",
     multiple=True,
-    help="Only this topic (slug, name or phrase); repeat for more.",
+    help="Only this topic (slug, name or phrase); repeat for more; 'all' for every topic. "
+    "Without it, the chat keeps the topics it has.",
 )
+@click.option("--tz", "tz_name", default=None, help="The chat's IANA time zone (Asia/Bangkok).")
 @with_services
-def digest_on(services, chat_id: int, send_time: str | None, topics: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+def digest_on(  # type: ignore[no-untyped-def]
+    services, chat_id: int, send_time: str | None, topics: tuple[str, ...], tz_name: str | None
+) -> None:
     """Turn a chat's daily digest on, as /digest on does in the chat (for a chat the admin
-    is not in, or to try digests without Telegram with 'digest preview').
+    is not in, or to try digests without Telegram with 'digest preview'). Run again to
+    change its time, topics or zone.
 
     \b
     Example:
       partybot digest on --chat -1001234567890 --time 07:30 --topic admission
+      partybot digest on --chat -1001234567890 --topic all --tz Asia/Bangkok
     """
     from bot.store.subscriptions import SubscriptionStore
+    from bot.timeutil import parse_timezone
 
-    topics = tuple(dict.fromkeys(topic_slug(services, typed) for typed in topics))
+    # Checked before anything is stored: a bad zone after a stored time was half a change.
+    every = [typed for typed in topics if typed.strip().lower() in ("all", "*")]
+    if every and len(every) < len(topics):
+        raise click.UsageError("--topic all cannot go with other topics")
+    slugs = tuple(dict.fromkeys(topic_slug(services, typed) for typed in topics if not every))
+    if tz_name is not None:
+        tz_name = parse_timezone(tz_name.strip())
     store = SubscriptionStore(services.db)
     sub = store.enable(chat_id, send_time)
-    if topics:
-        sub = store.set_topics(chat_id, list(topics))
+    if tz_name is not None and tz_name != sub.timezone:
+        sub = store.set_timezone(chat_id, tz_name)
+    if every:
+        sub = store.set_topics(chat_id, None)  # every topic, as /digest topics all
+    elif slugs:
+        sub = store.set_topics(chat_id, list(slugs))
     about = ", ".join(sub.topics) if sub.topics else "every topic"
     click.echo(f"digest on for chat {chat_id}: {sub.send_time} {sub.timezone}, {about}")
     _warn_if_not_served(services, chat_id)
