@@ -3162,6 +3162,28 @@ def test_a_replaced_document_lists_what_cites_its_replacement_first(svc: Service
     assert got.citing is None or got.citing == 0  # neither cites Quy định 102
 
 
+def test_a_province_typed_in_lower_case_is_a_name(svc: Services) -> None:
+    # "ket nap dang vien o ha giang" put a Cần Thơ article first, for "giảng đường" (a
+    # tester's); capitalised, the Hà Giang articles came first.
+    add(svc, "place", "Tin", "Tỉnh Hà Giang kết nạp 500 đảng viên ở các thôn vùng cao.")
+    add(
+        svc,
+        "other",
+        "Kết nạp đảng viên ngay giảng đường",
+        "Kết nạp đảng viên là sinh viên ngay giảng đường; lễ kết nạp đảng viên mới, hà tất.",
+    )
+    for n in range(6):  # "giang" and "ha" less rare than the place's pair
+        add(svc, f"f{n}", "Tin", f"Giảng viên số {n} hà tiện, kết nạp thêm hội viên.")
+    for query in ("ket nap dang vien o ha giang", "kết nạp đảng viên ở hà giang"):
+        assert ids(search(svc, query))[0] == "place", query
+    capitals = [t.capital for t in parse_query("kỷ luật ở long an").terms]
+    assert capitals == [False, False, False, True, True]
+    # An everyday word that is also a place's name stays a word in lower case.
+    assert not any(t.capital for t in parse_query("hòa bình thế giới").terms)
+    # Other accents are another word ("hà giảng").
+    assert not any(t.capital for t in parse_query("kết nạp ở hà giảng").terms)
+
+
 def test_a_law_s_year_is_its_name_not_a_period(svc: Services) -> None:
     # "Luật Phòng, chống tham nhũng 2018" listed unrelated 2018 articles (a tester's).
     add(svc, "law", "Tin", "Thi hành Luật Phòng, chống tham nhũng 2018.", date=datetime(2022, 5, 1))

@@ -679,6 +679,7 @@ def parse_query(
             beside = (i > 0 and word[i - 1]) or (i + 1 < len(word) and word[i + 1])
             if named[i]:
                 placed[i] = (start, replace(term, capital=True, stop=term.stop and not beside))
+    placed = _places_named(placed)
     parsed.terms.extend(term for _, term in sorted(placed + kept, key=lambda item: item[0]))
     del parsed.terms[MAX_TERMS:]
     if parsed.day_dated and len(parsed.content_terms) >= PASTED_TERMS:
@@ -694,6 +695,48 @@ def parse_query(
             # A question is answered by ranking, with its topic as a soft boost, not a listing.
             parsed.topic, parsed.topic_hint = None, parsed.topic
     return parsed
+
+
+# Provinces and centrally run cities as articles name them: typed in lower case ("ket nap dang
+# vien o ha giang"), a place is the name it is capitalised ("Hà Giang"), not two syllables
+# ("giảng" in "giảng đường" led a tester's answer).
+_PLACES = """
+an giang;bà rịa vũng tàu;vũng tàu;bắc giang;bắc kạn;bạc liêu;bắc ninh;bến tre;bình định;
+bình dương;bình phước;bình thuận;cà mau;cần thơ;cao bằng;đà nẵng;đắk lắk;đắk nông;điện biên;
+đồng nai;đồng tháp;gia lai;hà giang;hà nam;hà nội;hà tĩnh;hải dương;hải phòng;hậu giang;
+hưng yên;khánh hòa;kiên giang;kon tum;lai châu;lâm đồng;lạng sơn;lào cai;long an;nam định;
+nghệ an;ninh bình;ninh thuận;phú thọ;phú yên;quảng bình;quảng nam;quảng ngãi;quảng ninh;
+quảng trị;sóc trăng;sơn la;tây ninh;thái nguyên;thanh hóa;thừa thiên huế;tiền giang;trà vinh;
+tuyên quang;vĩnh long;vĩnh phúc;yên bái;hồ chí minh;tây nguyên;hòa bình;thái bình
+"""
+# Also everyday words in lower case ("hòa bình" is peace): a place only when capitalised.
+_PLACE_WORDS = frozenset({"hòa bình", "thái bình"})
+_PLACE_SYLLABLES = {
+    tuple(fold_lower(p).split()): tuple(p.split())
+    for p in (" ".join(x.split()) for x in _PLACES.split(";"))
+    if p and p not in _PLACE_WORDS
+}
+
+
+def _places_named(placed: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
+    """``placed`` with the syllables of a place typed in lower case marked as a name's, as
+    capitals would have (see _PLACES): unaccented, or with the place's own accents."""
+    out = list(placed)
+    i = 0
+    while i < len(out):
+        for size in (4, 3, 2):
+            run = [term for _, term in out[i : i + size]]
+            place = _PLACE_SYLLABLES.get(tuple(t.folded for t in run))
+            if len(run) < size or place is None or any(t.capital or t.keep for t in run):
+                continue
+            if all(not t.accented or t.exact == w for t, w in zip(run, place, strict=True)):
+                for j in range(i, i + size):
+                    start, term = out[j]
+                    out[j] = (start, replace(term, capital=True, stop=False))
+                i += size - 1
+                break
+        i += 1
+    return out
 
 
 def _drop_contradicted(parsed: ParsedQuery) -> None:
