@@ -3187,6 +3187,24 @@ def test_a_province_typed_in_lower_case_is_a_name(svc: Services) -> None:
     assert not any(t.capital for t in parse_query("kết nạp ở hà giảng").terms)
 
 
+def test_every_word_means_the_words_not_their_syllables_scattered(svc: Services) -> None:
+    # A budget article with "an sinh", "hoạt động", "Chi cục" and "bố trí" had every syllable
+    # of "sinh hoạt chi bộ TP.HCM", got the every-word bonus and led, above the articles
+    # with the words (a tester's).
+    add(
+        svc,
+        "budget",
+        "TP.HCM thu ngân sách vượt dự toán",
+        "UBND TP.HCM báo cáo thu ngân sách; hoạt động xuất nhập khẩu phục hồi. Chi cục Thuế "
+        "TP.HCM bố trí vốn cho an sinh. TP.HCM tăng thu.",
+    )
+    add(svc, "cell", "Tin", "Chi bộ khu phố ở TP.HCM đổi mới sinh hoạt chi bộ hằng tháng.")
+    for n in range(4):
+        add(svc, f"elsewhere{n}", "Tin", f"Sinh hoạt chi bộ ở xã {n} đi vào nền nếp.")
+    got = search(svc, "sinh hoạt chi bộ TP.HCM")
+    assert ids(got)[0] == "cell" and got.complete == 1, (ids(got), got.complete)
+
+
 def test_a_law_s_year_is_its_name_not_a_period(svc: Services) -> None:
     # "Luật Phòng, chống tham nhũng 2018" listed unrelated 2018 articles (a tester's).
     add(svc, "law", "Tin", "Thi hành Luật Phòng, chống tham nhũng 2018.", date=datetime(2022, 5, 1))

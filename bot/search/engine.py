@@ -1491,6 +1491,14 @@ class SearchEngine:
                 inside = {w for name in names for w in name.words}
                 every = [c for w, c in clause_of.items() if w not in inside]
                 every += [name.spelled for name in names]
+                # Its words as words, as the first attempt required them: a budget article
+                # with "an sinh", "hoạt động", "Chi cục" and "bố trí" had every syllable of
+                # "sinh hoạt chi bộ TP.HCM" and led it, above three with the words (a
+                # tester's).
+                words = (
+                    self._words(searcher, parsed, built, outside=inside) if n >= WORDS_FROM else []
+                )
+                every += words
                 built.every = _all(every)
                 typed = {w: _term("text_x", x) for w, x in built.distinct.items()}
                 # A name capitalised counts as the name, its syllables side by side: "2 có đủ
@@ -1509,6 +1517,7 @@ class SearchEngine:
                     [typed.get(w, c) for w, c in clause_of.items() if w not in inside]
                     + [name.spelled for name in names]
                     + said_names
+                    + words
                 )
                 built.every_differs = bool(built.distinct or said_names)
                 # With the subject alone a way in, its articles from elsewhere say more of it
@@ -1690,8 +1699,24 @@ class SearchEngine:
                 bonuses.append(_word_bonus(searcher, said[0][1], said[0][2], W_WORD))
         return bonuses
 
+    @classmethod
+    def _words(
+        cls,
+        searcher: tantivy.Searcher,
+        parsed: ParsedQuery,
+        built: _Built,
+        *,
+        outside: Container[str] = (),
+    ) -> list[Query]:
+        """:meth:`_word_pairs` as queries, less those with a syllable in ``outside``."""
+        return [
+            _term("pairs", pair)
+            for pair in cls._word_pairs(searcher, parsed, built)
+            if not set(pair.split("_")) & set(outside)
+        ]
+
     @staticmethod
-    def _words(searcher: tantivy.Searcher, parsed: ParsedQuery, built: _Built) -> list[Query]:
+    def _word_pairs(searcher: tantivy.Searcher, parsed: ParsedQuery, built: _Built) -> list[str]:
         """The query's two-syllable words, found from the index: of its adjacent content
         syllables, the pairs that stand together in enough of the documents having their rarer
         syllable (``WORD_SHARE``), chosen left to right without overlap, the better of two
@@ -1723,13 +1748,12 @@ class SearchEngine:
                 # the same reason ("luan chuyen" is "luân chuyển", not "luận"; a tester's).
                 exact = _reading_share(searcher, wa, wb)
             share.append(max(folded, exact))
-        words: list[Query] = []
+        words: list[str] = []
         i = 0
         while i < len(share):
             if share[i] >= WORD_SHARE and not (i + 1 < len(share) and share[i + 1] > share[i]):
                 a, b = terms[i], terms[i + 1]
-                pair = f"{fixed.get(a.folded, a.folded)}_{fixed.get(b.folded, b.folded)}"
-                words.append(_term("pairs", pair))
+                words.append(f"{fixed.get(a.folded, a.folded)}_{fixed.get(b.folded, b.folded)}")
                 i += 2
             else:
                 i += 1
