@@ -668,3 +668,24 @@ def test_other_results_asked_in_words_and_a_result_opened_by_its_number(
     title = listed[-1].split("7.", 1)[1].strip()
     assert f"📄 {title}" in text or f"<b>{title}</b>" in text or text.count(title) >= 2
     assert "Lần tìm trước có 12 kết quả: không có bài số 40." in text
+
+
+def test_the_searched_for_line_spells_a_place_as_searched(services: Services) -> None:
+    # "Đã tìm theo: kỷ luật cán bộ ở Đắc Lắc" stood above "Không tài liệu nào viết «Đắc Lắc»;
+    # đã tìm theo: Đắk Lắk." (a tester's): one reading, the one searched for.
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    services.documents.add_many(
+        [
+            NewDocument(
+                title="Tin", text="UBKT tỉnh Đắk Lắk kỷ luật cán bộ vi phạm.", external_id="a"
+            ),
+            NewDocument(title="Tin", text="Kỷ luật cán bộ ở Nghệ An.", external_id="b"),
+        ]
+    )
+    out = io.StringIO()
+    run_console(services, stdin=io.StringIO("kỉ luật cán bộ ở Đắc Lắc\n/quit\n"), stdout=out)
+    text = out.getvalue()
+    assert "Không tài liệu nào viết «Đắc Lắc»; đã tìm theo: Đắk Lắk." in text, text
+    assert "Đã tìm theo: kỷ luật cán bộ ở Đắk Lắk" in text, text

@@ -780,7 +780,13 @@ def _bent(results: SearchResults, lang: str) -> str | None:
         return t(lang, "note_relaxed")
     if results.note in ("typo", "english") and results.suggestions:
         key = "note_english" if results.note == "english" else "note_typo"
-        return t(lang, key, corrected=cut(results.suggestions[0], 100))
+        corrected = results.suggestions[0]
+        for typed, forms in results.via:
+            # The spelling searched for, not the one the next line says no document writes
+            # ("Đã tìm theo: … Đắc Lắc" above "Không tài liệu nào viết «Đắc Lắc»": a tester's).
+            if forms and typed in corrected:
+                corrected = corrected.replace(typed, forms[0])
+        return t(lang, key, corrected=cut(corrected, 100))
     if results.note == "phrase_relaxed":
         return t(lang, "note_phrase_relaxed")
     if results.note == "date_relaxed":
