@@ -57,3 +57,6 @@ def configure(level: str | int, secrets: Iterable[str] = ()) -> None:
     logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
     # "Using categorical units ..." at INFO each time /stats draws its chart.
     logging.getLogger("matplotlib").setLevel(max(level, logging.WARNING))
+    # "WARNING trafilatura.core: discarding data: URL" above the poll's own "error: URL: no
+    # article text found", which says it (a tester's): the library's, at debug level only.
+    logging.getLogger("trafilatura").setLevel(level if level <= logging.DEBUG else logging.ERROR)

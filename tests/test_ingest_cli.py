@@ -224,6 +224,9 @@ def test_docs_delete_asks_and_no_or_eof_keeps_the_document(
     result = runner.invoke(main, ["docs", "delete", "a1"], input=answer)
     assert result.exit_code == 1
     assert "Delete #1 'Một'? [y/N]" in result.output
+    # Not a bare "Aborted!": how to delete in a script (a tester's).
+    assert "error: not deleted (answer y, or pass --yes)" in result.output
+    assert "Aborted" not in result.output
     assert runner.invoke(main, ["docs", "show", "a1"]).exit_code == 0
     assert "1 document in total" in runner.invoke(main, ["docs", "list"]).output
 
@@ -486,6 +489,13 @@ def test_search_reads_topics_by_name_and_writes_codes_as_cadres_do(runner: CliRu
     assert "(codes: 5-ĐA)" in runner.invoke(main, ["search", "Đề án 05"]).stdout
     shown = runner.invoke(main, ["search", "kết nạp"]).stdout.splitlines()
     assert any(line.strip().startswith("partybot docs show ") for line in shown)
+
+
+def test_a_users_note_is_short(runner: CliRunner) -> None:
+    # A 5,000-character note filled `users list` (a tester's).
+    long = runner.invoke(main, ["users", "allow", "5", "--note", "a" * 201])
+    assert long.exit_code == 2 and "at most 200 characters" in long.output
+    assert runner.invoke(main, ["users", "allow", "5", "--note", "a" * 200]).exit_code == 0
 
 
 def test_users_ids_and_admins_are_explained(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.errors import PartyBotError
+from bot.errors import InputError, PartyBotError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -372,8 +372,15 @@ def docs_delete(services, ref: str, yes: bool, external: bool) -> None:  # type:
     """
     d = services.documents.get(ref, external=external, strict=True)
     if not yes:
-        # Always ask, piped or not: "n", an empty answer or EOF abort (exit 1, nothing deleted).
-        click.confirm(f"Delete #{d.id} {d.title!r}?", default=False, abort=True, err=True)
+        # Always ask, piped or not: "n", an empty answer or EOF abort (exit 1, nothing deleted),
+        # saying how to delete without the question (a script saw only "Aborted!").
+        try:
+            sure = click.confirm(f"Delete #{d.id} {d.title!r}?", default=False, err=True)
+        except click.Abort:  # end of input
+            click.echo("", err=True)
+            sure = False
+        if not sure:
+            raise InputError("not deleted (answer y, or pass --yes)")
     services.documents.delete(d.id)
     services.after_documents_changed([])
     click.echo(f"deleted #{d.id} {d.external_id}")

@@ -85,9 +85,24 @@ _NEGATIVE_IDS = {"ignore_unknown_options": True}
 _IDS = click.argument("ids", nargs=-1, type=ChatId(), required=True)
 
 
+MAX_NOTE = 200
+
+
+def _short_note(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    # A note is a label in `users list`: a 5,000-character one filled the terminal.
+    if value is not None and len(" ".join(value.split())) > MAX_NOTE:
+        raise click.BadParameter(f"at most {MAX_NOTE} characters")
+    return value
+
+
 @users.command("allow", context_settings=_NEGATIVE_IDS)
 @_IDS
-@click.option("--note", default=None, help="Who this is, for your own records.")
+@click.option(
+    "--note",
+    default=None,
+    callback=_short_note,
+    help=f"Who this is, for your own records (at most {MAX_NOTE} characters).",
+)
 @with_services
 def users_allow(services, ids: tuple[int, ...], note: str | None) -> None:  # type: ignore[no-untyped-def]
     """Allow user ids (positive) or group chat ids (negative).
