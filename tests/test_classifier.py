@@ -756,6 +756,12 @@ def test_cli_train_classify_evaluate_models(tmp_path: Path, cli: CliRunner) -> N
     assert set(result["baselines"]) == {"keyword_rule", "all_positive"}
     table = cli.invoke(main, ["evaluate", str(TINY)])
     assert "macro-F1" in table.output and "kw F1" in table.output
+    assert "warning" not in table.output  # 70 examples of every topic
+    # One example's macro-F1 says little, and the output says so (a tester's read 1.000).
+    one = tmp_path / "one.jsonl"
+    one.write_text(TINY.read_text("utf-8").splitlines()[0] + "\n", "utf-8")
+    few = cli.invoke(main, ["evaluate", str(one)])
+    assert few.exit_code == 0 and "warning: 1 example; no example of " in few.output
 
     listing = cli.invoke(main, ["models", "list", "--json"])
     assert [json.loads(x)["version"] for x in listing.output.splitlines()] == [version]

@@ -343,7 +343,18 @@ def evaluate(services, file: Path, split: str, version: str | None, as_json: boo
         return
     click.echo(f"model {model.version} on {counted(len(examples), 'example')} from {file}")
     click.echo("\n".join(score_table(result, model.labels)))
+    unseen = [s for s in model.labels if not result["per_topic"].get(s, {}).get("support")]
+    if len(examples) < FEW_EXAMPLES or unseen:
+        # One example scored macro-F1 1.000 with nothing said (a tester's).
+        missing = f"; no example of {', '.join(unseen)}" if unseen else ""
+        click.echo(
+            f"warning: {counted(len(examples), 'example')}{missing}: the macro-F1 is over the "
+            "topics it has, and says little",
+            err=True,
+        )
 
+
+FEW_EXAMPLES = 30  # below this many, `evaluate` warns that its scores say little
 
 # --- classify ------------------------------------------------------------------------------
 
