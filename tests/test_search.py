@@ -3098,7 +3098,7 @@ def test_a_query_in_english_is_searched_by_its_vietnamese(svc: Services) -> None
     # A word the glossary lacks: the rest translated, and the answer names the word
     # ("party discipline gambling" found nothing: a tester's).
     weather = search(svc, "fake news about weather")
-    assert ids(weather) == ["fake"] and weather.ignored[:1] == ["weather"]
+    assert ids(weather) == ["fake"] and weather.unread == ["weather"] and not weather.ignored
     # Fewer than half of its words read: no reading of it.
     assert search(svc, "fake news about weather forecasting models").total == 0
 

@@ -351,7 +351,14 @@ def test_english_ordinals_inflections_and_half_read_queries() -> None:
     # An inflected form of a one-word term.
     assert read("bribed cadres") == ("hối lộ cán bộ", [])
     # Half the words read: translated, and the rest named; fewer: not at all.
-    assert read("party discipline for drunk driving") is None
+    assert read("party discipline for weather forecasting models") is None  # 2 of 5 read
+    assert read("party discipline forecasting models") == (
+        "kỷ luật đảng",
+        ["forecasting", "models"],
+    )
     assert read("party discipline drunk") == ("kỷ luật đảng", ["drunk"])
+    # Ordinals in words, and codes written with Đ.
+    assert read("the twelfth Party Congress") == ("Đại hội XII", [])
+    assert read("Regulation 08-QĐi/TW") == ("quy định 08-QĐi/TW", [])
     assert vietnamese_query("party discipline drunk") is None  # every word, or None
     assert read("tham nhung dau thau") is None and read("weather forecast") is None

@@ -694,6 +694,8 @@ def bending_note(results: SearchResults, lang: str, *, complete: bool = True) ->
         # "kỷ luật ở Đắk Nông" listed Đắk Lắk's cases under "approximate results".
         names = cut(", ".join(results.absent_names), 80)
         lines.append(t(lang, "note_absent_names", names=names))
+    if results.unread:
+        lines.append(t(lang, "note_unread", words=cut(", ".join(results.unread), 80)))
     if results.ignored:
         key = "note_ignored" if results.hits else "note_no_document_has"
         lines.append(t(lang, key, words=cut(", ".join(results.ignored), 80)))

@@ -91,6 +91,8 @@ class SearchResults:
     # Words typed that no document has (nor a close spelling of them): left out of the search,
     # and the answer says so rather than let the user think they matched.
     ignored: list[str] = field(default_factory=list)
+    # Words of an English query the glossary could not read (the rest was searched).
+    unread: list[str] = field(default_factory=list)
     # Words typed both to find and to leave out ("tham nhũng -tham"): left out, not searched.
     contradicted: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)  # words and phrases typed after "-"

@@ -2664,9 +2664,9 @@ class SearchEngine:
                 answer = self._search(vietnamese, **asked)
                 if answer.total:
                     answer.query, answer.suggestions = query, [vietnamese]
-                    # The English words it could not read, as the words no document has.
-                    unread = [w for w in reading.unknown if w not in answer.ignored]
-                    answer.ignored = (unread + answer.ignored)[:MAX_IGNORED_SHOWN]
+                    # The English words it could not read: not "no document has", which
+                    # a tester read as wrong (the documents say "quản lý", not "management").
+                    answer.unread = reading.unknown[:MAX_IGNORED_SHOWN]
                     # "discipline last week", found at any time: that note matters more.
                     answer.note = (
                         answer.note

@@ -19,8 +19,20 @@ from pathlib import Path
 
 GLOSSARY = Path(__file__).with_name("english.json")
 # A document code ("04-nq/tw", "08-qđi/tw" is not ASCII), an ordinal ("12th"), a word, a figure.
-_TOKEN = re.compile(r"\d+[a-z]*-[a-z]+/[a-z]+|\d+(?:st|nd|rd|th)\b|[a-z][a-z'-]*|\d+(?:[./-]\d+)*")
-_CODE = re.compile(r"\d+[a-z]*-[a-z]+/[a-z]+")
+_TOKEN = re.compile(
+    r"\d+[a-zđ]*-[a-zđ]+/[a-zđ]+|\d+(?:st|nd|rd|th)\b|[a-z][a-z'-]*|\d+(?:[./-]\d+)*"
+)
+_CODE = re.compile(r"\d+[a-zđ]*-[a-zđ]+/[a-zđ]+")
+_CODE_AS_TYPED = re.compile(_CODE.pattern, re.IGNORECASE)
+# Ordinals in words ("the twelfth Party Congress").
+_ORDINAL_WORDS = {
+    word: n
+    for n, word in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+        "thirteenth fourteenth fifteenth".split(),
+        start=1,
+    )
+}
 _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 # What an ordinal numbers: "the 12th Central Committee" is its term (khóa XII), "the 13th
 # Congress" the congress, "the 4th plenum" a plenum of the Central Committee ("Resolution 4 of
@@ -211,12 +223,14 @@ class EnglishReading:
 
 def english_reading(text: str) -> EnglishReading | None:
     """The Vietnamese of an English query, term by term (longest first), figures and document
-    codes kept; None when it is not plain English, or when fewer than half of its words are
-    terms (see the module's docstring)."""
+    codes kept; None when it is not plain English, or when fewer than half of its words (not
+    counting fillers) are read as terms (see the module's docstring)."""
     lowered = " ".join(text.lower().split())
-    if not lowered.isascii():
+    if not _CODE.sub(" ", lowered).isascii():  # "Regulation 08-QĐi/TW" is English
         return None
     words = _TOKEN.findall(lowered)
+    # A code as typed ("08-QĐi/TW": its lower-case i is part of it).
+    codes = {m.group(0).lower(): m.group(0) for m in _CODE_AS_TYPED.finditer(text)}
     out: list[str] = []
     after: list[str] = []  # an English adjective comes after its noun in Vietnamese
     unknown: list[str] = []
@@ -225,16 +239,17 @@ def english_reading(text: str) -> EnglishReading | None:
     while i < len(words):
         word = words[i]
         ordinal = _ORDINAL.fullmatch(word)
-        if ordinal is not None:
-            n = int(ordinal.group(1))
+        n = int(ordinal.group(1)) if ordinal is not None else _ORDINAL_WORDS.get(word)
+        if n is not None:
             for phrase, template in sorted(_ORDINAL_OF.items(), key=lambda kv: -len(kv[0])):
                 if tuple(words[i + 1 : i + 1 + len(phrase)]) == phrase:
                     out.append(template.format(roman=_roman(n), n=n))
-                    terms += 1
+                    terms += 1 + len(phrase)
                     i += 1 + len(phrase)
                     break
             else:
-                out.append(str(n))  # "the 5th": a figure
+                if ordinal is not None:
+                    out.append(str(n))  # "the 5th": a figure; "the first": a filler
                 i += 1
             continue
         if word in POSTPOSED and i + 1 < len(words):
@@ -246,12 +261,12 @@ def english_reading(text: str) -> EnglishReading | None:
                 out.append(vietnamese)
                 out.extend(after)
                 after.clear()
-                terms += 1
+                terms += len(phrase)  # words read: "party members" is two
                 i += len(phrase)
                 break
         else:
             if word[0].isdigit():
-                out.append(word.upper() if _CODE.fullmatch(word) else word)
+                out.append(codes.get(word, word.upper()) if _CODE.fullmatch(word) else word)
             elif word not in FILLER:
                 stemmed = _stemmed(word)
                 if stemmed is not None:
