@@ -654,7 +654,28 @@ def test_other_results_asked_in_words_and_a_result_opened_by_its_number(
     for text in ("còn bài nào khác không", "con bai khac ko", "còn nữa không ạ", "bài khác"):
         assert page_request(text) == 0, text
     assert [item_request(x) for x in ("bài 2 nói gì", "mở bài số 7", "xem kết quả 3")] == [2, 7, 3]
-    for text in ("bài học kinh nghiệm", "bài 0", "bài viết về kỷ luật", "còn lại bao nhiêu"):
+    # And as a tester's recheck typed them: an ordinal, "chi tiết", "tóm tắt", English.
+    for text, n in {
+        "bài thứ 2": 2,
+        "cho xem bài thứ ba": 3,
+        "bài đầu tiên": 1,
+        "xem chi tiết bài 4": 4,
+        "nội dung bài 2 là gì": 2,
+        "tóm tắt bài 2": 2,
+        "open 2": 2,
+        "show me the second one": 2,
+        "read result 4": 4,
+    }.items():
+        assert item_request(text) == n, text
+    assert page_request("quay lại trang trước") == -1 and page_request("any others?") == 0
+    for text in (
+        "bài học kinh nghiệm",
+        "bài 0",
+        "bài viết về kỷ luật",
+        "còn lại bao nhiêu",
+        "bài tư tưởng",
+        "bài năm 2023",
+    ):
         assert item_request(text) is None and page_request(text) is None, text
     out = io.StringIO()
     lines = "bài 2 nói gì\nkỷ luật đảng viên\ncòn bài nào khác không\nbài 7 nói gì\nbài 40\n/quit\n"

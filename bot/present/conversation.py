@@ -589,22 +589,34 @@ _SMALL_TALK = {
 # "xem thêm", "tiếp", "trang 2", "more": the user's last search paged on, not searched.
 _NEXT_PAGE = re.compile(
     rf"{_POLITE}(?:(?:xem|cho xem|cho)\s+)?(?:them|tiep|tiep theo|nua|them nua|trang sau"
-    r"|trang tiep(?: theo)?|more|next|next page|show more"
+    r"|trang tiep(?: theo)?|more|next|next page|show more|more results|any others|any more"
+    r"|anything else|others"
     # "còn bài nào khác không", "còn nữa không", "bài khác": searched as words, they listed
     # whatever had "bài" and "khác" (a tester's).
     r"|(?:con|co|con co)\s+(?:(?:bai|tai lieu|van ban|ket qua|gi)\s+)?(?:nao\s+)?(?:khac|nua)"
     r"(?:\s+(?:nua|khac))?(?:\s+(?:khong|ko|k))?|(?:them\s+)?(?:bai|tai lieu|ket qua)\s+khac)"
     r"(?:\s+(?:di|nhe|nha|a|voi|khong|ko))?"
 )
-# "bài 2 nói gì", "mở bài 7", "xem kết quả số 3": a result of the last search, opened.
+# "bài 2 nói gì", "mở bài 7", "xem kết quả số 3", "chi tiết bài thứ hai", "open 2", "show me
+# the second one": a result of the last search, opened.
+_NUMBER_WORDS = {
+    "mot": 1, "nhat": 1, "dau tien": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5,
+    "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10, "first": 1, "second": 2, "third": 3,
+    "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+}  # fmt: skip
+_WHICH = r"(\d{1,2}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
 _ITEM = re.compile(
-    rf"{_POLITE}(?:(?:mo|xem|doc|cho xem|cho doc)\s+)?(?:bai|ket qua)\s+(?:so\s+)?(\d{{1,2}})"
-    r"(?:\s+(?:noi ve gi|noi gi|viet ve gi|viet gi|the nao|ra sao|co gi|di|nhe|nha|a))*"
+    rf"{_POLITE}(?:(?:mo|xem|doc|cho xem|cho doc|tom tat|xem chi tiet|chi tiet|noi dung)\s+)?"
+    rf"(?:bai|ket qua)\s+(?:(?:so|thu)\s+)?{_WHICH}"
+    r"(?:\s+(?:noi ve gi|noi gi|viet ve gi|viet gi|the nao|ra sao|co gi|la gi|di|nhe|nha|a))*"
+    rf"|(?:please\s+)?(?:open|read|show(?: me)?)\s+(?:the\s+)?(?:(?:result|article|number|no)\s+)?"
+    rf"{_WHICH}(?:\s+(?:one|result|article))?(?:\s+please)?"
 )
 _PAGE_N = re.compile(rf"{_POLITE}(?:(?:xem|cho xem)\s+)?(?:trang|page)\s+(\d{{1,3}})")
 _OTHER_PAGE = {
     PREVIOUS_PAGE: re.compile(
-        rf"{_POLITE}(?:(?:xem|cho xem)\s+)?(?:trang truoc|quay lai|lui lai|previous|back)"
+        rf"{_POLITE}(?:(?:xem|cho xem|quay lai|lui lai|ve)\s+)?(?:trang truoc|quay lai|lui lai"
+        r"|previous|previous page|back|go back)"
     ),
     LAST_PAGE: re.compile(rf"{_POLITE}(?:(?:xem|cho xem)\s+)?(?:trang cuoi|last page)"),
     1: re.compile(rf"{_POLITE}(?:(?:xem|cho xem)\s+)?(?:trang dau|first page)"),
@@ -633,7 +645,11 @@ def item_request(text: str) -> int | None:
     None."""
     words = " ".join(re.sub(r"[^\w]+", " ", fold_lower(normalize(text))).split())
     found = _ITEM.fullmatch(words) if words and len(words) <= 40 else None
-    return int(found.group(1)) if found is not None and int(found.group(1)) > 0 else None
+    if found is None:
+        return None
+    which = next(g for g in found.groups() if g is not None)
+    n = int(which) if which.isdigit() else _NUMBER_WORDS[which]
+    return n if n > 0 else None
 
 
 def small_talk(text: str) -> str | None:
