@@ -541,6 +541,13 @@ def test_a_request_around_the_words_is_not_searched() -> None:
         "e muon tim tai lieu ve ket nap dang vien tre": ["ket", "nap", "dang", "vien", "tre"],
         "tim lai giup e ve kiem diem": ["kiem", "diem"],
         "mk can tim bai ve dan van": ["dan", "van"],
+        # A tester's recheck: a vocative, "mấy bài", "cho e hỏi", "muốn đọc về".
+        "a oi tim giup e bai ve dan van": ["dan", "van"],
+        "tim giup minh may bai ve thanh nien": ["thanh", "nien"],
+        "cho e hoi tai lieu ve dan van": ["dan", "van"],
+        "mk muon doc ve tham nhung": ["tham", "nhung"],
+        "anh ơi, tìm giúp em bài về dân vận": ["dân", "vận"],
+        "đọc lập trường": ["đọc", "lập", "trường"],  # no "về": no request
     }
     for query, words in cases.items():
         assert [t.exact for t in parse_query(query).content_terms] == words, query

@@ -67,7 +67,9 @@ _QUESTION_PHRASES = re.compile(
 # the start, matched on the folded query: not searched for. Left in, "Không tài liệu nào có đủ
 # các từ đã gõ" stood above good results, for words the user never meant to find.
 _SALUTE = r"(?:(?:xin )?chao|kinh gui|kinh thua) (?:dong chi|ban|bot|anh|chi|em|ad|admin)\b\W*"
-_GREET = rf"(?:{_SALUTE})?"
+# "anh ơi", "a oi", "b oi" (bạn ơi), "ad ơi" before a request (a tester's recheck).
+_VOCATIVE = r"(?:(?:a|anh|chi|c|em|e|b|ban|ad|admin|bot|dong chi)\s+oi\W*\s*)"
+_GREET = rf"(?:{_SALUTE}|{_VOCATIVE})?"
 # "e", "mk": "em", "mình" as phones type them (a tester's "e muon tim tai lieu ve …").
 _WHO = r"(?:(?:toi|em|e|minh|mk|chau|con|anh|chi|ban)\s+)?"
 _WANT = r"(?:(?:muon|can|dang|hay|vui long|lam on|cho (?:toi|em|minh))\s+)*"
@@ -81,10 +83,16 @@ _REQUEST = re.compile(
     rf"|^\W*{_GREET}{_WHO}co\s+(?:(?:cac|nhung)\s+)?(?:tai lieu|van ban|bai viet|bai bao|bai"
     r"|thong tin)(?:\s+nao)?(?:\s+(?:hay|tot))?\s+(?:ve|lien quan (?:den|toi)|noi ve"
     r"|de cap (?:den|toi))\s+"
-    # "tìm giúp tôi …", "tra cứu …", "xem thêm về …": a verb of searching alone.
-    rf"|^\W*{_GREET}{_WHO}{_WANT}(?:tim kiem|tim hieu|tim|tra cuu|xem them){_HELP}\s+(?:ve\s+)?"
-    # "gửi em mấy bài về …", "cho xin vài tài liệu về …" (a tester's).
-    rf"|^\W*{_GREET}{_WHO}{_WANT}(?:gui|cho xin|xin)(?:\s+(?:toi|em|minh|anh|chi))?\s+"
+    # "tìm giúp tôi …", "tra cứu …", "xem thêm về …", "tìm giúp mình mấy bài về …": a verb of
+    # searching, what it is for and a few of what.
+    rf"|^\W*{_GREET}{_WHO}{_WANT}(?:tim kiem|tim hieu|tim|tra cuu|xem them){_HELP}\s+"
+    r"(?:(?:may|vai|cac|nhung|mot so|mot vai)\s+)?"
+    r"(?:(?:tai lieu|van ban|bai viet|bai bao|bai|thong tin)\s+(?=ve\s))?(?:ve\s+)?"
+    # "muốn đọc về …", "xem về …".
+    rf"|^\W*{_GREET}{_WHO}{_WANT}(?:doc|xem|tim doc)\s+ve\s+"
+    # "gửi em mấy bài về …", "cho xin vài tài liệu về …", "cho e hỏi tài liệu về …" (testers').
+    rf"|^\W*{_GREET}{_WHO}{_WANT}(?:gui|cho xin|xin|cho (?:toi|em|e|minh|mk) (?:hoi|xin))"
+    r"(?:\s+(?:toi|em|minh|anh|chi))?\s+"
     r"(?:(?:may|vai|cac|nhung|mot so|mot vai)\s+)?(?:tai lieu|van ban|bai viet|bai bao|bai"
     r"|thong tin)\s+(?:ve|lien quan (?:den|toi)|noi ve|de cap (?:den|toi))\s+"
 )
