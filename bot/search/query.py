@@ -719,6 +719,9 @@ tuyên quang;vĩnh long;vĩnh phúc;yên bái;hồ chí minh;tây nguyên;hòa b
 """
 # Also everyday words in lower case ("hòa bình" is peace): a place only when capitalised.
 _PLACE_WORDS = frozenset({"hòa bình", "thái bình"})
+# Typed without accents, the letters of a commoner word: "dien bien" is mostly "(tự) diễn
+# biến", "cao bang" the "cào bằng" of evaluations. A place when typed with its accents.
+_PLACE_FOLDS_ELSEWHERE = frozenset({("dien", "bien"), ("cao", "bang")})
 _PLACE_SYLLABLES = {
     tuple(fold_lower(p).split()): tuple(p.split())
     for p in (" ".join(x.split()) for x in _PLACES.split(";"))
@@ -736,6 +739,10 @@ def _places_named(placed: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
             run = [term for _, term in out[i : i + size]]
             place = _PLACE_SYLLABLES.get(tuple(t.folded for t in run))
             if len(run) < size or place is None or any(t.capital or t.keep for t in run):
+                continue
+            if not any(t.accented for t in run) and (
+                tuple(t.folded for t in run) in _PLACE_FOLDS_ELSEWHERE
+            ):
                 continue
             if all(not t.accented or t.exact == w for t, w in zip(run, place, strict=True)):
                 for j in range(i, i + size):
