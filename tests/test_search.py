@@ -2423,6 +2423,10 @@ def test_a_code_query_lists_citing_documents_then_documents_on_its_subject(svc: 
     assert {about.text[s.start : s.end].lower() for s in about.spans} >= {"nêu", "gương"}
     for typed in ("quy định số 08", "QĐ 08", "quy dinh 8"):
         assert ids(search(svc, typed))[:2] == ids(results)[:2], typed
+    # A page of citing documents only: their number is counted, not left unsaid ("62
+    # results" read as 62 citing it where 6 did: a tester's).
+    page = search(svc, "Quy định 08-QĐi/TW", limit=2)
+    assert (len(page.hits), page.citing, page.total) == (2, 2, 3)
 
 
 def test_code_and_subject_words_together(svc: Services) -> None:

@@ -2599,6 +2599,11 @@ class SearchEngine:
                 )
                 if results.subject_from is not None and (offset == 0 or results.subject_from):
                     results.citing = offset + results.subject_from
+                elif results.subject_from is None and results.total > len(results.hits):
+                    # The page is all citing documents: how many there are, counted, or "62
+                    # results" read as 62 citing "08-QĐi/TW" where 6 did (a tester's).
+                    cites = self._combine(_should(built.citing), found.filters)
+                    results.citing = self._count(searcher, cites)
 
             # The note is about the first attempt that found anything: no note when some
             # documents have every word.
