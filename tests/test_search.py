@@ -1057,7 +1057,10 @@ def test_documents_tied_at_the_page_edge_come_newest_first_from_one_search(
         searches.clear()
         first = svc.search.search(query, limit=3)
         assert ids(first) == ["y7", "y6", "y5"] and first.total == 8, query
-        assert len(searches) == 1, (query, searches)
+        # One ranked search (a catalogued code's page of citing documents also counts them,
+        # a count that scores nothing).
+        ranked = [s for s in searches if "order_by_field" not in s]
+        assert len(ranked) == 1, (query, searches)
 
 
 def test_pages_do_not_overlap(svc: Services) -> None:
