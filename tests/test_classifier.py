@@ -109,6 +109,16 @@ def test_cli_train_names_every_malformed_line(tmp_path: Path, cli: CliRunner) ->
     for line in (2, 3, 4):
         assert f"  {where}:{line}: " in result.output
     assert "Traceback" not in result.output
+    # A second file's bad lines and an id repeated across files, in the same run (a
+    # tester's recheck needed a run for each).
+    (data / "more.jsonl").write_text(
+        '{"id": "a", "text": "t", "topics": []}\n{"id": "z", "text": "t", "topics": 5}\n',
+        "utf-8",
+    )
+    both = cli.invoke(main, ["train", "--data", str(data)])
+    assert "error: 5 malformed lines:" in both.output, both.output
+    assert f"  {data / 'more.jsonl'}:1: duplicate id 'a'" in both.output
+    assert f"  {data / 'more.jsonl'}:2: " in both.output
 
 
 def test_cli_data_check_reports_the_bad_line(tmp_path: Path, cli: CliRunner) -> None:

@@ -112,11 +112,11 @@ def _parse_line(
 MAX_BAD_LINES = 20  # named in the error; the rest counted
 
 
-def read_examples(
-    path: Path, slugs: Sequence[str], *, require_split: bool = False
-) -> list[Example]:
-    """Examples of one JSONL file; malformed lines raise :class:`InputError`, naming each
-    (up to :data:`MAX_BAD_LINES`): one re-run per bad line was a tester's way to fix a file."""
+def _read_file(
+    path: Path, slugs: Sequence[str], *, require_split: bool
+) -> tuple[list[Example], list[InputError]]:
+    """One JSONL file's examples and its malformed lines' errors (a file that cannot be read
+    raises)."""
     source = str(path)
     try:
         lines = path.read_bytes().splitlines()
@@ -124,7 +124,7 @@ def read_examples(
         raise InputError("no such file", source=source) from exc
     except IsADirectoryError as exc:
         raise InputError("is a folder, expected a .jsonl file", source=source) from exc
-    examples = []
+    examples: list[Example] = []
     bad: list[InputError] = []
     for number, raw in enumerate(lines, start=1):
         if raw.strip():
@@ -134,12 +134,26 @@ def read_examples(
                 bad.append(exc)
                 continue
             examples.append(parsed[1])
+    return examples, bad
+
+
+def _raise_all(bad: list[InputError], source: str | None) -> None:
+    """Every error of ``bad`` in one :class:`InputError` (up to :data:`MAX_BAD_LINES`): one
+    re-run per bad line was a tester's way to fix a file."""
     if len(bad) == 1:
         raise bad[0]
     if bad:
         shown = "\n".join(f"  {exc}" for exc in bad[:MAX_BAD_LINES])
         more = f"\n  … and {len(bad) - MAX_BAD_LINES} more" if len(bad) > MAX_BAD_LINES else ""
         raise InputError(f"{len(bad)} malformed lines:\n{shown}{more}", source=source)
+
+
+def read_examples(
+    path: Path, slugs: Sequence[str], *, require_split: bool = False
+) -> list[Example]:
+    """Examples of one JSONL file; malformed lines raise :class:`InputError`, naming each."""
+    examples, bad = _read_file(path, slugs, require_split=require_split)
+    _raise_all(bad, str(path))
     return examples
 
 
@@ -147,6 +161,7 @@ def load_examples(
     paths: Path | Iterable[Path], slugs: Sequence[str], *, require_split: bool = False
 ) -> list[Example]:
     """Examples from a data folder (every ``*.jsonl``) or a list of files; ids must be unique.
+    Every malformed line and repeated id of every file is named in one error.
 
     A line without ``split`` gets the one :func:`split_for` would write, so training before
     ``partybot data split`` still holds out the same texts.
@@ -156,17 +171,24 @@ def load_examples(
         files = [paths] if isinstance(paths, Path) else list(paths)
     seen: dict[str, Example] = {}
     out: list[Example] = []
+    bad: list[InputError] = []
     for path in files:
-        for example in read_examples(path, slugs, require_split=require_split):
+        examples, errors = _read_file(path, slugs, require_split=require_split)
+        bad.extend(errors)
+        for example in examples:
             first = seen.get(example.id)
             if first is not None:
-                raise InputError(
-                    f"duplicate id {example.id!r} (first at {first.source}:{first.line})",
-                    source=example.source,
-                    line=example.line,
+                bad.append(
+                    InputError(
+                        f"duplicate id {example.id!r} (first at {first.source}:{first.line})",
+                        source=example.source,
+                        line=example.line,
+                    )
                 )
+                continue
             seen[example.id] = example
             out.append(example)
+    _raise_all(bad, str(files[0]) if len(files) == 1 else None)
     if not out:
         # The folder or the files' names, never a list's repr ("[PosixPath('x.txt')]").
         where = str(paths) if isinstance(paths, Path) else ", ".join(str(p) for p in files)
