@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from bot.search.query import PLACE_SYLLABLES as _PLACE_SYLLABLES
+
 GLOSSARY = Path(__file__).with_name("english.json")
 # A document code ("04-nq/tw", "08-qđi/tw" is not ASCII), an ordinal ("12th"), a word, a figure.
 _TOKEN = re.compile(
@@ -266,6 +268,29 @@ def english_reading(text: str) -> EnglishReading | None:
                 if ordinal is not None:
                     out.append(str(n))  # "the 5th": a figure; "the first": a filler
                 i += 1
+            continue
+        place = next(
+            (
+                _PLACE_SYLLABLES[tuple(words[i : i + k])]
+                for k in (4, 3, 2)
+                if tuple(words[i : i + k]) in _PLACE_SYLLABLES
+            ),
+            None,
+        )
+        glossed = next(
+            (
+                len(phrase)
+                for phrase, _ in _glossary()
+                if tuple(words[i : i + len(phrase)]) == phrase
+            ),
+            0,
+        )
+        if place is not None and len(place) > glossed:  # "Ho Chi Minh City" is the glossary's
+            # A province as English writes it, without accents ("corruption in Can Tho" lost
+            # its place: "can" is a filler): the name, as a name.
+            out.append(" ".join(w[:1].upper() + w[1:] for w in place))
+            terms += len(place)
+            i += len(place)
             continue
         if word in POSTPOSED and i + 1 < len(words):
             after.append(POSTPOSED[word])  # "new party members": "đảng viên mới"

@@ -722,7 +722,7 @@ _PLACE_WORDS = frozenset({"hòa bình", "thái bình"})
 # Typed without accents, the letters of a commoner word: "dien bien" is mostly "(tự) diễn
 # biến", "cao bang" the "cào bằng" of evaluations. A place when typed with its accents.
 _PLACE_FOLDS_ELSEWHERE = frozenset({("dien", "bien"), ("cao", "bang")})
-_PLACE_SYLLABLES = {
+PLACE_SYLLABLES = {
     tuple(fold_lower(p).split()): tuple(p.split())
     for p in (" ".join(x.split()) for x in _PLACES.split(";"))
     if p and p not in _PLACE_WORDS
@@ -737,7 +737,7 @@ def _places_named(placed: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
     while i < len(out):
         for size in (4, 3, 2):
             run = [term for _, term in out[i : i + size]]
-            place = _PLACE_SYLLABLES.get(tuple(t.folded for t in run))
+            place = PLACE_SYLLABLES.get(tuple(t.folded for t in run))
             if len(run) < size or place is None or any(t.capital or t.keep for t in run):
                 continue
             if not any(t.accented for t in run) and (
