@@ -809,6 +809,10 @@ def test_cli_train_classify_evaluate_models(tmp_path: Path, cli: CliRunner) -> N
         json.loads(x) for x in cli.invoke(main, ["models", "list", "--json"]).output.splitlines()
     ]
     assert [x["version"] for x in active if x["active"]] == [version]
+    # The list says how many topics each version knows: the narrow one's high macro-F1
+    # invited activating it (a tester's recheck).
+    assert [x["topics_known"] for x in active][:2] == [[2, 8], [8, 8]]
+    assert " 2/8 " in cli.invoke(main, ["models", "list"]).output
 
 
 def test_dense_bigram_lookup_counts_like_the_sorted_table(

@@ -589,6 +589,7 @@ def models_list(services, as_json: bool) -> None:  # type: ignore[no-untyped-def
                         "size": item.size,
                         "test_macro_f1": item.test_macro_f1,
                         "cv_macro_f1": item.cv_macro_f1,
+                        "topics_known": list(item.topics_known) if item.topics_known else None,
                     }
                 )
             )
@@ -597,14 +598,17 @@ def models_list(services, as_json: bool) -> None:  # type: ignore[no-untyped-def
         click.echo("no models (train one with: partybot train)")
         return
     click.echo(
-        f"  {'version':<22} {'created (UTC)':<17} {'test F1':>7} {'CV F1':>7} {'size':>8}  sha256"
+        f"  {'version':<22} {'created (UTC)':<17} {'test F1':>7} {'CV F1':>7} {'topics':>6} "
+        f"{'size':>8}  sha256"
     )
     for item in items:
         mark = "*" if item.active else " "
         f1 = f"{item.test_macro_f1:.3f}" if item.test_macro_f1 is not None else "—"
         cv = f"{item.cv_macro_f1:.3f}" if item.cv_macro_f1 is not None else "—"
+        known = "{}/{}".format(*item.topics_known) if item.topics_known else "—"
         click.echo(
             f"{mark} {item.version:<22} {item.created_at:%Y-%m-%d %H:%M}  {f1:>7} {cv:>7} "
+            f"{known:>6} "
             f"{item.size / 1e6:>6.2f}MB  {item.sha256[:12]}"
         )
 

@@ -32,6 +32,18 @@ class ModelInfo:
         return float(value) if isinstance(value, int | float) else None
 
     @property
+    def topics_known(self) -> tuple[int, int] | None:
+        """(topics with training examples, topics): a model never tags a topic it had no
+        example of, whatever its macro-F1 over the others (a tester's scored 1.000 with 2 of
+        8). None when the card does not say."""
+        labels = self.card.get("labels")
+        counts = self.card.get("training_data", {}).get("counts", {}).get("positives")
+        if not isinstance(labels, list) or not isinstance(counts, dict):
+            return None
+        known = sum(1 for s in labels if (counts.get(s) or {}).get("train", 0))
+        return known, len(labels)
+
+    @property
     def cv_macro_f1(self) -> float | None:
         """Cross-validated macro-F1 from the card."""
         value = self.card.get("cv", {}).get("macro_f1")
