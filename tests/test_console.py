@@ -710,3 +710,22 @@ def test_the_searched_for_line_spells_a_place_as_searched(services: Services) ->
     text = out.getvalue()
     assert "Không tài liệu nào viết «Đắc Lắc»; đã tìm theo: Đắk Lắk." in text, text
     assert "Đã tìm theo: kỷ luật cán bộ ở Đắk Lắk" in text, text
+
+
+def test_a_kind_that_disagrees_with_its_code_is_said(services: Services) -> None:
+    # "Kết luận 21-NQ/TW" was answered as Nghị quyết 21 without a word (a tester's).
+    from bot.corpus.documents import NewDocument
+    from bot.search.query import parse_query
+
+    services.use_classifier(None)
+    services.documents.add_many(
+        [NewDocument(title="Tin", text="Thực hiện Nghị quyết 21-NQ/TW.", external_id="nq")]
+    )
+    out = io.StringIO()
+    lines = "Kết luận 21-NQ/TW\nNghị quyết 21-NQ/TW\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    text = out.getvalue()
+    note = "Đã tìm theo số hiệu 21-NQ/TW; «Kết luận» không khớp với loại văn bản"
+    assert text.count(note) == 1, text
+    assert parse_query("Quyết định 37-QĐ/TW").kind_mismatch == []  # one kind, two names
+    assert parse_query("QĐ 08-QĐi/TW").kind_mismatch == []

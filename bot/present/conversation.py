@@ -710,6 +710,8 @@ def bending_note(results: SearchResults, lang: str, *, complete: bool = True) ->
         # "kỷ luật ở Đắk Nông" listed Đắk Lắk's cases under "approximate results".
         names = cut(", ".join(results.absent_names), 80)
         lines.append(t(lang, "note_absent_names", names=names))
+    for kind, code in results.kind_mismatch[:2]:
+        lines.append(t(lang, "note_kind_mismatch", kind=cut(kind, 30), code=cut(code, 30)))
     if results.unread:
         lines.append(t(lang, "note_unread", words=cut(", ".join(results.unread), 80)))
     if results.ignored:

@@ -93,6 +93,9 @@ class SearchResults:
     ignored: list[str] = field(default_factory=list)
     # Words of an English query the glossary could not read (the rest was searched).
     unread: list[str] = field(default_factory=list)
+    # A kind's name typed before a code of another kind ("Kết luận", "21-NQ/TW"): the code
+    # was searched, and the answer says so.
+    kind_mismatch: list[tuple[str, str]] = field(default_factory=list)
     # Words typed both to find and to leave out ("tham nhũng -tham"): left out, not searched.
     contradicted: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)  # words and phrases typed after "-"

@@ -2291,6 +2291,7 @@ class SearchEngine:
             query=query, hits=[], total=0, offset=offset, limit=limit, codes=parsed.code_keys
         )
         results.date_widened = parsed.date_widened
+        results.kind_mismatch = list(parsed.kind_mismatch)
         results.contradicted = parsed.contradicted
         results.excluded = list(dict.fromkeys(parsed.excluded_text))
         explicit_dates = date_from is not None or date_to is not None

@@ -181,6 +181,8 @@ class ParsedQuery:
     terms: list[Term] = field(default_factory=list)  # keyword syllables, stopwords included
     phrases: list[list[Term]] = field(default_factory=list)  # quoted text, required
     excluded: list[str] = field(default_factory=list)  # after "-", typed without accents: folded
+    # (the kind's name typed, the code typed) where they disagree: "Kết luận", "21-NQ/TW".
+    kind_mismatch: list[tuple[str, str]] = field(default_factory=list)
     # ... typed with accents: as typed (lower case), since "-đấu" is not "-đầu" or "-dấu".
     excluded_exact: list[str] = field(default_factory=list)
     excluded_phrases: list[list[str]] = field(default_factory=list)  # -"đấu thầu", folded
@@ -457,7 +459,18 @@ def _query_code(key: str, full: str | None) -> list[str]:
 _EXCLUDED_NUMBER = re.compile(r"(?:(?<=\s)|^)-(?=\d{1,5}\s?[-/])")
 
 
-def _codes(text: str) -> tuple[list[list[str]], list[list[str]], str]:
+# The kind a name before a code says ("Kết luận 21-NQ/TW": KL, but the code is NQ's).
+_PREFIX_KIND = {
+    "nghi quyet": "NQ", "ket luan": "KL", "chi thi": "CT", "quy dinh": "QD", "quyet dinh": "QD",
+    "huong dan": "HD", "thong bao": "TB", "ke hoach": "KH", "de an": "DA", "quy che": "QC",
+    "thong tu": "TT", "nghi dinh": "ND", "cong van": "CV", "nq": "NQ", "kl": "KL", "ct": "CT",
+    "qd": "QD", "qdi": "QD", "hd": "HD",
+}  # fmt: skip
+
+
+def _codes(
+    text: str, mismatched: list[tuple[str, str]] | None = None
+) -> tuple[list[list[str]], list[list[str]], str]:
     """Document codes in the query (as index terms to look for), those excluded ("-Kết luận
     21", "-21-KL/TW"), and the text without them.
 
@@ -493,6 +506,12 @@ def _codes(text: str) -> tuple[list[list[str]], list[list[str]], str]:
         # "Kết luận số 21-KL/TW": the kind's name before a code is part of the code.
         prefix = _KIND_PREFIX.search(folded[:start])
         begin = prefix.start() if prefix else start
+        said = _PREFIX_KIND.get(re.sub(r"\s+so\s*$|\s+$", "", prefix.group(0))) if prefix else None
+        kind = re.match(r"\d+-([A-Z]+)", keys[0])
+        if mismatched is not None and said and kind and kind.group(1) != said:
+            # The code is what is searched; the answer says so ("Kết luận 21-NQ/TW" is
+            # Nghị quyết 21, which a tester found answered without a word).
+            mismatched.append((text[begin:start].strip(), text[start:end].strip()))
         if begin - 1 in dashes or _after_dash(text, begin):
             excluded.append(keys)
             begin -= 1
@@ -575,7 +594,7 @@ def parse_query(
     work = _unframed(work, text)
 
     if read_codes:
-        parsed.codes, parsed.excluded_codes, work = _codes(work)
+        parsed.codes, parsed.excluded_codes, work = _codes(work, parsed.kind_mismatch)
     folded = fold_lower(work)
 
     # Question phrases: remember, then drop from the keywords.
