@@ -729,3 +729,12 @@ def test_a_kind_that_disagrees_with_its_code_is_said(services: Services) -> None
     assert text.count(note) == 1, text
     assert parse_query("Quyết định 37-QĐ/TW").kind_mismatch == []  # one kind, two names
     assert parse_query("QĐ 08-QĐi/TW").kind_mismatch == []
+
+
+def test_doc_underscore_zero_is_a_document_not_found_as_in_telegram(services: Services) -> None:
+    # "/doc_0" was "no such command" in the console while "/doc 0" was "not found" (a
+    # tester's); Telegram's /doc_N handler takes any number.
+    out = io.StringIO()
+    run_console(services, stdin=io.StringIO("/doc_0\n/doc 0\n/quit\n"), stdout=out)
+    text = out.getvalue()
+    assert text.count("Không tìm thấy tài liệu «0».") == 2 and "Không có lệnh" not in text

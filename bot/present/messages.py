@@ -309,7 +309,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "classify_usage": "Usage: <code>/classify text to label</code> or reply to a message with /classify",
         "classify_header": "🏷 <b>Topics</b>",
         "classify_none": "The text belongs to none of the topics.",
-        "classify_unreadable": "Nothing to label here: send a paragraph of Vietnamese text (a few sentences).",
+        "classify_unreadable": "Only Vietnamese text can be labelled: send a paragraph in Vietnamese (a few sentences).",
         "classify_short": "<i>A very short text: take the answer as a hint.</i>",
         "classify_others": "Other topics: {topics}",
         "classify_nearest": "Nearest: {topics}",
