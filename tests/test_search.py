@@ -3263,6 +3263,15 @@ def test_a_subject_said_whole_comes_before_a_place_with_a_syllable_of_it(svc: Se
     assert "tax" in ids(search(svc, "dân vận Bình Dương", limit=20))  # after them
 
 
+def test_a_code_in_a_title_comes_first_among_the_citing(svc: Services) -> None:
+    # An untitled report citing Kết luận 21 five times led "Kết luận 21-KL/TW", above two
+    # articles with it in their titles (a tester's).
+    add(svc, "report", "Nhằm giúp cho cán bộ", "Thực hiện Kết luận 21-KL/TW. " * 5)
+    add(svc, "titled", "Kiểm tra việc thực hiện Kết luận 21", "Đoàn kiểm tra làm việc tại xã.")
+    got = search(svc, "Kết luận 21-KL/TW")
+    assert ids(got) == ["titled", "report"] and got.citing in (None, 2)
+
+
 def test_a_law_s_year_is_its_name_not_a_period(svc: Services) -> None:
     # "Luật Phòng, chống tham nhũng 2018" listed unrelated 2018 articles (a tester's).
     add(svc, "law", "Tin", "Thi hành Luật Phòng, chống tham nhũng 2018.", date=datetime(2022, 5, 1))

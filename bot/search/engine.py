@@ -69,6 +69,7 @@ from bot.search.halves import HalvedSearch
 from bot.search.index import (
     PAIR_MAX_CHARS,
     SCHEMA,
+    TITLE_CODE,
     TOKEN_PATTERN,
     SearchIndex,
     from_timestamp,
@@ -129,6 +130,7 @@ W_UNTAGGED = 4.0  # own set 0.954 → 0.959 (1: 0.957, 3: 0.958, 6: 0.960); firs
 # The articles citing what replaced a catalogued document: above its subject's, below W_TIER / 2
 # (where the citing tier ends for the answer).
 W_REPLACEMENT = W_TIER / 4
+W_TITLE_CODE = 50.0  # a citing document with the code in its title (see _citing)
 W_SUBJECT = 1.0  # a catalogued document's subject words, for articles that do not cite it
 SUBJECT_PAIRS = 8  # a catalogued document's most distinctive word pairs (two make a match)
 PHRASE_SLOP = 1  # a quoted phrase still matches with one word inserted
@@ -1915,6 +1917,9 @@ class SearchEngine:
             weights[doc.full] = weights.get(doc.full, 0.0) + 1.0
             weights[f"{doc.key}/*"] = weights.get(f"{doc.key}/*", 0.0) + W_BARE_CODE
         parts = [_boost(_term("codes", k), w) for k, w in weights.items()]
+        # Optional: the documents with the code in their title first among those citing it.
+        titled = [_term("codes", f"{TITLE_CODE}{k}") for k in weights]
+        parts.append(Query.const_score_query(_should(titled), W_TITLE_CODE))
         for doc in central:
             for alias, term in doc.aliases:
                 parts.append(

@@ -49,7 +49,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 18  # 18: "35/NQ-TW" indexed as 35-NQ/TW
+TITLE_CODE = "title:"  # prefix of a title's code terms in the "codes" field
+
+SCHEMA_VERSION = 19  # 18: "35/NQ-TW" indexed as 35-NQ/TW; 19: a title's codes (TITLE_CODE)
 META_FILE = "partybot-index.json"
 TOKENIZER = "vn"
 # Our syllable tokenizer (bot.text.tokenize), so query terms built in Python match index terms.
@@ -231,6 +233,11 @@ def to_tantivy(doc: Document) -> tantivy.Document:
     in_text = line_codes(doc.text, folded[len(doc.title) + 1 :])
     for term in code_terms(exact, found=cited + in_text):
         out.add_text("codes", term)
+    # A code in the title, once more under its own terms: the article is about it (an
+    # untitled report citing it five times led "Kết luận 21-KL/TW" above two with it in
+    # their titles: a tester's).
+    for term in dict.fromkeys(code_terms(doc.title, found=cited)):
+        out.add_text("codes", f"{TITLE_CODE}{term}")
     for slug in doc.topics:
         out.add_text("topics", slug)
     if not doc.topics:
