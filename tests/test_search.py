@@ -2037,6 +2037,22 @@ def test_paginate_text_respects_the_limit_and_paragraphs() -> None:
     assert paginate_text("ngắn") == ["ngắn"]
 
 
+def test_a_long_report_fills_its_first_page_and_keeps_headings_with_their_text() -> None:
+    # A report's first page was its heading alone (134 characters) before a 6,000-character
+    # paragraph, and "II. …" sat alone at the bottom of page 3 (a tester's).
+    long = "Chi bộ duy trì sinh hoạt định kỳ, nội dung thiết thực. " * 110  # ~6,000
+    text = "\n\n".join(
+        ["I. KẾT QUẢ ĐẠT ĐƯỢC", long, "Câu kết phần một.", "II. PHƯƠNG HƯỚNG NĂM 2027", long]
+    )
+    pages = paginate_text(text, limit=1000)
+    assert all(0 < len(p) <= 1000 for p in pages)
+    assert len(pages[0]) > 900 and pages[0].startswith("I. KẾT QUẢ ĐẠT ĐƯỢC\n\nChi bộ")
+    for page in pages:
+        assert not page.rstrip().endswith(("KẾT QUẢ ĐẠT ĐƯỢC", "PHƯƠNG HƯỚNG NĂM 2027")), page[-60:]
+    joined = "".join(p.replace("\n", "").replace(" ", "") for p in pages)
+    assert joined == text.replace("\n", "").replace(" ", "")
+
+
 # --- CLI -----------------------------------------------------------------------------------
 
 

@@ -77,25 +77,97 @@ def _split_long(unit: str, limit: int) -> list[str]:
     return out
 
 
+# A page is filled with the start of a paragraph too long for the room left, when that room
+# is at least this share of a page: a report's first page was its title and one heading, 134
+# characters, before a 6,000-character paragraph (a tester's).
+FILL_FROM = 0.25
+_HEADING_MAX = 100  # characters of a line read as a heading when it ends without punctuation
+
+
+def _is_heading(block: str) -> bool:
+    """A short line without closing punctuation ("II. PHƯƠNG HƯỚNG NĂM 2027"): it belongs
+    with the text after it, never alone at the bottom of a page."""
+    return (
+        "\n" not in block
+        and len(block) <= _HEADING_MAX
+        and not block.endswith((".", "!", "?", ";", ",", "…", "”", '"', ")"))
+    )
+
+
+def _take(paragraph: str, room: int) -> tuple[str, str]:
+    """The paragraph's first sentences that fit in ``room``, and the rest ("" and the whole
+    paragraph when not even one fits)."""
+    head = ""
+    sentences = split_sentences(paragraph)
+    for i, sentence in enumerate(sentences):
+        candidate = f"{head} {sentence}" if head else sentence
+        if len(candidate) > room:
+            return head, " ".join(sentences[i:])
+        head = candidate
+    return head, ""
+
+
 def paginate_text(text: str, limit: int = 4096) -> list[str]:
     """Pages of at most ``limit`` characters, split between paragraphs when possible.
 
-    A paragraph longer than a page is split between sentences, a sentence longer than a page
-    between words, and a word longer than a page anywhere. Always at least one page.
+    A paragraph longer than a page fills the room left on the page with its first sentences
+    when that room is a fair share of a page (FILL_FROM); a heading is never the last block
+    of a page. A paragraph longer than a page is split between sentences, a sentence longer
+    than a page between words, and a word longer than a page anywhere. Always at least one
+    page.
     """
     limit = max(1, int(limit))
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
     pages: list[str] = []
-    current = ""
-    for paragraph in paragraphs:
-        for part in _split_long(paragraph, limit):
-            candidate = f"{current}\n\n{part}" if current else part
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                if current:
-                    pages.append(current)
-                current = part
-    if current:
-        pages.append(current)
+    blocks: list[str] = []  # the current page's paragraphs (or parts of one)
+
+    def size(parts: list[str]) -> int:
+        return sum(map(len, parts)) + 2 * max(0, len(parts) - 1)
+
+    def turn() -> None:
+        """End the page; a heading at its bottom goes on to the next."""
+        carried = [blocks.pop()] if len(blocks) > 1 and _is_heading(blocks[-1]) else []
+        pages.append("\n\n".join(blocks))
+        blocks[:] = carried
+
+    queue = list(paragraphs)
+    while queue:
+        paragraph = queue.pop(0)
+        if size([*blocks, paragraph]) <= limit:
+            blocks.append(paragraph)
+            continue
+        room = limit - size(blocks) - (2 if blocks else 0)
+        # Only a paragraph no page holds whole is split to fill one: one that fits on a page
+        # of its own is kept whole there.
+        if room >= FILL_FROM * limit and len(paragraph) > limit:
+            head, rest = _take(paragraph, room)
+            if head:
+                blocks.append(head)
+                turn()
+                if rest:
+                    queue.insert(0, rest)
+                continue
+        if blocks:
+            turn()
+            if size([*blocks, paragraph]) <= limit:
+                blocks.append(paragraph)
+                continue
+            room = limit - size(blocks) - (2 if blocks else 0)
+            fill = room >= FILL_FROM * limit and len(paragraph) > limit
+            head, rest = _take(paragraph, room) if fill else ("", paragraph)
+            if head:
+                blocks.append(head)
+                turn()
+                if rest:
+                    queue.insert(0, rest)
+                continue
+            if blocks:
+                pages.append("\n\n".join(blocks))
+                blocks.clear()
+        # Alone on its pages: between sentences, then words, then characters.
+        parts = _split_long(paragraph, limit)
+        pages.extend(parts[:-1])
+        blocks.append(parts[-1])
+    if blocks:
+        pages.append("\n\n".join(blocks))
     return pages or [""]
