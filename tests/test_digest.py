@@ -316,6 +316,31 @@ def test_preview_changes_nothing(svc: Services) -> None:
     assert store.get(-9) == before
 
 
+def test_a_document_about_no_topic_is_left_out_of_digests(svc: Services) -> None:
+    # A football report, which the classifier put outside every topic, reached a Party
+    # group's digest under "Khác" (a tester's). One not yet classified still comes.
+    from bot.digest.content import build_digest
+    from bot.store.db import utcnow
+
+    svc.use_classifier(None)
+    ids = {}
+    for ext, title in (
+        ("party", "Kết nạp đảng viên"),
+        ("ball", "Đội tuyển thắng"),
+        ("new", "Tin mới"),
+    ):
+        ids[ext] = svc.documents.add(
+            NewDocument(title=title, text=f"{title} hôm nay.", external_id=ext)
+        ).document_id
+    svc.documents.set_topics(ids["party"], {"admission": 0.9}, "m1")
+    svc.documents.set_topics(ids["ball"], {}, "m1")  # classified: no topic
+    docs = svc.documents.newer_than(0, limit=10)
+    digest = build_digest(svc, docs, now=utcnow())
+    text = "\n".join(digest.messages)
+    assert "Kết nạp đảng viên" in text and "Tin mới" in text and "Đội tuyển thắng" not in text
+    assert sorted(digest.documents) == sorted([ids["party"], ids["new"]])
+
+
 def test_the_trend_counts_each_document_once_as_the_header_does(svc: Services) -> None:
     from bot.digest.content import weekly_trend
     from bot.store.db import documents, utcnow

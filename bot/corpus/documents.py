@@ -32,6 +32,8 @@ class Document:
     ingested_at: datetime
     origin: str | None = None
     topics: dict[str, float] = field(default_factory=dict)
+    # Classified by a model (with or without a topic found); False for one not yet classified.
+    classified: bool = False
 
     @property
     def date(self) -> datetime:

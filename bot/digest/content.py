@@ -100,6 +100,11 @@ def build_digest(
         doc_topics = [s for s in doc.topics if not wanted or s in wanted]
         if wanted and not doc_topics:
             continue
+        if not doc.topics and doc.classified:
+            # Found to be about none of the topics (a football match, the weather): not for a
+            # Party group's daily digest, which listed one under "Khác" (a tester's). One
+            # not yet classified still comes, under "Khác", rather than be passed over.
+            continue
         key = doc_topics[0] if doc_topics else OTHER  # topics are sorted by probability
         groups.setdefault(key, []).append(doc)
     included = [d.id for group in groups.values() for d in group]

@@ -41,6 +41,7 @@ def _row_to_document(row: sa.Row) -> Document:
         content_hash=row.content_hash,
         ingested_at=row.ingested_at,
         origin=row.origin,
+        classified=getattr(row, "topics_version", None) is not None,
     )
 
 
