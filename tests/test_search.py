@@ -2994,6 +2994,12 @@ def test_a_summary_starts_with_the_news_not_a_dateline_or_a_scene() -> None:
         " đảng viên cho 4 sinh viên nhân kỷ niệm ngày sinh Chủ tịch Hồ Chí Minh."
     )
     assert summarize(_Doc("Lễ kết nạp", feature)).startswith("Chiều 16/5, Chi bộ sinh viên")
+    # A place with a dash in its name: all of it (a tester's snippet began "Vũng Tàu –").
+    coast = (
+        "Bà Rịa – Vũng Tàu – 4 giờ 30 sáng 26/3, bãi Sau đã kín người. Đoàn viên thanh niên"
+        " ra quân dọn rác, tuyên truyền bảo vệ môi trường biển."
+    )
+    assert summarize(_Doc("Ra quân", coast)).startswith("4 giờ 30 sáng 26/3, bãi Sau")
 
 
 def test_a_long_first_sentence_is_cut_at_a_clause() -> None:

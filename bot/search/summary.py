@@ -134,9 +134,11 @@ def _cap(sentence: str, limit: int = MAX_SUMMARY_CHARS) -> str:
 
 
 # A dateline before the lead: "Quỳnh Lưu – Ngày 26/12/2023, …", "TP. Thái Bình – Chiều
-# 18/4, …": one to four capitalised words and a dash, then the sentence.
+# 18/4, …": one to four capitalised words and a dash, then the sentence; a place with a dash
+# in its name too ("Bà Rịa – Vũng Tàu – 4 giờ 30 sáng …", half of which was left: a tester's).
+_PLACE_WORDS = r"[A-ZĐÀ-Ỹ][\w.]*(?:\s[A-ZĐÀ-Ỹ][\w.]*){0,3}"
 _DATELINE = re.compile(
-    r"^(?:TP\.\s?)?[A-ZĐÀ-Ỹ][\w.]*(?:\s[A-ZĐÀ-Ỹ][\w.]*){0,3}\s+[–—-]\s+(?=[A-ZĐÀ-Ỹ0-9])"
+    rf"^(?:TP\.\s?)?{_PLACE_WORDS}(?:\s[–—-]\s{_PLACE_WORDS})?\s+[–—-]\s+(?=[A-ZĐÀ-Ỹ0-9])"
 )
 # A sentence that dates the news ("Chiều 16/5, Chi bộ sinh viên … kết nạp …"), and a date.
 _NEWS_START = re.compile(
