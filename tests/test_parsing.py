@@ -155,6 +155,21 @@ def test_a_byline_under_the_date_is_the_author() -> None:
     assert parse_article(f"Tin\n19/05/2017 08:00\n{lead}\nNội dung.").paragraphs[0] == lead
 
 
+def test_a_newspapers_name_before_the_lead_and_after_the_byline() -> None:
+    # "(Báo Nghệ An) - Sáng 5/12, …" began the digest's lead, and "Thanh Hà - Báo Nghệ An"
+    # stayed as the last paragraph (a tester's).
+    a = parse_article(
+        "Kết nạp đảng viên là thanh niên\n05/12/2026\n"
+        "(Báo Nghệ An) - Sáng 5/12, Đảng ủy Khối tổ chức lễ kết nạp đảng viên.\n\n"
+        "Buổi lễ diễn ra trang trọng.\n\nThanh Hà - Báo Nghệ An\n"
+    )
+    assert a.paragraphs == [
+        "Sáng 5/12, Đảng ủy Khối tổ chức lễ kết nạp đảng viên.",
+        "Buổi lễ diễn ra trang trọng.",
+    ]
+    assert (a.source, a.author) == ("Báo Nghệ An", "Thanh Hà")
+
+
 def test_related_links_share_bar_and_labelled_captions_are_page_furniture() -> None:
     # Found by a tester: all three reached the document page, and the snippets.
     a = parse_article(

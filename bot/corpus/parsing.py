@@ -46,7 +46,14 @@ _RELATED_ITEM_MAX = 160
 _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _SOURCE_LINE = re.compile(r"^(?:Nguồn(?: bài viết)?|Theo|Nguồn tin)\s*:\s*(.*)$", re.IGNORECASE)
 _OUTLET_PREFIX = re.compile(
-    r"^\(\s*([A-Za-zĐđ][\w.\-]*\.(?:vn|com|net|org|gov\.vn|com\.vn)|[A-ZĐ][A-ZĐ0-9 .&/-]{1,20})\s*\)\s*[-–—:]+\s*"
+    r"^\(\s*([A-Za-zĐđ][\w.\-]*\.(?:vn|com|net|org|gov\.vn|com\.vn)|[A-ZĐ][A-ZĐ0-9 .&/-]{1,20}"
+    # "(Báo Nghệ An) - Sáng 5/12, …" (a tester's lead kept it).
+    r"|(?:Báo|Tạp chí|Đài|Cổng TTĐT|Cổng thông tin)\s[^()\n]{2,40})\s*\)\s*[-–—:]+\s*"
+)
+# A byline closing the text, a name and the outlet: "Thanh Hà - Báo Nghệ An".
+_NAME_OUTLET = re.compile(
+    r"^((?:[A-ZĐÀ-Ỹ][\w]*\s){1,4}[A-ZĐÀ-Ỹ][\w]*)\s+[-–—]\s+((?:Báo|Tạp chí|Đài|TTXVN|VOV|VTV)"
+    r"\b[^,;:.]{0,40})$"
 )
 _CAPTION_PHOTO = re.compile(r"(?:^|[.\s])(?:Ảnh|Ảnh minh họa|Nguồn ảnh|Video)\s*:\s*[^.]{0,60}\.?$")
 # A caption that says so first: "Ảnh: Đồng chí Lê Văn C. trao quyết định kết nạp …".
@@ -348,6 +355,10 @@ def parse_article(raw: str, *, title: str | None = None) -> ParsedArticle:
         if not lines:
             break
         candidate = _author_from_line(lines[-1])
+        outlet = _NAME_OUTLET.match(lines[-1]) if candidate is None else None
+        if outlet is not None:
+            candidate = outlet.group(1)
+            source = source or outlet.group(2).strip()
         if candidate is None:
             break
         author = author or candidate
