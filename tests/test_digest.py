@@ -224,7 +224,11 @@ async def test_catch_up_after_downtime_is_sent_once(svc: Services) -> None:
     assert store.get(-200).next_due_at == datetime(2026, 11, 25, 0, 0)
 
 
-async def test_crash_between_send_and_record_neither_repeats_nor_skips(svc: Services) -> None:
+async def test_crash_between_send_and_record_neither_repeats_nor_skips(
+    svc: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A digest of several messages: every item of each topic listed (the cap is 10).
+    monkeypatch.setattr("bot.digest.content.MAX_PER_TOPIC", 30)
     store = SubscriptionStore(svc.db)
     store.enable(-300, "07:00", now=datetime(2026, 11, 23, 12, 0))
     for n, slug in enumerate(("admission", "cadres", "grassroots", "ideology")):
@@ -314,6 +318,35 @@ def test_preview_changes_nothing(svc: Services) -> None:
     parts = preview(svc, -9)
     assert parts and "Tin số 1" in parts[0]
     assert store.get(-9) == before
+
+
+def test_a_continued_message_repeats_its_topic_and_a_topic_is_capped(svc: Services) -> None:
+    # A third message began with items under no heading, and a topic listed 15 near-identical
+    # items (a tester's): its heading again, "(tiếp)", and ten items, then the /topic.
+    from bot.digest.content import MAX_PER_TOPIC, build_digest
+    from bot.present.render import split_html_messages
+    from bot.store.db import utcnow
+
+    svc.use_classifier(None)
+    for n in range(14):
+        added = svc.documents.add(
+            NewDocument(
+                title=f"Kết nạp đảng viên ở xã số {n}",
+                text=f"Chi bộ thôn số {n} kết nạp {n + 2} đảng viên mới trong tháng.",
+                external_id=f"a{n}",
+            )
+        )
+        svc.documents.set_topics(added.document_id, {"admission": 0.9}, "m1")
+    digest = build_digest(svc, svc.documents.newer_than(0, limit=50), now=utcnow())
+    text = "\n".join(digest.messages)
+    assert text.count("• ") == MAX_PER_TOPIC == 10
+    assert f"… và {14 - MAX_PER_TOPIC} tài liệu khác (/topic 2)" in text
+    # Split into messages, one continuing a topic starts with its heading.
+    head = "<b>🏷 Kết nạp</b>"
+    blocks = ["📰 Bản tin", f"{head}\n• một " + "x" * 40, "• hai " + "y" * 40, "• ba " + "z" * 40]
+    later = f"{head} (tiếp)"
+    parts = split_html_messages(blocks, limit=70, continued=[None, None, later, later])
+    assert parts[1:] == [f"{head} (tiếp)\n• hai " + "y" * 40, f"{head} (tiếp)\n• ba " + "z" * 40]
 
 
 def test_a_document_about_no_topic_is_left_out_of_digests(svc: Services) -> None:

@@ -233,7 +233,11 @@ async def test_sent_at_0700_hanoi_once_across_midnight_utc_then_only_new(env: En
     assert SubscriptionStore(env.services.db).get(-101).next_due_at == datetime(2026, 11, 26, 0, 0)
 
 
-async def test_hostile_titles_and_a_long_digest_pass_the_strict_parser(env: Env) -> None:
+async def test_hostile_titles_and_a_long_digest_pass_the_strict_parser(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A digest of several messages: every item of each topic listed (the cap is 10).
+    monkeypatch.setattr("bot.digest.content.MAX_PER_TOPIC", 30)
     chat = known(env.fake, [-102])[0]
     subscribe(env.services, [chat])
     ids = [add_doc(env.services, title, key=f"h{i}") for i, title in enumerate(HOSTILE_TITLES)]

@@ -15,7 +15,7 @@ from bot.services import Services
 from bot.timeutil import TIMEZONE, format_date
 
 OTHER = "_other"
-MAX_PER_TOPIC = 30
+MAX_PER_TOPIC = 10  # items per topic; the rest are counted, with the /topic to see them
 
 
 @dataclass
@@ -124,6 +124,7 @@ def build_digest(
         )
         header.append(t(lang, "digest_trend", items=changes))
     blocks = ["\n".join(header)]
+    continued: list[str | None] = [None]
     for slug in order:
         # Most important first: how sure the classifier is, then how recent.
         group = sorted(
@@ -142,9 +143,14 @@ def build_digest(
                 + (f"\n  {esc(summary)}" if summary else "")
             )
             blocks.append(f"{heading}\n{item}" if n == 0 else item)
+            continued.append(None if n == 0 else f"{heading} {esc(t(lang, 'digest_continued'))}")
         if len(group) > MAX_PER_TOPIC:
-            blocks.append(t(lang, "digest_more", n=len(group) - MAX_PER_TOPIC))
-    return Digest(split_html_messages(blocks), included, counts)
+            more = t(lang, "digest_more", n=len(group) - MAX_PER_TOPIC)
+            if slug != OTHER:
+                more += " " + t(lang, "digest_more_topic", n=taxonomy.slugs.index(slug) + 1)
+            blocks.append(more)
+            continued.append(None)
+    return Digest(split_html_messages(blocks, continued=continued), included, counts)
 
 
 def _name(services: Services, slug: str, lang: str) -> str:

@@ -144,12 +144,16 @@ def link(url: str, label: str) -> str:
     return f'<a href="{esc_attr(url)}">{esc(label)}</a>'
 
 
-def split_html_messages(blocks: list[str], limit: int = MAX_MESSAGE) -> list[str]:
-    """Pack HTML blocks (each balanced) into messages of at most ``limit`` visible chars."""
+def split_html_messages(
+    blocks: list[str], limit: int = MAX_MESSAGE, *, continued: list[str | None] | None = None
+) -> list[str]:
+    """Pack HTML blocks (each balanced) into messages of at most ``limit`` visible chars;
+    ``continued[i]``, when given, goes above block i if it starts a message (a digest's topic
+    heading, "(tiếp)": a continued message began with items of no topic, a tester's)."""
     messages: list[str] = []
     current: list[str] = []
     size = 0
-    for block in blocks:
+    for i, block in enumerate(blocks):
         length = visible_length(block)
         if length > limit:
             block, length = fit(block, limit), limit
@@ -157,6 +161,10 @@ def split_html_messages(blocks: list[str], limit: int = MAX_MESSAGE) -> list[str
         if current and size + extra > limit:
             messages.append("\n\n".join(current))
             current, size = [], 0
+            heading = continued[i] if continued is not None and i < len(continued) else None
+            if heading and visible_length(heading) + 1 + length <= limit:
+                block = f"{heading}\n{block}"
+                length = visible_length(block)
             extra = length
         current.append(block)
         size += extra
