@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -166,15 +167,14 @@ def test_cli_run_webhook_without_secret_is_one_error_line(
     assert "Traceback" not in result.output
 
 
-def test_cli_run_with_telegram_unreachable_is_one_error_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def telegram_unreachable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The CLI's settings with Telegram's API on a port nobody listens on."""
     import socket
 
-    from bot.cli import main
     from bot.config import get_settings
 
-    with socket.socket() as closed:  # a port nobody listens on
+    with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     for key, value in {
@@ -185,10 +185,15 @@ def test_cli_run_with_telegram_unreachable_is_one_error_line(
     }.items():
         monkeypatch.setenv(key, value)
     get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(main, ["run"])
-    finally:
-        get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("telegram_unreachable")
+def test_cli_run_with_telegram_unreachable_is_one_error_line() -> None:
+    from bot.cli import main
+
+    result = CliRunner().invoke(main, ["run"])
     assert result.exit_code == 1, result.output
     assert result.output.startswith("error: cannot reach the Telegram Bot API at http://127.0.0.1")
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
@@ -196,38 +201,18 @@ def test_cli_run_with_telegram_unreachable_is_one_error_line(
     assert not {"warm-search", "search-follow"} & {t.name for t in threading.enumerate()}
 
 
-def test_cli_digest_send_with_telegram_unreachable_is_one_line_and_changes_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("telegram_unreachable")
+def test_cli_digest_send_with_telegram_unreachable_is_one_line_and_changes_nothing() -> None:
     """A tester's `digest send` printed a 138-line traceback, and the chat's next digest had
     moved to the minute it failed."""
-    import socket
-
     from bot.cli import main
-    from bot.config import get_settings
 
-    with socket.socket() as closed:  # a port nobody listens on
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
-    for key, value in {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        "DATA_DIR": str(tmp_path / "data"),
-        "TELEGRAM_BOT_TOKEN": "123:TEST",
-        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
-    }.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
     cli = CliRunner()
-    try:
-        assert cli.invoke(main, ["users", "allow", "-1001"]).exit_code == 0
-        assert (
-            cli.invoke(main, ["digest", "on", "--chat", "-1001", "--time", "07:30"]).exit_code == 0
-        )
-        before = cli.invoke(main, ["digest", "list"]).output
-        result = cli.invoke(main, ["digest", "send", "--chat", "-1001"])
-        after = cli.invoke(main, ["digest", "list"]).output
-    finally:
-        get_settings.cache_clear()
+    assert cli.invoke(main, ["users", "allow", "-1001"]).exit_code == 0
+    assert cli.invoke(main, ["digest", "on", "--chat", "-1001", "--time", "07:30"]).exit_code == 0
+    before = cli.invoke(main, ["digest", "list"]).output
+    result = cli.invoke(main, ["digest", "send", "--chat", "-1001"])
+    after = cli.invoke(main, ["digest", "list"]).output
     assert result.exit_code == 1, result.output
     assert result.output.startswith("error: cannot reach the Telegram Bot API at http://127.0.0.1")
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output

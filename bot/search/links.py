@@ -131,43 +131,42 @@ def paginate_text(text: str, limit: int = 4096) -> list[str]:
         blocks[:] = carried
 
     queue = list(paragraphs)
+
+    def fill(paragraph: str) -> bool:
+        """The room left on the page filled with the paragraph's first sentences (the rest
+        queued); only a paragraph no page holds whole: one that fits on a page of its own is
+        kept whole there."""
+        room = limit - size(blocks) - (2 if blocks else 0)
+        if room < FILL_FROM * limit or len(paragraph) <= limit:
+            return False
+        head, rest = _take(paragraph, room)
+        if not head:
+            return False
+        blocks.append(head)
+        turn()
+        if rest:
+            queue.insert(0, rest)
+        return True
+
     while queue:
         paragraph = queue.pop(0)
-        if size([*blocks, paragraph]) <= limit:
-            blocks.append(paragraph)
-            continue
-        room = limit - size(blocks) - (2 if blocks else 0)
-        # Only a paragraph no page holds whole is split to fill one: one that fits on a page
-        # of its own is kept whole there.
-        if room >= FILL_FROM * limit and len(paragraph) > limit:
-            head, rest = _take(paragraph, room)
-            if head:
-                blocks.append(head)
-                turn()
-                if rest:
-                    queue.insert(0, rest)
-                continue
-        if blocks:
-            turn()
+        for on_next_page in (False, True):
             if size([*blocks, paragraph]) <= limit:
                 blocks.append(paragraph)
-                continue
-            room = limit - size(blocks) - (2 if blocks else 0)
-            fill = room >= FILL_FROM * limit and len(paragraph) > limit
-            head, rest = _take(paragraph, room) if fill else ("", paragraph)
-            if head:
-                blocks.append(head)
-                turn()
-                if rest:
-                    queue.insert(0, rest)
+                break
+            if fill(paragraph):
+                break
+            if blocks and not on_next_page:
+                turn()  # and try again there, after a heading carried over
                 continue
             if blocks:
                 pages.append("\n\n".join(blocks))
                 blocks.clear()
-        # Alone on its pages: between sentences, then words, then characters.
-        parts = _split_long(paragraph, limit)
-        pages.extend(parts[:-1])
-        blocks.append(parts[-1])
+            # Alone on its pages: between sentences, then words, then characters.
+            parts = _split_long(paragraph, limit)
+            pages.extend(parts[:-1])
+            blocks.append(parts[-1])
+            break
     if blocks:
         pages.append("\n\n".join(blocks))
     return pages or [""]
