@@ -290,6 +290,11 @@ class _Found:
     filters: list[Query] = field(default_factory=list)  # the attempt's filters
 
 
+def _pair_terms(pairs: list[str], outside: Container[str] = ()) -> list[Query]:
+    """Pair terms for ``pairs`` ("dan_van"), less those with a syllable in ``outside``."""
+    return [_term("pairs", p) for p in pairs if not set(p.split("_")) & set(outside)]
+
+
 def _term(field_name: str, value: str) -> Query:
     return Query.term_query(SCHEMA, field_name, value)
 
@@ -1401,6 +1406,8 @@ class SearchEngine:
             loosened = need < n
             subject_way: Query | None = None
             subject_whole: Query | None = None
+            # The query's words, looked up once for the loosened query's bonuses below.
+            loose_pairs = self._word_pairs(searcher, parsed, built) if loosened else []
             if loosened and not either_word:
                 # One word missing may be the place, not the subject: "tuyên truyền ở Sài
                 # Gòn" listed a city budget report and a bus crash (the name and "truyền"),
@@ -1426,9 +1433,7 @@ class SearchEngine:
                     requirement = _should([requirement, subject_way])
                     # Its words as words, for the bonus below ("dân" and "vận tải" are no
                     # "dân vận").
-                    subject_whole = _all(
-                        [subject_way, *self._words(searcher, parsed, built, outside=named)]
-                    )
+                    subject_whole = _all([subject_way, *_pair_terms(loose_pairs, named)])
             if not loosened and not either_word and n >= WORDS_FROM:
                 # Every word means the words, not their syllables anywhere: "kỷ luật đảng
                 # viên" had a conscription story with "luật" and "thế kỷ" among its
@@ -1504,9 +1509,7 @@ class SearchEngine:
                 # with "an sinh", "hoạt động", "Chi cục" and "bố trí" had every syllable of
                 # "sinh hoạt chi bộ TP.HCM" and led it, above three with the words (a
                 # tester's).
-                words = (
-                    self._words(searcher, parsed, built, outside=inside) if n >= WORDS_FROM else []
-                )
+                words = _pair_terms(loose_pairs, inside) if n >= WORDS_FROM else []
                 # A name capitalised counts as the name, its syllables side by side: "2 có đủ
                 # các từ" stood where one article named the person, and Hà Giang's articles,
                 # with "Hà" and a "nội dung", led "sinh hoạt chi bộ Hà Nội" (a tester's).
@@ -1715,20 +1718,9 @@ class SearchEngine:
         return bonuses
 
     @classmethod
-    def _words(
-        cls,
-        searcher: tantivy.Searcher,
-        parsed: ParsedQuery,
-        built: _Built,
-        *,
-        outside: Container[str] = (),
-    ) -> list[Query]:
-        """:meth:`_word_pairs` as queries, less those with a syllable in ``outside``."""
-        return [
-            _term("pairs", pair)
-            for pair in cls._word_pairs(searcher, parsed, built)
-            if not set(pair.split("_")) & set(outside)
-        ]
+    def _words(cls, searcher: tantivy.Searcher, parsed: ParsedQuery, built: _Built) -> list[Query]:
+        """:meth:`_word_pairs` as queries."""
+        return _pair_terms(cls._word_pairs(searcher, parsed, built))
 
     @staticmethod
     def _word_pairs(searcher: tantivy.Searcher, parsed: ParsedQuery, built: _Built) -> list[str]:
