@@ -50,6 +50,16 @@ async def test_query_with_and_without_accents_and_paging_in_place(bot: Bot) -> N
     assert edit.params["message_id"] == message_id
 
 
+async def test_latest_takes_a_page_number(bot: Bot) -> None:
+    # "/latest 2" showed page 1 (a tester's); a word after it still shows page 1.
+    bot.fake.private_message(USER, "/latest 2")
+    second = await bot.fake.wait_for("sendMessage", chat_id=USER)
+    assert second.ok and "trang 2/" in second.params["text"]
+    bot.fake.private_message(USER, "/latest abc")
+    first = await bot.fake.wait_for("sendMessage", chat_id=USER)
+    assert first.ok and "trang 1/" in first.params["text"]
+
+
 async def test_topics_button_lists_the_topic(bot: Bot) -> None:
     bot.fake.private_message(USER, "/topics")
     call = await bot.fake.wait_for("sendMessage", chat_id=USER)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from bot.bounds import parse_int
+from bot.bounds import parse_int, parse_page
 from bot.errors import PartyBotError
 from bot.present.conversation import Context, Conversation
 from bot.present.messages import t
@@ -71,7 +71,7 @@ def handle_line(
             "topic": lambda: [
                 conversation.topic(ctx, rest) if rest else Reply(t(ctx.lang, "topic_usage"))
             ],
-            "latest": lambda: [conversation.latest(ctx)],
+            "latest": lambda: [conversation.latest(ctx, parse_page(rest) or 1)],
             "doc": lambda: [conversation.document(ctx, rest)],
             "classify": lambda: [conversation.classify(ctx, rest)],
         }

@@ -15,6 +15,7 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop
 
+from bot.bounds import parse_page
 from bot.errors import StoreUnavailable
 from bot.present.messages import t
 from bot.present.render import Reply, cut, esc
@@ -167,9 +168,11 @@ async def topic_command(update: Update, context: Context) -> None:
 
 
 async def latest_command(update: Update, context: Context) -> None:
-    """/latest: the newest documents."""
+    """/latest [page]: the newest documents."""
     ctx = await ctx_for(update, context)
-    await send(update, context, await run(state(context).conversation.latest, ctx))
+    # "/latest 2" is page 2 (it was page 1, whatever followed: a tester's).
+    page = parse_page(" ".join(context.args or [])) or 1
+    await send(update, context, await run(state(context).conversation.latest, ctx, page))
 
 
 async def doc_command(update: Update, context: Context) -> None:
