@@ -14,7 +14,7 @@ from bot.errors import InputError
 from bot.feeds.poller import Poller
 from bot.feeds.sources import parse_every
 from bot.services import Services
-from bot.store.sources import SourceStore
+from bot.store.sources import Source, SourceStore
 from tests.auxil.feedsite import ARTICLES, COMMENTS, NAV, RELATED, FeedSite, article_page, rss
 from tests.auxil.settings import make_settings
 
@@ -545,15 +545,20 @@ async def test_a_feed_of_dead_links_gives_up_after_a_few_in_a_row(
     assert len(second.failed_entries) == MAX_FAILED_IN_A_ROW  # the next five
 
 
+def _feed_ahead_of_its_page(site: FeedSite, store: SourceStore) -> Source:
+    """A feed (with an ETag: unchanged, it answers "304 Not Modified", and a retry must not
+    wait for it to change) whose one item links to a page not published yet (404)."""
+    late = rss([("Kết nạp", f"{site.url}/bai/ket-nap.html", "Ngắn")])
+    return store.add(site.add("/late.rss", late, "application/rss+xml", headers={"ETag": '"v1"'}))
+
+
 async def test_sources_check_tries_a_failed_entry_again_at_once(
     site: FeedSite, svc: Services
 ) -> None:
     # An admin fixed the article, ran `sources check`, and got "0 entries" behind the feed's
     # 304: the article waited for its retry time (a tester's).
     store = SourceStore(svc.db)
-    link = f"{site.url}/bai/ket-nap.html"
-    late = rss([("Kết nạp", link, "Ngắn")])
-    feed = store.add(site.add("/late.rss", late, "application/rss+xml", headers={"ETag": '"v1"'}))
+    feed = _feed_ahead_of_its_page(site, store)
     first = await poller(svc).poll_due()
     assert len(first.failed_entries) == 1
     title, paragraphs = ARTICLES["ket-nap"]
@@ -574,11 +579,7 @@ async def test_an_entry_whose_page_failed_is_tried_again_at_later_polls(
     from bot.store.sources import ENTRY_RETRY, MAX_ENTRY_ATTEMPTS
 
     store = SourceStore(svc.db)
-    link = f"{site.url}/bai/ket-nap.html"
-    # With an ETag: unchanged, the feed is "304 Not Modified", and the retry must not wait
-    # for it to change (a tester's).
-    late = rss([("Kết nạp", link, "Ngắn")])
-    feed = store.add(site.add("/late.rss", late, "application/rss+xml", headers={"ETag": '"v1"'}))
+    feed = _feed_ahead_of_its_page(site, store)
 
     def earlier(by: timedelta) -> None:  # as if the last try was ``by`` ago
         with svc.db.begin() as conn:

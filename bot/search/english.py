@@ -277,14 +277,16 @@ def english_reading(text: str) -> EnglishReading | None:
             ),
             None,
         )
-        glossed = next(
+        # The longest glossary term here (terms are sorted longest first).
+        term = next(
             (
-                len(phrase)
-                for phrase, _ in _glossary()
+                (phrase, vi)
+                for phrase, vi in _glossary()
                 if tuple(words[i : i + len(phrase)]) == phrase
             ),
-            0,
+            None,
         )
+        glossed = len(term[0]) if term is not None else 0
         if place is not None and len(place) > glossed:  # "Ho Chi Minh City" is the glossary's
             # A province as English writes it, without accents ("corruption in Can Tho" lost
             # its place: "can" is a filler): the name, as a name.
@@ -296,14 +298,13 @@ def english_reading(text: str) -> EnglishReading | None:
             after.append(POSTPOSED[word])  # "new party members": "đảng viên mới"
             i += 1
             continue
-        for phrase, vietnamese in _glossary():
-            if tuple(words[i : i + len(phrase)]) == phrase:
-                out.append(vietnamese)
-                out.extend(after)
-                after.clear()
-                terms += len(phrase)  # words read: "party members" is two
-                i += len(phrase)
-                break
+        if term is not None:
+            phrase, vietnamese = term
+            out.append(vietnamese)
+            out.extend(after)
+            after.clear()
+            terms += len(phrase)  # words read: "party members" is two
+            i += len(phrase)
         else:
             if word[0].isdigit():
                 out.append(codes.get(word, word.upper()) if _CODE.fullmatch(word) else word)
