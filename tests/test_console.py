@@ -691,6 +691,62 @@ def test_other_results_asked_in_words_and_a_result_opened_by_its_number(
     assert "Lần tìm trước có 12 kết quả: không có bài số 40." in text
 
 
+def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> None:
+    # "chỉ lấy năm 2023 thôi" after a search listed articles with the words "lấy" and "thôi"
+    # at any time (a tester's): a period, a place or "mới hơn" after a search narrows it.
+    from datetime import datetime
+
+    from bot.corpus.documents import NewDocument
+    from bot.present.conversation import Refinement, refine_request
+    from bot.search.query import without_period
+
+    services.use_classifier(None)
+    docs = [
+        (f"k{year}{n}", f"Kỷ luật {year} số {n}", f"Kỷ luật đảng viên vi phạm ở {place}.", year)
+        for year in (2022, 2023)
+        for n, place in enumerate(("Hà Nội", "Cần Thơ"))
+    ]
+    docs.append(("other", "Đấu thầu 2023", "Đấu thầu công trình, lấy ý kiến, thôi việc.", 2023))
+    services.documents.add_many(
+        [
+            NewDocument(title=a, text=b, external_id=k, published_at=datetime(y, 6, 1))
+            for k, a, b, y in docs
+        ]
+    )
+    assert refine_request("chỉ lấy năm 2023 thôi") == Refinement(words="năm 2023")
+    assert refine_request("còn năm 2022 thì sao") == Refinement(words="năm 2022")
+    assert refine_request("ở Cần Thơ thôi") == Refinement(words="ở Cần Thơ")
+    assert refine_request("only 2023") == Refinement(words="2023")
+    for text in ("có bài nào mới hơn không", "bài mới hơn", "newer ones"):
+        assert refine_request(text) == Refinement(newest=True), text
+    # Queries of their own: a word that starts with "chỉ", another place instead, thanks.
+    for text in ("chỉ thị 05", "chỉ đạo phòng chống tham nhũng", "còn Hà Nội thì sao", "năm 2023"):
+        assert refine_request(text) is None, text
+    assert refine_request("cảm ơn thôi") is None
+    assert without_period("kỷ luật đảng viên trong năm 2023") == "kỷ luật đảng viên"
+    assert without_period("kỷ luật đảng viên năm ngoái") == "kỷ luật đảng viên"
+    assert without_period("Luật phòng chống tham nhũng 2018") == "Luật phòng chống tham nhũng 2018"
+    out = io.StringIO()
+    lines = (
+        "kỷ luật đảng viên\nchỉ lấy năm 2023 thôi\ncòn năm 2022 thì sao\nở Cần Thơ thôi\n"
+        "bài mới hơn\n/quit\n"
+    )
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    headers = [line for line in out.getvalue().splitlines() if line.startswith("🔎")]
+    assert [h.split(" — ")[0] for h in headers] == [
+        "🔎 kỷ luật đảng viên",
+        "🔎 kỷ luật đảng viên năm 2023",
+        "🔎 kỷ luật đảng viên năm 2022",
+        "🔎 kỷ luật đảng viên năm 2022 ở Cần Thơ",
+        "🔎 kỷ luật đảng viên năm 2022 ở Cần Thơ mới nhất",
+    ], out.getvalue()
+    assert "Đấu thầu" not in out.getvalue()
+    # Without a search before it, the follow-up's own words are searched, not "lấy", "thôi".
+    out = io.StringIO()
+    run_console(services, stdin=io.StringIO("chỉ lấy năm 2023 thôi\n/quit\n"), stdout=out)
+    assert "🔎 năm 2023 — " in out.getvalue() and "Đấu thầu 2023" in out.getvalue()
+
+
 def test_the_searched_for_line_spells_a_place_as_searched(services: Services) -> None:
     # "Đã tìm theo: kỷ luật cán bộ ở Đắc Lắc" stood above "Không tài liệu nào viết «Đắc Lắc»;
     # đã tìm theo: Đắk Lắk." (a tester's): one reading, the one searched for.

@@ -23,8 +23,15 @@ from bot.errors import NotFound
 from bot.present.messages import EXAMPLE_QUERIES, Raw, t
 from bot.present.render import Button, Reply, cut, esc, highlight, link, split_html_messages
 from bot.search.api import SearchResults
+from bot.search.english import english_reading
 from bot.search.links import doc_link, paginate_text, parse_start_payload
-from bot.search.query import is_stopword, parse_query, resolve_topic, searched_text
+from bot.search.query import (
+    is_stopword,
+    parse_query,
+    resolve_topic,
+    searched_text,
+    without_period,
+)
 from bot.services import Services
 from bot.timeutil import format_date, format_date_iso, to_local
 
@@ -200,6 +207,9 @@ class Conversation:
             return self.start(ctx, name)[0]
         if said is not None:
             return Reply(t(ctx.lang, f"small_talk_{said}"))
+        refined = refine_request(text)
+        if refined is not None:
+            return self._refine(ctx, refined, text)
         reply = self.search(ctx, text)
         if len(" ".join(normalize(text).split())) > MAX_QUERY_CHARS and self.services.classifier:
             # A pasted text, searched by its start: its topics may be what was wanted.
@@ -231,6 +241,25 @@ class Conversation:
         if not results.hits:
             return Reply(t(ctx.lang, "item_missing", n=n, total=results.total))
         return self.document(ctx, str(results.hits[0].doc_id))
+
+    def _refine(self, ctx: Context, refined: Refinement, text: str) -> Reply:
+        """The user's last search narrowed or re-dated as ``refined`` asks; without a recent
+        search, what the follow-up names searched on its own (or the newest documents)."""
+        with self._last_lock:
+            last = self.last.get(ctx.user_id)
+        if last is None or time.monotonic() - last[3] > LAST_SEARCH_SECONDS:
+            if refined.words:
+                return self.search(ctx, refined.words)
+            return self.latest(ctx) if refined.newest else self.search(ctx, text)
+        base = last[0]
+        added = parse_query(refined.words) if refined.words else None
+        if added is not None and (added.date_from is not None or added.date_to is not None):
+            base = without_period(base)  # "còn năm 2022 thì sao": that year instead
+        parts = [base, refined.words]
+        if refined.newest and not parse_query(base).newest and not (added and added.newest):
+            # An English search stays English ("corruption latest"), or it is not read so.
+            parts.append("latest" if english_reading(base) is not None else "mới nhất")
+        return self.search(ctx, " ".join(p for p in parts if p))
 
     def _remember(self, ctx: Context, query: str, page: int, pages: int) -> None:
         with self._last_lock:
@@ -650,6 +679,71 @@ def item_request(text: str) -> int | None:
     which = next(g for g in found.groups() if g is not None)
     n = int(which) if which.isdigit() else _NUMBER_WORDS[which]
     return n if n > 0 else None
+
+
+# "chỉ lấy năm 2023 thôi", "còn năm 2022 thì sao", "ở Hà Nội thôi", "bài nào mới hơn",
+# "only 2023": the last search narrowed, or its period changed, not these words searched
+# (a tester's "chỉ lấy năm 2023 thôi" listed articles with "lấy" and "thôi").
+_REFINE = re.compile(
+    rf"{_POLITE}(?P<lead>(?:the |vay )?con |chi (?:(?:lay|xem|tim|can|muon xem|muon|loc|hien)"
+    r" )?|loc (?:(?:theo|lay) )?|only (?:(?:in|from|for) )?|just (?:(?:in|from|for) )?"
+    r"|what about (?:(?:in|from) )?|how about (?:(?:in|from) )?)?"
+    r"(?:(?:nhung|cac) )?(?:(?:bai|tai lieu|van ban|ket qua)(?: nao)? )?"
+    r"(?P<payload>.+?)"
+    r"(?P<tail> thoi(?: nhe| nha| a| di| duoc khong)?| thi sao(?: a| nhi)?| only| then)?"
+)
+_NEWER = re.compile(
+    rf"{_POLITE}(?:(?:co|con|con co|xem|cho xem|tim)\s+)?(?:(?:nhung|cac)\s+)?"
+    r"(?:(?:bai|tai lieu|van ban|ket qua|tin)\s+)?(?:nao\s+)?"
+    r"(?:moi hon|moi nhat|moi day|gan day|gan day hon|gan nhat|moi ra)(?:\s+(?:nua|thoi))?"
+    r"(?:\s+(?:khong|ko|k|di|nhe|nha|a|truoc))*"
+    r"|(?:show\s+)?(?:the\s+)?(?:newer|newest|latest|most recent)(?:\s+(?:ones|first|results))*"
+    r"|(?:sort|order)\s+by\s+date"
+)
+
+
+@dataclass(frozen=True)
+class Refinement:
+    """What a follow-up asks of the last search: ``words`` to add (a period replaces the
+    last search's), or ``newest`` first."""
+
+    words: str = ""
+    newest: bool = False
+
+
+def refine_request(text: str) -> Refinement | None:
+    """The narrowing or re-dating a message asks of the last search ("chỉ lấy năm 2023
+    thôi", "còn năm 2022 thì sao", "ở Hà Nội thôi", "có bài nào mới hơn không", "only
+    2023"), or None when it is a query of its own."""
+    shown = " ".join(normalize(text).split()).strip(" ?!.,;:…")
+    if not shown or len(shown) > 80:
+        return None
+    folded = fold_lower(shown)  # one character per character: offsets hold in ``shown``
+    if _NEWER.fullmatch(re.sub(r"[^\w]+", " ", folded).strip()):
+        return Refinement(newest=True)
+    found = _REFINE.fullmatch(folded)
+    if found is None or not (found.group("lead") or found.group("tail")):
+        return None
+    lead, tail = (found.group("lead") or "").strip(), (found.group("tail") or "").strip()
+    payload = shown[found.start("payload") : found.end("payload")].strip(" ,")
+    first = fold_lower(payload).split()[0] if payload.split() else ""
+    if not payload or len(payload.split()) > 6 or first in {"khong", "ko", "dung", "thoi"}:
+        return None
+    if small_talk(payload) is not None:
+        return None  # "cảm ơn thôi"
+    parsed = parse_query(payload)
+    dated = parsed.date_from is not None or parsed.date_to is not None
+    if parsed.newest and not parsed.content_terms and not dated:
+        return Refinement(newest=True)
+    if not dated and (
+        lead.startswith(("con", "vay", "the", "what", "how")) or tail in {"thi sao", "then"}
+    ):
+        return None  # "còn Hà Nội thì sao": another place instead, not this one as well
+    if lead == "chi" and not tail and not dated:
+        return None  # a bare "chỉ" starts a word as often as a request: "chỉ thị", "chỉ đạo"
+    if not dated and not parsed.content_terms:
+        return None
+    return Refinement(words=payload, newest=parsed.newest)
 
 
 def small_talk(text: str) -> str | None:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from bot.corpus.topics import Taxonomy
 
+MAX_PERIOD_WORDS = 20  # without_period: longer queries are left as they are
 MAX_QUERY_CHARS = 1000  # longer input is cut before any work (a pasted article is not a query)
 # A query this long with a day in it is a pasted text, whose day is no filter.
 PASTED_TERMS = 12
@@ -545,6 +546,25 @@ def searched_text(raw: str) -> str:
     text = " ".join(normalize(raw or "").split())
     shown = " ".join(_unframed(text, text).split()).strip(" ,.;:!?")
     return shown or text
+
+
+def without_period(text: str) -> str:
+    """``text`` without the words that set its period ("tham nhũng trong năm 2022" →
+    "tham nhũng"): the longest run of words whose removal leaves no date and the same words
+    to search. ``text`` as it is when it names no period (or is too long to try)."""
+    words = text.split()
+    parsed = parse_query(text)
+    if (parsed.date_from is None and parsed.date_to is None) or len(words) > MAX_PERIOD_WORDS:
+        return text
+    searched = [t.exact for t in parsed.content_terms]
+    for size in range(len(words), 0, -1):
+        for i in range(len(words) - size + 1):
+            rest = " ".join(words[:i] + words[i + size :])
+            left = parse_query(rest)
+            if left.date_from is None and left.date_to is None:
+                if [t.exact for t in left.content_terms] == searched:
+                    return rest
+    return text
 
 
 def parse_query(
