@@ -2469,6 +2469,27 @@ def test_abbreviations_find_the_spelled_out_name(svc: Services) -> None:
     assert ids(search(svc, "THPT kết nạp"))[0] == "school"
 
 
+def test_a_held_letter_or_syllables_run_together_are_read_as_words(svc: Services) -> None:
+    # "tham nhũngggg" found nothing ("no document has: nhũngggg"), and "thamnhung",
+    # "ketnap dangvien" as typed on a phone without spaces neither (a tester's).
+    add(svc, "corrupt", "Tham nhũng", CORRUPTION)
+    add(svc, "admit", "Kết nạp", "Chi bộ kết nạp ba đảng viên mới trong năm.")
+    add(svc, "other", "Tin", "Hội nông dân tập huấn kỹ thuật trồng lúa.")
+    for query in ("tham nhũngggg", "thamnhung", "THAMNHUNG"):
+        results = search(svc, query)
+        assert ids(results)[:1] == ["corrupt"], query
+        assert results.via and results.via[0][0].lower() in query.lower(), results.via
+    results = search(svc, "ketnap dangvien")
+    assert ids(results) == ["admit"] and results.via == [
+        ("ketnap", ["ket nap"]),
+        ("dangvien", ["dang vien"]),
+    ]
+    assert ids(search(svc, "kếtnạpđảngviên")) == ["admit"]
+    # Letters that spell no pair the documents write stay unknown, and the answer says so.
+    assert search(svc, "xyzzy").ignored == ["xyzzy"]
+    assert search(svc, "thamlua").total == 0
+
+
 def test_a_name_spelled_out_finds_its_abbreviation(svc: Services) -> None:
     # A tester's "giám sát của Mặt trận Tổ quốc" missed the article that writes "MTTQ".
     add(svc, "short", "Tin", "Ủy ban MTTQ xã giám sát việc hỗ trợ hộ nghèo.")

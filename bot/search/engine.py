@@ -137,6 +137,9 @@ PHRASE_SLOP = 1  # a quoted phrase still matches with one word inserted
 WORDS_FROM = 3  # syllables from which a query's words, not only its syllables, are required
 WORD_SHARE = 0.3  # two syllables together in this share of the documents with the rarer: a word
 WORD_MIN_DOCS = 2
+MAX_RUN_TOGETHER = 28  # letters of a word tried as syllables typed without spaces
+SYLLABLE_ALONE = 3  # _respelled: one syllable alone costs three words of two
+MAX_SYLLABLE_LETTERS = 7  # "nghiêng", the longest Vietnamese syllable
 MAX_VIA_SHOWN = 3  # synonyms named when the expression typed is in no document
 MAX_READINGS = 400  # accented readings of an unaccented pair looked up for its share
 # A broad query (a question, or so many syllables) matches most of a large index: its ranked
@@ -420,6 +423,52 @@ def phrase_query(words: list[str], slop: int = PHRASE_SLOP) -> Query:
         pair = _term("pairs", f"{a}_{b}")
         gaps.append(_should([pair, _term("skips", f"{a}~{b}")]) if slop else pair)
     return Query.boolean_query([(Occur.Must, _filter(_all(gaps))), (Occur.Must, exact)])
+
+
+def _respelled(searcher: tantivy.Searcher, word: str) -> str | None:
+    """A word no document has, as the documents write it: a letter held down on a phone
+    ("nhũngggg": "nhũng"), or syllables typed without their spaces ("thamnhung",
+    "ketnapdangvien": "tham nhung", "ket nap dang vien"), read as the fewest words of two
+    syllables the documents write side by side (a syllable alone costs more). None when
+    neither reads it, or its only reading is syllables alone ("thamlua")."""
+    folded = fold_lower(word)
+    if not folded.isalpha() or len(folded) > MAX_RUN_TOGETHER:
+        return None
+    held = re.sub(r"(.)\1{2,}", r"\1", word)
+    if held != word and searcher.doc_freq("text_f", fold_lower(held)):
+        return held
+    n = len(folded)
+    syllable = functools.cache(lambda a, b: bool(searcher.doc_freq("text_f", folded[a:b])))
+    # best[i]: the cheapest reading of folded[:i] as words (a word of two syllables the
+    # documents write side by side costs 1, a syllable alone SYLLABLE_ALONE), with the
+    # starts of its last word's syllables.
+    best: list[tuple[int, tuple[int, ...]] | None] = [(0, ())] + [None] * n
+    for end in range(1, n + 1):
+        for mid in range(max(0, end - MAX_SYLLABLE_LETTERS), end):
+            if not syllable(mid, end):
+                continue
+            ways = [(mid, SYLLABLE_ALONE, (mid,))]
+            for start in range(max(0, mid - MAX_SYLLABLE_LETTERS), mid):
+                pair = f"{folded[start:mid]}_{folded[mid:end]}"
+                if syllable(start, mid) and searcher.doc_freq("pairs", pair):
+                    ways.append((start, 1, (start, mid)))
+            for start, cost, starts in ways:
+                before = best[start]
+                if before is not None and (
+                    best[end] is None or before[0] + cost < best[end][0]  # type: ignore[index]
+                ):
+                    best[end] = (before[0] + cost, starts)
+    if best[n] is None:
+        return None
+    words, end = [], n
+    while end:
+        starts = best[end][1]  # type: ignore[index]
+        bounds = [*starts[1:], end]
+        words.append(" ".join(word[a:b] for a, b in zip(starts, bounds, strict=True)))
+        end = starts[0]
+    if all(" " not in w for w in words):
+        return None  # syllables alone, none a word the documents write: no reading of it
+    return " ".join(reversed(words))
 
 
 def _variants(word: str, within: Container[str] | None = None) -> list[tuple[str, int, str]]:
@@ -2690,6 +2739,25 @@ class SearchEngine:
                         else "english"
                     )
                     return answer
+        respelled = {w: r for w in built.unknown if (r := _respelled(searcher, w)) is not None}
+        if respelled:
+            # Not English either: "tham nhũngggg", "thamnhung". No document has the word
+            # typed, but its letters spell words they have (no document had "nhũngggg":
+            # nothing was found, a tester's). The answer says what was searched instead.
+            spaced = parsed.text
+            for word, spelled in respelled.items():
+                spaced = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", spelled, spaced, flags=re.I)
+            # Unchanged, it would be searched again and again: the word was not in the text
+            # as typed (a shorthand the parser expanded).
+            answer = (
+                self._search(spaced, **asked, read_codes=read_codes)
+                if spaced != parsed.text
+                else results
+            )
+            if answer.total:
+                answer.query = query
+                answer.via = [(w, [r]) for w, r in respelled.items()] + answer.via
+                return answer
         return results
 
     def _together(
