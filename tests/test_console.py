@@ -171,8 +171,10 @@ def test_a_date_no_calendar_has_is_named_with_what_was_searched(services: Servic
     doc = NewDocument(title="Kết nạp", text=text, external_id="a", published_at=when)
     services.documents.add(doc)
     out = io.StringIO()
-    lines = "kết nạp ngày 31/02/2023\ntừ 13/2023\nkết nạp quý V/2023\n/lang en\nngày 31/02/2023\n/quit\n"
+    lines = "kết nạp ngày 31/02/2023\ntừ 13/2023\nkết nạp quý V/2023\n/quit\n"
     run_console(services, stdin=io.StringIO(lines), stdout=out)
+    # A date alone right after a search narrows it: in a conversation of its own here.
+    run_console(services, stdin=io.StringIO("/lang en\nngày 31/02/2023\n/quit\n"), stdout=out)
     text = out.getvalue()
     assert "Không có ngày «ngày 31/02/2023»; đã tìm tháng 2/2023." in text
     assert "Không có ngày «từ 13/2023»; đã tìm năm 2023." in text
@@ -389,7 +391,7 @@ def test_small_talk_is_only_a_whole_message_of_it() -> None:
 
     assert small_talk("Chào bạn!") == "greeting" and small_talk("ok, cám ơn nhé") == "thanks"
     assert small_talk("hi bot 👋") == "greeting" and small_talk("bye") == "bye"
-    for query in ("cảm ơn các chiến sĩ biên phòng", "chào cờ đầu tuần", "", "🙏", "hiếu"):
+    for query in ("cảm ơn các chiến sĩ biên phòng", "chào cờ đầu tuần", "", "🙂", "!!!", "hiếu"):
         assert small_talk(query) is None, query
 
 
@@ -606,7 +608,7 @@ def test_more_typed_after_results_pages_on_instead_of_searching(services: Servic
     # "xem thêm", "trang 2", "tiếp" were searched as words (9 to 77 unrelated documents; a
     # tester's): after results they page on, with nothing before they say how to search.
     from bot.corpus.documents import NewDocument
-    from bot.present.conversation import page_request
+    from bot.present.conversation import page_request, small_talk
 
     services.use_classifier(None)
     twelve = [
@@ -622,6 +624,10 @@ def test_more_typed_after_results_pages_on_instead_of_searching(services: Servic
     assert [h.rsplit("(", 1)[1] for h in headers] == ["trang 1/3)", "trang 2/3)", "trang 3/3)"]
     assert text.count("Đã hết kết quả cho «kỷ luật đảng viên» (trang cuối 3/3).") == 2
     assert [page_request(s) for s in ("xem tiếp", "trang 12", "next page", "more")] == [0, 12, 0, 0]
+    # "trang 0" is the first page and a page past any is the last (searched as words, a
+    # tester's); thumbs up is thanks.
+    assert page_request("trang 0") == 1 and page_request("trang 99999999999999999999") == 1000
+    assert small_talk("👍") == small_talk("🙏🏻") == "thanks"
     # Back, the last and the first page too.
     out = io.StringIO()
     lines = "kỷ luật đảng viên\ntrang cuối\ntrang trước\nquay lại\ntrang đầu\n/quit\n"
@@ -634,7 +640,7 @@ def test_more_typed_after_results_pages_on_instead_of_searching(services: Servic
         "trang 1/3)",
         "trang 1/3)",
     ]
-    for query in ("xem xét kỷ luật", "trang trại", "thêm đảng viên", "trang 0"):
+    for query in ("xem xét kỷ luật", "trang trại", "thêm đảng viên"):
         assert page_request(query) is None, query
 
 
@@ -665,6 +671,9 @@ def test_other_results_asked_in_words_and_a_result_opened_by_its_number(
         "open 2": 2,
         "show me the second one": 2,
         "read result 4": 4,
+        "what does result 2 say": 2,
+        "result 3": 3,
+        "cái thứ hai": 2,
     }.items():
         assert item_request(text) == n, text
     assert page_request("quay lại trang trước") == -1 and page_request("any others?") == 0
@@ -682,7 +691,9 @@ def test_other_results_asked_in_words_and_a_result_opened_by_its_number(
     run_console(services, stdin=io.StringIO(lines), stdout=out)
     text = out.getvalue()
     headers = [line for line in text.splitlines() if line.startswith("🔎")]
-    # Before any search, "bài 2 nói gì" is a query like any other; then page 2 of the search.
+    # Before any search, "bài 2 nói gì" says to search first (it was searched as words, a
+    # tester's); then page 2 of the search.
+    assert "Chưa có kết quả nào để mở bài số 2: hãy gõ từ cần tìm trước" in text
     assert [h.rsplit("(", 1)[-1] for h in headers] == ["trang 1/3)", "trang 2/3)"]
     listed = [line for line in text.splitlines() if line.lstrip().startswith("7.")]
     assert listed, text
@@ -720,9 +731,16 @@ def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> 
     for text in ("có bài nào mới hơn không", "bài mới hơn", "newer ones"):
         assert refine_request(text) == Refinement(newest=True), text
     # Queries of their own: a word that starts with "chỉ", another place instead, thanks.
-    for text in ("chỉ thị 05", "chỉ đạo phòng chống tham nhũng", "còn Hà Nội thì sao", "năm 2023"):
+    # A period alone, "in" a place, "sort by newest" (a tester's recheck).
+    assert refine_request("năm 2023") == Refinement(words="năm 2023")
+    assert refine_request("in Ha Giang") == Refinement(words="Ha Giang")
+    assert refine_request("thêm điều kiện năm 2024") == Refinement(words="năm 2024")
+    assert refine_request("sort by newest") == Refinement(newest=True)
+    # Queries of their own: a word that starts with "chỉ", another place instead, thanks.
+    for text in ("chỉ thị 05", "chỉ đạo phòng chống tham nhũng", "còn Hà Nội thì sao"):
         assert refine_request(text) is None, text
-    assert refine_request("cảm ơn thôi") is None
+    for text in ("cảm ơn thôi", "in the party", "tham nhũng năm 2023"):
+        assert refine_request(text) is None, text
     assert without_period("kỷ luật đảng viên trong năm 2023") == "kỷ luật đảng viên"
     assert without_period("kỷ luật đảng viên năm ngoái") == "kỷ luật đảng viên"
     assert without_period("Luật phòng chống tham nhũng 2018") == "Luật phòng chống tham nhũng 2018"

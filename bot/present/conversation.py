@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.bounds import MAX_PAGE, clamp, parse_doc_id, parse_int, parse_page
+from bot.bounds import MAX_OFFSET, MAX_PAGE, clamp, parse_doc_id, parse_int, parse_page
 from bot.corpus.text import fold_lower, normalize, syllable_shapes, tokenize
 from bot.errors import NotFound
 from bot.present.messages import EXAMPLE_QUERIES, Raw, t
@@ -199,9 +199,7 @@ class Conversation:
             return self._page_on(ctx, asked)
         item = item_request(text)
         if item is not None:
-            opened = self._open_item(ctx, item)
-            if opened is not None:
-                return opened
+            return self._open_item(ctx, item)
         said = small_talk(text)
         if said == "greeting":
             return self.start(ctx, name)[0]
@@ -230,15 +228,17 @@ class Conversation:
         wanted = {NEXT_PAGE: page + 1, PREVIOUS_PAGE: page - 1, LAST_PAGE: pages}.get(asked, asked)
         return self.search(ctx, query, page=max(1, wanted))
 
-    def _open_item(self, ctx: Context, n: int) -> Reply | None:
-        """Result ``n`` of the user's last search, as /doc shows it; None without a recent
-        search (the message is then a query like any other)."""
+    def _open_item(self, ctx: Context, n: int) -> Reply:
+        """Result ``n`` of the user's last search, as /doc shows it; without a recent search,
+        how to get one ("bài 3 nói gì" searched as words listed articles on "bài", a
+        tester's)."""
         with self._last_lock:
             last = self.last.get(ctx.user_id)
         if last is None or time.monotonic() - last[3] > LAST_SEARCH_SECONDS:
-            return None
-        results = self.services.search.search(last[0], limit=1, offset=n - 1)
-        if not results.hits:
+            return Reply(t(ctx.lang, "item_no_search", n=n))
+        offset = min(n - 1, MAX_OFFSET)
+        results = self.services.search.search(last[0], limit=1, offset=offset)
+        if not results.hits or offset < n - 1:
             return Reply(t(ctx.lang, "item_missing", n=n, total=results.total))
         return self.document(ctx, str(results.hits[0].doc_id))
 
@@ -633,15 +633,20 @@ _NUMBER_WORDS = {
     "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10, "first": 1, "second": 2, "third": 3,
     "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
 }  # fmt: skip
-_WHICH = r"(\d{1,2}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
+_WHICH = r"(\d{1,24}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
 _ITEM = re.compile(
     rf"{_POLITE}(?:(?:mo|xem|doc|cho xem|cho doc|tom tat|xem chi tiet|chi tiet|noi dung)\s+)?"
-    rf"(?:bai|ket qua)\s+(?:(?:so|thu)\s+)?{_WHICH}"
+    rf"(?:bai|ket qua|cai)\s+(?:(?:so|thu)\s+)?{_WHICH}"
     r"(?:\s+(?:noi ve gi|noi gi|viet ve gi|viet gi|the nao|ra sao|co gi|la gi|di|nhe|nha|a))*"
-    rf"|(?:please\s+)?(?:open|read|show(?: me)?)\s+(?:the\s+)?(?:(?:result|article|number|no)\s+)?"
-    rf"{_WHICH}(?:\s+(?:one|result|article))?(?:\s+please)?"
+    rf"|(?:please\s+)?(?:(?:open|read|show(?: me)?)\s+)?(?:the\s+)?(?:result|article|number|no)\s+"
+    rf"{_WHICH}(?:\s+please)?"
+    rf"|(?:please\s+)?(?:open|read|show(?: me)?)\s+(?:the\s+)?{_WHICH}(?:\s+(?:one|result|article))?"
+    r"(?:\s+please)?"
+    # "what does result 2 say", "what is the second one about" (a tester's).
+    rf"|what(?:\s+does|\s+is|\s+s)?\s+(?:the\s+)?(?:(?:result|article|number)\s+{_WHICH}"
+    rf"|{_WHICH}\s+(?:one|result|article))(?:\s+(?:say|about|say about))?"
 )
-_PAGE_N = re.compile(rf"{_POLITE}(?:(?:xem|cho xem)\s+)?(?:trang|page)\s+(\d{{1,3}})")
+_PAGE_N = re.compile(rf"{_POLITE}(?:(?:xem|cho xem)\s+)?(?:trang|page)\s+(\d{{1,24}})")
 _OTHER_PAGE = {
     PREVIOUS_PAGE: re.compile(
         rf"{_POLITE}(?:(?:xem|cho xem|quay lai|lui lai|ve)\s+)?(?:trang truoc|quay lai|lui lai"
@@ -664,8 +669,9 @@ def page_request(text: str) -> int | None:
         if pattern.fullmatch(words):
             return page
     numbered = _PAGE_N.fullmatch(words)
-    if numbered is not None and int(numbered.group(1)) > 0:
-        return int(numbered.group(1))
+    if numbered is not None:
+        # "trang 0" is the first page, "trang 99999…" the last (both were searched as words).
+        return clamp(int(numbered.group(1)), 1, MAX_PAGE)
     return None
 
 
@@ -686,7 +692,8 @@ def item_request(text: str) -> int | None:
 # (a tester's "chỉ lấy năm 2023 thôi" listed articles with "lấy" and "thôi").
 _REFINE = re.compile(
     rf"{_POLITE}(?P<lead>(?:the |vay )?con |chi (?:(?:lay|xem|tim|can|muon xem|muon|loc|hien)"
-    r" )?|loc (?:(?:theo|lay) )?|only (?:(?:in|from|for) )?|just (?:(?:in|from|for) )?"
+    r" )?|loc (?:(?:theo|lay) )?|them (?:dieu kien )?|only (?:(?:in|from|for) )?"
+    r"|just (?:(?:in|from|for) )?|in |from "
     r"|what about (?:(?:in|from) )?|how about (?:(?:in|from) )?)?"
     r"(?:(?:nhung|cac) )?(?:(?:bai|tai lieu|van ban|ket qua)(?: nao)? )?"
     r"(?P<payload>.+?)"
@@ -698,7 +705,7 @@ _NEWER = re.compile(
     r"(?:moi hon|moi nhat|moi day|gan day|gan day hon|gan nhat|moi ra)(?:\s+(?:nua|thoi))?"
     r"(?:\s+(?:khong|ko|k|di|nhe|nha|a|truoc))*"
     r"|(?:show\s+)?(?:the\s+)?(?:newer|newest|latest|most recent)(?:\s+(?:ones|first|results))*"
-    r"|(?:sort|order)\s+by\s+date"
+    r"|(?:sort|order)(?:\s+them)?\s+by\s+(?:date|newest|latest)(?:\s+first)?"
 )
 
 
@@ -723,6 +730,12 @@ def refine_request(text: str) -> Refinement | None:
         return Refinement(newest=True)
     found = _REFINE.fullmatch(folded)
     if found is None or not (found.group("lead") or found.group("tail")):
+        # A period alone ("năm 2023") after a search is that search in that period (it
+        # listed every document of 2023, a tester's).
+        alone = parse_query(shown)
+        dated = alone.date_from is not None or alone.date_to is not None
+        if dated and not (alone.content_terms or alone.codes or alone.phrases):
+            return Refinement(words=shown, newest=alone.newest)
         return None
     lead, tail = (found.group("lead") or "").strip(), (found.group("tail") or "").strip()
     payload = shown[found.start("payload") : found.end("payload")].strip(" ,")
@@ -743,13 +756,22 @@ def refine_request(text: str) -> Refinement | None:
         return None  # a bare "chỉ" starts a word as often as a request: "chỉ thị", "chỉ đạo"
     if not dated and not parsed.content_terms:
         return None
+    if lead in {"in", "from"} and not dated and not all(t.capital for t in parsed.content_terms):
+        return None  # "in Ha Giang" narrows; "in the party" is a query of its own
     return Refinement(words=payload, newest=parsed.newest)
+
+
+_THANKS_EMOJI = set("👍🙏👌❤♥💯🤝🫡")
+_EMOJI_DECOR = re.compile(r"[\s\ufe0f\u200d\U0001f3fb-\U0001f3ff!.]+")  # skin tones, joiners
 
 
 def small_talk(text: str) -> str | None:
     """``greeting``, ``thanks`` or ``bye`` when that is all the message says (punctuation
     and emoji aside), else None."""
     words = " ".join(re.sub(r"[\W\d_]+", " ", fold_lower(normalize(text))).split())
+    shown = set(_EMOJI_DECOR.sub("", text))
+    if not words and shown and shown <= _THANKS_EMOJI:
+        return "thanks"  # a thumbs-up after an answer, on a phone (it asked for a query)
     if not words or len(words) > 40:
         return None
     for kind, pattern in _SMALL_TALK.items():
