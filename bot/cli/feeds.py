@@ -136,11 +136,21 @@ def fetch(services) -> None:  # type: ignore[no-untyped-def]
 
 
 def _print_report(report) -> None:  # type: ignore[no-untyped-def]
+    from bot.feeds.poller import MAX_ENTRIES
+
     click.echo(report.summary())
     for url, error in report.failed_sources.items():
         click.echo(f"error: {redacted_url(url)}: {error}", err=True)
     for entry, error in report.failed_entries:
         click.echo(f"error: entry {redacted_url(entry)}: {error}", err=True)
+    for entry, near in report.near_of:
+        click.echo(f"near-duplicate: {redacted_url(entry)} ≈ #{near} (not stored)")
+    for url, waiting in report.left.items():
+        click.echo(
+            f"note: {redacted_url(url)}: {waiting:,} more entries wait for the next poll "
+            f"(at most {MAX_ENTRIES} new ones a poll)",
+            err=True,
+        )
     for url, streak in report.stopped.items():
         click.echo(
             f"note: {redacted_url(url)}: {streak} entries failed in a row; "

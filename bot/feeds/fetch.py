@@ -129,8 +129,11 @@ async def fetch(
             if (
                 any(kind in content_type for kind in ("html", "xml", "rss", "atom", "text"))
                 or not content_type
-            ):
-                text = decode_html(body, charset)
+            ) and attachment_suffix(content_type, str(response.url)) is None:
+                try:
+                    text = decode_html(body, charset)
+                except InputError:
+                    text = None  # binary behind a text type: no page, the caller says so
             return Fetched(
                 str(response.url),
                 response.status_code,
@@ -149,6 +152,26 @@ async def fetch(
         if reason is None:
             raise  # a bug, not the network: keep its traceback
         raise FetchError(reason) from exc
+
+
+# Documents a feed may link to instead of a page: a directive's .docx or .pdf. Their types
+# say "xml" ("…openxmlformats-officedocument…"), which read them as a text page.
+ATTACHMENTS = {
+    ".docx": "officedocument.wordprocessingml",
+    ".pdf": "application/pdf",
+}
+
+
+def attachment_suffix(content_type: str, url: str) -> str | None:
+    """ ".docx" or ".pdf" when a response is such a document (by its type, else the name in
+    its URL), else None."""
+    for suffix, kind in ATTACHMENTS.items():
+        if kind in content_type:
+            return suffix
+    path = urlsplit(url).path.lower()
+    if not content_type or "octet-stream" in content_type:
+        return next((s for s in ATTACHMENTS if path.endswith(s)), None)
+    return None
 
 
 def root_cause(exc: BaseException) -> BaseException:

@@ -9,21 +9,24 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import feedparser
 import httpx
 
 from bot.corpus.documents import NewDocument
+from bot.corpus.readers import read_bytes
 from bot.corpus.text import normalize, syllables
 from bot.corpus.urls import normalize_url, redacted_url
-from bot.errors import FetchError, InputError
+from bot.errors import FetchError, InputError, NotFound
 from bot.feeds.fetch import (
     Fetched,
     Politeness,
+    attachment_suffix,
     extract_article,
     failure_reason,
     fetch,
@@ -40,6 +43,10 @@ log = logging.getLogger(__name__)
 NEAR_DUPLICATE = 0.8  # estimated Jaccard similarity of 3-syllable shingles
 MAX_ENTRIES = 50
 MAX_FAILED_IN_A_ROW = 5  # entries of one feed failing one after the other: the rest wait
+# A near-duplicate with this many figures and names the other has not (and this share of
+# theirs) is another document on the same template.
+MIN_FACTS_APART = 3
+FACTS_APART = 0.1
 MIN_SUMMARY = 40  # characters of an entry's own text that make a document without its page
 
 
@@ -58,6 +65,9 @@ class PollReport:
     given_up: int = 0  # entries that failed every try (see bot.store.sources.ENTRY_RETRY)
     # Feeds whose remaining entries wait for the next poll after this many failed in a row.
     stopped: dict[str, int] = field(default_factory=dict)
+    # Feeds with more new entries than one poll takes (MAX_ENTRIES): how many wait.
+    left: dict[str, int] = field(default_factory=dict)
+    near_of: list[tuple[str, int]] = field(default_factory=list)  # (entry, the document it copies)
     new_ids: list[int] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
@@ -71,6 +81,7 @@ class PollReport:
             f"{_n(len(self.failed_sources), 'failed source')}"
             + (f", {self.retry_later:,} to retry later" if self.retry_later else "")
             + (f", {self.given_up:,} given up after failing every try" if self.given_up else "")
+            + (f", {sum(self.left.values()):,} left for the next poll" if self.left else "")
         )
 
     @property
@@ -267,19 +278,29 @@ class Poller:
         # A broken feed can parse into empty entries ("<item><title>unterminated" gives one
         # {}): only entries with a link, title or summary count.
         entries = [e for e in feed.entries if _has_content(e)] if feed is not None else []
+        left = 0  # entries not looked at: the feed is read whole again at the next poll
         if feed is not None and entries:
             kind = "feed"
-            streak = 0
-            for n, entry in enumerate(entries[:MAX_ENTRIES]):
+            streak = worked = 0
+            for n, entry in enumerate(entries):
+                if worked >= MAX_ENTRIES:
+                    # New entries beyond the cap wait for the next poll (a feed of 500 gave
+                    # its first 50, then 304 "not modified" for ever: a tester's).
+                    left = len(entries) - n
+                    report.left[source.url] = left
+                    break
                 failed = len(report.failed_entries)
-                await self._entry(client, source, entry, report)
+                skipped = report.duplicates + report.retry_later + report.given_up
+                await self._entry_guarded(client, source, entry, report)
+                worked += skipped == report.duplicates + report.retry_later + report.given_up
                 streak = streak + 1 if len(report.failed_entries) > failed else 0
-                if streak >= MAX_FAILED_IN_A_ROW and n + 1 < len(entries[:MAX_ENTRIES]):
+                if streak >= MAX_FAILED_IN_A_ROW and n + 1 < len(entries):
                     # A feed of dead links took a second each (the politeness delay), 52 s
                     # for one feed (a tester's): the rest wait for the next poll, and each
                     # poll gets through a few more, since a failed entry waits half an hour
                     # or more before it is tried again.
                     report.stopped[source.url] = streak
+                    left = len(entries) - n - 1
                     break
         elif feed is not None:
             raise FetchError(warning or "feed has no entries")
@@ -291,11 +312,27 @@ class Poller:
             self.store.record_success,
             source,
             now,
-            etag=page.etag,
-            last_modified=page.last_modified,
+            etag=None if left else page.etag,
+            last_modified=None if left else page.last_modified,
             kind=kind,
             warning=warning,
         )
+
+    async def _entry_guarded(
+        self, client: httpx.AsyncClient, source: Source, entry: dict, report: PollReport
+    ) -> None:  # type: ignore[type-arg]
+        """:meth:`_entry`, whose failure, even a bug, is that entry's and not its feed's:
+        the entries after it are still read (one had every later entry wait for ever, a
+        tester's). Not recorded, it is tried again at the next poll."""
+        try:
+            await self._entry(client, source, entry, report)
+        except Exception as exc:
+            cause = root_cause(exc)
+            reason = failure_reason(cause) or one_line(cause)
+            link = entry.get("link")
+            log.error("feed entry %s failed: %s", redacted_url(str(link)), reason, exc_info=cause)
+            name = _entry_name(source, link, str(entry.get("title", "")))
+            report.failed_entries.append((name, reason))
 
     async def _entry(
         self, client: httpx.AsyncClient, source: Source, entry: dict, report: PollReport
@@ -331,12 +368,21 @@ class Poller:
         summary = _plain(entry.get("summary", "") or "")
         reason = None
         article = None
+        attached: NewDocument | None = None
         if link:
             try:
                 started = time.perf_counter()
                 page = await fetch(self.client_or(client), link, politeness=self.politeness)
                 report.timings["fetch"] += time.perf_counter() - started
-                if page.text is None or "html" not in (page.content_type or "html"):
+                suffix = attachment_suffix(page.content_type, page.url)
+                if suffix is not None:
+                    # A directive published as its .docx or .pdf: read as `ingest` reads
+                    # one (it failed the whole feed, and the entries after it waited for
+                    # ever: a tester's).
+                    attached = await asyncio.to_thread(
+                        read_bytes, page.body, name=f"entry{suffix}", source=link
+                    )
+                elif page.text is None or "html" not in (page.content_type or "html"):
                     reason = f"not an HTML page ({page.content_type})"
                 else:
                     started = time.perf_counter()
@@ -346,6 +392,21 @@ class Poller:
                         reason = "no article text found on the page"
             except FetchError as exc:
                 reason = f"article fetch failed: {exc}"
+            except InputError as exc:
+                reason = f"attachment not read: {exc.args[0] if exc.args else exc}"
+        if attached is not None:
+            doc = replace(
+                attached,
+                title=title or attached.title,
+                external_id=None,
+                published_at=_entry_date(entry) or attached.published_at,
+                url=link,
+                source=source.name or attached.source,
+                origin=f"feed:{source.url}",
+                named_from_file=False,
+            )
+            await self._store(source, guid, link, doc, report)
+            return
         if article is None and len(summary) < MIN_SUMMARY:
             if reason is None:
                 reason = (
@@ -388,6 +449,19 @@ class Poller:
             reason=reason,
         )
 
+    def _tells_apart(self, text: str, near: int) -> bool:
+        """True when ``text`` is no copy of document ``near`` though most of its wording
+        is: notices on one template for different people, decisions and figures (one of four
+        disciplinary notices was dropped as a near-duplicate, a tester's). A re-published
+        article keeps its names and figures."""
+        try:
+            stored = self.services.documents.get(near).text
+        except NotFound:
+            return False  # deleted since: the index still says it was seen
+        new, old = _facts(text), _facts(stored)
+        differ = len(new ^ old)
+        return differ >= MIN_FACTS_APART and differ >= FACTS_APART * max(1, len(new | old))
+
     def client_or(self, client: httpx.AsyncClient) -> httpx.AsyncClient:
         return self.client or client
 
@@ -425,8 +499,11 @@ class Poller:
     ) -> None:
         assert self.near is not None
         near = self.near.find(doc.text)
+        if near is not None and await asyncio.to_thread(self._tells_apart, doc.text, near):
+            near = None
         if near is not None:
             report.near_duplicates += 1
+            report.near_of.append((_entry_name(source, link, doc.title), near))
             await self._record(
                 source, guid, link, "near_duplicate", near, f"near-duplicate of #{near}"
             )
@@ -448,6 +525,25 @@ class Poller:
             self.near.add(result.document_id, doc.text)
             report.new_ids.append(result.document_id)
         await self._record(source, guid, link, status, result.document_id, reason)
+
+
+_WORD = re.compile(r"\w+(?:[.,/-]\w+)*|[^\w\s]")  # punctuation ends a name
+
+
+def _facts(text: str) -> set[str]:
+    """A text's figures and capitalised names ("Vũ Văn Phúc", "Sở Xây dựng" as "Sở Xây"):
+    what tells two texts on one template apart."""
+    words = _WORD.findall(text)
+    facts = {w for w in words if any(c.isdigit() for c in w)}
+    run: list[str] = []
+    for word in [*words, ""]:
+        if word[:1].isupper():
+            run.append(word)
+            continue
+        if len(run) >= 2:
+            facts.add(" ".join(run))
+        run = []
+    return facts
 
 
 def _has_content(entry: dict) -> bool:  # type: ignore[type-arg]
