@@ -2418,6 +2418,8 @@ def test_a_code_query_lists_citing_documents_then_documents_on_its_subject(svc: 
     assert ids(results)[:2] in (["cites", "cites-bare"], ["cites-bare", "cites"])
     assert ids(results)[2] == "subject" and "other" not in ids(results)
     assert [d.code for d in results.central] == ["08-QĐi/TW"]
+    # A province's "08-QĐ/TU" is no central document (it was named as the Politburo's).
+    assert search(svc, "Quy định 08-QĐ/TU").central == []
     # Where the citing ones end, for the answer to say ("khóa XIII" on the subject of a
     # khóa XII resolution read as citing it).
     assert (results.citing, results.total) == (2, 3)

@@ -166,6 +166,11 @@ def test_doc_codes() -> None:
     assert [(c.text, c.full) for c in find_doc_codes("theo 21-KL/T.Ư.")] == [
         ("21-KL/T.Ư", "21-KL/TW")
     ]
+    # "TU" without its Ư is Tỉnh ủy: a province's directive, not the Politburo's (a tester's).
+    assert [c.full for c in find_doc_codes("Chỉ thị 35-CT/TU và 35/CT-TU", loose=True)] == [
+        "35-CT/TU",
+        "35/CT-TU",
+    ]
 
 
 def test_doc_codes_are_exact() -> None:

@@ -499,9 +499,13 @@ def _kind(value: str) -> str:
     return "QD" if kind == "QDI" else kind
 
 
-def _issuer(value: str) -> str:
+def _issuer(value: str, written: str = "") -> str:
+    """The issuer's folded letters; "TƯ" and "T.Ư" are Trung ương (TW), but "TU" as written
+    is Tỉnh ủy ("35-CT/TU" is a province's directive, not the Politburo's: a tester's)."""
     value = value.replace(".", "").upper()
-    return "TW" if value in {"TU", "TW"} else value
+    if value == "TU" and (not written or "ư" in written.lower()):
+        return "TW"
+    return value
 
 
 def find_doc_codes(text: str, *, loose: bool = False) -> list[DocCode]:
@@ -517,7 +521,8 @@ def find_doc_codes(text: str, *, loose: bool = False) -> list[DocCode]:
     found: list[DocCode] = []
     for m in (_CODE_RE_LOOSE if loose else _CODE_RE).finditer(folded):
         if m.group(1):
-            number, kind, issuer = m.group(1), _kind(m.group(2)), _issuer(m.group(3))
+            written = text[m.start(3) : m.end(3)]
+            number, kind, issuer = m.group(1), _kind(m.group(2)), _issuer(m.group(3), written)
             key = f"{int(number)}-{kind}"
             full = f"{int(number)}-{kind}/{issuer}"
         else:
@@ -529,7 +534,8 @@ def find_doc_codes(text: str, *, loose: bool = False) -> list[DocCode]:
             )
             key = f"{int(number)}/{year + '/' if year else ''}{kind}-{issuer}"
             full = key
-            if not year and _issuer(issuer) == "TW" and _kind(kind) in _PARTY_KINDS:
+            written = text[m.start(7) : m.end(7)]
+            if not year and _issuer(issuer, written) == "TW" and _kind(kind) in _PARTY_KINDS:
                 # "35/NQ-TW": 35-NQ/TW with its dash and slash swapped, as state documents
                 # write theirs ("123/QĐ-UBND"); read as a code nothing cites (a tester's).
                 key = f"{int(number)}-{_kind(kind)}"

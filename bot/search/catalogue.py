@@ -88,7 +88,14 @@ class Catalogue:
         folded = _TERM_NUMBER.sub(lambda m: f"khoa {_ROMAN.get(int(m.group(1)), '')}", folded)
         words = set(folded.split())
         term = next((t for t in _TERMS if t in words), None)
+        # A code with another issuer ("35-CT/TU", a province's): no central document, though
+        # its "any issuer" key shares the central one's number and kind.
+        elsewhere = {
+            k.split("/")[0] for k in keys if "/" in k and k.split("/", 1)[1] not in ("*", "TW")
+        }
         for key in keys:
+            if key.endswith("/*") and key.removesuffix("/*") in elsewhere:
+                continue
             # Numbers start again with each term: "Nghị quyết 4 khóa XIII" is not 04-NQ/TW of
             # khóa XII.
             found.extend(

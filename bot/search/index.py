@@ -51,7 +51,8 @@ log = logging.getLogger(__name__)
 
 TITLE_CODE = "title:"  # prefix of a title's code terms in the "codes" field
 
-SCHEMA_VERSION = 19  # 18: "35/NQ-TW" indexed as 35-NQ/TW; 19: a title's codes (TITLE_CODE)
+# 18: "35/NQ-TW" indexed as 35-NQ/TW; 19: a title's codes (TITLE_CODE); 20: "/TU" is Tỉnh ủy
+SCHEMA_VERSION = 20
 META_FILE = "partybot-index.json"
 TOKENIZER = "vn"
 # Our syllable tokenizer (bot.text.tokenize), so query terms built in Python match index terms.
