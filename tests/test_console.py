@@ -476,6 +476,12 @@ def test_topics_by_number_or_misspelt_and_doc_usage_mistakes(services: Services)
     assert resolve_topic("²", taxonomy) == resolve_topic("٣", taxonomy) == []  # found by fuzzing
     assert resolve_topic("kiểm tar", taxonomy) == ["inspection"]
     assert resolve_topic("dân vậm", taxonomy) == ["mass_mobilization"]
+    # An abbreviation, and a topic's words typed without spaces (a tester's "/topic MTTQ").
+    assert resolve_topic("MTTQ", taxonomy) == ["mass_mobilization"]
+    assert resolve_topic("ubkt", taxonomy) == ["inspection"]
+    assert resolve_topic("thamnhung", taxonomy) == ["anti_corruption"]
+    assert resolve_topic("ketnapdangvien", taxonomy) == ["admission"]
+    assert resolve_topic("abcdefgh", taxonomy) == resolve_topic("tw", taxonomy) == []
     assert resolve_topic("bóng đá", taxonomy) == []
     text = _chat_with_seeds(services, "/doc abc\n/doc 1 2\n/quit\n")
     assert "Không tìm thấy tài liệu «abc».\nCách dùng: /doc 12" in text

@@ -78,6 +78,7 @@ from bot.search.index import (
 from bot.search.index import pairs as index_pairs
 from bot.search.query import (
     _FOLDED_STOPWORDS,
+    ABBREVIATIONS,
     QUOTE_CHARS,
     ParsedQuery,
     Term,
@@ -175,32 +176,6 @@ def _looks_damaged(exc: BaseException) -> bool:
 
 IY_SHARE = 4  # the other spelling of i/y is taken when this many times more documents use it
 
-# Abbreviations cadres type for names articles usually spell out (folded).
-ABBREVIATIONS = {
-    "ubkt": "uy ban kiem tra",
-    "mttq": "mat tran to quoc",
-    "pctn": "phong chong tham nhung",
-    "hdnd": "hoi dong nhan dan",
-    "dbqh": "dai bieu quoc hoi",
-    "ubnd": "uy ban nhan dan",
-    "bch": "ban chap hanh",
-    "btv": "ban thuong vu",
-    "bcd": "ban chi dao",
-    "ccb": "cuu chien binh",
-    "cbdv": "can bo dang vien",
-    "dv": "dang vien",  # "kết nạp đv" (a tester's: "no document has: đv")
-    "tw": "trung uong",  # "UBKT TW"; a code's "/TW" still matches it too
-    "tncs": "thanh nien cong san",
-    "dtn": "doan thanh nien",
-    "lhpn": "lien hiep phu nu",
-    "ktgs": "kiem tra giam sat",
-    "thpt": "trung hoc pho thong",
-    "thcs": "trung hoc co so",
-    "ctv": "cong tac vien",
-    "tphcm": "tp hcm",  # "TP.HCM", as the city is mostly written
-    "daklak": "dak lak",  # the province's name in one word, as in its web addresses
-    "daknong": "dak nong",
-}
 
 _ALPHABET = "abcdeghiklmnopqrstuvxy"
 _FOREIGN = re.compile(r"[^a-y]|[fjw]")  # letters Vietnamese does not use: a foreign word

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
     from bot.corpus.topics import Taxonomy
 
+MIN_JOINED_TOPIC = 6  # letters of a topic's words typed without spaces to name it
 MAX_PERIOD_WORDS = 20  # without_period: longer queries are left as they are
 MAX_QUERY_CHARS = 1000  # longer input is cut before any work (a pasted article is not a query)
 # A query this long with a day in it is a pasted text, whose day is no filter.
@@ -1096,6 +1098,34 @@ def topic_phrases(taxonomy: Taxonomy, *, hints: bool = False) -> dict[str, str]:
     return phrases
 
 
+# Abbreviations cadres type for names articles usually spell out (folded).
+ABBREVIATIONS = {
+    "ubkt": "uy ban kiem tra",
+    "mttq": "mat tran to quoc",
+    "pctn": "phong chong tham nhung",
+    "hdnd": "hoi dong nhan dan",
+    "dbqh": "dai bieu quoc hoi",
+    "ubnd": "uy ban nhan dan",
+    "bch": "ban chap hanh",
+    "btv": "ban thuong vu",
+    "bcd": "ban chi dao",
+    "ccb": "cuu chien binh",
+    "cbdv": "can bo dang vien",
+    "dv": "dang vien",  # "kết nạp đv" (a tester's: "no document has: đv")
+    "tw": "trung uong",  # "UBKT TW"; a code's "/TW" still matches it too
+    "tncs": "thanh nien cong san",
+    "dtn": "doan thanh nien",
+    "lhpn": "lien hiep phu nu",
+    "ktgs": "kiem tra giam sat",
+    "thpt": "trung hoc pho thong",
+    "thcs": "trung hoc co so",
+    "ctv": "cong tac vien",
+    "tphcm": "tp hcm",  # "TP.HCM", as the city is mostly written
+    "daklak": "dak lak",  # the province's name in one word, as in its web addresses
+    "daknong": "dak nong",
+}
+
+
 def topics_containing(text: str, taxonomy: Taxonomy) -> list[str]:
     """The topics one of whose names or phrases holds ``text``'s words in a row ("kiểm tra"
     is in "kiểm tra giám sát"; "xây dựng" in a phrase of two topics), in taxonomy order."""
@@ -1123,7 +1153,31 @@ def resolve_topic(text: str, taxonomy: Taxonomy) -> list[str]:
         topic = taxonomy.get(named) if named else None
     if topic is not None:
         return [topic.slug]
-    return topics_containing(text, taxonomy) or _closest_topics(text, taxonomy)
+    found = topics_containing(text, taxonomy) or _closest_topics(text, taxonomy)
+    if found:
+        return found
+    # "MTTQ", "UBKT": the name they stand for; "thamnhung", "ketnap dangvien": typed on a
+    # phone without spaces (a tester's "/topic MTTQ" named no topic).
+    words = _phrase_key(text).split()
+    spelled = " ".join(ABBREVIATIONS.get(w, w) for w in words)
+    if spelled != " ".join(words):
+        found = resolve_topic(spelled, taxonomy)
+        # Or a topic of which its name holds two words: "mặt trận" of "Mặt trận Tổ quốc".
+        runs = itertools.pairwise(spelled.split())
+        return found or next(
+            (f for a, b in runs if (f := topics_containing(f"{a} {b}", taxonomy))), []
+        )
+    joined = "".join(words)
+    return [
+        t.slug
+        for t in taxonomy
+        if len(joined) >= MIN_JOINED_TOPIC
+        and any(
+            joined in phrase.replace(" ", "")
+            for phrase, slug in topic_phrases(taxonomy).items()
+            if slug == t.slug
+        )
+    ]
 
 
 def _closest_topics(text: str, taxonomy: Taxonomy) -> list[str]:
