@@ -685,7 +685,6 @@ def test_other_results_asked_in_words_and_a_result_opened_by_its_number(
     assert page_request("quay lại trang trước") == -1 and page_request("any others?") == 0
     for text in (
         "bài học kinh nghiệm",
-        "bài 0",
         "bài viết về kỷ luật",
         "còn lại bao nhiêu",
         "bài tư tưởng",
@@ -706,6 +705,7 @@ def test_other_results_asked_in_words_and_a_result_opened_by_its_number(
     title = listed[-1].split("7.", 1)[1].strip()
     assert f"📄 {title}" in text or f"<b>{title}</b>" in text or text.count(title) >= 2
     assert "Lần tìm trước có 12 kết quả: không có bài số 40." in text
+    assert item_request("bài 0") == 0  # no result of the list, said so (it was searched)
 
 
 def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> None:
@@ -732,14 +732,19 @@ def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> 
     )
     assert refine_request("chỉ lấy năm 2023 thôi") == Refinement(words="năm 2023")
     assert refine_request("còn năm 2022 thì sao") == Refinement(words="năm 2022")
-    assert refine_request("ở Cần Thơ thôi") == Refinement(words="ở Cần Thơ")
+    # A place or words to narrow by are required (+"…"), not more pages of close matches.
+    assert refine_request("ở Cần Thơ thôi") == Refinement(words='+"Cần Thơ"')
+    assert refine_request("chỉ ở Cần Thơ") == Refinement(words='+"Cần Thơ"')
+    assert refine_request("riêng năm 2023") == Refinement(words="năm 2023")
+    assert refine_request("what about last year?") == Refinement(words="năm ngoái")
+    assert refine_request("mấy bài mới nhất") == Refinement(newest=True)
     assert refine_request("only 2023") == Refinement(words="2023")
     for text in ("có bài nào mới hơn không", "bài mới hơn", "newer ones"):
         assert refine_request(text) == Refinement(newest=True), text
     # Queries of their own: a word that starts with "chỉ", another place instead, thanks.
     # A period alone, "in" a place, "sort by newest" (a tester's recheck).
     assert refine_request("năm 2023") == Refinement(words="năm 2023")
-    assert refine_request("in Ha Giang") == Refinement(words="Ha Giang")
+    assert refine_request("in Ha Giang") == Refinement(words='+"Ha Giang"')
     assert refine_request("thêm điều kiện năm 2024") == Refinement(words="năm 2024")
     assert refine_request("sort by newest") == Refinement(newest=True)
     # Queries of their own: a word that starts with "chỉ", another place instead, thanks.
@@ -749,6 +754,7 @@ def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> 
         assert refine_request(text) is None, text
     assert without_period("kỷ luật đảng viên trong năm 2023") == "kỷ luật đảng viên"
     assert without_period("kỷ luật đảng viên năm ngoái") == "kỷ luật đảng viên"
+    assert without_period("kỷ luật năm 2023 mới nhất") == "kỷ luật mới nhất"  # order kept
     assert without_period("Luật phòng chống tham nhũng 2018") == "Luật phòng chống tham nhũng 2018"
     out = io.StringIO()
     lines = (
@@ -761,9 +767,12 @@ def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> 
         "🔎 kỷ luật đảng viên",
         "🔎 kỷ luật đảng viên năm 2023",
         "🔎 kỷ luật đảng viên năm 2022",
-        "🔎 kỷ luật đảng viên năm 2022 ở Cần Thơ",
-        "🔎 kỷ luật đảng viên năm 2022 ở Cần Thơ mới nhất",
+        '🔎 kỷ luật đảng viên năm 2022 +"Cần Thơ"',
+        '🔎 kỷ luật đảng viên năm 2022 +"Cần Thơ" mới nhất',
     ], out.getvalue()
+    # Narrowed to Cần Thơ: the Hà Nội articles are gone, not ranked after.
+    narrowed = out.getvalue().split('+"Cần Thơ" — ')[1]
+    assert "Kỷ luật 2022 số 1" in narrowed and "Kỷ luật 2022 số 0" not in narrowed
     assert "Đấu thầu" not in out.getvalue()
     # Without a search before it, the follow-up's own words are searched, not "lấy", "thôi".
     out = io.StringIO()

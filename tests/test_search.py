@@ -2487,9 +2487,27 @@ def test_a_held_letter_or_syllables_run_together_are_read_as_words(svc: Services
         ("dangvien", ["dang vien"]),
     ]
     assert ids(search(svc, "kếtnạpđảngviên")) == ["admit"]
+    # A document's kind and number run together (a tester's recheck).
+    add(svc, "cites", "Kết luận 21", "Chi bộ quán triệt Kết luận 21 về chỉnh đốn Đảng.")
+    assert ids(search(svc, "ketluan21"))[:1] == ["cites"]
     # Letters that spell no pair the documents write stay unknown, and the answer says so.
     assert search(svc, "xyzzy").ignored == ["xyzzy"]
     assert search(svc, "thamlua").total == 0
+
+
+def test_a_phrase_after_a_plus_is_required(svc: Services) -> None:
+    # +"Cần Thơ" keeps the documents with it only: how a follow-up narrows the last search
+    # ("ở Cần Thơ thôi" gave more pages of close matches, a tester's).
+    add(svc, "here", "Tham nhũng", "Ban Chỉ đạo TP. Cần Thơ họp về phòng, chống tham nhũng.")
+    add(svc, "place", "Cần Thơ", "Sinh viên Đại học Cần Thơ được kết nạp Đảng.")
+    add(svc, "elsewhere", "Tham nhũng", CORRUPTION)
+    results = search(svc, 'tham nhũng +"Cần Thơ"')
+    assert ids(results)[:1] == ["here"] and "elsewhere" not in ids(results), ids(results)
+    assert ids(search(svc, 'tham nhung +"can tho"'))[:1] == ["here"]
+    assert ids(search(svc, 'tham nhũng +"Hà Nội"')) == []
+    # Not a requirement: a plus inside a word, and the phrase alone as the query.
+    assert ids(search(svc, '+"Cần Thơ"')) in (["here", "place"], ["place", "here"])
+    assert parse_query('a+"Cần Thơ"').required_phrases == []
 
 
 def test_a_name_spelled_out_finds_its_abbreviation(svc: Services) -> None:

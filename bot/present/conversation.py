@@ -236,9 +236,9 @@ class Conversation:
             last = self.last.get(ctx.user_id)
         if last is None or time.monotonic() - last[3] > LAST_SEARCH_SECONDS:
             return Reply(t(ctx.lang, "item_no_search", n=n))
-        offset = min(n - 1, MAX_OFFSET)
+        offset = clamp(n - 1, 0, MAX_OFFSET)
         results = self.services.search.search(last[0], limit=1, offset=offset)
-        if not results.hits or offset < n - 1:
+        if not results.hits or offset != n - 1:
             return Reply(t(ctx.lang, "item_missing", n=n, total=results.total))
         return self.document(ctx, str(results.hits[0].doc_id))
 
@@ -252,13 +252,16 @@ class Conversation:
                 return self.search(ctx, refined.words)
             return self.latest(ctx) if refined.newest else self.search(ctx, text)
         base = last[0]
+        english = english_reading(base)
+        if english is not None and not refined.words.isascii():
+            base = english.vietnamese  # "corruption" then "năm ngoái": all of it Vietnamese
         added = parse_query(refined.words) if refined.words else None
         if added is not None and (added.date_from is not None or added.date_to is not None):
             base = without_period(base)  # "còn năm 2022 thì sao": that year instead
         parts = [base, refined.words]
         if refined.newest and not parse_query(base).newest and not (added and added.newest):
             # An English search stays English ("corruption latest"), or it is not read so.
-            parts.append("latest" if english_reading(base) is not None else "mới nhất")
+            parts.append("latest" if english is not None and base == last[0] else "mới nhất")
         return self.search(ctx, " ".join(p for p in parts if p))
 
     def _remember(self, ctx: Context, query: str, page: int, pages: int) -> None:
@@ -603,7 +606,7 @@ class Conversation:
         return None  # a button of another kind (or version): nothing to do
 
 
-_POLITE = r"(?:(?:ok|oke|okay|vang|da|u|uh)\s+)?"
+_POLITE = r"(?:(?:ok|oke|okay|vang|da|u|uh|thoi)\s+)?"
 _TO_WHOM = r"(?:\s+(?:ban|bot|em|anh|chi|ad|admin|nhieu|lam|nhe|nha|a|oi))*"
 _SMALL_TALK = {
     kind: re.compile(rf"{_POLITE}(?:{words}){_TO_WHOM}")
@@ -683,8 +686,8 @@ def item_request(text: str) -> int | None:
     if found is None:
         return None
     which = next(g for g in found.groups() if g is not None)
-    n = int(which) if which.isdigit() else _NUMBER_WORDS[which]
-    return n if n > 0 else None
+    # "bài 0" is no result of the list (it was searched as the words "bài 0", a tester's).
+    return int(which) if which.isdigit() else _NUMBER_WORDS[which]
 
 
 # "chỉ lấy năm 2023 thôi", "còn năm 2022 thì sao", "ở Hà Nội thôi", "bài nào mới hơn",
@@ -692,7 +695,7 @@ def item_request(text: str) -> int | None:
 # (a tester's "chỉ lấy năm 2023 thôi" listed articles with "lấy" and "thôi").
 _REFINE = re.compile(
     rf"{_POLITE}(?P<lead>(?:the |vay )?con |chi (?:(?:lay|xem|tim|can|muon xem|muon|loc|hien)"
-    r" )?|loc (?:(?:theo|lay) )?|them (?:dieu kien )?|only (?:(?:in|from|for) )?"
+    r" )?|loc (?:(?:theo|lay) )?|them (?:dieu kien )?|rieng |only (?:(?:in|from|for) )?"
     r"|just (?:(?:in|from|for) )?|in |from "
     r"|what about (?:(?:in|from) )?|how about (?:(?:in|from) )?)?"
     r"(?:(?:nhung|cac) )?(?:(?:bai|tai lieu|van ban|ket qua)(?: nao)? )?"
@@ -700,7 +703,7 @@ _REFINE = re.compile(
     r"(?P<tail> thoi(?: nhe| nha| a| di| duoc khong)?| thi sao(?: a| nhi)?| only| then)?"
 )
 _NEWER = re.compile(
-    rf"{_POLITE}(?:(?:co|con|con co|xem|cho xem|tim)\s+)?(?:(?:nhung|cac)\s+)?"
+    rf"{_POLITE}(?:(?:co|con|con co|xem|cho xem|tim)\s+)?(?:(?:nhung|cac|may)\s+)?"
     r"(?:(?:bai|tai lieu|van ban|ket qua|tin)\s+)?(?:nao\s+)?"
     r"(?:moi hon|moi nhat|moi day|gan day|gan day hon|gan nhat|moi ra)(?:\s+(?:nua|thoi))?"
     r"(?:\s+(?:khong|ko|k|di|nhe|nha|a|truoc))*"
@@ -725,6 +728,8 @@ def refine_request(text: str) -> Refinement | None:
     shown = " ".join(normalize(text).split()).strip(" ?!.,;:…")
     if not shown or len(shown) > 80:
         return None
+    for english, vietnamese in _ENGLISH_PERIODS.items():
+        shown = re.sub(rf"(?i)\b{english}\b", vietnamese, shown)
     folded = fold_lower(shown)  # one character per character: offsets hold in ``shown``
     if _NEWER.fullmatch(re.sub(r"[^\w]+", " ", folded).strip()):
         return Refinement(newest=True)
@@ -752,14 +757,33 @@ def refine_request(text: str) -> Refinement | None:
         lead.startswith(("con", "vay", "the", "what", "how")) or tail in {"thi sao", "then"}
     ):
         return None  # "còn Hà Nội thì sao": another place instead, not this one as well
-    if lead == "chi" and not tail and not dated:
+    if lead == "chi" and not tail and not dated and first not in _PLACE_WORDS:
         return None  # a bare "chỉ" starts a word as often as a request: "chỉ thị", "chỉ đạo"
     if not dated and not parsed.content_terms:
         return None
     if lead in {"in", "from"} and not dated and not all(t.capital for t in parsed.content_terms):
         return None  # "in Ha Giang" narrows; "in the party" is a query of its own
-    return Refinement(words=payload, newest=parsed.newest)
+    if dated:
+        return Refinement(words=payload, newest=parsed.newest)
+    # Words to narrow by are required (+"…"): "ở Cần Thơ thôi" is the articles on Cần Thơ,
+    # not more pages of close matches with Cần Thơ among their words (a tester's).
+    words = payload.split()
+    if fold_lower(words[0]) in _PLACE_WORDS and len(words) > 1:
+        words = words[1:]
+    return Refinement(words='+"' + " ".join(words).strip('"') + '"', newest=parsed.newest)
 
+
+# Words before a place or subject a follow-up narrows by: "chỉ ở Cần Thơ", "về đấu thầu".
+_PLACE_WORDS = {"o", "tai", "trong", "ve", "cua", "thuoc"}
+# An English period said in words: its Vietnamese, which the query parser reads.
+_ENGLISH_PERIODS = {
+    "last year": "năm ngoái",
+    "this year": "năm nay",
+    "last month": "tháng trước",
+    "this month": "tháng này",
+    "last week": "tuần trước",
+    "this week": "tuần này",
+}
 
 _THANKS_EMOJI = set("👍🙏👌❤♥💯🤝🫡")
 _EMOJI_DECOR = re.compile(r"[\s\ufe0f\u200d\U0001f3fb-\U0001f3ff!.]+")  # skin tones, joiners

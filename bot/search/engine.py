@@ -406,6 +406,13 @@ def _respelled(searcher: tantivy.Searcher, word: str) -> str | None:
     "ketnapdangvien": "tham nhung", "ket nap dang vien"), read as the fewest words of two
     syllables the documents write side by side (a syllable alone costs more). None when
     neither reads it, or its only reading is syllables alone ("thamlua")."""
+    number = re.fullmatch(r"([^\W\d_]{4,})(\d{1,4})", word)
+    if number is not None:
+        # "nghiquyet21", "Quyđịnh08": a document's kind and number, run together.
+        letters = number.group(1)
+        known = searcher.doc_freq("text_f", fold_lower(letters))
+        spelled = letters if known else _respelled(searcher, letters)
+        return f"{spelled} {number.group(2)}" if spelled else None
     folded = fold_lower(word)
     if not folded.isalpha() or len(folded) > MAX_RUN_TOGETHER:
         return None
@@ -632,6 +639,7 @@ def _excluding(parsed: ParsedQuery, citing: Callable[[list[str]], Query]) -> lis
     out = [(Occur.MustNot, _term("text_f", w)) for w in parsed.excluded]
     out += [(Occur.MustNot, _term("text_x", w)) for w in parsed.excluded_exact]
     out += [(Occur.MustNot, phrase_query(words, 0)) for words in parsed.excluded_phrases]
+    out += [(Occur.Must, phrase_query(words, 0)) for words in parsed.required_phrases]
     for keys in parsed.excluded_codes:
         # Every way of citing it: those of a wanted code ("-Nghị quyết 4" leaves out
         # "Nghị quyết Trung ương 4 khóa XII"), and the key a bare "Kết luận 21" gives.
@@ -2360,7 +2368,12 @@ class SearchEngine:
             return results
         if parsed.topic and not topic:
             answer = self._topic_answer(searcher, parsed, filters, undated, results)
-            if excluding and answer.total and answer.note != "date_relaxed":
+            if (
+                parsed.excludes
+                and not parsed.required_phrases
+                and answer.total
+                and answer.note != "date_relaxed"
+            ):
                 # How many the excluded words took away, as a search says it (a tester's).
                 kept = filters[: len(filters) - len(excluding)]
                 every = SearchResults(query=query, hits=[], total=0, offset=0, limit=0)
@@ -2588,7 +2601,12 @@ class SearchEngine:
                 )
             results.central = built.central
             results.via = list(built.via)
-            if excluding and found.filters is filters and built.query is not None:
+            if (
+                parsed.excludes
+                and not parsed.required_phrases
+                and found.filters is filters
+                and built.query is not None
+            ):
                 # How many the excluded words took away ("kiểm soát quyền lực -tham nhũng"
                 # lost every article on it, which the answer did not say; a tester's).
                 kept = self._filters(

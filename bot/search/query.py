@@ -189,6 +189,8 @@ class ParsedQuery:
     # ... typed with accents: as typed (lower case), since "-đấu" is not "-đầu" or "-dấu".
     excluded_exact: list[str] = field(default_factory=list)
     excluded_phrases: list[list[str]] = field(default_factory=list)  # -"đấu thầu", folded
+    # +"Cần Thơ": only documents with it (a follow-up narrowing the last search), folded.
+    required_phrases: list[list[str]] = field(default_factory=list)
     excluded_codes: list[list[str]] = field(default_factory=list)  # -21-KL/TW: its keys
     excluded_text: list[str] = field(default_factory=list)  # words and phrases, as typed
     # Words typed both to find and to leave out ("tham nhũng -tham"): left out, not searched.
@@ -563,7 +565,7 @@ def without_period(text: str) -> str:
         for i in range(len(words) - size + 1):
             rest = " ".join(words[:i] + words[i + size :])
             left = parse_query(rest)
-            if left.date_from is None and left.date_to is None:
+            if left.date_from is None and left.date_to is None and left.newest == parsed.newest:
                 if [t.exact for t in left.content_terms] == searched:
                     return rest
     return text
@@ -605,6 +607,15 @@ def parse_query(
                 parsed.excluded_phrases.append([t.folded for t in words[:MAX_TERMS]])
             elif words:
                 _exclude(parsed, words[0])
+            work = _blank(work, start - 1, m.end())
+            continue
+        if start > 0 and work[start - 1] == "+" and (start == 1 or work[start - 2].isspace()):
+            # +"Cần Thơ": wanted in every document found, and searched as its words.
+            if words:
+                parsed.required_phrases.append([t.folded for t in words[:MAX_TERMS]])
+            kept.extend(
+                (m.start(1) + i, replace(w, stop=False)) for i, w in enumerate(words[:MAX_TERMS])
+            )
             work = _blank(work, start - 1, m.end())
             continue
         if len(words) > 1:
