@@ -721,3 +721,31 @@ async def test_notices_on_one_template_for_different_people_are_all_stored(
     store.add(site.add("/rss/kl.rss", rss(items), "application/rss+xml"))
     report = await poller(svc).poll_due()
     assert report.stored == 2 and report.near_duplicates == 0, report
+
+
+async def test_a_pages_publication_time_is_kept_in_its_zone(site: FeedSite, svc: Services) -> None:
+    # A page published "2024-05-18T08:30:00+07:00" was stored as the day alone at midnight
+    # UTC (07:00 in Vietnam) from a feed without pubDate, and 7 hours off as an article
+    # source (a tester's).
+    from datetime import UTC
+
+    title, paragraphs = ARTICLES["ket-nap"]
+    page = site.add("/bai/gio.html", article_page(title, paragraphs))
+    other_title, other = ARTICLES["dan-van"]
+    single = site.add("/bai/mot-bai.html", article_page(other_title, other))
+    feed = site.add(
+        "/rss/khong-ngay.rss",
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>{title}'
+        f"</title><link>{page}</link><guid>{page}</guid></item></channel></rss>",
+        "application/rss+xml",
+    )
+    store = SourceStore(svc.db)
+    store.add(feed)
+    store.add(single)
+    report = await poller(svc).poll_due()
+    assert report.stored == 2, report
+    for doc in svc.documents.list(limit=10):
+        when = doc.published_at
+        assert when is not None and when.replace(tzinfo=UTC) == datetime(
+            2024, 5, 18, 1, 30, tzinfo=UTC
+        )

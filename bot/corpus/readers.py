@@ -136,9 +136,17 @@ def extract_html(html: str, **options: Any) -> dict[str, Any] | None:
     not unescaped again, gets its ampersands back.
     """
     import trafilatura
+    from trafilatura.settings import set_date_params
 
+    # The time of day too, with its zone ("2026-10-15T08:00:00+0700"): trafilatura gives the
+    # day alone, which was stored as midnight UTC, 07:00 in Vietnam (a tester's).
+    dates = {**set_date_params(), "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
     extracted = trafilatura.bare_extraction(
-        _AMPERSAND.sub("&amp;amp;", html), with_metadata=True, include_comments=False, **options
+        _AMPERSAND.sub("&amp;amp;", html),
+        with_metadata=True,
+        include_comments=False,
+        date_extraction_params=dates,
+        **options,
     )
     if extracted is None:
         return None

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bot.corpus.parsing import parse_article
+from bot.corpus.parsing import parse_article, parse_date
 from bot.corpus.readers import decode_bytes, extract_html
 from bot.corpus.text import normalize
 from bot.corpus.urls import source_url
@@ -224,22 +224,19 @@ def extract_article(html: str, url: str | None = None) -> Extracted | None:
     text = normalize(data.get("text") or "").strip()
     if len(text) < 80:
         return None
-    date = None
-    if data.get("date"):
-        try:
-            date = datetime.fromisoformat(str(data["date"])).replace(tzinfo=UTC)
-        except ValueError:
-            date = None
+    # A time without a zone, or a day alone, is Vietnam's (parse_date's reading).
+    date = parse_date(str(data["date"])) if data.get("date") else None
     title = normalize(data.get("title") or "").strip()
     # The page's text often starts with its headline again and a date line, and ends with a
     # byline: cleaned as a file's text is, so summaries and snippets start with the news.
     parsed = parse_article(text, title=title or None)
     if len(parsed.text) >= 80:
         text = parsed.text
+    published = date or parsed.published_at
     return Extracted(
         title=title,
         text=text,
-        date=date or (parsed.published_at.astimezone(UTC) if parsed.published_at else None),
+        date=published.astimezone(UTC) if published else None,
         author=data.get("author") or parsed.author,
         url=data.get("url") or url,
         sitename=data.get("sitename") or data.get("hostname"),

@@ -36,7 +36,6 @@ from bot.feeds.fetch import (
 from bot.services import Services
 from bot.store.db import utcnow
 from bot.store.sources import Source, SourceStore
-from bot.timeutil import VN
 
 log = logging.getLogger(__name__)
 
@@ -476,11 +475,10 @@ class Poller:
         report.timings["extract"] += time.perf_counter() - started
         if article is None:
             raise FetchError("no article text found on the page")
-        date = article.date.replace(tzinfo=VN) if article.date else None
         doc = NewDocument(
             title=article.title or source.name or page.url,
             text=article.text,
-            published_at=date,
+            published_at=article.date,  # aware: read as Vietnam time, it moved by 7 hours
             url=page.url,
             source=source.name or article.sitename,
             author=article.author,
