@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -688,6 +688,8 @@ async def test_a_feed_longer_than_one_poll_takes_gives_the_rest_at_the_next(
     for _ in range(3):
         report = await poller(svc).poll_due(only=store.list())
         stored.append(report.stored)
+        if report.left:  # the rest at the next minute's poll, not the source's interval
+            assert store.due(datetime.now(UTC).replace(tzinfo=None) + timedelta(minutes=2))
     assert stored == [2, 2, 1] and svc.documents.count() == 5, stored
     assert "left for the next poll" not in report.summary()
 
@@ -749,3 +751,89 @@ async def test_a_pages_publication_time_is_kept_in_its_zone(site: FeedSite, svc:
         assert when is not None and when.replace(tzinfo=UTC) == datetime(
             2024, 5, 18, 1, 30, tzinfo=UTC
         )
+
+
+def _docx_bytes(*paragraphs: str) -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    body = io.BytesIO()
+    document.save(body)
+    return body.getvalue()
+
+
+async def test_attachments_are_known_by_their_bytes_and_text_files_are_read(
+    site: FeedSite, svc: Services
+) -> None:
+    # A .docx served as application/octet-stream without its extension, and a .txt as
+    # text/plain, were refused as "not an HTML page", then given up (a tester's).
+    word = _docx_bytes(
+        "Chỉ thị về công tác dân vận", "Ban Thường vụ yêu cầu các chi bộ làm tốt công tác dân vận."
+    )
+    blob = site.add("/tai-ve?id=7", word, "application/octet-stream")
+    text = "Thông báo kết luận\n\nĐảng ủy xã kết luận về việc kiện toàn chi bộ thôn Bản Mé.\n"
+    plain = site.add("/thong-bao.txt", text, "text/plain; charset=utf-8")
+    title, paragraphs = ARTICLES["kiem-tra"]
+    page = site.add("/bai/trang.txt", article_page(title, paragraphs), "text/plain")  # a page
+    items = [("Chỉ thị dân vận", blob, "…"), ("Thông báo", plain, "…"), (title, page, "…")]
+    SourceStore(svc.db).add(site.add("/rss/tep.rss", rss(items), "application/rss+xml"))
+    report = await poller(svc).poll_due()
+    assert report.stored == 3 and not report.failed_entries, report
+    texts = {d.url: d.text for d in svc.documents.list(limit=10)}
+    assert "công tác dân vận" in texts[blob] and "Bản Mé" in texts[plain]
+    assert "<" not in texts[page] and "Trang chủ" not in texts[page]
+
+
+async def test_new_entries_come_before_failed_ones_tried_again(
+    site: FeedSite, svc: Services
+) -> None:
+    # Five links of unsupported types, then an article: every poll retried the five first,
+    # stopped after them, and the article waited for hours (a tester's).
+    bad = [
+        site.add(f"/files/{n}.xls", b"\xd0\xcf\x11\xe0" * 64, "application/vnd.ms-excel")
+        for n in range(5)
+    ]
+    items = [(f"Bảng {n}", link, "…") for n, link in enumerate(bad)]
+    feed = site.add("/rss/bang.rss", rss(items), "application/rss+xml")
+    store = SourceStore(svc.db)
+    store.add(feed)
+    first = await poller(svc).poll_due()
+    assert len(first.failed_entries) == 5 and first.stored == 0
+    title, paragraphs = ARTICLES["ket-nap"]
+    article = site.add("/bai/moi.html", article_page(title, paragraphs))
+    site.add("/rss/bang.rss", rss([*items, (title, article, "…")]), "application/rss+xml")
+    later = await poller(svc).poll_due(only=store.list(), retry_now=True)  # all five due
+    assert later.stored == 1 and site.hits["/bai/moi.html"] == 1, later
+
+
+async def test_sources_check_tries_even_an_entry_given_up(site: FeedSite, svc: Services) -> None:
+    # An entry given up after failing every try stayed out though its file was fixed and
+    # `sources check` promised failed entries would be tried again (a tester's).
+    import sqlalchemy as sa
+
+    from bot.store.db import source_items
+    from bot.store.sources import MAX_ENTRY_ATTEMPTS
+
+    word = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    link = site.add("/files/hong.docx", b"PK\x03\x04 broken", word)
+    feed = site.add("/rss/mot.rss", rss([("Quyết định", link, "…")]), "application/rss+xml")
+    store = SourceStore(svc.db)
+    store.add(feed)
+    await poller(svc).poll_due()
+    with svc.db.begin() as conn:
+        conn.execute(source_items.update().values(attempts=MAX_ENTRY_ATTEMPTS))
+    given_up = await poller(svc).poll_due(only=store.list())
+    assert given_up.given_up == 1 and given_up.stored == 0
+    site.add(
+        "/files/hong.docx",
+        _docx_bytes("Quyết định kỷ luật", "Khiển trách đảng viên vi phạm."),
+        word,
+    )
+    fixed = await poller(svc).poll_due(only=store.list(), retry_now=True)
+    assert fixed.stored == 1, fixed
+    with svc.db.begin() as conn:
+        assert conn.execute(sa.select(source_items.c.status)).scalar() == "stored"

@@ -129,7 +129,9 @@ async def fetch(
             if (
                 any(kind in content_type for kind in ("html", "xml", "rss", "atom", "text"))
                 or not content_type
-            ) and attachment_suffix(content_type, str(response.url)) is None:
+            ) and attachment_suffix(content_type, str(response.url), body) not in (
+                BINARY_ATTACHMENTS
+            ):
                 try:
                     text = decode_html(body, charset)
                 except InputError:
@@ -154,17 +156,26 @@ async def fetch(
         raise FetchError(reason) from exc
 
 
-# Documents a feed may link to instead of a page: a directive's .docx or .pdf. Their types
-# say "xml" ("…openxmlformats-officedocument…"), which read them as a text page.
+# Documents a feed may link to instead of a page: a directive's .docx or .pdf (binary: their
+# types say "xml", "…openxmlformats-officedocument…", which read them as a text page), or a
+# plain text or Markdown file, read as `partybot ingest` reads one.
 ATTACHMENTS = {
     ".docx": "officedocument.wordprocessingml",
     ".pdf": "application/pdf",
+    ".txt": "text/plain",
+    ".md": "text/markdown",
 }
+BINARY_ATTACHMENTS = (".docx", ".pdf")
 
 
-def attachment_suffix(content_type: str, url: str) -> str | None:
-    """ ".docx" or ".pdf" when a response is such a document (by its type, else the name in
-    its URL), else None."""
+def attachment_suffix(content_type: str, url: str, body: bytes = b"") -> str | None:
+    """ ".docx", ".pdf", ".txt" or ".md" when a response is such a document (by its first
+    bytes, its type, else the name in its URL), else None. A .docx served as
+    "application/octet-stream" or a PDF as "text/plain" is still one (a tester's)."""
+    if body[:5] == b"%PDF-":
+        return ".pdf"
+    if body[:4] == b"PK\x03\x04" and b"word/" in body:
+        return ".docx"
     for suffix, kind in ATTACHMENTS.items():
         if kind in content_type:
             return suffix

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 NEAR_DUPLICATE = 0.8  # estimated Jaccard similarity of 3-syllable shingles
 MAX_ENTRIES = 50
+LEFT_AGAIN_IN = timedelta(minutes=1)  # a feed with entries left is polled again this soon
 MAX_FAILED_IN_A_ROW = 5  # entries of one feed failing one after the other: the rest wait
 # A near-duplicate with this many figures and names the other has not (and this share of
 # theirs) is another document on the same template.
@@ -280,6 +281,13 @@ class Poller:
         left = 0  # entries not looked at: the feed is read whole again at the next poll
         if feed is not None and entries:
             kind = "feed"
+            # Entries never tried before those failed before: five failures in a row stop a
+            # poll, and retried first they stopped every poll before a new article (a
+            # tester's). The feed's order otherwise.
+            states = await asyncio.to_thread(lambda: [self._state(source, e) for e in entries])
+            entries = [e for e, st in zip(entries, states, strict=True) if st != "retry"] + [
+                e for e, st in zip(entries, states, strict=True) if st == "retry"
+            ]
             streak = worked = 0
             for n, entry in enumerate(entries):
                 if worked >= MAX_ENTRIES:
@@ -315,6 +323,9 @@ class Poller:
             last_modified=None if left else page.last_modified,
             kind=kind,
             warning=warning,
+            # The rest at the next minute's poll, not the source's next interval (a tester's
+            # backlog waited half an hour, "0 sources" due).
+            again_in=LEFT_AGAIN_IN if source.url in report.left else None,
         )
 
     async def _entry_guarded(
@@ -333,21 +344,18 @@ class Poller:
             name = _entry_name(source, link, str(entry.get("title", "")))
             report.failed_entries.append((name, reason))
 
+    def _state(self, source: Source, entry: dict) -> str:  # type: ignore[type-arg]
+        """The entry's state in the store (see SourceStore.entry_state); ``sources check``
+        (retry_now) tries even the entries given up on (a tester's fixed file stayed out)."""
+        state = self.store.entry_state(source.id, _identity(entry)[1], self.retry_clock)
+        return "retry" if state == "given_up" and self.retry_clock == datetime.max else state
+
     async def _entry(
         self, client: httpx.AsyncClient, source: Source, entry: dict, report: PollReport
     ) -> None:  # type: ignore[type-arg]
         report.entries += 1
-        link = entry.get("link")
-        if link and not str(link).lower().startswith(("http://", "https://")):
-            # An Atom entry without a link: feedparser gives its id ("urn:2") as one, which
-            # was fetched and failed, six times (a tester's). Its content, as an RSS item's.
-            link = None
-        guid = entry.get("id") or entry.get("guid") or (normalize_url(link) if link else None)
-        if not guid:
-            guid = hashlib.sha256(
-                (entry.get("title", "") + entry.get("summary", "")).encode()
-            ).hexdigest()
-        state = await asyncio.to_thread(self.store.entry_state, source.id, guid, self.retry_clock)
+        link, guid = _identity(entry)
+        state = await asyncio.to_thread(self._state, source, entry)
         if state == "done":
             report.duplicates += 1
             return
@@ -373,7 +381,9 @@ class Poller:
                 started = time.perf_counter()
                 page = await fetch(self.client_or(client), link, politeness=self.politeness)
                 report.timings["fetch"] += time.perf_counter() - started
-                suffix = attachment_suffix(page.content_type, page.url)
+                suffix = attachment_suffix(page.content_type, page.url, page.body)
+                if suffix in (".txt", ".md") and _looks_like_html(page.text):
+                    suffix = None  # a page served as text: read as the page it is
                 if suffix is not None:
                     # A directive published as its .docx or .pdf: read as `ingest` reads
                     # one (it failed the whole feed, and the entries after it waited for
@@ -381,7 +391,9 @@ class Poller:
                     attached = await asyncio.to_thread(
                         read_bytes, page.body, name=f"entry{suffix}", source=link
                     )
-                elif page.text is None or "html" not in (page.content_type or "html"):
+                elif page.text is None or not (
+                    "html" in (page.content_type or "html") or _looks_like_html(page.text)
+                ):
                     reason = f"not an HTML page ({page.content_type})"
                 else:
                     started = time.perf_counter()
@@ -544,6 +556,20 @@ def _facts(text: str) -> set[str]:
     return facts
 
 
+def _identity(entry: dict) -> tuple[str | None, str]:  # type: ignore[type-arg]
+    """An entry's link (None without one) and the guid it is known by."""
+    link = entry.get("link")
+    if link and not str(link).lower().startswith(("http://", "https://")):
+        # An Atom entry without a link: feedparser gives its id ("urn:2") as one, which was
+        # fetched and failed, six times (a tester's). Its content, as an RSS item's.
+        link = None
+    guid = entry.get("id") or entry.get("guid") or (normalize_url(link) if link else None)
+    if not guid:
+        guid = hashlib.sha256((entry.get("title", "") + entry.get("summary", "")).encode())
+        guid = guid.hexdigest()
+    return link, guid
+
+
 def _has_content(entry: dict) -> bool:  # type: ignore[type-arg]
     return any(str(entry.get(key) or "").strip() for key in ("link", "title", "summary"))
 
@@ -551,6 +577,11 @@ def _has_content(entry: dict) -> bool:  # type: ignore[type-arg]
 def _entry_name(source: Source, link: str | None, title: str) -> str:
     """How a failed entry is named to the admin: its URL, else its title in its feed."""
     return link or f"{source.url} (entry {title[:60]!r} without a link)"
+
+
+def _looks_like_html(text: str | None) -> bool:
+    head = (text or "")[:2000].lower()
+    return "<html" in head or "<body" in head or "<!doctype html" in head
 
 
 def _looks_like_feed(page: Fetched) -> bool:

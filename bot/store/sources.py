@@ -213,8 +213,10 @@ class SourceStore:
         last_modified: str | None,
         kind: str | None = None,
         warning: str | None = None,
+        again_in: timedelta | None = None,
     ) -> None:
-        """Checked fine: clear failures and schedule the next check (a warning is kept)."""
+        """Checked fine: clear failures and schedule the next check (a warning is kept);
+        ``again_in``: sooner than the source's interval (entries are left to fetch)."""
         with self.db.begin() as conn:
             conn.execute(
                 sources.update()
@@ -225,7 +227,7 @@ class SourceStore:
                     last_checked_at=now,
                     etag=etag,
                     last_modified=last_modified,
-                    next_check_at=now + timedelta(seconds=source.every_seconds),
+                    next_check_at=now + (again_in or timedelta(seconds=source.every_seconds)),
                     **({"kind": kind} if kind else {}),
                 )
             )
