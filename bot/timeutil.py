@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import InputError
 
@@ -45,13 +46,31 @@ def parse_time(value: str) -> str:
     return f"{hour:02d}:{minute:02d}"
 
 
+_OFFSET = re.compile(r"\s*(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?00)?\s*", re.IGNORECASE)
+
+
 def parse_timezone(value: str) -> str:
-    """A valid IANA zone name (``Asia/Ho_Chi_Minh``); raises :class:`InputError`."""
+    """A valid IANA zone name (``Asia/Ho_Chi_Minh``), also typed in any case, or an offset
+    of whole hours as admins write one (``UTC+7``, ``GMT+7``: ``Etc/GMT-7``, whose sign is
+    POSIX's); raises :class:`InputError`."""
+    offset = _OFFSET.fullmatch(value or "")
+    if offset is not None and int(offset.group(2)) <= 14:
+        hours = int(offset.group(2))
+        # Etc/GMT-7 is seven hours ahead of UTC: the sign is the other way round.
+        sign = "-" if offset.group(1) == "+" else "+"
+        value = f"Etc/GMT{sign}{hours}" if hours else "UTC"
+    name = _zone_names().get((value or "").strip().lower(), value)
     try:
-        ZoneInfo(value)
+        ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InputError(f"unknown time zone {value!r}; e.g. Asia/Ho_Chi_Minh") from exc
-    return value
+        raise InputError(f"unknown time zone {value!r}; e.g. Asia/Ho_Chi_Minh or UTC+7") from exc
+    return name
+
+
+@functools.cache
+def _zone_names() -> dict[str, str]:
+    """IANA zone names by their lower case ("asia/ho_chi_minh")."""
+    return {name.lower(): name for name in available_timezones()}
 
 
 def next_due(send_time: str, tz_name: str, after: datetime) -> datetime:

@@ -827,3 +827,15 @@ def test_doc_underscore_zero_is_a_document_not_found_as_in_telegram(services: Se
     run_console(services, stdin=io.StringIO("/doc_0\n/doc 0\n/quit\n"), stdout=out)
     text = out.getvalue()
     assert text.count("Không tìm thấy tài liệu «0».") == 2 and "Không có lệnh" not in text
+
+
+def test_no_claim_that_no_document_has_every_word_beside_a_count_of_those_that_do() -> None:
+    # "No document has all the words typed" stood above "Only 2 of them have every word
+    # typed" (a tester's "Vũ Văn Phúc": the words, not together as the name).
+    from bot.present.conversation import bending_note
+    from bot.search.api import SearchResults
+
+    loose = SearchResults(query="Vũ Văn Phúc", hits=[], total=5, note="relaxed", complete=2)
+    assert "No document has all the words" not in (bending_note(loose, "en") or "")
+    loose.complete = 0
+    assert "No document has all the words" in (bending_note(loose, "en") or "")

@@ -499,6 +499,11 @@ def test_digest_on_sets_the_zone_and_goes_back_to_every_topic(cli) -> None:  # t
     assert kept.stdout.startswith("digest on for chat -100123: 07:30 Asia/Bangkok, admission")
     every = cli.invoke(main, [*on, "--topic", "all"])
     assert every.stdout.startswith("digest on for chat -100123: 07:30 Asia/Bangkok, every topic")
+    # As admins write a zone: an offset, a name in lower case (both refused, a tester's).
+    offset = cli.invoke(main, [*on, "--tz", "UTC+7"])
+    assert offset.stdout.startswith("digest on for chat -100123: 07:30 Etc/GMT-7"), offset.output
+    lower = cli.invoke(main, [*on, "--tz", "asia/bangkok"])
+    assert lower.stdout.startswith("digest on for chat -100123: 07:30 Asia/Bangkok"), lower.output
     bad = cli.invoke(main, [*on, "--tz", "Mars/Olympus", "--time", "09:00"])
     assert bad.exit_code == 1 and "unknown time zone 'Mars/Olympus'" in bad.stderr
     mixed = cli.invoke(main, [*on, "--topic", "all", "--topic", "admission"])

@@ -837,3 +837,20 @@ async def test_sources_check_tries_even_an_entry_given_up(site: FeedSite, svc: S
     assert fixed.stored == 1, fixed
     with svc.db.begin() as conn:
         assert conn.execute(sa.select(source_items.c.status)).scalar() == "stored"
+
+
+async def test_a_guid_that_is_no_url_is_no_link(site: FeedSite, svc: Services) -> None:
+    # <guid>gnolink</guid> without <link> was fetched as the feed's address + "gnolink",
+    # a 404 at every poll (a tester's): the item is stored from its own text.
+    text = "Đảng ủy phường tổ chức hội nghị đối thoại với nhân dân về chỉnh trang đô thị."
+    feed = site.add(
+        "/rss/guid.rss",
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item>'
+        f"<title>Đối thoại</title><description>{text}</description><guid>gnolink</guid>"
+        "</item></channel></rss>",
+        "application/rss+xml",
+    )
+    SourceStore(svc.db).add(feed)
+    report = await poller(svc).poll_due()
+    assert report.stored == 1 and not report.failed_entries, report
+    assert "/rss/gnolink" not in site.hits and "/gnolink" not in site.hits

@@ -171,6 +171,13 @@ def test_docx_and_pdf(runner: CliRunner, tmp_path: Path) -> None:
     assert "Hội nghị kết nạp đảng viên mới" in shown.output
     assert "12/03/2024 08:00" in shown.output
     assert "Chi bộ Thôn Tây | Chậm nộp đảng phí ba tháng\n\nĐề nghị" in shown.output
+    # An old Word file under a .docx name, and a blank .docx: what to do, not a class name
+    # ("not a readable .docx file (BadZipFile)", "no body text after …": a tester's).
+    (tmp_path / "cu.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    docx.Document().save(tmp_path / "trang.docx")
+    odd = runner.invoke(main, ["ingest", str(tmp_path / "cu.docx"), str(tmp_path / "trang.docx")])
+    assert "old Word .doc file under a .docx name" in odd.output, odd.output
+    assert "empty file (the .docx has no text)" in odd.output
 
 
 def test_ingest_without_paths_is_a_usage_error(runner: CliRunner) -> None:
@@ -615,3 +622,14 @@ def test_a_jsonl_line_does_not_replace_a_document_read_from_a_file(
     rows[1] = {"id": "j2", "title": "Hai", "text": "Văn bản hai, sửa lại."}
     again = runner.invoke(main, ["ingest", str(_jsonl(tmp_path / "dup.jsonl", rows))])
     assert "0 added, 1 updated" in again.output
+
+
+def test_a_jsonl_line_cut_off_names_the_column_where_it_ends(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # "invalid JSON (Expecting value at column 1)" for a line cut off at column 38: its own
+    # newline was counted as a second line (a tester's).
+    path = tmp_path / "cut.jsonl"
+    path.write_text('{"id":"j2","title":"broken", "text": \n', encoding="utf-8")
+    result = runner.invoke(main, ["ingest", str(path)])
+    assert "invalid JSON (Expecting value at column 38)" in result.output, result.output

@@ -184,6 +184,12 @@ def _check_zip(data: bytes, source: str) -> None:
     """
     import zipfile
 
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: Word 97–2003
+        raise InputError(
+            "an old Word .doc file under a .docx name: open it in Word or LibreOffice and "
+            "save it as .docx",
+            source=source,
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
@@ -223,7 +229,10 @@ def _read_docx(data: bytes, source: str) -> str:
         raise InputError(
             f"not a readable .docx file ({exc.__class__.__name__})", source=source
         ) from exc
-    return "\n".join(_docx_lines(document))
+    text = "\n".join(_docx_lines(document))
+    if not text.strip():
+        raise InputError("empty file (the .docx has no text)", source=source)
+    return text
 
 
 def _docx_lines(container: Any) -> Iterator[str]:
@@ -712,7 +721,10 @@ def iter_json_lines(
 def json_error(exc: json.JSONDecodeError) -> str:
     """``Expecting value at column 7``; some messages already end in "at" ("Invalid control
     character at"), which said "at at"."""
-    return f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
+    # A line's own newline counted as a second line: "column 1" for a line cut off at 37
+    # (a tester's). A JSONL line has no other: the column is the position in it.
+    column = min(exc.pos, len(exc.doc.rstrip("\r\n"))) + 1
+    return f"{exc.msg.removesuffix(' at')} at column {column}"
 
 
 def _lines(handle: io.BufferedIOBase) -> Iterator[bytes | None]:

@@ -937,7 +937,9 @@ WORDS_EN = {
 
 def _bent(results: SearchResults, lang: str) -> str | None:
     if results.note in ("relaxed", "any_terms"):
-        return t(lang, "note_relaxed")
+        # Not beside "only 2 of them have every word" (the words, not as typed together:
+        # both lines stood under one header, a tester's).
+        return None if results.complete else t(lang, "note_relaxed")
     if results.note in ("typo", "english") and results.suggestions:
         key = "note_english" if results.note == "english" else "note_typo"
         corrected = results.suggestions[0]
