@@ -533,3 +533,21 @@ def test_preview_and_send_for_a_chat_without_a_subscription_is_an_error(
     assert result.stdout == ""  # no invented digest, nothing sent for the subscribed chat
     assert result.stderr == "error: chat 999 has no digest subscription\n"
     assert "999" not in cli.invoke(main, ["digest", "list"]).output  # not quietly subscribed
+
+
+def test_a_first_preview_shows_how_the_latest_documents_would_look(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Right after `digest on` the preview only ever said "nothing new" (a tester's): it says
+    # so, then shows the latest documents as the digest would.
+    from bot.cli import main
+
+    doc = tmp_path / "tin.txt"
+    doc.write_text(
+        "Kết nạp đảng viên mới\n\nChi bộ thôn Đông tổ chức lễ kết nạp ba đảng viên mới.\n",
+        encoding="utf-8",
+    )
+    assert cli.invoke(main, ["ingest", str(doc)]).exit_code == 0
+    cli.invoke(main, ["digest", "on", "--chat", "-100123"])
+    shown = cli.invoke(main, ["digest", "preview", "--chat", "-100123"])
+    assert shown.exit_code == 0, shown.output
+    assert "note: nothing new for this chat" in shown.stderr
+    assert "Kết nạp đảng viên mới" in shown.stdout

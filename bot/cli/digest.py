@@ -130,16 +130,26 @@ def digest_preview(services, chat_id: int, html: bool) -> None:  # type: ignore[
     Example:
       partybot digest preview --chat -1001234567890
     """
-    from bot.digest.delivery import preview
+    from bot.digest.delivery import SAMPLE_DOCS, preview_digest
     from bot.store.subscriptions import SubscriptionStore
 
     # Without a subscription there is no "next digest": preview() would show a sample of the
     # latest documents, which reads as if the chat were subscribed.
     SubscriptionStore(services.db).require(chat_id)
     _warn_if_not_served(services, chat_id)  # this is what it would get, once allowed
-    for n, part in enumerate(
-        preview(services, chat_id, bot_username=services.settings.bot_username), start=1
-    ):
+    username = services.settings.bot_username
+    found = preview_digest(services, chat_id, bot_username=username)
+    parts = found.messages
+    if found.empty and services.documents.count():
+        # Nothing new yet: right after `digest on` that is always so, and the preview showed
+        # only that (a tester's). The latest documents as the digest would show them.
+        click.echo(
+            f"note: nothing new for this chat since its last digest (or since it subscribed); "
+            f"below, how the latest {SAMPLE_DOCS} documents would look",
+            err=True,
+        )
+        parts = preview_digest(services, chat_id, bot_username=username, sample=True).messages
+    for n, part in enumerate(parts, start=1):
         click.echo(f"--- message {n} ---")
         click.echo(part if html else strip_tags(part))
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from bot.digest.content import build_digest
+from bot.digest.content import Digest, build_digest
 from bot.errors import PartyBotError
 from bot.services import Services
 from bot.store.db import utcnow
@@ -324,14 +324,24 @@ class Cancelled(PartyBotError):
         super().__init__(f"delivery {delivery_id} cancelled: {reason}")
 
 
-def preview(
-    services: Services, chat_id: int, *, now: datetime | None = None, bot_username: str = ""
-) -> list[str]:
-    """What the chat's next digest would hold right now (sends nothing, changes nothing)."""
+SAMPLE_DOCS = 20  # documents a preview shows when none is new for the chat
+
+
+def preview_digest(
+    services: Services,
+    chat_id: int,
+    *,
+    now: datetime | None = None,
+    bot_username: str = "",
+    sample: bool = False,
+) -> Digest:
+    """What the chat's next digest would hold right now (sends nothing, changes nothing);
+    ``sample``: as if the latest SAMPLE_DOCS documents were new, with the chat's topics."""
     now = now or utcnow()
     store = SubscriptionStore(services.db)
     sub: Subscription | None = store.get(chat_id)
-    last = sub.last_doc_id if sub else max(0, services.documents.max_id() - 20)
+    latest = max(0, services.documents.max_id() - SAMPLE_DOCS)
+    last = sub.last_doc_id if sub and not sample else latest
     docs = services.documents.newer_than(last, limit=100_000)
     digest = build_digest(
         services,
@@ -342,7 +352,14 @@ def preview(
         notify_empty=True,
         tz=sub.timezone if sub else TIMEZONE,
     )
-    return digest.messages
+    return digest
+
+
+def preview(
+    services: Services, chat_id: int, *, now: datetime | None = None, bot_username: str = ""
+) -> list[str]:
+    """The messages of :func:`preview_digest`."""
+    return preview_digest(services, chat_id, now=now, bot_username=bot_username).messages
 
 
 def manual_delivery(services: Services, chat_id: int, now: datetime | None = None) -> None:
