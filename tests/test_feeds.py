@@ -401,7 +401,7 @@ def test_scheme_and_host_are_compared_and_stored_in_lower_case(cli) -> None:  # 
         assert result.exit_code == 1
         assert result.output == "error: source already added (#1 http://127.0.0.1:8765/feed.xml)\n"
     # The path stays as written: servers may tell /Feed.xml from /feed.xml.
-    added = runner.invoke(main, ["sources", "add", "HTTPS://Bao.VN/RSS/Home.rss"])
+    added = runner.invoke(main, ["sources", "add", "HTTPS://Bao.VN/RSS/Home.rss", "--no-check"])
     assert "added source #2 https://bao.vn/RSS/Home.rss" in added.output
     store = SourceStore(services.db)
     assert store.get("https://BAO.vn/RSS/Home.rss").id == 2
@@ -424,7 +424,13 @@ def test_a_source_name_with_control_characters_is_refused_and_old_ones_are_shown
         assert result.exit_code == 1
         assert result.output.startswith("error: a source name must be one line of printable text")
         assert result.output.count("\n") == 1
-    assert runner.invoke(main, ["sources", "add", url, "--name", "  Báo   Đảng "]).exit_code == 0
+    named = runner.invoke(main, ["sources", "add", url, "--name", "  Báo   Đảng "])
+    assert named.exit_code == 0
+    # Nothing answers on that port: added, with a warning that says how to go on (it said
+    # nothing until the first poll failed, a tester's), and "unchecked" in the list.
+    assert "warning: http://127.0.0.1:8765/feed.xml:" in named.stderr
+    assert "sources check 1" in named.stderr
+    assert "unchecked" in runner.invoke(main, ["sources", "list"]).stdout
     assert SourceStore(services.db).get(1).name == "Báo Đảng"
     # A name stored before names were checked: escaped, one row.
     with services.db.begin() as conn:
@@ -854,3 +860,19 @@ async def test_a_guid_that_is_no_url_is_no_link(site: FeedSite, svc: Services) -
     report = await poller(svc).poll_due()
     assert report.stored == 1 and not report.failed_entries, report
     assert "/rss/gnolink" not in site.hits and "/gnolink" not in site.hits
+
+
+async def test_a_source_is_probed_when_added(site: FeedSite) -> None:
+    from bot.errors import FetchError
+    from bot.feeds.poller import probe
+
+    assert await probe(publish(site)) == "RSS/Atom feed, 3 entries"
+    title, paragraphs = ARTICLES["ket-nap"]
+    assert (await probe(site.add("/bai/mot.html", article_page(title, paragraphs)))).startswith(
+        "article page «"
+    )
+    site.add("/trang-chu.html", "<html><body><nav><a href='/a'>Trang chủ</a></nav></body></html>")
+    with pytest.raises(FetchError, match="without an article"):
+        await probe(site.url + "/trang-chu.html")
+    with pytest.raises(FetchError, match="no RSS/Atom entries"):
+        await probe(site.add("/rong.xml", '<?xml version="1.0"?><rss><channel/></rss>', "text/xml"))

@@ -26,14 +26,20 @@ def sources() -> None:
 @click.argument("url")
 @click.option("--name", default=None, help="A readable name for the source.")
 @click.option("--every", default="30m", show_default=True, help="Poll interval: 15m, 2h, 1d.")
+@click.option(
+    "--no-check", is_flag=True, help="Add without fetching the URL once to see what it is."
+)
 @with_services
-def sources_add(services, url: str, name: str | None, every: str) -> None:  # type: ignore[no-untyped-def]
-    """Add a feed or a single article URL.
+def sources_add(services, url: str, name: str | None, every: str, no_check: bool) -> None:  # type: ignore[no-untyped-def]
+    """Add a feed or a single article URL, after fetching it once to say what it is (a
+    warning when it is neither, or does not answer: it is added all the same).
 
     \b
     Example:
       partybot sources add https://baoxyz.vn/rss/home.rss --every 1h
     """
+    from bot.errors import FetchError
+    from bot.feeds.poller import probe
     from bot.feeds.sources import parse_every
     from bot.store.sources import SourceStore
 
@@ -41,6 +47,17 @@ def sources_add(services, url: str, name: str | None, every: str) -> None:  # ty
     click.echo(
         f"added source #{source.id} {redacted_url(source.url)} (every {source.every_seconds // 60} min)"
     )
+    if no_check:
+        return
+    try:
+        click.echo(f"checked: {asyncio.run(probe(source.url))}")
+    except FetchError as exc:
+        click.echo(
+            f"warning: {redacted_url(source.url)}: {exc}; polls will fail until it is fixed "
+            f"(partybot sources check {source.id} tries again, sources remove {source.id} "
+            "removes it)",
+            err=True,
+        )
 
 
 @sources.command("list")
@@ -62,6 +79,8 @@ def sources_list(services) -> None:  # type: ignore[no-untyped-def]
         checked = format_date(s.last_checked_at, with_time=True) or "never"
         due = format_date(s.next_check_at, with_time=True) or "-"
         state = "ok" if not s.failures else f"FAILING x{s.failures}: {s.last_error}"
+        if s.last_checked_at is None:
+            state = "unchecked"  # "ok" before its first poll read as if it had worked
         click.echo(
             f"#{s.id:<4} {s.kind:7} every {s.every_seconds // 60:>4} min  checked {checked:16} next {due:16} {_shown(state)}  {_shown(s.name or '')} {_shown(redacted_url(s.url))}"
         )

@@ -595,6 +595,26 @@ def _entry_name(source: Source, link: str | None, title: str) -> str:
     return link or f"{source.url} (entry {title[:60]!r} without a link)"
 
 
+async def probe(url: str, *, timeout: float = 15.0) -> str:
+    """What ``url`` is, for an admin adding it as a source: "RSS/Atom feed, 12 entries" or
+    "article page «title»"; raises :class:`FetchError` when it is neither (or unreachable),
+    which `sources add` said nothing of until the first poll failed (a tester's)."""
+    async with httpx.AsyncClient(timeout=timeout, max_redirects=5) as client:
+        page = await fetch(client, url)
+    if page.text is None:
+        raise FetchError(f"not a feed or web page (content type {page.content_type or 'unknown'})")
+    if _looks_like_feed(page):
+        feed = feedparser.parse(page.body, response_headers={"content-location": page.url})
+        entries = [e for e in feed.entries if _has_content(e)]
+        if not entries:
+            raise FetchError("an XML document, but no RSS/Atom entries in it")
+        return f"RSS/Atom feed, {_n(len(entries), 'entry', 'entries')}"
+    article = await asyncio.to_thread(extract_article, page.text, page.url)
+    if article is None:
+        raise FetchError("a web page without an article (not an RSS/Atom feed either)")
+    return f"article page «{article.title[:80]}»" if article.title else "article page"
+
+
 def _looks_like_html(text: str | None) -> bool:
     head = (text or "")[:2000].lower()
     return "<html" in head or "<body" in head or "<!doctype html" in head
@@ -612,4 +632,4 @@ def _looks_like_feed(page: Fetched) -> bool:
     )
 
 
-__all__ = ["NearDuplicateIndex", "PollReport", "Poller"]
+__all__ = ["NearDuplicateIndex", "PollReport", "Poller", "probe"]
