@@ -780,6 +780,58 @@ def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> 
     assert "🔎 năm 2023 — " in out.getvalue() and "Đấu thầu 2023" in out.getvalue()
 
 
+def test_a_follow_up_after_a_topic_or_the_latest_pages_narrows_and_opens_that_list(
+    services: Services,
+) -> None:
+    # After /topic, "năm 2023" listed every document of 2023 and "xem thêm" paged an older
+    # search (a tester's): the list on screen is the one followed up.
+    from datetime import datetime
+
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    docs = [
+        NewDocument(
+            title=f"Kết nạp {year} số {n}",
+            text=f"Chi bộ kết nạp đảng viên mới, lần {n} năm {year}.",
+            external_id=f"a{year}{n}",
+            published_at=datetime(year, 3, n + 1),
+        )
+        for year in (2022, 2023)
+        for n in range(4)
+    ]
+    docs.append(
+        NewDocument(
+            title="Bão số 3",
+            text="Bão số 3 đổ bộ vào đất liền.",
+            external_id="storm",
+            published_at=datetime(2023, 9, 1),
+        )
+    )
+    for doc in docs:
+        added = services.documents.add(doc)
+        if doc.external_id != "storm":
+            services.documents.set_topics(added.document_id, {"admission": 0.9}, "test")
+    out = io.StringIO()
+    lines = "kỷ luật\n/topic admission\nxem thêm\nbài 6 nói gì\nnăm 2023\n/latest\nbài 1 nói gì\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    text = out.getvalue()
+    headers = [line for line in text.splitlines() if line.startswith(("🔎", "📂", "🆕"))]
+    # "kỷ luật" found nothing; then the topic, its page 2, and the topic in 2023 (4 of 8).
+    assert [h.split(" — ")[1] for h in headers[:3]] == [
+        "8 tài liệu (trang 1/2)",
+        "8 tài liệu (trang 2/2)",
+        "4 tài liệu (trang 1/1)",
+    ], headers
+    opened = text.split(headers[1])[1].split(headers[2])[0]
+    # "bài 6": the sixth of the topic's list, newest first (2023's four, then 2022's).
+    assert "Kết nạp 2022 số 2" in opened.splitlines(), opened
+    narrowed = text.split(headers[2])[1].split(headers[3])[0]
+    assert "Bão số 3" not in narrowed and "Kết nạp 2022" not in narrowed, narrowed
+    # "bài 1 nói gì" after /latest opens the newest: the storm.
+    assert "Bão số 3" in text.split(headers[3])[1]
+
+
 def test_the_searched_for_line_spells_a_place_as_searched(services: Services) -> None:
     # "Đã tìm theo: kỷ luật cán bộ ở Đắc Lắc" stood above "Không tài liệu nào viết «Đắc Lắc»;
     # đã tìm theo: Đắk Lắk." (a tester's): one reading, the one searched for.

@@ -633,3 +633,18 @@ def test_a_jsonl_line_cut_off_names_the_column_where_it_ends(
     path.write_text('{"id":"j2","title":"broken", "text": \n', encoding="utf-8")
     result = runner.invoke(main, ["ingest", str(path)])
     assert "invalid JSON (Expecting value at column 38)" in result.output, result.output
+
+
+def test_another_file_with_a_stored_text_says_its_title_is_not_stored(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # "already present: utf16 (#8)" for a file with another title and name: its title was
+    # dropped without a word (a tester's).
+    body = "\n\nChi bộ thôn Đông tổ chức lễ kết nạp ba quần chúng ưu tú vào Đảng.\n"
+    (tmp_path / "mot.txt").write_text("Lễ kết nạp" + body, encoding="utf-8")
+    (tmp_path / "hai.txt").write_text("Tiêu đề khác hẳn" + body, encoding="utf-8")
+    runner.invoke(main, ["ingest", str(tmp_path / "mot.txt")])
+    again = runner.invoke(main, ["ingest", str(tmp_path / "mot.txt"), str(tmp_path / "hai.txt")])
+    lines = [line for line in again.output.splitlines() if line.startswith("already present")]
+    assert len(lines) == 2, again.output
+    assert "title is not stored" not in lines[0] and "title is not stored" in lines[1]

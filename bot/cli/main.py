@@ -205,7 +205,17 @@ def ingest(services, paths: tuple[Path, ...], jsonl_files: tuple[Path, ...], qui
             verb = {"added": "added", "updated": "updated", "duplicate": "already present"}[
                 result.status
             ]
-            click.echo(f"{verb}: {result.external_id} (#{result.document_id}) {label}")
+            same = ""
+            named = Path(label)
+            if (
+                result.status == "duplicate"
+                and named.suffix.lower() not in {"", ".jsonl"}
+                and named.stem not in result.external_id
+            ):
+                # Another file with the text of a stored document (its title and name were
+                # dropped without a word, a tester's): stored once, as it was.
+                same = " (the same text as that document; this file's title is not stored)"
+            click.echo(f"{verb}: {result.external_id} (#{result.document_id}) {label}{same}")
 
     with progress(err) as bar:
         task = bar.add_task("ingesting", total=total or None)

@@ -223,9 +223,18 @@ class Conversation:
         if last is None or time.monotonic() - last[3] > LAST_SEARCH_SECONDS:
             return Reply(t(ctx.lang, "paging_hint"))
         query, page, pages, _ = last
+        listing = _listing(query)
         if asked == NEXT_PAGE and page >= pages:
-            return Reply(t(ctx.lang, "paging_end", query=cut(query, 60), pages=pages))
+            shown = query
+            if listing is not None:  # the list by its name, not its remembered key
+                shown = self._topic_name(listing[1], ctx.lang) if listing[1] else "/latest"
+            return Reply(t(ctx.lang, "paging_end", query=cut(shown, 60), pages=pages))
         wanted = {NEXT_PAGE: page + 1, PREVIOUS_PAGE: page - 1, LAST_PAGE: pages}.get(asked, asked)
+        if listing is not None:  # "xem thêm" after /topic or /latest pages that list
+            kind, slug = listing
+            if kind == "topic":
+                return self.topic(ctx, slug, max(1, wanted))
+            return self.latest(ctx, max(1, wanted))
         return self.search(ctx, query, page=max(1, wanted))
 
     def _open_item(self, ctx: Context, n: int) -> Reply:
@@ -237,7 +246,13 @@ class Conversation:
         if last is None or time.monotonic() - last[3] > LAST_SEARCH_SECONDS:
             return Reply(t(ctx.lang, "item_no_search", n=n))
         offset = clamp(n - 1, 0, MAX_OFFSET)
-        results = self.services.search.search(last[0], limit=1, offset=offset)
+        engine, listing = self.services.search, _listing(last[0])
+        if listing is None:
+            results = engine.search(last[0], limit=1, offset=offset)
+        elif listing[0] == "topic":
+            results = engine.by_topic(listing[1], limit=1, offset=offset)
+        else:
+            results = engine.latest(limit=1, offset=offset)
         if not results.hits or offset != n - 1:
             return Reply(t(ctx.lang, "item_missing", n=n, total=results.total))
         return self.document(ctx, str(results.hits[0].doc_id))
@@ -252,6 +267,12 @@ class Conversation:
                 return self.search(ctx, refined.words)
             return self.latest(ctx) if refined.newest else self.search(ctx, text)
         base = last[0]
+        listing = _listing(base)
+        if listing is not None:
+            # After /topic or /latest: that list as words the search reads the same way (a
+            # tester's "năm 2023" after /topic listed every document of 2023).
+            topic = self.services.taxonomy.get(listing[1]) if listing[0] == "topic" else None
+            base = topic.name_vi if topic is not None else "mới nhất"
         english = english_reading(base)
         if english is not None and not refined.words.isascii():
             base = english.vietnamese  # "corruption" then "năm ngoái": all of it Vietnamese
@@ -437,6 +458,7 @@ class Conversation:
                 topic.slug, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
             )
         pages = max(1, math.ceil(results.total / PAGE_SIZE))
+        self._remember(ctx, f"{_LISTING}topic:{topic.slug}", page, pages)
         header = t(
             ctx.lang,
             "topic_header",
@@ -455,6 +477,7 @@ class Conversation:
             page = _last_page(results.total)
             results = self.services.search.latest(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         pages = max(1, math.ceil(results.total / PAGE_SIZE))
+        self._remember(ctx, f"{_LISTING}latest:", page, pages)
         header = t(ctx.lang, "latest_header", total=results.total, page=page, pages=pages)
         return self._results_reply(header, results, page, ctx.lang, lambda p: f"l:{p}")
 
@@ -969,6 +992,19 @@ def _bent(results: SearchResults, lang: str) -> str | None:
             return t(lang, "note_phrase_partial_one")
         return t(lang, "note_phrase_partial", n=results.phrase_hits)
     return None
+
+
+# A remembered "last search" that was a listing, not a query: "\0topic:admission", "\0latest:".
+# A query typed never starts with NUL (normalize drops control characters).
+_LISTING = "\0"
+
+
+def _listing(remembered: str) -> tuple[str, str] | None:
+    """("topic", slug) or ("latest", "") when the last answer was such a list, else None."""
+    if not remembered.startswith(_LISTING):
+        return None
+    kind, _, slug = remembered[1:].partition(":")
+    return kind, slug
 
 
 def _last_page(total: int) -> int:
