@@ -876,3 +876,33 @@ async def test_a_source_is_probed_when_added(site: FeedSite) -> None:
         await probe(site.url + "/trang-chu.html")
     with pytest.raises(FetchError, match="no RSS/Atom entries"):
         await probe(site.add("/rong.xml", '<?xml version="1.0"?><rss><channel/></rss>', "text/xml"))
+
+
+async def test_entries_a_capped_poll_left_are_fetched_after_the_feed_drops_them(
+    site: FeedSite, svc: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A capped poll left the oldest entries for the next; when new items pushed them out of
+    # the feed meanwhile, they were lost without a word (a tester's).
+    import bot.feeds.poller as poller_module
+
+    monkeypatch.setattr(poller_module, "MAX_ENTRIES", 2)
+    places = ["Tân Lập", "Hòa Bình", "Quang Trung", "Đông Sơn", "Yên Thế", "Kim Liên"]
+    items = []
+    for n, place in enumerate(places):
+        text = [
+            f"Ngày {n + 3}/5/2024, Đảng ủy xã {place} tổ chức lễ kết nạp {n + 2} đảng viên mới.",
+            f"Bí thư Đảng ủy xã {place} trao quyết định và giao nhiệm vụ cho các đảng viên.",
+            f"Năm 2024, Đảng bộ xã {place} phấn đấu kết nạp {n + 10} quần chúng ưu tú.",
+        ]
+        items.append((place, site.add(f"/p{n}.html", article_page(place, text)), "…"))
+    feed = site.add("/rss/xoay.rss", rss(items[2:]), "application/rss+xml")
+    store = SourceStore(svc.db)
+    store.add(feed)
+    first = await poller(svc).poll_due(only=store.list())
+    assert first.stored == 2 and first.left, first
+    # Two new items on top; the feed keeps four: the two left behind are gone from it.
+    site.add("/rss/xoay.rss", rss(items[:4]), "application/rss+xml")
+    stored = [first.stored]
+    for _ in range(3):
+        stored.append((await poller(svc).poll_due(only=store.list())).stored)
+    assert sum(stored) == 6 and svc.documents.count() == 6, stored

@@ -287,6 +287,11 @@ class Poller:
             # Entries never tried before those failed before: five failures in a row stop a
             # poll, and retried first they stopped every poll before a new article (a
             # tester's). The feed's order otherwise.
+            # Entries a capped poll left, which the feed may have dropped since (a tester's
+            # were lost when 20 new items pushed them out): fetched by their links.
+            in_feed = {_identity(e)[1] for e in entries}
+            held = await asyncio.to_thread(self.store.pending, source.id)
+            entries += [{"id": g, "link": u} for g, u in held if g not in in_feed]
             states = await asyncio.to_thread(lambda: [self._state(source, e) for e in entries])
             entries = [e for e, st in zip(entries, states, strict=True) if st != "retry"] + [
                 e for e, st in zip(entries, states, strict=True) if st == "retry"
@@ -298,6 +303,7 @@ class Poller:
                     # its first 50, then 304 "not modified" for ever: a tester's).
                     left = len(entries) - n
                     report.left[source.url] = left
+                    await asyncio.to_thread(self._hold, source, entries[n:])
                     break
                 failed = len(report.failed_entries)
                 skipped = report.duplicates + report.retry_later + report.given_up
@@ -346,6 +352,13 @@ class Poller:
             log.error("feed entry %s failed: %s", redacted_url(str(link)), reason, exc_info=cause)
             name = _entry_name(source, link, str(entry.get("title", "")))
             report.failed_entries.append((name, reason))
+
+    def _hold(self, source: Source, entries: list[dict]) -> None:  # type: ignore[type-arg]
+        """Remember new entries a poll leaves for the next, by their links."""
+        for entry in entries:
+            link, guid = _identity(entry)
+            if link and self.store.entry_state(source.id, guid) == "new":
+                self.store.record_item(source.id, guid, link, document_id=None, status="pending")
 
     def _state(self, source: Source, entry: dict) -> str:  # type: ignore[type-arg]
         """The entry's state in the store (see SourceStore.entry_state); ``sources check``

@@ -261,11 +261,23 @@ class SourceStore:
         if item is None:
             return "new"
         status, attempts, seen_at = item
+        if status == "pending":  # left by a capped poll: not tried yet
+            return "new"
         if status != "failed":
             return "done"
         if attempts >= MAX_ENTRY_ATTEMPTS:
             return "given_up"
         return "retry" if (now or utcnow()) >= _retry_at(attempts, seen_at) else "waiting"
+
+    def pending(self, source_id: int) -> list[tuple[str, str]]:
+        """(guid, URL) of the entries a capped poll left for the next ones."""
+        with self.db.begin() as conn:
+            rows = conn.execute(
+                sa.select(source_items.c.guid, source_items.c.url)
+                .where(source_items.c.source_id == source_id, source_items.c.status == "pending")
+                .order_by(source_items.c.id)
+            ).all()
+        return [(guid, url) for guid, url in rows if url]
 
     def retries_due(self, source_id: int, now: datetime | None = None) -> bool:
         """Whether a failed entry of this source is due for another try."""
@@ -315,7 +327,9 @@ class SourceStore:
                 )
             ).first()
             values = {
-                "url": normalize_url(url) if url else None,
+                # A pending entry's link as the feed gave it, to fetch later (normalised, an
+                # http link read https); the others' normalised, to know an article again.
+                "url": (url if status == "pending" else normalize_url(url)) if url else None,
                 "document_id": document_id,
                 "status": status,
                 "reason": reason[:500] if reason else None,
