@@ -670,6 +670,20 @@ async def test_a_directive_linked_as_docx_is_stored_and_the_entries_after_it_too
     assert stored[attached].title == "Chỉ thị số 12"
 
 
+def _commune_items(site: FeedSite, count: int) -> list[tuple[str, str, str]]:
+    """Feed items for ``count`` distinct pages, one commune's admission news each."""
+    places = ["Tân Lập", "Hòa Bình", "Quang Trung", "Đông Sơn", "Yên Thế", "Kim Liên"]
+    items = []
+    for n, place in enumerate(places[:count]):
+        text = [
+            f"Ngày {n + 3}/5/2024, Đảng ủy xã {place} tổ chức lễ kết nạp {n + 2} đảng viên mới.",
+            f"Bí thư Đảng ủy xã {place} trao quyết định và giao nhiệm vụ cho các đảng viên.",
+            f"Năm 2024, Đảng bộ xã {place} phấn đấu kết nạp {n + 10} quần chúng ưu tú.",
+        ]
+        items.append((place, site.add(f"/p{n}.html", article_page(place, text)), "…"))
+    return items
+
+
 async def test_a_feed_longer_than_one_poll_takes_gives_the_rest_at_the_next(
     site: FeedSite, svc: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -678,15 +692,7 @@ async def test_a_feed_longer_than_one_poll_takes_gives_the_rest_at_the_next(
     import bot.feeds.poller as poller_module
 
     monkeypatch.setattr(poller_module, "MAX_ENTRIES", 2)
-    items = []
-    places = ["Tân Lập", "Hòa Bình", "Quang Trung", "Đông Sơn", "Yên Thế"]
-    for n, place in enumerate(places):
-        text = [
-            f"Ngày {n + 3}/5/2024, Đảng ủy xã {place} tổ chức lễ kết nạp {n + 2} đảng viên mới.",
-            f"Bí thư Đảng ủy xã {place} trao quyết định và giao nhiệm vụ cho các đảng viên.",
-            f"Năm 2024, Đảng bộ xã {place} phấn đấu kết nạp {n + 10} quần chúng ưu tú.",
-        ]
-        items.append((place, site.add(f"/p{n}.html", article_page(place, text)), "…"))
+    items = _commune_items(site, 5)
     feed = site.add("/rss/big.rss", rss(items), "application/rss+xml", headers={"ETag": '"v1"'})
     store = SourceStore(svc.db)
     store.add(feed)
@@ -886,15 +892,7 @@ async def test_entries_a_capped_poll_left_are_fetched_after_the_feed_drops_them(
     import bot.feeds.poller as poller_module
 
     monkeypatch.setattr(poller_module, "MAX_ENTRIES", 2)
-    places = ["Tân Lập", "Hòa Bình", "Quang Trung", "Đông Sơn", "Yên Thế", "Kim Liên"]
-    items = []
-    for n, place in enumerate(places):
-        text = [
-            f"Ngày {n + 3}/5/2024, Đảng ủy xã {place} tổ chức lễ kết nạp {n + 2} đảng viên mới.",
-            f"Bí thư Đảng ủy xã {place} trao quyết định và giao nhiệm vụ cho các đảng viên.",
-            f"Năm 2024, Đảng bộ xã {place} phấn đấu kết nạp {n + 10} quần chúng ưu tú.",
-        ]
-        items.append((place, site.add(f"/p{n}.html", article_page(place, text)), "…"))
+    items = _commune_items(site, 6)
     feed = site.add("/rss/xoay.rss", rss(items[2:]), "application/rss+xml")
     store = SourceStore(svc.db)
     store.add(feed)
