@@ -3674,3 +3674,16 @@ def test_english_periods_and_the_newest(svc: Services) -> None:
     assert latest.newest and ids(latest) == ["new", "old"] and latest.note == "english"
     week = search(svc, "discipline last week")
     assert ids(week) == ["old"] and week.note == "date_relaxed"  # none of last week
+
+
+def test_english_words_inside_a_vietnamese_query_are_read(svc: Services) -> None:
+    # "cho em hỏi về anti-corruption ở cơ sở" left out "anti" and "corruption" as words no
+    # document has, and answered about "cơ sở" alone (a tester's).
+    add(svc, "corrupt", "Tham nhũng", CORRUPTION)
+    add(svc, "base", "Cơ sở", "Chi bộ cơ sở họp định kỳ hằng tháng.")
+    results = search(svc, "cho em hỏi về anti-corruption ở cơ sở")
+    assert ids(results)[:1] == ["corrupt"], ids(results)
+    assert results.via == [("anti-corruption", ["phòng, chống tham nhũng"])]
+    # Word by word when the run is not read whole; a word it cannot read stays left out.
+    mixed = search(svc, "tham nhung corruption quality")
+    assert ids(mixed)[:1] == ["corrupt"] and mixed.via == [("corruption", ["tham nhũng"])]

@@ -400,6 +400,41 @@ def phrase_query(words: list[str], slop: int = PHRASE_SLOP) -> Query:
     return Query.boolean_query([(Occur.Must, _filter(_all(gaps))), (Occur.Must, exact)])
 
 
+_ENGLISH_WORD = re.compile(r"(?<![\w])[A-Za-z][A-Za-z'-]*(?![\w])")
+
+
+def _english_within(text: str, unknown: list[str]) -> dict[str, str]:
+    """English inside a Vietnamese query ("kỷ luật party member", "sinh hoat chi bo meeting"),
+    each with its Vietnamese: runs of words no document has, read whole by the glossary, or
+    else word by word."""
+    missing = {w.lower() for w in unknown if w.isascii()}
+    if not missing:
+        return {}
+    words = [
+        m
+        for m in _ENGLISH_WORD.finditer(text)
+        if all(part in missing for part in re.split(r"[-']", m.group(0).lower()) if part)
+    ]
+    runs: list[tuple[int, int]] = []
+    for m in words:  # consecutive words (a space apart) make one run
+        if runs and text[runs[-1][1] : m.start()].isspace():
+            runs[-1] = (runs[-1][0], m.end())
+        else:
+            runs.append((m.start(), m.end()))
+    found = {}
+    for start, end in runs:
+        run = text[start:end]
+        reading = english_reading(run)
+        if reading is not None and not reading.unknown:
+            found[run] = reading.vietnamese
+            continue
+        for word in run.split():
+            alone = english_reading(word)
+            if alone is not None and not alone.unknown:
+                found[word] = alone.vietnamese
+    return found
+
+
 def _respelled(searcher: tantivy.Searcher, word: str) -> str | None:
     """A word no document has, as the documents write it: a letter held down on a phone
     ("nhũngggg": "nhũng"), or syllables typed without their spaces ("thamnhung",
@@ -2745,6 +2780,19 @@ class SearchEngine:
                         else "english"
                     )
                     return answer
+        english = _english_within(parsed.text, built.unknown)
+        if english:
+            # English words in a Vietnamese query ("cho em hỏi về anti-corruption ở cơ sở"):
+            # their Vietnamese, in their place (they were left out as words no document has,
+            # and the answer was about "cơ sở" alone: a tester's).
+            spaced = parsed.text
+            for run, vietnamese in english.items():
+                spaced = spaced.replace(run, vietnamese)
+            answer = self._search(spaced, **asked, read_codes=read_codes)
+            if answer.total:
+                answer.query = query
+                answer.via = [(r, [v]) for r, v in english.items()] + answer.via
+                return answer
         respelled = {w: r for w in built.unknown if (r := _respelled(searcher, w)) is not None}
         if respelled:
             # Not English either: "tham nhũngggg", "thamnhung". No document has the word
