@@ -390,6 +390,10 @@ def phrase_query(words: list[str], slop: int = PHRASE_SLOP) -> Query:
     filter scores nothing); tantivy then checks positions only in documents that can match
     instead of in every document with the words (the phrase row of docs/benchmarks.md).
     """
+    if len(words) == 1:
+        # tantivy panics on a phrase of one term, and a panic is no Exception: it ended the
+        # whole process (a tester's +"Huế").
+        return _term("text_f", words[0])
     exact = Query.phrase_query(SCHEMA, "text_f", words, slop=slop)
     if slop > 1 or len(words) < 2 or any(len(w) > PAIR_MAX_CHARS for w in words):
         return exact  # a long word is in no pair; wider gaps are not indexed
@@ -403,12 +407,13 @@ def phrase_query(words: list[str], slop: int = PHRASE_SLOP) -> Query:
 _ENGLISH_WORD = re.compile(r"(?<![\w])[A-Za-z][A-Za-z'-]*(?![\w])")
 
 
-def _english_within(text: str, unknown: list[str]) -> dict[str, str]:
+def _english_within(text: str, unknown: list[str], words: int) -> dict[str, str]:
     """English inside a Vietnamese query ("kỷ luật party member", "sinh hoat chi bo meeting"),
     each with its Vietnamese: runs of words no document has, read whole by the glossary, or
-    else word by word."""
+    else word by word. Only in a query of ``words`` mostly known to the documents: a sentence
+    mostly English is read as English or not at all (see english_reading)."""
     missing = {w.lower() for w in unknown if w.isascii()}
-    if not missing:
+    if not missing or 2 * len(set(unknown)) > words:
         return {}
     words = [
         m
@@ -2325,6 +2330,13 @@ class SearchEngine:
                 return fn(*args, **kwargs)
             except (OSError, ValueError) as again:
                 raise SearchError(f"search index failed: {again}") from again
+        except BaseException as exc:
+            # A panic in tantivy is a BaseException (pyo3's PanicException): past every
+            # handler, it ended the bot (a tester's +"Huế"). One query's failure instead.
+            if type(exc).__name__ != "PanicException":
+                raise
+            log.error("search index panicked (%s)", exc, exc_info=exc)
+            raise SearchError("the search failed on this query (an internal error)") from exc
 
     def _search(
         self,
@@ -2780,39 +2792,43 @@ class SearchEngine:
                         else "english"
                     )
                     return answer
-        english = _english_within(parsed.text, built.unknown)
-        if english:
-            # English words in a Vietnamese query ("cho em hỏi về anti-corruption ở cơ sở"):
-            # their Vietnamese, in their place (they were left out as words no document has,
-            # and the answer was about "cơ sở" alone: a tester's).
-            spaced = parsed.text
-            for run, vietnamese in english.items():
-                spaced = spaced.replace(run, vietnamese)
-            answer = self._search(spaced, **asked, read_codes=read_codes)
-            if answer.total:
-                answer.query = query
-                answer.via = [(r, [v]) for r, v in english.items()] + answer.via
-                return answer
-        respelled = {w: r for w in built.unknown if (r := _respelled(searcher, w)) is not None}
-        if respelled:
-            # Not English either: "tham nhũngggg", "thamnhung". No document has the word
-            # typed, but its letters spell words they have (no document had "nhũngggg":
-            # nothing was found, a tester's). The answer says what was searched instead.
-            spaced = parsed.text
-            for word, spelled in respelled.items():
-                spaced = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", spelled, spaced, flags=re.I)
-            # Unchanged, it would be searched again and again: the word was not in the text
-            # as typed (a shorthand the parser expanded).
-            answer = (
-                self._search(spaced, **asked, read_codes=read_codes)
-                if spaced != parsed.text
-                else results
-            )
-            if answer.total:
-                answer.query = query
-                answer.via = [(w, [r]) for w, r in respelled.items()] + answer.via
+        # English words in a Vietnamese query ("cho em hỏi về anti-corruption ở cơ sở"): their
+        # Vietnamese, in their place (left out as words no document has, the answer was about
+        # "cơ sở" alone: a tester's). Not English either: "tham nhũngggg", "thamnhung", whose
+        # letters spell words the documents have (nothing was found, a tester's).
+        readings: list[Callable[[], dict[str, str]]] = [
+            lambda: _english_within(parsed.text, built.unknown, len(parsed.content_terms)),
+            lambda: {w: r for w in built.unknown if (r := _respelled(searcher, w)) is not None},
+        ]
+        for reading in readings if built.unknown else []:
+            answer = self._searched_instead(query, parsed, reading(), asked, read_codes)
+            if answer is not None:
                 return answer
         return results
+
+    def _searched_instead(
+        self,
+        query: str,
+        parsed: ParsedQuery,
+        instead: dict[str, str],
+        asked: dict[str, Any],
+        read_codes: bool,
+    ) -> SearchResults | None:
+        """The query with these words read as their values, if that finds documents; the
+        answer says what was searched instead of each (``via``)."""
+        spaced = parsed.text
+        for word, reading in instead.items():
+            spaced = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", reading, spaced, flags=re.I)
+        if spaced == parsed.text:
+            # Nothing to replace (a word the parser expanded from a shorthand): searched
+            # again, it would be searched again and again.
+            return None
+        answer = self._search(spaced, **asked, read_codes=read_codes)
+        if not answer.total:
+            return None
+        answer.query = query
+        answer.via = [(word, [reading]) for word, reading in instead.items()] + answer.via
+        return answer
 
     def _together(
         self, searcher: tantivy.Searcher, parsed: ParsedQuery, found: _Found
