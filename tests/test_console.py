@@ -634,6 +634,10 @@ def test_more_typed_after_results_pages_on_instead_of_searching(services: Servic
     # tester's); thumbs up is thanks.
     assert page_request("trang 0") == 1 and page_request("trang 99999999999999999999") == 1000
     assert small_talk("👍") == small_talk("🙏🏻") == "thanks"
+    # Closings and acknowledgements, searched as words before (102 results for "thôi").
+    assert small_talk("thôi") == small_talk("không cần nữa") == "bye"
+    assert small_talk("ok") == small_talk("ok rồi") == "thanks"
+    assert page_request("ok xem thêm") == 0
     # Back, the last and the first page too.
     out = io.StringIO()
     lines = "kỷ luật đảng viên\ntrang cuối\ntrang trước\nquay lại\ntrang đầu\n/quit\n"
@@ -773,6 +777,12 @@ def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> 
     # Narrowed to Cần Thơ: the Hà Nội articles are gone, not ranked after.
     narrowed = out.getvalue().split('+"Cần Thơ" — ')[1]
     assert "Kỷ luật 2022 số 1" in narrowed and "Kỷ luật 2022 số 0" not in narrowed
+    # Another place after it is instead, not as well (both were required: nothing found).
+    out = io.StringIO()
+    lines = "kỷ luật đảng viên\nở Cần Thơ thôi\nchỉ ở Hà Nội\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    last = [line for line in out.getvalue().splitlines() if line.startswith("🔎")][-1]
+    assert last.startswith('🔎 kỷ luật đảng viên +"Hà Nội" — '), last
     assert "Đấu thầu" not in out.getvalue()
     # Without a search before it, the follow-up's own words are searched, not "lấy", "thôi".
     out = io.StringIO()

@@ -279,6 +279,10 @@ class Conversation:
         added = parse_query(refined.words) if refined.words else None
         if added is not None and (added.date_from is not None or added.date_to is not None):
             base = without_period(base)  # "còn năm 2022 thì sao": that year instead
+        if refined.words.startswith('+"'):
+            # Another place or subject instead of the last one narrowed by: "ở Cần Thơ thôi",
+            # then "chỉ ở Hà Nội", required both and found nothing (a tester's).
+            base = " ".join(_REQUIRED.sub(" ", base).split())
         parts = [base, refined.words]
         if refined.newest and not parse_query(base).newest and not (added and added.newest):
             # An English search stays English ("corruption latest"), or it is not read so.
@@ -635,8 +639,11 @@ _SMALL_TALK = {
     kind: re.compile(rf"{_POLITE}(?:{words}){_TO_WHOM}")
     for kind, words in {
         "greeting": r"xin chao|chao|chao buoi (?:sang|chieu|toi)|alo|a lo|hello|hi|hey",
-        "thanks": r"(?:xin )?cam on|thank you|thanks|thank|tks|thx",
-        "bye": r"tam biet|bye(?: bye)?|goodbye|hen gap lai",
+        "thanks": r"(?:xin )?cam on|thank you|thanks|thank|tks|thx|ok|oke|okay|ok roi|duoc roi",
+        # "thôi", "không cần nữa" end the conversation; "ok" acknowledges the answer (both
+        # were searched as words: 102 results for "thôi", a tester's).
+        "bye": r"tam biet|bye(?: bye)?|goodbye|hen gap lai|thoi|vay thoi|the thoi|khong can nua"
+        r"|khong can",
     }.items()
 }
 
@@ -796,6 +803,7 @@ def refine_request(text: str) -> Refinement | None:
     return Refinement(words='+"' + " ".join(words).strip('"') + '"', newest=parsed.newest)
 
 
+_REQUIRED = re.compile(r'(?:^|\s)\+\s?"[^"]*"')  # a phrase a follow-up narrowed by
 # Words before a place or subject a follow-up narrows by: "chỉ ở Cần Thơ", "về đấu thầu".
 _PLACE_WORDS = {"o", "tai", "trong", "ve", "cua", "thuoc"}
 # An English period said in words: its Vietnamese, which the query parser reads.

@@ -672,14 +672,21 @@ def _snippet_of(
     return Snippet(first_sentence(hit.summary))
 
 
-def _excluding(parsed: ParsedQuery, citing: Callable[[list[str]], Query]) -> list[Query]:
+def _excluding(
+    parsed: ParsedQuery,
+    citing: Callable[[list[str]], Query],
+    spellings: Callable[[list[str]], list[list[str]]] = lambda words: [words],
+) -> list[Query]:
     """A filter leaving out the documents with an excluded word, phrase or code (none
     without). Words typed with accents keep them: "-đấu" leaves "đầu tư" in. ``citing``
     gives the documents citing a code's keys, as a wanted code finds them."""
     out = [(Occur.MustNot, _term("text_f", w)) for w in parsed.excluded]
     out += [(Occur.MustNot, _term("text_x", w)) for w in parsed.excluded_exact]
     out += [(Occur.MustNot, phrase_query(words, 0)) for words in parsed.excluded_phrases]
-    out += [(Occur.Must, phrase_query(words, 0)) for words in parsed.required_phrases]
+    out += [
+        (Occur.Must, _should([phrase_query(way, 0) for way in spellings(words)]))
+        for words in parsed.required_phrases
+    ]
     for keys in parsed.excluded_codes:
         # Every way of citing it: those of a wanted code ("-Nghị quyết 4" leaves out
         # "Nghị quyết Trung ương 4 khóa XII"), and the key a bare "Kết luận 21" gives.
@@ -2003,6 +2010,15 @@ class SearchEngine:
                 )
         return _should(parts), central, named
 
+    def _spellings(self, words: list[str]) -> list[list[str]]:
+        """A phrase (folded words) and, when it is an expression of the synonym groups,
+        its other spellings: +"Đắc Lắc" also requires "Đắk Lắk", +"Sài Gòn" "TP.HCM" (they
+        found nothing, a tester's)."""
+        found = self.synonyms.find(words)
+        if len(found) == 1 and (found[0].start, found[0].end) == (0, len(words)):
+            return [words, *(list(e.folded) for e in found[0].alternatives)]
+        return [words]
+
     @staticmethod
     def _titled(keys: list[str], central: list[CentralDocument]) -> Query:
         """The documents with the code in their title (a subset of those citing it)."""
@@ -2396,7 +2412,9 @@ class SearchEngine:
                 results.period_reports = parsed.report_days
         # Excluded words and phrases hold for every way the query is answered: a date alone,
         # a topic's listing, each attempt.
-        excluding = _excluding(parsed, lambda keys: self._citing(keys, parsed.text)[0])
+        excluding = _excluding(
+            parsed, lambda keys: self._citing(keys, parsed.text)[0], self._spellings
+        )
         # A year with other words may also be named in the text (not for a listing of it).
         named_year = parsed.named_year if parsed.has_content and not explicit_dates else None
         if results.period is not None and named_year is not None:

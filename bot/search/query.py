@@ -609,14 +609,20 @@ def parse_query(
                 _exclude(parsed, words[0])
             work = _blank(work, start - 1, m.end())
             continue
-        if start > 0 and work[start - 1] == "+" and (start == 1 or work[start - 2].isspace()):
+        plus = start - 1 if start > 0 and work[start - 1] == "+" else start - 2
+        if (
+            plus >= 0
+            and work[plus] == "+"
+            and work[plus + 1 : start].strip() == ""
+            and (plus == 0 or work[plus - 1].isspace())
+        ):
             # +"Cần Thơ": wanted in every document found, and searched as its words.
             if words:
                 parsed.required_phrases.append([t.folded for t in words[:MAX_TERMS]])
             kept.extend(
                 (m.start(1) + i, replace(w, stop=False)) for i, w in enumerate(words[:MAX_TERMS])
             )
-            work = _blank(work, start - 1, m.end())
+            work = _blank(work, plus, m.end())
             continue
         if len(words) > 1:
             parsed.phrases.append(words[:MAX_TERMS])
