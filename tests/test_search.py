@@ -3716,3 +3716,15 @@ def test_a_panic_in_tantivy_is_one_query_s_search_error(svc: Services, monkeypat
     monkeypatch.setattr(svc.search, "_search", panic)
     with pytest.raises(SearchError):
         svc.search.search("chi bộ")
+
+
+def test_a_name_alone_that_no_document_says_finds_nothing(svc: Services) -> None:
+    # "Cà Mau" listed ten articles with "cà" or "mau" somewhere (a tester's): a name alone
+    # that no document says is no document, and the answer says so.
+    add(svc, "a", "Tin", "Màu cờ đỏ thắm; cà phê sáng ở Cần Thơ.")
+    add(svc, "b", "Tin", "Mau chóng khắc phục hậu quả bão ở Hà Tĩnh.")
+    results = search(svc, "Cà Mau")
+    assert (results.total, results.absent_names) == (0, ["Cà Mau"])
+    # A name that is there is found, and so are other words with the absent name.
+    assert ids(search(svc, "Cần Thơ")) == ["a"]
+    assert search(svc, "khắc phục bão Cà Mau").total >= 1

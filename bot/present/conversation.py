@@ -877,7 +877,7 @@ def bending_note(results: SearchResults, lang: str, *, complete: bool = True) ->
         key = "note_together_one" if results.together == 1 else "note_together"
         words = results.together_words or ""
         lines.append(t(lang, key, n=results.together, words=words))
-    if results.absent_names and results.hits:
+    if results.absent_names:
         # "kỷ luật ở Đắk Nông" listed Đắk Lắk's cases under "approximate results".
         names = cut(", ".join(results.absent_names), 80)
         lines.append(t(lang, "note_absent_names", names=names))

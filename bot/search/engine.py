@@ -2748,6 +2748,18 @@ class SearchEngine:
                     if t.exact not in built.corrections and t.exact not in built.expression
                 )
                 results.note = "relaxed" if missing else "words_apart"
+            content = parsed.content_terms
+            if (
+                results.note in ("relaxed", "words_apart")
+                and 2 <= len(content) == len(parsed.terms) <= 4
+                and all(t.capital for t in content)
+                and not built.corrections
+            ):
+                # A name alone that no document says ("Cà Mau", "Nguyễn Văn An"): its syllables
+                # apart ("cà", "mau") are no answer (ten unrelated articles, a tester's).
+                results.absent_names = [" ".join(parsed.text.split())]
+                results.hits, results.total, results.note = [], 0, None
+                return results
             if (
                 not results.note
                 and built.citing
