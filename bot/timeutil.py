@@ -67,6 +67,15 @@ def parse_timezone(value: str) -> str:
     return name
 
 
+def zone_label(name: str) -> str:
+    """A zone as an admin reads it: "Etc/GMT-7" (POSIX's sign, seven hours ahead) is
+    "UTC+7", which was typed and read as UTC−7 when echoed (a tester's); others as named."""
+    offset = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", name)
+    if offset is None:
+        return name
+    return f"UTC{'-' if offset.group(1) == '+' else '+'}{offset.group(2)}"
+
+
 @functools.cache
 def _zone_names() -> dict[str, str]:
     """IANA zone names by their lower case ("asia/ho_chi_minh")."""

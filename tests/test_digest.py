@@ -501,7 +501,8 @@ def test_digest_on_sets_the_zone_and_goes_back_to_every_topic(cli) -> None:  # t
     assert every.stdout.startswith("digest on for chat -100123: 07:30 Asia/Bangkok, every topic")
     # As admins write a zone: an offset, a name in lower case (both refused, a tester's).
     offset = cli.invoke(main, [*on, "--tz", "UTC+7"])
-    assert offset.stdout.startswith("digest on for chat -100123: 07:30 Etc/GMT-7"), offset.output
+    # Shown as typed: "Etc/GMT-7" (POSIX's sign) read as UTC−7 (a tester's).
+    assert offset.stdout.startswith("digest on for chat -100123: 07:30 UTC+7"), offset.output
     lower = cli.invoke(main, [*on, "--tz", "asia/bangkok"])
     assert lower.stdout.startswith("digest on for chat -100123: 07:30 Asia/Bangkok"), lower.output
     bad = cli.invoke(main, [*on, "--tz", "Mars/Olympus", "--time", "09:00"])
@@ -551,3 +552,19 @@ def test_a_first_preview_shows_how_the_latest_documents_would_look(cli, tmp_path
     assert shown.exit_code == 0, shown.output
     assert "note: nothing new for this chat" in shown.stderr
     assert "Kết nạp đảng viên mới" in shown.stdout
+    # A chat of one topic: a sample of that topic's latest, past the last 20 documents
+    # (it showed only "nothing new" under the note, a tester's).
+    from bot.config import get_settings
+    from bot.services import Services
+
+    services = Services(get_settings())
+    first = services.documents.max_id()
+    services.documents.set_topics(first, {"admission": 0.9}, "test")
+    for n in range(25):
+        other = tmp_path / f"bao{n}.txt"
+        other.write_text(f"Tin bão số {n}\n\nBão số {n} đổ bộ vào miền Trung.\n", encoding="utf-8")
+        cli.invoke(main, ["ingest", str(other)])
+    services.close()
+    cli.invoke(main, ["digest", "on", "--chat", "-100123", "--topic", "admission"])
+    one = cli.invoke(main, ["digest", "preview", "--chat", "-100123"])
+    assert "Kết nạp đảng viên mới" in one.stdout, one.output

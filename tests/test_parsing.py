@@ -101,6 +101,10 @@ def test_seed_004_no_date_captions_without_credit_and_photo_byline() -> None:
         ("30/11/2021 15:08", datetime(2021, 11, 30, 15, 8, tzinfo=VN_TZ)),
         ("Thứ Ba, 05/07/2022 - 09:38", datetime(2022, 7, 5, 9, 38, tzinfo=VN_TZ)),
         ("2023-03-01", datetime(2023, 3, 1, tzinfo=VN_TZ)),
+        # A time with its zone is that instant (read as Vietnam's clock before, a tester's).
+        ("2026-10-15T08:30:00-05:00", datetime(2026, 10, 15, 20, 30, tzinfo=VN_TZ)),
+        ("2026-10-15T01:30:00Z", datetime(2026, 10, 15, 8, 30, tzinfo=VN_TZ)),
+        ("2026-10-15T23:30:00+0900", datetime(2026, 10, 15, 21, 30, tzinfo=VN_TZ)),
         ("không có ngày", None),
         ("31/02/2022", None),
     ],

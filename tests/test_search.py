@@ -3728,3 +3728,12 @@ def test_a_name_alone_that_no_document_says_finds_nothing(svc: Services) -> None
     # A name that is there is found, and so are other words with the absent name.
     assert ids(search(svc, "Cần Thơ")) == ["a"]
     assert search(svc, "khắc phục bão Cà Mau").total >= 1
+
+
+def test_a_provinces_directive_in_its_title_does_not_lead_the_central_one(svc: Services) -> None:
+    # "Chỉ thị 35" listed the province's "Chỉ thị số 35-CT/TU" first, under the Politburo's
+    # Chỉ thị 35-CT/TW's title (a tester's): its title counts for its own code only.
+    add(svc, "tu", "Chỉ thị số 35-CT/TU về phòng chống thiên tai", "Tỉnh ủy ban hành chỉ thị.")
+    add(svc, "tw", "Quán triệt", "Đảng bộ quán triệt Chỉ thị 35-CT/TW về đại hội đảng bộ các cấp.")
+    assert ids(search(svc, "chỉ thị 35"))[:1] == ["tw"]
+    assert ids(search(svc, "35-CT/TU"))[:1] == ["tu"]

@@ -79,7 +79,7 @@ def digest_on(  # type: ignore[no-untyped-def]
       partybot digest on --chat -1001234567890 --topic all --tz Asia/Bangkok
     """
     from bot.store.subscriptions import SubscriptionStore
-    from bot.timeutil import parse_timezone
+    from bot.timeutil import parse_timezone, zone_label
 
     # Checked before anything is stored: a bad zone after a stored time was half a change.
     every = [typed for typed in topics if typed.strip().lower() in ("all", "*")]
@@ -97,7 +97,7 @@ def digest_on(  # type: ignore[no-untyped-def]
     elif slugs:
         sub = store.set_topics(chat_id, list(slugs))
     about = ", ".join(sub.topics) if sub.topics else "every topic"
-    click.echo(f"digest on for chat {chat_id}: {sub.send_time} {sub.timezone}, {about}")
+    click.echo(f"digest on for chat {chat_id}: {sub.send_time} {zone_label(sub.timezone)}, {about}")
     _warn_if_not_served(services, chat_id)
 
 
@@ -130,7 +130,7 @@ def digest_preview(services, chat_id: int, html: bool) -> None:  # type: ignore[
     Example:
       partybot digest preview --chat -1001234567890
     """
-    from bot.digest.delivery import SAMPLE_DOCS, preview_digest
+    from bot.digest.delivery import preview_digest
     from bot.store.subscriptions import SubscriptionStore
 
     # Without a subscription there is no "next digest": preview() would show a sample of the
@@ -144,8 +144,8 @@ def digest_preview(services, chat_id: int, html: bool) -> None:  # type: ignore[
         # Nothing new yet: right after `digest on` that is always so, and the preview showed
         # only that (a tester's). The latest documents as the digest would show them.
         click.echo(
-            f"note: nothing new for this chat since its last digest (or since it subscribed); "
-            f"below, how the latest {SAMPLE_DOCS} documents would look",
+            "note: nothing new for this chat since its last digest (or since it subscribed); "
+            "below, a sample: how its digest would show the latest documents (not new to it)",
             err=True,
         )
         parts = preview_digest(services, chat_id, bot_username=username, sample=True).messages
@@ -226,7 +226,7 @@ def digest_list(services) -> None:  # type: ignore[no-untyped-def]
       partybot digest list
     """
     from bot.store.subscriptions import SubscriptionStore
-    from bot.timeutil import format_date
+    from bot.timeutil import format_date, zone_label
 
     subs = SubscriptionStore(services.db).list()
     if not subs:
@@ -242,7 +242,7 @@ def digest_list(services) -> None:  # type: ignore[no-untyped-def]
         if s.enabled and not services.access.chat_served(s.chat_id):
             reason += " [not allowed: skipped until allowed]"
         click.echo(
-            f"{s.chat_id:>15} {state} {s.send_time} {s.timezone:18} topics={topics} last={last} next={due}{extra}{reason}"
+            f"{s.chat_id:>15} {state} {s.send_time} {zone_label(s.timezone):18} topics={topics} last={last} next={due}{extra}{reason}"
         )
 
 

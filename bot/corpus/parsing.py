@@ -108,9 +108,23 @@ class ParsedArticle:
         return "\n\n".join(self.paragraphs)
 
 
+# An ISO 8601 time with its zone ("2026-10-15T08:30:00-05:00", "…Z", "…+0900"): that instant.
+_ISO_ZONED = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})",
+    re.IGNORECASE,
+)
+
+
 def parse_date(value: str) -> datetime | None:
-    """Find a date (and time) in ``value``; the result is in Vietnam time. None if absent."""
+    """Find a date (and time) in ``value``; the result is in Vietnam time. None if absent.
+    A time with its zone is that instant (it was read as Vietnam's clock: "08:30-05:00" became
+    08:30 in Vietnam, a tester's); a time without one is Vietnam's."""
     value = value.strip()
+    if _ISO_ZONED.fullmatch(value):
+        try:
+            return datetime.fromisoformat(re.sub(r"[Zz]$", "+00:00", value)).astimezone(VN)
+        except ValueError:
+            pass
     for pattern in _DATE_PATTERNS:
         match = pattern.search(value)
         if not match:

@@ -325,6 +325,7 @@ class Cancelled(PartyBotError):
 
 
 SAMPLE_DOCS = 20  # documents a preview shows when none is new for the chat
+SAMPLE_SCAN = 500  # … looked through for its topics' when it has chosen some
 
 
 def preview_digest(
@@ -340,7 +341,10 @@ def preview_digest(
     now = now or utcnow()
     store = SubscriptionStore(services.db)
     sub: Subscription | None = store.get(chat_id)
-    latest = max(0, services.documents.max_id() - SAMPLE_DOCS)
+    # A sample reaches further back for a chat of a few topics: their latest documents.
+    latest = max(
+        0, services.documents.max_id() - (SAMPLE_SCAN if sub and sub.topics else SAMPLE_DOCS)
+    )
     last = sub.last_doc_id if sub and not sample else latest
     docs = services.documents.newer_than(last, limit=100_000)
     digest = build_digest(

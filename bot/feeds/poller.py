@@ -239,9 +239,9 @@ class Poller:
         started = time.perf_counter()
         # An entry due for another try is in the feed as it was: asked "only if changed",
         # the server answers 304 and the retry would wait for the feed's next change.
-        retrying = await asyncio.to_thread(
+        retrying = self.retry_clock == datetime.max or await asyncio.to_thread(
             self.store.retries_due, source.id, self.retry_clock or now
-        )
+        )  # `sources check` reads the feed whole: a 304 kept even entries given up out
         page = await fetch(
             client,
             source.url,

@@ -51,8 +51,9 @@ log = logging.getLogger(__name__)
 
 TITLE_CODE = "title:"  # prefix of a title's code terms in the "codes" field
 
-# 18: "35/NQ-TW" indexed as 35-NQ/TW; 19: a title's codes (TITLE_CODE); 20: "/TU" is Tỉnh ủy
-SCHEMA_VERSION = 20
+# 18: "35/NQ-TW" indexed as 35-NQ/TW; 19: a title's codes (TITLE_CODE); 20: "/TU" is Tỉnh ủy;
+# 21: a title's province code not under its bare key
+SCHEMA_VERSION = 21
 META_FILE = "partybot-index.json"
 TOKENIZER = "vn"
 # Our syllable tokenizer (bot.text.tokenize), so query terms built in Python match index terms.
@@ -237,8 +238,16 @@ def to_tantivy(doc: Document) -> tantivy.Document:
     # A code in the title, once more under its own terms: the article is about it (an
     # untitled report citing it five times led "Kết luận 21-KL/TW" above two with it in
     # their titles: a tester's).
+    # A province's code ("35-CT/TU") by its full form only: under its bare key it led "Chỉ
+    # thị 35", the Central Committee's, with the province's directive (a tester's).
+    elsewhere = {
+        code.key
+        for _, code in cited
+        if code.full and code.full != code.key and not code.full.endswith("/TW")
+    }
     for term in dict.fromkeys(code_terms(doc.title, found=cited)):
-        out.add_text("codes", f"{TITLE_CODE}{term}")
+        if term not in elsewhere:
+            out.add_text("codes", f"{TITLE_CODE}{term}")
     for slug in doc.topics:
         out.add_text("topics", slug)
     if not doc.topics:

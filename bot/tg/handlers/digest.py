@@ -15,7 +15,7 @@ from bot.store.subscriptions import SubscriptionStore
 from bot.tg.context import Context, state
 from bot.tg.io import ctx_for, run, send, send_to
 from bot.tg.sender import TelegramSender
-from bot.timeutil import format_date
+from bot.timeutil import format_date, zone_label
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ async def digest_command(update: Update, context: Context) -> None:
     try:
         if action in ("on", "bat", "bật"):
             sub = await run(store.enable, chat_id, args[1] if len(args) > 1 else None)
-            reply = t(ctx.lang, "digest_enabled", time=sub.send_time, tz=sub.timezone)
+            reply = t(ctx.lang, "digest_enabled", time=sub.send_time, tz=zone_label(sub.timezone))
             await send(update, context, Reply(reply))
             return
         if action in ("off", "tat", "tắt"):
@@ -98,7 +98,7 @@ async def digest_command(update: Update, context: Context) -> None:
         "digest_settings",
         state=t(ctx.lang, "digest_on" if sub.enabled else "digest_off"),
         time=sub.send_time,
-        tz=sub.timezone,
+        tz=zone_label(sub.timezone),
         topics=topics,
         last=format_date(sub.last_sent_at, with_time=True) or t(ctx.lang, "digest_never"),
     )
