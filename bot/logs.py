@@ -58,5 +58,8 @@ def configure(level: str | int, secrets: Iterable[str] = ()) -> None:
     # "Using categorical units ..." at INFO each time /stats draws its chart.
     logging.getLogger("matplotlib").setLevel(max(level, logging.WARNING))
     # "WARNING trafilatura.core: discarding data: URL" above the poll's own "error: URL: no
-    # article text found", which says it (a tester's): the library's, at debug level only.
-    logging.getLogger("trafilatura").setLevel(level if level <= logging.DEBUG else logging.ERROR)
+    # article text found", which says it, and its ERROR lines beside `sources add`'s warning
+    # (testers'): each of its failures is ours to say; the library's lines at debug only.
+    quiet = level if level <= logging.DEBUG else logging.CRITICAL
+    logging.getLogger("trafilatura").setLevel(quiet)
+    logging.getLogger("htmldate").setLevel(quiet)

@@ -907,3 +907,17 @@ async def test_entries_a_capped_poll_left_are_fetched_after_the_feed_drops_them(
     for _ in range(3):
         stored.append((await poller(svc).poll_due(only=store.list())).stored)
     assert sum(stored) == 6 and svc.documents.count() == 6, stored
+
+
+async def test_an_empty_feed_is_a_feed_not_a_failing_source(site: FeedSite, svc: Services) -> None:
+    # A well-formed feed with no items yet (served as text/plain) was FAILING, "malformed
+    # feed (NonXMLContentType …)" (a tester's): it is a feed, with nothing in it yet.
+    empty = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Tin mới</title></channel></rss>'
+    )
+    store = SourceStore(svc.db)
+    store.add(site.add("/rss/rong.rss", empty, "text/plain"))
+    report = await poller(svc).poll_due()
+    assert not report.failed_sources, report
+    source = store.list()[0]
+    assert source.failures == 0 and source.last_error == "the feed has no entries yet"

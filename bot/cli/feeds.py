@@ -82,7 +82,7 @@ def sources_list(services) -> None:  # type: ignore[no-untyped-def]
         if s.last_checked_at is None:
             state = "unchecked"  # "ok" before its first poll read as if it had worked
         click.echo(
-            f"#{s.id:<4} {s.kind:7} every {s.every_seconds // 60:>4} min  checked {checked:16} next {due:16} {_shown(state)}  {_shown(s.name or '')} {_shown(redacted_url(s.url))}"
+            f"#{s.id:<4} {s.kind if s.last_checked_at else '-':7} every {s.every_seconds // 60:>4} min  checked {checked:16} next {due:16} {_shown(state)}  {_shown(s.name or '')} {_shown(redacted_url(s.url))}"
         )
 
 
