@@ -178,6 +178,17 @@ def test_docx_and_pdf(runner: CliRunner, tmp_path: Path) -> None:
     odd = runner.invoke(main, ["ingest", str(tmp_path / "cu.docx"), str(tmp_path / "trang.docx")])
     assert "old Word .doc file under a .docx name" in odd.output, odd.output
     assert "empty file (the .docx has no text)" in odd.output
+    # An empty zip under a .docx name, and a PDF under one: what they are (KeyError,
+    # BadZipFile before: a tester's).
+    import zipfile
+
+    zipfile.ZipFile(tmp_path / "rong.docx", "w").close()
+    (tmp_path / "thuc-ra-pdf.docx").write_bytes((tmp_path / "bad.pdf").read_bytes())
+    more = runner.invoke(
+        main, ["ingest", str(tmp_path / "rong.docx"), str(tmp_path / "thuc-ra-pdf.docx")]
+    )
+    assert "a zip without a Word document in it" in more.output, more.output
+    assert "BadZipFile" not in more.output
 
 
 def test_ingest_without_paths_is_a_usage_error(runner: CliRunner) -> None:

@@ -225,6 +225,10 @@ def _read_docx(data: bytes, source: str) -> str:
     _check_zip(data, source)
     try:
         document = docx.Document(io.BytesIO(data))
+    except KeyError as exc:  # a zip without the parts of a Word document
+        raise InputError(
+            "not a .docx file (a zip without a Word document in it)", source=source
+        ) from exc
     except Exception as exc:  # python-docx raises a zoo of zipfile/lxml errors
         raise InputError(
             f"not a readable .docx file ({exc.__class__.__name__})", source=source
@@ -396,6 +400,8 @@ def read_bytes(data: bytes, *, name: str, source: str | None = None) -> NewDocum
     if not data.strip():
         raise InputError("empty file", source=source)
     meta: dict[str, str | None] = {}
+    if data[:5] == b"%PDF-" and suffix != ".pdf":
+        suffix = ".pdf"  # a PDF under another name is read as the PDF it is (a tester's)
     if suffix in {".html", ".htm"}:
         raw, meta = _read_html(data, source)
     elif suffix == ".docx":
