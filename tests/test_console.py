@@ -637,6 +637,7 @@ def test_more_typed_after_results_pages_on_instead_of_searching(services: Servic
     # Closings and acknowledgements, searched as words before (102 results for "thôi").
     assert small_talk("thôi") == small_talk("không cần nữa") == "bye"
     assert small_talk("ok") == small_talk("ok rồi") == "thanks"
+    assert small_talk("dạ em chào anh chị") == "greeting"  # who speaks first (a tester's)
     assert page_request("ok xem thêm") == 0
     # Back, the last and the first page too.
     out = io.StringIO()
@@ -840,6 +841,16 @@ def test_a_follow_up_after_a_topic_or_the_latest_pages_narrows_and_opens_that_li
     assert "Bão số 3" not in narrowed and "Kết nạp 2022" not in narrowed, narrowed
     # "bài 1 nói gì" after /latest opens the newest: the storm.
     assert "Bão số 3" in text.split(headers[3])[1]
+    # And after a related-documents list, its second (it said no results yet, a tester's).
+    out = io.StringIO()
+    run_console(services, stdin=io.StringIO("/doc 1\n/quit\n"), stdout=out)
+    button = out.getvalue().split("] Tài liệu liên quan")[0].rsplit("[", 1)[1]
+    out = io.StringIO()
+    lines = f"/doc 1\n{button}\nbài 2 nói gì\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    related = out.getvalue().split("Tài liệu liên quan —")[1]
+    second = next(line for line in related.splitlines() if line.startswith("2. "))[3:]
+    assert related.count(second) >= 2 and "Chưa có kết quả" not in related, related
 
 
 def test_the_searched_for_line_spells_a_place_as_searched(services: Services) -> None:

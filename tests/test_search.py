@@ -2496,6 +2496,9 @@ def test_a_held_letter_or_syllables_run_together_are_read_as_words(svc: Services
     # Letters that spell no pair the documents write stay unknown, and the answer says so.
     assert search(svc, "xyzzy").ignored == ["xyzzy"]
     assert search(svc, "thamlua").total == 0
+    # One syllable no document has is not two run together ("chào" was read "chà o").
+    add(svc, "near", "Tin", "Gương sáng chả ở đâu xa, ngay trong chi bộ.")
+    assert search(svc, "kết nạp chào mừng").via == []
 
 
 def test_a_phrase_after_a_plus_is_required(svc: Services) -> None:

@@ -36,6 +36,7 @@ from bot.services import Services
 from bot.timeutil import format_date, format_date_iso, to_local
 
 PAGE_SIZE = 5
+RELATED = 3  # documents a "related" list shows
 NEXT_PAGE, PREVIOUS_PAGE, LAST_PAGE = 0, -1, -2  # what page_request reads besides a number
 LAST_SEARCHES = 10_000  # users whose last search is remembered for "xem thêm"
 LAST_SEARCH_SECONDS = 3600  # "xem thêm" an hour later is a new conversation
@@ -227,13 +228,18 @@ class Conversation:
         if asked == NEXT_PAGE and page >= pages:
             shown = query
             if listing is not None:  # the list by its name, not its remembered key
-                shown = self._topic_name(listing[1], ctx.lang) if listing[1] else "/latest"
+                kind, slug = listing
+                shown = {"topic": self._topic_name(slug, ctx.lang), "latest": "/latest"}.get(
+                    kind, f"/doc_{slug}"
+                )
             return Reply(t(ctx.lang, "paging_end", query=cut(shown, 60), pages=pages))
         wanted = {NEXT_PAGE: page + 1, PREVIOUS_PAGE: page - 1, LAST_PAGE: pages}.get(asked, asked)
         if listing is not None:  # "xem thêm" after /topic or /latest pages that list
             kind, slug = listing
             if kind == "topic":
                 return self.topic(ctx, slug, max(1, wanted))
+            if kind == "related":
+                return self.related(ctx, int(slug))  # one page: shown again
             return self.latest(ctx, max(1, wanted))
         return self.search(ctx, query, page=max(1, wanted))
 
@@ -251,6 +257,9 @@ class Conversation:
             results = engine.search(last[0], limit=1, offset=offset)
         elif listing[0] == "topic":
             results = engine.by_topic(listing[1], limit=1, offset=offset)
+        elif listing[0] == "related":
+            related = engine.related(int(listing[1]), k=RELATED)
+            results = SearchResults(query="", hits=related[offset : offset + 1], total=len(related))
         else:
             results = engine.latest(limit=1, offset=offset)
         if not results.hits or offset != n - 1:
@@ -272,7 +281,7 @@ class Conversation:
             # After /topic or /latest: that list as words the search reads the same way (a
             # tester's "năm 2023" after /topic listed every document of 2023).
             topic = self.services.taxonomy.get(listing[1]) if listing[0] == "topic" else None
-            base = topic.name_vi if topic is not None else "mới nhất"
+            base = topic.name_vi if topic is not None else "mới nhất"  # related: the newest
         english = english_reading(base)
         if english is not None and not refined.words.isascii():
             base = english.vietnamese  # "corruption" then "năm ngoái": all of it Vietnamese
@@ -532,7 +541,10 @@ class Conversation:
             doc = self.services.documents.get(doc_id)
         except NotFound:
             return Reply(t(ctx.lang, "doc_not_found", ref=cut(str(doc_id), 60)))
-        hits = self.services.search.related(doc.id, k=3)
+        hits = self.services.search.related(doc.id, k=RELATED)
+        # "bài 2 nói gì" opens the second of these, as of any list (it said there were no
+        # results yet, a tester's).
+        self._remember(ctx, f"{_LISTING}related:{doc.id}", 1, 1)
         blocks = [
             t(ctx.lang, "related_header", title=cut(doc.title, 120)),
             *self._render_hits(hits, 0, ctx.lang),
@@ -636,7 +648,8 @@ class Conversation:
 _POLITE = r"(?:(?:ok|oke|okay|vang|da|u|uh|thoi)\s+)?"
 _TO_WHOM = r"(?:\s+(?:ban|bot|em|anh|chi|ad|admin|nhieu|lam|nhe|nha|a|oi))*"
 _SMALL_TALK = {
-    kind: re.compile(rf"{_POLITE}(?:{words}){_TO_WHOM}")
+    # "dạ em chào anh chị": who speaks may come first (it was searched, "chào" and all).
+    kind: re.compile(rf"{_POLITE}(?:(?:em|e|anh|chi|toi|minh|chau)\s+)?(?:{words}){_TO_WHOM}")
     for kind, words in {
         "greeting": r"xin chao|chao|chao buoi (?:sang|chieu|toi)|alo|a lo|hello|hi|hey",
         "thanks": r"(?:xin )?cam on|thank you|thanks|thank|tks|thx|ok|oke|okay|ok roi|duoc roi",

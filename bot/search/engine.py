@@ -57,6 +57,7 @@ from bot.corpus.text import (
     fold,
     fold_lower,
     iy_variant,
+    plausible_syllable,
     syllable_shapes,
     telex_word,
     tokenize,
@@ -459,6 +460,8 @@ def _respelled(searcher: tantivy.Searcher, word: str) -> str | None:
     held = re.sub(r"(.)\1{2,}", r"\1", word)
     if held != word and searcher.doc_freq("text_f", fold_lower(held)):
         return held
+    if plausible_syllable(folded):
+        return None  # one syllable no document has ("chào"), not two run together ("chà o")
     n = len(folded)
     syllable = functools.cache(lambda a, b: bool(searcher.doc_freq("text_f", folded[a:b])))
     # best[i]: the cheapest reading of folded[:i] as words (a word of two syllables the

@@ -1128,6 +1128,7 @@ ABBREVIATIONS = {
     "bcd": "ban chi dao",
     "ccb": "cuu chien binh",
     "cbdv": "can bo dang vien",
+    "cb": "can bo",  # "cb bị kỷ luật" (a tester's: "no document has: cb")
     "dv": "dang vien",  # "kết nạp đv" (a tester's: "no document has: đv")
     "tw": "trung uong",  # "UBKT TW"; a code's "/TW" still matches it too
     "tncs": "thanh nien cong san",
