@@ -201,9 +201,10 @@ def test_console_odd_lines(services: Services) -> None:
 
 def test_a_number_that_is_no_button_is_not_searched(services: Services) -> None:
     # The welcome has buttons; "9" is none of them, and the buttons still work after it.
-    text = _chat_with_seeds(services, "9\n1\n/lang en\n77\n/search 7\n/quit\n")
+    text = _chat_with_seeds(services, "9\n1.\n/lang en\n77\n/search 7\n/quit\n")
     assert re.search(r"Không có nút số 9: các nút hiện có là 1–4\.", text)
-    assert "Kết nạp và phát triển đảng viên" in text  # button 1 still pressed
+    # "1." as a phone types it is button 1 (it was searched as "1", a tester's).
+    assert "Kết nạp và phát triển đảng viên" in text and "🔎 1 —" not in text
     assert re.search(r"There is no button 77: the buttons are 1–\d+\.", text)
     assert "No documents match «7»." in text  # /search searches it
     # Before any buttons: said so, with how to search for the number.
@@ -455,13 +456,17 @@ def test_topic_tags_are_told_apart_and_hidden_ones_counted(services: Services) -
     added = services.documents.add(
         NewDocument(title="Tin", text="Kiểm tra tài sản cán bộ.", external_id="a")
     )
-    topics = {"inspection": 0.9, "anti_corruption": 0.8, "cadres": 0.7}
+    topics = {"inspection": 0.9, "anti_corruption": 0.8, "cadres": 0.7, "ideology": 0.6}
     services.documents.set_topics(added.document_id, topics, "test")
     out = io.StringIO()
     run_console(services, lang="vi", stdin=io.StringIO("kiểm tra tài sản\n/quit\n"), stdout=out)
-    assert "🏷 Kiểm tra, giám sát và kỷ luật Đảng | Phòng, chống tham nhũng, tiêu cực +1" in (
+    assert "🏷 Kiểm tra, giám sát và kỷ luật Đảng | Phòng, chống tham nhũng, tiêu cực +2" in (
         out.getvalue()
     )
+    # The document itself shows every one (three of four, when a list said "+2": a tester's).
+    out = io.StringIO()
+    run_console(services, lang="vi", stdin=io.StringIO("/doc 1\n/quit\n"), stdout=out)
+    assert "Công tác cán bộ | Chính trị tư tưởng, tuyên truyền" in out.getvalue()
 
 
 def test_topics_by_number_or_misspelt_and_doc_usage_mistakes(services: Services) -> None:

@@ -44,6 +44,8 @@ def handle_line(
     line = line.strip()
     if len(line) <= 4 and line.startswith("[") and line.endswith("]"):
         line = line[1:-1].strip()  # "[2]", a button's number as the console prints it
+    if 2 <= len(line) <= 3 and line[-1] in ".)" and line[:-1].isdigit():
+        line = line[:-1]  # "1." or "1)", as a phone keyboard types a number (searched "1")
     choice = parse_int(line, low=1, high=len(actions))
     if choice is not None:
         reply = conversation.callback(ctx, actions[choice - 1])

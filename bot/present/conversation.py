@@ -517,7 +517,9 @@ class Conversation:
         head_parts.append(esc(" · ".join(m for m in meta if m)))
         if doc.topics:
             head_parts.append(
-                "🏷 " + esc(" | ".join(self._topic_name(s, ctx.lang) for s in list(doc.topics)[:3]))
+                # Every topic: lists show two and "+N", which /doc must then account for (it
+                # showed three of four, a tester's).
+                "🏷 " + esc(" | ".join(self._topic_name(s, ctx.lang) for s in doc.topics))
             )
         header = "\n".join(p for p in head_parts if p)
         footer_room = 120
