@@ -296,30 +296,29 @@ class Poller:
             held = await asyncio.to_thread(self.store.pending, source.id)
             entries += [{"id": g, "link": u} for g, u in held if g not in in_feed]
             states = await asyncio.to_thread(lambda: [self._state(source, e) for e in entries])
-            entries = [e for e, st in zip(entries, states, strict=True) if st != "retry"] + [
-                e for e, st in zip(entries, states, strict=True) if st == "retry"
-            ]
+            known = list(zip(entries, states, strict=True))
+            known = [k for k in known if k[1] != "retry"] + [k for k in known if k[1] == "retry"]
             streak = worked = 0
-            for n, entry in enumerate(entries):
+            for n, (entry, state) in enumerate(known):
                 if worked >= MAX_ENTRIES:
                     # New entries beyond the cap wait for the next poll (a feed of 500 gave
                     # its first 50, then 304 "not modified" for ever: a tester's).
-                    left = len(entries) - n
+                    left = len(known) - n
                     report.left[source.url] = left
-                    await asyncio.to_thread(self._hold, source, entries[n:])
+                    await asyncio.to_thread(self._hold, source, known[n:])
                     break
                 failed = len(report.failed_entries)
                 skipped = report.duplicates + report.retry_later + report.given_up
-                await self._entry_guarded(client, source, entry, report)
+                await self._entry_guarded(client, source, entry, state, report)
                 worked += skipped == report.duplicates + report.retry_later + report.given_up
                 streak = streak + 1 if len(report.failed_entries) > failed else 0
-                if streak >= MAX_FAILED_IN_A_ROW and n + 1 < len(entries):
+                if streak >= MAX_FAILED_IN_A_ROW and n + 1 < len(known):
                     # A feed of dead links took a second each (the politeness delay), 52 s
                     # for one feed (a tester's): the rest wait for the next poll, and each
                     # poll gets through a few more, since a failed entry waits half an hour
                     # or more before it is tried again.
                     report.stopped[source.url] = streak
-                    left = len(entries) - n - 1
+                    left = len(known) - n - 1
                     break
         elif feed is not None:
             if warning is not None or not feed.get("feed"):
@@ -343,13 +342,18 @@ class Poller:
         )
 
     async def _entry_guarded(
-        self, client: httpx.AsyncClient, source: Source, entry: dict, report: PollReport
-    ) -> None:  # type: ignore[type-arg]
+        self,
+        client: httpx.AsyncClient,
+        source: Source,
+        entry: dict,  # type: ignore[type-arg]
+        state: str,
+        report: PollReport,
+    ) -> None:
         """:meth:`_entry`, whose failure, even a bug, is that entry's and not its feed's:
         the entries after it are still read (one had every later entry wait for ever, a
         tester's). Not recorded, it is tried again at the next poll."""
         try:
-            await self._entry(client, source, entry, report)
+            await self._entry(client, source, entry, state, report)
         except Exception as exc:
             cause = root_cause(exc)
             reason = failure_reason(cause) or one_line(cause)
@@ -358,11 +362,12 @@ class Poller:
             name = _entry_name(source, link, str(entry.get("title", "")))
             report.failed_entries.append((name, reason))
 
-    def _hold(self, source: Source, entries: list[dict]) -> None:  # type: ignore[type-arg]
-        """Remember new entries a poll leaves for the next, by their links."""
-        for entry in entries:
+    def _hold(self, source: Source, entries: list[tuple[dict, str]]) -> None:  # type: ignore[type-arg]
+        """Remember new entries (with their states) a poll leaves for the next, by their
+        links."""
+        for entry, state in entries:
             link, guid = _identity(entry)
-            if link and self.store.entry_state(source.id, guid) == "new":
+            if link and state == "new":
                 self.store.record_item(source.id, guid, link, document_id=None, status="pending")
 
     def _state(self, source: Source, entry: dict) -> str:  # type: ignore[type-arg]
@@ -372,11 +377,15 @@ class Poller:
         return "retry" if state == "given_up" and self.retry_clock == datetime.max else state
 
     async def _entry(
-        self, client: httpx.AsyncClient, source: Source, entry: dict, report: PollReport
-    ) -> None:  # type: ignore[type-arg]
+        self,
+        client: httpx.AsyncClient,
+        source: Source,
+        entry: dict,  # type: ignore[type-arg]
+        state: str,  # see _state, looked up before the poll's loop
+        report: PollReport,
+    ) -> None:
         report.entries += 1
         link, guid = _identity(entry)
-        state = await asyncio.to_thread(self._state, source, entry)
         if state == "done":
             report.duplicates += 1
             return
