@@ -64,7 +64,7 @@ _QUESTION_PHRASES = re.compile(
     r"\b(?:lam (?:sao|the nao)(?: de)?|the nao|nhu the nao|ra sao|tai sao|vi sao|la gi|"
     r"gom (?:nhung )?gi|bao gom nhung gi|nhung gi|bao nhieu|bao lau|khi nao|bao gio|o dau|co nen|"
     r"co phai|co duoc khong|duoc khong|can (?:nhung )?gi|phai lam gi|lam gi|kieu gi|(?:bang )?cach nao|"
-    r"cho (?:toi|em|minh) hoi|xin hoi|muon biet)\b"
+    r"cho (?:toi|em|e|minh|mk) hoi(?: ve)?|xin hoi(?: ve)?|muon biet)\b"
 )
 # A request around the words ("em muốn tìm tài liệu về …", "tìm giúp tôi văn bản về …"), at
 # the start, matched on the folded query: not searched for. Left in, "Không tài liệu nào có đủ
@@ -116,7 +116,7 @@ _YES_NO = re.compile(
 )
 _QUESTION_START = re.compile(
     r"^(?:lam sao|lam the nao|lam gi|tai sao|vi sao|the nao|khi nao|bao gio|o dau|co nen|"
-    r"co phai|cach (?!mang)|thu tuc|quy trinh|dieu kien|xin hoi|cho (?:toi|em|minh) hoi)\b"
+    r"co phai|cach (?!mang)|thu tuc|quy trinh|dieu kien|xin hoi|cho (?:toi|em|e|minh|mk) hoi)\b"
 )
 
 # Dates, matched on the folded query (fold keeps offsets). Years outside 1945–2100 are not dates.
