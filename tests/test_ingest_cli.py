@@ -284,7 +284,9 @@ def test_ingest_reads_a_named_jsonl_and_reports_what_a_folder_skips(
     (folder / "garbage.bin").write_bytes(b"\x00\x01")
     (folder / "dangling.txt").symlink_to(tmp_path / "gone")
     _jsonl(folder / "inside.jsonl", [{"id": "j2", "title": "Hai", "text": "Văn bản hai."}])
-    (folder / ".hidden.bin").write_bytes(b"x")  # hidden files stay unmentioned
+    (folder / ".hidden.bin").write_bytes(b"x")  # hidden system files stay unmentioned
+    # A hidden document is said to be left (it vanished from the counts, a tester's).
+    (folder / ".ban-nhap.txt").write_text("Bản nháp\n\nNội dung bản nháp.", encoding="utf-8")
     result = runner.invoke(main, ["ingest", str(named), str(folder)])
     assert result.exit_code == 0, result.output
     assert f"added: j1 (#1) {named}:1" in result.output
@@ -292,11 +294,12 @@ def test_ingest_reads_a_named_jsonl_and_reports_what_a_folder_skips(
     assert f"skipped: {folder / 'dangling.txt'}: broken symbolic link" in result.output
     assert f"skipped: {folder / 'inside.jsonl'}: JSONL inside a folder is not read" in result.output
     assert ".hidden" not in result.output
-    assert "2 added, 0 updated, 0 already present, 0 failed, 3 skipped" in result.output
+    assert f"skipped: {folder / '.ban-nhap.txt'}: hidden file" in result.output
+    assert "2 added, 0 updated, 0 already present, 0 failed, 4 skipped" in result.output
     # Named on its own too, the folder's JSONL is read, and not said to be skipped.
     both = runner.invoke(main, ["ingest", str(folder), str(folder / "inside.jsonl")])
     assert "inside.jsonl: JSONL inside a folder" not in both.output
-    assert "j2" in both.output and "2 skipped" in both.output, both.output
+    assert "j2" in both.output and "3 skipped" in both.output, both.output
 
 
 def test_ingest_of_a_missing_path_without_extension_says_no_such_file_or_folder(

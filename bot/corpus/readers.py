@@ -491,8 +491,8 @@ def walk_paths(paths: list[Path]) -> Iterator[Path | Skipped]:
     :class:`Skipped` for each file in a folder that is not read.
 
     Inside a folder, symbolic links are not followed (a link to ``/etc/passwd`` or to a
-    folder outside the tree is skipped) and only regular files are taken; hidden files and
-    folders are passed over without a word. A missing path, or a named path that is not a
+    folder outside the tree is skipped) and only regular files are taken; hidden folders and
+    files are passed over, a hidden document with a word. A missing path, or a named path that is not a
     regular file, is yielded as is so the reader reports it.
     """
     named = {r for p in paths if not p.is_dir() and (r := _resolved(p)) is not None}
@@ -506,6 +506,12 @@ def walk_paths(paths: list[Path]) -> Iterator[Path | Skipped]:
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in links)
                 for name in files:
                     if name.startswith("."):
+                        # A hidden document is said to be left (".bao-cao.txt" vanished from
+                        # the counts, a tester's); system files (".DS_Store", "._x") quietly.
+                        if Path(name).suffix.lower() in SUPPORTED and not name.startswith("._"):
+                            found.append(
+                                Skipped(Path(root) / name, "hidden file (name it to ingest it)")
+                            )
                         continue
                     child = Path(root) / name
                     reason = _skip_reason(child)
