@@ -274,8 +274,14 @@ class Conversation:
         if last is None or time.monotonic() - last[3] > LAST_SEARCH_SECONDS:
             if refined.words:
                 return self.search(ctx, refined.words)
+            if refined.clear:
+                return Reply(t(ctx.lang, "paging_hint"))  # nothing to undo
             return self.latest(ctx) if refined.newest else self.search(ctx, text)
         base = last[0]
+        if refined.clear:
+            # The search as first typed: no period, no place or subject it was narrowed by.
+            unfiltered = " ".join(_REQUIRED.sub(" ", without_period(base)).split())
+            return self.search(ctx, unfiltered or base)
         listing = _listing(base)
         if listing is not None:
             # After /topic or /latest: that list as words the search reads the same way (a
@@ -764,6 +770,7 @@ class Refinement:
 
     words: str = ""
     newest: bool = False
+    clear: bool = False  # "bỏ lọc": the last search without its period and required phrases
 
 
 def refine_request(text: str) -> Refinement | None:
@@ -778,6 +785,8 @@ def refine_request(text: str) -> Refinement | None:
     folded = fold_lower(shown)  # one character per character: offsets hold in ``shown``
     if _NEWER.fullmatch(re.sub(r"[^\w]+", " ", folded).strip()):
         return Refinement(newest=True)
+    if _CLEAR.fullmatch(re.sub(r"[^\w]+", " ", folded).strip()):
+        return Refinement(clear=True)
     found = _REFINE.fullmatch(folded)
     if found is None or not (found.group("lead") or found.group("tail")):
         # A period alone ("năm 2023") after a search is that search in that period (it
@@ -818,6 +827,12 @@ def refine_request(text: str) -> Refinement | None:
     return Refinement(words='+"' + " ".join(words).strip('"') + '"', newest=parsed.newest)
 
 
+# "bỏ lọc", "mọi năm": a narrowing undone (there was no way to say it, a tester's).
+_CLEAR = re.compile(
+    rf"{_POLITE}(?:bo|xoa|huy)\s+(?:het\s+)?(?:loc|dieu kien|gioi han)(?:\s+(?:thoi gian|nam|dia"
+    r" diem|noi|di|nhe|nha|a))*|(?:tat ca|moi|het)\s+(?:cac\s+)?(?:nam|thoi diem|noi)(?:\s+(?:di"
+    r"|nhe|a))*|(?:clear|remove)\s+(?:the\s+)?filters?|all years|any time"
+)
 _REQUIRED = re.compile(r'(?:^|\s)\+\s?"[^"]*"')  # a phrase a follow-up narrowed by
 # Words before a place or subject a follow-up narrows by: "chỉ ở Cần Thơ", "về đấu thầu".
 _PLACE_WORDS = {"o", "tai", "trong", "ve", "cua", "thuoc"}
