@@ -985,11 +985,21 @@ def _parse_dates(parsed: ParsedQuery, work: str, folded: str) -> None:
     for m in _DATE_TO.finditer(folded):
         parts = _day_month_year(m)
         start, end = _period(*parts)
-        beyond |= fold_lower(m.group(0)).startswith("truoc")
-        parsed.date_to = start if fold_lower(m.group(0)).startswith("truoc") else end
+        before = fold_lower(m.group(0)).startswith("truoc")
+        beyond |= before
+        parsed.date_to = start if before else end
         parsed.year_terms.append(parts[2])
         spans.append(work[m.start() : m.end()])
         found.append(parts)
+        opening = [*_DATE_IN.finditer(folded[: m.start()])]
+        if parsed.date_from is None and not before and opening:
+            # "năm 2022 đến năm 2023": a range without its "từ" (its start was dropped, and
+            # 2021 came in: a tester's).
+            first = _day_month_year(opening[-1])
+            parsed.date_from = _period(*first)[0]
+            parsed.year_terms.append(first[2])
+            spans.insert(0, work[opening[-1].start() : opening[-1].end()])
+            found.insert(0, first)
     if (
         parsed.date_from is not None
         and parsed.date_to is not None
