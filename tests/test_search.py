@@ -3743,3 +3743,12 @@ def test_a_provinces_directive_in_its_title_does_not_lead_the_central_one(svc: S
     add(svc, "tw", "Quán triệt", "Đảng bộ quán triệt Chỉ thị 35-CT/TW về đại hội đảng bộ các cấp.")
     assert ids(search(svc, "chỉ thị 35"))[:1] == ["tw"]
     assert ids(search(svc, "35-CT/TU"))[:1] == ["tu"]
+
+
+def test_words_left_out_that_take_every_citing_article_are_said(svc: Services) -> None:
+    # "37-QĐ/TW -đảng" answered "no document cites the code", though three did: the word
+    # left out took them (a tester's).
+    add(svc, "a", "Tin", "Đảng viên thực hiện Quy định 37-QĐ/TW về những điều không được làm.")
+    results = search(svc, "37-QĐ/TW -đảng")
+    assert results.total == 0 and results.note != "code_uncited"
+    assert results.excluded_hits == 1

@@ -922,7 +922,7 @@ def bending_note(results: SearchResults, lang: str, *, complete: bool = True) ->
         words = cut(", ".join(results.contradicted), 80)
         lines.append(t(lang, "note_contradicted", words=words))
     shown = [w for w in results.excluded if w not in results.contradicted]
-    if shown and results.hits:
+    if shown and (results.hits or results.excluded_hits):
         key, n = (
             ("note_excluded_hits", results.excluded_hits)
             if results.excluded_hits

@@ -2785,6 +2785,13 @@ class SearchEngine:
         if first is None and built.unknown:
             # Nothing found: the words no document has are part of why ("corruption").
             results.ignored = list(dict.fromkeys(built.unknown))[:MAX_IGNORED_SHOWN]
+        if not results.total and parsed.codes and parsed.excludes and built.citing:
+            cited = self._count(searcher, _should(built.citing))
+            if cited:
+                # "37-QĐ/TW -đảng": the words left out took every article citing it; "no
+                # document cites the code" was wrong (a tester's). The answer says so.
+                results.excluded_hits = cited
+                return results
         if not results.total and parsed.codes:
             # No document cites the code (an "Đề án 05" nobody catalogued or numbers the way
             # the index reads): the words it is written with may still be in a document
