@@ -371,3 +371,9 @@ def test_english_ordinals_inflections_and_half_read_queries() -> None:
     assert read("discipline Ho Chi Minh City") == ("kỷ luật TP.HCM", [])
     assert vietnamese_query("party discipline drunk") is None  # every word, or None
     assert read("tham nhung dau thau") is None and read("weather forecast") is None
+
+
+def test_normalize_drops_a_terminals_colour_codes_whole() -> None:
+    # "kết nạp\x1b[31mđảng" searched "[31mđảng" (a tester's): the whole code is a separator.
+    assert normalize("kết nạp\x1b[31mđảng\x1b[0m viên") == "kết nạp đảng viên"
+    assert normalize("a\x00b") == "a b"

@@ -33,7 +33,9 @@ _ZERO_WIDTH_IN_WORD = re.compile(r"([^\W\d_]+)\u200b(?=([^\W\d_]+))")
 # Control characters (NUL breaks PostgreSQL text) and lone surrogates (not encodable) never
 # carry meaning in a document or a query; a separator, so the words beside stay two.
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]+")
+# A terminal's colour codes ("\x1b[31m") whole, not their escape alone: "[31m" was left as a
+# word to search (a tester's).
+_CONTROLS = re.compile("(?:\x1b\\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff])+")
 # Full-width Latin letters and digits (an East Asian keyboard): "ｔｈａｍ" is "tham".
 _FULLWIDTH = re.compile("[\uff01-\uff5e]")
 
