@@ -766,6 +766,7 @@ def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> 
     assert without_period("kỷ luật đảng viên trong năm 2023") == "kỷ luật đảng viên"
     assert without_period("kỷ luật đảng viên năm ngoái") == "kỷ luật đảng viên"
     assert without_period("kỷ luật năm 2023 mới nhất") == "kỷ luật mới nhất"  # order kept
+    assert without_period("21-KL/TW năm 2023") == "21-KL/TW"  # the code stays (it went too)
     assert without_period("Luật phòng chống tham nhũng 2018") == "Luật phòng chống tham nhũng 2018"
     out = io.StringIO()
     lines = (
@@ -859,6 +860,10 @@ def test_a_follow_up_after_a_topic_or_the_latest_pages_narrows_and_opens_that_li
     related = out.getvalue().split("Tài liệu liên quan —")[1]
     second = next(line for line in related.splitlines() if line.startswith("2. "))[3:]
     assert related.count(second) >= 2 and "Chưa có kết quả" not in related, related
+    # "bỏ lọc" after it shows the list again; it searched "related:1" (a tester's).
+    out = io.StringIO()
+    run_console(services, stdin=io.StringIO(f"/doc 1\n{button}\nbỏ lọc\n/quit\n"), stdout=out)
+    assert "related:" not in out.getvalue() and out.getvalue().count("Tài liệu liên quan —") == 2
 
 
 def test_the_searched_for_line_spells_a_place_as_searched(services: Services) -> None:

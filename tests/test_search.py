@@ -3752,3 +3752,6 @@ def test_words_left_out_that_take_every_citing_article_are_said(svc: Services) -
     results = search(svc, "37-QĐ/TW -đảng")
     assert results.total == 0 and results.note != "code_uncited"
     assert results.excluded_hits == 1
+    # A place required takes them as well: no claim that none cites it either.
+    required = search(svc, '37-QĐ/TW +"Hà Nội"')
+    assert required.total == 0 and required.note != "code_uncited"

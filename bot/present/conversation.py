@@ -278,11 +278,17 @@ class Conversation:
                 return Reply(t(ctx.lang, "paging_hint"))  # nothing to undo
             return self.latest(ctx) if refined.newest else self.search(ctx, text)
         base = last[0]
+        listing = _listing(base)
         if refined.clear:
+            if listing is not None:  # a list, not a search: nothing to undo, shown again
+                return self._page_on(ctx, 1)
             # The search as first typed: no period, no place or subject it was narrowed by.
             unfiltered = " ".join(_REQUIRED.sub(" ", without_period(base)).split())
             return self.search(ctx, unfiltered or base)
-        listing = _listing(base)
+        if listing is not None and listing[0] == "related":
+            # Related documents are no search to narrow: what the follow-up names, alone (it
+            # became "mới nhất", the newest documents, a tester's).
+            return self.search(ctx, refined.words or text)
         if listing is not None:
             # After /topic or /latest: that list as words the search reads the same way (a
             # tester's "năm 2023" after /topic listed every document of 2023).

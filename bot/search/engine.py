@@ -2785,12 +2785,14 @@ class SearchEngine:
         if first is None and built.unknown:
             # Nothing found: the words no document has are part of why ("corruption").
             results.ignored = list(dict.fromkeys(built.unknown))[:MAX_IGNORED_SHOWN]
-        if not results.total and parsed.codes and parsed.excludes and built.citing:
+        narrowed = parsed.excludes or parsed.required_phrases
+        if not results.total and parsed.codes and narrowed and built.citing:
             cited = self._count(searcher, _should(built.citing))
             if cited:
-                # "37-QĐ/TW -đảng": the words left out took every article citing it; "no
-                # document cites the code" was wrong (a tester's). The answer says so.
-                results.excluded_hits = cited
+                # "37-QĐ/TW -đảng", "21-KL/TW +"Hà Nội"": the words left out, or required,
+                # took every article citing it; "no document cites the code" was wrong
+                # (testers'). The answer says what the words left out took.
+                results.excluded_hits = cited if parsed.excludes else None
                 return results
         if not results.total and parsed.codes:
             # No document cites the code (an "Đề án 05" nobody catalogued or numbers the way

@@ -560,13 +560,20 @@ def without_period(text: str) -> str:
     parsed = parse_query(text)
     if (parsed.date_from is None and parsed.date_to is None) or len(words) > MAX_PERIOD_WORDS:
         return text
-    searched = [t.exact for t in parsed.content_terms]
+
+    def searched(p: ParsedQuery) -> tuple[object, ...]:
+        # What is searched besides the period: words, codes, phrases ("21-KL/TW năm 2023"
+        # lost its code with its year, a tester's "bỏ lọc").
+        words = [t.exact for t in p.content_terms]
+        return words, p.codes, [[t.exact for t in ph] for ph in p.phrases], p.required_phrases
+
+    kept = searched(parsed)
     for size in range(len(words), 0, -1):
         for i in range(len(words) - size + 1):
             rest = " ".join(words[:i] + words[i + size :])
             left = parse_query(rest)
             if left.date_from is None and left.date_to is None and left.newest == parsed.newest:
-                if [t.exact for t in left.content_terms] == searched:
+                if searched(left) == kept:
                     return rest
     return text
 
