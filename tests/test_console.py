@@ -726,7 +726,7 @@ def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> 
 
     from bot.corpus.documents import NewDocument
     from bot.present.conversation import Refinement, refine_request
-    from bot.search.query import without_period
+    from bot.search.query import without_period, without_places
 
     services.use_classifier(None)
     docs = [
@@ -793,6 +793,17 @@ def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> 
     headers = [line for line in out.getvalue().splitlines() if line.startswith("🔎")]
     assert headers[-2].startswith('🔎 kỷ luật đảng viên năm 2022 +"Hà Nội" — '), headers
     assert headers[-1].startswith("🔎 kỷ luật đảng viên — "), headers
+    # A place the search named is replaced as well ("sinh hoạt chi bộ ở Cần Thơ", then "ở Sài
+    # Gòn thôi" required both, a tester's); a subject is added to it.
+    assert without_places("kỷ luật ở Cần Thơ năm 2022") == "kỷ luật năm 2022"
+    assert without_places("kết nạp o ha giang") == "kết nạp"
+    assert without_places("kỷ luật ở cơ sở") == "kỷ luật ở cơ sở"
+    out = io.StringIO()
+    lines = "kỷ luật đảng viên ở Cần Thơ\nchỉ ở Hà Nội\nvề vi phạm thôi\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    headers = [line for line in out.getvalue().splitlines() if line.startswith("🔎")]
+    assert headers[1].startswith('🔎 kỷ luật đảng viên +"Hà Nội" — '), headers
+    assert headers[2].startswith('🔎 kỷ luật đảng viên +"vi phạm" — '), headers
     assert "Đấu thầu" not in out.getvalue()
     # Without a search before it, the follow-up's own words are searched, not "lấy", "thôi".
     out = io.StringIO()

@@ -551,6 +551,10 @@ def test_a_request_around_the_words_is_not_searched() -> None:
         "mk muon doc ve tham nhung": ["tham", "nhung"],
         "anh ơi, tìm giúp em bài về dân vận": ["dân", "vận"],
         "đọc lập trường": ["đọc", "lập", "trường"],  # no "về": no request
+        # "có tài liệu gì về", and "j" for "gì" (a tester's was told no document has "j").
+        "co tai lieu j ve ket nap dang vien ko": ["ket", "nap", "dang", "vien"],
+        "có tài liệu gì về kết nạp đảng viên không": ["kết", "nạp", "đảng", "viên"],
+        "đảng viên ko đc làm j": ["đảng", "viên"],
     }
     for query, words in cases.items():
         assert [t.exact for t in parse_query(query).content_terms] == words, query
@@ -2522,6 +2526,20 @@ def test_a_phrase_after_a_plus_is_required(svc: Services) -> None:
     # Not a requirement: a plus inside a word, and the phrase alone as the query.
     assert set(ids(search(svc, '+"Cần Thơ"'))) == {"here", "place"}
     assert parse_query('a+"Cần Thơ"').required_phrases == []
+
+
+def test_a_place_narrowed_by_filters_and_the_other_words_rank(svc: Services) -> None:
+    # "sinh hoạt chi bộ +"TP.HCM"": a budget story with TP.HCM in its title and the four
+    # syllables apart led the three articles on cell meetings there (a tester's); then,
+    # loosened, two more stories on the city's budget and roads.
+    add(svc, "budget", "TP.HCM thu ngân sách", "TP.HCM chi ngân sách, sinh lời, hoạt động bộ máy.")
+    add(svc, "roads", "TP.HCM làm đường", "TP.HCM khởi công đường, hoạt động giao thông.")
+    add(svc, "cell", "Khu phố góp ý", "Tại TP.HCM, buổi sinh hoạt chi bộ khu phố có dân góp ý.")
+    results = search(svc, 'sinh hoạt chi bộ +"TP.HCM"')
+    assert ids(results)[0] == "cell" and "roads" not in ids(results), ids(results)
+    assert results.topic is None  # a topic narrowed to a place is searched, its header says where
+    assert [t.exact for t in parse_query('chi bộ +"Huế"').terms] == ["chi", "bộ"]
+    assert [t.exact for t in parse_query('+"Huế"').terms] == ["huế"]
 
 
 def test_a_name_spelled_out_finds_its_abbreviation(svc: Services) -> None:

@@ -26,11 +26,13 @@ from bot.search.api import SearchResults
 from bot.search.english import english_reading
 from bot.search.links import doc_link, paginate_text, parse_start_payload
 from bot.search.query import (
+    is_place,
     is_stopword,
     parse_query,
     resolve_topic,
     searched_text,
     without_period,
+    without_places,
 )
 from bot.services import Services
 from bot.timeutil import format_date, format_date_iso, to_local
@@ -304,6 +306,10 @@ class Conversation:
             # Another place or subject instead of the last one narrowed by: "ở Cần Thơ thôi",
             # then "chỉ ở Hà Nội", required both and found nothing (a tester's).
             base = " ".join(_REQUIRED.sub(" ", base).split())
+            if is_place(refined.words[2:-1]):
+                # And a place the search itself named: "sinh hoạt chi bộ ở Cần Thơ", then "ở
+                # Sài Gòn thôi", required both (a tester's).
+                base = without_places(base) or base
         parts = [base, refined.words]
         if refined.newest and not parse_query(base).newest and not (added and added.newest):
             # An English search stays English ("corruption latest"), or it is not read so.

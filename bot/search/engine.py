@@ -2637,7 +2637,11 @@ class SearchEngine:
             looser = any(
                 a is filters and 2 <= need(o) < need(options) for o, a, _ in attempts[i + 1 :]
             )
-            if total >= RELAX_BELOW or not looser or note == "date_relaxed":
+            # Narrowed by a place or subject (+"…"): the documents with every word are the
+            # answer, however few; loosened, a budget story matched "TP.HCM" and "chi" for
+            # "sinh hoạt chi bộ +"TP.HCM"" beside the three on it (a tester's).
+            held = bool(parsed.required_phrases)
+            if total >= RELAX_BELOW or not looser or note == "date_relaxed" or held:
                 break
         if not read_codes and first is not None and (first.note or first.built.unknown):
             return results  # a code searched as its words needs every one, its number too

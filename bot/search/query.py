@@ -82,9 +82,10 @@ _REQUEST = re.compile(
     rf"^\W*{_GREET}{_WHO}{_WANT}(?:(?:xin|tim kiem|tim hieu|tim|tra cuu|xem|doc){_HELP}\s+)?"
     r"(?:(?:cac|nhung|mot so|vai)\s+)?(?:tai lieu|van ban|bai viet|bai bao|bai|thong tin)\s+"
     r"(?:ve|lien quan (?:den|toi)|noi ve|de cap (?:den|toi))\s+"
-    # "có bài nào hay về … không ạ", "có tài liệu nào nói về …" (a tester's).
+    # "có bài nào hay về … không ạ", "có tài liệu nào nói về …", "có tài liệu gì về …"
+    # (testers').
     rf"|^\W*{_GREET}{_WHO}co\s+(?:(?:cac|nhung)\s+)?(?:tai lieu|van ban|bai viet|bai bao|bai"
-    r"|thong tin)(?:\s+nao)?(?:\s+(?:hay|tot))?\s+(?:ve|lien quan (?:den|toi)|noi ve"
+    r"|thong tin)(?:\s+(?:nao|gi))?(?:\s+(?:hay|tot))?\s+(?:ve|lien quan (?:den|toi)|noi ve"
     r"|de cap (?:den|toi))\s+"
     # "tìm giúp tôi …", "tra cứu …", "xem thêm về …", "tìm giúp mình mấy bài về …": a verb of
     # searching, what it is for and a few of what.
@@ -99,8 +100,20 @@ _REQUEST = re.compile(
     r"(?:(?:may|vai|cac|nhung|mot so|mot vai)\s+)?(?:tai lieu|van ban|bai viet|bai bao|bai"
     r"|thong tin)\s+(?:ve|lien quan (?:den|toi)|noi ve|de cap (?:den|toi))\s+"
 )
-_SHORTHAND = {"ko": "không", "k0": "không", "dc": "được", "đc": "được", "ntn": "như thế nào"}
-_SHORTHAND_RE = re.compile(r"(?<![\w-])(?:ko|k0|dc|đc|ntn)(?![\w-])", re.IGNORECASE)
+# Chat shorthand: "j" is "gì" ("đảng viên ko đc làm j" warned that no document has "j", a
+# tester's), "bn" "bao nhiêu", "vs" "với", "hok" "không".
+_SHORTHAND = {
+    "ko": "không",
+    "k0": "không",
+    "hok": "không",
+    "dc": "được",
+    "đc": "được",
+    "ntn": "như thế nào",
+    "j": "gì",
+    "bn": "bao nhiêu",
+    "vs": "với",
+}
+_SHORTHAND_RE = re.compile(r"(?<![\w-])(?:" + "|".join(_SHORTHAND) + r")(?![\w-])", re.IGNORECASE)
 _SALUTATION = re.compile(rf"^\W*{_SALUTE}")  # "Kính gửi đồng chí, …"
 # Thanks closing a message ("…, xin cảm ơn đồng chí nhiều", "… ạ, tôi cảm ơn"): not searched.
 _THANKS_END = re.compile(
@@ -578,6 +591,42 @@ def without_period(text: str) -> str:
     return text
 
 
+def is_place(text: str) -> bool:
+    """Whether ``text`` names a place: capitalised throughout ("Cần Thơ", "TP.HCM") or a
+    province typed in lower case ("can tho")."""
+    words = text.split()
+    if not words:
+        return False
+    return all(w[:1].isupper() for w in words) or tuple(fold_lower(text).split()) in (
+        PLACE_SYLLABLES
+    )
+
+
+def without_places(text: str) -> str:
+    """``text`` without the place it is about ("sinh hoạt chi bộ ở Cần Thơ" → "sinh hoạt chi
+    bộ"): "ở", "tại" or "in" and the capitalised words or province after it."""
+    words = text.split()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if fold_lower(words[i]) in {"o", "tai", "in"} and i + 1 < len(words):
+            end = i + 1
+            while end < len(words) and words[end][:1].isupper():
+                end += 1
+            for size in (4, 3, 2) if end == i + 1 else ():
+                if tuple(fold_lower(" ".join(words[i + 1 : i + 1 + size])).split()) in (
+                    PLACE_SYLLABLES
+                ):
+                    end = i + 1 + size
+                    break
+            if end > i + 1:
+                i = end
+                continue
+        out.append(words[i])
+        i += 1
+    return " ".join(out)
+
+
 def parse_query(
     raw: str,
     taxonomy: Taxonomy | None = None,
@@ -603,6 +652,7 @@ def parse_query(
     # Quoted phrases first (an unmatched quote is just punctuation). One word in quotes is a
     # keyword searched as typed, never corrected, in its place among the others.
     kept: list[tuple[int, Term]] = []
+    wanted: list[tuple[int, Term]] = []  # the words of +"…"
     for m in _QUOTES.finditer(work):
         words = _terms(m.group(1))
         start = m.start()
@@ -623,10 +673,11 @@ def parse_query(
             and work[plus + 1 : start].strip() == ""
             and (plus == 0 or work[plus - 1].isspace())
         ):
-            # +"Cần Thơ": wanted in every document found, and searched as its words.
+            # +"Cần Thơ": wanted in every document found; searched as its words when the
+            # query has no others (see below).
             if words:
                 parsed.required_phrases.append([t.folded for t in words[:MAX_TERMS]])
-            kept.extend(
+            wanted.extend(
                 (m.start(1) + i, replace(w, stop=False)) for i, w in enumerate(words[:MAX_TERMS])
             )
             work = _blank(work, plus, m.end())
@@ -753,6 +804,12 @@ def parse_query(
             if named[i]:
                 placed[i] = (start, replace(term, capital=True, stop=term.stop and not beside))
     placed = _places_named(placed)
+    if not any(not term.stop for _, term in placed + kept):
+        # Only a place or subject required (+"Huế"): its words are what is searched. With
+        # other words, it filters and they rank: searched too, a budget story with
+        # "TP.HCM" in its title led "sinh hoạt chi bộ +"TP.HCM"" over the three articles on
+        # it (a tester's).
+        kept += wanted
     parsed.terms.extend(term for _, term in sorted(placed + kept, key=lambda item: item[0]))
     del parsed.terms[MAX_TERMS:]
     if parsed.day_dated and len(parsed.content_terms) >= PASTED_TERMS:
@@ -764,8 +821,9 @@ def parse_query(
     _drop_contradicted(parsed)
     if taxonomy is not None:
         parsed.topic, parsed.topic_hint = match_topic(parsed, taxonomy)
-        if parsed.question and parsed.topic:
-            # A question is answered by ranking, with its topic as a soft boost, not a listing.
+        if (parsed.question or parsed.required_phrases) and parsed.topic:
+            # A question is answered by ranking, with its topic as a soft boost, not a listing;
+            # so is a topic narrowed to a place (its header would not say where).
             parsed.topic, parsed.topic_hint = None, parsed.topic
     return parsed
 
