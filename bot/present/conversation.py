@@ -91,6 +91,9 @@ class Conversation:
         self.memory = QueryMemory()
         # Each user's last search and the page shown, so "xem thêm" typed pages on.
         self.last: OrderedDict[int | None, tuple[str, int, int, float]] = OrderedDict()
+        # Each user's open document (id, page, pages, when), so "trang 5", "xem thêm" and
+        # "tài liệu liên quan" typed act on it while it is the last thing shown.
+        self.reading: OrderedDict[int | None, tuple[int, int, int, float]] = OrderedDict()
         self._last_lock = threading.Lock()
 
     # --- helpers -------------------------------------------------------------------------
@@ -198,11 +201,20 @@ class Conversation:
         """Free text (a private message, a mention): small talk is answered as such ("xin
         chào", "cảm ơn" searched the documents for them), anything else is a query."""
         asked = page_request(text)
+        reading = self._reading(ctx)
         if asked is not None:
+            if reading is not None and reading[2] > 1:
+                return self._turn_page(ctx, reading, asked)
             return self._page_on(ctx, asked)
         item = item_request(text)
         if item is not None:
             return self._open_item(ctx, item)
+        if related_request(text):
+            # Typed, not tapped: the open document's button ("tài liệu liên quan" was
+            # searched as words, a tester's).
+            if reading is None:
+                return Reply(t(ctx.lang, "related_no_doc"))
+            return self.related(ctx, reading[0])
         said = small_talk(text)
         if said == "greeting":
             return self.start(ctx, name)[0]
@@ -217,6 +229,28 @@ class Conversation:
             key = self.memory.put(normalize(text)[:MAX_CLASSIFY_CHARS])
             reply.buttons.append([Button(t(ctx.lang, "classify_pasted"), data=f"c:{key}")])
         return reply
+
+    def _reading(self, ctx: Context) -> tuple[int, int, int, float] | None:
+        """The user's open document, when it was shown after their last list."""
+        with self._last_lock:
+            reading, last = self.reading.get(ctx.user_id), self.last.get(ctx.user_id)
+        if reading is None or time.monotonic() - reading[3] > LAST_SEARCH_SECONDS:
+            return None
+        return reading if last is None or last[3] <= reading[3] else None
+
+    def _turn_page(self, ctx: Context, reading: tuple[int, int, int, float], asked: int) -> Reply:
+        """The page ``asked`` (see page_request) of the open document; back from its first
+        page is the list it was opened from."""
+        doc_id, page, pages, _ = reading
+        if asked == PREVIOUS_PAGE and page <= 1:
+            with self._last_lock:
+                last = self.last.get(ctx.user_id)
+            if last is not None:
+                return self._page_on(ctx, last[1])
+        if asked == NEXT_PAGE and page >= pages:
+            return Reply(t(ctx.lang, "doc_end", pages=pages))
+        wanted = {NEXT_PAGE: page + 1, PREVIOUS_PAGE: page - 1, LAST_PAGE: pages}.get(asked, asked)
+        return self.document(ctx, str(doc_id), max(1, wanted))
 
     def _page_on(self, ctx: Context, asked: int) -> Reply:
         """The page ``asked`` (see page_request) of the user's last search, or how to get
@@ -551,6 +585,11 @@ class Conversation:
             footer = (footer + " · " if footer else "") + link(url, doc.source or "link")
         if footer:
             parts.append(footer)
+        with self._last_lock:
+            self.reading[ctx.user_id] = (doc.id, page, len(pages), time.monotonic())
+            self.reading.move_to_end(ctx.user_id)
+            while len(self.reading) > LAST_SEARCHES:
+                self.reading.popitem(last=False)
         buttons = self._pager(ctx.lang, page, len(pages), lambda p: f"d:{doc.id}:{p}")
         buttons.append([Button(t(ctx.lang, "related"), data=f"r:{doc.id}")])
         return Reply("\n\n".join(parts), buttons=buttons)
@@ -712,6 +751,12 @@ _ITEM = re.compile(
     rf"|what(?:\s+does|\s+is|\s+s)?\s+(?:the\s+)?(?:(?:result|article|number)\s+{_WHICH}"
     rf"|{_WHICH}\s+(?:one|result|article))(?:\s+(?:say|about|say about))?"
 )
+_RELATED = re.compile(
+    rf"{_POLITE}(?:(?:co|con|xem|cho xem|tim|mo)\s+)?(?:(?:nhung|cac|may)\s+)?"
+    r"(?:bai|tai lieu|van ban|tin)(?:\s+(?:khac|nao))*\s+(?:lien quan|tuong tu|giong (?:vay|the)"
+    r"|cung chu de)(?:\s+(?:khong|ko|k|nua|di|nhe|nha|a|voi bai nay|den bai nay|bai nay))*"
+    r"|(?:show\s+)?(?:similar|related)(?:\s+(?:documents|docs|articles|ones|ones too))?"
+)
 _PAGE_N = re.compile(rf"{_POLITE}(?:(?:xem|cho xem)\s+)?(?:trang|page)\s+(\d{{1,24}})")
 _OTHER_PAGE = {
     PREVIOUS_PAGE: re.compile(
@@ -739,6 +784,13 @@ def page_request(text: str) -> int | None:
         # "trang 0" is the first page, "trang 99999…" the last (both were searched as words).
         return clamp(int(numbered.group(1)), 1, MAX_PAGE)
     return None
+
+
+def related_request(text: str) -> bool:
+    """Whether the message asks for the documents related to the open one ("tài liệu liên
+    quan", "có bài nào tương tự không", "related")."""
+    words = " ".join(re.sub(r"[^\w]+", " ", fold_lower(normalize(text))).split())
+    return bool(words) and len(words) <= 60 and _RELATED.fullmatch(words) is not None
 
 
 def item_request(text: str) -> int | None:
