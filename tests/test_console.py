@@ -966,3 +966,15 @@ def test_page_words_and_related_typed_act_on_the_open_document(services: Service
     assert f"Trang {pages - 1}/{pages}" in text  # "quay lại" turns back a page
     assert "🔗 Tài liệu liên quan — Báo cáo tổng kết" in text
     assert "🔎 tài liệu liên quan" not in text and "Hãy gõ từ cần tìm trước" not in text
+
+
+def test_a_follow_up_after_a_long_pasted_search_is_not_cut_off(services: Services) -> None:
+    # "năm ngoái" after a pasted paragraph was appended past the length searched, and the
+    # same list came back with no period (a tester's).
+    from bot.present.conversation import MAX_QUERY_CHARS
+
+    pasted = "Thực hiện Kết luận số 21-KL/TW, chi bộ kết nạp đảng viên ở thôn vùng sâu. " * 8
+    assert len(pasted) > MAX_QUERY_CHARS
+    text = _chat_with_seeds(services, pasted + "\nnăm 2023\n/quit\n")
+    headers = [line for line in text.splitlines() if line.startswith("🔎")]
+    assert len(headers) == 2 and "Thời gian: năm 2023." in text.split(headers[1])[1], text

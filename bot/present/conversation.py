@@ -348,7 +348,13 @@ class Conversation:
         if refined.newest and not parse_query(base).newest and not (added and added.newest):
             # An English search stays English ("corruption latest"), or it is not read so.
             parts.append("latest" if english is not None and base == last[0] else "mới nhất")
-        return self.search(ctx, " ".join(p for p in parts if p))
+        added_text = " ".join(p for p in parts[1:] if p)
+        room = MAX_QUERY_CHARS - len(added_text) - 1
+        if len(base) > room:
+            # A long pasted search keeps room for the follow-up: cut after it, "năm ngoái"
+            # went and the same list came back as if in that year (a tester's).
+            base = base[:room].rsplit(" ", 1)[0] if " " in base[:room] else base[:room]
+        return self.search(ctx, " ".join(p for p in (base, added_text) if p))
 
     def _remember(self, ctx: Context, query: str, page: int, pages: int) -> None:
         with self._last_lock:
