@@ -759,7 +759,10 @@ def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> 
     assert refine_request("thêm điều kiện năm 2024") == Refinement(words="năm 2024")
     assert refine_request("sort by newest") == Refinement(newest=True)
     # Queries of their own: a word that starts with "chỉ", another place instead, thanks.
-    for text in ("chỉ thị 05", "chỉ đạo phòng chống tham nhũng", "còn Hà Nội thì sao"):
+    # "còn Hà Nội thì sao": the same search in another place (it was searched as words).
+    assert refine_request("còn Hà Nội thì sao") == Refinement(words='+"Hà Nội"')
+    assert refine_request("thế còn ở Nghệ An") == Refinement(words='+"Nghệ An"')
+    for text in ("chỉ thị 05", "chỉ đạo phòng chống tham nhũng", "còn chỉ thị 05 thì sao"):
         assert refine_request(text) is None, text
     for text in ("cảm ơn thôi", "in the party", "tham nhũng năm 2023"):
         assert refine_request(text) is None, text

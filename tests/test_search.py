@@ -2528,6 +2528,18 @@ def test_a_phrase_after_a_plus_is_required(svc: Services) -> None:
     assert parse_query('a+"Cần Thơ"').required_phrases == []
 
 
+def test_a_place_typed_with_accents_is_required_as_typed(svc: Services) -> None:
+    # +"Thanh Hóa" kept an article on Quảng Ngãi for its "Phạm Thanh Hòa" (a tester's); and
+    # a narrowed search is never loosened to any one word ("kết nạp +"Sài Gòn"").
+    add(svc, "hoa", "Thanh Hóa", "Tỉnh Thanh Hóa xử lý tham nhũng trong đấu thầu.")
+    add(svc, "hoa2", "Quảng Ngãi", "Đồng chí Phạm Thanh Hòa nói về tham nhũng trong đấu thầu.")
+    add(svc, "city", "Thành phố", "TP.HCM tổ chức hội nghị văn hóa.")
+    assert ids(search(svc, 'tham nhũng +"Thanh Hóa"')) == ["hoa"]
+    assert set(ids(search(svc, 'tham nhũng +"thanh hoa"'))) == {"hoa", "hoa2"}
+    assert ids(search(svc, '+"Hòa"')) == ["hoa2"]
+    assert ids(search(svc, 'kết nạp +"Sài Gòn"')) == []
+
+
 def test_a_place_narrowed_by_filters_and_the_other_words_rank(svc: Services) -> None:
     # "sinh hoạt chi bộ +"TP.HCM"": a budget story with TP.HCM in its title and the four
     # syllables apart led the three articles on cell meetings there (a tester's); then,

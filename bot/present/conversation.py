@@ -877,10 +877,17 @@ def refine_request(text: str) -> Refinement | None:
     dated = parsed.date_from is not None or parsed.date_to is not None
     if parsed.newest and not parsed.content_terms and not dated:
         return Refinement(newest=True)
+    words = payload.split()
+    if fold_lower(words[0]) in _PLACE_WORDS and len(words) > 1:
+        words = words[1:]
     if not dated and (
         lead.startswith(("con", "vay", "the", "what", "how")) or tail in {"thi sao", "then"}
     ):
-        return None  # "còn Hà Nội thì sao": another place instead, not this one as well
+        if is_place(" ".join(words)):
+            # "còn Nghệ An thì sao": the same search in another place, which replaces the
+            # one narrowed by (it was searched as words, "còn" and all, a tester's).
+            return Refinement(words='+"' + " ".join(words).strip('"') + '"')
+        return None  # "còn chỉ thị 05 thì sao": a query of its own
     if lead == "chi" and not tail and not dated and first not in _PLACE_WORDS:
         return None  # a bare "chỉ" starts a word as often as a request: "chỉ thị", "chỉ đạo"
     if not dated and not parsed.content_terms:
@@ -891,9 +898,6 @@ def refine_request(text: str) -> Refinement | None:
         return Refinement(words=payload, newest=parsed.newest)
     # Words to narrow by are required (+"…"): "ở Cần Thơ thôi" is the articles on Cần Thơ,
     # not more pages of close matches with Cần Thơ among their words (a tester's).
-    words = payload.split()
-    if fold_lower(words[0]) in _PLACE_WORDS and len(words) > 1:
-        words = words[1:]
     return Refinement(words='+"' + " ".join(words).strip('"') + '"', newest=parsed.newest)
 
 

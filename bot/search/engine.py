@@ -686,10 +686,18 @@ def _excluding(
     out = [(Occur.MustNot, _term("text_f", w)) for w in parsed.excluded]
     out += [(Occur.MustNot, _term("text_x", w)) for w in parsed.excluded_exact]
     out += [(Occur.MustNot, phrase_query(words, 0)) for words in parsed.excluded_phrases]
-    out += [
-        (Occur.Must, _should([phrase_query(way, 0) for way in spellings(words)]))
-        for words in parsed.required_phrases
-    ]
+    for words, exact in zip(parsed.required_phrases, parsed.required_exact, strict=True):
+        ways = [phrase_query(way, 0) for way in spellings(words)]
+        if exact:
+            # Typed with accents, the phrase as typed: +"Thanh Hóa" kept an article on
+            # Quảng Ngãi for its "Phạm Thanh Hòa" (a tester's). Its other spellings
+            # (+"Sài Gòn": "TP.HCM") are names of their own.
+            marks = [
+                Query.term_query(SCHEMA, "pairs_x", f"{a}_{b}".encode())
+                for a, b in itertools.pairwise(exact)
+            ] or [_term("text_x", exact[0])]
+            ways[0] = _all([ways[0], *marks])
+        out.append((Occur.Must, _should(ways)))
     for keys in parsed.excluded_codes:
         # Every way of citing it: those of a wanted code ("-Nghị quyết 4" leaves out
         # "Nghị quyết Trung ương 4 khóa XII"), and the key a bare "Kết luận 21" gives.
@@ -2573,9 +2581,16 @@ class SearchEngine:
         first: _Found | None = None  # the first attempt that found documents
         found: _Found | None = None  # the last one (the answer)
         last_need = n_terms + 1
+        # Narrowed by a place or subject (+"…"): the documents with every word are the
+        # answer, however few; loosened, a budget story matched "TP.HCM" and "chi" for
+        # "sinh hoạt chi bộ +"TP.HCM"" beside the three on it (a tester's), and never to any
+        # one word ("kết nạp +"Sài Gòn"" listed articles with neither).
+        held = bool(parsed.required_phrases)
         for i, (options, active, note) in enumerate(attempts):
             if active is filters and need(options) >= last_need:
                 continue  # no looser than an attempt that already found nothing
+            if held and (note == "any_terms" or "either_word" in options):
+                continue
             if note == "date_relaxed" and first is not None:
                 continue  # the period has documents with these words: they are the answer
             last_need = need(options) if active is filters else last_need
@@ -2637,10 +2652,6 @@ class SearchEngine:
             looser = any(
                 a is filters and 2 <= need(o) < need(options) for o, a, _ in attempts[i + 1 :]
             )
-            # Narrowed by a place or subject (+"…"): the documents with every word are the
-            # answer, however few; loosened, a budget story matched "TP.HCM" and "chi" for
-            # "sinh hoạt chi bộ +"TP.HCM"" beside the three on it (a tester's).
-            held = bool(parsed.required_phrases)
             if total >= RELAX_BELOW or not looser or note == "date_relaxed" or held:
                 break
         if not read_codes and first is not None and (first.note or first.built.unknown):

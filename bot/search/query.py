@@ -204,6 +204,8 @@ class ParsedQuery:
     excluded_phrases: list[list[str]] = field(default_factory=list)  # -"đấu thầu", folded
     # +"Cần Thơ": only documents with it (a follow-up narrowing the last search), folded.
     required_phrases: list[list[str]] = field(default_factory=list)
+    # ... each as typed, when typed with accents ("Thanh Hóa" is no "Thanh Hòa"); else [].
+    required_exact: list[list[str]] = field(default_factory=list)
     excluded_codes: list[list[str]] = field(default_factory=list)  # -21-KL/TW: its keys
     excluded_text: list[str] = field(default_factory=list)  # words and phrases, as typed
     # Words typed both to find and to leave out ("tham nhũng -tham"): left out, not searched.
@@ -677,6 +679,10 @@ def parse_query(
             # query has no others (see below).
             if words:
                 parsed.required_phrases.append([t.folded for t in words[:MAX_TERMS]])
+                accented = any(t.accented for t in words[:MAX_TERMS])
+                parsed.required_exact.append(
+                    [t.exact for t in words[:MAX_TERMS]] if accented else []
+                )
             wanted.extend(
                 (m.start(1) + i, replace(w, stop=False)) for i, w in enumerate(words[:MAX_TERMS])
             )
