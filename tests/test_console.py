@@ -981,3 +981,42 @@ def test_a_follow_up_after_a_long_pasted_search_is_not_cut_off(services: Service
     text = _chat_with_seeds(services, pasted + "\nnăm 2023\n/quit\n")
     headers = [line for line in text.splitlines() if line.startswith("🔎")]
     assert len(headers) == 2 and "Thời gian: năm 2023." in text.split(headers[1])[1], text
+
+
+def test_everyday_paging_and_opening_phrases_act_on_the_list_on_screen(
+    services: Services,
+) -> None:
+    # "sang trang sau", "trang hai", "bài 2 có gì đáng chú ý", "bài cuối" were searched as
+    # words and replaced the list (a tester's); after an admin deleted result 1, "bài 1"
+    # opened the one shown third.
+    from bot.corpus.documents import NewDocument
+    from bot.present.conversation import LAST_ITEM, NEXT_PAGE, item_request, page_request
+
+    assert page_request("sang trang sau") == NEXT_PAGE and page_request("trang hai") == 2
+    assert page_request("qua trang 3") == 3
+    assert item_request("bài 2 có gì đáng chú ý") == 2 and item_request("bài cuối") == LAST_ITEM
+    assert item_request("bài 2 về kết nạp") is None
+
+    services.use_classifier(None)
+    for n in range(8):
+        services.documents.add(
+            NewDocument(
+                title=f"Báo cáo của xã số {n}",
+                text=f"Báo cáo của xã số {n} về công tác xây dựng Đảng.",
+                external_id=f"x{n}",
+            )
+        )
+    services.search.sync()
+    conversation = Conversation(services)
+    ctx = Context(user_id=7, lang="vi")
+    listing = conversation.message(ctx, "báo cáo của xã").html
+    titles = re.findall(r"\d\. (?:<b>)?(Báo cáo của xã số \d)", listing)
+    assert len(titles) == 5, listing
+    assert titles[-1] in conversation.message(ctx, "bài cuối").html
+    assert "trang 2/2" in conversation.message(ctx, "sang trang sau").html
+    assert "trang 1/2" in conversation.message(ctx, "trang một").html
+    first = services.documents.get(f"x{titles[0][-1]}", external=True)
+    services.documents.delete(first.id)
+    services.search.sync()
+    assert "đã bị gỡ" in conversation.message(ctx, "bài 1").html
+    assert titles[1] in conversation.message(ctx, "bài 2").html

@@ -40,6 +40,7 @@ from bot.timeutil import format_date, format_date_iso, to_local
 PAGE_SIZE = 5
 RELATED = 3  # documents a "related" list shows
 NEXT_PAGE, PREVIOUS_PAGE, LAST_PAGE = 0, -1, -2  # what page_request reads besides a number
+LAST_ITEM = -1  # what item_request reads besides a number: the last result on the screen
 LAST_SEARCHES = 10_000  # users whose last search is remembered for "xem thêm"
 LAST_SEARCH_SECONDS = 3600  # "xem thêm" an hour later is a new conversation
 LOOSE_PAGES = 10  # pages of close matches shown after those with every word
@@ -94,6 +95,7 @@ class Conversation:
         # Each user's open document (id, page, pages, when), so "trang 5", "xem thêm" and
         # "tài liệu liên quan" typed act on it while it is the last thing shown.
         self.reading: OrderedDict[int | None, tuple[int, int, int, float]] = OrderedDict()
+        self.shown: dict[int | None, tuple[int, list[int]]] = {}  # see _remember
         self._last_lock = threading.Lock()
 
     # --- helpers -------------------------------------------------------------------------
@@ -207,6 +209,10 @@ class Conversation:
                 return self._turn_page(ctx, reading, asked)
             return self._page_on(ctx, asked)
         item = item_request(text)
+        if item == LAST_ITEM:
+            with self._last_lock:
+                start, ids = self.shown.get(ctx.user_id, (0, []))
+            item = start + len(ids) if ids else 1
         if item is not None:
             return self._open_item(ctx, item)
         if related_request(text):
@@ -266,8 +272,14 @@ class Conversation:
             if listing is not None:  # the list by its name, not its remembered key
                 kind, slug = listing
                 shown = {"topic": self._topic_name(slug, ctx.lang), "latest": "/latest"}.get(
-                    kind, f"/doc_{slug}"
+                    kind, ""
                 )
+                if kind == "related":  # the document's title, not "/doc_12" (a tester's)
+                    try:
+                        title = self.services.documents.get(int(slug)).title
+                    except NotFound:
+                        title = f"/doc_{slug}"
+                    shown = t(ctx.lang, "related") + ": " + title
             return Reply(t(ctx.lang, "paging_end", query=cut(shown, 60), pages=pages))
         wanted = {NEXT_PAGE: page + 1, PREVIOUS_PAGE: page - 1, LAST_PAGE: pages}.get(asked, asked)
         if listing is not None:  # "xem thêm" after /topic or /latest pages that list
@@ -287,6 +299,17 @@ class Conversation:
             last = self.last.get(ctx.user_id)
         if last is None or time.monotonic() - last[3] > LAST_SEARCH_SECONDS:
             return Reply(t(ctx.lang, "item_no_search", n=n))
+        with self._last_lock:
+            start, ids = self.shown.get(ctx.user_id, (0, []))
+        if start < n <= start + len(ids):
+            # One on the screen: that document, even if the list has changed since (after
+            # a deletion "bài 1" opened the one shown third, a tester's).
+            doc_id = ids[n - 1 - start]
+            try:
+                self.services.documents.get(doc_id)
+            except NotFound:
+                return Reply(t(ctx.lang, "item_gone", n=n))
+            return self.document(ctx, str(doc_id))
         offset = clamp(n - 1, 0, MAX_OFFSET)
         engine, listing = self.services.search, _listing(last[0])
         if listing is None:
@@ -356,12 +379,18 @@ class Conversation:
             base = base[:room].rsplit(" ", 1)[0] if " " in base[:room] else base[:room]
         return self.search(ctx, " ".join(p for p in (base, added_text) if p))
 
-    def _remember(self, ctx: Context, query: str, page: int, pages: int) -> None:
+    def _remember(
+        self, ctx: Context, query: str, page: int, pages: int, hits: Sequence = (), start: int = 0
+    ) -> None:  # type: ignore[type-arg]
+        """The list the user sees: what it is, its page, and the documents on the page from
+        the ``start``-th, so "bài 2" opens the one shown even if the list changed since."""
         with self._last_lock:
             self.last[ctx.user_id] = (query, page, pages, time.monotonic())
             self.last.move_to_end(ctx.user_id)
+            self.shown[ctx.user_id] = (start, [hit.doc_id for hit in hits])
             while len(self.last) > LAST_SEARCHES:
-                self.last.popitem(last=False)
+                gone, _ = self.last.popitem(last=False)
+                self.shown.pop(gone, None)
 
     def search(self, ctx: Context, query: str, page: int = 1) -> Reply:
         """A keyword, code, phrase or question query."""
@@ -423,7 +452,7 @@ class Conversation:
             if page > pages:  # an old button past the new end
                 page = pages
                 results = engine.search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        self._remember(ctx, query, page, pages)
+        self._remember(ctx, query, page, pages, results.hits, results.offset)
         if results.topic:
             # Tagged documents come first, then untagged ones that contain the words: the
             # header says so, or its count would disagree with /topics.
@@ -529,7 +558,9 @@ class Conversation:
                 topic.slug, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
             )
         pages = max(1, math.ceil(results.total / PAGE_SIZE))
-        self._remember(ctx, f"{_LISTING}topic:{topic.slug}", page, pages)
+        self._remember(
+            ctx, f"{_LISTING}topic:{topic.slug}", page, pages, results.hits, results.offset
+        )
         header = t(
             ctx.lang,
             "topic_header",
@@ -548,7 +579,7 @@ class Conversation:
             page = _last_page(results.total)
             results = self.services.search.latest(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         pages = max(1, math.ceil(results.total / PAGE_SIZE))
-        self._remember(ctx, f"{_LISTING}latest:", page, pages)
+        self._remember(ctx, f"{_LISTING}latest:", page, pages, results.hits, results.offset)
         header = t(ctx.lang, "latest_header", total=results.total, page=page, pages=pages)
         return self._results_reply(header, results, page, ctx.lang, lambda p: f"l:{p}")
 
@@ -609,7 +640,7 @@ class Conversation:
         hits = self.services.search.related(doc.id, k=RELATED)
         # "bài 2 nói gì" opens the second of these, as of any list (it said there were no
         # results yet, a tester's).
-        self._remember(ctx, f"{_LISTING}related:{doc.id}", 1, 1)
+        self._remember(ctx, f"{_LISTING}related:{doc.id}", 1, 1, hits)
         blocks = [
             t(ctx.lang, "related_header", title=cut(doc.title, 120)),
             *self._render_hits(hits, 0, ctx.lang),
@@ -728,7 +759,8 @@ _SMALL_TALK = {
 
 # "xem thêm", "tiếp", "trang 2", "more": the user's last search paged on, not searched.
 _NEXT_PAGE = re.compile(
-    rf"{_POLITE}(?:(?:xem|cho xem|cho)\s+)?(?:them|tiep|tiep theo|nua|them nua|trang sau"
+    rf"{_POLITE}(?:(?:xem|cho xem|cho|sang|qua|chuyen|chuyen sang|den|toi)\s+)?"
+    r"(?:them|tiep|tiep theo|nua|them nua|trang sau"
     r"|trang tiep(?: theo)?|more|next|next page|show more|more results|any others|any more"
     r"|anything else|others"
     # "còn bài nào khác không", "còn nữa không", "bài khác": searched as words, they listed
@@ -748,7 +780,10 @@ _WHICH = r"(\d{1,24}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) 
 _ITEM = re.compile(
     rf"{_POLITE}(?:(?:mo|xem|doc|cho xem|cho doc|tom tat|xem chi tiet|chi tiet|noi dung)\s+)?"
     rf"(?:bai|ket qua|cai)\s+(?:(?:so|thu)\s+)?{_WHICH}"
-    r"(?:\s+(?:noi ve gi|noi gi|viet ve gi|viet gi|the nao|ra sao|co gi|la gi|di|nhe|nha|a))*"
+    r"(?:\s+(?:noi ve gi|noi gi|noi nhung gi|viet ve gi|viet gi|the nao|ra sao|co gi|la gi"
+    # "bài 2 có gì đáng chú ý" (a tester's was searched as words).
+    r"|co gi (?:dang chu y|hay|moi|quan trong|dac biet|noi bat)|noi dung (?:the nao|ra sao|gi)"
+    r"|di|nhe|nha|a|vay))*"
     rf"|(?:please\s+)?(?:(?:open|read|show(?: me)?)\s+)?(?:the\s+)?(?:result|article|number|no)\s+"
     rf"{_WHICH}(?:\s+please)?"
     rf"|(?:please\s+)?(?:open|read|show(?: me)?)\s+(?:the\s+)?{_WHICH}(?:\s+(?:one|result|article))?"
@@ -757,19 +792,31 @@ _ITEM = re.compile(
     rf"|what(?:\s+does|\s+is|\s+s)?\s+(?:the\s+)?(?:(?:result|article|number)\s+{_WHICH}"
     rf"|{_WHICH}\s+(?:one|result|article))(?:\s+(?:say|about|say about))?"
 )
+# "bài cuối", "mở kết quả cuối cùng": the last one on the screen (searched as words).
+_LAST_ITEM = re.compile(
+    rf"{_POLITE}(?:(?:mo|xem|doc|cho xem|tom tat)\s+)?(?:bai|ket qua|cai)\s+cuoi(?:\s+cung)?"
+    r"(?:\s+(?:noi gi|noi ve gi|co gi|di|nhe|a))?|(?:open\s+)?the\s+last\s+(?:one|result)"
+)
 _RELATED = re.compile(
     rf"{_POLITE}(?:(?:co|con|xem|cho xem|tim|mo)\s+)?(?:(?:nhung|cac|may)\s+)?"
     r"(?:bai|tai lieu|van ban|tin)(?:\s+(?:khac|nao))*\s+(?:lien quan|tuong tu|giong (?:vay|the)"
     r"|cung chu de)(?:\s+(?:khong|ko|k|nua|di|nhe|nha|a|voi bai nay|den bai nay|bai nay))*"
     r"|(?:show\s+)?(?:similar|related)(?:\s+(?:documents|docs|articles|ones|ones too))?"
 )
-_PAGE_N = re.compile(rf"{_POLITE}(?:(?:xem|cho xem)\s+)?(?:trang|page)\s+(\d{{1,24}})")
+# "trang 3", "sang trang hai", "qua trang 4" (a tester's "trang hai" was searched as words).
+_PAGE_N = re.compile(
+    rf"{_POLITE}(?:(?:xem|cho xem|sang|qua|chuyen sang|den|toi|mo)\s+)?(?:trang|page)\s+"
+    rf"(?:(?:so|thu)\s+)?{_WHICH}"
+)
 _OTHER_PAGE = {
     PREVIOUS_PAGE: re.compile(
-        rf"{_POLITE}(?:(?:xem|cho xem|quay lai|lui lai|ve)\s+)?(?:trang truoc|quay lai|lui lai"
+        rf"{_POLITE}(?:(?:xem|cho xem|quay lai|lui lai|ve|sang|qua|lui)\s+)?(?:trang truoc"
+        r"|quay lai|lui lai"
         r"|previous|previous page|back|go back)"
     ),
-    LAST_PAGE: re.compile(rf"{_POLITE}(?:(?:xem|cho xem)\s+)?(?:trang cuoi|last page)"),
+    LAST_PAGE: re.compile(
+        rf"{_POLITE}(?:(?:xem|cho xem|sang|qua|den|toi)\s+)?(?:trang cuoi(?: cung)?|last page)"
+    ),
     1: re.compile(rf"{_POLITE}(?:(?:xem|cho xem)\s+)?(?:trang dau|first page)"),
 }
 
@@ -788,7 +835,8 @@ def page_request(text: str) -> int | None:
     numbered = _PAGE_N.fullmatch(words)
     if numbered is not None:
         # "trang 0" is the first page, "trang 99999…" the last (both were searched as words).
-        return clamp(int(numbered.group(1)), 1, MAX_PAGE)
+        which = numbered.group(1)
+        return clamp(int(which) if which.isdigit() else _NUMBER_WORDS[which], 1, MAX_PAGE)
     return None
 
 
@@ -803,6 +851,8 @@ def item_request(text: str) -> int | None:
     """Which result of the last search the message asks to open ("bài 2 nói gì": 2), or
     None."""
     words = " ".join(re.sub(r"[^\w]+", " ", fold_lower(normalize(text))).split())
+    if words and len(words) <= 40 and _LAST_ITEM.fullmatch(words):
+        return LAST_ITEM
     found = _ITEM.fullmatch(words) if words and len(words) <= 40 else None
     if found is None:
         return None
