@@ -752,6 +752,10 @@ def test_cli_train_classify_evaluate_models(tmp_path: Path, cli: CliRunner) -> N
     assert payload["topics"][:1] == ["admission"] and payload["explain"]["admission"]
     text = cli.invoke(main, ["classify", "Giá xăng giảm nhẹ, giá lúa tăng vì được mùa"])
     assert text.exit_code == 0 and text.output.startswith("none")
+    # A word or two is too little, as the chat's /classify says ("Đảng": three topics at
+    # 94-100%, a tester's).
+    little = cli.invoke(main, ["classify", "Đảng"])
+    assert little.exit_code == 1 and little.output.startswith("error: too little Vietnamese")
 
     source.write_text('{"id": "a", "text": "ok"}\n{"id": 1}\n', "utf-8")
     bad = cli.invoke(main, ["classify", "--input", str(source)])
@@ -903,3 +907,24 @@ def test_explanations_leave_out_a_pair_that_straddles_two_shown_words() -> None:
     assert not _straddles("ban Kiểm", ["Kiểm tra"])
     assert not _straddles("vi phạm", ["Kiểm tra", "Ủy ban"])
     assert not _straddles("Kiểm", ["Kiểm tra", "Ủy ban"])
+
+
+def test_a_word_or_two_is_too_little_to_classify() -> None:
+    # "đảng viên" alone got four topics at 81-99% (a tester's); the chat and the CLI judge
+    # from bot.classifier.verdict, so they agree.
+    from bot.classifier.verdict import judge
+
+    class Stub:
+        def classify(self, texts: list[str]) -> list[tuple[list[str], dict[str, float]]]:
+            return [(["admission"], {"admission": 0.9, "grassroots": 0.2}) for _ in texts]
+
+        def explain(self, text: str, k: int = 5) -> dict[str, list[tuple[str, float]]]:
+            return {"admission": [("kết nạp", 1.0), ("nạp đảng", 0.5), ("đảng viên", 0.4)]}
+
+    for text in ("Đảng", "đảng viên", "🔥", "12345 !!!", "asdkjh qwe zzzz đảng"):
+        assert not judge(Stub(), text).readable, text
+    verdict = judge(Stub(), "Chi bộ kết nạp đảng viên mới", lambda term: term != "nạp đảng")
+    assert verdict.readable and verdict.short and verdict.topics == ["admission"]
+    assert verdict.terms == {"admission": ["kết nạp", "đảng viên"]}
+    long = "Chi bộ thôn tổ chức lễ kết nạp đảng viên mới cho hai quần chúng ưu tú."
+    assert not judge(Stub(), long).short

@@ -15,8 +15,10 @@ from typing import IO, Any
 
 import click
 
+from bot.classifier.verdict import MIN_READABLE_SYLLABLES, SHORT_TEXT_WORDS, judge
 from bot.cli.main import FriendlyGroup, counted, err_console, progress, with_services
 from bot.errors import InputError, ModelError
+from bot.search.query import is_stopword
 
 
 def _data_dir(services, data_dir: Path | None) -> Path:  # type: ignore[no-untyped-def]
@@ -486,19 +488,33 @@ def classify(  # type: ignore[no-untyped-def]
         joined = " ".join(text)
         if not joined.strip():
             raise click.UsageError("nothing to classify: give some text")
-        ((labels, probs),) = model.classify([joined])
-        explanation = model.explain(joined) if labels else {}
+        # As the chat's /classify judges it: "Đảng" or "🔥" is too little to label, and
+        # the evidence shown is whole words ("luật khai" of "kỷ luật khai trừ" is not).
+        search = services.search
+        verdict = judge(
+            model,
+            joined,
+            lambda term: not search.straddling(term, joined) and not is_stopword(term),
+        )
+        if not verdict.readable:
+            raise InputError(
+                "too little Vietnamese text to classify: give a sentence or more "
+                f"(at least {MIN_READABLE_SYLLABLES} Vietnamese words)"
+            )
+        labels, probs = verdict.topics, verdict.scores
         if as_json:
             payload: dict[str, Any] = {"topics": labels, "scores": probs, "version": model.version}
-            payload["explain"] = {k: [[t, w] for t, w in v] for k, v in explanation.items()}
+            payload["explain"] = verdict.terms
+            payload["short"] = verdict.short
             click.echo(json.dumps(payload, ensure_ascii=False))
             return
+        if verdict.short:
+            click.echo(f"(a short text, under {SHORT_TEXT_WORDS} words: only a hint)", err=True)
         if not labels:
             best = max(probs, key=lambda s: probs[s])
             click.echo(f"none (highest: {best} {probs[best]:.2f})")
         for label in labels:
-            terms = ", ".join(t for t, _ in explanation.get(label, []))
-            click.echo(f"{label:<18} {probs[label]:.2f}  ← {terms}")
+            click.echo(f"{label:<18} {probs[label]:.2f}  ← {', '.join(verdict.terms[label])}")
         return
     assert input_file is not None
     if str(output_file) != "-" and _same_file(input_file, output_file):

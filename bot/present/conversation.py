@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.bounds import MAX_OFFSET, MAX_PAGE, clamp, parse_doc_id, parse_int, parse_page
-from bot.corpus.text import fold_lower, normalize, syllable_shapes, tokenize
+from bot.classifier.verdict import judge
+from bot.corpus.text import fold_lower, normalize
 from bot.errors import NotFound
 from bot.present.messages import EXAMPLE_QUERIES, Raw, t
 from bot.present.render import Button, Reply, cut, esc, highlight, link, split_html_messages
@@ -44,8 +45,6 @@ LAST_ITEM = -1  # what item_request reads besides a number: the last result on t
 LAST_SEARCHES = 10_000  # users whose last search is remembered for "xem thêm"
 LAST_SEARCH_SECONDS = 3600  # "xem thêm" an hour later is a new conversation
 LOOSE_PAGES = 10  # pages of close matches shown after those with every word
-MIN_READABLE_SYLLABLES = 2  # /classify: fewer Vietnamese syllables is no text to label
-SHORT_TEXT_WORDS = 8  # /classify: fewer words, and the answer says it is only a hint
 OTHER_TOPIC_MIN = 0.05  # /classify: other topics shown from this probability
 MAX_QUERY_CHARS = 300
 MAX_CLASSIFY_CHARS = 8000  # of a pasted text, kept behind its "classify" button
@@ -655,33 +654,28 @@ class Conversation:
         model = self.services.classifier
         if model is None:
             return Reply(t(ctx.lang, "classify_unavailable"))
-        words = [w.text for w in tokenize(text) if any(c.isalpha() for c in w.text)]
-        vietnamese = [w for w in words if fold_lower(w) in syllable_shapes()]
-        if len(vietnamese) < MIN_READABLE_SYLLABLES or len(vietnamese) * 2 < len(words):
-            # "asdkjh qwe zzzz", "12345 !!!": "belongs to no topic" would say it was read.
+        search = self.services.search
+        verdict = judge(
+            model,
+            text,
+            # Not a pair that straddles two words as the text has them ("luật khai" of "kỷ
+            # luật khai trừ"): the model counts syllable pairs, a reader sees words.
+            lambda term: not search.straddling(term, text) and not is_stopword(term),
+        )
+        if not verdict.readable:
             return Reply(t(ctx.lang, "classify_unreadable"))
-        scores = model.predict_proba([text])[0]
-        predicted = model.predict([text])[0]
+        scores, predicted = verdict.scores, verdict.topics
         lines = [t(ctx.lang, "classify_header")]
-        if len(words) < SHORT_TEXT_WORDS:
+        if verdict.short:
             lines.append(t(ctx.lang, "classify_short"))  # "kỷ luật" alone gave 94%
         if not predicted:
             lines.append(t(ctx.lang, "classify_none"))
-        explanation = model.explain(text) if predicted else {}
         for slug in predicted:
             # A model's probability is never certainty: 0.996 is not "100%".
             shown = min(scores.get(slug, 0), 0.99)
             lines.append(f"• <b>{esc(self._topic_name(slug, ctx.lang))}</b> — {shown:.0%}")
-            # Not a pair that straddles two words as the text has them ("luật khai" of "kỷ
-            # luật khai trừ"): the model counts syllable pairs, a reader sees words.
-            search = self.services.search
-            terms = [
-                term
-                for term, _ in explanation.get(slug, [])[:8]
-                if not search.straddling(term, text) and not is_stopword(term)  # "để", "ra"
-            ][:5]
-            if terms:
-                lines.append("  " + t(ctx.lang, "terms", terms=", ".join(terms)))
+            if verdict.terms.get(slug):
+                lines.append("  " + t(ctx.lang, "terms", terms=", ".join(verdict.terms[slug])))
         # The nearest other topics, only when they are worth a number: "0%" after "belongs to
         # none of the topics" read as a contradiction.
         others = sorted(
