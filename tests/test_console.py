@@ -176,10 +176,12 @@ def test_a_date_no_calendar_has_is_named_with_what_was_searched(services: Servic
     # A date alone right after a search narrows it: in a conversation of its own here.
     run_console(services, stdin=io.StringIO("/lang en\nngày 31/02/2023\n/quit\n"), stdout=out)
     text = out.getvalue()
-    assert "Không có ngày «ngày 31/02/2023»; đã tìm tháng 2/2023." in text
-    assert "Không có ngày «từ 13/2023»; đã tìm năm 2023." in text
-    assert "Không có ngày «quý V/2023»; đã tìm năm 2023." in text  # not the words "quý", "v"
-    assert "There is no date «ngày 31/02/2023»; searched 2/2023 instead." in text
+    assert "Không có ngày «ngày 31/02/2023»: đọc là tháng 2/2023." in text
+    # The date alone: "từ" makes it a period from that month on, as the period line says
+    # (the note "searched 2023" read as that year alone, a tester's).
+    assert "Không có ngày «13/2023»: đọc là năm 2023." in text
+    assert "Không có ngày «quý V/2023»: đọc là năm 2023." in text  # not the words "quý", "v"
+    assert "There is no date «ngày 31/02/2023»: read as 2/2023." in text
     assert "— 1 result (page 1/1)" in text  # one, not "1 results"
 
 

@@ -46,7 +46,11 @@ def test_ingest_seeds_twice_then_list(runner: CliRunner) -> None:
     ]:
         line = next(line for line in listing.output.splitlines() if title in line)
         assert date in line
-    assert "5 documents in total" in listing.output
+    assert "5 documents in total; shown 1-5\n" in listing.output
+    # Fewer rows than documents: how to see the rest ("168 in total" under 20 rows read as
+    # rows missing, a tester's).
+    page = runner.invoke(main, ["docs", "list", "--limit", "2", "--offset", "1"])
+    assert page.output.splitlines()[-1] == "5 documents in total; shown 2-3 (next: --offset 3)"
 
 
 def test_docs_show_and_delete(runner: CliRunner) -> None:
@@ -496,7 +500,7 @@ def test_search_reads_topics_by_name_and_writes_codes_as_cadres_do(runner: CliRu
     rows = [line for line in listed.output.splitlines() if line.startswith("#")]
     assert (
         listed.output.splitlines()[-1]
-        == f"{len(rows)} document{'s' * (len(rows) != 1)} on topic admission"
+        == f"{len(rows)} document{'s' * (len(rows) != 1)} on topic admission; shown 1-{len(rows)}"
     )
     several = runner.invoke(main, ["search", "chi bộ", "--topic", "xây dựng"])
     assert several.exit_code == 2 and "'xây dựng' is in several topics: " in several.stderr

@@ -2502,6 +2502,9 @@ def test_a_held_letter_or_syllables_run_together_are_read_as_words(svc: Services
     assert ids(search(svc, "ketluan21"))[:1] == ["cites"]
     # Letters that spell no pair the documents write stay unknown, and the answer says so.
     assert search(svc, "xyzzy").ignored == ["xyzzy"]
+    # Only Vietnamese syllables: "ts" (of "PGS.TS.") read "documents" as "do cu men ts".
+    add(svc, "title", "Hội thảo", "PGS.TS. Nguyễn Văn Do cũ, men theo đường cũ.")
+    assert search(svc, "documents").via == []
     assert search(svc, "thamlua").total == 0
     # One syllable no document has is not two run together ("chào" was read "chà o").
     add(svc, "near", "Tin", "Gương sáng chả ở đâu xa, ngay trong chi bộ.")

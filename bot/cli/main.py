@@ -337,10 +337,15 @@ def docs_list(services, limit: int, offset: int, topic: str | None, as_json: boo
         click.echo(
             f"#{d.id:<5} {_fmt_date(d.published_at):16}  {d.title[:80]}  [{topics}]  ({d.external_id})"
         )
-    if topic:  # the footer counts what the list lists (it gave every document's number)
-        click.echo(f"{counted(services.documents.count(topic=topic), 'document')} on topic {topic}")
-    else:
-        click.echo(f"{counted(services.documents.count(), 'document')} in total")
+    # The footer counts what the list lists (it gave every document's number), and says how
+    # to see the rest ("168 in total" under 20 rows read as rows missing, a tester's).
+    total = services.documents.count(topic=topic)
+    what = f"on topic {topic}" if topic else "in total"
+    shown = f"{offset + 1}-{offset + len(items)}"
+    footer = f"{counted(total, 'document')} {what}; shown {shown}"
+    if offset + len(items) < total:
+        footer += f" (next: --offset {offset + len(items)})"
+    click.echo(footer)
 
 
 @docs.command("show")

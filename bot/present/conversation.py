@@ -1049,6 +1049,11 @@ def bending_note(results: SearchResults, lang: str, *, complete: bool = True) ->
         lines.append(t(lang, key, words=cut(", ".join(shown), 80), n=n))
     if results.date_widened:
         typed, searched = results.date_widened
+        # The date alone: "từ 31/02/2023" is from February on, as the period line says; "from
+        # «từ 31/02/2023»: searched February" read as February alone (a tester's).
+        typed = re.sub(
+            r"(?i)^(?:kể từ|từ|đến|tới|sau|trước|since|from|until|before|after)\s+", "", typed
+        )
         unit = ("tháng " if "/" in searched else "năm ") if lang == "vi" else ""
         period = unit + searched
         lines.append(t(lang, "note_date_widened", typed=cut(typed, 40), period=period))

@@ -463,7 +463,13 @@ def _respelled(searcher: tantivy.Searcher, word: str) -> str | None:
     if plausible_syllable(folded):
         return None  # one syllable no document has ("chào"), not two run together ("chà o")
     n = len(folded)
-    syllable = functools.cache(lambda a, b: bool(searcher.doc_freq("text_f", folded[a:b])))
+    # A Vietnamese syllable the documents have: "ts" (of "PGS.TS.") read "documents" as "do
+    # cu men ts" (a tester's).
+    syllable = functools.cache(
+        lambda a, b: (
+            plausible_syllable(folded[a:b]) and bool(searcher.doc_freq("text_f", folded[a:b]))
+        )
+    )
     # best[i]: the cheapest reading of folded[:i] as words (a word of two syllables the
     # documents write side by side costs 1, a syllable alone SYLLABLE_ALONE), with the
     # starts of its last word's syllables.
