@@ -3788,3 +3788,31 @@ def test_words_left_out_that_take_every_citing_article_are_said(svc: Services) -
     # A place required takes them as well: no claim that none cites it either.
     required = search(svc, '37-QĐ/TW +"Hà Nội"')
     assert required.total == 0 and required.note != "code_uncited"
+
+
+def test_a_title_typed_whole_finds_that_document_however_long(svc: Services) -> None:
+    # A report of 1.6 million characters whose title was the query came 8th, behind short
+    # articles with the same words (a tester's).
+    body = "Đảng bộ tỉnh đã hoàn thành các chỉ tiêu về phát triển kinh tế, xã hội. " * 3000
+    add(svc, "report", "Báo cáo tổng kết công tác xây dựng Đảng năm 2024", body)
+    for n in range(6):
+        add(
+            svc,
+            f"short{n}",
+            f"Công tác xây dựng Đảng số {n}",
+            "Báo cáo tổng kết công tác xây dựng Đảng: tổng kết, báo cáo, xây dựng Đảng.",
+        )
+    assert ids(search(svc, "báo cáo tổng kết công tác xây dựng Đảng"))[0] == "report"
+    assert ids(search(svc, "bao cao tong ket cong tac xay dung dang"))[0] == "report"
+    # Its year, typed as its title has it, is part of its name, not a period (as one, it hid
+    # the undated report); a year no title names with these words stays a period.
+    add(
+        svc,
+        "dated",
+        "Tin 2024",
+        "Báo cáo tổng kết công tác xây dựng Đảng.",
+        date=datetime(2024, 5, 1),
+    )
+    named = search(svc, "báo cáo tổng kết công tác xây dựng Đảng năm 2024")
+    assert ids(named)[0] == "report" and named.period is None
+    assert search(svc, "báo cáo tổng kết công tác xây dựng Đảng năm 2023").period is not None
