@@ -2075,11 +2075,15 @@ class SearchEngine:
         clauses = [(Occur.Should, _term("pairs", p)) for p in rarest]
         return Query.boolean_query(clauses, minimum_number_should_match=min(2, len(rarest)))
 
-    def _titled_year(self, searcher: tantivy.Searcher, parsed: ParsedQuery) -> bool:
-        """Whether a title says the query's words (four syllables or more) and then "năm"
-        and the year the query names, as a document's name does."""
+    def _year_in_name(self, searcher: tantivy.Searcher, parsed: ParsedQuery) -> bool:
+        """Whether the year the query names is part of a document's name: the year a
+        catalogued code was issued, or a title saying the query's words (four syllables or
+        more) and then "năm" and the year."""
+        if parsed.code_keys:
+            issued = {d.date[:4] for d in self.catalogue.lookup(parsed.code_keys, parsed.text)}
+            return parsed.named_year in issued
         content = [t.folded for t in parsed.content_terms]
-        if len(content) < TITLE_PHRASE_FROM or parsed.codes or parsed.phrases:
+        if len(content) < TITLE_PHRASE_FROM or parsed.phrases:
             return False
         said = [*content, "nam", str(parsed.named_year)]
         named = Query.phrase_query(SCHEMA, "title_f", said, slop=0)
@@ -2424,23 +2428,14 @@ class SearchEngine:
             read_codes=read_codes,
             is_word=lambda a, b: searcher.doc_freq("pairs", f"{a}_{b}") > 0,
         )
-        if parsed.code_keys and parsed.named_year and not (date_from or date_to):
-            issued = {d.date[:4] for d in self.catalogue.lookup(parsed.code_keys, parsed.text)}
-            if parsed.named_year in issued:
-                # "Quy định 37-QĐ/TW năm 2021": the year it was issued, part of its name, not
-                # a period (as one, it left out the 2024 article citing it: a tester's).
-                parsed = replace(
-                    parsed,
-                    date_from=None,
-                    date_to=None,
-                    date_text=None,
-                    year_terms=[],
-                    named_year=None,
-                    report_days=0,
-                )
-        if parsed.named_year and not (date_from or date_to) and self._titled_year(searcher, parsed):
-            # "Báo cáo tổng kết công tác xây dựng Đảng năm 2024": a title's year, part of its
-            # name, not a period (as one, it hid that undated report, a tester's).
+        if (
+            parsed.named_year
+            and not (date_from or date_to)
+            and self._year_in_name(searcher, parsed)
+        ):
+            # Its year is part of the name typed, not a period: "Quy định 37-QĐ/TW năm 2021"
+            # as a period left out the 2024 article citing it, and "Báo cáo tổng kết công tác
+            # xây dựng Đảng năm 2024" hid that undated report (testers').
             parsed = replace(
                 parsed,
                 date_from=None,
