@@ -764,6 +764,9 @@ def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> 
     # "còn Hà Nội thì sao": the same search in another place (it was searched as words).
     assert refine_request("còn Hà Nội thì sao") == Refinement(words='+"Hà Nội"')
     assert refine_request("thế còn ở Nghệ An") == Refinement(words='+"Nghệ An"')
+    for text in ("thế ở Huế thì sao", "ở Huế có không", "ở Huế có bài nào không ạ"):
+        assert refine_request(text) == Refinement(words='+"Huế"'), text
+    assert refine_request("thế giới") is None and refine_request("tham nhũng có không") is None
     for text in ("chỉ thị 05", "chỉ đạo phòng chống tham nhũng", "còn chỉ thị 05 thì sao"):
         assert refine_request(text) is None, text
     for text in ("cảm ơn thôi", "in the party", "tham nhũng năm 2023"):
@@ -1022,3 +1025,33 @@ def test_everyday_paging_and_opening_phrases_act_on_the_list_on_screen(
     services.search.sync()
     assert "đã bị gỡ" in conversation.message(ctx, "bài 1").html
     assert titles[1] in conversation.message(ctx, "bài 2").html
+
+
+def test_a_topic_narrowed_to_a_place_is_the_topic_there_and_says_so(services: Services) -> None:
+    # "tham nhũng", then "ở Sài Gòn thôi": the topic's documents there, and the header says
+    # where (it read as the whole topic); a topic nothing there is on is not the whole topic.
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    docs = [
+        (
+            "hcm",
+            "Tham nhũng ở TP.HCM",
+            "TP.HCM xử lý vụ án tham nhũng đất đai.",
+            ["anti_corruption"],
+        ),
+        ("hn", "Tham nhũng ở Hà Nội", "Hà Nội xử lý vụ án tham nhũng.", ["anti_corruption"]),
+        ("run", "Giải chạy", "Hơn 5.000 người chạy ở TP.HCM, những người tham gia vui vẻ.", []),
+    ]
+    for ext, title, text, topics in docs:
+        added = services.documents.add(NewDocument(title=title, text=text, external_id=ext))
+        services.documents.set_topics(added.document_id, {s: 0.9 for s in topics}, None)
+    services.search.rebuild()
+    out = io.StringIO()
+    lines = "tham nhũng\nở Sài Gòn thôi\ncòn Cần Thơ thì sao\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    text = out.getvalue()
+    narrowed = text.split("ở Sài Gòn thôi")[-1] if "ở Sài Gòn thôi" in text else text
+    assert 'Chỉ các tài liệu có "Sài Gòn".' in text, text
+    assert "Tham nhũng ở TP.HCM" in narrowed and "Giải chạy" not in narrowed
+    assert 'Không tìm thấy tài liệu phù hợp với «tham nhũng +"Cần Thơ"»' in text, text

@@ -2552,7 +2552,6 @@ def test_a_place_narrowed_by_filters_and_the_other_words_rank(svc: Services) -> 
     add(svc, "cell", "Khu phố góp ý", "Tại TP.HCM, buổi sinh hoạt chi bộ khu phố có dân góp ý.")
     results = search(svc, 'sinh hoạt chi bộ +"TP.HCM"')
     assert ids(results)[0] == "cell" and "roads" not in ids(results), ids(results)
-    assert results.topic is None  # a topic narrowed to a place is searched, its header says where
     assert [t.exact for t in parse_query('chi bộ +"Huế"').terms] == ["chi", "bộ"]
     assert [t.exact for t in parse_query('+"Huế"').terms] == ["huế"]
 

@@ -410,7 +410,8 @@ class Conversation:
             # A page past the end (an old button, or forged callback data): the last page.
             page = _last_page(results.total)
             results = engine.search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        if results.topic and not results.hits:
+        narrowed_by = [m.strip().lstrip("+").strip() for m in _REQUIRED.findall(query)]
+        if results.topic and not results.hits and not narrowed_by:
             return self.topic(ctx, results.topic, page)
         if not results.hits:
             if results.note == "stopwords":
@@ -466,6 +467,10 @@ class Conversation:
                 page=page,
                 pages=pages,
             )
+            if narrowed_by:
+                # The topic's documents with the place or subject narrowed by: the header
+                # says so, or it read as the whole topic (a tester's).
+                header += "\n" + t(ctx.lang, "narrowed_to", phrases=esc(", ".join(narrowed_by)))
         elif results.complete is not None:
             # Some of the words would do: the count says how many have all of them, or
             # "136 kết quả" for a long question reads as 136 answers in a corpus of 165.
@@ -859,13 +864,15 @@ def item_request(text: str) -> int | None:
 # "only 2023": the last search narrowed, or its period changed, not these words searched
 # (a tester's "chỉ lấy năm 2023 thôi" listed articles with "lấy" and "thôi").
 _REFINE = re.compile(
-    rf"{_POLITE}(?P<lead>(?:the |vay )?con |chi (?:(?:lay|xem|tim|can|muon xem|muon|loc|hien)"
+    rf"{_POLITE}(?P<lead>(?:the |vay )?con |the |vay |chi (?:(?:lay|xem|tim|can|muon xem|muon|loc|hien)"
     r" )?|loc (?:(?:theo|lay) )?|them (?:dieu kien )?|rieng |only (?:(?:in|from|for) )?"
     r"|just (?:(?:in|from|for) )?|in |from "
     r"|what about (?:(?:in|from) )?|how about (?:(?:in|from) )?)?"
     r"(?:(?:nhung|cac) )?(?:(?:bai|tai lieu|van ban|ket qua)(?: nao)? )?"
     r"(?P<payload>.+?)"
-    r"(?P<tail> thoi(?: nhe| nha| a| di| duoc khong)?| thi sao(?: a| nhi)?| only| then)?"
+    r"(?P<tail> thoi(?: nhe| nha| a| di| duoc khong)?| thi sao(?: a| nhi)?| only| then"
+    # "ở Cần Thơ có không", "ở Huế có bài nào không" (testers').
+    r"| co(?: bai nao| gi)?(?: khong| ko| k)(?: a)?)?"
 )
 _NEWER = re.compile(
     rf"{_POLITE}(?:(?:co|con|con co|xem|cho xem|tim)\s+)?(?:(?:nhung|cac|may)\s+)?"
@@ -925,7 +932,9 @@ def refine_request(text: str) -> Refinement | None:
     if fold_lower(words[0]) in _PLACE_WORDS and len(words) > 1:
         words = words[1:]
     if not dated and (
-        lead.startswith(("con", "vay", "the", "what", "how")) or tail in {"thi sao", "then"}
+        lead.startswith(("con", "vay", "the", "what", "how"))
+        or tail in {"thi sao", "then"}
+        or tail.startswith("co ")
     ):
         if is_place(" ".join(words)):
             # "còn Nghệ An thì sao": the same search in another place, which replaces the

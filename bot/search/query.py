@@ -827,9 +827,8 @@ def parse_query(
     _drop_contradicted(parsed)
     if taxonomy is not None:
         parsed.topic, parsed.topic_hint = match_topic(parsed, taxonomy)
-        if (parsed.question or parsed.required_phrases) and parsed.topic:
-            # A question is answered by ranking, with its topic as a soft boost, not a listing;
-            # so is a topic narrowed to a place (its header would not say where).
+        if parsed.question and parsed.topic:
+            # A question is answered by ranking, with its topic as a soft boost, not a listing.
             parsed.topic, parsed.topic_hint = None, parsed.topic
     return parsed
 
