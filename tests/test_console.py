@@ -1001,6 +1001,11 @@ def test_everyday_paging_and_opening_phrases_act_on_the_list_on_screen(
     assert page_request("qua trang 3") == 3
     assert item_request("bài 2 có gì đáng chú ý") == 2 and item_request("bài cuối") == LAST_ITEM
     assert item_request("bài 2 về kết nạp") is None
+    # With courtesy around it ("mở bài 5 giúp tôi" was searched as words, a tester's).
+    for text in ("mở bài 5 giúp tôi", "cho tôi xem bài 5", "anh ơi mở bài 5 với"):
+        assert item_request(text) == 5, text
+    assert page_request("cho em xem trang sau với") == NEXT_PAGE
+    assert item_request("giúp tôi soạn bài 5") is None
 
     services.use_classifier(None)
     for n in range(8):

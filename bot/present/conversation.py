@@ -820,10 +820,31 @@ _OTHER_PAGE = {
 }
 
 
+# Courtesy around a request: "cho tôi xem bài 5", "mở bài 5 giúp tôi", "anh ơi trang sau với"
+# (a tester's were searched as words).
+_COURTESY_BEFORE = re.compile(
+    r"^(?:(?:anh|chi|ban|bot|ad|admin|em|e|a|c|b) oi )?(?:(?:lam on|vui long|xin) )?"
+    r"(?:(?:cho|giup|gium) (?:toi|em|e|minh|mk|chau|con|anh|chi) )?(?=(?:xem|doc|mo|tom tat|bai"
+    r"|trang|ket qua|cai|tai lieu|sang|qua) )"
+)
+_COURTESY_AFTER = re.compile(
+    r"(?: (?:giup|gium|dum|ho)(?: (?:toi|em|e|minh|mk|chau|con|anh|chi|voi))?| voi| duoc khong"
+    r"| dc ko| duoc ko| nhe| nha| a| di| voi a)+$"
+)
+
+
+def _request_words(text: str) -> str:
+    """The message folded to words, without the courtesy around a request."""
+    words = " ".join(re.sub(r"[^\w]+", " ", fold_lower(normalize(text))).split())
+    if len(words) > 200:
+        return words
+    return _COURTESY_AFTER.sub("", _COURTESY_BEFORE.sub("", words)) or words
+
+
 def page_request(text: str) -> int | None:
     """Which page of results the message asks for: NEXT_PAGE, PREVIOUS_PAGE, LAST_PAGE or a
     page's number ("trang 3"); None when it asks for something else."""
-    words = " ".join(re.sub(r"[^\w]+", " ", fold_lower(normalize(text))).split())
+    words = _request_words(text)
     if not words or len(words) > 30:
         return None
     if _NEXT_PAGE.fullmatch(words):
@@ -842,14 +863,14 @@ def page_request(text: str) -> int | None:
 def related_request(text: str) -> bool:
     """Whether the message asks for the documents related to the open one ("tài liệu liên
     quan", "có bài nào tương tự không", "related")."""
-    words = " ".join(re.sub(r"[^\w]+", " ", fold_lower(normalize(text))).split())
+    words = _request_words(text)
     return bool(words) and len(words) <= 60 and _RELATED.fullmatch(words) is not None
 
 
 def item_request(text: str) -> int | None:
     """Which result of the last search the message asks to open ("bài 2 nói gì": 2), or
     None."""
-    words = " ".join(re.sub(r"[^\w]+", " ", fold_lower(normalize(text))).split())
+    words = _request_words(text)
     if words and len(words) <= 40 and _LAST_ITEM.fullmatch(words):
         return LAST_ITEM
     found = _ITEM.fullmatch(words) if words and len(words) <= 40 else None
