@@ -3815,3 +3815,18 @@ def test_a_title_typed_whole_finds_that_document_however_long(svc: Services) -> 
     named = search(svc, "báo cáo tổng kết công tác xây dựng Đảng năm 2024")
     assert ids(named)[0] == "report" and named.period is None
     assert search(svc, "báo cáo tổng kết công tác xây dựng Đảng năm 2023").period is not None
+
+
+def test_the_latest_lists_undated_documents_last_ingested_first(svc: Services) -> None:
+    # The undated tail of /latest was oldest ingested first, the reverse of `docs list`, so
+    # an admin's new uploads were at the end of its last page (a tester's).
+    for n in range(3):
+        add(svc, f"dated{n}", f"Tin {n}", f"Chi bộ họp lần {n}.", date=datetime(2024, 1, n + 1))
+    for n in range(4):
+        add(svc, f"new{n}", f"Tải lên {n}", f"Báo cáo số {n} của chi bộ.")
+    order = [h.external_id for h in svc.search.latest(limit=20).hits]
+    assert order == ["dated2", "dated1", "dated0", "new3", "new2", "new1", "new0"]
+    # Every page, whichever side of the line it starts: the same order.
+    paged = [h.external_id for k in range(0, 7, 2) for h in svc.search.latest(2, k).hits]
+    assert paged == order
+    assert svc.search.latest(limit=2, offset=4).total == 7

@@ -314,6 +314,10 @@ def _between(name: str, start: datetime | None, end: datetime | None) -> Query:
     )
 
 
+# Every document with a publication date.
+_EVER = Query.range_query(SCHEMA, "published", tantivy.FieldType.Integer, -(2**62), None)
+
+
 def _capitalised_runs(parsed: ParsedQuery) -> list[list[Term]]:
     """The query's runs of capitalised content words, the names it says ("Sóc Trăng")."""
     runs: list[list[Term]] = [[]]
@@ -2273,7 +2277,29 @@ class SearchEngine:
         result = searcher.search(
             query, limit=limit, offset=offset, count=True, order_by_field="published"
         )
-        return [(0.0, a) for _, a in result.hits], int(result.count or 0)
+        hits, total = [a for _, a in result.hits], int(result.count or 0)
+        published = searcher.fast_field_values("published", hits) if hits else []
+        if None in published or (not hits and offset < total):
+            # Into the undated tail: the last ingested first (the highest ids), as `docs
+            # list` has them; tantivy gave them oldest ingested first (a tester's new uploads
+            # were at the end of the last page of /latest).
+            dated = published.index(None) if None in published else 0
+            if dated == 0:
+                n_dated = self._count(
+                    searcher, Query.boolean_query([(Occur.Must, query), (Occur.Must, _EVER)])
+                )
+            else:
+                n_dated = offset + dated
+            undated = Query.boolean_query([(Occur.Must, query), (Occur.MustNot, _EVER)])
+            tail = searcher.search(
+                undated,
+                limit=limit - dated,
+                offset=max(0, offset - n_dated),
+                count=False,
+                order_by_field="id",
+            )
+            hits = hits[:dated] + [a for _, a in tail.hits]
+        return [(0.0, a) for a in hits], total
 
     def _stored(self, searcher: tantivy.Searcher, address: Any) -> _Stored:
         doc_id, p = SearchIndex.payload(searcher, address)
