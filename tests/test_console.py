@@ -949,12 +949,21 @@ def test_no_claim_that_no_document_has_every_word_beside_a_count_of_those_that_d
 def test_page_words_and_related_typed_act_on_the_open_document(services: Services) -> None:
     # While a long document was open, "trang 5" and "xem thêm" said to search first, and
     # "tài liệu liên quan" typed was searched as words (a tester's): they act on it.
+    from datetime import datetime
+
     from bot.corpus.documents import NewDocument
 
     services.use_classifier(None)
     paragraph = "Chi bộ thôn họp bàn việc kết nạp đảng viên mới và làm đường liên thôn. " * 12
     long = "\n\n".join(f"Phần {n}. {paragraph}" for n in range(1, 31))
-    services.documents.add(NewDocument(title="Báo cáo tổng kết", text=long, external_id="long"))
+    services.documents.add(
+        NewDocument(
+            title="Báo cáo tổng kết",
+            text=long,
+            external_id="long",
+            published_at=datetime(2024, 12, 20),
+        )
+    )
     services.documents.add(
         NewDocument(title="Kết nạp ở xã", text=paragraph[:200], external_id="short")
     )
@@ -970,6 +979,8 @@ def test_page_words_and_related_typed_act_on_the_open_document(services: Service
     assert pages > 3, text
     assert text.index("Hãy mở một tài liệu trước") < text.index("🔎 báo cáo tổng kết")
     assert f"Trang 2/{pages}" in text and f"Trang {pages}/{pages}" in text
+    # Every page names its date, not only the first.
+    assert text.count("20/12/2024") >= 3, text
     assert f"Đây là trang cuối của tài liệu ({pages}/{pages})" in text
     assert f"Trang {pages - 1}/{pages}" in text  # "quay lại" turns back a page
     assert "🔗 Tài liệu liên quan — Báo cáo tổng kết" in text

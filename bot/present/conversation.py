@@ -619,7 +619,11 @@ class Conversation:
         pages = paginate_text(doc.text, limit=4096 - len(header) - footer_room)
         page = clamp(page, 1, len(pages))
         body = esc(pages[page - 1])
-        parts = [header, body] if page == 1 else [f"<b>{esc(cut(doc.title, 80))}</b>", body]
+        # Later pages name the document and its date (a forwarded page 2 said neither when).
+        short_head = f"<b>{esc(cut(doc.title, 80))}</b>"
+        if doc.published_at:
+            short_head += "\n" + esc(format_date(doc.published_at))
+        parts = [header, body] if page == 1 else [short_head, body]
         url = doc_link(doc, self.bot_username) if doc.url else None
         footer = t(ctx.lang, "doc_page", page=page, pages=len(pages)) if len(pages) > 1 else ""
         if url:
