@@ -985,6 +985,14 @@ def test_page_words_and_related_typed_act_on_the_open_document(services: Service
     assert f"Trang {pages - 1}/{pages}" in text  # "quay lại" turns back a page
     assert "🔗 Tài liệu liên quan — Báo cáo tổng kết" in text
     assert "🔎 tài liệu liên quan" not in text and "Hãy gõ từ cần tìm trước" not in text
+    # Deleted while open: said so (it read as a mistyped number, a tester's).
+    conversation = Conversation(services)
+    ctx = Context(user_id=3, lang="vi")
+    opened = services.documents.get("long", external=True)
+    conversation.document(ctx, str(opened.id))
+    services.documents.delete(opened.id)
+    gone = f"Tài liệu đang mở (#{opened.id}) đã bị gỡ khỏi kho tài liệu."
+    assert conversation.message(ctx, "trang 2").html == gone
 
 
 def test_a_follow_up_after_a_long_pasted_search_is_not_cut_off(services: Services) -> None:

@@ -203,6 +203,14 @@ class Conversation:
         chào", "cảm ơn" searched the documents for them), anything else is a query."""
         asked = page_request(text)
         reading = self._reading(ctx)
+        if reading is not None and (asked is not None or related_request(text)):
+            try:
+                self.services.documents.get(reading[0])
+            except NotFound:
+                # Deleted while open: said so, not "not found" as if mistyped (a tester's).
+                with self._last_lock:
+                    self.reading.pop(ctx.user_id, None)
+                return Reply(t(ctx.lang, "reading_gone", id=reading[0]))
         if asked is not None:
             if reading is not None and reading[2] > 1:
                 return self._turn_page(ctx, reading, asked)
