@@ -982,6 +982,8 @@ def test_page_words_and_related_typed_act_on_the_open_document(services: Service
     # Every page names its date, not only the first.
     assert text.count("20/12/2024") >= 3, text
     assert f"Đây là trang cuối của tài liệu ({pages}/{pages})" in text
+    # A page past the end is the last, and says so ("trang 3" of two showed page 2 silently).
+    assert f"Không có trang 1000: chỉ có {pages} trang, đây là trang cuối." in text
     assert f"Trang {pages - 1}/{pages}" in text  # "quay lại" turns back a page
     assert "🔗 Tài liệu liên quan — Báo cáo tổng kết" in text
     assert "🔎 tài liệu liên quan" not in text and "Hãy gõ từ cần tìm trước" not in text

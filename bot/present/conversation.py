@@ -263,7 +263,9 @@ class Conversation:
         if asked == NEXT_PAGE and page >= pages:
             return Reply(t(ctx.lang, "doc_end", pages=pages))
         wanted = {NEXT_PAGE: page + 1, PREVIOUS_PAGE: page - 1, LAST_PAGE: pages}.get(asked, asked)
-        return self.document(ctx, str(doc_id), max(1, wanted))
+        return _past_the_end(
+            self.document(ctx, str(doc_id), max(1, wanted)), wanted, pages, ctx.lang
+        )
 
     def _page_on(self, ctx: Context, asked: int) -> Reply:
         """The page ``asked`` (see page_request) of the user's last search, or how to get
@@ -292,11 +294,14 @@ class Conversation:
         if listing is not None:  # "xem thêm" after /topic or /latest pages that list
             kind, slug = listing
             if kind == "topic":
-                return self.topic(ctx, slug, max(1, wanted))
-            if kind == "related":
-                return self.related(ctx, int(slug))  # one page: shown again
-            return self.latest(ctx, max(1, wanted))
-        return self.search(ctx, query, page=max(1, wanted))
+                reply = self.topic(ctx, slug, max(1, wanted))
+            elif kind == "related":
+                reply = self.related(ctx, int(slug))  # one page: shown again
+            else:
+                reply = self.latest(ctx, max(1, wanted))
+        else:
+            reply = self.search(ctx, query, page=max(1, wanted))
+        return _past_the_end(reply, wanted, pages, ctx.lang)
 
     def _open_item(self, ctx: Context, n: int) -> Reply:
         """Result ``n`` of the user's last search, as /doc shows it; without a recent search,
@@ -851,6 +856,14 @@ def _request_words(text: str) -> str:
     if len(words) > 200:
         return words
     return _COURTESY_AFTER.sub("", _COURTESY_BEFORE.sub("", words)) or words
+
+
+def _past_the_end(reply: Reply, wanted: int, pages: int, lang: str) -> Reply:
+    """``reply`` (the last page), saying so when a page past the end was asked for ("trang
+    3" of two showed page 2 without a word, a tester's)."""
+    if wanted > pages > 0:
+        reply.html = t(lang, "past_the_end", asked=wanted, pages=pages) + "\n" + reply.html
+    return reply
 
 
 def page_request(text: str) -> int | None:
