@@ -2,11 +2,11 @@
 
     .venv/bin/python training/quality_report.py [--model models/X.npz] [--out docs/classifier-quality.md]
 
-Four sets, none used to fit the model: the held-out split of the labelled data (from the model
+Sets none used to fit the model: the held-out split of the labelled data (from the model
 card), the development articles (used to choose the gate and the document scoring mode), the
-short development texts (used to choose the short-text threshold scale), and the independent
-test set of articles written apart from the project, measured once at the end. Each against
-the taxonomy-keyword rule on the same texts.
+short development texts (used to choose the short-text threshold scale), and three independent
+test sets written apart from the project (articles, news items, short texts), measured after
+every choice was made. Each against the taxonomy-keyword rule on the same texts.
 """
 
 from __future__ import annotations
@@ -39,6 +39,14 @@ SETS = [
         EVAL / "independent_b.jsonl",
         "36 news items (3 per topic, 6 on two topics, 6 near misses on no topic) written "
         "later by a helper who read only the taxonomy; never used to choose anything",
+    ),
+    (
+        "third independent test set (short texts)",
+        EVAL / "independent_short.jsonl",
+        "40 headlines and one- or two-sentence texts as cadres paste them (8 typed without "
+        "accents, some with UBKT, ĐV, MTTQ; 4 per topic, 4 on two topics, 4 near misses) written "
+        "by a helper who read only the taxonomy; half was looked at before the other half was "
+        "measured, and no choice followed either",
     ),
     (
         "development articles",
