@@ -3688,6 +3688,15 @@ def test_the_newest_of_a_code_or_a_topic(svc: Services) -> None:
     add(svc, "cite", "Tin", "Quán triệt Kết luận 21-KL/TW.", date=datetime(2024, 5, 1))
     got = search(svc, "Kết luận 21 mới nhất")
     assert got.newest and ids(got) == ["cite"] and got.citing is None, got.citing
+    # The articles on its subject stay, after the citing ones, each part newest first ("Chỉ
+    # thị 35 về đại hội mới nhất" kept the 2 citing articles of 71, a tester's).
+    subject = "Đẩy mạnh xây dựng, chỉnh đốn Đảng, ngăn chặn suy thoái, tự diễn biến, tự chuyển hóa."
+    add(svc, "old_about", "Chỉnh đốn Đảng", subject, date=datetime(2022, 1, 1))
+    add(svc, "new_about", "Chỉnh đốn Đảng", subject + " Mới.", date=datetime(2025, 1, 1))
+    add(svc, "old_cite", "Tin", "Sơ kết Kết luận 21-KL/TW.", date=datetime(2023, 1, 1))
+    got = search(svc, "Kết luận 21 mới nhất")
+    assert ids(got) == ["cite", "old_cite", "new_about", "old_about"], ids(got)
+    assert got.citing == 2 and got.subject_from == 2
     admission = {"admission": 1.0}
     add(
         svc,

@@ -2731,13 +2731,21 @@ class SearchEngine:
             # by date put a conscription story's "kỷ luật quân đội" first for "bài mới nhất
             # về kỷ luật": those scoring at least half the best of the closest attempt's
             # first NEWEST_POOL.
+            # A tier (the documents citing the code, or with the phrase) is kept whole and
+            # stays first, newest first within it; the share is of the best below it ("Chỉ
+            # thị 35 về đại hội mới nhất" kept the 2 citing articles of 71, a tester's).
             ranked = self._combine(first.built.query, first.filters)
             pool, _ = self._ranked(searcher, ranked, 0, NEWEST_POOL)
-            best = pool[0][0] if pool else 0.0
-            kept = [hit for hit in pool if hit[0] >= NEWEST_SHARE * best]
-            dates = searcher.fast_field_values("published", [a for _, a in kept])
-            order = sorted(range(len(kept)), key=lambda i: -(dates[i] or 0))
-            scored = [(0.0, kept[i][1]) for i in order][offset : offset + limit]
+            tiered = [hit[0] >= W_TIER / 2 for hit in pool]
+            best = next((hit[0] for hit, up in zip(pool, tiered, strict=True) if not up), 0.0)
+            kept = [
+                (hit, up)
+                for hit, up in zip(pool, tiered, strict=True)
+                if up or hit[0] >= NEWEST_SHARE * best
+            ]
+            dates = searcher.fast_field_values("published", [hit[1] for hit, _ in kept])
+            order = sorted(range(len(kept)), key=lambda i: (not kept[i][1], -(dates[i] or 0)))
+            scored = [kept[i][0] for i in order][offset : offset + limit]
             first = found = replace(first, scored=scored, total=len(kept))
         if first is not None and found is not None:
             built = found.built
@@ -2792,9 +2800,8 @@ class SearchEngine:
             )
             if results.together and results.hits:
                 results.apart_from = self._apart_from(searcher, parsed, found, results.hits)
-            if built.central and built.citing and not parsed.newest:
-                # (Ordered by date, the citing and the subject's documents are mixed: no line
-                # between them, and no "none cites it", a tester's "Kết luận 21 mới nhất".)
+            if built.central and built.citing:
+                # (Newest first, the citing documents still come first, each part by date.)
                 # Where the citing documents end (their tier's constant), so the answer can
                 # say so: "Hội nghị Trung ương 4 khóa XIII", on the subject of a khóa XII
                 # resolution, read as citing it. From the page's scores: no count to run.
