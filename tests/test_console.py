@@ -1016,7 +1016,15 @@ def test_everyday_paging_and_opening_phrases_act_on_the_list_on_screen(
     # words and replaced the list (a tester's); after an admin deleted result 1, "bài 1"
     # opened the one shown third.
     from bot.corpus.documents import NewDocument
-    from bot.present.conversation import LAST_ITEM, NEXT_PAGE, item_request, page_request
+    from bot.present.conversation import (
+        LAST_ITEM,
+        LIST_PAGE,
+        NEXT_PAGE,
+        Refinement,
+        item_request,
+        page_request,
+        refine_request,
+    )
 
     assert page_request("sang trang sau") == NEXT_PAGE and page_request("trang hai") == 2
     assert page_request("qua trang 3") == 3
@@ -1027,6 +1035,10 @@ def test_everyday_paging_and_opening_phrases_act_on_the_list_on_screen(
         assert item_request(text) == 5, text
     assert page_request("cho em xem trang sau với") == NEXT_PAGE
     assert item_request("giúp tôi soạn bài 5") is None
+    # Shorthand, "back to the list", and English for newer (searched as words, a tester's).
+    assert item_request("bai 1 noi j") == 1
+    assert page_request("quay lai danh sach") == LIST_PAGE == page_request("back to the list")
+    assert refine_request("any newer ones?") == Refinement(newest=True)
 
     services.use_classifier(None)
     for n in range(8):
@@ -1046,6 +1058,8 @@ def test_everyday_paging_and_opening_phrases_act_on_the_list_on_screen(
     assert titles[-1] in conversation.message(ctx, "bài cuối").html
     assert "trang 2/2" in conversation.message(ctx, "sang trang sau").html
     assert "trang 1/2" in conversation.message(ctx, "trang một").html
+    conversation.message(ctx, "bài 3")
+    assert "trang 1/2" in conversation.message(ctx, "quay lại danh sách").html
     first = services.documents.get(f"x{titles[0][-1]}", external=True)
     services.documents.delete(first.id)
     services.search.sync()
@@ -1081,3 +1095,11 @@ def test_a_topic_narrowed_to_a_place_is_the_topic_there_and_says_so(services: Se
     assert 'Chỉ các tài liệu có "Sài Gòn".' in text, text
     assert "Tham nhũng ở TP.HCM" in narrowed and "Giải chạy" not in narrowed
     assert 'Không tìm thấy tài liệu phù hợp với «tham nhũng +"Cần Thơ"»' in text, text
+
+
+def test_newest_first_twice_in_english_is_not_appended_twice(services: Services) -> None:
+    # "Resolution 21", "newest first", "latest": the echo read "Resolution 21 latest latest".
+    text = _chat_with_seeds(services, "/lang en\nResolution 21\nnewest first\nlatest\n/quit\n")
+    headers = [line for line in text.splitlines() if line.startswith("🔎")]
+    assert len(headers) == 3 and headers[1].split(" — ")[0] == headers[2].split(" — ")[0], headers
+    assert "latest latest" not in text

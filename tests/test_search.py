@@ -555,6 +555,7 @@ def test_a_request_around_the_words_is_not_searched() -> None:
         "co tai lieu j ve ket nap dang vien ko": ["ket", "nap", "dang", "vien"],
         "có tài liệu gì về kết nạp đảng viên không": ["kết", "nạp", "đảng", "viên"],
         "đảng viên ko đc làm j": ["đảng", "viên"],
+        "ket nap hs thpt": ["ket", "nap", "học", "sinh", "thpt"],
     }
     for query, words in cases.items():
         assert [t.exact for t in parse_query(query).content_terms] == words, query

@@ -40,7 +40,9 @@ from bot.timeutil import format_date, format_date_iso, to_local
 
 PAGE_SIZE = 5
 RELATED = 3  # documents a "related" list shows
-NEXT_PAGE, PREVIOUS_PAGE, LAST_PAGE = 0, -1, -2  # what page_request reads besides a number
+# What page_request reads besides a number: the next, previous or last page, or the page of
+# the list last shown.
+NEXT_PAGE, PREVIOUS_PAGE, LAST_PAGE, LIST_PAGE = 0, -1, -2, -3
 LAST_ITEM = -1  # what item_request reads besides a number: the last result on the screen
 LAST_SEARCHES = 10_000  # users whose last search is remembered for "xem thêm"
 LAST_SEARCH_SECONDS = 3600  # "xem thêm" an hour later is a new conversation
@@ -202,6 +204,11 @@ class Conversation:
         """Free text (a private message, a mention): small talk is answered as such ("xin
         chào", "cảm ơn" searched the documents for them), anything else is a query."""
         asked = page_request(text)
+        if asked == LIST_PAGE:
+            with self._last_lock:
+                last = self.last.get(ctx.user_id)
+            asked = last[1] if last is not None else 1
+            return self._page_on(ctx, asked)
         reading = self._reading(ctx)
         if reading is not None and (asked is not None or related_request(text)):
             try:
@@ -380,7 +387,11 @@ class Conversation:
                 # Sài Gòn thôi", required both (a tester's).
                 base = without_places(base) or base
         parts = [base, refined.words]
-        if refined.newest and not parse_query(base).newest and not (added and added.newest):
+        # Already newest first, in English too ("Resolution 21 latest latest", a tester's).
+        newest = parse_query(base).newest or (
+            english is not None and parse_query(english.vietnamese).newest
+        )
+        if refined.newest and not newest and not (added and added.newest):
             # An English search stays English ("corruption latest"), or it is not read so.
             parts.append("latest" if english is not None and base == last[0] else "mới nhất")
         added_text = " ".join(p for p in parts[1:] if p)
@@ -830,6 +841,12 @@ _OTHER_PAGE = {
         r"|quay lai|lui lai"
         r"|previous|previous page|back|go back)"
     ),
+    # "quay lại danh sách", "back to the list": the list as last shown (a tester's "quay lai
+    # danh sach" was searched as words and replaced it).
+    LIST_PAGE: re.compile(
+        rf"{_POLITE}(?:(?:quay lai|quay ve|ve|tro lai|xem lai|lui ve)\s+)?(?:danh sach(?: ket qua)?|ket qua)"
+        r"(?:\s+(?:cu|truoc|luc nay|vua roi|tim kiem))?|back to (?:the )?(?:list|results)"
+    ),
     LAST_PAGE: re.compile(
         rf"{_POLITE}(?:(?:xem|cho xem|sang|qua|den|toi)\s+)?(?:trang cuoi(?: cung)?|last page)"
     ),
@@ -850,11 +867,16 @@ _COURTESY_AFTER = re.compile(
 )
 
 
+_SHORT_WORDS = {"j": "gi", "ko": "khong", "k": "khong", "hok": "khong", "dc": "duoc"}
+
+
 def _request_words(text: str) -> str:
-    """The message folded to words, without the courtesy around a request."""
+    """The message folded to words, chat shorthand written out ("bai 1 noi j" was searched,
+    a tester's), without the courtesy around a request."""
     words = " ".join(re.sub(r"[^\w]+", " ", fold_lower(normalize(text))).split())
     if len(words) > 200:
         return words
+    words = " ".join(_SHORT_WORDS.get(w, w) for w in words.split())
     return _COURTESY_AFTER.sub("", _COURTESY_BEFORE.sub("", words)) or words
 
 
@@ -926,6 +948,8 @@ _NEWER = re.compile(
     r"(?:moi hon|moi nhat|moi day|gan day|gan day hon|gan nhat|moi ra)(?:\s+(?:nua|thoi))?"
     r"(?:\s+(?:khong|ko|k|di|nhe|nha|a|truoc))*"
     r"|(?:show\s+)?(?:the\s+)?(?:newer|newest|latest|most recent)(?:\s+(?:ones|first|results))*"
+    # "any newer ones?", "anything more recent" (a tester's was searched as words).
+    r"|(?:are there\s+)?(?:any|anything)\s+(?:newer|more recent|recent|new)(?:\s+(?:ones|results))?"
     r"|(?:sort|order)(?:\s+them)?\s+by\s+(?:date|newest|latest)(?:\s+first)?"
 )
 

@@ -101,7 +101,7 @@ _REQUEST = re.compile(
     r"|thong tin)\s+(?:ve|lien quan (?:den|toi)|noi ve|de cap (?:den|toi))\s+"
 )
 # Chat shorthand: "j" is "gì" ("đảng viên ko đc làm j" warned that no document has "j", a
-# tester's), "bn" "bao nhiêu", "vs" "với", "hok" "không".
+# tester's), "bn" "bao nhiêu", "vs" "với", "hok" "không", "hs" "học sinh", "sv" "sinh viên".
 _SHORTHAND = {
     "ko": "không",
     "k0": "không",
@@ -112,6 +112,8 @@ _SHORTHAND = {
     "j": "gì",
     "bn": "bao nhiêu",
     "vs": "với",
+    "hs": "học sinh",
+    "sv": "sinh viên",
 }
 _SHORTHAND_RE = re.compile(r"(?<![\w-])(?:" + "|".join(_SHORTHAND) + r")(?![\w-])", re.IGNORECASE)
 _SALUTATION = re.compile(rf"^\W*{_SALUTE}")  # "Kính gửi đồng chí, …"
