@@ -921,3 +921,36 @@ async def test_an_empty_feed_is_a_feed_not_a_failing_source(site: FeedSite, svc:
     assert not report.failed_sources, report
     source = store.list()[0]
     assert source.failures == 0 and source.last_error == "the feed has no entries yet"
+
+
+async def test_a_footer_year_is_no_date_and_a_future_date_is_the_polls(
+    site: FeedSite, svc: Services
+) -> None:
+    # A page without a date got 1 January of its footer's "© 2024"; an entry dated 2030
+    # stood first in every newest-first list (a tester's).
+    _, paragraphs = ARTICLES["ket-nap"]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    page = site.add(
+        "/bai/khong-ngay.html",
+        f"<html><head><title>Kết nạp</title></head><body><article><h1>Kết nạp</h1>{body}"
+        "</article><footer>Bản quyền © 2024 Báo XYZ</footer></body></html>",
+    )
+    other_title, other = ARTICLES["dan-van"]
+    ahead = site.add("/bai/tuong-lai.html", article_page(other_title, other))
+    feed = site.add(
+        "/rss/ngay.rss",
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        f"<item><title>Kết nạp</title><link>{page}</link><guid>{page}</guid></item>"
+        f"<item><title>{other_title}</title><link>{ahead}</link><guid>{ahead}</guid>"
+        "<pubDate>Mon, 01 Jan 2030 08:00:00 +0000</pubDate></item></channel></rss>",
+        "application/rss+xml",
+    )
+    SourceStore(svc.db).add(feed)
+    before = datetime.now(UTC)
+    report = await poller(svc).poll_due()
+    assert report.stored == 2, report
+    dates = {d.title: d.published_at for d in svc.documents.list(limit=10)}
+    assert dates["Kết nạp"] is None, dates
+    stored = dates[other_title].replace(tzinfo=UTC)
+    assert before - timedelta(seconds=5) <= stored <= datetime.now(UTC) + timedelta(seconds=5)
+    assert [when.year for _, when in report.future] == [2030]

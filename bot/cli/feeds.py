@@ -164,6 +164,12 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
         click.echo(f"error: entry {redacted_url(entry)}: {error}", err=True)
     for entry, near in report.near_of:
         click.echo(f"near-duplicate: {redacted_url(entry)} ≈ #{near} (not stored)")
+    for entry, when in report.future:
+        click.echo(
+            f"note: entry {redacted_url(entry)}: dated {when.isoformat()}, after this poll: "
+            "stored as of now",
+            err=True,
+        )
     for url, waiting in report.left.items():
         click.echo(
             f"note: {redacted_url(url)}: {waiting:,} more entries wait for the next poll "

@@ -140,7 +140,7 @@ def extract_html(html: str, **options: Any) -> dict[str, Any] | None:
 
     # The time of day too, with its zone ("2026-10-15T08:00:00+0700"): trafilatura gives the
     # day alone, which was stored as midnight UTC, 07:00 in Vietnam (a tester's).
-    dates = {**set_date_params(), "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+    dates = {**set_date_params(False), "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
     extracted = trafilatura.bare_extraction(
         _AMPERSAND.sub("&amp;amp;", html),
         with_metadata=True,
