@@ -552,6 +552,8 @@ def test_a_first_preview_shows_how_the_latest_documents_would_look(cli, tmp_path
     assert shown.exit_code == 0, shown.output
     assert "note: nothing new for this chat" in shown.stderr
     assert "Kết nạp đảng viên mới" in shown.stdout
+    # Titled as a sample: "N tài liệu mới" above it read as N new (a tester's).
+    assert "Bản tin mẫu" in shown.stdout and "— 1 tài liệu mới" not in shown.stdout, shown.stdout
     # A chat of one topic: a sample of that topic's latest, past the last 20 documents
     # (it showed only "nothing new" under the note, a tester's).
     from bot.config import get_settings

@@ -88,8 +88,10 @@ def build_digest(
     bot_username: str = "",
     notify_empty: bool = False,
     tz: str = TIMEZONE,
+    sample: bool = False,
 ) -> Digest:
-    """Render ``docs`` (already the new ones) as digest messages."""
+    """Render ``docs`` (already the new ones) as digest messages; ``sample``: the latest
+    documents shown as a digest would show them, and titled so (not "N new")."""
     from zoneinfo import ZoneInfo
 
     taxonomy = services.taxonomy
@@ -113,7 +115,8 @@ def build_digest(
         messages = [t(lang, "digest_empty", date=date)] if notify_empty else []
         return Digest(messages, [], {})
 
-    header = [t(lang, "digest_title", date=date, count=len(included))]
+    title = "digest_title_sample" if sample else "digest_title"
+    header = [t(lang, title, date=date, count=len(included))]
     order = [s for s in taxonomy.slugs if s in groups] + ([OTHER] if OTHER in groups else [])
     header.append(esc(" · ".join(f"{_name(services, s, lang)} {counts[s]}" for s in order)))
     trend = weekly_trend(services, now, topics)

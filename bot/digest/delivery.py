@@ -355,6 +355,7 @@ def preview_digest(
         bot_username=bot_username,
         notify_empty=True,
         tz=sub.timezone if sub else TIMEZONE,
+        sample=sample,
     )
     return digest
 
