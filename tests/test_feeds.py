@@ -12,7 +12,7 @@ from aiohttp import web
 from bot.corpus.urls import normalize_url
 from bot.errors import InputError
 from bot.feeds.poller import Poller
-from bot.feeds.sources import parse_every
+from bot.feeds.sources import every_text, parse_every
 from bot.services import Services
 from bot.store.sources import Source, SourceStore
 from tests.auxil.feedsite import ARTICLES, COMMENTS, NAV, RELATED, FeedSite, article_page, rss
@@ -217,6 +217,14 @@ def test_normalize_url_and_intervals() -> None:
     with pytest.raises(InputError):
         parse_every("10s")
     assert parse_every("30d") == 30 * 86400
+    # Shown as typed: 90 s read "every 1 min", a day "every 1440 min" (a tester's).
+    assert [every_text(parse_every(x)) for x in ("90s", "15m", "120", "2h", "1d")] == [
+        "90s",
+        "15m",
+        "2h",
+        "2h",
+        "1d",
+    ]
     for too_rare in ("31d", "99999d", "9" * 40):
         with pytest.raises(InputError):
             parse_every(too_rare)

@@ -40,12 +40,12 @@ def sources_add(services, url: str, name: str | None, every: str, no_check: bool
     """
     from bot.errors import FetchError
     from bot.feeds.poller import probe
-    from bot.feeds.sources import parse_every
+    from bot.feeds.sources import every_text, parse_every
     from bot.store.sources import SourceStore
 
     source = SourceStore(services.db).add(url, name=name, every_seconds=parse_every(every))
     click.echo(
-        f"added source #{source.id} {redacted_url(source.url)} (every {source.every_seconds // 60} min)"
+        f"added source #{source.id} {redacted_url(source.url)} (every {every_text(source.every_seconds)})"
     )
     if no_check:
         return
@@ -72,6 +72,8 @@ def sources_list(services) -> None:  # type: ignore[no-untyped-def]
     from bot.store.sources import SourceStore
     from bot.timeutil import format_date
 
+    from bot.feeds.sources import every_text
+
     items = SourceStore(services.db).list()
     if not items:
         click.echo("no sources (add one with: partybot sources add URL)")
@@ -82,7 +84,7 @@ def sources_list(services) -> None:  # type: ignore[no-untyped-def]
         if s.last_checked_at is None:
             state = "unchecked"  # "ok" before its first poll read as if it had worked
         click.echo(
-            f"#{s.id:<4} {s.kind if s.last_checked_at else '-':7} every {s.every_seconds // 60:>4} min  checked {checked:16} next {due:16} {_shown(state)}  {_shown(s.name or '')} {_shown(redacted_url(s.url))}"
+            f"#{s.id:<4} {s.kind if s.last_checked_at else '-':7} every {every_text(s.every_seconds):>5}  checked {checked:16} next {due:16} {_shown(state)}  {_shown(s.name or '')} {_shown(redacted_url(s.url))}"
         )
 
 

@@ -21,4 +21,12 @@ def parse_every(value: str) -> int:
     return seconds
 
 
+def every_text(seconds: int) -> str:
+    """An interval as it would be typed: "90s", "15m", "2h", "1d" (90 s was shown "1 min")."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
 MAX_EVERY = 30 * 86400  # a feed polled less often than monthly has long dropped its items
