@@ -69,10 +69,9 @@ def sources_list(services) -> None:  # type: ignore[no-untyped-def]
     Example:
       partybot sources list
     """
+    from bot.feeds.sources import every_text
     from bot.store.sources import SourceStore
     from bot.timeutil import format_date
-
-    from bot.feeds.sources import every_text
 
     items = SourceStore(services.db).list()
     if not items:
