@@ -309,15 +309,19 @@ def test_an_english_query_that_finds_nothing_is_told_the_documents_are_vietnames
 ) -> None:
     # Most of its words unread (three of eight): no reading of it.
     text = _chat_with_seeds(
-        services, "/lang en\nquality of party cell meetings in remote rural mountain areas\n/quit\n"
+        services,
+        "/lang en\npunctuality of party cell meetings in remote rural mountain areas\n/quit\n",
     )
     assert "The documents are in Vietnamese: type Vietnamese words" in text
     # Half of them read: searched by that half, and the other word named.
-    half = _chat_with_seeds(services, "/lang en\nparty cell meetings quality\n/quit\n")
+    half = _chat_with_seeds(services, "/lang en\nparty cell meetings punctuality\n/quit\n")
     assert (
         "searched for: <i>sinh hoạt chi bộ</i>" in half or "searched for: sinh hoạt chi bộ" in half
     )
-    assert "Words not understood: <i>quality</i>" in half or "Words not understood: quality" in half
+    assert (
+        "Words not understood: <i>punctuality</i>" in half
+        or "Words not understood: punctuality" in half
+    )
     vietnamese = _chat_with_seeds(services, "sinh hoạt chi bộ\n/quit\n")
     assert "tiếng Việt" not in vietnamese  # found: no hint
 
