@@ -219,6 +219,56 @@ def test_cli_digest_send_with_telegram_unreachable_is_one_line_and_changes_nothi
     assert "07:30" in before and after == before
 
 
+def test_cli_digest_send_to_a_server_that_is_no_bot_api_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A wrong TELEGRAM_API_BASE_URL answering an HTML page: python-telegram-bot's traceback,
+    the page twice, and "cannot reach" a server that answered (a tester's)."""
+    import http.server
+    import threading
+
+    from bot.cli import main
+    from bot.config import get_settings
+
+    class NotImplementedHere(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            page = b"<!DOCTYPE HTML><html><body>Error 501</body></html>"
+            self.send_response(501)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), NotImplementedHere)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/bot"
+    for key, value in {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "DATA_DIR": str(tmp_path / "data"),
+        "TELEGRAM_BOT_TOKEN": "123:TEST",
+        "TELEGRAM_API_BASE_URL": url,
+    }.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    try:
+        cli = CliRunner()
+        assert cli.invoke(main, ["users", "allow", "-1001"]).exit_code == 0
+        assert cli.invoke(main, ["digest", "on", "--chat", "-1001"]).exit_code == 0
+        result = cli.invoke(main, ["digest", "send", "--chat", "-1001"])
+    finally:
+        server.shutdown()
+        get_settings.cache_clear()
+    assert result.exit_code == 1, result.output
+    assert result.output == (
+        f"error: the server at {url} answered Not Implemented (501), not as the Telegram Bot "
+        "API does (check TELEGRAM_API_BASE_URL)\n"
+    ), result.output
+    assert not [r for r in caplog.records if r.name.startswith("telegram")], caplog.records
+
+
 # --- 3. one bad JSONL line is reported and skipped ------------------------------------------
 
 BAD_LINES = {

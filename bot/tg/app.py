@@ -266,14 +266,20 @@ async def send_digests_now(services: Services, due: Sequence[int] = ()) -> Any:
     from bot.tg.sender import TelegramSender
 
     bot = make_bot(services)
+    # python-telegram-bot logs a reply that is no JSON (a proxy's error page, a wrong
+    # TELEGRAM_API_BASE_URL) with its traceback and the page: ours is the one line below.
+    requests_log = logging.getLogger("telegram.request")
+    level = requests_log.level
+    if not logging.getLogger().isEnabledFor(logging.DEBUG):
+        requests_log.setLevel(logging.CRITICAL)
     try:
         await bot.initialize()  # getMe: the token and the API, checked before anything
     except InvalidToken as exc:
         raise TelegramUnavailable(f"Telegram refused TELEGRAM_BOT_TOKEN ({exc})") from exc
     except NetworkError as exc:
-        raise TelegramUnavailable(
-            f"cannot reach the Telegram Bot API at {_api_url(services)}: {exc}"
-        ) from exc
+        raise TelegramUnavailable(_unreachable(services, exc)) from exc
+    finally:
+        requests_log.setLevel(level)
     try:
         for chat_id in due:
             await asyncio.to_thread(manual_delivery, services, chat_id)
@@ -282,6 +288,19 @@ async def send_digests_now(services: Services, due: Sequence[int] = ()) -> Any:
         ).run_once()
     finally:
         await bot.shutdown()
+
+
+def _unreachable(services: Services, exc: Exception) -> str:
+    """One line for a Bot API that failed: a reply that is no Bot API's (an HTML page) is
+    named so, without the page ("cannot reach" with the page twice, a tester's)."""
+    message = " ".join(str(exc).split())
+    answered = message.split(". Parsing the server response", 1)
+    if len(answered) == 2:
+        return (
+            f"the server at {_api_url(services)} answered {answered[0]}, not as the Telegram "
+            "Bot API does (check TELEGRAM_API_BASE_URL)"
+        )
+    return f"cannot reach the Telegram Bot API at {_api_url(services)}: {message[:300]}"
 
 
 def _api_url(services: Services) -> str:
@@ -322,8 +341,7 @@ def run_bot(services: Services, *, webhook: bool = False) -> None:
     except NetworkError as exc:
         # Only the start gets here (getMe): once running, python-telegram-bot retries a
         # failed poll by itself.
-        url = _api_url(services)
-        raise TelegramUnavailable(f"cannot reach the Telegram Bot API at {url}: {exc}") from exc
+        raise TelegramUnavailable(_unreachable(services, exc)) from exc
 
 
 async def _check_telegram(application: Application) -> None:
