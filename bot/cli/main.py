@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.errors import InputError, PartyBotError
+from bot.errors import ConfigError, InputError, PartyBotError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -93,6 +93,21 @@ def with_services(func: Callable[..., Any]) -> Callable[..., Any]:
     wrapper.__name__ = func.__name__
     wrapper.__doc__ = func.__doc__
     return wrapper
+
+
+def require_database_file() -> None:
+    """A status command looks, it never creates: a SQLite file that is not there is an error
+    (`index status` on a mistyped DATABASE_URL created an empty database and rebuilt the index
+    from it, a tester's)."""
+    from bot.config import get_settings
+
+    url = get_settings().effective_database_url
+    if url.startswith("sqlite:///") and url not in {"sqlite:///:memory:"}:
+        path = Path(url.split("///", 1)[1])
+        if not path.exists():
+            raise ConfigError(
+                f"no database at {path} (DATABASE_URL); `partybot db migrate` creates one"
+            )
 
 
 def err_console() -> Console:
@@ -452,6 +467,7 @@ def db_status() -> None:
     from bot.config import get_settings
     from bot.store.db import LATEST_VERSION, Database, safe_url
 
+    require_database_file()
     settings = get_settings()
     url = settings.effective_database_url
     database = Database(url, create_folder=settings.creates_database_folder)

@@ -8,7 +8,15 @@ import shlex
 import click
 
 from bot.bounds import MAX_LIMIT, MAX_OFFSET
-from bot.cli.main import FriendlyGroup, err_console, progress, topic_slug, with_services
+from bot.cli.main import (
+    FriendlyGroup,
+    err_console,
+    get_services,
+    progress,
+    require_database_file,
+    topic_slug,
+    with_services,
+)
 from bot.errors import InputError
 
 
@@ -245,14 +253,16 @@ def index_rebuild(services) -> None:  # type: ignore[no-untyped-def]
 
 @index.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_services
-def index_status(services, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+@click.pass_context
+def index_status(ctx: click.Context, as_json: bool) -> None:
     """Show what the index holds compared with the database.
 
     \b
     Example:
       partybot index status
     """
+    require_database_file()
+    services = get_services(ctx)
     status = _engine(services).status()
     if as_json:
         click.echo(json.dumps(status, indent=1))
