@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -962,3 +963,19 @@ async def test_a_footer_year_is_no_date_and_a_future_date_is_the_polls(
     stored = dates[other_title].replace(tzinfo=UTC)
     assert before - timedelta(seconds=5) <= stored <= datetime.now(UTC) + timedelta(seconds=5)
     assert [when.year for _, when in report.future] == [2030]
+
+
+async def test_two_polls_at_once_fetch_each_feed_once(site: FeedSite, svc: Services) -> None:
+    # Two `fetch` runs at once polled the same feed and fetched every article twice (a
+    # tester's): a due source is taken by the poll that gets it first.
+    title, paragraphs = ARTICLES["ket-nap"]
+    page = site.add("/bai/mot.html", article_page(title, paragraphs))
+    feed = site.add("/rss/mot.rss", rss([(title, page, "Tóm tắt")]), "application/rss+xml")
+    store = SourceStore(svc.db)
+    store.add(feed)
+    now = datetime.now(UTC)
+    first, second = await asyncio.gather(poller(svc).poll_due(now), poller(svc).poll_due(now))
+    assert first.sources + second.sources == 1, (first, second)
+    assert site.hits["/rss/mot.rss"] == 1 and site.hits["/bai/mot.html"] == 1
+    assert first.stored + second.stored == 1
+    assert store.due(now) == [] and store.due(now, claim=timedelta(minutes=1)) == []

@@ -225,3 +225,22 @@ def test_a_database_url_in_a_missing_folder_is_an_error_not_a_new_library(
         assert (tmp_path / "new" / "data" / "partybot.sqlite3").exists()
     finally:
         services.close()
+
+
+def test_a_due_source_is_taken_by_one_poll_only(db_url: str) -> None:
+    # Two `fetch` runs at once polled the same feed twice (a tester's), on either database.
+    from datetime import timedelta
+
+    from bot.store.sources import SourceStore
+
+    db = Database(db_url)
+    db.migrate()
+    store = SourceStore(db)
+    store.add("https://bao.vn/rss/a.rss")
+    store.add("https://bao.vn/rss/b.rss")
+    now = datetime.now(UTC).replace(tzinfo=None)
+    first = store.due(now, claim=timedelta(minutes=10))
+    assert sorted(s.url for s in first) == ["https://bao.vn/rss/a.rss", "https://bao.vn/rss/b.rss"]
+    assert store.due(now, claim=timedelta(minutes=10)) == [] and store.due(now) == []
+    assert len(store.due(now + timedelta(minutes=11), claim=timedelta(minutes=10))) == 2
+    db.dispose()

@@ -7,6 +7,7 @@ failure is recorded on the source (with exponential back-off) or on the entry.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import re
@@ -141,6 +142,9 @@ class NearDuplicateIndex:
         return index
 
 
+# A due source is taken for this long by the poll that takes it; a poll that dies leaves it
+# due again after that.
+CLAIM = timedelta(minutes=10)
 FUTURE = timedelta(days=1)  # a publication date later than this after the poll is wrong
 
 
@@ -195,7 +199,11 @@ class Poller:
         # The clock failed entries are due by: none waits when retrying now.
         self.retry_clock = datetime.max if retry_now else None
         report = PollReport()
-        due = only if only is not None else await asyncio.to_thread(self.store.due, now)
+        due = (
+            only
+            if only is not None
+            else await asyncio.to_thread(functools.partial(self.store.due, now, claim=CLAIM))
+        )
         if not due:
             return report
         if self.near is None:

@@ -193,8 +193,11 @@ class SourceStore:
             conn.execute(sources.delete().where(sources.c.id == source.id))
         return source
 
-    def due(self, now: datetime) -> list[Source]:
-        """Enabled sources whose next check time has come."""
+    def due(self, now: datetime, *, claim: timedelta | None = None) -> list[Source]:
+        """Enabled sources whose next check time has come; with ``claim``, each one is taken
+        for this poll (its next check moved ``claim`` ahead, unless another poll moved it
+        first): two `fetch` runs at once polled the same feed and fetched every article
+        twice (a tester's). The poll's success or failure sets the real next check."""
         with self.db.begin() as conn:
             rows = conn.execute(
                 sa.select(sources).where(
@@ -202,7 +205,25 @@ class SourceStore:
                     sa.or_(sources.c.next_check_at.is_(None), sources.c.next_check_at <= now),
                 )
             ).all()
-        return [_row(r) for r in rows]
+        if claim is None:
+            return [_row(r) for r in rows]
+        taken = []
+        for row in rows:
+            was = row.next_check_at
+            with self.db.begin() as conn:
+                done = conn.execute(
+                    sources.update()
+                    .where(
+                        sources.c.id == row.id,
+                        sources.c.next_check_at.is_(None)
+                        if was is None
+                        else sources.c.next_check_at == was,
+                    )
+                    .values(next_check_at=now + claim)
+                )
+            if done.rowcount == 1:
+                taken.append(_row(row))
+        return taken
 
     def record_success(
         self,
