@@ -191,6 +191,7 @@ class Poller:
         *,
         only: list[Source] | None = None,
         retry_now: bool = False,
+        report: PollReport | None = None,
     ) -> PollReport:
         """Poll every due source (or ``only`` these) and store what is new; ``retry_now``:
         failed entries are tried again now, not at their next try's time (``sources check``,
@@ -198,7 +199,7 @@ class Poller:
         now = now or utcnow()
         # The clock failed entries are due by: none waits when retrying now.
         self.retry_clock = datetime.max if retry_now else None
-        report = PollReport()
+        report = report if report is not None else PollReport()  # the caller's, to watch
         due = (
             only
             if only is not None
