@@ -577,10 +577,13 @@ async def test_sources_check_tries_a_failed_entry_again_at_once(
     feed = _feed_ahead_of_its_page(site, store)
     first = await poller(svc).poll_due()
     assert len(first.failed_entries) == 1
+    # The source polled fine, but an entry of it failed: the list says so, not only "ok".
+    assert store.failing_entries() == {feed.id: 1}
     title, paragraphs = ARTICLES["ket-nap"]
     site.add("/bai/ket-nap.html", article_page(title, paragraphs))
     checked = await poller(svc).poll_due(only=[store.get(feed.id)], retry_now=True)
     assert checked.stored == 1 and not checked.failed_entries
+    assert store.failing_entries() == {}
     assert site.hits["/bai/ket-nap.html"] == 2
 
 

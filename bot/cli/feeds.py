@@ -74,7 +74,9 @@ def sources_list(services) -> None:  # type: ignore[no-untyped-def]
     from bot.store.sources import SourceStore
     from bot.timeutil import format_date
 
-    items = SourceStore(services.db).list()
+    store = SourceStore(services.db)
+    items = store.list()
+    failing = store.failing_entries()
     if not items:
         click.echo("no sources (add one with: partybot sources add URL)")
     for s in items:
@@ -83,6 +85,9 @@ def sources_list(services) -> None:  # type: ignore[no-untyped-def]
         state = "ok" if not s.failures else f"FAILING x{s.failures}: {s.last_error}"
         if s.last_checked_at is None:
             state = "unchecked"  # "ok" before its first poll read as if it had worked
+        elif failing.get(s.id):
+            n = failing[s.id]
+            state += f" ({n} entr{'y' if n == 1 else 'ies'} failing: sources check {s.id})"
         click.echo(
             f"#{s.id:<4} {s.kind if s.last_checked_at else '-':7} every {every_text(s.every_seconds):>5}  checked {checked:16} next {due:16} {_shown(state)}  {_shown(s.name or '')} {_shown(redacted_url(s.url))}"
         )

@@ -185,6 +185,17 @@ class SourceStore:
         with self.db.begin() as conn:
             return [_row(r) for r in conn.execute(sa.select(sources).order_by(sources.c.id))]
 
+    def failing_entries(self) -> dict[int, int]:
+        """Per source, how many of its entries failed and are not stored (tried again, or
+        given up): a feed listed "ok" while an entry of it made every poll exit 1."""
+        with self.db.begin() as conn:
+            rows = conn.execute(
+                sa.select(source_items.c.source_id, sa.func.count())
+                .where(source_items.c.status == "failed")
+                .group_by(source_items.c.source_id)
+            ).all()
+        return {int(source_id): int(n) for source_id, n in rows}
+
     def remove(self, ref: int | str) -> Source:
         """Forget a source (documents it brought stay)."""
         source = self.get(ref)
