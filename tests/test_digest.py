@@ -570,3 +570,8 @@ def test_a_first_preview_shows_how_the_latest_documents_would_look(cli, tmp_path
     cli.invoke(main, ["digest", "on", "--chat", "-100123", "--topic", "admission"])
     one = cli.invoke(main, ["digest", "preview", "--chat", "-100123"])
     assert "Kết nạp đảng viên mới" in one.stdout, one.output
+    # A chat whose digest is off is previewed as it would be, and the note says it is off.
+    cli.invoke(main, ["digest", "off", "--chat", "-100123"])
+    off = cli.invoke(main, ["digest", "preview", "--chat", "-100123"])
+    assert "note: the digest of chat -100123 is off" in off.stderr, off.output
+    assert "is off" not in one.stderr

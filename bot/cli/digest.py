@@ -135,7 +135,15 @@ def digest_preview(services, chat_id: int, html: bool) -> None:  # type: ignore[
 
     # Without a subscription there is no "next digest": preview() would show a sample of the
     # latest documents, which reads as if the chat were subscribed.
-    SubscriptionStore(services.db).require(chat_id)
+    sub = SubscriptionStore(services.db).require(chat_id)
+    if not sub.enabled:
+        # Previewed as if on, without a word: a tester's chat whose digest was off.
+        reason = f" ({sub.disabled_reason})" if sub.disabled_reason else ""
+        click.echo(
+            f"note: the digest of chat {chat_id} is off{reason}; this is what it would get "
+            f"(partybot digest on --chat {chat_id} turns it on)",
+            err=True,
+        )
     _warn_if_not_served(services, chat_id)  # this is what it would get, once allowed
     username = services.settings.bot_username
     found = preview_digest(services, chat_id, bot_username=username)
