@@ -173,7 +173,7 @@ def test_upgrade_to_autoincrement_keeps_rows_ids_topics_and_the_deleted_numbers(
 
     monkeypatch.undo()
     db = Database(sqlite_url)
-    assert [m.version for m in db.migrate()] == [6, 7]
+    assert [m.version for m in db.migrate()] == [6, 7, 8]
     assert db.current_version() == LATEST_VERSION
     store = DocumentStore(db)
     with db.begin() as conn:
@@ -243,4 +243,49 @@ def test_a_due_source_is_taken_by_one_poll_only(db_url: str) -> None:
     assert sorted(s.url for s in first) == ["https://bao.vn/rss/a.rss", "https://bao.vn/rss/b.rss"]
     assert store.due(now, claim=timedelta(minutes=10)) == [] and store.due(now) == []
     assert len(store.due(now + timedelta(minutes=11), claim=timedelta(minutes=10))) == 2
+    db.dispose()
+
+
+def test_a_removed_sources_number_is_never_reused(db_url: str) -> None:
+    # "sources remove 5" then "sources add" gave #5 to another feed; with every source
+    # removed, the next was #1 again (a tester's).
+    from bot.store.sources import SourceStore
+
+    db = Database(db_url)
+    db.migrate()
+    store = SourceStore(db)
+    first = store.add("https://bao.vn/rss/a.rss")
+    second = store.add("https://bao.vn/rss/b.rss")
+    store.remove(second.id)
+    store.remove(first.id)
+    assert store.add("https://bao.vn/rss/c.rss").id == second.id + 1
+    db.dispose()
+
+
+def test_upgrade_to_sources_autoincrement_keeps_them(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlalchemy as sa
+
+    from bot.store import db as db_module
+    from bot.store.sources import SourceStore
+
+    # A database as version 7 left it: the rows come through the rebuild as they were.
+    monkeypatch.setattr(db_module, "MIGRATIONS", db_module.MIGRATIONS[:7])
+    db = Database(sqlite_url)
+    db.migrate()
+    store = SourceStore(db)
+    kept = [store.add(f"https://bao.vn/rss/{n}.rss", name=f"Báo {n}").id for n in range(3)]
+    store.remove(kept[1])
+    with db.begin() as conn:
+        before = conn.execute(sa.text("SELECT * FROM sources ORDER BY id")).all()
+    db.dispose()
+    monkeypatch.undo()
+    db = Database(sqlite_url)
+    assert [m.version for m in db.migrate()] == [8]
+    with db.begin() as conn:
+        assert conn.execute(sa.text("SELECT * FROM sources ORDER BY id")).all() == before
+    store = SourceStore(db)
+    store.remove(kept[2])
+    assert store.add("https://bao.vn/rss/new.rss").id == kept[2] + 1  # not reused from now on
     db.dispose()

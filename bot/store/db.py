@@ -187,6 +187,7 @@ sources = sa.Table(
     sa.Column("last_checked_at", sa.DateTime, nullable=True),
     sa.Column("next_check_at", sa.DateTime, nullable=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    sqlite_autoincrement=True,  # migration 8: a removed source's number is never reused
 )
 
 source_items = sa.Table(

@@ -291,6 +291,41 @@ def _item_attempts(conn: Connection) -> None:
     conn.execute(sa.text("ALTER TABLE source_items ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1"))
 
 
+def _sources_autoincrement(conn: Connection) -> None:
+    # A removed source's number must never name another feed ("sources remove 5" printed at
+    # `sources add`, an admin's notes): SQLite reused it (a tester's), as for documents in
+    # migration 6; nothing refers to sources by a foreign key, so the table is simply rebuilt.
+    if conn.dialect.name != "sqlite":
+        return
+    if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # see _documents_autoincrement
+    conn.exec_driver_sql(
+        """CREATE TABLE sources_v8 (
+        id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+        url TEXT NOT NULL,
+        name TEXT,
+        kind VARCHAR(20) NOT NULL,
+        every_seconds INTEGER NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        enabled BOOLEAN NOT NULL,
+        failures INTEGER NOT NULL,
+        last_error TEXT,
+        last_checked_at DATETIME,
+        next_check_at DATETIME,
+        created_at DATETIME NOT NULL,
+        UNIQUE (url)
+    )"""
+    )
+    columns = (
+        "id, url, name, kind, every_seconds, etag, last_modified, enabled, failures, "
+        "last_error, last_checked_at, next_check_at, created_at"
+    )
+    conn.exec_driver_sql(f"INSERT INTO sources_v8 ({columns}) SELECT {columns} FROM sources")
+    conn.exec_driver_sql("DROP TABLE sources")
+    conn.exec_driver_sql("ALTER TABLE sources_v8 RENAME TO sources")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "documents and change log", _create(meta, documents, doc_changes)),
     Migration(2, "topics and model registry", _create(document_topics, model_versions)),
@@ -303,5 +338,6 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "documents.topics_version", _topics_version),
     Migration(6, "document numbers never reused (SQLite AUTOINCREMENT)", _documents_autoincrement),
     Migration(7, "source_items.attempts (failed feed entries are retried)", _item_attempts),
+    Migration(8, "source numbers never reused (SQLite AUTOINCREMENT)", _sources_autoincrement),
 ]
 LATEST_VERSION = MIGRATIONS[-1].version
