@@ -1107,3 +1107,35 @@ def test_newest_first_twice_in_english_is_not_appended_twice(services: Services)
     headers = [line for line in text.splitlines() if line.startswith("🔎")]
     assert len(headers) == 3 and headers[1].split(" — ")[0] == headers[2].split(" — ")[0], headers
     assert "latest latest" not in text
+
+
+def test_the_newest_best_matches_say_they_are_the_best_and_one_citing_is_one() -> None:
+    # "71 kết quả", then "7" for "có bài nào mới hơn không" with nothing saying why; "The 1
+    # articles citing it come first" (testers').
+    from bot.present.conversation import bending_note, central_line
+    from bot.search.api import SearchResults
+    from bot.search.catalogue import CentralDocument
+
+    newest = SearchResults(query="Chỉ thị 35 mới nhất", hits=[], total=7, newest=True)
+    newest.newest_of = 71
+    assert "7 bài khớp nhất trong 71 bài tìm được" in (bending_note(newest, "vi") or "")
+    newest.newest_of = None
+    assert "Xếp theo ngày đăng, mới nhất trước." in (bending_note(newest, "vi") or "")
+    cited = SearchResults(query="Regulation 144", hits=[], total=60)
+    cited.central = [
+        CentralDocument(
+            code="144-QĐ/TW",
+            key="144-QD",
+            full="144-QD/TW",
+            date="2024-05-09",
+            issuer="Bộ Chính trị",
+            title="Quy định số 144-QĐ/TW",
+            subject="chuẩn mực đạo đức",
+            topics=(),
+            aliases=(),
+        )
+    ]
+    cited.citing = 1
+    assert "The article citing it comes first" in (central_line(cited, "en") or "")
+    cited.citing = 2
+    assert "The 2 articles citing it come first" in (central_line(cited, "en") or "")

@@ -1069,6 +1069,8 @@ def central_line(results: SearchResults, lang: str) -> str | None:
         key = "central_document"
         if results.citing is not None and results.citing < results.total:
             key = "central_document_cited" if results.citing else "central_document_uncited"
+            if results.citing == 1:
+                key = "central_document_cited_one"  # "The 1 articles citing it" (a tester's)
         date = format_date_iso(doc.date)
         return t(lang, key, title=doc.title, date=date, n=results.citing)
     return None
@@ -1080,7 +1082,11 @@ def bending_note(results: SearchResults, lang: str, *, complete: bool = True) ->
     and the words no document has, which were left out. ``complete=False``: not how many
     have every word (the bot's header says it)."""
     lines = [_bent(results, lang)]
-    if results.newest:
+    if results.newest and results.newest_of:
+        # The best matches by date, not all: said, or the list seemed to shrink for no reason
+        # ("71 kết quả", then "7" for "có bài nào mới hơn không", testers').
+        lines.insert(0, t(lang, "note_newest_best", n=results.total, of=results.newest_of))
+    elif results.newest:
         lines.insert(0, t(lang, "note_newest"))
     for typed, forms in results.via:
         lines.append(t(lang, "note_via", typed=cut(typed, 60), forms=cut(", ".join(forms), 120)))

@@ -2750,6 +2750,8 @@ class SearchEngine:
             dates = searcher.fast_field_values("published", [hit[1] for hit, _ in kept])
             order = sorted(range(len(kept)), key=lambda i: (not kept[i][1], -(dates[i] or 0)))
             scored = [kept[i][0] for i in order][offset : offset + limit]
+            if len(kept) < first.total:
+                results.newest_of = first.total  # the answer says the weaker ones are out
             first = found = replace(first, scored=scored, total=len(kept))
         if first is not None and found is not None:
             built = found.built
