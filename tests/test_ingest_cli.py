@@ -203,7 +203,7 @@ def test_ingest_without_paths_is_a_usage_error(runner: CliRunner) -> None:
 def test_db_migrate_and_status(runner: CliRunner) -> None:
     # A status command looks and never creates: on a mistyped DATABASE_URL `index status`
     # created an empty database and rebuilt the index from it (a tester's).
-    for command in (["db", "status"], ["index", "status"]):
+    for command in (["db", "status"], ["index", "status"], ["index", "rebuild"]):
         missing = runner.invoke(main, command)
         assert missing.exit_code == 1 and "`partybot db migrate` creates one" in missing.output
     first = runner.invoke(main, ["db", "migrate"])

@@ -110,6 +110,21 @@ def require_database_file() -> None:
             )
 
 
+def with_existing_services(func: Callable[..., Any]) -> Callable[..., Any]:
+    """:func:`with_services` for a command that reads (or rebuilds from) the database: a
+    missing SQLite file is an error, not a new empty library (`index rebuild` on a mistyped
+    DATABASE_URL emptied the index, a tester's)."""
+
+    @click.pass_context
+    def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
+        require_database_file()
+        return func(get_services(ctx), *args, **kwargs)
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
 def err_console() -> Console:
     """The console for progress and errors: stderr, no colour guessing, long lines kept."""
     from rich.console import Console

@@ -11,10 +11,9 @@ from bot.bounds import MAX_LIMIT, MAX_OFFSET
 from bot.cli.main import (
     FriendlyGroup,
     err_console,
-    get_services,
     progress,
-    require_database_file,
     topic_slug,
+    with_existing_services,
     with_services,
 )
 from bot.errors import InputError
@@ -236,7 +235,7 @@ def index() -> None:
 
 
 @index.command("rebuild")
-@with_services
+@with_existing_services
 def index_rebuild(services) -> None:  # type: ignore[no-untyped-def]
     """Re-index every document from the database.
 
@@ -253,16 +252,14 @@ def index_rebuild(services) -> None:  # type: ignore[no-untyped-def]
 
 @index.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_context
-def index_status(ctx: click.Context, as_json: bool) -> None:
+@with_existing_services
+def index_status(services, as_json: bool) -> None:  # type: ignore[no-untyped-def]
     """Show what the index holds compared with the database.
 
     \b
     Example:
       partybot index status
     """
-    require_database_file()
-    services = get_services(ctx)
     status = _engine(services).status()
     if as_json:
         click.echo(json.dumps(status, indent=1))
