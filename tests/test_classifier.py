@@ -923,6 +923,9 @@ def test_a_word_or_two_is_too_little_to_classify() -> None:
 
     for text in ("Đảng", "đảng viên", "🔥", "12345 !!!", "asdkjh qwe zzzz đảng"):
         assert not judge(Stub(), text).readable, text
+    # Vietnamese but too little is said so ("Đảng" was told it could not be read).
+    assert judge(Stub(), "Đảng").too_short and judge(Stub(), "đảng viên").too_short
+    assert not judge(Stub(), "🔥").too_short and not judge(Stub(), "asdkjh qwe zzzz").too_short
     verdict = judge(Stub(), "Chi bộ kết nạp đảng viên mới", lambda term: term != "nạp đảng")
     assert verdict.readable and verdict.short and verdict.topics == ["admission"]
     assert verdict.terms == {"admission": ["kết nạp", "đảng viên"]}

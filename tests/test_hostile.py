@@ -953,9 +953,13 @@ def test_classify_says_what_it_cannot_read_and_what_is_only_a_hint(modelled: Ser
     # Found by a black-box tester: gibberish was "no topic" as if read, "kỷ luật" alone gave
     # 94% without a word of caution, and "0%" topics followed "belongs to none of them".
     conversation, ctx = Conversation(modelled), Context(lang="vi")
-    for text in ("asdkjh qwe zzzz lorem ipsum", "12345 !!!", "hi", "football match tonight"):
+    for text in ("asdkjh qwe zzzz lorem ipsum", "12345 !!!", "football match tonight"):
         said = conversation.classify(ctx, text).html
         assert said.startswith("Không đọc được nội dung để phân loại"), text
+    # A word or two that could be Vietnamese ("hi" is "hí"'s letters): too short, not unread.
+    for text in ("hi", "Đảng"):
+        said = conversation.classify(ctx, text).html
+        assert said.startswith("Văn bản quá ngắn để phân loại"), text
     short = conversation.classify(ctx, "kỷ luật đảng viên").html
     assert "Văn bản rất ngắn" in short
     long = (

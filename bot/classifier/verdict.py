@@ -29,7 +29,8 @@ class _Model(Protocol):
 class Verdict:
     """What a text is about, as far as it can be told."""
 
-    readable: bool  # enough Vietnamese to label; else nothing below is filled
+    readable: bool  # enough Vietnamese to label; else nothing below is filled, and ...
+    too_short: bool = False  # ... it is Vietnamese, but a word or two ("Đảng")
     short: bool = False  # a few words: a hint, not a judgement
     topics: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
@@ -43,8 +44,10 @@ def judge(model: _Model, text: str, shown: Callable[[str], bool] = lambda term: 
     vietnamese = [w for w in words if fold_lower(w) in syllable_shapes()]
     if len(vietnamese) < MIN_READABLE_SYLLABLES or len(vietnamese) * 2 < len(words):
         # "asdkjh qwe zzzz", "12345 !!!", "🔥", "Đảng": "belongs to no topic" would say it
-        # was read, and a topic would say it was understood.
-        return Verdict(readable=False)
+        # was read, and a topic would say it was understood. Vietnamese, but too little, is
+        # said so ("Đảng" was told it could not be read, a tester's).
+        short = bool(vietnamese) and len(vietnamese) * 2 >= len(words)
+        return Verdict(readable=False, too_short=short)
     ((topics, scores),) = model.classify([text])
     explanation = model.explain(text) if topics else {}
     terms = {

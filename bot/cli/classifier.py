@@ -496,11 +496,13 @@ def classify(  # type: ignore[no-untyped-def]
             joined,
             lambda term: not search.straddling(term, joined) and not is_stopword(term),
         )
-        if not verdict.readable:
+        if not verdict.readable and verdict.too_short:
             raise InputError(
                 "too little Vietnamese text to classify: give a sentence or more "
                 f"(at least {MIN_READABLE_SYLLABLES} Vietnamese words)"
             )
+        if not verdict.readable:
+            raise InputError("no Vietnamese text to classify: give a sentence or a paragraph")
         labels, probs = verdict.topics, verdict.scores
         if as_json:
             payload: dict[str, Any] = {"topics": labels, "scores": probs, "version": model.version}

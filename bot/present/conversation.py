@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.bounds import MAX_OFFSET, MAX_PAGE, clamp, parse_doc_id, parse_int, parse_page
-from bot.classifier.verdict import judge
+from bot.classifier.verdict import MIN_READABLE_SYLLABLES, judge
 from bot.corpus.text import fold_lower, normalize
 from bot.errors import NotFound
 from bot.present.messages import EXAMPLE_QUERIES, Raw, t
@@ -696,7 +696,8 @@ class Conversation:
             lambda term: not search.straddling(term, text) and not is_stopword(term),
         )
         if not verdict.readable:
-            return Reply(t(ctx.lang, "classify_unreadable"))
+            key = "classify_too_short" if verdict.too_short else "classify_unreadable"
+            return Reply(t(ctx.lang, key, n=MIN_READABLE_SYLLABLES))
         scores, predicted = verdict.scores, verdict.topics
         lines = [t(ctx.lang, "classify_header")]
         if verdict.short:
