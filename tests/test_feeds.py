@@ -881,6 +881,22 @@ async def test_a_guid_that_is_no_url_is_no_link(site: FeedSite, svc: Services) -
     report = await poller(svc).poll_due()
     assert report.stored == 1 and not report.failed_entries, report
     assert "/rss/gnolink" not in site.hits and "/gnolink" not in site.hits
+    # An Atom entry with an id "tag:…" and a <link> of its own is fetched from its link:
+    # every entry of such a feed was lost as "without a link" (a tester's).
+    title, paragraphs = ARTICLES["ket-nap"]
+    page = site.add("/a/r1.html", article_page(title, paragraphs))
+    atom = site.add(
+        "/atom/tag.xml",
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        "<title>T</title><id>urn:f</id><updated>2024-05-18T00:00:00Z</updated><entry>"
+        f"<title>{title}</title><id>tag:bao.vn,2024:r1</id><link href=\"{page}\"/>"
+        "<updated>2024-05-18T00:00:00Z</updated></entry></feed>",
+        "application/atom+xml",
+    )
+    SourceStore(svc.db).add(atom)
+    tagged = await poller(svc).poll_due()
+    assert tagged.stored == 1 and not tagged.failed_entries, tagged
+    assert site.hits["/a/r1.html"] == 1
 
 
 async def test_a_source_is_probed_when_added(site: FeedSite) -> None:

@@ -616,7 +616,15 @@ def _unlink_relative_guids(feed: Any, body: bytes) -> None:
         return
     for entry, as_written in zip(feed.entries, raw.entries, strict=True):
         written = str(as_written.get("id") or "")
-        if entry.get("guidislink") and not written.lower().startswith(("http://", "https://")):
+        # Only a link taken from the guid: feedparser also says "guidislink" of an Atom entry
+        # with an id "tag:…" beside its own <link>, whose every entry was then lost (a
+        # tester's).
+        from_guid = str(as_written.get("link") or "") == written
+        if (
+            entry.get("guidislink")
+            and from_guid
+            and not written.lower().startswith(("http://", "https://"))
+        ):
             entry["link"] = None
 
 
