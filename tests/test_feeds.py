@@ -889,7 +889,7 @@ async def test_a_guid_that_is_no_url_is_no_link(site: FeedSite, svc: Services) -
         "/atom/tag.xml",
         '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
         "<title>T</title><id>urn:f</id><updated>2024-05-18T00:00:00Z</updated><entry>"
-        f"<title>{title}</title><id>tag:bao.vn,2024:r1</id><link href=\"{page}\"/>"
+        f'<title>{title}</title><id>tag:bao.vn,2024:r1</id><link href="{page}"/>'
         "<updated>2024-05-18T00:00:00Z</updated></entry></feed>",
         "application/atom+xml",
     )
