@@ -1043,6 +1043,9 @@ def test_everyday_paging_and_opening_phrases_act_on_the_list_on_screen(
     assert item_request("bai 1 noi j") == 1
     assert page_request("quay lai danh sach") == LIST_PAGE == page_request("back to the list")
     assert refine_request("any newer ones?") == Refinement(newest=True)
+    # English, as a tester typed it: searched as words.
+    assert item_request("what does 2 say") == 2 == item_request("tell me about the second one")
+    assert page_request("page two") == 2 == page_request("second page")
 
     services.use_classifier(None)
     for n in range(8):
@@ -1139,3 +1142,35 @@ def test_the_newest_best_matches_say_they_are_the_best_and_one_citing_is_one() -
     assert "The article citing it comes first" in (central_line(cited, "en") or "")
     cited.citing = 2
     assert "The 2 articles citing it come first" in (central_line(cited, "en") or "")
+
+
+def test_a_place_after_an_english_search_or_a_code_narrows_it(services: Services) -> None:
+    # "asset declaration", then "what about Can Tho?" searched the place as one more word;
+    # "only in Saigon" found nothing; "Kết luận 21", then "ở TP.HCM thôi" listed every article
+    # naming the city, more than before (testers').
+    from bot.corpus.documents import NewDocument
+    from bot.search.query import parse_query
+
+    assert [t.exact for t in parse_query('Kết luận 21 +"TP.HCM"').terms] == []
+    services.use_classifier(None)
+    docs = [
+        ("ct", "Kê khai tài sản ở Cần Thơ", "Cần Thơ: cán bộ kê khai tài sản, thu nhập."),
+        ("gl", "Kê khai tài sản ở Gia Lai", "Gia Lai: cán bộ kê khai tài sản, thu nhập."),
+        ("hcm", "Chống tham nhũng ở TP.HCM", "TP.HCM xử lý vụ án tham nhũng, tiêu cực."),
+        ("road", "Đường ở TP.HCM", "TP.HCM khởi công tuyến đường mới."),
+        ("kl", "Kết luận 21 ở TP.HCM", "Thành ủy TP.HCM quán triệt Kết luận 21-KL/TW."),
+    ]
+    for ext, title, text in docs:
+        services.documents.add(NewDocument(title=title, text=text, external_id=ext))
+    services.search.sync()
+    out = io.StringIO()
+    lines = "/lang en\nasset declaration\nwhat about Can Tho?\ncorruption\nonly in Saigon\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    text = out.getvalue()
+    answers = text.split("🔎 ")
+    narrowed = next(a for a in answers if a.startswith('kê khai tài sản +"Cần Thơ"'))
+    assert "Kê khai tài sản ở Cần Thơ" in narrowed and "Gia Lai" not in narrowed, narrowed
+    assert "No documents match" not in text, text
+    out = io.StringIO()
+    run_console(services, stdin=io.StringIO("Kết luận 21\nở TP.HCM thôi\n/quit\n"), stdout=out)
+    assert "Đường ở TP.HCM" not in out.getvalue(), out.getvalue()

@@ -14,7 +14,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.bounds import MAX_OFFSET, MAX_PAGE, clamp, parse_doc_id, parse_int, parse_page
@@ -373,11 +373,20 @@ class Conversation:
             topic = self.services.taxonomy.get(listing[1]) if listing[0] == "topic" else None
             base = topic.name_vi if topic is not None else "mới nhất"  # related: the newest
         english = english_reading(base)
-        if english is not None and not refined.words.isascii():
-            base = english.vietnamese  # "corruption" then "năm ngoái": all of it Vietnamese
+        if english is not None and (not refined.words.isascii() or refined.words.startswith('+"')):
+            # "corruption" then "năm ngoái": all of it Vietnamese; and with a place, which is
+            # a name in either language ("asset declaration", then "what about Can Tho?",
+            # read the place as one more English word, a tester's).
+            base = english.vietnamese
         added = parse_query(refined.words) if refined.words else None
         if added is not None and (added.date_from is not None or added.date_to is not None):
             base = without_period(base)  # "còn năm 2022 thì sao": that year instead
+        if refined.words.startswith('+"') and refined.words.isascii():
+            # A place as English writes it ("only in Saigon" found nothing, a tester's): its
+            # Vietnamese name.
+            named = english_reading(refined.words[2:-1])
+            if named is not None and not named.unknown and is_place(named.vietnamese):
+                refined = replace(refined, words=f'+"{named.vietnamese}"')
         if refined.words.startswith('+"'):
             # Another place or subject instead of the last one narrowed by: "ở Cần Thơ thôi",
             # then "chỉ ở Hà Nội", required both and found nothing (a tester's).
@@ -803,6 +812,8 @@ _NUMBER_WORDS = {
     "mot": 1, "nhat": 1, "dau tien": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5,
     "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10, "first": 1, "second": 2, "third": 3,
     "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10,
 }  # fmt: skip
 _WHICH = r"(\d{1,24}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
 _ITEM = re.compile(
@@ -816,9 +827,12 @@ _ITEM = re.compile(
     rf"{_WHICH}(?:\s+please)?"
     rf"|(?:please\s+)?(?:open|read|show(?: me)?)\s+(?:the\s+)?{_WHICH}(?:\s+(?:one|result|article))?"
     r"(?:\s+please)?"
-    # "what does result 2 say", "what is the second one about" (a tester's).
+    # "what does result 2 say", "what is the second one about", "what does 2 say", "tell me
+    # about the second one" (testers').
     rf"|what(?:\s+does|\s+is|\s+s)?\s+(?:the\s+)?(?:(?:result|article|number)\s+{_WHICH}"
-    rf"|{_WHICH}\s+(?:one|result|article))(?:\s+(?:say|about|say about))?"
+    rf"|{_WHICH}\s+(?:one|result|article)|{_WHICH})(?:\s+(?:say|about|say about))?"
+    rf"|tell\s+me\s+(?:more\s+)?about\s+(?:the\s+)?(?:(?:result|article|number)\s+)?"
+    rf"{_WHICH}(?:\s+(?:one|result|article))?"
 )
 # "bài cuối", "mở kết quả cuối cùng": the last one on the screen (searched as words).
 _LAST_ITEM = re.compile(
@@ -835,6 +849,8 @@ _RELATED = re.compile(
 _PAGE_N = re.compile(
     rf"{_POLITE}(?:(?:xem|cho xem|sang|qua|chuyen sang|den|toi|mo)\s+)?(?:trang|page)\s+"
     rf"(?:(?:so|thu)\s+)?{_WHICH}"
+    # "second page", "go to page two" (a tester's were searched as words).
+    rf"|(?:(?:go\s+)?to\s+)?(?:the\s+)?{_WHICH}\s+page|go\s+to\s+page\s+{_WHICH}"
 )
 _OTHER_PAGE = {
     PREVIOUS_PAGE: re.compile(
@@ -903,7 +919,7 @@ def page_request(text: str) -> int | None:
     numbered = _PAGE_N.fullmatch(words)
     if numbered is not None:
         # "trang 0" is the first page, "trang 99999…" the last (both were searched as words).
-        which = numbered.group(1)
+        which = next(g for g in numbered.groups() if g is not None)
         return clamp(int(which) if which.isdigit() else _NUMBER_WORDS[which], 1, MAX_PAGE)
     return None
 

@@ -812,9 +812,10 @@ def parse_query(
             if named[i]:
                 placed[i] = (start, replace(term, capital=True, stop=term.stop and not beside))
     placed = _places_named(placed)
-    if not any(not term.stop for _, term in placed + kept):
+    if not any(not term.stop for _, term in placed + kept) and not (parsed.codes or parsed.phrases):
         # Only a place or subject required (+"Huế"): its words are what is searched. With
-        # other words, it filters and they rank: searched too, a budget story with
+        # other words, a code or a phrase, it filters and they rank ("Kết luận 21 +"TP.HCM""
+        # listed every article naming the city, a tester's): searched too, a budget story with
         # "TP.HCM" in its title led "sinh hoạt chi bộ +"TP.HCM"" over the three articles on
         # it (a tester's).
         kept += wanted
