@@ -450,7 +450,9 @@ def test_a_later_article_naming_the_year_asked_for_says_so_and_comes_after(
     lines = "năm 2021 có cán bộ nào bị kỷ luật vì nhận tiền không?\n/quit\n"
     run_console(services, lang="vi", stdin=io.StringIO(lines), stdout=out)
     text = out.getvalue()
-    assert "Bài năm 2021 xếp trước, sau đó là bài ở các thời điểm khác." in text
+    # What the ranking does, not "2021 first": a 2019 article matching better stood above
+    # 2025 ones under "Bài năm 2025 xếp trước" (a tester's).
+    assert "Câu hỏi được tìm ở mọi thời điểm; bài năm 2021 được xếp trên các bài khớp" in text
     assert text.index("01/06/2021") < text.index("01/06/2022") and "nhắc tới" not in text
 
 
