@@ -27,6 +27,7 @@ from bot.search.api import SearchResults
 from bot.search.english import english_reading
 from bot.search.links import doc_link, paginate_text, parse_start_payload
 from bot.search.query import (
+    SHORTHAND,
     is_place,
     is_stopword,
     parse_query,
@@ -269,7 +270,7 @@ class Conversation:
                 return self._page_on(ctx, last[1])
         if asked == NEXT_PAGE and page >= pages:
             return Reply(t(ctx.lang, "doc_end", pages=pages))
-        wanted = {NEXT_PAGE: page + 1, PREVIOUS_PAGE: page - 1, LAST_PAGE: pages}.get(asked, asked)
+        wanted = _target_page(asked, page, pages)
         return _past_the_end(
             self.document(ctx, str(doc_id), max(1, wanted)), wanted, pages, ctx.lang
         )
@@ -297,7 +298,7 @@ class Conversation:
                         title = f"/doc_{slug}"
                     shown = t(ctx.lang, "related") + ": " + title
             return Reply(t(ctx.lang, "paging_end", query=cut(shown, 60), pages=pages))
-        wanted = {NEXT_PAGE: page + 1, PREVIOUS_PAGE: page - 1, LAST_PAGE: pages}.get(asked, asked)
+        wanted = _target_page(asked, page, pages)
         if listing is not None:  # "xem thêm" after /topic or /latest pages that list
             kind, slug = listing
             if kind == "topic":
@@ -884,7 +885,9 @@ _COURTESY_AFTER = re.compile(
 )
 
 
-_SHORT_WORDS = {"j": "gi", "ko": "khong", "k": "khong", "hok": "khong", "dc": "duoc"}
+# The query parser's chat shorthand, folded as requests are matched; "k" too, which a query
+# keeps as a letter.
+_SHORT_WORDS = {key: fold_lower(word) for key, word in SHORTHAND.items()} | {"k": "khong"}
 
 
 def _request_words(text: str) -> str:
@@ -895,6 +898,11 @@ def _request_words(text: str) -> str:
         return words
     words = " ".join(_SHORT_WORDS.get(w, w) for w in words.split())
     return _COURTESY_AFTER.sub("", _COURTESY_BEFORE.sub("", words)) or words
+
+
+def _target_page(asked: int, page: int, pages: int) -> int:
+    """The page number ``asked`` (see page_request) means, from ``page`` of ``pages``."""
+    return {NEXT_PAGE: page + 1, PREVIOUS_PAGE: page - 1, LAST_PAGE: pages}.get(asked, asked)
 
 
 def _past_the_end(reply: Reply, wanted: int, pages: int, lang: str) -> Reply:

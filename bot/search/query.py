@@ -102,7 +102,7 @@ _REQUEST = re.compile(
 )
 # Chat shorthand: "j" is "gì" ("đảng viên ko đc làm j" warned that no document has "j", a
 # tester's), "bn" "bao nhiêu", "vs" "với", "hok" "không", "hs" "học sinh", "sv" "sinh viên".
-_SHORTHAND = {
+SHORTHAND = {
     "ko": "không",
     "k0": "không",
     "hok": "không",
@@ -115,7 +115,7 @@ _SHORTHAND = {
     "hs": "học sinh",
     "sv": "sinh viên",
 }
-_SHORTHAND_RE = re.compile(r"(?<![\w-])(?:" + "|".join(_SHORTHAND) + r")(?![\w-])", re.IGNORECASE)
+_SHORTHAND_RE = re.compile(r"(?<![\w-])(?:" + "|".join(SHORTHAND) + r")(?![\w-])", re.IGNORECASE)
 _SALUTATION = re.compile(rf"^\W*{_SALUTE}")  # "Kính gửi đồng chí, …"
 # Thanks closing a message ("…, xin cảm ơn đồng chí nhiều", "… ạ, tôi cảm ơn"): not searched.
 _THANKS_END = re.compile(
@@ -649,7 +649,7 @@ def parse_query(
     text = " ".join(html.unescape(_TAG.sub(" ", text)).split())
     # Chat shorthand ("có kết nạp dc ko", "làm ntn"): the words it stands for, so that a
     # question reads as one ("dc ko" kept a question's "năm nay" a filter; a tester's).
-    text = _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(0).lower()], text)
+    text = _SHORTHAND_RE.sub(lambda m: SHORTHAND[m.group(0).lower()], text)
     parsed = ParsedQuery(raw=raw, text=text)
     work = text
 
