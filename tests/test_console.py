@@ -1176,3 +1176,28 @@ def test_a_place_after_an_english_search_or_a_code_narrows_it(services: Services
     out = io.StringIO()
     run_console(services, stdin=io.StringIO("Kết luận 21\nở TP.HCM thôi\n/quit\n"), stdout=out)
     assert "Đường ở TP.HCM" not in out.getvalue(), out.getvalue()
+
+
+def test_oldest_first_as_a_follow_up_and_back(services: Services) -> None:
+    # "cũ nhất trước" after a search was searched as words (a tester's); the other order
+    # replaces the one asked before, in English too.
+    text = _chat_with_seeds(
+        services,
+        "tham nhũng mới nhất\ncũ nhất trước\nmới nhất\n/lang en\ncorruption latest\n"
+        "oldest first\n/quit\n",
+    )
+    notes = [
+        line
+        for line in text.splitlines()
+        if line.startswith(("Xếp theo ngày đăng", "Newest first", "Oldest first"))
+    ]
+    assert [n.split(",")[0].split(":")[0] for n in notes] == [
+        "Xếp theo ngày đăng",
+        "Xếp theo ngày đăng",
+        "Xếp theo ngày đăng",
+        "Newest first",
+        "Oldest first",
+    ], notes
+    assert "mới nhất trước" in notes[0] and "cũ nhất trước" in notes[1], notes
+    assert "mới nhất trước" in notes[2], notes
+    assert "mới nhất cũ nhất" not in text and "latest oldest" not in text

@@ -3846,3 +3846,36 @@ def test_the_latest_lists_undated_documents_last_ingested_first(svc: Services) -
     paged = [h.external_id for k in range(0, 7, 2) for h in svc.search.latest(2, k).hits]
     assert paged == order
     assert svc.search.latest(limit=2, offset=4).total == 7
+
+
+def test_a_request_for_the_oldest_lists_by_date_oldest_first(svc: Services) -> None:
+    # "văn bản cũ nhất về kết nạp" was searched as the words "cũ" and "nhất" (a tester's).
+    admission = {"admission": 1.0}
+    for ext, year in (("mid", 2021), ("new", 2024), ("old", 2018)):
+        add(
+            svc,
+            ext,
+            "Kết nạp",
+            f"Kết nạp đảng viên mới năm {year}.",
+            date=datetime(year, 1, 1),
+            topics=admission,
+        )
+    add(svc, "undated", "Kết nạp", "Kết nạp đảng viên mới ở xã.", topics=admission)
+    got = search(svc, "văn bản cũ nhất về kết nạp đảng viên")
+    assert got.oldest and not got.newest and got.topic == "admission"
+    # A date unknown is no earliest date: the undated document comes last.
+    assert ids(got) == ["old", "mid", "new", "undated"], ids(got)
+    assert ids(search(svc, "kết nạp đảng viên cũ nhất", offset=3, limit=2)) == ["undated"]
+    # Words, not a topic: the good matches, oldest first.
+    add(svc, "w_new", "Tin", "Đấu thầu thiết bị có sai phạm.", date=datetime(2025, 1, 1))
+    add(svc, "w_old", "Tin", "Sai phạm đấu thầu thuốc.", date=datetime(2019, 1, 1))
+    got = search(svc, "sai phạm đấu thầu xếp từ cũ đến mới")
+    assert got.oldest and ids(got) == ["w_old", "w_new"], ids(got)
+    # Nothing else asked: the oldest documents of all.
+    assert ids(search(svc, "tài liệu cũ nhất"))[:2] == ["old", "w_old"]
+    # The last order said wins; "cũ" alone is a word ("trụ sở cũ").
+    assert parse_query("mới nhất, à không, cũ nhất").oldest
+    assert not parse_query("trụ sở cũ của huyện ủy").oldest
+    assert not parse_query("lần đầu tiên kết nạp").oldest
+    paired = parse_query("tham nhung cu nhat", is_word=lambda a, b: (a, b) == ("tham", "nhung"))
+    assert paired.oldest and [t.exact for t in paired.content_terms] == ["tham", "nhung"]

@@ -33,6 +33,7 @@ from bot.search.query import (
     parse_query,
     resolve_topic,
     searched_text,
+    without_order,
     without_period,
     without_places,
 )
@@ -355,6 +356,8 @@ class Conversation:
                 return self.search(ctx, refined.words)
             if refined.clear:
                 return Reply(t(ctx.lang, "paging_hint"))  # nothing to undo
+            if refined.oldest:
+                return self.search(ctx, "cũ nhất")
             return self.latest(ctx) if refined.newest else self.search(ctx, text)
         base = last[0]
         listing = _listing(base)
@@ -396,14 +399,21 @@ class Conversation:
                 # And a place the search itself named: "sinh hoạt chi bộ ở Cần Thơ", then "ở
                 # Sài Gòn thôi", required both (a tester's).
                 base = without_places(base) or base
+        # An English search stays English ("corruption latest"), or it is not read so.
+        stays_english = english is not None and base == last[0]
+        ordered = parse_query(english.vietnamese if english is not None else base)
+        if (refined.newest and ordered.oldest) or (refined.oldest and ordered.newest):
+            # The other order asked for: "cũ nhất trước" after "… mới nhất" (and back).
+            base = without_order(base) or base
+            english = english_reading(base)
+            ordered = parse_query(english.vietnamese if english is not None else base)
         parts = [base, refined.words]
         # Already newest first, in English too ("Resolution 21 latest latest", a tester's).
-        newest = parse_query(base).newest or (
-            english is not None and parse_query(english.vietnamese).newest
-        )
+        newest = parse_query(base).newest or ordered.newest
         if refined.newest and not newest and not (added and added.newest):
-            # An English search stays English ("corruption latest"), or it is not read so.
-            parts.append("latest" if english is not None and base == last[0] else "mới nhất")
+            parts.append("latest" if stays_english else "mới nhất")
+        if refined.oldest and not (parse_query(base).oldest or ordered.oldest):
+            parts.append("oldest" if stays_english else "cũ nhất")
         added_text = " ".join(p for p in parts[1:] if p)
         room = MAX_QUERY_CHARS - len(added_text) - 1
         if len(base) > room:
@@ -978,14 +988,29 @@ _NEWER = re.compile(
     r"|(?:sort|order)(?:\s+them)?\s+by\s+(?:date|newest|latest)(?:\s+first)?"
 )
 
+# "xếp cũ nhất trước", "bài cũ hơn", "từ cũ đến mới", "oldest first": the last search, oldest
+# first (it was searched as the words "cũ", a tester's).
+_OLDER = re.compile(
+    rf"{_POLITE}(?:(?:co|con|con co|xem|cho xem|tim|xep|sap xep|xep lai)\s+)?"
+    r"(?:(?:theo\s+)?(?:thu tu\s+)?)?(?:(?:nhung|cac|may)\s+)?"
+    r"(?:(?:bai|tai lieu|van ban|ket qua|tin)\s+)?(?:nao\s+)?"
+    r"(?:cu hon|cu nhat|cu truoc|cu nhat truoc|som nhat|tu cu (?:den|toi|sang) moi"
+    r"|(?:ngay|thoi gian) cu (?:nhat )?truoc)(?:\s+(?:nua|thoi))?"
+    r"(?:\s+(?:khong|ko|k|di|nhe|nha|a|truoc))*"
+    r"|(?:show\s+)?(?:the\s+)?(?:older|oldest|earliest)(?:\s+(?:ones|first|results))*"
+    r"|(?:are there\s+)?(?:any|anything)\s+older(?:\s+(?:ones|results))?"
+    r"|(?:sort|order)(?:\s+them)?\s+by\s+(?:oldest|earliest)(?:\s+first)?"
+)
+
 
 @dataclass(frozen=True)
 class Refinement:
     """What a follow-up asks of the last search: ``words`` to add (a period replaces the
-    last search's), or ``newest`` first."""
+    last search's), or ``newest`` (``oldest``) first."""
 
     words: str = ""
     newest: bool = False
+    oldest: bool = False
     clear: bool = False  # "bỏ lọc": the last search without its period and required phrases
 
 
@@ -1001,6 +1026,8 @@ def refine_request(text: str) -> Refinement | None:
     folded = fold_lower(shown)  # one character per character: offsets hold in ``shown``
     if _NEWER.fullmatch(re.sub(r"[^\w]+", " ", folded).strip()):
         return Refinement(newest=True)
+    if _OLDER.fullmatch(re.sub(r"[^\w]+", " ", folded).strip()):
+        return Refinement(oldest=True)
     if _CLEAR.fullmatch(re.sub(r"[^\w]+", " ", folded).strip()):
         return Refinement(clear=True)
     found = _REFINE.fullmatch(folded)
@@ -1111,8 +1138,12 @@ def bending_note(results: SearchResults, lang: str, *, complete: bool = True) ->
         # The best matches by date, not all: said, or the list seemed to shrink for no reason
         # ("71 kết quả", then "7" for "có bài nào mới hơn không", testers').
         lines.insert(0, t(lang, "note_newest_best", n=results.total, of=results.newest_of))
+    elif results.oldest and results.newest_of:
+        lines.insert(0, t(lang, "note_oldest_best", n=results.total, of=results.newest_of))
     elif results.newest:
         lines.insert(0, t(lang, "note_newest"))
+    elif results.oldest:
+        lines.insert(0, t(lang, "note_oldest"))
     for typed, forms in results.via:
         lines.append(t(lang, "note_via", typed=cut(typed, 60), forms=cut(", ".join(forms), 120)))
     if results.period is not None and results.note not in ("date_relaxed", "period_empty"):

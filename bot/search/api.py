@@ -104,6 +104,7 @@ class SearchResults:
     # Of ``total``, the documents with every word, when the search was loosened to fewer.
     complete: int | None = None
     newest: bool = False  # asked for the newest ("bài mới nhất về …"): by date, newest first
+    oldest: bool = False  # asked for the oldest ("văn bản cũ nhất về …"): oldest first
     newest_of: int | None = None  # ... the best-matching ``total`` of this many matches
     # Expressions no document writes as typed, each with the synonyms searched instead
     # ("Sài Gòn" → "TP.HCM", "thành phố Hồ Chí Minh").

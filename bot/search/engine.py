@@ -2271,13 +2271,21 @@ class SearchEngine:
         return [hits[i] for i in order][offset:end], total
 
     def _newest(
-        self, searcher: tantivy.Searcher, query: Query, offset: int, limit: int
+        self,
+        searcher: tantivy.Searcher,
+        query: Query,
+        offset: int,
+        limit: int,
+        *,
+        oldest: bool = False,
     ) -> tuple[list[tuple[float, Any]], int]:
-        """A page newest first (scoring nothing: never worth two halves, see SPLIT_FROM_TERMS)
-        and the number of matches."""
+        """A page newest first, or ``oldest`` first (scoring nothing: never worth two halves,
+        see SPLIT_FROM_TERMS), and the number of matches."""
         offset, limit = clamp(offset, 0, MAX_OFFSET), clamp(limit, 0, MAX_LIMIT)
         if limit <= 0:
             return [], self._count(searcher, query)
+        if oldest:
+            return self._oldest(searcher, query, offset, limit)
         # By publication date: an undated document after the dated ones (tantivy puts a
         # missing value last), not first by the day it was ingested.
         result = searcher.search(
@@ -2305,6 +2313,34 @@ class SearchEngine:
                 order_by_field="id",
             )
             hits = hits[:dated] + [a for _, a in tail.hits]
+        return [(0.0, a) for a in hits], total
+
+    def _oldest(
+        self, searcher: tantivy.Searcher, query: Query, offset: int, limit: int
+    ) -> tuple[list[tuple[float, Any]], int]:
+        """A page oldest first: the dated documents by publication date, then the undated
+        ones in the order they were ingested (a date unknown is no earliest date)."""
+        dated = searcher.search(
+            Query.boolean_query([(Occur.Must, query), (Occur.Must, _EVER)]),
+            limit=limit,
+            offset=offset,
+            count=True,
+            order_by_field="published",
+            order=tantivy.Order.Asc,
+        )
+        hits, n_dated = [a for _, a in dated.hits], int(dated.count or 0)
+        total = self._count(searcher, query)
+        if len(hits) < limit and total > n_dated:
+            undated = Query.boolean_query([(Occur.Must, query), (Occur.MustNot, _EVER)])
+            tail = searcher.search(
+                undated,
+                limit=limit - len(hits),
+                offset=max(0, offset - n_dated),
+                count=False,
+                order_by_field="id",
+                order=tantivy.Order.Asc,
+            )
+            hits += [a for _, a in tail.hits]
         return [(0.0, a) for a in hits], total
 
     def _stored(self, searcher: tantivy.Searcher, address: Any) -> _Stored:
@@ -2515,8 +2551,9 @@ class SearchEngine:
             if parsed.date_text and not explicit_dates
             else None
         )
-        results.newest = parsed.newest
-        if parsed.topic and not topic and parsed.newest:
+        results.newest, results.oldest = parsed.newest, parsed.oldest
+        by_date = parsed.newest or parsed.oldest
+        if parsed.topic and not topic and by_date:
             # "tin mới nhất về kết nạp đảng viên": the topic's documents by date, as /topic.
             results.topic = parsed.topic
             content = [t.folded for t in parsed.terms if not t.stop]
@@ -2525,7 +2562,9 @@ class SearchEngine:
             # listing has them (a tester's newest "kết nạp đảng viên" were untagged).
             ways = [_term("topics", parsed.topic)] + ([_all(said)] if said else [])
             listed = self._combine(_filter(_should(ways)), filters)
-            page, results.total = self._newest(searcher, listed, offset, limit)
+            page, results.total = self._newest(
+                searcher, listed, offset, limit, oldest=parsed.oldest
+            )
             results.tagged = self._count(searcher, self._combine(ways[0], filters))
             results.hits = self._hits(searcher, page, parsed)
             return results
@@ -2551,10 +2590,12 @@ class SearchEngine:
             return answer
 
         if not parsed.has_content:
-            if parsed.date_text or explicit_dates or topic or source or parsed.newest:
-                # Only a date (or filters): the newest documents in range.
+            if parsed.date_text or explicit_dates or topic or source or by_date:
+                # Only a date (or filters): the newest documents in range (or the oldest).
                 query_all = self._combine(None, filters)
-                scored, results.total = self._newest(searcher, query_all, offset, limit)
+                scored, results.total = self._newest(
+                    searcher, query_all, offset, limit, oldest=parsed.oldest
+                )
                 recent = date_to is None or date_to >= datetime.now(UTC).replace(tzinfo=None)
                 if not results.total and undated is not None and recent and not (topic or source):
                     # Nothing new in the period asked, up to now ("tuần này có gì mới
@@ -2730,7 +2771,7 @@ class SearchEngine:
                 break
         if not read_codes and first is not None and (first.note or first.built.unknown):
             return results  # a code searched as its words needs every one, its number too
-        if parsed.newest and first is not None and first.built.query is not None:
+        if by_date and first is not None and first.built.query is not None:
             # Asked for the newest: the documents that match well, by date. All the matches
             # by date put a conscription story's "kỷ luật quân đội" first for "bài mới nhất
             # về kỷ luật": those scoring at least half the best of the closest attempt's
@@ -2748,7 +2789,14 @@ class SearchEngine:
                 if up or hit[0] >= NEWEST_SHARE * best
             ]
             dates = searcher.fast_field_values("published", [hit[1] for hit, _ in kept])
-            order = sorted(range(len(kept)), key=lambda i: (not kept[i][1], -(dates[i] or 0)))
+            if parsed.oldest:
+                # The oldest first; an undated document after the dated ones.
+                order = sorted(
+                    range(len(kept)),
+                    key=lambda i: (not kept[i][1], dates[i] is None, dates[i] or 0),
+                )
+            else:
+                order = sorted(range(len(kept)), key=lambda i: (not kept[i][1], -(dates[i] or 0)))
             scored = [kept[i][0] for i in order][offset : offset + limit]
             if len(kept) < first.total:
                 results.newest_of = first.total  # the answer says the weaker ones are out

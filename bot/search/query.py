@@ -216,6 +216,7 @@ class ParsedQuery:
     date_from: datetime | None = None  # naive UTC, inclusive
     date_to: datetime | None = None  # naive UTC, exclusive
     newest: bool = False  # "mới nhất": by date, newest first
+    oldest: bool = False  # "cũ nhất", "từ cũ đến mới": by date, oldest first (never with newest)
     date_text: str | None = None  # the words that set the dates ("năm 2022")
     # A date no calendar has, read as its month or year: (as typed, what was searched).
     date_widened: tuple[str, str] | None = None
@@ -589,10 +590,27 @@ def without_period(text: str) -> str:
         for i in range(len(words) - size + 1):
             rest = " ".join(words[:i] + words[i + size :])
             left = parse_query(rest)
-            if left.date_from is None and left.date_to is None and left.newest == parsed.newest:
+            if (
+                left.date_from is None
+                and left.date_to is None
+                and (left.newest, left.oldest) == (parsed.newest, parsed.oldest)
+            ):
                 if searched(left) == kept:
                     return rest
     return text
+
+
+_ENGLISH_ORDER = re.compile(r"\b(?:latest|newest|most recent|oldest|earliest)(?: first)?\b")
+
+
+def without_order(text: str) -> str:
+    """``text`` without what asks for an order by date ("mới nhất", "cũ nhất", "từ cũ đến
+    mới"), for a follow-up that asks for the other order."""
+    folded = fold_lower(text)  # one character per character: offsets hold in ``text``
+    for pattern in (_NEWEST, _OLDEST, _ENGLISH_ORDER):
+        for m in pattern.finditer(folded):
+            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+    return " ".join(text.split())
 
 
 def is_place(text: str) -> bool:
@@ -726,6 +744,13 @@ def parse_query(
         # (a tester's got "no document has every word" for them).
         parsed.newest = True
         work = _blank(work, _newest_start(work, newest, is_word), newest.end())
+        folded = fold_lower(work)
+    oldest = _OLDEST.search(folded)
+    if oldest is not None:
+        # "văn bản cũ nhất về kết nạp", "xếp từ cũ đến mới": by date, the oldest first (it
+        # was searched as the words "cũ" and "nhất"); the last said wins over "mới nhất".
+        parsed.oldest, parsed.newest = True, False
+        work = _blank(work, _newest_start(work, oldest, is_word), oldest.end())
         folded = fold_lower(work)
     relative = _RELATIVE_SPAN.search(folded)
     if relative is not None:
@@ -914,6 +939,14 @@ _NEWEST = re.compile(
     r"|(?<!\w)(?:(?:dao nay|gan day) )?(?:co gi moi|co tin gi(?: moi)?|tin moi|bai moi)"
     r"(?: (?:ve|cua))?(?!\w)"
     r"|(?<!\w)(?:co )?(?:van ban|tai lieu|bai viet|bai|tin) moi nao(?!\w)"
+)
+# ... and for the oldest: "(các) bài cũ nhất (về)", "sớm nhất", "từ cũ đến mới", "cũ trước".
+# Not "cũ" alone ("trụ sở cũ") nor "đầu tiên" ("lần đầu tiên", "chi bộ đầu tiên").
+_OLDEST = re.compile(
+    r"(?<!\w)(?:(?:xem|xep|sap xep|liet ke) )?(?P<plural>(?:cac|nhung) )?(?P<noun>(?:tin tuc|tin|bai viet|bai"
+    r"|tai lieu|van ban|thong tin) )?"
+    r"(?:cu nhat|som nhat|xua nhat|lau nhat|(?:theo thu tu )?tu cu (?:den|toi|sang) moi"
+    r"|(?:theo )?(?:ngay|thoi gian) cu (?:nhat )?truoc|cu truoc)(?: (?:ve|cua))?(?!\w)"
 )
 _NEWS_NOUNS = frozenset({"tin tức", "tin", "bài viết", "bài", "tài liệu", "văn bản", "thông tin"})
 
