@@ -1201,3 +1201,24 @@ def test_oldest_first_as_a_follow_up_and_back(services: Services) -> None:
     assert "mới nhất trước" in notes[0] and "cũ nhất trước" in notes[1], notes
     assert "mới nhất trước" in notes[2], notes
     assert "mới nhất cũ nhất" not in text and "latest oldest" not in text
+
+
+def test_a_period_asked_after_a_questions_results_filters_them(services: Services) -> None:
+    # A question's own period ranks; "chỉ lấy năm 2022 thôi" asked after its results still
+    # listed 2017-2020 articles first (a tester's): asked then, it narrows.
+    text = _chat_with_seeds(
+        services,
+        "công tác xây dựng Đảng đổi mới như thế nào?\nchỉ lấy năm 2021 thôi\n"
+        "còn năm 2022 thì sao\n/quit\n",
+    )
+    headers = [line for line in text.splitlines() if line.startswith("🔎")]
+    assert len(headers) == 3, headers
+    assert "chỉ năm 2021" in headers[1] and "chỉ năm 2022" in headers[2], headers
+    assert "chỉ năm 2021" not in headers[2], headers
+    second, third = text.split(headers[1])[1].split(headers[2])
+    assert "Câu hỏi được tìm ở mọi thời điểm" not in second + third
+    # Filtered: the period's documents (and later ones about it), none from before it.
+    assert "Thời gian: năm 2021" in second and "Thời gian: năm 2022" in third
+    dates = [int(y) for y in re.findall(r"📅 \d\d/\d\d/(\d{4})", second)]
+    assert dates and min(dates) == 2021, dates
+    assert min(int(y) for y in re.findall(r"📅 \d\d/\d\d/(\d{4})", third)) == 2022

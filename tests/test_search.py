@@ -428,6 +428,28 @@ def test_a_questions_period_ranks_its_documents_first_without_filtering(svc: Ser
     # Not asked, the period filters as before.
     listed = search(svc, "kết nạp quần chúng ưu tú năm nay")
     assert not listed.period_first and ids(listed) == ["new"]
+    # "chỉ … năm nay", "… năm nay thôi": asked for, a question's period filters too.
+    for only in ("chỉ năm nay", "chỉ lấy các bài trong năm nay", "năm nay thôi nhé"):
+        got = search(svc, f"chi bộ có quần chúng ưu tú, có kết nạp được không? {only}")
+        assert not got.period_first and "old" not in ids(got), (only, ids(got))
+        assert ids(got)[0] == "new", (only, ids(got))
+
+
+def test_only_before_or_after_a_period_marks_a_filter_and_is_no_keyword() -> None:
+    for text in (
+        "chỉ năm 2022",
+        "chi lay nam 2022 thoi",
+        "kết nạp năm ngoái thôi",
+        "ket nap 2022 thoi",
+    ):
+        parsed = parse_query(text)
+        assert parsed.period_only and parsed.date_from is not None, text
+        assert {t.folded for t in parsed.content_terms} <= {"ket", "nap"}, text
+    # Words, not the marker: "thu chi", "chỉ đạo", "thôi việc", "chỉ" with no period.
+    for text in ("thu chi năm 2022", "chỉ đạo năm 2022", "năm 2022 thôi việc", "chỉ thị 05 thôi"):
+        assert not parse_query(text).period_only, text
+    assert [t.exact for t in parse_query("chỉ đạo năm 2022").content_terms] == ["chỉ", "đạo"]
+    assert "thôi" in [t.exact for t in parse_query("năm 2022 thôi việc").content_terms]
 
 
 def test_two_words_few_documents_have_together_fall_back_to_either_word(svc: Services) -> None:

@@ -385,6 +385,12 @@ class Conversation:
         added = parse_query(refined.words) if refined.words else None
         if added is not None and (added.date_from is not None or added.date_to is not None):
             base = without_period(base)  # "còn năm 2022 thì sao": that year instead
+            vietnamese = english is None or base == english.vietnamese
+            if vietnamese and parse_query(base).question and not added.period_only:
+                # Asked after the results, a period narrows them, a question's too (whose
+                # period, typed with it, only ranks): "chỉ lấy năm 2022 thôi" after a
+                # question listed 2017-2020 articles first (a tester's).
+                refined = replace(refined, words=f"chỉ {refined.words}")
         if refined.words.startswith('+"') and refined.words.isascii():
             # A place as English writes it ("only in Saigon" found nothing, a tester's): its
             # Vietnamese name.

@@ -2615,7 +2615,7 @@ class SearchEngine:
         # Among the query's optional clauses (see _keywords' ``topic_boost``).
         topic_boost = [Query.const_score_query(_term("topics", soft), W_SOFT_TOPIC)] if soft else []
         dated = bool(parsed.date_text) and not explicit_dates
-        if dated and parsed.question and results.period is not None:
+        if dated and parsed.question and results.period is not None and not parsed.period_only:
             # A question's period ranks, it does not filter: "năm nay chi bộ có 2 quần
             # chúng…, có kết nạp được không?" tells the asker's situation, and as a filter
             # left one article of 2026 on something else (a tester's); any one word of a

@@ -229,6 +229,8 @@ class ParsedQuery:
     report_days: int = 0
     term_year: bool = False  # the year named is a term's ("nhiệm kỳ 2025")
     day_dated: bool = False  # the date is one day ("ngày 9/9/2024")
+    # "chỉ năm 2022", "năm 2022 thôi": the period filters, even a question's (which ranks)
+    period_only: bool = False
     question: bool = False
     topic: str | None = None  # the query names this topic
     topic_hint: str | None = None  # a topic phrase inside a longer (question) query
@@ -583,7 +585,8 @@ def without_period(text: str) -> str:
         # What is searched besides the period: words, codes, phrases ("21-KL/TW năm 2023"
         # lost its code with its year, a tester's "bỏ lọc").
         words = [t.exact for t in p.content_terms]
-        return words, p.codes, [[t.exact for t in ph] for ph in p.phrases], p.required_phrases
+        phrases = [[t.exact for t in ph] for ph in p.phrases]
+        return words, p.codes, phrases, p.required_phrases, p.question
 
     kept = searched(parsed)
     for size in range(len(words), 0, -1):
@@ -752,6 +755,16 @@ def parse_query(
         parsed.oldest, parsed.newest = True, False
         work = _blank(work, _newest_start(work, oldest, is_word), oldest.end())
         folded = fold_lower(work)
+    # "chỉ lấy năm 2022 thôi": the period, as a filter; the words saying so are no keywords.
+    only = [
+        m
+        for m in (*_ONLY_BEFORE.finditer(work.lower()), *_ONLY_BEFORE_FOLDED.finditer(folded))
+        if _PERIOD_AHEAD.match(folded, m.end())
+    ]
+    only += [m for m in _ONLY_AFTER.finditer(folded) if _PERIOD_BEHIND.search(folded, 0, m.start())]
+    for m in only:
+        work = _blank(work, m.start(), m.end())
+    folded = fold_lower(work)
     relative = _RELATIVE_SPAN.search(folded)
     if relative is not None:
         # "tuần trước", "tháng này", "hôm qua", "7 ngày qua": days counted back from today
@@ -789,6 +802,7 @@ def parse_query(
     elif no_quarter is None and relative is None:
         _parse_dates(parsed, work, folded)
     if parsed.date_text:
+        parsed.period_only = bool(only)
         for m in list(_DATE_FROM.finditer(folded)) + list(_DATE_TO.finditer(folded)):
             work = _blank(work, m.start(), m.end())
         folded = fold_lower(work)
@@ -948,6 +962,19 @@ _OLDEST = re.compile(
     r"(?:cu nhat|som nhat|xua nhat|lau nhat|(?:theo thu tu )?tu cu (?:den|toi|sang) moi"
     r"|(?:theo )?(?:ngay|thoi gian) cu (?:nhat )?truoc|cu truoc)(?: (?:ve|cua))?(?!\w)"
 )
+# "chỉ (lấy) (các bài) (trong) năm 2022", accented: folded, "chi" is "thu chi năm 2022" too.
+_ONLY_BEFORE = re.compile(
+    r"(?<!\w)chỉ(?: (?:lấy|tìm|xem|cần|những|các|bài|tin|tài liệu|văn bản))*(?: (?:trong|vào))?"
+    r"(?= )"
+)
+_ONLY_BEFORE_FOLDED = re.compile(
+    r"(?<!\w)chi (?:lay|tim|xem)(?: (?:nhung|cac|bai|tin|tai lieu|van ban))*(?: (?:trong|vao))?"
+    r"(?= )"
+)
+_PERIOD_AHEAD = re.compile(r" (?:nam|quy|thang|tuan|hom|ngay|tu|\d{4})(?!\w)")
+# "… năm 2022 thôi (nhé)": at the end only ("năm 2022 thôi việc" is quitting a job).
+_ONLY_AFTER = re.compile(r"(?<= )thoi(?: (?:nhe|nha|a))?(?=[\s.!?…]*$)")
+_PERIOD_BEHIND = re.compile(r"(?:\d|nay|ngoai|qua|truoc)\s+$")
 _NEWS_NOUNS = frozenset({"tin tức", "tin", "bài viết", "bài", "tài liệu", "văn bản", "thông tin"})
 
 
