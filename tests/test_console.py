@@ -725,6 +725,13 @@ def test_other_results_asked_in_words_and_a_result_opened_by_its_number(
     assert f"📄 {title}" in text or f"<b>{title}</b>" in text or text.count(title) >= 2
     assert "Lần tìm trước có 12 kết quả: không có bài số 40." in text
     assert item_request("bài 0") == 0  # no result of the list, said so (it was searched)
+    # Below zero is no result nor page ("bài -1" opened result 1, "trang -3" page 3); the
+    # ways a tester opened a result that were searched as words ("bài" read as "bàn").
+    assert item_request("bài -1") == 0 and item_request("bài −2") == 0
+    assert page_request("trang -3") == 1 and page_request("trang 3") == 3
+    for text, which in (("xem bài đầu", 1), ("mở bài 3 ra", 3), ("bài 2 đâu", 2), ("coi bài 4", 4)):
+        assert item_request(text) == which, text
+    assert item_request("bài đầu tư công") is None
 
 
 def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> None:
@@ -989,7 +996,8 @@ def test_page_words_and_related_typed_act_on_the_open_document(services: Service
     assert text.count("20/12/2024") >= 3, text
     assert f"Đây là trang cuối của tài liệu ({pages}/{pages})" in text
     # A page past the end is the last, and says so ("trang 3" of two showed page 2 silently).
-    assert f"Không có trang 1000: chỉ có {pages} trang, đây là trang cuối." in text
+    # A number past any page is not echoed as "trang 1000" (a tester's typed 999…9).
+    assert f"Chỉ có {pages} trang, đây là trang cuối." in text and "trang 1000" not in text
     assert f"Trang {pages - 1}/{pages}" in text  # "quay lại" turns back a page
     assert "🔗 Tài liệu liên quan — Báo cáo tổng kết" in text
     assert "🔎 tài liệu liên quan" not in text and "Hãy gõ từ cần tìm trước" not in text
@@ -1213,8 +1221,8 @@ def test_a_period_asked_after_a_questions_results_filters_them(services: Service
     )
     headers = [line for line in text.splitlines() if line.startswith("🔎")]
     assert len(headers) == 3, headers
-    assert "chỉ năm 2021" in headers[1] and "chỉ năm 2022" in headers[2], headers
-    assert "chỉ năm 2021" not in headers[2], headers
+    assert "năm 2021 thôi" in headers[1] and "năm 2022 thôi" in headers[2], headers
+    assert "2021" not in headers[2], headers
     second, third = text.split(headers[1])[1].split(headers[2])
     assert "Câu hỏi được tìm ở mọi thời điểm" not in second + third
     # Filtered: the period's documents (and later ones about it), none from before it.

@@ -146,6 +146,21 @@ def test_decode_legacy_and_utf16_without_bom() -> None:
         decode_bytes(b"\x00\x01\x02\x03" * 100, source="x")
 
 
+def test_a_jsonl_file_in_utf16_or_utf32_with_its_bom_is_read() -> None:
+    # Windows PowerShell's `>` writes UTF-16: a tester's one-record file was refused line by
+    # line, "not UTF-8" and a phantom line 2, while a .txt file so saved was read.
+    import io
+
+    from bot.corpus.readers import iter_jsonl_stream
+
+    data = '{"id": "a", "title": "Kết nạp", "text": "Kết nạp đảng viên."}\r\n'
+    data += '{"id": "b", "title": "Chi bộ", "text": "Chi bộ họp."}\n'
+    for codec in ("utf-16", "utf-32", "utf-8-sig"):
+        items = list(iter_jsonl_stream(io.BytesIO(data.encode(codec)), source="x.jsonl"))
+        assert [getattr(i, "external_id", i) for i in items] == ["a", "b"], codec
+        assert items[0].title == "Kết nạp" and items[1].text == "Chi bộ họp."
+
+
 def test_docx_and_pdf(runner: CliRunner, tmp_path: Path) -> None:
     import docx
 

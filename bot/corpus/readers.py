@@ -712,7 +712,7 @@ def iter_json_lines(
 ) -> Iterator[tuple[int, object] | InputError]:
     """``(line number, decoded JSON value)`` per non-blank line; a line that is not JSON is
     yielded as an :class:`InputError` naming it, and the lines after it are still read."""
-    for number, raw in enumerate(_lines(handle), start=1):
+    for number, raw in enumerate(_lines(_utf8(handle)), start=1):
         if raw is None:
             yield InputError(
                 f"line too long (over {MAX_JSONL_LINE:,} bytes)", source=source, line=number
@@ -739,7 +739,41 @@ def json_error(exc: json.JSONDecodeError) -> str:
     return f"{exc.msg.removesuffix(' at')} at column {column}"
 
 
-def _lines(handle: io.BufferedIOBase) -> Iterator[bytes | None]:
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"))
+_BOMS += ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+class _Recoded:
+    """A UTF-16/32 text stream read as UTF-8 lines."""
+
+    def __init__(self, text: io.TextIOWrapper) -> None:
+        self.text = text
+
+    def readline(self, limit: int = -1) -> bytes:
+        return self.text.readline(limit).encode("utf-8")
+
+
+def _utf8(handle: io.BufferedIOBase) -> io.BufferedIOBase | _Recoded:
+    """``handle``, or as UTF-8 when it starts with a UTF-16/32 byte order mark: JSONL saved by
+    Windows PowerShell's ``>`` is UTF-16 (a tester's was refused line by line, its one record
+    as two failures, while the same text as a .txt file was read)."""
+    peek = getattr(handle, "peek", None)
+    if peek is not None:
+        head = peek(4)[:4]
+    elif handle.seekable():
+        at = handle.tell()
+        head = handle.read(4)
+        handle.seek(at)
+    else:
+        return handle
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            text = io.TextIOWrapper(handle, encoding=codec, errors="replace", newline=None)  # type: ignore[arg-type]
+            return _Recoded(text)
+    return handle
+
+
+def _lines(handle: io.BufferedIOBase | _Recoded) -> Iterator[bytes | None]:
     """Lines of a binary file; None for a line over :data:`MAX_JSONL_LINE` (skipped, not
     held in memory whole)."""
     while True:

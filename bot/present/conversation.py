@@ -390,7 +390,10 @@ class Conversation:
                 # Asked after the results, a period narrows them, a question's too (whose
                 # period, typed with it, only ranks): "chỉ lấy năm 2022 thôi" after a
                 # question listed 2017-2020 articles first (a tester's).
-                refined = replace(refined, words=f"chỉ {refined.words}")
+                # "thôi" after it, as typed ("năm 2022 thôi"), unaccented in an unaccented
+                # search: "chỉ" before it mixed accents into "dan van kheo" (a tester's).
+                only = "thôi" if fold_lower(base) != base.lower() else "thoi"
+                refined = replace(refined, words=f"{refined.words} {only}")
         if refined.words.startswith('+"') and refined.words.isascii():
             # A place as English writes it ("only in Saigon" found nothing, a tester's): its
             # Vietnamese name.
@@ -830,13 +833,15 @@ _NUMBER_WORDS = {
     "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10, "first": 1, "second": 2, "third": 3,
     "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10,
+    "nine": 9, "ten": 10, "dau": 1,
 }  # fmt: skip
 _WHICH = r"(\d{1,24}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
 _ITEM = re.compile(
-    rf"{_POLITE}(?:(?:mo|xem|doc|cho xem|cho doc|tom tat|xem chi tiet|chi tiet|noi dung)\s+)?"
+    rf"{_POLITE}(?:(?:mo|xem|coi|doc|cho xem|cho doc|tom tat|xem chi tiet|chi tiet|noi dung)\s+)?"
     rf"(?:bai|ket qua|cai)\s+(?:(?:so|thu)\s+)?{_WHICH}"
+    # "mở bài 3 ra", "bài 2 đâu", "bài 2 xem nào" (a tester's were searched as words).
     r"(?:\s+(?:noi ve gi|noi gi|noi nhung gi|viet ve gi|viet gi|the nao|ra sao|co gi|la gi"
+    r"|ra|dau|xem|xem nao|coi"
     # "bài 2 có gì đáng chú ý" (a tester's was searched as words).
     r"|co gi (?:dang chu y|hay|moi|quan trong|dac biet|noi bat)|noi dung (?:the nao|ra sao|gi)"
     r"|di|nhe|nha|a|vay))*"
@@ -851,6 +856,7 @@ _ITEM = re.compile(
     rf"|tell\s+me\s+(?:more\s+)?about\s+(?:the\s+)?(?:(?:result|article|number)\s+)?"
     rf"{_WHICH}(?:\s+(?:one|result|article))?"
 )
+_NEGATIVE = re.compile(r"(?<!\w)[-\u2212\u2013]\s*\d")  # "-3", "−3": a number below zero
 # "bài cuối", "mở kết quả cuối cùng": the last one on the screen (searched as words).
 _LAST_ITEM = re.compile(
     rf"{_POLITE}(?:(?:mo|xem|doc|cho xem|tom tat)\s+)?(?:bai|ket qua|cai)\s+cuoi(?:\s+cung)?"
@@ -925,7 +931,9 @@ def _past_the_end(reply: Reply, wanted: int, pages: int, lang: str) -> Reply:
     """``reply`` (the last page), saying so when a page past the end was asked for ("trang
     3" of two showed page 2 without a word, a tester's)."""
     if wanted > pages > 0:
-        reply.html = t(lang, "past_the_end", asked=wanted, pages=pages) + "\n" + reply.html
+        # A number past any page is not echoed: "trang 999…9" read "no page 1000".
+        key = "past_the_end" if wanted < MAX_PAGE else "past_the_end_far"
+        reply.html = t(lang, key, asked=wanted, pages=pages) + "\n" + reply.html
     return reply
 
 
@@ -942,6 +950,8 @@ def page_request(text: str) -> int | None:
             return page
     numbered = _PAGE_N.fullmatch(words)
     if numbered is not None:
+        if _NEGATIVE.search(text):
+            return 1  # "trang -3" is no page 3 (the minus went with the punctuation)
         # "trang 0" is the first page, "trang 99999…" the last (both were searched as words).
         which = next(g for g in numbered.groups() if g is not None)
         return clamp(int(which) if which.isdigit() else _NUMBER_WORDS[which], 1, MAX_PAGE)
@@ -965,6 +975,8 @@ def item_request(text: str) -> int | None:
     if found is None:
         return None
     which = next(g for g in found.groups() if g is not None)
+    if _NEGATIVE.search(text):
+        return 0  # "bài -1" is no result 1: refused as "bài 0" is
     # "bài 0" is no result of the list (it was searched as the words "bài 0", a tester's).
     return int(which) if which.isdigit() else _NUMBER_WORDS[which]
 
