@@ -3899,5 +3899,59 @@ def test_a_request_for_the_oldest_lists_by_date_oldest_first(svc: Services) -> N
     assert parse_query("mới nhất, à không, cũ nhất").oldest
     assert not parse_query("trụ sở cũ của huyện ủy").oldest
     assert not parse_query("lần đầu tiên kết nạp").oldest
+    # "những bài đầu tiên về …": the earliest (its "bài" was "corrected" to "bàn", a
+    # tester's); "đầu tiên" of anything else is a word ("chi bộ đầu tiên").
+    first = parse_query("những bài đầu tiên về kết nạp đảng viên")
+    assert first.oldest and [t.exact for t in first.content_terms] == ["kết", "nạp", "đảng", "viên"]
+    assert parse_query("nhung bai dau tien ve ket nap").oldest
+    assert not parse_query("chi bộ đầu tiên ở bản").oldest
     paired = parse_query("tham nhung cu nhat", is_word=lambda a, b: (a, b) == ("tham", "nhung"))
     assert paired.oldest and [t.exact for t in paired.content_terms] == ["tham", "nhung"]
+
+
+def test_by_date_one_title_typed_whole_does_not_set_the_bar(svc: Services) -> None:
+    # "kỷ luật đảng viên mới nhất" listed one article of 25, the one titled with the words
+    # (+W_TITLE_PHRASE), and "cũ nhất" the same one (a tester's).
+    add(
+        svc,
+        "titled",
+        "Kỷ luật đảng viên",
+        "Chi bộ bàn về kỷ luật đảng viên.",
+        date=datetime(2023, 1, 1),
+        topics=TAGGED,
+    )
+    for year in (2018, 2020, 2024):
+        add(
+            svc,
+            f"y{year}",
+            f"Tin năm {year}",
+            f"Ủy ban kiểm tra thi hành kỷ luật đảng viên vi phạm năm {year}. Kỷ luật đảng viên.",
+            date=datetime(year, 3, 1),
+            topics=TAGGED,
+        )
+    newest = search(svc, "kỷ luật đảng viên mới nhất")
+    assert ids(newest) == ["y2024", "titled", "y2020", "y2018"], ids(newest)
+    assert ids(search(svc, "kỷ luật đảng viên cũ nhất"))[0] == "y2018"
+
+
+def test_by_date_a_place_named_is_its_syllables_side_by_side(svc: Services) -> None:
+    # "kết nạp đảng viên ở Hà Giang cũ nhất" listed, by date, an article naming "Hà Nội" and a
+    # "giảng đường" among those on Hà Giang (a tester's).
+    add(svc, "hg", "Hà Giang", "Kết nạp đảng viên ở Hà Giang vùng cao.", date=datetime(2019, 1, 1))
+    add(
+        svc,
+        "hn",
+        "Sinh viên",
+        "Kết nạp đảng viên là sinh viên Hà Nội từ giảng đường.",
+        date=datetime(2018, 1, 1),
+    )
+    add(
+        svc,
+        "hg2",
+        "Thôn trắng",
+        "Hà Giang xóa thôn trắng, kết nạp đảng viên.",
+        date=datetime(2021, 1, 1),
+    )
+    assert ids(search(svc, "kết nạp đảng viên ở Hà Giang cũ nhất")) == ["hg", "hg2"]
+    # No document with the name: the matches by date, as before.
+    assert set(ids(search(svc, "kết nạp đảng viên ở Cà Mau mới nhất"))) <= {"hg", "hn", "hg2"}

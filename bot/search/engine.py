@@ -132,7 +132,8 @@ W_SYNONYM = 0.8  # the query said another way (bot/search/synonyms.py)
 # year's own come first among those matching as well.
 W_IN_PERIOD = 8.0
 NEWEST_POOL = 50  # "mới nhất": the best matches ordered by date are drawn from so many …
-NEWEST_SHARE = 0.5  # … scoring at least this share of the best
+NEWEST_SHARE = 0.5  # … scoring at least this share of the best (or the second, when the best
+NEWEST_OUTLIER = 2.0  # scores over this many times as much)
 W_NAMED_LEAD = 3.0  # times W_ALL_WORDS when a place's subject alone is a way in
 W_UNTAGGED = 4.0  # own set 0.954 → 0.959 (1: 0.957, 3: 0.958, 6: 0.960); first set unchanged
 # The articles citing what replaced a catalogued document: above its subject's, below W_TIER / 2
@@ -2780,9 +2781,29 @@ class SearchEngine:
             # stays first, newest first within it; the share is of the best below it ("Chỉ
             # thị 35 về đại hội mới nhất" kept the 2 citing articles of 71, a tester's).
             ranked = self._combine(first.built.query, first.filters)
+            # By date, a name is its syllables side by side and a loosened query's documents
+            # are those with every word, when there are any: "kết nạp đảng viên ở Hà Giang
+            # cũ nhất" listed a Hà Nội article on a "giảng đường" (a tester's).
+            wanted = [] if first.built.every_typed is None else [first.built.every_typed]
+            if not all(t.capital for t in parsed.content_terms):
+                wanted += [
+                    _term("pairs", f"{a.folded}_{b.folded}")
+                    for run in _capitalised_runs(parsed)
+                    for a, b in itertools.pairwise(run)
+                ]
+            if wanted:
+                whole = self._combine(_all([first.built.query, *wanted]), first.filters)
+                if self._count(searcher, whole):
+                    ranked = whole
             pool, _ = self._ranked(searcher, ranked, 0, NEWEST_POOL)
             tiered = [hit[0] >= W_TIER / 2 for hit in pool]
-            best = next((hit[0] for hit, up in zip(pool, tiered, strict=True) if not up), 0.0)
+            below = [hit[0] for hit, up in zip(pool, tiered, strict=True) if not up]
+            best = below[0] if below else 0.0
+            if len(below) > 1 and below[0] > NEWEST_OUTLIER * below[1]:
+                # One far ahead (a title typed whole, +W_TITLE_PHRASE) is no measure: it left
+                # one article of 25 for "kỷ luật đảng viên mới nhất", and "cũ nhất" the same
+                # one (a tester's).
+                best = below[1]
             kept = [
                 (hit, up)
                 for hit, up in zip(pool, tiered, strict=True)

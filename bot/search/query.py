@@ -960,7 +960,9 @@ _OLDEST = re.compile(
     r"(?<!\w)(?:(?:xem|xep|sap xep|liet ke) )?(?P<plural>(?:cac|nhung) )?(?P<noun>(?:tin tuc|tin|bai viet|bai"
     r"|tai lieu|van ban|thong tin) )?"
     r"(?:cu nhat|som nhat|xua nhat|lau nhat|(?:theo thu tu )?tu cu (?:den|toi|sang) moi"
-    r"|(?:theo )?(?:ngay|thoi gian) cu (?:nhat )?truoc|cu truoc)(?: (?:ve|cua))?(?!\w)"
+    r"|(?:theo )?(?:ngay|thoi gian) cu (?:nhat )?truoc|cu truoc"
+    # "những bài đầu tiên về kết nạp": with the noun only ("chi bộ đầu tiên" is a branch).
+    r"|(?(noun)dau tien|(?!)))(?: (?:ve|cua))?(?!\w)"
 )
 # "chỉ (lấy) (các bài) (trong) năm 2022", accented: folded, "chi" is "thu chi năm 2022" too.
 _ONLY_BEFORE = re.compile(
