@@ -217,6 +217,31 @@ def test_doc_code_variants() -> None:
     assert find_doc_codes("KL 21.000 tấn", loose=True) == []
 
 
+def test_doc_codes_typed_in_other_orders_and_lists_of_numbers() -> None:
+    # A tester's "KL21/TW" found nothing; "21 KL TW", "qđ 08-qđi" and "CT 05/TW" were words.
+    for typed, key, full in (
+        ("KL21/TW", "21-KL", "21-KL/TW"),
+        ("KL 21/TW", "21-KL", "21-KL/TW"),
+        ("CT 05/TW", "5-CT", "5-CT/TW"),
+        ("21 KL TW", "21-KL", "21-KL/TW"),
+        ("21 KL/TW", "21-KL", "21-KL/TW"),
+        ("qđ 08-qđi", "8-QD", None),
+        ("21-KL", "21-KL", None),
+    ):
+        codes = find_doc_codes(typed, loose=True)
+        assert [(c.text, c.key, c.full) for c in codes] == [(typed, key, full)], typed
+    assert find_doc_codes("KL21/TW") == [] and find_doc_codes("21 KL TW") == []  # queries only
+    assert find_doc_codes("QĐ 21-KL", loose=True) == []  # which is it?
+    assert find_doc_codes("năm 2021 kl", loose=True) == []
+    # "Quy định 08 và 37": 37 too (it was searched as a word); not a count or a year.
+    keys = lambda text: [c.key for c in find_doc_codes(text, loose=True)]  # noqa: E731
+    assert keys("Quy định 08 và 37") == keys("Quy định 08, 37") == ["8-QD", "37-QD"]
+    assert keys("QĐ 37, 08 và 124") == ["37-QD", "8-QD", "124-QD"]
+    assert keys("Nghị quyết 35 và 2 năm thực hiện") == ["35-NQ"]
+    assert keys("Chỉ thị 05 và 2024") == ["5-CT"]
+    assert keys("Quy định 124 và 5 đảng viên") == ["124-QD"]
+
+
 def test_plausible_syllable_accepts_the_seeds_words_and_rejects_edit_garbage() -> None:
     from bot.corpus.text import plausible_syllable, syllables
 

@@ -468,6 +468,25 @@ _ABBREVIATED_RE = re.compile(
     + _CODE_TAIL
     + ")"
 )
+# Typed in a query, with the issuer but not as written: "KL21/TW", "CT 05/TW", "21 KL TW",
+# "21 KL/TW"; and without it: "21-KL", "qđ 08-qđi" (a tester's were searched as words).
+_ABBREVIATED_SLASHED_RE = re.compile(
+    r"(?<![\w/-])(nq|kl|ct|qdi|qd|hd)\s*(?:so\s*)?(\d{1,4})\s?/\s?(tw|tu)(?!\w)"
+)
+_SPACED_RE = re.compile(
+    r"(?<![\w/-])(\d{1,4})(?:\s*-\s*|\s+)(nq|kl|ct|qdi|qd|hd)(?:\s*/\s*|\s+)(tw|tu)(?!\w)"
+)
+_BARE_RE = re.compile(
+    r"(?<![\w/-])(?:(nq|kl|ct|qdi|qd|hd)\s*(?:so\s*)?)?(\d{1,4})\s?-\s?(nq|kl|ct|qdi|qd|hd)(?![\w/])"
+)
+# "Quy định 08 và 37", "Quy định 08, 37": more numbers of the same kind (37 was searched as a
+# word, a tester's); not a count ("Nghị quyết 35 và 2 năm thực hiện") nor a year.
+_MORE_NUMBERS_RE = re.compile(
+    r"\s*(?:,|va|&|voi|hoac|or|and)\s*(?:so\s*)?(?!(?:19|20)\d\d(?!\d))(\d{1,4})(?!\d|[.,]\d|"
+    + _CODE_TAIL
+    + r"|\s*(?:%|nam|thang|ngay|tuan|quy|nguoi|lan|ty|trieu|nghin|dieu|khoan|muc|diem|dang vien"
+    r"|chi bo|to chuc|can bo|van ban|bai|years?|months?|days?)(?!\w))"
+)
 _CODE_RE = re.compile(_CODE_PATTERN)
 _CODE_RE_LOOSE = re.compile(_CODE_PATTERN, re.IGNORECASE)
 # "Nghị quyết số 35", "Kết luận 21", "Chỉ thị số 05", "Quy định 124", "Nghị quyết Trung ương 4"
@@ -555,15 +574,38 @@ def find_doc_codes(text: str, *, loose: bool = False) -> list[DocCode]:
         found.append(DocCode(text[m.start() : m.end()], key, None, m.start(), m.end()))
     if loose:
         taken = [(c.start, c.end) for c in found]
+
+        def add(start: int, end: int, key: str, full: str | None) -> None:
+            if not any(s < end and start < e for s, e in taken):
+                found.append(DocCode(text[start:end], key, full, start, end))
+                taken.append((start, end))
+
+        for m in _ABBREVIATED_SLASHED_RE.finditer(lowered):
+            key = f"{int(m.group(2))}-{_kind(m.group(1))}"
+            add(
+                m.start(), m.end(), key, f"{key}/{_issuer(m.group(3), text[m.start(3) : m.end(3)])}"
+            )
+        for m in _SPACED_RE.finditer(lowered):
+            key = f"{int(m.group(1))}-{_kind(m.group(2))}"
+            add(
+                m.start(), m.end(), key, f"{key}/{_issuer(m.group(3), text[m.start(3) : m.end(3)])}"
+            )
+        for m in _BARE_RE.finditer(lowered):
+            if m.group(1) and _kind(m.group(1)) != _kind(m.group(3)):
+                continue  # "QĐ 21-KL": which is it?
+            add(m.start(), m.end(), f"{int(m.group(2))}-{_kind(m.group(3))}", None)
         for m in _ABBREVIATED_RE.finditer(lowered):
-            if any(s < m.end() and m.start() < e for s, e in taken):
-                continue
             # "NQ TW4" is "Nghị quyết Trung ương 4" (a plenum's resolution), as the name is.
             number = int(m.group(3))
             key = (
                 f"TW{number}-{_kind(m.group(1))}" if m.group(2) else f"{number}-{_kind(m.group(1))}"
             )
-            found.append(DocCode(text[m.start() : m.end()], key, None, m.start(), m.end()))
+            add(m.start(), m.end(), key, None)
+        for code in [c for c in found if c.full is None and not c.key.startswith("TW")]:
+            kind, at = code.key.split("-", 1)[1], code.end
+            while (more := _MORE_NUMBERS_RE.match(lowered, at)) is not None:
+                add(more.start(1), more.end(1), f"{int(more.group(1))}-{kind}", None)
+                at = more.end()
     found.sort(key=lambda c: c.start)
     return found
 
