@@ -360,10 +360,16 @@ def test_oversized_text_is_refused_before_parsing(
     # Under the byte limit, but its text is well over the character limit.
     long = tmp_path / "long.txt"
     long.write_text(line * (readers.MAX_RAW_CHARS // len(line) + 1), "utf-8")
-    result = runner.invoke(main, ["ingest", str(big), str(long)])
+    # Under that too, but its letters alone are over the limit (a tester's 2.4 million
+    # characters were refused after 15 s of parsing).
+    words = tmp_path / "words.txt"
+    words.write_text(line * (readers.MAX_WORD_CHARS * 11 // 10 // len(line)), "utf-8")
+    assert len(words.read_text("utf-8")) < readers.MAX_RAW_CHARS
+    result = runner.invoke(main, ["ingest", str(big), str(long), str(words)])
     assert result.exit_code == 1
     assert f"error: {big}: file too large (" in result.output
     assert f"error: {long}: document text is too long (" in result.output
+    assert f"error: {words}: document text is too long (" in result.output
     assert "limit 2,000,000)" in result.output
 
 
