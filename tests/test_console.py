@@ -896,6 +896,17 @@ def test_a_follow_up_after_a_topic_or_the_latest_pages_narrows_and_opens_that_li
     out = io.StringIO()
     run_console(services, stdin=io.StringIO(f"/doc 1\n{button}\nbỏ lọc\n/quit\n"), stdout=out)
     assert "related:" not in out.getvalue() and out.getvalue().count("Tài liệu liên quan —") == 2
+    # "có bài nào mới hơn không", "năm 2023" after it: the open document's topic, newest
+    # first or in that year (searched as words, or every document of 2023; a tester's).
+    out = io.StringIO()
+    lines = f"/doc 1\n{button}\ncó bài nào mới hơn không\n/doc 1\n{button}\nnăm 2023\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    text = out.getvalue()
+    after = text.split("Tài liệu liên quan —")[1:]
+    assert "📂 Kết nạp và phát triển đảng viên — 8 tài liệu" in after[0], after[0]
+    in_2023 = after[1].split("📂 Kết nạp và phát triển đảng viên — 4 tài liệu")[1]
+    assert "🔎 có bài nào" not in text and "Bão số 3" not in in_2023, in_2023
+    assert "Kết nạp 2023" in in_2023 and "Kết nạp 2022" not in in_2023, in_2023
 
 
 def test_the_searched_for_line_spells_a_place_as_searched(services: Services) -> None:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from bot.bounds import MAX_OFFSET, MAX_PAGE, clamp, parse_doc_id, parse_int, parse_page
 from bot.classifier.verdict import MIN_READABLE_SYLLABLES, judge
 from bot.corpus.text import fold_lower, normalize
+from bot.corpus.topics import Topic
 from bot.errors import NotFound
 from bot.present.messages import EXAMPLE_QUERIES, Raw, t
 from bot.present.render import Button, Reply, cut, esc, highlight, link, split_html_messages
@@ -368,14 +369,21 @@ class Conversation:
             unfiltered = " ".join(_REQUIRED.sub(" ", without_period(base)).split())
             return self.search(ctx, unfiltered or base)
         if listing is not None and listing[0] == "related":
-            # Related documents are no search to narrow: what the follow-up names, alone (it
-            # became "mới nhất", the newest documents, a tester's).
-            return self.search(ctx, refined.words or text)
-        if listing is not None:
+            # Three related documents are no list to narrow: the open document's topic is
+            # ("có bài nào mới hơn không" after them was searched as words, and "chỉ lấy năm
+            # 2023 thôi" listed every 2023 document, a tester's); without a topic, what the
+            # follow-up names alone (not "mới nhất" with it, the newest of all, a tester's).
+            topic = self._main_topic(listing[1])
+            if topic is None:
+                if refined.newest and not refined.words:
+                    return self.latest(ctx)
+                return self.search(ctx, refined.words or ("cũ nhất" if refined.oldest else text))
+            base = topic.name_vi
+        elif listing is not None:
             # After /topic or /latest: that list as words the search reads the same way (a
             # tester's "năm 2023" after /topic listed every document of 2023).
             topic = self.services.taxonomy.get(listing[1]) if listing[0] == "topic" else None
-            base = topic.name_vi if topic is not None else "mới nhất"  # related: the newest
+            base = topic.name_vi if topic is not None else "mới nhất"
         english = english_reading(base)
         if english is not None and (not refined.words.isascii() or refined.words.startswith('+"')):
             # "corruption" then "năm ngoái": all of it Vietnamese; and with a place, which is
@@ -430,6 +438,14 @@ class Conversation:
             # went and the same list came back as if in that year (a tester's).
             base = base[:room].rsplit(" ", 1)[0] if " " in base[:room] else base[:room]
         return self.search(ctx, " ".join(p for p in (base, added_text) if p))
+
+    def _main_topic(self, doc_id: str) -> Topic | None:
+        """The topic of document ``doc_id`` most likely, if it has one."""
+        try:
+            topics = self.services.documents.get(int(doc_id)).topics
+        except (NotFound, ValueError):
+            return None
+        return self.services.taxonomy.get(max(topics, key=topics.__getitem__)) if topics else None
 
     def _remember(
         self, ctx: Context, query: str, page: int, pages: int, hits: Sequence = (), start: int = 0
