@@ -129,6 +129,7 @@ def test_unaccented_twins_score_like_accented(report: dict[str, Any]) -> None:
         ("search_queries.jsonl", "search_qrels.jsonl"),
         ("search_queries_fresh.jsonl", "search_qrels_fresh.jsonl"),
         ("search_queries_third.jsonl", "search_qrels_third.jsonl"),
+        ("search_queries_fourth.jsonl", "search_qrels_fourth.jsonl"),
     ],
 )
 def test_unseen_query_sets_are_well_formed(queries: str, qrels: str) -> None:

@@ -215,6 +215,9 @@ FRESH_QRELS = EVAL / "search_qrels_fresh.jsonl"
 # once, after that round's changes (no ranking choice was made on it).
 THIRD_QUERIES = EVAL / "search_queries_third.jsonl"
 THIRD_QRELS = EVAL / "search_qrels_third.jsonl"
+# A fourth, likewise, a round later still; measured once, at the end of that round.
+FOURTH_QUERIES = EVAL / "search_queries_fourth.jsonl"
+FOURTH_QRELS = EVAL / "search_qrels_fourth.jsonl"
 
 
 def read_jsonl_file(path: Path) -> list[dict[str, Any]]:
@@ -520,7 +523,7 @@ def _relevance_main() -> None:
 
 def judged_sets(splits: Sequence[str]) -> dict[str, list[Judged]]:
     """The judged queries of each named split: ``train`` and ``heldout`` (halves of the first
-    set), ``all`` (the whole first set), ``fresh`` (the second set), ``third``."""
+    set), ``all`` (the whole first set), ``fresh`` (the second set), ``third``, ``fourth``."""
     first = load_qrels()
     out: dict[str, list[Judged]] = {}
     for split in splits:
@@ -528,6 +531,8 @@ def judged_sets(splits: Sequence[str]) -> dict[str, list[Judged]]:
             out[split] = load_qrels(FRESH_QUERIES, FRESH_QRELS)
         elif split == "third":
             out[split] = load_qrels(THIRD_QUERIES, THIRD_QRELS)
+        elif split == "fourth":
+            out[split] = load_qrels(FOURTH_QUERIES, FOURTH_QRELS)
         else:
             out[split] = [j for j in first if split == "all" or query_split(j) == split]
     return out
@@ -842,11 +847,12 @@ def write_report(out: Path) -> None:
         services = _scratch_services(Path(tmp), "unseen", models=True)
         count = load_articles(services)
         version = getattr(services.classifier, "version", "none")
-        unseen = unseen_report(services, ["all", "fresh", "third", "train", "heldout"])
+        unseen = unseen_report(services, ["all", "fresh", "third", "fourth", "train", "heldout"])
         rankers = (("ours", engine_ranker(services)), ("BM25", Bm25Baseline(services)))
         share = {name: judged_share(rank, FRESH_QUERIES, FRESH_QRELS) for name, rank in rankers}
         share3 = {name: judged_share(rank, THIRD_QUERIES, THIRD_QRELS) for name, rank in rankers}
-        sets = judged_sets(["all", "fresh", "third"])
+        share4 = {name: judged_share(rank, FOURTH_QUERIES, FOURTH_QRELS) for name, rank in rankers}
+        sets = judged_sets(["all", "fresh", "third", "fourth"])
         typos = {
             split: {name.lower(): typo_report(rank, subset) for name, rank in rankers}
             for split, subset in sets.items()
@@ -860,7 +866,7 @@ def write_report(out: Path) -> None:
             lambda: _scratch_services(Path(tmp), "own", models=False)
         )
     first, fresh = unseen["all"]["ours"]["n"], unseen["fresh"]["ours"]["n"]
-    third = unseen["third"]["ours"]["n"]
+    third, fourth = unseen["third"]["ours"]["n"], unseen["fourth"]["ours"]["n"]
     lines = [
         "# Search quality",
         "",
@@ -871,7 +877,7 @@ def write_report(out: Path) -> None:
         "",
         "## Unseen queries",
         "",
-        f"Three sets of queries written by helpers who never read the engine, over {count} articles",
+        f"Four sets of queries written by helpers who never read the engine, over {count} articles",
         "written independently of the project (`training/eval/independent.jsonl`, topics from",
         f"model `{version}`); relevance pooled from several systems and the writers' own targets,",
         "graded 0–2 by other helpers.",
@@ -900,17 +906,25 @@ def write_report(out: Path) -> None:
         "  have them). It was measured once, after that round's changes: no choice of any",
         f"  round was made on it. The judges saw {share3['ours']:.0%} (ours) and",
         f"  {share3['BM25']:.0%} (BM25) of the top 10 shown here.",
+        f"* **Fourth set** ({fourth} queries, `search_queries_fourth.jsonl`,",
+        "  `search_qrels_fourth.jsonl`): written a round later again by two more helpers from",
+        "  the articles alone (each from its own half of them, in the third set's kinds),",
+        "  pooled as the third set was and graded by four other helpers; measured once, at the",
+        "  end of that round, after its changes: no choice was made on it. The judges saw",
+        f"  {share4['ours']:.0%} (ours) and {share4['BM25']:.0%} (BM25) of the top 10 shown here.",
         "",
         *_table(
             {
                 "first set": (unseen["all"]["ours"], unseen["all"]["bm25"]),
                 "fresh set": (unseen["fresh"]["ours"], unseen["fresh"]["bm25"]),
                 "third set": (unseen["third"]["ours"], unseen["third"]["bm25"]),
+                "fourth set": (unseen["fourth"]["ours"], unseen["fourth"]["bm25"]),
             }
         ),
         "",
     ]
-    for name, split in (("first set", "all"), ("fresh set", "fresh"), ("third set", "third")):
+    sets_named = (("first set", "all"), ("fresh set", "fresh"), ("third set", "third"))
+    for name, split in (*sets_named, ("fourth set", "fourth")):
         twins = unseen[split]["ours"]["twins"]
         lines.append(
             f"Unaccented twins ({name}): {twins['unaccented']:.3f} against "
@@ -953,7 +967,7 @@ def write_report(out: Path) -> None:
         "the first), or another tone on a word that has one. A twin is graded as its original:",
         'the user means the same. Many typos make another real word ("lan phi" for "lang phi",',
         '"chuyện" for "chuyển"). The twins were added after the engine\'s typo handling was',
-        "built; no ranking choice was made on those of the fresh and third sets. The own set",
+        "built; no ranking choice was made on those of the fresh, third and fourth sets. The own set",
         "is the one above, over its own documents.",
         "",
         *_typo_table(
@@ -962,14 +976,15 @@ def write_report(out: Path) -> None:
                 "first set": typos["all"],
                 "fresh set": typos["fresh"],
                 "third set": typos["third"],
+                "fourth set": typos["fourth"],
             }
         ),
         "",
         "Typed in Telex with the input method off: each query with an accented word gets one",
         "twin with every accented word spelled with its Telex keys, the tone key last",
         '("kết nạp đảng viên" → "keets napj ddangr vieen", `telex_twin`), graded as its original.',
-        "Reading Telex was built and checked on the own and first sets; the fresh and third",
-        "sets were measured after that.",
+        "Reading Telex was built and checked on the own and first sets; the fresh, third and",
+        "fourth sets were measured after that.",
         "",
         *_telex_table(
             {
@@ -977,6 +992,7 @@ def write_report(out: Path) -> None:
                 "first set": telex["all"],
                 "fresh set": telex["fresh"],
                 "third set": telex["third"],
+                "fourth set": telex["fourth"],
             }
         ),
         "",
@@ -1008,10 +1024,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "search-quality.md")
     parser.add_argument(
         "--split",
-        choices=["train", "heldout", "all", "fresh", "third"],
+        choices=["train", "heldout", "all", "fresh", "third", "fourth"],
         action="append",
         help="unseen: which queries: a half of the first set, all of it (default), the "
-        "fresh set or the third set (both for the end)",
+        "fresh, third or fourth set (for the end)",
     )
     parser.add_argument("--show", type=int, default=0, help="unseen: list the N weakest queries")
     args = parser.parse_args()
