@@ -564,7 +564,15 @@ def test_users_ids_and_admins_are_explained(
         == 0
     )
     listed = runner.invoke(main, ["users", "list"]).stdout
-    assert "chat        -100999  allowed     not seen yet Nhóm Đảng ủy xã" in listed, listed
+    assert "chat        -100999  allowed  not seen yet Nhóm Đảng ủy xã" in listed, listed
+    # A chat denied reads as a user denied, in the same columns ("not allowed" pushed them).
+    runner.invoke(main, ["users", "deny", "-100999"])
+    runner.invoke(main, ["users", "deny", "555"])
+    listed = runner.invoke(main, ["users", "list"]).stdout.splitlines()
+    chat = next(line for line in listed if "-100999" in line)
+    user = next(line for line in listed if " 555 " in line)
+    assert "  denied   not seen yet" in chat and "  denied   lang=" in user, listed
+    assert chat.index("denied") == user.index("denied"), listed
     # Denying an admin: ADMIN_IDS still wins, and both the command and the list say so.
     monkeypatch.setenv("ADMIN_IDS", "777")
     from bot.config import get_settings

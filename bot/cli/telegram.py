@@ -159,10 +159,12 @@ def users_list(services) -> None:  # type: ignore[no-untyped-def]
             note += "  (in ADMIN_IDS: still an admin)"
         click.echo(f"user {record.user_id:>14}  {record.status:8} lang={record.lang or '-'}{note}")
     for chat in access.list_chats():
-        state = "allowed" if chat.allowed else "not allowed"
+        # The users' words and columns: "not allowed" for a chat `users deny` had "denied"
+        # pushed its columns out of line (a tester's).
+        state = "allowed" if chat.allowed else "denied"
         # Allowed here before the bot was added: "member" read as the bot's state in it.
         where = ("member" if chat.member else "left") if chat.seen else "not seen yet"
-        click.echo(f"chat {chat.chat_id:>14}  {state:11} {where:12} {chat.title or ''}".rstrip())
+        click.echo(f"chat {chat.chat_id:>14}  {state:8} {where:12} {chat.title or ''}".rstrip())
 
 
 def _access(services):  # type: ignore[no-untyped-def]
