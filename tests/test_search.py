@@ -3955,3 +3955,30 @@ def test_by_date_a_place_named_is_its_syllables_side_by_side(svc: Services) -> N
     assert ids(search(svc, "kết nạp đảng viên ở Hà Giang cũ nhất")) == ["hg", "hg2"]
     # No document with the name: the matches by date, as before.
     assert set(ids(search(svc, "kết nạp đảng viên ở Cà Mau mới nhất"))) <= {"hg", "hn", "hg2"}
+
+
+def test_a_word_with_one_unaccented_syllable_is_a_word_typed_with_accents(svc: Services) -> None:
+    # "tham nhũng": folded, "nhung" is mostly "những", so the pair fell short of a word, and a
+    # student article's "tham gia", "những" and "Hà Nội" led "tham nhũng Hà Nội" with the
+    # every-word bonus (a tester's).
+    add(
+        svc,
+        "student",
+        "Sinh viên Hà Nội",
+        "Những sinh viên Hà Nội tham gia lớp bồi dưỡng. Những buổi học bổ ích.",
+        topics=TAGGED,
+    )
+    for n in range(3):
+        add(
+            svc,
+            f"tn{n}",
+            f"Phòng, chống tham nhũng {n}",
+            f"Tỉnh xử lý vụ tham nhũng số {n}, thu hồi tài sản tham nhũng.",
+            topics=TAGGED,
+        )
+    for n in range(12):  # "những" and "tham gia" everywhere, as in any corpus
+        text = f"Những người dân xã {n} tham gia làm đường."
+        add(svc, f"other{n}", f"Tin {n}", text, topics=TAGGED)
+    got = search(svc, "tham nhũng Hà Nội")
+    assert ids(got)[0].startswith("tn"), ids(got)
+    assert ids(got).index("student") > 2, ids(got)

@@ -1874,11 +1874,13 @@ class SearchEngine:
             rarer = min(searcher.doc_freq("text_f", wa), searcher.doc_freq("text_f", wb))
             folded = together / rarer if together >= WORD_MIN_DOCS and rarer else 0.0
             exact = 0.0
-            if a.accented and b.accented and not {a.exact, b.exact} & built.corrections.keys():
+            if (a.accented or b.accented) and not {a.exact, b.exact} & built.corrections.keys():
                 # Typed with accents, also counted as typed: folding adds the commoner
                 # "luận" (kết luận, bình luận) to "luân", so "luân chuyển" fell short of a
                 # word and "luân chuyển cán bộ về xã" had "bình luận" articles among those
-                # "with every word" (a tester's).
+                # "with every word" (a tester's). One syllable has none by nature ("tham
+                # nhũng": "những" made it no word, and a student article's "tham gia" and
+                # "Hà Nội" led "tham nhũng Hà Nội", a tester's).
                 together = _exact_pair_df(searcher, f"{a.exact}_{b.exact}")
                 rarer = min(
                     searcher.doc_freq("text_x", a.exact), searcher.doc_freq("text_x", b.exact)
