@@ -173,7 +173,7 @@ def test_upgrade_to_autoincrement_keeps_rows_ids_topics_and_the_deleted_numbers(
 
     monkeypatch.undo()
     db = Database(sqlite_url)
-    assert [m.version for m in db.migrate()] == [6, 7, 8]
+    assert [m.version for m in db.migrate()] == [6, 7, 8, 9]
     assert db.current_version() == LATEST_VERSION
     store = DocumentStore(db)
     with db.begin() as conn:
@@ -282,10 +282,73 @@ def test_upgrade_to_sources_autoincrement_keeps_them(
     db.dispose()
     monkeypatch.undo()
     db = Database(sqlite_url)
-    assert [m.version for m in db.migrate()] == [8]
+    assert [m.version for m in db.migrate()] == [8, 9]
     with db.begin() as conn:
         assert conn.execute(sa.text("SELECT * FROM sources ORDER BY id")).all() == before
     store = SourceStore(db)
     store.remove(kept[2])
     assert store.add("https://bao.vn/rss/new.rss").id == kept[2] + 1  # not reused from now on
+    db.dispose()
+
+
+def test_a_documents_url_and_source_never_keep_credentials(store: DocumentStore) -> None:
+    # An article fetched through a feed added as "http://u:pw@host/…?token=…" showed the
+    # password and the token in `search` (what the bot answers), `docs show` and the JSON
+    # (a tester's); its source, the page's site name, was "u:pw@host".
+    added = store.add(
+        NewDocument(
+            title="Kết nạp",
+            text="Kết nạp 15 đảng viên mới.",
+            external_id="feed-1",
+            url="http://u:pw@127.0.0.1:8764/a1.html?token=abc&x=1&keyword=dang",
+            source="u:pw@127.0.0.1:8764",
+        )
+    )
+    doc = store.get(added.document_id)
+    assert doc.url == "http://127.0.0.1:8764/a1.html?x=1&keyword=dang"
+    assert doc.source == "127.0.0.1:8764"
+    plain = store.add(
+        NewDocument(title="B", text="Chi bộ họp.", external_id="b", url="https://bao.vn/a?id=2")
+    )
+    assert store.get(plain.document_id).url == "https://bao.vn/a?id=2"
+    assert store.get(plain.document_id).source == "bao.vn"
+
+
+def test_migration_9_cleans_stored_credentials_and_tells_the_index(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlalchemy as sa
+
+    from bot.store import db as db_module
+
+    monkeypatch.setattr(db_module, "MIGRATIONS", db_module.MIGRATIONS[:8])
+    db = Database(sqlite_url)
+    db.migrate()
+    now = datetime(2026, 1, 1)
+    with db.begin() as conn:
+        for n, (url, source) in enumerate(
+            [
+                ("http://u:pw@127.0.0.1:8764/a1.html?token=abc&x=1", "u:pw@127.0.0.1:8764"),
+                ("https://bao.vn/a?id=2", "bao.vn"),
+            ]
+        ):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO documents (external_id, title, text, url, source, content_hash,"
+                    " ingested_at, updated_at) VALUES (:e, 't', :x, :u, :s, :h, :n, :n)"
+                ),
+                {"e": f"d{n}", "x": f"text {n}", "u": url, "s": source, "h": f"h{n}", "n": now},
+            )
+    db.dispose()
+    monkeypatch.undo()
+    db = Database(sqlite_url)
+    assert [m.version for m in db.migrate()] == [9]
+    with db.begin() as conn:
+        rows = conn.execute(sa.text("SELECT url, source FROM documents ORDER BY id")).all()
+        changed = conn.execute(sa.text("SELECT document_id FROM doc_changes")).scalars().all()
+    assert [tuple(r) for r in rows] == [
+        ("http://127.0.0.1:8764/a1.html?x=1", "127.0.0.1:8764"),
+        ("https://bao.vn/a?id=2", "bao.vn"),
+    ]
+    assert changed == [1]  # the index re-reads the cleaned one only
     db.dispose()

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bot.errors import InputError
 
-__all__ = ["TRACKING", "normalize_url", "redacted_url", "source_url"]
+__all__ = ["TRACKING", "normalize_url", "public_name", "public_url", "redacted_url", "source_url"]
 
 TRACKING = re.compile(
     r"^(utm_\w+|fbclid|gclid|zarsrc|zalo_\w+|_ga|mc_cid|mc_eid|ref|cmpid|icid|igshid|src)$", re.I
@@ -26,6 +26,33 @@ _SECRET_PARAM = re.compile(
 def redacted_url(url: str) -> str:
     """``url`` with a password and secret-looking query values shown as ``***``."""
     return _SECRET_PARAM.sub(r"\1***", _USER_PASSWORD.sub(r"\1***@", url))
+
+
+_SECRET_NAME = re.compile(
+    r"(?!keywords?$)[\w.-]*(?:key|token|secret|passw|pwd|sig|auth|session)[\w.-]*", re.I
+)
+_USER_AT = re.compile(r"^[^@/\s]+@(?=[^@/\s]+$)")
+
+
+def public_url(url: str) -> str:
+    """``url`` as a reader may see it: without a user name or password and without the
+    query values that name a secret. An article fetched through a feed added with
+    credentials showed them in the bot's answers (a tester's)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return redacted_url(url)
+    query = "&".join(
+        p for p in parts.query.split("&") if p and not _SECRET_NAME.fullmatch(p.split("=", 1)[0])
+    )
+    netloc = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def public_name(name: str) -> str:
+    """A source's name without credentials: an article page's site name is its host, with
+    the user and password when the URL had them ("u:pw@host")."""
+    return _USER_AT.sub("", name.strip())
 
 
 def source_url(url: str) -> str:

@@ -19,6 +19,7 @@ from bot.corpus.documents import (
     to_utc_naive,
 )
 from bot.corpus.text import normalize
+from bot.corpus.urls import public_name, public_url
 from bot.errors import InputError, NotFound, StoreConflict
 from bot.store.db import Database, doc_changes, document_topics, documents, utcnow
 
@@ -182,8 +183,9 @@ class DocumentStore:
             "title": title,
             "text": text,
             "published_at": to_utc_naive(doc.published_at),
-            "url": doc.url,
-            "source": doc.source or source_from_url(doc.url),
+            # Never a feed's credentials: what is stored is shown (a tester's password was).
+            "url": public_url(doc.url) if doc.url else doc.url,
+            "source": public_name(doc.source) if doc.source else source_from_url(doc.url),
             "author": doc.author,
             "content_hash": digest,
             "origin": doc.origin,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -326,6 +327,34 @@ def _sources_autoincrement(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE sources_v8 RENAME TO sources")
 
 
+def _public_urls(conn: Connection) -> None:
+    # A feed added with credentials ("http://u:pw@host/…?token=…") stored them in its
+    # articles' URL and source, shown by `search`, `docs show` and the bot (a tester's): the
+    # stored ones are cleaned as new ones are, and the search index is told.
+    from bot.corpus.urls import public_name, public_url
+
+    rows = conn.execute(
+        sa.text(
+            "SELECT id, url, source FROM documents WHERE url LIKE '%@%' OR url LIKE '%=%'"
+            " OR source LIKE '%@%'"
+        )
+    ).fetchall()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    for doc_id, url, source in rows:
+        clean_url = public_url(url) if url else url
+        clean_source = public_name(source) if source else source
+        if (clean_url, clean_source) == (url, source):
+            continue
+        conn.execute(
+            sa.text("UPDATE documents SET url = :u, source = :s WHERE id = :i"),
+            {"u": clean_url, "s": clean_source, "i": doc_id},
+        )
+        conn.execute(
+            sa.text("INSERT INTO doc_changes (document_id, op, at) VALUES (:i, 'upsert', :at)"),
+            {"i": doc_id, "at": now},
+        )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "documents and change log", _create(meta, documents, doc_changes)),
     Migration(2, "topics and model registry", _create(document_topics, model_versions)),
@@ -339,5 +368,6 @@ MIGRATIONS: list[Migration] = [
     Migration(6, "document numbers never reused (SQLite AUTOINCREMENT)", _documents_autoincrement),
     Migration(7, "source_items.attempts (failed feed entries are retried)", _item_attempts),
     Migration(8, "source numbers never reused (SQLite AUTOINCREMENT)", _sources_autoincrement),
+    Migration(9, "no credentials in documents' URLs and sources", _public_urls),
 ]
 LATEST_VERSION = MIGRATIONS[-1].version
