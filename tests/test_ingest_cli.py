@@ -227,6 +227,29 @@ def test_db_migrate_and_status(runner: CliRunner) -> None:
     assert "schema version" in runner.invoke(main, ["db", "status"]).output
 
 
+def test_index_status_changes_nothing(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # INDEX_DIR naming the admin's own file: `index status` moved it aside and built an
+    # index in its place (a tester's). A status says what it sees.
+    from bot.config import get_settings
+
+    runner.invoke(main, ["ingest", str(SEEDS)])
+    script = tmp_path / "env.sh"
+    script.write_text("export X=1\n", "utf-8")
+    monkeypatch.setenv("INDEX_DIR", str(script))
+    get_settings.cache_clear()
+    status = runner.invoke(main, ["index", "status"])
+    assert status.exit_code == 0 and "not usable: not a folder" in status.output, status.output
+    assert script.read_text("utf-8") == "export X=1\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("env.sh")) == ["env.sh"]
+    monkeypatch.setenv("INDEX_DIR", str(tmp_path / "no-index-yet"))
+    get_settings.cache_clear()
+    missing = runner.invoke(main, ["index", "status", "--json"])
+    assert json.loads(missing.output)["stale"] == "missing"
+    assert not (tmp_path / "no-index-yet").exists()
+
+
 def test_start_answers_a_query_on_a_fresh_database(runner: CliRunner) -> None:
     result = runner.invoke(main, ["start", "kết nạp đảng viên"])
     assert result.exit_code == 0, result.output

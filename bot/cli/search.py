@@ -265,6 +265,11 @@ def index_status(services, as_json: bool) -> None:  # type: ignore[no-untyped-de
         click.echo(json.dumps(status, indent=1))
         return
     click.echo(f"index folder: {status['folder']}")
+    if status["stale"]:
+        click.echo(
+            f"not usable: {status['stale']}; built when the bot or a search opens it, or by "
+            "`partybot index rebuild`"
+        )
     click.echo(f"documents: {status['indexed']} indexed, {status['stored']} in the database")
     click.echo(f"changes applied: {status['applied_seq']} of {status['database_seq']}")
     click.echo(f"schema: {status['schema']} (expected {status['schema_expected']})")

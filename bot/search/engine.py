@@ -838,12 +838,17 @@ class SearchEngine:
         """Numbers for ``partybot index status``."""
         from bot.search.index import SCHEMA_VERSION, IndexMeta
 
-        self.index.ensure_open()
-        state = IndexMeta.read(self.index.folder) or IndexMeta()
+        # A status changes nothing: an index that needs building is said so, not built (it
+        # moved the admin's own file aside when INDEX_DIR named one, a tester's).
+        stale = self.index.stale_reason() if self.index.index is None else None
+        if stale is None:
+            self.index.ensure_open()
+        state = (IndexMeta.read(self.index.folder) if stale is None else None) or IndexMeta()
         store = self.documents
         return {
             "folder": str(self.index.folder),
-            "indexed": self.index.num_docs(),
+            "stale": stale,
+            "indexed": self.index.num_docs() if stale is None else 0,
             "stored": store.count(),
             "applied_seq": state.seq,
             "database_seq": store.last_change(),

@@ -649,6 +649,6 @@ class SearchIndex:
 
     def size_bytes(self) -> int:
         """Bytes on disk."""
-        if not self.folder.exists():
+        if not self.folder.is_dir():
             return 0
         return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
