@@ -269,6 +269,76 @@ def test_cli_digest_send_to_a_server_that_is_no_bot_api_is_one_line(
     assert not [r for r in caplog.records if r.name.startswith("telegram")], caplog.records
 
 
+def test_cli_digest_send_leaves_an_off_digest_off_and_fails_with_a_non_zero_exit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`digest send --chat` turned an off digest back on, daily from the next day; a digest
+    that failed exited 0; the dry run showed a "nothing new" message the send never sends
+    (a tester's)."""
+    import http.server
+    import json
+    import threading
+
+    from bot.cli import main
+    from bot.config import get_settings
+
+    class Failing(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path.endswith("/getMe"):
+                status = 200
+                body = {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "B",
+                                               "username": "b_bot"}}  # fmt: skip
+            else:
+                status = 500
+                body = {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Failing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    for key, value in {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "DATA_DIR": str(tmp_path / "data"),
+        "TELEGRAM_BOT_TOKEN": "123:TEST",
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{server.server_address[1]}/bot",
+    }.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    try:
+        cli = CliRunner()
+        cli.invoke(main, ["ingest", str(Path(__file__).parents[1] / "seeds")])
+        for chat in ("-1001", "-1002"):
+            assert cli.invoke(main, ["users", "allow", chat]).exit_code == 0
+            assert cli.invoke(main, ["digest", "on", "--chat", chat]).exit_code == 0
+        dry = cli.invoke(main, ["digest", "send", "--chat", "-1001", "--dry-run"])
+        assert dry.output == "chat -1001: nothing new, no message\n", dry.output
+        assert cli.invoke(main, ["digest", "off", "--chat", "-1002"]).exit_code == 0
+        off = cli.invoke(main, ["digest", "send", "--chat", "-1002"])
+        assert off.exit_code == 0, off.output
+        assert "chat -1002: skipped, its digest is off" in off.output
+        listed = cli.invoke(main, ["digest", "list"]).output
+        assert "-1002 off" in listed, listed
+        # A digest that fails: an error line and a non-zero exit, for a script to see.
+        (tmp_path / "new.txt").write_text(
+            "Kết nạp đảng viên\n\nChi bộ kết nạp 3 đảng viên mới.", "utf-8"
+        )
+        assert cli.invoke(main, ["ingest", str(tmp_path / "new.txt")]).exit_code == 0
+        failed = cli.invoke(main, ["digest", "send", "--chat", "-1001"])
+    finally:
+        server.shutdown()
+        get_settings.cache_clear()
+    assert failed.exit_code == 1, failed.output
+    assert "error: chat -1001:" in failed.output and "failed 1" in failed.output
+
+
 # --- 3. one bad JSONL line is reported and skipped ------------------------------------------
 
 BAD_LINES = {

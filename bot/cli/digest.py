@@ -182,7 +182,7 @@ def digest_send(services, chat_ids: tuple[int, ...], send_all: bool, dry_run: bo
       partybot digest send --chat -1001234567890
       partybot digest send --all --dry-run
     """
-    from bot.digest.delivery import preview
+    from bot.digest.delivery import preview_digest
     from bot.errors import ConfigError
     from bot.store.subscriptions import SubscriptionStore
 
@@ -197,15 +197,30 @@ def digest_send(services, chat_ids: tuple[int, ...], send_all: bool, dry_run: bo
     if not targets:
         click.echo("no enabled subscriptions (a chat subscribes with /digest on)")
         return
+    # A digest turned off stays off: "send now" had turned it back on, daily from the next
+    # day, and said nothing (a tester's).
+    off = {chat_id for chat_id in targets if not store.require(chat_id).enabled}
+    for chat_id in sorted(off):
+        click.echo(
+            f"chat {chat_id}: skipped, its digest is off (partybot digest on --chat {chat_id})"
+        )
+    targets = [chat_id for chat_id in targets if chat_id not in off]
+    if not targets:
+        return
     served = [chat_id for chat_id in targets if _warn_if_not_served(services, chat_id)]
     if dry_run:
         for chat_id in targets:
             if chat_id not in served:
                 click.echo(f"chat {chat_id}: skipped (not allowed)")
                 continue
-            parts = preview(services, chat_id, bot_username=services.settings.bot_username)
-            click.echo(f"chat {chat_id}: {len(parts)} message(s)")
-            for part in parts:
+            found = preview_digest(services, chat_id, bot_username=services.settings.bot_username)
+            if found.empty and not store.require(chat_id).notify_empty:
+                # What the send does: nothing (it showed the "nothing new" notice, which
+                # only a chat with /digest empty on gets; a tester's).
+                click.echo(f"chat {chat_id}: nothing new, no message")
+                continue
+            click.echo(f"chat {chat_id}: {len(found.messages)} message(s)")
+            for part in found.messages:
                 click.echo(strip_tags(part))
         return
     settings = services.settings
@@ -222,6 +237,9 @@ def digest_send(services, chat_ids: tuple[int, ...], send_all: bool, dry_run: bo
         click.echo(f"error: chat {chat_id}: {error}", err=True)
     for error in report.errors:
         click.echo(f"error: {error} (left for the next pass)", err=True)
+    if report.failed or report.errors:
+        # A script or cron job must see that a digest did not go (it exited 0; a tester's).
+        raise SystemExit(1)
 
 
 @digest.command("list")

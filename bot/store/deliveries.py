@@ -317,10 +317,11 @@ class DeliveryStore:
             )
 
     def make_due_now(self, chat_id: int, now: datetime) -> None:
-        """``digest send``: the chat is due at ``now`` (the normal path then sends it)."""
+        """``digest send``: the chat is due at ``now`` (the normal path then sends it); a
+        digest turned off stays off."""
         with self.db.begin() as conn:
             conn.execute(
                 subscriptions.update()
-                .where(subscriptions.c.chat_id == chat_id)
-                .values(next_due_at=now, enabled=True)
+                .where(subscriptions.c.chat_id == chat_id, subscriptions.c.enabled.is_(True))
+                .values(next_due_at=now)
             )
