@@ -911,8 +911,14 @@ async def test_a_source_is_probed_when_added(site: FeedSite) -> None:
     site.add("/trang-chu.html", "<html><body><nav><a href='/a'>Trang chủ</a></nav></body></html>")
     with pytest.raises(FetchError, match="without an article"):
         await probe(site.url + "/trang-chu.html")
-    with pytest.raises(FetchError, match="no RSS/Atom entries"):
-        await probe(site.add("/rong.xml", '<?xml version="1.0"?><rss><channel/></rss>', "text/xml"))
+    # A feed with nothing in it yet is a feed ("polls will fail" was said of it, and they
+    # passed; a tester's); XML of another kind, or text that is no XML, is not.
+    empty = site.add("/rong.xml", '<?xml version="1.0"?><rss><channel/></rss>', "text/xml")
+    assert await probe(empty) == "RSS/Atom feed, no entries yet"
+    with pytest.raises(FetchError, match=r"^an XML document, with no RSS/Atom entries"):
+        await probe(site.add("/khac.xml", '<?xml version="1.0"?><foo/>', "text/xml"))
+    with pytest.raises(FetchError, match=r"^not XML, with no RSS/Atom entries"):
+        await probe(site.add("/rac.xml", "not xml at all {{{", "text/xml"))
 
 
 async def test_entries_a_capped_poll_left_are_fetched_after_the_feed_drops_them(

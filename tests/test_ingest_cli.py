@@ -570,6 +570,10 @@ def test_a_users_note_is_short(runner: CliRunner) -> None:
     long = runner.invoke(main, ["users", "allow", "5", "--note", "a" * 201])
     assert long.exit_code == 2 and "at most 200 characters" in long.output
     assert runner.invoke(main, ["users", "allow", "5", "--note", "a" * 200]).exit_code == 0
+    # One line: a newline in it made a row of its own in `users list` (a tester's).
+    assert runner.invoke(main, ["users", "allow", "6", "--note", "Ban\nTổ chức"]).exit_code == 0
+    listed = runner.invoke(main, ["users", "list"]).stdout.splitlines()
+    assert any(line.endswith("  Ban Tổ chức") and " 6 " in line for line in listed), listed
 
 
 def test_users_ids_and_admins_are_explained(

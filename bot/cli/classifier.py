@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -265,8 +266,11 @@ def train(  # type: ignore[no-untyped-def]
         click.echo(f"\nexported {model_path}, {card_path.name}, {png.name}")
     new_f1 = model.card.get("test", {}).get("macro_f1")
     active = registry.current()
+    # With --json, stdout is the card alone: what happened next goes to stderr (a status line
+    # after it made the output no JSON, a tester's).
+    say = functools.partial(click.echo, err=as_json)
     if no_activate:
-        click.echo(f"stored {model.version} (not activated)")
+        say(f"stored {model.version} (not activated)")
         return
     old_f1 = None
     if active is not None and not force:
@@ -298,10 +302,10 @@ def train(  # type: ignore[no-untyped-def]
             sys.exit(1)
     registry.activate(model.version)
     versus = f"; the active {active.version}'s: {f1_text(old_f1)}" if old_f1 is not None else ""
-    click.echo(f"activated {model.version} (held-out macro-F1 {f1_text(new_f1)}{versus})")
+    say(f"activated {model.version} (held-out macro-F1 {f1_text(new_f1)}{versus})")
     if not no_reclassify:
         count = _reclassify(services, err)
-        click.echo(f"re-classified {counted(count, 'document')}")
+        say(f"re-classified {counted(count, 'document')}")
 
 
 # --- evaluate ------------------------------------------------------------------------------

@@ -92,7 +92,8 @@ def _short_note(_ctx: click.Context, _param: click.Parameter, value: str | None)
     # A note is a label in `users list`: a 5,000-character one filled the terminal.
     if value is not None and len(" ".join(value.split())) > MAX_NOTE:
         raise click.BadParameter(f"at most {MAX_NOTE} characters")
-    return value
+    # One line, as a source's name: a newline in it made a row of its own (a tester's).
+    return " ".join(value.split()) if value is not None else None
 
 
 @users.command("allow", context_settings=_NEGATIVE_IDS)

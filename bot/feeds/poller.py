@@ -662,8 +662,14 @@ async def probe(url: str, *, timeout: float = 15.0) -> str:
     if _looks_like_feed(page):
         feed = feedparser.parse(page.body, response_headers={"content-location": page.url})
         entries = [e for e in feed.entries if _has_content(e)]
+        if not entries and feed.get("version"):
+            # A feed with nothing in it yet (a new category) is a feed: "polls will fail"
+            # said of it was wrong, the polls passed (a tester's).
+            return "RSS/Atom feed, no entries yet"
         if not entries:
-            raise FetchError("an XML document, but no RSS/Atom entries in it")
+            broken = type(feed.get("bozo_exception")).__name__ not in {"NoneType", *_BENIGN_BOZO}
+            what = "not XML" if broken and not feed.get("feed") else "an XML document"
+            raise FetchError(f"{what}, with no RSS/Atom entries in it")
         return f"RSS/Atom feed, {_n(len(entries), 'entry', 'entries')}"
     article = await asyncio.to_thread(extract_article, page.text, page.url)
     if article is None:
