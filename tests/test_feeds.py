@@ -245,7 +245,9 @@ async def test_a_broken_feed_of_empty_items_fails_and_failed_entries_are_named(
         site.add(
             "/entries.rss",
             rss([("Bài đã gỡ", gone, "Ngắn")]).replace(
-                "</channel>", "<item><title>Không có liên kết</title></item></channel>"
+                "</channel>",
+                "<item><title>Không có liên kết</title></item>"
+                "<item><title>JS</title><link>javascript:alert(1)</link></item></channel>",
             ),
             "application/rss+xml",
         )
@@ -257,8 +259,12 @@ async def test_a_broken_feed_of_empty_items_fails_and_failed_entries_are_named(
     assert dict(report.failed_entries) == {
         gone: "article fetch failed: HTTP 404",
         f"{entries.url} (entry 'Không có liên kết' without a link)": "no link, and no text",
+        # A link that is no web address is named (read as "without a link", a tester's).
+        f"{entries.url} (entry 'JS' without a link)": (
+            "its link 'javascript:alert(1)' is no http(s) address, and no text"
+        ),
     }
-    assert not report.ok and "2 failed entries, 1 failed source" in report.summary()
+    assert not report.ok and "3 failed entries, 1 failed source" in report.summary()
 
 
 def test_cli_fetch_names_failed_entries_and_exits_1(
@@ -541,6 +547,13 @@ def test_a_feeds_credentials_are_never_printed(cli) -> None:  # type: ignore[no-
         redacted_url("https://bao.vn/rss?token=abc;sig=d") == "https://bao.vn/rss?token=***;sig=***"
     )
     assert redacted_url("https://bao.vn/rss/home.rss") == "https://bao.vn/rss/home.rss"
+    # The same feed with a tracking parameter is the same source; the URL as `sources list`
+    # shows it, masked, names it (both testers').
+    tracked = runner.invoke(main, ["sources", "add", url + "&utm_source=zalo", "--no-check"])
+    assert "source already added (#1" in tracked.output, tracked.output
+    masked = "http://admin:***@127.0.0.1:1/x?api_key=***&page=2"
+    removed = runner.invoke(main, ["sources", "remove", masked])
+    assert removed.exit_code == 0 and "removed" in removed.output, removed.output
 
 
 async def test_a_feed_of_dead_links_gives_up_after_a_few_in_a_row(

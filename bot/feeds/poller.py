@@ -464,10 +464,16 @@ class Poller:
             return
         if article is None and len(summary) < MIN_SUMMARY:
             if reason is None:
+                refused = str(entry.get("link") or "")
+                # A link that is no web address is named ("javascript:…" read as "without a
+                # link", a tester's).
+                no_link = (
+                    f"its link {refused[:60]!r} is no http(s) address" if refused else "no link"
+                )
                 reason = (
-                    f"no link, and its text is too short to store ({len(summary)} characters)"
+                    f"{no_link}, and its text is too short to store ({len(summary)} characters)"
                     if summary
-                    else "no link, and no text"
+                    else f"{no_link}, and no text"
                 )
             report.failed_entries.append((_entry_name(source, link, title), reason))
             await self._record(source, guid, link, "failed", None, reason)

@@ -80,21 +80,25 @@ def source_name(name: str | None) -> str | None:
 
 
 def _same_source(url: str) -> str:
-    """The form two spellings of one source URL share (scheme and host in lower case)."""
+    """The form two spellings of one source URL share: scheme and host in lower case,
+    tracking parameters dropped ("?utm_source=a" added the same feed twice, a tester's)."""
     try:
-        return source_url(url)
-    except InputError:
+        return normalize_url(source_url(url))
+    except (InputError, ValueError):
         return url.strip()  # a row stored before URLs were checked is matched as written
 
 
 def _find(conn: sa.Connection, url: str) -> sa.Row | None:
-    """The source stored under ``url`` whatever the case of its scheme and host."""
+    """The source stored under ``url`` whatever the case of its scheme and host, or as
+    `sources list` shows it, credentials masked (refused as "no source", a tester's)."""
     wanted = _same_source(url)
+    rows = list(conn.execute(sa.select(sources).order_by(sources.c.id)))
     # Few sources, and rows stored before URLs were normalised may differ in case: compare here.
-    for row in conn.execute(sa.select(sources).order_by(sources.c.id)):
+    for row in rows:
         if _same_source(row.url) == wanted:
             return row
-    return None
+    shown = [row for row in rows if "***" in url and redacted_url(row.url) == url.strip()]
+    return shown[0] if len(shown) == 1 else None
 
 
 def document_sources(db: Database) -> list[str]:
