@@ -474,6 +474,12 @@ def test_digest_on_for_a_chat_the_bot_does_not_serve_warns(cli) -> None:  # type
     # Off, a digest is due never.
     cli.invoke(main, ["digest", "off", "--chat", "-100123"])
     assert "next=-" in cli.invoke(main, ["digest", "list"]).stdout
+    # The next digest in the chat's own zone, as its time is ("12:35 UTC … next 19:35", in
+    # Vietnam time unlabelled, read as a wrong schedule; a tester's).
+    cli.invoke(main, ["digest", "on", "--chat", "-2003", "--time", "12:35", "--tz", "UTC"])
+    row = next(r for r in cli.invoke(main, ["digest", "list"]).stdout.splitlines() if "-2003" in r)
+    assert " 12:35 UTC " in row and row.split("next=")[1].startswith(tuple("0123")), row
+    assert row.split("next=")[1][11:16] == "12:35", row
     allowed = cli.invoke(main, ["digest", "on", "--chat", "-100123"])
     assert allowed.exit_code == 0 and allowed.stderr == ""
     # A private chat is served when its user is allowed.

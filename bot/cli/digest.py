@@ -245,12 +245,15 @@ def digest_send(services, chat_ids: tuple[int, ...], send_all: bool, dry_run: bo
 @digest.command("list")
 @with_services
 def digest_list(services) -> None:  # type: ignore[no-untyped-def]
-    """Chats with a digest: time, zone, topics, last delivery and failures.
+    """Chats with a digest: time, zone, topics, last and next delivery (in the chat's zone)
+    and failures.
 
     \b
     Example:
       partybot digest list
     """
+    from zoneinfo import ZoneInfo
+
     from bot.store.subscriptions import SubscriptionStore
     from bot.timeutil import format_date, zone_label
 
@@ -260,9 +263,12 @@ def digest_list(services) -> None:  # type: ignore[no-untyped-def]
     for s in subs:
         state = "on " if s.enabled else "off"
         topics = ",".join(s.topics) if s.topics else "all"
-        last = format_date(s.last_sent_at, with_time=True) or "never"
+        # In the chat's own zone, as its time is: "12:35 UTC … next 19:35" (Vietnam time,
+        # unlabelled) read as a wrong schedule (a tester's).
+        zone = ZoneInfo(s.timezone)
+        last = format_date(s.last_sent_at, with_time=True, tz=zone) or "never"
         # An off digest is due never; a chat the bot does not serve is passed over.
-        due = (format_date(s.next_due_at, with_time=True) or "-") if s.enabled else "-"
+        due = (format_date(s.next_due_at, with_time=True, tz=zone) or "-") if s.enabled else "-"
         extra = f" failures={s.failures} ({s.last_error})" if s.failures else ""
         reason = f" [{s.disabled_reason}]" if s.disabled_reason and not s.enabled else ""
         if s.enabled and not services.access.chat_served(s.chat_id):
