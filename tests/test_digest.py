@@ -511,8 +511,12 @@ def test_digest_on_sets_the_zone_and_goes_back_to_every_topic(cli) -> None:  # t
     assert offset.stdout.startswith("digest on for chat -100123: 07:30 UTC+7"), offset.output
     lower = cli.invoke(main, [*on, "--tz", "asia/bangkok"])
     assert lower.stdout.startswith("digest on for chat -100123: 07:30 Asia/Bangkok"), lower.output
+    # A mistyped option value is click's usage error, as a bad --topic is (a tester's saw
+    # exit 1 for one, 2 for the other).
     bad = cli.invoke(main, [*on, "--tz", "Mars/Olympus", "--time", "09:00"])
-    assert bad.exit_code == 1 and "unknown time zone 'Mars/Olympus'" in bad.stderr
+    assert bad.exit_code == 2 and "unknown time zone 'Mars/Olympus'" in bad.stderr
+    late = cli.invoke(main, [*on, "--time", "25:00"])
+    assert late.exit_code == 2 and "Invalid value for '--time'" in late.stderr
     mixed = cli.invoke(main, [*on, "--topic", "all", "--topic", "admission"])
     assert mixed.exit_code == 2 and "--topic all cannot go with other topics" in mixed.output
     # Neither refused change stored anything.

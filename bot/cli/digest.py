@@ -7,8 +7,9 @@ import asyncio
 import click
 
 from bot.bounds import MAX_CHAT_ID
-from bot.cli.main import FriendlyGroup, topic_slug, with_services
+from bot.cli.main import FriendlyGroup, parsed_by, topic_slug, with_services
 from bot.present.render import strip_tags
+from bot.timeutil import parse_time, parse_timezone
 
 
 @click.group(cls=FriendlyGroup)
@@ -56,7 +57,13 @@ def _warn_if_not_served(services, chat_id: int) -> bool:  # type: ignore[no-unty
 
 @digest.command("on")
 @_CHAT
-@click.option("--time", "send_time", default=None, help="HH:MM in the chat's time zone.")
+@click.option(
+    "--time",
+    "send_time",
+    default=None,
+    callback=parsed_by(parse_time),
+    help="HH:MM in the chat's time zone.",
+)
 @click.option(
     "--topic",
     "topics",
@@ -64,7 +71,13 @@ def _warn_if_not_served(services, chat_id: int) -> bool:  # type: ignore[no-unty
     help="Only this topic (slug, name or phrase); repeat for more; 'all' for every topic. "
     "Without it, the chat keeps the topics it has.",
 )
-@click.option("--tz", "tz_name", default=None, help="The chat's IANA time zone (Asia/Bangkok).")
+@click.option(
+    "--tz",
+    "tz_name",
+    default=None,
+    callback=parsed_by(lambda value: parse_timezone(value.strip())),
+    help="The chat's IANA time zone (Asia/Bangkok).",
+)
 @with_services
 def digest_on(  # type: ignore[no-untyped-def]
     services, chat_id: int, send_time: str | None, topics: tuple[str, ...], tz_name: str | None
@@ -79,15 +92,13 @@ def digest_on(  # type: ignore[no-untyped-def]
       partybot digest on --chat -1001234567890 --topic all --tz Asia/Bangkok
     """
     from bot.store.subscriptions import SubscriptionStore
-    from bot.timeutil import parse_timezone, zone_label
+    from bot.timeutil import zone_label
 
     # Checked before anything is stored: a bad zone after a stored time was half a change.
     every = [typed for typed in topics if typed.strip().lower() in ("all", "*")]
     if every and len(every) < len(topics):
         raise click.UsageError("--topic all cannot go with other topics")
     slugs = tuple(dict.fromkeys(topic_slug(services, typed) for typed in topics if not every))
-    if tz_name is not None:
-        tz_name = parse_timezone(tz_name.strip())
     store = SubscriptionStore(services.db)
     sub = store.enable(chat_id, send_time)
     if tz_name is not None and tz_name != sub.timezone:

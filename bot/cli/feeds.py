@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from bot.cli.main import FriendlyGroup, err_console, progress, with_services
+from bot.cli.main import FriendlyGroup, err_console, parsed_by, progress, with_services
 from bot.corpus.urls import redacted_url
 
 
@@ -23,15 +23,27 @@ def sources() -> None:
     """
 
 
+def _every(value: str) -> int:
+    from bot.feeds.sources import parse_every  # the feeds package is slow to import
+
+    return parse_every(value)
+
+
 @sources.command("add")
 @click.argument("url")
 @click.option("--name", default=None, help="A readable name for the source.")
-@click.option("--every", default="30m", show_default=True, help="Poll interval: 15m, 2h, 1d.")
+@click.option(
+    "--every",
+    default="30m",
+    show_default=True,
+    callback=parsed_by(lambda value: _every(value)),
+    help="Poll interval: 15m, 2h, 1d.",
+)
 @click.option(
     "--no-check", is_flag=True, help="Add without fetching the URL once to see what it is."
 )
 @with_services
-def sources_add(services, url: str, name: str | None, every: str, no_check: bool) -> None:  # type: ignore[no-untyped-def]
+def sources_add(services, url: str, name: str | None, every: int, no_check: bool) -> None:  # type: ignore[no-untyped-def]
     """Add a feed or a single article URL, after fetching it once to say what it is (a
     warning when it is neither, or does not answer: it is added all the same).
 
@@ -41,10 +53,10 @@ def sources_add(services, url: str, name: str | None, every: str, no_check: bool
     """
     from bot.errors import FetchError
     from bot.feeds.poller import probe
-    from bot.feeds.sources import every_text, parse_every
+    from bot.feeds.sources import every_text
     from bot.store.sources import SourceStore
 
-    source = SourceStore(services.db).add(url, name=name, every_seconds=parse_every(every))
+    source = SourceStore(services.db).add(url, name=name, every_seconds=every)
     click.echo(
         f"added source #{source.id} {redacted_url(source.url)} (every {every_text(source.every_seconds)})"
     )

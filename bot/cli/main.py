@@ -67,6 +67,22 @@ def os_message(exc: OSError) -> str:
     return f"{exc.filename}: {reason}" if exc.filename is not None else reason
 
 
+def parsed_by(parse: Callable[[str], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A click callback reading an option's value with ``parse``: a value it refuses is a
+    mistyped option, click's usage error (exit 2), as a bad --topic is (a bad --time was an
+    `error:` line, exit 1; a tester's)."""
+
+    def callback(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return parse(value)
+        except InputError as exc:
+            raise click.BadParameter(str(exc.args[0] if exc.args else exc)) from None
+
+    return callback
+
+
 def counted(n: int, one: str, many: str | None = None) -> str:
     """``1 document``, ``2 documents``: the noun agrees with the number."""
     return f"{n:,} {one if n == 1 else many or one + 's'}"
