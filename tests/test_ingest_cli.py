@@ -53,6 +53,15 @@ def test_ingest_seeds_twice_then_list(runner: CliRunner) -> None:
     assert page.output.splitlines()[-1] == "5 documents in total; shown 2-3 (next: --offset 3)"
 
 
+def test_docs_list_past_the_end_says_how_many_there_are(runner: CliRunner) -> None:
+    # "no documents here" past the end read as an empty library (a tester's).
+    runner.invoke(main, ["ingest", str(SEEDS)])
+    past = runner.invoke(main, ["docs", "list", "--offset", "1000"])
+    assert past.exit_code == 0 and past.output == "5 documents; none from offset 1000\n"
+    topic = runner.invoke(main, ["docs", "list", "--topic", "cadres", "--offset", "1000"])
+    assert "on topic cadres" in topic.output, topic.output
+
+
 def test_docs_show_and_delete(runner: CliRunner) -> None:
     runner.invoke(main, ["ingest", str(SEEDS)])
     shown = runner.invoke(main, ["docs", "show", "003_10b0ac3c46bc575e"])

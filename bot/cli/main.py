@@ -374,7 +374,11 @@ def docs_list(services, limit: int, offset: int, topic: str | None, as_json: boo
         return
     if not items:
         if topic or offset:
-            click.echo("no documents here" + (f" on topic {topic}" if topic else ""))
+            # How many there are: "no documents here" past the end read as an empty list.
+            total = services.documents.count(topic=topic)
+            where = f" on topic {topic}" if topic else ""
+            after = f"; none from offset {offset}" if total else ""
+            click.echo(f"{counted(total, 'document')}{where}{after}")
         else:
             click.echo("no documents (add some with: partybot ingest seeds/)")
         return
