@@ -689,6 +689,15 @@ def test_cli_models_export_to_a_file_or_unknown_version_is_one_error_line(
     ok = cli_model.invoke(main, ["models", "export", "--dir", str(tmp_path / "new" / "sub")])
     assert ok.exit_code == 0, ok.output
     assert (tmp_path / "new" / "sub" / f"{model_a.version}.npz").is_file()
+    # --set-default says so, and warns of topics the model never tags (it changed what a
+    # fresh install imports silently, to a model of two topics; a tester's).
+    default = cli_model.invoke(
+        main, ["models", "export", "--dir", str(tmp_path / "d"), "--set-default"]
+    )
+    assert default.exit_code == 0, default.output
+    assert f"DEFAULT now names {model_a.version}" in default.stdout
+    assert (tmp_path / "d" / "DEFAULT").read_text("utf-8").strip() == model_a.version
+    assert "warning" not in default.stderr  # it tags every topic
 
 
 def test_cli_models_import_names_the_missing_file(

@@ -676,9 +676,20 @@ def models_export(services, version: str | None, directory: Path | None, set_def
     if not version:
         raise ModelError("no active model to export")
     model_path, card_path = registry.export(version, directory)
-    if set_default:
-        (model_path.parent / DEFAULT_POINTER).write_text(version + "\n", "utf-8")
     click.echo(f"exported {model_path} and {card_path.name}")
+    if set_default:
+        pointer = model_path.parent / DEFAULT_POINTER
+        pointer.write_text(version + "\n", "utf-8")
+        # Said, as what every fresh install now imports (it changed silently; a tester's).
+        click.echo(f"{pointer} now names {version}: a fresh install imports it")
+        taxonomy = {topic.slug for topic in services.taxonomy.topics}
+        lost = sorted(taxonomy - set(registry.load(version).labels))
+        if lost:
+            click.echo(
+                f"warning: {version} tags no {', '.join(lost)}: documents of a fresh install "
+                "get none of these topics",
+                err=True,
+            )
 
 
 @models.command("import")
