@@ -86,6 +86,12 @@ async def test_second_poll_uses_etag_and_adds_nothing(site: FeedSite, svc: Servi
     assert report.stored == 0 and report.entries == 0  # 304 Not Modified
     assert sum(v for k, v in site.hits.items() if k.startswith("/bai/")) == page_hits
     assert svc.documents.count() == 3
+    # Read whole (`sources check`): the entries are "seen before", not duplicates, even
+    # one whose document was deleted since ("1 duplicate" of nothing, a tester's).
+    svc.documents.delete(svc.documents.list(limit=1)[0].id)
+    whole = await poller(svc).poll_due(only=[store.get(source.id)], retry_now=True)
+    assert (whole.seen, whole.duplicates, whole.stored) == (3, 0, 0), whole
+    assert "3 seen before, 0 duplicates" in whole.summary()
 
 
 async def test_same_url_with_tracking_parameters_and_republished_copy_are_not_stored_twice(

@@ -429,7 +429,8 @@ def docs_show(services, ref: str, external: bool) -> None:  # type: ignore[no-un
 def docs_delete(services, ref: str, yes: bool, external: bool) -> None:  # type: ignore[no-untyped-def]
     """Delete a document (it also leaves the search index).
 
-    Asks for confirmation first (the default answer is no); --yes skips the question.
+    Asks for confirmation first (the default answer is no); --yes skips the question. A
+    document fetched from a source is not fetched again: deleting it keeps it out.
 
     \b
     Example:

@@ -60,6 +60,9 @@ class PollReport:
     entries: int = 0
     stored: int = 0
     duplicates: int = 0
+    # Entries an earlier poll already handled (stored, skipped as duplicates, or stored and
+    # deleted since): "duplicates" they were called, of a deleted document too (a tester's).
+    seen: int = 0
     near_duplicates: int = 0
     failed_entries: list[tuple[str, str]] = field(default_factory=list)  # (entry, reason)
     failed_sources: dict[str, str] = field(default_factory=dict)
@@ -79,7 +82,9 @@ class PollReport:
         """One line for humans."""
         return (
             f"{_n(self.sources, 'source')}, {_n(self.entries, 'entry', 'entries')}: "
-            f"{self.stored} stored, {_n(self.duplicates, 'duplicate')}, "
+            f"{self.stored} stored, "
+            + (f"{self.seen:,} seen before, " if self.seen else "")
+            + f"{_n(self.duplicates, 'duplicate')}, "
             f"{_n(self.near_duplicates, 'near-duplicate')}, "
             f"{_n(len(self.failed_entries), 'failed entry', 'failed entries')}, "
             f"{_n(len(self.failed_sources), 'failed source')}"
@@ -322,9 +327,10 @@ class Poller:
                     await asyncio.to_thread(self._hold, source, known[n:])
                     break
                 failed = len(report.failed_entries)
-                skipped = report.duplicates + report.retry_later + report.given_up
+                skipped = report.seen + report.duplicates + report.retry_later + report.given_up
                 await self._entry_guarded(client, source, entry, state, report)
-                worked += skipped == report.duplicates + report.retry_later + report.given_up
+                now_skipped = report.seen + report.duplicates + report.retry_later + report.given_up
+                worked += skipped == now_skipped
                 streak = streak + 1 if len(report.failed_entries) > failed else 0
                 if streak >= MAX_FAILED_IN_A_ROW and n + 1 < len(known):
                     # A feed of dead links took a second each (the politeness delay), 52 s
@@ -401,7 +407,7 @@ class Poller:
         report.entries += 1
         link, guid = _identity(entry)
         if state == "done":
-            report.duplicates += 1
+            report.seen += 1
             return
         if state == "waiting":
             report.retry_later += 1
