@@ -580,6 +580,20 @@ def test_a_first_preview_shows_how_the_latest_documents_would_look(cli, tmp_path
     cli.invoke(main, ["digest", "on", "--chat", "-100123", "--topic", "admission"])
     one = cli.invoke(main, ["digest", "preview", "--chat", "-100123"])
     assert "Kết nạp đảng viên mới" in one.stdout, one.output
+    assert "— 1 tài liệu gần đây" in one.stdout, one.stdout
+    # Every topic: the latest 20 the digest would list; it was 13 of them for every topic,
+    # and 23 for one (a tester's).
+    services = Services(get_settings())
+    last = services.documents.max_id()
+    for doc_id in range(first + 1, last + 1):
+        # The five latest found to be about no topic: no digest lists them.
+        services.documents.set_topics(
+            doc_id, {"grassroots": 0.9} if doc_id <= last - 5 else {}, "test"
+        )
+    services.close()
+    cli.invoke(main, ["digest", "on", "--chat", "-100124"])
+    every = cli.invoke(main, ["digest", "preview", "--chat", "-100124"])
+    assert "— 20 tài liệu gần đây" in every.stdout, every.stdout
     # A chat whose digest is off is previewed as it would be, and the note says it is off.
     cli.invoke(main, ["digest", "off", "--chat", "-100123"])
     off = cli.invoke(main, ["digest", "preview", "--chat", "-100123"])
