@@ -3982,3 +3982,17 @@ def test_a_word_with_one_unaccented_syllable_is_a_word_typed_with_accents(svc: S
     got = search(svc, "tham nhũng Hà Nội")
     assert ids(got)[0].startswith("tn"), ids(got)
     assert ids(got).index("student") > 2, ids(got)
+
+
+def test_a_place_required_is_never_loosened_to_any_word_out_of_the_period(svc: Services) -> None:
+    # "kỷ luật đảng viên 2023 +"Hà Nội"" listed a market raid and a budget story naming Hà
+    # Nội or 2023 as "results from any time" (a tester's).
+    add(
+        svc, "raid", "Chợ Đồng Xuân", "Hà Nội thu giữ hàng giả năm 2023.", date=datetime(2023, 5, 1)
+    )
+    add(svc, "disc", "Kỷ luật", "Kỷ luật đảng viên vi phạm ở Nghệ An.", date=datetime(2022, 5, 1))
+    got = search(svc, 'kỷ luật đảng viên 2023 +"Hà Nội"')
+    assert ids(got) == [], ids(got)
+    add(svc, "both", "Kỷ luật", "Hà Nội kỷ luật đảng viên vi phạm.", date=datetime(2021, 5, 1))
+    got = search(svc, 'kỷ luật đảng viên 2023 +"Hà Nội"')
+    assert ids(got) == ["both"] and got.note == "date_relaxed", (ids(got), got.note)

@@ -396,6 +396,16 @@ def test_english_ordinals_inflections_and_half_read_queries() -> None:
     assert read("discipline Ho Chi Minh City") == ("kỷ luật TP.HCM", [])
     assert vietnamese_query("party discipline drunk") is None  # every word, or None
     assert read("tham nhung dau thau") is None and read("weather forecast") is None
+    # A term the one before already says is not said twice ("chỉnh đốn Đảng Đảng" had no
+    # document "with every word"); everyday terms a tester's queries lacked.
+    assert read("rectification of the Party") == ("chỉnh đốn Đảng", [])
+    assert read("grassroots branch meetings") == ("cơ sở sinh hoạt chi bộ", [])
+    assert read("who can join the party?") == ("kết nạp Đảng", [])
+    assert read("self-evolution and self-transformation") == ("tự diễn biến tự chuyển hóa", [])
+    assert read("mass mobilization in ethnic minority areas") == (
+        "dân vận vùng đồng bào dân tộc thiểu số",
+        [],
+    )
 
 
 def test_normalize_drops_a_terminals_colour_codes_whole() -> None:

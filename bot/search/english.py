@@ -300,7 +300,11 @@ def english_reading(text: str) -> EnglishReading | None:
             continue
         if term is not None:
             phrase, vietnamese = term
-            out.append(vietnamese)
+            # Not again what a term before says: "rectification of the Party" was searched
+            # as "chỉnh đốn Đảng Đảng", and no document had that (a tester's).
+            said = f" {' '.join(out).lower()} "
+            if f" {vietnamese.lower()} " not in said:
+                out.append(vietnamese)
             out.extend(after)
             after.clear()
             terms += len(phrase)  # words read: "party members" is two
