@@ -652,6 +652,19 @@ def test_more_typed_after_results_pages_on_instead_of_searching(services: Servic
     assert small_talk("thôi") == small_talk("không cần nữa") == "bye"
     assert small_talk("ok") == small_talk("ok rồi") == "thanks"
     assert small_talk("dạ em chào anh chị") == "greeting"  # who speaks first (a tester's)
+    # Ordinary phrasings of help, thanks and greetings were searched, "help" as "hẹp" and
+    # "thank you so much" as "thanh you so muc" (a tester's).
+    for text, kind in (
+        ("help", "help"),
+        ("what can you do?", "help"),
+        ("giúp tôi với", "help"),
+        ("thank you so much", "thanks"),
+        ("many thanks", "thanks"),
+        ("good morning", "greeting"),
+        ("hi there", "greeting"),
+    ):
+        assert small_talk(text) == kind, text
+    assert small_talk("giúp đỡ đảng viên khó khăn") is None
     assert page_request("ok xem thêm") == 0
     # Back, the last and the first page too.
     out = io.StringIO()
@@ -1241,3 +1254,9 @@ def test_a_period_asked_after_a_questions_results_filters_them(services: Service
     dates = [int(y) for y in re.findall(r"📅 \d\d/\d\d/(\d{4})", second)]
     assert dates and min(dates) == 2021, dates
     assert min(int(y) for y in re.findall(r"📅 \d\d/\d\d/(\d{4})", third)) == 2022
+
+
+def test_help_typed_in_words_is_the_help(services: Services) -> None:
+    text = _chat_with_seeds(services, "/lang en\nhelp\n/quit\n")
+    assert "Searched for" not in text and "🔎" not in text, text
+    assert text.count("/topics") >= 2  # the welcome's, then the help's

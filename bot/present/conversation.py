@@ -241,6 +241,8 @@ class Conversation:
         said = small_talk(text)
         if said == "greeting":
             return self.start(ctx, name)[0]
+        if said == "help":
+            return self.help(ctx)
         if said is not None:
             return Reply(t(ctx.lang, f"small_talk_{said}"))
         refined = refine_request(text)
@@ -820,8 +822,16 @@ _SMALL_TALK = {
     # "dạ em chào anh chị": who speaks may come first (it was searched, "chào" and all).
     kind: re.compile(rf"{_POLITE}(?:(?:em|e|anh|chi|toi|minh|chau)\s+)?(?:{words}){_TO_WHOM}")
     for kind, words in {
-        "greeting": r"xin chao|chao|chao buoi (?:sang|chieu|toi)|alo|a lo|hello|hi|hey",
-        "thanks": r"(?:xin )?cam on|thank you|thanks|thank|tks|thx|ok|oke|okay|ok roi|duoc roi",
+        "greeting": r"xin chao|chao|chao buoi (?:sang|chieu|toi)|alo|a lo|hello|hi|hey"
+        r"|(?:hello|hi|hey) there|good (?:morning|afternoon|evening)",
+        "thanks": r"(?:xin )?cam on|thank you|thanks|thank|tks|thx|ok|oke|okay|ok roi|duoc roi"
+        # "thank you so much" was searched, "corrected" to "thanh you so muc" (a tester's).
+        r"|thank you (?:so much|very much)|thanks (?:a lot|so much)|many thanks|great thanks",
+        # "help", "giúp tôi với", "what can you do?": the help (searched as words, "help" read
+        # as "hẹp"; a tester's).
+        "help": r"help|help me|huong dan|giup (?:toi|em|minh)? ?voi|giup toi|can giup do"
+        r"|what can you do|how does (?:this|it) work|how do i use (?:this|it|you)"
+        r"|ban lam (?:duoc )?gi|bot lam (?:duoc )?gi|dung the nao|su dung the nao",
         # "thôi", "không cần nữa" end the conversation; "ok" acknowledges the answer (both
         # were searched as words: 102 results for "thôi", a tester's).
         "bye": r"tam biet|bye(?: bye)?|goodbye|hen gap lai|thoi|vay thoi|the thoi|khong can nua"
@@ -1134,7 +1144,7 @@ _EMOJI_DECOR = re.compile(r"[\s\ufe0f\u200d\U0001f3fb-\U0001f3ff!.]+")  # skin t
 
 
 def small_talk(text: str) -> str | None:
-    """``greeting``, ``thanks`` or ``bye`` when that is all the message says (punctuation
+    """``greeting``, ``thanks``, ``help`` or ``bye`` when that is all the message says (punctuation
     and emoji aside), else None."""
     words = " ".join(re.sub(r"[\W\d_]+", " ", fold_lower(normalize(text))).split())
     shown = set(_EMOJI_DECOR.sub("", text))
