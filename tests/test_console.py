@@ -1258,5 +1258,4 @@ def test_a_period_asked_after_a_questions_results_filters_them(services: Service
 
 def test_help_typed_in_words_is_the_help(services: Services) -> None:
     text = _chat_with_seeds(services, "/lang en\nhelp\n/quit\n")
-    assert "Searched for" not in text and "🔎" not in text, text
-    assert text.count("/topics") >= 2  # the welcome's, then the help's
+    assert "How to use" in text and "No documents" not in text and "🔎" not in text, text
