@@ -1259,3 +1259,16 @@ def test_a_period_asked_after_a_questions_results_filters_them(services: Service
 def test_help_typed_in_words_is_the_help(services: Services) -> None:
     text = _chat_with_seeds(services, "/lang en\nhelp\n/quit\n")
     assert "How to use" in text and "No documents" not in text and "🔎" not in text, text
+
+
+def test_back_twice_from_a_related_document_reaches_the_search(services: Services) -> None:
+    # After "related", "quay lại danh sách" showed the related list again and again: the
+    # search it came from could not be reached (a tester's).
+    text = _chat_with_seeds(
+        services,
+        "kết nạp đảng viên\nbài 1\ntài liệu liên quan\nbài 2\n"
+        "quay lại danh sách\nquay lại danh sách\nback to the list\n/quit\n",
+    )
+    heads = [line[:1] for line in text.splitlines() if line.startswith(("🔎", "🔗", "📂"))]
+    first = heads[0]
+    assert first in ("🔎", "📂") and heads[1:] == ["🔗", "🔗", first, first], heads

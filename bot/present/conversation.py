@@ -100,6 +100,9 @@ class Conversation:
         # "tài liệu liên quan" typed act on it while it is the last thing shown.
         self.reading: OrderedDict[int | None, tuple[int, int, int, float]] = OrderedDict()
         self.shown: dict[int | None, tuple[int, list[int]]] = {}  # see _remember
+        # The list a related-documents list replaced, so "back to the list" twice gets back
+        # to it (it showed the related list again and again, a tester's).
+        self.before_related: dict[int | None, tuple[str, int, int, float]] = {}
         self._last_lock = threading.Lock()
 
     # --- helpers -------------------------------------------------------------------------
@@ -208,8 +211,15 @@ class Conversation:
         chào", "cảm ơn" searched the documents for them), anything else is a query."""
         asked = page_request(text)
         if asked == LIST_PAGE:
+            on_screen = self._reading(ctx) is None  # a list, not a document (takes the lock)
             with self._last_lock:
                 last = self.last.get(ctx.user_id)
+                before = self.before_related.get(ctx.user_id)
+                listing = _listing(last[0]) if last is not None else None
+                if on_screen and listing is not None and listing[0] == "related" and before:
+                    # The related list is on the screen: back is the list before it.
+                    last = (*before[:3], time.monotonic())
+                    self.last[ctx.user_id] = last
             asked = last[1] if last is not None else 1
             return self._page_on(ctx, asked)
         reading = self._reading(ctx)
@@ -461,6 +471,7 @@ class Conversation:
             while len(self.last) > LAST_SEARCHES:
                 gone, _ = self.last.popitem(last=False)
                 self.shown.pop(gone, None)
+                self.before_related.pop(gone, None)
 
     def search(self, ctx: Context, query: str, page: int = 1) -> Reply:
         """A keyword, code, phrase or question query."""
@@ -717,6 +728,10 @@ class Conversation:
         except NotFound:
             return Reply(t(ctx.lang, "doc_not_found", ref=cut(str(doc_id), 60)))
         hits = self.services.search.related(doc.id, k=RELATED)
+        with self._last_lock:
+            before = self.last.get(ctx.user_id)
+            if before is not None and (_listing(before[0]) or ("",))[0] != "related":
+                self.before_related[ctx.user_id] = before
         # "bài 2 nói gì" opens the second of these, as of any list (it said there were no
         # results yet, a tester's).
         self._remember(ctx, f"{_LISTING}related:{doc.id}", 1, 1, hits)
