@@ -406,6 +406,16 @@ def test_english_ordinals_inflections_and_half_read_queries() -> None:
         "dân vận vùng đồng bào dân tộc thiểu số",
         [],
     )
+    # Periods in English, as the parser reads them in Vietnamese: "before 2022" was read as
+    # 2022, "since" left out, "from March to June 2023" as 2023 (a tester's).
+    assert read("corruption before 2022") == ("tham nhũng trước 2022", [])
+    assert read("corruption since 2023") == ("tham nhũng từ 2023", [])
+    assert read("corruption after 2021") == ("tham nhũng từ 2022", [])
+    assert read("corruption from March to June 2023") == (
+        "tham nhũng từ tháng 3 đến tháng 6/2023",
+        [],
+    )
+    assert read("admission in May 2024") == ("kết nạp tháng 5/2024", [])
 
 
 def test_normalize_drops_a_terminals_colour_codes_whole() -> None:

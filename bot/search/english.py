@@ -238,6 +238,59 @@ class EnglishReading:
     unknown: list[str] = field(default_factory=list)
 
 
+_MONTHS = {
+    name: n
+    for n, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _english_period(words: list[str], i: int) -> tuple[str, int] | None:
+    """A period written in English at ``words[i]``, as the Vietnamese the query parser reads,
+    and the words it takes: "before 2022" (it was read as 2022), "since 2023", "until
+    2022", "after 2021", "(from) March to June 2023", "in March 2023" (a tester's)."""
+
+    def year(k: int) -> str | None:
+        return words[k] if k < len(words) and _YEAR.fullmatch(words[k]) else None
+
+    def month(k: int) -> int | None:
+        # "may" is a word too: a month only before a year ("May 2023").
+        n = _MONTHS.get(words[k]) if k < len(words) else None
+        return None if n is None or (words[k] == "may" and year(k + 1) is None) else n
+
+    word = words[i]
+    if word in ("before", "until", "till", "since", "after") and (y := year(i + 1)):
+        said = {"before": f"trước {y}", "since": f"từ {y}", "after": f"từ {int(y) + 1}"}
+        return said.get(word, f"đến {y}"), 2
+    start = i + 1 if word == "from" else i
+    first = month(start)
+    if first is not None and start + 2 < len(words) and words[start + 1] in ("to", "until"):
+        last = month(start + 2)
+        y = year(start + 3)
+        if last is not None and y:
+            return f"từ tháng {first} đến tháng {last}/{y}", start + 4 - i
+    if first is not None and (y := year(start + 1)):
+        return f"tháng {first}/{y}", start + 2 - i
+    return None
+
+
 def english_reading(text: str) -> EnglishReading | None:
     """The Vietnamese of an English query, term by term (longest first), figures and document
     codes kept; None when it is not plain English, or when fewer than half of its words (not
@@ -268,6 +321,12 @@ def english_reading(text: str) -> EnglishReading | None:
                 if ordinal is not None:
                     out.append(str(n))  # "the 5th": a figure; "the first": a filler
                 i += 1
+            continue
+        period = _english_period(words, i)
+        if period is not None:
+            out.append(period[0])
+            terms += period[1]
+            i += period[1]
             continue
         place = next(
             (
