@@ -688,7 +688,7 @@ def test_other_results_asked_in_words_and_a_result_opened_by_its_number(
     # "còn bài nào khác không" and "bài 2 nói gì" were searched as words: confident lists of
     # unrelated articles (a tester's).
     from bot.corpus.documents import NewDocument
-    from bot.present.conversation import item_request, page_request
+    from bot.present.conversation import Refinement, item_request, page_request, refine_request
 
     services.use_classifier(None)
     twelve = [
@@ -745,6 +745,11 @@ def test_other_results_asked_in_words_and_a_result_opened_by_its_number(
     for text, which in (("xem bài đầu", 1), ("mở bài 3 ra", 3), ("bài 2 đâu", 2), ("coi bài 4", 4)):
         assert item_request(text) == which, text
     assert item_request("bài đầu tư công") is None
+    # English as a list is answered: "the third one", "2023 only please" (searched, a
+    # tester's).
+    assert item_request("the third one") == 3 and item_request("second result") == 2
+    assert refine_request("2023 only please") == Refinement(words="2023")
+    assert refine_request("only 2023 please") == Refinement(words="2023")
 
 
 def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> None:

@@ -416,6 +416,14 @@ def test_english_ordinals_inflections_and_half_read_queries() -> None:
         [],
     )
     assert read("admission in May 2024") == ("kết nạp tháng 5/2024", [])
+    # Two numbers of one kind keep their "and" ("Regulations 08 and 37" lost 37), a term
+    # said again apart stays, and more everyday terms (testers').
+    assert read("Regulations 08 and 37") == ("quy định 08 và 37", [])
+    assert read("Regulation 08 and Regulation 37") == ("quy định 08 quy định 37", [])
+    assert read("party members of the party") == ("đảng viên", [])
+    assert read("personnel work") == ("công tác cán bộ", [])
+    assert read("probationary party member") == ("đảng viên dự bị", [])
+    assert read("hostile forces on the internet") == ("thế lực thù địch không gian mạng", [])
 
 
 def test_normalize_drops_a_terminals_colour_codes_whole() -> None:

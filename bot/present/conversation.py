@@ -888,6 +888,8 @@ _ITEM = re.compile(
     r"|di|nhe|nha|a|vay))*"
     rf"|(?:please\s+)?(?:(?:open|read|show(?: me)?)\s+)?(?:the\s+)?(?:result|article|number|no)\s+"
     rf"{_WHICH}(?:\s+please)?"
+    # "the third one", "second result" alone (a tester's was searched as words).
+    rf"|(?:the\s+)?{_WHICH}\s+(?:one|result|article)(?:\s+please)?"
     rf"|(?:please\s+)?(?:open|read|show(?: me)?)\s+(?:the\s+)?{_WHICH}(?:\s+(?:one|result|article))?"
     r"(?:\s+please)?"
     # "what does result 2 say", "what is the second one about", "what does 2 say", "tell me
@@ -944,7 +946,7 @@ _COURTESY_BEFORE = re.compile(
 )
 _COURTESY_AFTER = re.compile(
     r"(?: (?:giup|gium|dum|ho)(?: (?:toi|em|e|minh|mk|chau|con|anh|chi|voi))?| voi| duoc khong"
-    r"| dc ko| duoc ko| nhe| nha| a| di| voi a)+$"
+    r"| dc ko| duoc ko| nhe| nha| a| di| voi a| please)+$"
 )
 
 
@@ -1078,6 +1080,8 @@ def refine_request(text: str) -> Refinement | None:
     thôi", "còn năm 2022 thì sao", "ở Hà Nội thôi", "có bài nào mới hơn không", "only
     2023"), or None when it is a query of its own."""
     shown = " ".join(normalize(text).split()).strip(" ?!.,;:…")
+    # "2023 only please": the courtesy is no word to search (a tester's).
+    shown = re.sub(r"(?i)^please,?\s+|,?\s+please$", "", shown)
     if not shown or len(shown) > 80:
         return None
     for english, vietnamese in _ENGLISH_PERIODS.items():

@@ -361,7 +361,7 @@ def english_reading(text: str) -> EnglishReading | None:
             phrase, vietnamese = term
             # Not again what a term before says: "rectification of the Party" was searched
             # as "chỉnh đốn Đảng Đảng", and no document had that (a tester's).
-            said = f" {' '.join(out).lower()} "
+            said = f" {out[-1].lower()} " if out else ""
             if f" {vietnamese.lower()} " not in said:
                 out.append(vietnamese)
             out.extend(after)
@@ -371,6 +371,16 @@ def english_reading(text: str) -> EnglishReading | None:
         else:
             if word[0].isdigit():
                 out.append(codes.get(word, word.upper()) if _CODE.fullmatch(word) else word)
+            elif (
+                word in ("and", "or")
+                and out
+                and out[-1][-1:].isdigit()
+                and i + 1 < len(words)
+                and words[i + 1][:1].isdigit()
+            ):
+                # "Regulations 08 and 37": both numbers of one kind, as "Quy định 08 và 37"
+                # reads (37 was lost with the "and", a tester's).
+                out.append("và")
             elif word not in FILLER:
                 stemmed = _stemmed(word)
                 if stemmed is not None:
@@ -381,7 +391,9 @@ def english_reading(text: str) -> EnglishReading | None:
             i += 1
     if not terms or len(unknown) > terms:
         return None
-    return EnglishReading(" ".join(dict.fromkeys(out)), list(dict.fromkeys(unknown)))
+    # A term said twice in a row once; apart, both stay ("Regulation 08 and Regulation 37").
+    kept = [w for k, w in enumerate(out) if k == 0 or w != out[k - 1]]
+    return EnglishReading(" ".join(kept), list(dict.fromkeys(unknown)))
 
 
 def vietnamese_query(text: str) -> str | None:
