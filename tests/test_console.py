@@ -750,6 +750,8 @@ def test_other_results_asked_in_words_and_a_result_opened_by_its_number(
     assert item_request("the third one") == 3 and item_request("second result") == 2
     assert refine_request("2023 only please") == Refinement(words="2023")
     assert refine_request("only 2023 please") == Refinement(words="2023")
+    assert refine_request("show me 2023 only") == Refinement(words="2023")
+    assert refine_request("show me those from 2023") == Refinement(words="2023")
 
 
 def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> None:

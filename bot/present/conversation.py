@@ -1082,6 +1082,10 @@ def refine_request(text: str) -> Refinement | None:
     shown = " ".join(normalize(text).split()).strip(" ?!.,;:…")
     # "2023 only please": the courtesy is no word to search (a tester's).
     shown = re.sub(r"(?i)^please,?\s+|,?\s+please$", "", shown)
+    # "show me 2023 only": "show me" is no word to search either (it was, a tester's).
+    shown = re.sub(
+        r"(?i)^(?:can you\s+)?show me(?:\s+(?:the ones|those|articles|documents))?\s+", "", shown
+    )
     if not shown or len(shown) > 80:
         return None
     for english, vietnamese in _ENGLISH_PERIODS.items():
