@@ -1279,3 +1279,25 @@ def test_back_twice_from_a_related_document_reaches_the_search(services: Service
     heads = [line[:1] for line in text.splitlines() if line.startswith(("🔎", "🔗", "📂"))]
     first = heads[0]
     assert first in ("🔎", "📂") and heads[1:] == ["🔗", "🔗", first, first], heads
+
+
+def test_a_topic_narrowed_to_none_of_its_own_says_so(services: Services) -> None:
+    # "0 documents on the topic, 1 more with the words typed" read as an empty topic that
+    # then showed one (a tester's).
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    tagged = services.documents.add(
+        NewDocument(title="Kết nạp ở Nghệ An", text="Chi bộ kết nạp đảng viên mới ở Nghệ An.")
+    )
+    services.documents.set_topics(tagged.document_id, {"admission": 0.9}, "test")
+    services.documents.add(
+        NewDocument(title="Tin Thanh Hóa", text="Huyện kết nạp đảng viên mới ở Thanh Hóa.")
+    )
+    out = io.StringIO()
+    lines = "kết nạp đảng viên\nở Thanh Hóa thôi\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    headers = [line for line in out.getvalue().splitlines() if line.startswith("📂")]
+    assert len(headers) == 2, headers
+    assert "không tài liệu nào của chủ đề; 1 tài liệu khác có các từ đã gõ" in headers[1], headers
+    assert "0 tài liệu" not in headers[1]

@@ -539,9 +539,14 @@ class Conversation:
             # Tagged documents come first, then untagged ones that contain the words: the
             # header says so, or its count would disagree with /topics.
             mixed = results.tagged is not None and results.tagged < results.total
+            # None of the topic's own: "0 documents on the topic, 1 more with the words typed"
+            # read as an empty topic that then showed one (a tester's).
+            key = "topic_header_mixed" if mixed else "topic_header"
+            if mixed and not results.tagged:
+                key = "topic_header_untagged_one" if results.total == 1 else "topic_header_untagged"
             header = t(
                 ctx.lang,
-                "topic_header_mixed" if mixed else "topic_header",
+                key,
                 topic=self._topic_name(results.topic, ctx.lang),
                 total=results.total,
                 tagged=results.tagged,

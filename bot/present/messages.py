@@ -54,6 +54,14 @@ CATALOG: dict[str, dict[str, str]] = {
             "📂 <b>{topic}</b> — {tagged} tài liệu thuộc chủ đề, {others} tài liệu khác có các từ"
             " đã gõ (trang {page}/{pages})"
         ),
+        "topic_header_untagged": (
+            "📂 <b>{topic}</b> — không tài liệu nào của chủ đề; {others} tài liệu khác có các từ"
+            " đã gõ (trang {page}/{pages})"
+        ),
+        "topic_header_untagged_one": (
+            "📂 <b>{topic}</b> — không tài liệu nào của chủ đề; 1 tài liệu khác có các từ đã gõ"
+            " (trang {page}/{pages})"
+        ),
         "latest_header": "🆕 <b>Tài liệu mới nhất</b> — {total} tài liệu (trang {page}/{pages})",
         "soft_topic": "Chủ đề liên quan: {topic}",
         "note_relaxed": "Không có tài liệu chứa đủ các từ đã gõ; đây là kết quả gần đúng.",
@@ -264,6 +272,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "topic_header_mixed": (
             "📂 <b>{topic}</b> — {tagged} documents on the topic, {others} more with the words"
             " typed (page {page}/{pages})"
+        ),
+        "topic_header_untagged": (
+            "📂 <b>{topic}</b> — none on the topic; {others} other documents with the words"
+            " typed (page {page}/{pages})"
+        ),
+        "topic_header_untagged_one": (
+            "📂 <b>{topic}</b> — none on the topic; 1 other document with the words typed"
+            " (page {page}/{pages})"
         ),
         "latest_header": "🆕 <b>Latest documents</b> — {total} documents (page {page}/{pages})",
         "soft_topic": "Related topic: {topic}",
