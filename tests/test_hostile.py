@@ -1067,6 +1067,11 @@ def test_a_pasted_text_can_be_classified_whole_from_its_answer(modelled: Service
     # A query of normal length has no such button.
     short = conversation.message(ctx, "kỷ luật cảnh cáo")
     assert not [b for row in short.buttons for b in row if b.data.startswith("c:")]
+    # Nor a text it cannot label: 5,000 "a"s had the button, then "only Vietnamese text"
+    # (a tester's).
+    for unreadable in ("a" * 5000, "lorem ipsum dolor sit amet " * 30):
+        odd = conversation.message(ctx, unreadable)
+        assert not [b for row in odd.buttons for b in row if b.data.startswith("c:")]
 
 
 def test_classify_evidence_leaves_out_pairs_straddling_two_words(

@@ -37,6 +37,13 @@ class Verdict:
     terms: dict[str, list[str]] = field(default_factory=dict)  # per topic, as written
 
 
+def readable(text: str) -> bool:
+    """Whether ``text`` is Vietnamese enough to be labelled (see :func:`judge`)."""
+    words = [w.text for w in tokenize(text) if any(c.isalpha() for c in w.text)]
+    vietnamese = [w for w in words if fold_lower(w) in syllable_shapes()]
+    return len(vietnamese) >= MIN_READABLE_SYLLABLES and len(vietnamese) * 2 >= len(words)
+
+
 def judge(model: _Model, text: str, shown: Callable[[str], bool] = lambda term: True) -> Verdict:
     """The verdict on ``text``; ``shown(term)`` says whether a term the model used is worth
     showing as evidence (the chat leaves out pairs that straddle two words)."""

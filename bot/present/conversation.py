@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.bounds import MAX_OFFSET, MAX_PAGE, clamp, parse_doc_id, parse_int, parse_page
-from bot.classifier.verdict import MIN_READABLE_SYLLABLES, judge
+from bot.classifier.verdict import MIN_READABLE_SYLLABLES, judge, readable
 from bot.corpus.text import fold_lower, normalize
 from bot.corpus.topics import Topic
 from bot.errors import NotFound
@@ -259,7 +259,10 @@ class Conversation:
         if refined is not None:
             return self._refine(ctx, refined, text)
         reply = self.search(ctx, text)
-        if len(" ".join(normalize(text).split())) > MAX_QUERY_CHARS and self.services.classifier:
+        pasted = len(" ".join(normalize(text).split())) > MAX_QUERY_CHARS
+        # Only for a text it can label: offered for 5,000 "a"s, it then said it could not (a
+        # tester's).
+        if pasted and self.services.classifier and readable(text[:MAX_CLASSIFY_CHARS]):
             # A pasted text, searched by its start: its topics may be what was wanted.
             key = self.memory.put(normalize(text)[:MAX_CLASSIFY_CHARS])
             reply.buttons.append([Button(t(ctx.lang, "classify_pasted"), data=f"c:{key}")])
