@@ -2067,6 +2067,14 @@ def test_paginate_text_respects_the_limit_and_paragraphs() -> None:
     ).replace(" ", "")
     assert paginate_text("") == [""]
     assert paginate_text("ngắn") == ["ngắn"]
+    # A sentence longer than a page breaks after a clause, not inside a word ("sinh hoạt
+    # chuyên | đề", a tester's): after a semicolon, else a comma.
+    clauses = "Chi bộ tổ chức sinh hoạt chuyên đề về công tác dân vận; " * 40
+    for page in paginate_text(clauses.strip(), limit=1000):
+        assert page.endswith(("dân vận;", "dân vận")) and page.startswith("Chi bộ"), page[-40:]
+    commas = "Chi bộ tổ chức sinh hoạt chuyên đề, " * 60
+    for page in paginate_text(commas.strip(), limit=1000)[:-1]:
+        assert page.endswith("chuyên đề,"), page[-40:]
 
 
 def test_a_long_report_fills_its_first_page_and_keeps_headings_with_their_text() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Protocol
 
 from bot.corpus.text import split_sentences
@@ -52,11 +53,21 @@ def doc_link(doc: Linkable, bot_username: str) -> str:
     return bot_link(doc.id, bot_username)
 
 
+def _after(marks: str) -> Callable[[str], list[str]]:
+    pattern = re.compile(rf"(?<=[{marks}])\s+")
+    return lambda text: [part for part in pattern.split(text) if part]
+
+
+# A sentence longer than a page: after a semicolon or colon, then a comma, before any space
+# (a page ended "sinh hoạt chuyên" and the next began "đề", a tester's).
+_CLAUSES = (_after(";:"), _after(","))
+
+
 def _split_long(unit: str, limit: int) -> list[str]:
-    """Split a block that is over ``limit``: by sentences, then words, then characters."""
+    """Split a block that is over ``limit``: by sentences, clauses, words, then characters."""
     if len(unit) <= limit:
         return [unit]
-    for splitter in (split_sentences, str.split):
+    for splitter in (split_sentences, *_CLAUSES, str.split):
         pieces = splitter(unit)
         if len(pieces) > 1:
             break
