@@ -1348,7 +1348,10 @@ def _bent(results: SearchResults, lang: str) -> str | None:
             # ("Đã tìm theo: … Đắc Lắc" above "Không tài liệu nào viết «Đắc Lắc»": a tester's).
             if forms and typed in corrected:
                 corrected = corrected.replace(typed, forms[0])
-        return t(lang, key, corrected=cut(corrected, 100))
+        said = t(lang, key, corrected=cut(corrected, 100))
+        if results.english_relaxed and results.complete is None:
+            said += "\n" + t(lang, "note_relaxed")
+        return said
     if results.note == "phrase_relaxed":
         return t(lang, "note_phrase_relaxed")
     if results.note == "date_relaxed":

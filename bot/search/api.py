@@ -127,6 +127,9 @@ class SearchResults:
     # A question's period ranks its documents first rather than filtering ("năm nay chi bộ
     # có 2 quần chúng…, có kết nạp được không?" tells the situation, not the articles' date).
     period_first: bool = False
+    # Read in English, and loosened to some of its words: the answer says both (the English
+    # line had replaced "no document has all the words", a tester's).
+    english_relaxed: bool = False
     # When the query names a catalogued document: the documents citing it come first, then
     # those on its subject. ``citing``: how many cite it, when this page shows where they end
     # (or that none does); ``subject_from``: the index in ``hits`` where its subject's start.

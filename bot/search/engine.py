@@ -3006,6 +3006,7 @@ class SearchEngine:
                     # The English words it could not read: not "no document has", which
                     # a tester read as wrong (the documents say "quản lý", not "management").
                     answer.unread = reading.unknown[:MAX_IGNORED_SHOWN]
+                    answer.english_relaxed = answer.note in ("relaxed", "any_terms")
                     # "discipline last week", found at any time: that note matters more.
                     answer.note = (
                         answer.note
