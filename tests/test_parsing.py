@@ -309,3 +309,17 @@ def test_a_file_without_a_date_line_is_dated_by_the_date_its_lead_opens_on(
         encoding="utf-8",
     )
     assert read_file(report).published_at == datetime(2024, 3, 15, tzinfo=VN_TZ)
+
+
+def test_a_sentence_with_more_after_it_is_no_caption() -> None:
+    # "Đồng chí Bí thư … đều là đoàn viên thanh niên ưu tú. link" (an HTML link's text after
+    # the sentence) was dropped as a photo caption, and the article lost its second paragraph
+    # without a word (a tester's).
+    prose = (
+        "Đồng chí Bí thư chi bộ cho biết năm qua chi bộ đã kết nạp 3 đảng viên, đều là đoàn "
+        "viên thanh niên ưu tú. link"
+    )
+    caption = "Đồng chí Nguyễn Văn A, Bí thư Tỉnh ủy phát biểu tại hội nghị"
+    text = f"Chi bộ thôn Tân Lập họp.\n{prose}\n{caption}\nChi bộ duy trì sinh hoạt đều đặn."
+    paragraphs = parse_article(text, title="Tin").paragraphs
+    assert prose in paragraphs and caption not in paragraphs, paragraphs

@@ -65,6 +65,7 @@ _CAPTION_START = re.compile(
 _CAPTION_VERB = re.compile(
     r"\b(?:phát biểu|trao (?:quà|tặng|quyết định|giấy khen|bằng khen)|chụp ảnh|tặng quà)\b"
 )
+_SENTENCE_INSIDE = re.compile(r"[a-zà-ỹđ)][.!?]\s+\S")  # a sentence's end, more after it
 _BYLINE = re.compile(
     r"^(?:(?:Tin|Bài|Tin và ảnh|Bài và ảnh|Tin, ảnh|Bài, ảnh|Tin/ảnh|Bài/ảnh|Ảnh|Video|Nhóm PV|"
     r"Bài, ảnh, video|Tin, ảnh, video)\s*:\s*)(.{2,80})$",
@@ -238,6 +239,10 @@ def _is_caption(line: str) -> bool:
     if (_CAPTION_PHOTO.search(line) or _CAPTION_LABEL.match(line)) and len(line) < 300:
         return True
     if line.endswith(_END_PUNCT) or len(line) > 250:
+        return False
+    if _SENTENCE_INSIDE.search(line, 40):
+        # A sentence and more after it is prose: "Đồng chí Bí thư chi bộ cho biết …, đều là
+        # đoàn viên ưu tú. link" (a link's text after it) was dropped as a caption (a tester's).
         return False
     return bool(_CAPTION_START.match(line) or _CAPTION_VERB.search(line))
 
