@@ -323,3 +323,23 @@ def test_a_sentence_with_more_after_it_is_no_caption() -> None:
     text = f"Chi bộ thôn Tân Lập họp.\n{prose}\n{caption}\nChi bộ duy trì sinh hoạt đều đặn."
     paragraphs = parse_article(text, title="Tin").paragraphs
     assert prose in paragraphs and caption not in paragraphs, paragraphs
+
+
+def test_a_news_pages_marked_date_line_dates_it() -> None:
+    # "Thứ Hai, 07/10/2024 08:15 (GMT+7)" in <span class="date">, as Vietnamese news sites
+    # write it: the extractor found no date and the article was stored undated (a tester's).
+    from bot.corpus.readers import read_bytes
+
+    body = "".join(
+        f"<p>Ban Thường vụ Tỉnh ủy tổ chức hội nghị tổng kết công tác kiểm tra lần {n}.</p>"
+        for n in range(6)
+    )
+    page = (
+        "<html><head><title>Tỉnh ủy tổng kết công tác kiểm tra</title></head><body>"
+        "<h1>Tỉnh ủy tổng kết công tác kiểm tra</h1>"
+        '<div class="meta"><span class="date">Thứ Hai, 07/10/2024 08:15 (GMT+7)</span>'
+        f"</div><article>{body}</article></body></html>"
+    )
+    doc = read_bytes(page.encode("utf-8"), name="tin.html")
+    assert doc.published_at is not None
+    assert doc.published_at.isoformat().startswith("2024-10-07T08:15"), doc.published_at

@@ -160,6 +160,27 @@ def extract_html(html: str, **options: Any) -> dict[str, Any] | None:
     return doc
 
 
+# An element the page marks as its date: <span class="date">Thứ Hai, 07/10/2024 08:15
+# (GMT+7)</span>, the way Vietnamese news sites write it, which the extractor's date search
+# missed, and the article was stored undated (a tester's).
+_DATE_ELEMENT = re.compile(
+    r"<(\w+)[^>]*\b(?:class|id|itemprop)\s*=\s*[\"'][^\"']*(?:date|time|publish|ngay)[^\"']*[\"']"
+    r"[^>]*>(.{1,200}?)</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _marked_date(html: str) -> str | None:
+    """The first date of an element marked as the page's date, ISO (Vietnam time)."""
+    from bot.corpus.parsing import parse_date
+
+    for match in _DATE_ELEMENT.finditer(html[:200_000]):
+        found = parse_date(html_lib.unescape(re.sub(r"<[^>]+>", " ", match.group(2))))
+        if found is not None:
+            return found.isoformat()
+    return None
+
+
 def _read_html(data: bytes, source: str) -> tuple[str, dict[str, str | None]]:
     html = decode_bytes(data, source=source).text
     doc = extract_html(html, favor_precision=True)
@@ -168,7 +189,7 @@ def _read_html(data: bytes, source: str) -> tuple[str, dict[str, str | None]]:
         raise InputError("no article text found in the HTML", source=source)
     meta = {
         "title": doc.get("title"),
-        "date": doc.get("date"),
+        "date": doc.get("date") or _marked_date(html),
         "author": doc.get("author"),
         "url": doc.get("url"),
         "source": doc.get("sitename") or doc.get("hostname"),
