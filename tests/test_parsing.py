@@ -343,3 +343,9 @@ def test_a_news_pages_marked_date_line_dates_it() -> None:
     doc = read_bytes(page.encode("utf-8"), name="tin.html")
     assert doc.published_at is not None
     assert doc.published_at.isoformat().startswith("2024-10-07T08:15"), doc.published_at
+    # And the same page fetched from a feed.
+    from bot.feeds.fetch import extract_article
+
+    fetched = extract_article(page, "https://bao.vn/tin.html")
+    assert fetched is not None and fetched.date is not None
+    assert fetched.date.isoformat().startswith("2024-10-07T01:15"), fetched.date  # UTC

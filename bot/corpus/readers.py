@@ -170,7 +170,7 @@ _DATE_ELEMENT = re.compile(
 )
 
 
-def _marked_date(html: str) -> str | None:
+def marked_date(html: str) -> str | None:
     """The first date of an element marked as the page's date, ISO (Vietnam time)."""
     from bot.corpus.parsing import parse_date
 
@@ -189,7 +189,7 @@ def _read_html(data: bytes, source: str) -> tuple[str, dict[str, str | None]]:
         raise InputError("no article text found in the HTML", source=source)
     meta = {
         "title": doc.get("title"),
-        "date": doc.get("date") or _marked_date(html),
+        "date": doc.get("date") or marked_date(html),
         "author": doc.get("author"),
         "url": doc.get("url"),
         "source": doc.get("sitename") or doc.get("hostname"),

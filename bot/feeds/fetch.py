@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot.corpus.parsing import parse_article, parse_date
-from bot.corpus.readers import decode_bytes, extract_html
+from bot.corpus.readers import decode_bytes, extract_html, marked_date
 from bot.corpus.text import normalize
 from bot.corpus.urls import source_url
 from bot.errors import FetchError, InputError
@@ -236,7 +236,8 @@ def extract_article(html: str, url: str | None = None) -> Extracted | None:
     if len(text) < 80:
         return None
     # A time without a zone, or a day alone, is Vietnam's (parse_date's reading).
-    date = parse_date(str(data["date"])) if data.get("date") else None
+    marked = data.get("date") or marked_date(html)  # "07/10/2024 08:15 (GMT+7)", see there
+    date = parse_date(str(marked)) if marked else None
     title = normalize(data.get("title") or "").strip()
     # The page's text often starts with its headline again and a date line, and ends with a
     # byline: cleaned as a file's text is, so summaries and snippets start with the news.
