@@ -343,6 +343,14 @@ def test_a_news_pages_marked_date_line_dates_it() -> None:
     doc = read_bytes(page.encode("utf-8"), name="tin.html")
     assert doc.published_at is not None
     assert doc.published_at.isoformat().startswith("2024-10-07T08:15"), doc.published_at
+    # A date line alone in an element of any name, and a photo credit that is no author.
+    other = page.replace('<div class="meta"><span class="date">', '<div class="detail-info"><b>')
+    other = other.replace("(GMT+7)</span>", "(GMT+7)</b>").replace(
+        "</article>", "<p>Ảnh: Quang Hải</p></article>"
+    )
+    second = read_bytes(other.encode("utf-8"), name="tin2.html")
+    assert second.published_at is not None and second.published_at.hour == 8
+    assert second.author is None and "Quang Hải" not in second.text
     # And the same page fetched from a feed.
     from bot.feeds.fetch import extract_article
 

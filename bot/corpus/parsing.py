@@ -67,7 +67,9 @@ _CAPTION_VERB = re.compile(
 )
 _SENTENCE_INSIDE = re.compile(r"[a-zà-ỹđ)][.!?]\s+\S")  # a sentence's end, more after it
 _BYLINE = re.compile(
-    r"^(?:(?:Tin|Bài|Tin và ảnh|Bài và ảnh|Tin, ảnh|Bài, ảnh|Tin/ảnh|Bài/ảnh|Ảnh|Video|Nhóm PV|"
+    # Not "Ảnh:" or "Video:" alone: a photographer is no author (a tester's "Ảnh: Quang Hải"
+    # was shown as the article's).
+    r"^(?:(?:Tin|Bài|Tin và ảnh|Bài và ảnh|Tin, ảnh|Bài, ảnh|Tin/ảnh|Bài/ảnh|Nhóm PV|"
     r"Bài, ảnh, video|Tin, ảnh, video)\s*:\s*)(.{2,80})$",
     re.IGNORECASE,
 )
@@ -265,6 +267,8 @@ def _looks_like_headline(line: str) -> bool:
 
 
 def _author_from_line(line: str) -> str | None:
+    if _CAPTION_LABEL.match(line):
+        return None  # "Ảnh: Quang Hải" names the photographer, not the author (a tester's)
     match = _BYLINE.match(line)
     if match:
         return match.group(1).strip().rstrip(".")

@@ -170,12 +170,26 @@ _DATE_ELEMENT = re.compile(
 )
 
 
+# … or an element whose whole text is a date line, wherever it is ("detail-info" on one
+# site): "Thứ Sáu, 06/12/2024 16:40 (GMT+7)", "07/10/2024 | 08:15".
+_DATE_LINE = re.compile(
+    r">\s*((?:(?:Thứ\s+\w+|Chủ\s+nhật)\s*[,-]?\s*)?(?:ngày\s+)?\d{1,2}/\d{1,2}/(?:19|20)\d\d"
+    r"(?:\s*[-,|]?\s*\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*\(?\s*GMT\s*[+-]\s*\d{1,2}(?::?\d{2})?\s*\)?)?)"
+    r"\s*<",
+    re.IGNORECASE,
+)
+
+
 def marked_date(html: str) -> str | None:
-    """The first date of an element marked as the page's date, ISO (Vietnam time)."""
+    """The first date of an element marked as the page's date, or of one that holds a date
+    line alone, ISO (Vietnam time)."""
     from bot.corpus.parsing import parse_date
 
-    for match in _DATE_ELEMENT.finditer(html[:200_000]):
-        found = parse_date(html_lib.unescape(re.sub(r"<[^>]+>", " ", match.group(2))))
+    head = html[:200_000]
+    texts = [m.group(2) for m in _DATE_ELEMENT.finditer(head)]
+    texts += [m.group(1) for m in _DATE_LINE.finditer(head)]
+    for text in texts:
+        found = parse_date(html_lib.unescape(re.sub(r"<[^>]+>", " ", text)))
         if found is not None:
             return found.isoformat()
     return None
