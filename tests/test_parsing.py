@@ -357,3 +357,41 @@ def test_a_news_pages_marked_date_line_dates_it() -> None:
     fetched = extract_article(page, "https://bao.vn/tin.html")
     assert fetched is not None and fetched.date is not None
     assert fetched.date.isoformat().startswith("2024-10-07T01:15"), fetched.date  # UTC
+
+
+def test_a_party_documents_header_titles_it_by_kind_code_and_subject() -> None:
+    # Every directive ingested from Word was titled "BAN CHẤP HÀNH TRUNG ƯƠNG", its issuer
+    # line, with "Số 05-CT/TW | ĐẢNG CỘNG SẢN VIỆT NAM" as its snippet (a tester's).
+    text = "\n".join(
+        [
+            "BAN CHẤP HÀNH TRUNG ƯƠNG",
+            "*",
+            "Số 05-CT/TW | ĐẢNG CỘNG SẢN VIỆT NAM",
+            "Hà Nội, ngày 15 tháng 5 năm 2016",
+            "CHỈ THỊ",
+            "của Bộ Chính trị",
+            "về đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+            "Sau 5 năm thực hiện Chỉ thị số 03-CT/TW, việc học tập đạt kết quả quan trọng.",
+            "Các cấp ủy, tổ chức đảng tiếp tục quán triệt nội dung Chỉ thị.",
+        ]
+    )
+    article = parse_article(text)
+    assert article.title == (
+        "Chỉ thị 05-CT/TW về đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"
+    )
+    assert article.paragraphs[0].startswith("Sau 5 năm") and len(article.paragraphs) == 2
+    assert article.published_at is not None and article.published_at.year == 2016
+    # An article that only mentions such words is not read as one.
+    plain = parse_article(
+        "Tin Hà Nội\nĐẢNG CỘNG SẢN VIỆT NAM tổ chức hội nghị.\nCHỈ THỊ\nNội dung."
+    )
+    assert plain.title == "Tin Hà Nội"
+
+
+def test_a_one_sentence_notice_is_its_own_title_and_body() -> None:
+    # "no body text after removing headline, dates and page furniture" (a tester's).
+    article = parse_article("Chi bộ họp ngày 5/6/2022 bàn việc kết nạp đảng viên.")
+    assert article.paragraphs == ["Chi bộ họp ngày 5/6/2022 bàn việc kết nạp đảng viên."]
+    assert article.title == "Chi bộ họp ngày 5/6/2022 bàn việc kết nạp đảng viên"
+    # A headline alone, without a full stop, is still no document.
+    assert parse_article("Kết nạp đảng viên").paragraphs == []

@@ -9,6 +9,7 @@ repeated at the end, a ``Nguồn bài viết:`` line with the URL).
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -286,6 +287,50 @@ def _author_from_line(line: str) -> str | None:
     return None
 
 
+# The kinds of a Party document as its header writes them, in capitals, on a line of their own.
+_OFFICIAL_KINDS = (
+    "NGHỊ QUYẾT", "CHỈ THỊ", "KẾT LUẬN", "QUY ĐỊNH", "QUYẾT ĐỊNH", "KẾ HOẠCH", "HƯỚNG DẪN",
+    "THÔNG BÁO", "ĐỀ ÁN", "BÁO CÁO", "QUY CHẾ", "CHƯƠNG TRÌNH", "TỜ TRÌNH",
+)  # fmt: skip
+_OFFICIAL_NUMBER = re.compile(
+    r"(?:^|\|\s)Số\s*:?\s*(\d{1,4}\s*-\s*[A-ZĐ]{1,6}i?\s*/\s*[A-ZĐƯ.]{1,12})"
+)
+_OFFICIAL_HEADER_LINES = 12
+_HEADER_DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d\d)", re.I)
+
+
+def _official_header(lines: list[str]) -> tuple[str, int, datetime | None] | None:
+    """(title, lines taken, date) of a Party document's header: the issuer, "ĐẢNG CỘNG SẢN
+    VIỆT NAM", "Số 05-CT/TW", the place and date, then its kind in capitals ("CHỈ THỊ"),
+    who issued it ("của Bộ Chính trị") and its subject ("về …"); None for other texts."""
+    head = lines[:_OFFICIAL_HEADER_LINES]
+    kind_at = next((k for k, line in enumerate(head) if line.strip(" *") in _OFFICIAL_KINDS), None)
+    if kind_at is None or kind_at == 0:
+        return None
+    before = " | ".join(head[:kind_at])
+    number = _OFFICIAL_NUMBER.search(before)
+    if number is None or "ĐẢNG CỘNG SẢN VIỆT NAM" not in before.upper():
+        return None
+    published = None
+    for line in head[:kind_at]:
+        written = _HEADER_DATE.search(line)  # "Hà Nội, ngày 15 tháng 5 năm 2016"
+        if written is not None:
+            day, month, year = (int(g) for g in written.groups())
+            with contextlib.suppress(ValueError):  # "ngày 31 tháng 2": no such day
+                published = published or datetime(year, month, day, tzinfo=VN)
+        published = published or parse_date(line)
+    taken = kind_at + 1
+    while taken < len(lines) and lines[taken].lower().startswith(("của ", "ban hành kèm")):
+        taken += 1  # who issued it: the code says so already
+    subject = ""
+    if taken < len(lines) and lines[taken].lower().startswith("về ") and len(lines[taken]) <= 300:
+        subject = " " + lines[taken].rstrip(".")
+        taken += 1
+    code = re.sub(r"\s+", "", number.group(1))
+    kind = lines[kind_at].strip(" *").capitalize()
+    return f"{kind} {code}{subject}", taken, published
+
+
 def parse_article(raw: str, *, title: str | None = None) -> ParsedArticle:
     """Parse raw article text (see the module docstring for what is recognised).
 
@@ -333,19 +378,32 @@ def parse_article(raw: str, *, title: str | None = None) -> ParsedArticle:
 
     # 2. Headline.
     derived = False
-    if title is not None:
+    official = _official_header(lines) if title is None else None
+    if official is not None:
+        # A Party document's own header ("BAN CHẤP HÀNH TRUNG ƯƠNG … Số 05-CT/TW … CHỈ THỊ
+        # … về …"): titled by its kind, code and subject, the header dropped; its first line,
+        # the issuer, titled every directive (a tester's).
+        title, taken, _ = official
+        dropped.extend(lines[:taken])
+        lines = lines[taken:]
+    elif title is not None:
         title = normalize(title).strip()
         if lines and lines[0] == title:
             lines = lines[1:]
     elif lines and _looks_like_headline(lines[0]):
         title = lines.pop(0)
+        if not lines and title.endswith(_END_PUNCT):
+            # One sentence and nothing else is a short notice, not a headline without a
+            # body: "Chi bộ họp ngày 5/6/2022 bàn việc kết nạp đảng viên." was refused as
+            # having no body text (a tester's).
+            lines, title, derived = [title], _derive_title(title), True
     else:
         title = _derive_title(lines[0]) if lines else ""
         derived = True
 
     # 3. Header block: dates and bare numbers (view counters) before the body starts; a
     # date with who issued it after a dash ("Ngày 18/07/2024 — Văn phòng Huyện ủy").
-    published: datetime | None = None
+    published: datetime | None = official[2] if official is not None else None
     issued_by: str | None = None
     while lines:
         dated = _DATE_DASH.match(lines[0])
@@ -370,8 +428,9 @@ def parse_article(raw: str, *, title: str | None = None) -> ParsedArticle:
             source = source or match.group(1).strip()
             lines[0] = lines[0][match.end() :].strip()
 
-    # 5. Tail: the title repeated, then the byline.
-    while lines and title and _similar(lines[-1], title):
+    # 5. Tail: the title repeated, then the byline (never the only line: a one-sentence
+    # notice is its own title).
+    while len(lines) > 1 and title and _similar(lines[-1], title):
         dropped.append(lines.pop())
     author: str | None = None
     for _ in range(2):
@@ -386,7 +445,7 @@ def parse_article(raw: str, *, title: str | None = None) -> ParsedArticle:
             break
         author = author or candidate
         dropped.append(lines.pop())
-        while lines and title and _similar(lines[-1], title):
+        while len(lines) > 1 and title and _similar(lines[-1], title):
             dropped.append(lines.pop())
 
     # 6. Captions: photo credits, captions printed twice, caption-shaped lines.
