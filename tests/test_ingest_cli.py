@@ -736,3 +736,21 @@ def test_another_file_with_a_stored_text_says_its_title_is_not_stored(
     lines = [line for line in again.output.splitlines() if line.startswith("already present")]
     assert len(lines) == 2, again.output
     assert "title is not stored" not in lines[0] and "title is not stored" in lines[1]
+
+
+def test_a_file_rewritten_with_another_documents_text_says_its_own_is_kept(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # The file of document "tandinh" overwritten with another's text: "already present:
+    # twoline", and tandinh went on being shown with text its file no longer has (a tester's).
+    one, two = tmp_path / "a" / "twoline.txt", tmp_path / "b" / "tandinh.txt"
+    one.parent.mkdir()
+    two.parent.mkdir()
+    one.write_text("Tin một\n\nChi bộ họp bàn việc kết nạp đảng viên mới ở phường.\n", "utf-8")
+    two.write_text("Tin hai\n\nĐảng ủy phường sơ kết quý I, kết nạp 6 đảng viên.\n", "utf-8")
+    assert runner.invoke(main, ["ingest", str(one), str(two)]).exit_code == 0
+    two.write_text(one.read_text("utf-8"), "utf-8")
+    again = runner.invoke(main, ["ingest", str(two)])
+    assert again.exit_code == 0
+    assert "warning: tandinh (#2) was not updated" in again.stderr, again.output
+    assert "keeps its earlier text" in again.stderr

@@ -262,6 +262,14 @@ def ingest(services, paths: tuple[Path, ...], jsonl_files: tuple[Path, ...], qui
                 # dropped without a word, a tester's): stored once, as it was.
                 same = " (the same text as that document; this file's title is not stored)"
             click.echo(f"{verb}: {result.external_id} (#{result.document_id}) {label}{same}")
+            if result.status == "duplicate" and result.kept_earlier is not None:
+                number, ext = result.kept_earlier
+                click.echo(
+                    f"warning: {ext} (#{number}) was not updated: {label} now has the text of "
+                    f"{result.external_id} (#{result.document_id}); it keeps its earlier text "
+                    f"(partybot docs delete '#{number}' removes it)",
+                    err=True,
+                )
 
     with progress(err) as bar:
         task = bar.add_task("ingesting", total=total or None)

@@ -71,6 +71,9 @@ class AddResult:
     document_id: int
     external_id: str
     duplicate_of: int | None = None
+    # A duplicate whose own id names another stored document, left with its earlier text:
+    # (its number, its id). A file rewritten with another document's text (a tester's).
+    kept_earlier: tuple[int, str] | None = None
 
 
 def content_hash(text: str) -> str:

@@ -127,7 +127,11 @@ class DocumentStore:
                 if digest in known:
                     row = known[digest]
                     results[i] = AddResult(
-                        "duplicate", row.id, row.external_id, duplicate_of=row.id
+                        "duplicate",
+                        row.id,
+                        row.external_id,
+                        duplicate_of=row.id,
+                        kept_earlier=self._kept_earlier(conn, external_id, row.id),
                     )
                     continue
                 if digest in batch_hashes or external_id in batch_ids:
@@ -192,6 +196,15 @@ class DocumentStore:
             "updated_at": now,
         }
 
+    @staticmethod
+    def _kept_earlier(conn: sa.Connection, external_id: str, dup_id: int) -> tuple[int, str] | None:
+        """The document stored under ``external_id`` when it is not the duplicate found: a
+        file rewritten with another document's text leaves it as it was."""
+        own = conn.execute(
+            sa.select(documents.c.id).where(documents.c.external_id == external_id)
+        ).scalar()
+        return (int(own), external_id) if own is not None and own != dup_id else None
+
     def _add_one(
         self,
         conn: sa.Connection,
@@ -209,7 +222,10 @@ class DocumentStore:
             )
         ).first()
         if dup is not None:
-            return AddResult("duplicate", dup.id, dup.external_id, duplicate_of=dup.id)
+            earlier = self._kept_earlier(conn, external_id, dup.id)
+            return AddResult(
+                "duplicate", dup.id, dup.external_id, duplicate_of=dup.id, kept_earlier=earlier
+            )
         values = self._values(doc, title, text, digest, now)
         existing = conn.execute(
             sa.select(documents.c.id).where(documents.c.external_id == external_id)
