@@ -754,3 +754,24 @@ def test_a_file_rewritten_with_another_documents_text_says_its_own_is_kept(
     assert again.exit_code == 0
     assert "warning: tandinh (#2) was not updated" in again.stderr, again.output
     assert "keeps its earlier text" in again.stderr
+
+
+def test_a_page_break_inside_a_word_paragraph_parts_its_sentences() -> None:
+    # "…quần chúng Trần Văn Chín." then, on the next page, "Biên bản kết thúc …" became
+    # "Chín.Biên" (a tester's): python-docx drops the break.
+    import io
+
+    from docx import Document
+    from docx.enum.text import WD_BREAK
+
+    from bot.corpus.readers import read_bytes
+
+    word = Document()
+    word.add_paragraph("Biên bản họp chi bộ")
+    paragraph = word.add_paragraph()
+    paragraph.add_run("Chi bộ xét kết nạp quần chúng Trần Văn Chín.").add_break(WD_BREAK.PAGE)
+    paragraph.add_run("Biên bản kết thúc lúc 10 giờ cùng ngày.")
+    data = io.BytesIO()
+    word.save(data)
+    doc = read_bytes(data.getvalue(), name="bien-ban.docx")
+    assert "Chín.Biên" not in doc.text and "Chín." in doc.text and "Biên bản kết" in doc.text

@@ -277,6 +277,30 @@ def _read_docx(data: bytes, source: str) -> str:
     return text
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    """A paragraph's text, a page or column break read as a line break: python-docx drops
+    them, and "…Trần Văn Chín." and "Biên bản kết thúc …" on the next page became
+    "Chín.Biên" (a tester's)."""
+    text = paragraph.text
+    breaks = [
+        br for br in paragraph._p.iter(f"{_W}br") if br.get(f"{_W}type") in ("page", "column")
+    ]
+    if not breaks:
+        return text
+    parts: list[str] = []
+    for node in paragraph._p.iter(f"{_W}t", f"{_W}br", f"{_W}tab"):
+        if node.tag == f"{_W}t":
+            parts.append(node.text or "")
+        elif node.tag == f"{_W}tab":
+            parts.append("\t")
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
 def _docx_lines(container: Any) -> Iterator[str]:
     """Paragraphs and tables in document order: a report's results are often in a table.
     A table row is one line, its cells joined by " | " (a merged cell once)."""
@@ -284,7 +308,7 @@ def _docx_lines(container: Any) -> Iterator[str]:
 
     for block in container.iter_inner_content():
         if not isinstance(block, Table):
-            yield block.text
+            yield _paragraph_text(block)
             continue
         for row in block.rows:
             cells: list[str] = []
