@@ -395,3 +395,22 @@ def test_a_one_sentence_notice_is_its_own_title_and_body() -> None:
     assert article.title == "Chi bộ họp ngày 5/6/2022 bàn việc kết nạp đảng viên"
     # A headline alone, without a full stop, is still no document.
     assert parse_article("Kết nạp đảng viên").paragraphs == []
+
+
+def test_an_inline_related_list_and_a_byline_taken_from_an_outlet() -> None:
+    # ">> Tin liên quan:" and its titles were kept as the article's text (a Long An query
+    # found this Bình Dương article by a related title), and "Minh Duy (Theo TTXVN)" as its
+    # last paragraph (a tester's).
+    text = "\n".join(
+        [
+            "Bình Dương phát triển đảng viên trong doanh nghiệp",
+            "Năm 2024, Đảng ủy đã kết nạp 350 đảng viên mới, trong đó 70% là công nhân.",
+            ">> Tin liên quan:",
+            "- Long An: Thành lập 12 tổ chức đảng trong doanh nghiệp tư nhân",
+            "Các tổ chức đảng tiếp tục củng cố, nâng cao chất lượng sinh hoạt.",
+            "Minh Duy (Theo TTXVN)",
+        ]
+    )
+    article = parse_article(text)
+    assert [p[:10] for p in article.paragraphs] == ["Năm 2024, ", "Các tổ chứ"], article.paragraphs
+    assert (article.author, article.source) == ("Minh Duy", "TTXVN")

@@ -39,7 +39,8 @@ _BOILERPLATE = re.compile(
 )
 # The heading of a list of links to other articles; the list's items follow it.
 _RELATED_HEADING = re.compile(
-    r"^(?:Tin liên quan|Bài liên quan|Xem thêm|Đọc thêm|Tin cùng chuyên mục|Tin khác|"
+    # ">> Tin liên quan:" too (a tester's list was kept as the article's text).
+    r"^(?:[>»•*\-–]+\s*)?(?:Tin liên quan|Bài liên quan|Xem thêm|Đọc thêm|Tin cùng chuyên mục|Tin khác|"
     r"Các tin khác|Tin mới)\s*:?$",
     re.IGNORECASE,
 )
@@ -55,6 +56,11 @@ _OUTLET_PREFIX = re.compile(
 _NAME_OUTLET = re.compile(
     r"^((?:[A-ZĐÀ-Ỹ][\w]*\s){1,4}[A-ZĐÀ-Ỹ][\w]*)\s+[-–—]\s+((?:Báo|Tạp chí|Đài|TTXVN|VOV|VTV)"
     r"\b[^,;:.]{0,40})$"
+)
+# "Minh Duy (Theo TTXVN)": the writer, and the outlet the article is taken from (a tester's
+# was kept as the last paragraph).
+_NAME_THEO = re.compile(
+    r"^((?:[A-ZĐÀ-Ỹ][\w]*\s){0,4}[A-ZĐÀ-Ỹ][\w]*)\s*\(\s*(?:Theo|Nguồn)\s*:?\s*([^()]{2,40}?)\s*\)\.?$"
 )
 _CAPTION_PHOTO = re.compile(r"(?:^|[.\s])(?:Ảnh|Ảnh minh họa|Nguồn ảnh|Video)\s*:\s*[^.]{0,60}\.?$")
 # A caption that says so first: "Ảnh: Đồng chí Lê Văn C. trao quyết định kết nạp …".
@@ -437,7 +443,9 @@ def parse_article(raw: str, *, title: str | None = None) -> ParsedArticle:
         if not lines:
             break
         candidate = _author_from_line(lines[-1])
-        outlet = _NAME_OUTLET.match(lines[-1]) if candidate is None else None
+        outlet = None
+        if candidate is None:
+            outlet = _NAME_OUTLET.match(lines[-1]) or _NAME_THEO.match(lines[-1])
         if outlet is not None:
             candidate = outlet.group(1)
             source = source or outlet.group(2).strip()
