@@ -414,3 +414,13 @@ def test_an_inline_related_list_and_a_byline_taken_from_an_outlet() -> None:
     article = parse_article(text)
     assert [p[:10] for p in article.paragraphs] == ["Năm 2024, ", "Các tổ chứ"], article.paragraphs
     assert (article.author, article.source) == ("Minh Duy", "TTXVN")
+
+
+def test_a_time_after_the_dash_of_a_date_line_is_its_time() -> None:
+    # "Chủ Nhật, 12/05/2024 - 15:20" stored "15:20" as the author and the day alone (a
+    # tester's); "Ngày 18/07/2024 — Văn phòng Huyện ủy" still names who issued it.
+    timed = parse_article("Tin\nChủ Nhật, 12/05/2024 - 15:20\nChi bộ họp.\nNội dung.")
+    assert timed.author is None and timed.published_at is not None
+    assert (timed.published_at.hour, timed.published_at.minute) == (15, 20)
+    issued = parse_article("Tin\nNgày 18/07/2024 — Văn phòng Huyện ủy\nChi bộ họp.\nNội dung.")
+    assert issued.author == "Văn phòng Huyện ủy"

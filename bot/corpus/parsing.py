@@ -413,6 +413,12 @@ def parse_article(raw: str, *, title: str | None = None) -> ParsedArticle:
     issued_by: str | None = None
     while lines:
         dated = _DATE_DASH.match(lines[0])
+        if dated and re.fullmatch(
+            r"\d{1,2}[:h]\d{2}(?::\d{2})?(?:\s*\(?GMT[^)]*\)?)?", dated.group(2)
+        ):
+            # "Chủ Nhật, 12/05/2024 - 15:20": a time after the dash, not who issued it (it
+            # was stored as the author, "15:20", and the time lost; a tester's).
+            dated = None
         if dated and _is_date_line(dated.group(1)) and not dated.group(2).endswith(_END_PUNCT):
             issued_by = issued_by or dated.group(2).strip()
         elif not (_is_date_line(lines[0]) or re.fullmatch(r"\d{1,6}", lines[0])):
