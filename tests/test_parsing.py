@@ -381,6 +381,14 @@ def test_a_party_documents_header_titles_it_by_kind_code_and_subject() -> None:
     )
     assert article.paragraphs[0].startswith("Sau 5 năm") and len(article.paragraphs) == 2
     assert article.published_at is not None and article.published_at.year == 2016
+    # A province's plan in a text file: its issuer first, no motto line, "thực hiện …".
+    plan = parse_article(
+        "ĐẢNG BỘ TỈNH QUẢNG BÌNH\nSố 302-KH/TU\nĐồng Hới, ngày 10 tháng 3 năm 2025\nKẾ HOẠCH\n"
+        "thực hiện công tác kiểm tra, giám sát năm 2025\n"
+        "Ban Thường vụ Tỉnh ủy ban hành kế hoạch kiểm tra, giám sát năm 2025."
+    )
+    assert plan.title == "Kế hoạch 302-KH/TU thực hiện công tác kiểm tra, giám sát năm 2025"
+    assert plan.paragraphs[0].startswith("Ban Thường vụ")
     # An article that only mentions such words is not read as one.
     plain = parse_article(
         "Tin Hà Nội\nĐẢNG CỘNG SẢN VIỆT NAM tổ chức hội nghị.\nCHỈ THỊ\nNội dung."

@@ -315,7 +315,10 @@ def _official_header(lines: list[str]) -> tuple[str, int, datetime | None] | Non
         return None
     before = " | ".join(head[:kind_at])
     number = _OFFICIAL_NUMBER.search(before)
-    if number is None or "ĐẢNG CỘNG SẢN VIỆT NAM" not in before.upper():
+    # The motto line, or an issuer in capitals first ("ĐẢNG BỘ TỈNH QUẢNG BÌNH": a plan in a
+    # .txt file stayed titled so, a tester's).
+    issuer = head[0].isupper() and len(head[0].split()) >= 2
+    if number is None or not (issuer or "ĐẢNG CỘNG SẢN VIỆT NAM" in before.upper()):
         return None
     published = None
     for line in head[:kind_at]:
@@ -329,8 +332,10 @@ def _official_header(lines: list[str]) -> tuple[str, int, datetime | None] | Non
     while taken < len(lines) and lines[taken].lower().startswith(("của ", "ban hành kèm")):
         taken += 1  # who issued it: the code says so already
     subject = ""
-    if taken < len(lines) and lines[taken].lower().startswith("về ") and len(lines[taken]) <= 300:
-        subject = " " + lines[taken].rstrip(".")
+    line = lines[taken] if taken < len(lines) else ""
+    # "về …", or a plan's "thực hiện …": lower case, short, no sentence of its own.
+    if line[:1].islower() and len(line) <= 200 and not line.endswith((".", ";", ":")):
+        subject = " " + line
         taken += 1
     code = re.sub(r"\s+", "", number.group(1))
     kind = lines[kind_at].strip(" *").capitalize()
