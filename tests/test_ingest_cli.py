@@ -775,3 +775,19 @@ def test_a_page_break_inside_a_word_paragraph_parts_its_sentences() -> None:
     word.save(data)
     doc = read_bytes(data.getvalue(), name="bien-ban.docx")
     assert "Chín.Biên" not in doc.text and "Chín." in doc.text and "Biên bản kết" in doc.text
+
+
+def test_a_files_title_put_right_is_an_update(runner: CliRunner, tmp_path: Path) -> None:
+    # Only the title fixed in the file: "already present, 0 updated", the old title kept (a
+    # tester's).
+    note = tmp_path / "tin.txt"
+    note.write_text("Tin một\n\nChi bộ họp bàn việc kết nạp đảng viên mới ở phường.\n", "utf-8")
+    assert runner.invoke(main, ["ingest", str(note)]).exit_code == 0
+    note.write_text(
+        "Tin một, sửa lại\n\nChi bộ họp bàn việc kết nạp đảng viên mới ở phường.\n", "utf-8"
+    )
+    again = runner.invoke(main, ["ingest", str(note)])
+    assert "0 added, 1 updated" in again.output, again.output
+    assert runner.invoke(main, ["docs", "show", "tin"]).output.startswith("Tin một, sửa lại")
+    same = runner.invoke(main, ["ingest", str(note)])
+    assert "1 already present" in same.output, same.output
