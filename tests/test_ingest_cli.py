@@ -791,3 +791,16 @@ def test_a_files_title_put_right_is_an_update(runner: CliRunner, tmp_path: Path)
     assert runner.invoke(main, ["docs", "show", "tin"]).output.startswith("Tin một, sửa lại")
     same = runner.invoke(main, ["ingest", str(note)])
     assert "1 already present" in same.output, same.output
+
+
+def test_a_jsonl_line_again_is_already_present_as_itself(runner: CliRunner, tmp_path: Path) -> None:
+    # Its own document again was said to have "the same text as that document; this
+    # file's title is not stored" (a tester's).
+    lines = tmp_path / "e.jsonl"
+    lines.write_text(
+        '{"id": "j1", "title": "Tin J", "text": "Chi bộ họp bàn việc kết nạp đảng viên."}\n',
+        "utf-8",
+    )
+    runner.invoke(main, ["ingest", str(lines)])
+    again = runner.invoke(main, ["ingest", str(lines)])
+    assert "already present: j1" in again.output and "not stored" not in again.output

@@ -10,6 +10,7 @@ import errno
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -252,7 +253,7 @@ def ingest(services, paths: tuple[Path, ...], jsonl_files: tuple[Path, ...], qui
                 result.status
             ]
             same = ""
-            named = Path(label)
+            named = Path(re.sub(r":\d+$", "", label))  # "export.jsonl:6", a JSONL line
             if (
                 result.status == "duplicate"
                 and named.suffix.lower() not in {"", ".jsonl"}
