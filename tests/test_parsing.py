@@ -432,3 +432,17 @@ def test_a_time_after_the_dash_of_a_date_line_is_its_time() -> None:
     assert (timed.published_at.hour, timed.published_at.minute) == (15, 20)
     issued = parse_article("Tin\nNgày 18/07/2024 — Văn phòng Huyện ủy\nChi bộ họp.\nNội dung.")
     assert issued.author == "Văn phòng Huyện ủy"
+
+
+def test_a_future_date_in_a_file_is_left_out_and_said(caplog: pytest.LogCaptureFixture) -> None:
+    # A plan dated "2027" by a slip of the year was stored undated without a word (a
+    # tester's); a JSONL line's future date is an error.
+    import logging
+
+    from bot.corpus.readers import read_bytes
+
+    text = "Kế hoạch kiểm tra\n\nNgày 10/03/2099, Ban Thường vụ ban hành kế hoạch kiểm tra.\n"
+    with caplog.at_level(logging.WARNING):
+        doc = read_bytes(text.encode("utf-8"), name="kh.txt")
+    assert doc.published_at is None
+    assert "10/03/2099 is in the future" in caplog.text, caplog.text

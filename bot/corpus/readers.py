@@ -9,6 +9,7 @@ from __future__ import annotations
 import html as html_lib
 import io
 import json
+import logging
 import os
 import re
 import stat
@@ -25,6 +26,8 @@ from bot.corpus.parsing import heading_date, lead_date, parse_article, parse_dat
 from bot.corpus.text import normalize
 from bot.errors import InputError
 from bot.timeutil import VN
+
+log = logging.getLogger(__name__)
 
 SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"}
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ""}
@@ -501,7 +504,15 @@ def read_bytes(data: bytes, *, name: str, source: str | None = None) -> NewDocum
     if published is None:
         published = heading_date(raw) or lead_date(article.paragraphs[0])
     if published is not None and published > datetime.now(UTC) + FUTURE_SLACK:
-        published = None  # a date to come is no publication date ("Hạn chót 30/12/2099")
+        # A date to come is no publication date ("Hạn chót 30/12/2099"), but the admin is
+        # told: a slip of the year ("2027" for "2025") left a plan undated silently (a
+        # tester's), where a JSONL line's future date is an error.
+        log.warning(
+            "%s: its date %s is in the future: stored without a date",
+            source,
+            published.strftime("%d/%m/%Y"),
+        )
+        published = None
     return NewDocument(
         title=article.title,
         text=article.text,
