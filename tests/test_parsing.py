@@ -446,3 +446,19 @@ def test_a_future_date_in_a_file_is_left_out_and_said(caplog: pytest.LogCaptureF
         doc = read_bytes(text.encode("utf-8"), name="kh.txt")
     assert doc.published_at is None
     assert "10/03/2099 is in the future" in caplog.text, caplog.text
+
+
+def test_a_headline_cut_short_in_the_title_tag_is_read_whole_from_the_heading() -> None:
+    # "<title>Chi bộ thôn Đông tổ chức sinh hoạt chuyên đề - Báo Thái Bình</title>" stood for
+    # the headline the page's <h2> gives whole (a tester's).
+    from bot.corpus.readers import read_bytes
+
+    whole = "Chi bộ thôn Đông tổ chức sinh hoạt chuyên đề về học tập và làm theo gương Bác"
+    body = "".join(
+        f"<p>Chi bộ thôn Đông họp lần thứ {n} trong năm, bàn nhiều việc.</p>" for n in range(6)
+    )
+    page = (
+        "<html><head><title>Chi bộ thôn Đông tổ chức sinh hoạt chuyên đề - Báo Thái Bình</title>"
+        f"</head><body><h2>{whole}<div>{body}</div></body></html>"
+    )
+    assert read_bytes(page.encode("utf-8"), name="tin.html").title == whole

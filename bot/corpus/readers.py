@@ -23,7 +23,7 @@ from typing import Any
 from bot.corpus.documents import MAX_TEXT_CHARS, NewDocument, clean_external_id
 from bot.corpus.legacy import decode_legacy_bytes, fix_legacy
 from bot.corpus.parsing import heading_date, lead_date, parse_article, parse_date
-from bot.corpus.text import normalize
+from bot.corpus.text import fold_lower, normalize
 from bot.errors import InputError
 from bot.timeutil import VN
 
@@ -183,6 +183,27 @@ _DATE_LINE = re.compile(
 )
 
 
+# A heading, closed or (sloppy HTML) up to the next tag.
+_HEADING = re.compile(
+    r"<h([12])\b[^>]*>(.{1,600}?</h\1\s*>|[^<]{1,600})", re.IGNORECASE | re.DOTALL
+)
+
+
+def _full_headline(html: str, title: str | None) -> str | None:
+    """``title`` (the page's <title>, less the site's name), or the page's heading when that
+    says it whole: a <title> cut short ("Chi bộ thôn Đông tổ chức sinh hoạt chuyên đề") stood
+    for the headline "… về học tập và làm theo tư tưởng …" (a tester's)."""
+    if not title:
+        return title
+    wanted = " ".join(fold_lower(title).split())
+    for match in _HEADING.finditer(html[:300_000]):
+        text = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", match.group(2))).split())
+        folded = fold_lower(text)
+        if len(text) > len(title) and folded.startswith(wanted) and len(text) <= 300:
+            return text
+    return title
+
+
 def marked_date(html: str) -> str | None:
     """The first date of an element marked as the page's date, or of one that holds a date
     line alone, ISO (Vietnam time)."""
@@ -205,7 +226,7 @@ def _read_html(data: bytes, source: str) -> tuple[str, dict[str, str | None]]:
     if doc is None or not text.strip():
         raise InputError("no article text found in the HTML", source=source)
     meta = {
-        "title": doc.get("title"),
+        "title": _full_headline(html, doc.get("title")),
         "date": doc.get("date") or marked_date(html),
         "author": doc.get("author"),
         "url": doc.get("url"),
