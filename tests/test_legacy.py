@@ -471,3 +471,31 @@ def test_speed_one_megabyte():
     assert out[1] == "vni" and r < 12, r
     _, r = ratio(detect_legacy_text, plain)
     assert r < 8, r
+
+
+def test_a_heading_in_vntimeh_capitals_is_converted_in_capitals():
+    # .VnTimeH shows TCVN3's lower-case toned letters as capitals: "ĐẢNG Bộ TỈNH Hà TĨNH",
+    # "HUYỆN ủY", "Kế HOẠCH" came out in mixed case (a tester's), and the plan kept its
+    # issuer line as its title.
+    from bot.corpus.readers import read_bytes
+
+    heading = "Đ" + "ả" + "NG B" + "ộ" + " T" + "ỉ" + "NH H" + "à" + " T" + "ĩ" + "NH"
+    lines = [
+        heading,
+        "HUY" + "ệ" + "N " + "ủ" + "Y CAN L" + "ộ" + "C",
+        "Số 112-KH/HU",
+        "Nghi Xuân, ngày 20 tháng 4 năm 2021",
+        "K" + "ế" + " HO" + "ạ" + "CH",
+        "thực hiện Chỉ thị số 28-CT/TW về nâng cao chất lượng kết nạp đảng viên",
+        "Nâng cao chất lượng công tác tạo nguồn, bồi dưỡng quần chúng ưu tú, kết nạp đảng "
+        "viên ở các chi bộ trực thuộc; mỗi chi bộ có kế hoạch cụ thể cho từng quý.",
+    ]
+    doc = read_bytes(encode_tcvn3("\n".join(lines)), name="kh.txt")
+    assert doc.title == (
+        "Kế hoạch 112-KH/HU thực hiện Chỉ thị số 28-CT/TW về nâng cao chất lượng kết nạp đảng viên"
+    ), doc.title
+    from bot.corpus.legacy import _caps_line
+
+    assert _caps_line("ĐẢNG Bộ TỈNH Hà TĨNH") == "ĐẢNG BỘ TỈNH HÀ TĨNH"
+    assert _caps_line("Số 112-KH/HU") == "Số 112-KH/HU"  # a code's letters are no heading
+    assert _caps_line("UBND xã Hà Tĩnh") == "UBND xã Hà Tĩnh"

@@ -328,8 +328,24 @@ def tcvn3_to_unicode(text: str) -> str:
     """
     text, table = _prepare(text, _TCVN3_GLYPHS)
     out = text.translate(table)
-    out = _CAPS_WORD_RE.sub(_fix_caps, out)
-    return _nfc(out)
+    out = _nfc(_CAPS_WORD_RE.sub(_fix_caps, out))
+    return "\n".join(_caps_line(line) for line in out.split("\n"))
+
+
+_ONLY_CAPS_OR_TONED = re.compile(rf"[{_UPPER_SET}{_nfc(_TCVN3_LOWER)}]+")
+
+
+def _caps_line(line: str) -> str:
+    """A line in capitals (a heading typed in .VnTimeH) with a word of one capital left:
+    "ĐẢNG Bộ TỈNH Hà TĨNH", "HUYỆN ủY", "Kế HOẠCH" (a tester's) are upper-cased whole."""
+    # Not the letters of a code or a figure ("Số 112-KH/HU" is no heading in capitals).
+    words = re.findall(r"[^\W\d_]+", re.sub(r"\S*\d\S*", " ", line))
+    caps = [w for w in words if w.isupper()]
+    if len(words) < 2 or 2 * len(caps) < len(words):
+        return line
+    if not all(w.isupper() or _ONLY_CAPS_OR_TONED.fullmatch(w) for w in words):
+        return line  # a word in lower case ("UBND xã"): not a heading in capitals
+    return " ".join(w if re.search(r"\d", w) else w.upper() for w in line.split(" "))
 
 
 def vni_to_unicode(text: str) -> str:
@@ -344,7 +360,8 @@ def vni_to_unicode(text: str) -> str:
 
 def _decode_tcvn3_bytes(data: bytes) -> str:
     out = data.decode("latin-1").translate(_TCVN3_BYTES)
-    return _nfc(_CAPS_WORD_RE.sub(_fix_caps, out))
+    out = _nfc(_CAPS_WORD_RE.sub(_fix_caps, out))
+    return "\n".join(_caps_line(line) for line in out.split("\n"))
 
 
 def _decode_vni_bytes(data: bytes) -> str:
