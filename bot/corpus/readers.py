@@ -183,6 +183,11 @@ _DATE_LINE = re.compile(
 )
 
 
+def _tag_text(fragment: str) -> str:
+    """The text of an HTML fragment: tags out, entities read, spaces collapsed."""
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
 # A heading, closed or (sloppy HTML) up to the next tag.
 _HEADING = re.compile(
     r"<h([12])\b[^>]*>(.{1,600}?</h\1\s*>|[^<]{1,600})", re.IGNORECASE | re.DOTALL
@@ -197,7 +202,7 @@ def _full_headline(html: str, title: str | None) -> str | None:
         return title
     wanted = " ".join(fold_lower(title).split())
     for match in _HEADING.finditer(html[:300_000]):
-        text = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", match.group(2))).split())
+        text = _tag_text(match.group(2))
         folded = fold_lower(text)
         if len(text) > len(title) and folded.startswith(wanted) and len(text) <= 300:
             return text
@@ -213,7 +218,7 @@ def marked_date(html: str) -> str | None:
     texts = [m.group(2) for m in _DATE_ELEMENT.finditer(head)]
     texts += [m.group(1) for m in _DATE_LINE.finditer(head)]
     for text in texts:
-        found = parse_date(html_lib.unescape(re.sub(r"<[^>]+>", " ", text)))
+        found = parse_date(_tag_text(text))
         if found is not None:
             return found.isoformat()
     return None

@@ -461,24 +461,21 @@ _CODE_PATTERN = (
 # After a number, what makes it part of a code ("35-NQ/TW", "35 - NQ/TW", "35/QĐ"), on lower-case
 # folded text; " -word" (space, dash, a word) is a query's excluded word, not a code's kind.
 _CODE_TAIL = r"-|\s?/|\s-\s|\s-[a-z]{1,6}i?(?:-[a-z]{1,6})?\s?/"
+_ABBR = r"(nq|kl|ct|qdi|qd|hd)"  # a kind's abbreviation, as typed in a query (folded)
 # Typed in a query: "QĐ 124", "KL 21", "NQ số 35", "qdi 08", "NQ TW4" — the kind's abbreviation and
 # a number.
 _ABBREVIATED_RE = re.compile(
-    r"(?<![\w/-])(nq|kl|ct|qdi|qd|hd)\s*(?:so\s*)?(tw\s*)?(\d{1,4})(?![\d\w]|[.,]\d|"
-    + _CODE_TAIL
-    + ")"
+    rf"(?<![\w/-]){_ABBR}\s*(?:so\s*)?(tw\s*)?(\d{{1,4}})(?![\d\w]|[.,]\d|" + _CODE_TAIL + ")"
 )
 # Typed in a query, with the issuer but not as written: "KL21/TW", "CT 05/TW", "21 KL TW",
 # "21 KL/TW"; and without it: "21-KL", "qđ 08-qđi" (a tester's were searched as words).
 _ABBREVIATED_SLASHED_RE = re.compile(
-    r"(?<![\w/-])(nq|kl|ct|qdi|qd|hd)\s*(?:so\s*)?(\d{1,4})\s?/\s?(tw|tu)(?!\w)"
+    rf"(?<![\w/-]){_ABBR}\s*(?:so\s*)?(\d{{1,4}})\s?/\s?(tw|tu)(?!\w)"
 )
 _SPACED_RE = re.compile(
-    r"(?<![\w/-])(\d{1,4})(?:\s*-\s*|\s+)(nq|kl|ct|qdi|qd|hd)(?:\s*/\s*|\s+)(tw|tu)(?!\w)"
+    rf"(?<![\w/-])(\d{{1,4}})(?:\s*-\s*|\s+){_ABBR}(?:\s*/\s*|\s+)(tw|tu)(?!\w)"
 )
-_BARE_RE = re.compile(
-    r"(?<![\w/-])(?:(nq|kl|ct|qdi|qd|hd)\s*(?:so\s*)?)?(\d{1,4})\s?-\s?(nq|kl|ct|qdi|qd|hd)(?![\w/])"
-)
+_BARE_RE = re.compile(rf"(?<![\w/-])(?:{_ABBR}\s*(?:so\s*)?)?(\d{{1,4}})\s?-\s?{_ABBR}(?![\w/])")
 # "Quy định 08 và 37", "Quy định 08, 37": more numbers of the same kind (37 was searched as a
 # word, a tester's); not a count ("Nghị quyết 35 và 2 năm thực hiện") nor a year.
 _MORE_NUMBERS_RE = re.compile(

@@ -228,12 +228,8 @@ class DocumentStore:
             # The same text under its own id: a title or date put right in the file is an
             # update ("already present, 0 updated" kept the old ones; a tester's). Not for an
             # id made from the text (a feed's article found again elsewhere stays as stored).
-            fields = {
-                "title": title,
-                "published_at": to_utc_naive(doc.published_at),
-                "url": public_url(doc.url) if doc.url else doc.url,
-                "author": doc.author,
-            }
+            values = self._values(doc, title, text, digest, now)
+            fields = {name: values[name] for name in ("title", "published_at", "url", "author")}
             stored = conn.execute(
                 sa.select(*(documents.c[name] for name in fields)).where(documents.c.id == dup.id)
             ).one()
