@@ -17,6 +17,7 @@ from bot.digest.delivery import (
     DigestDelivery,
     RunReport,
     TransientSendError,
+    manual_delivery,
     preview,
 )
 from bot.errors import InputError
@@ -273,6 +274,57 @@ async def test_two_instances_deliver_each_digest_once(
         chats = sorted(chat for chat, _ in sender.sent)
         assert chats == sorted(-c for c in range(1, 41))  # each once
         assert sum(len(r.sent) for r in reports) == 40
+    finally:
+        other.close()
+
+
+class HeldSender(RecordingSender):
+    """Holds every message until released: a delivery stays in flight meanwhile."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+        self.waiting = asyncio.Event()
+
+    async def send(self, chat_id: int, html: str) -> int:
+        self.waiting.set()
+        await self.release.wait()
+        return await super().send(chat_id, html)
+
+
+async def test_two_digest_sends_at_once_deliver_the_chat_once(
+    svc: Services, tmp_path: Path, db_url: str
+) -> None:
+    # Two `digest send --chat` at once (two admins, or one and a cron job): each made the
+    # chat due at its own moment and claimed its own delivery, and the group got the same
+    # digest twice (a tester's three runs sent three copies).
+    other = Services(make_settings(tmp_path, db_url, access_mode="open"))
+    try:
+        SubscriptionStore(svc.db).enable(-500, "07:00", now=datetime(2026, 11, 23, 12, 0))
+        add_docs(svc, 2)
+        sender = HeldSender()
+        first_at = datetime(2026, 11, 23, 15, 0)
+        manual_delivery(svc, -500, first_at)
+        a = DigestDelivery(svc, sender, owner="a", clock=Clock(first_at))
+        running = asyncio.create_task(a.run_once(first_at))
+        await asyncio.wait_for(sender.waiting.wait(), 10)  # a's delivery is in flight
+        second_at = first_at + timedelta(seconds=1)
+        manual_delivery(other, -500, second_at)
+        b = DigestDelivery(other, sender, owner="b", clock=Clock(second_at))
+        try:  # without the guard, b's copy waits in the sender for a release that never comes
+            second = await asyncio.wait_for(b.run_once(second_at), 10)
+        finally:
+            sender.release.set()
+        first = await running
+        assert len(sender.to(-500)) == 1
+        assert len(first.sent) == 1 and second.sent == []
+        # And once the first has finished, a third finds nothing new to send.
+        third_at = second_at + timedelta(seconds=1)
+        manual_delivery(other, -500, third_at)
+        third = await DigestDelivery(other, sender, owner="c", clock=Clock(third_at)).run_once(
+            third_at
+        )
+        assert len(sender.to(-500)) == 1 and third.sent == []
     finally:
         other.close()
 

@@ -84,17 +84,38 @@ class DeliveryStore:
         """Insert the delivery row for ``(chat_id, due_at)``; its id, or None if it exists."""
         lease_from = self.clock()
         with self.db.begin() as conn:
+            if not self.db.is_postgres and not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+                # SQLite's write lock before the checks below: two claimers take turns.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             # The list of due chats is a snapshot: since then the digest may have been turned
             # off, or sent and rescheduled, or moved to a supergroup by another instance.
+            # The row stays locked to the end of the claim (PostgreSQL): a second claimer of
+            # the same chat waits, then sees this one's delivery below.
             still_due = conn.execute(
-                sa.select(subscriptions.c.chat_id).where(
+                sa.select(subscriptions.c.chat_id, subscriptions.c.last_doc_id)
+                .where(
                     subscriptions.c.chat_id == chat_id,
                     subscriptions.c.enabled.is_(True),
                     subscriptions.c.next_due_at == due_at,
                 )
+                .with_for_update()
             ).first()
             if still_due is None:
                 return None
+            # One delivery of a chat at a time: two `digest send` at once made the chat due at
+            # two moments, and each claimed its own and sent the same documents (a tester's
+            # three runs, three copies). The next one waits for this one's end, which moves
+            # the chat's last document on.
+            busy = conn.execute(
+                sa.select(deliveries.c.id).where(
+                    deliveries.c.chat_id == chat_id,
+                    deliveries.c.status.in_(("claimed", "sending")),
+                    deliveries.c.lease_until >= lease_from,
+                )
+            ).first()
+            if busy is not None:
+                return None
+            last_doc_id = int(still_due.last_doc_id or 0)
             # RETURNING tells a real insert from a conflict on both backends (rowcount does not).
             inserted = conn.execute(
                 self._insert_ignore(
