@@ -21,6 +21,21 @@ def _chat_with_seeds(services: Services, lines: str) -> str:
     return out.getvalue()
 
 
+def _search_heads(text: str) -> list[str]:
+    """Each search answer's header up to its count, with the phrase the list is narrowed by
+    (said on the next line) after it: '🔎 kỷ luật năm 2022 «Cần Thơ»'."""
+    lines = text.splitlines()
+    heads = []
+    for i, line in enumerate(lines):
+        if line.startswith("🔎"):
+            head = line.split(" — ")[0]
+            after = lines[i + 1] if i + 1 < len(lines) else ""
+            if after.startswith("Chỉ các tài liệu có "):
+                head += " " + after.removeprefix("Chỉ các tài liệu có ").rstrip(".")
+            heads.append(head)
+    return heads
+
+
 def test_console_answers_queries_buttons_and_commands(services: Services) -> None:
     lines = "tham nhung dau thau\n2\n/topics\n/doc 1\n/help\n<b>&\n/quit\nnot read\n"
     text = _chat_with_seeds(services, lines)
@@ -800,7 +815,7 @@ def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> 
     for text in ("thế ở Huế thì sao", "ở Huế có không", "ở Huế có bài nào không ạ"):
         assert refine_request(text) == Refinement(words='+"Huế"'), text
     assert refine_request("thế giới") is None and refine_request("tham nhũng có không") is None
-    for text in ("chỉ thị 05", "chỉ đạo phòng chống tham nhũng", "còn chỉ thị 05 thì sao"):
+    for text in ("chỉ thị 05", "chỉ đạo phòng chống tham nhũng", "thế nào là tự diễn biến"):
         assert refine_request(text) is None, text
     for text in ("cảm ơn thôi", "in the party", "tham nhũng năm 2023"):
         assert refine_request(text) is None, text
@@ -815,25 +830,24 @@ def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> 
         "bài mới hơn\n/quit\n"
     )
     run_console(services, stdin=io.StringIO(lines), stdout=out)
-    headers = [line for line in out.getvalue().splitlines() if line.startswith("🔎")]
-    assert [h.split(" — ")[0] for h in headers] == [
+    assert _search_heads(out.getvalue()) == [
         "🔎 kỷ luật đảng viên",
         "🔎 kỷ luật đảng viên năm 2023",
         "🔎 kỷ luật đảng viên năm 2022",
-        '🔎 kỷ luật đảng viên năm 2022 +"Cần Thơ"',
-        '🔎 kỷ luật đảng viên năm 2022 +"Cần Thơ" mới nhất',
+        "🔎 kỷ luật đảng viên năm 2022 «Cần Thơ»",
+        "🔎 kỷ luật đảng viên năm 2022 mới nhất «Cần Thơ»",
     ], out.getvalue()
     # Narrowed to Cần Thơ: the Hà Nội articles are gone, not ranked after.
-    narrowed = out.getvalue().split('+"Cần Thơ" — ')[1]
+    narrowed = out.getvalue().split("Chỉ các tài liệu có «Cần Thơ».")[1]
     assert "Kỷ luật 2022 số 1" in narrowed and "Kỷ luật 2022 số 0" not in narrowed
     # Another place after it is instead, not as well (both were required: nothing found);
     # "bỏ lọc" undoes place and period (there was no way to say it, a tester's).
     out = io.StringIO()
     lines = "kỷ luật đảng viên năm 2022\nở Cần Thơ thôi\nchỉ ở Hà Nội\nbỏ lọc\n/quit\n"
     run_console(services, stdin=io.StringIO(lines), stdout=out)
-    headers = [line for line in out.getvalue().splitlines() if line.startswith("🔎")]
-    assert headers[-2].startswith('🔎 kỷ luật đảng viên năm 2022 +"Hà Nội" — '), headers
-    assert headers[-1].startswith("🔎 kỷ luật đảng viên — "), headers
+    headers = _search_heads(out.getvalue())
+    assert headers[-2] == "🔎 kỷ luật đảng viên năm 2022 «Hà Nội»", headers
+    assert headers[-1] == "🔎 kỷ luật đảng viên", headers
     # A place the search named is replaced as well ("sinh hoạt chi bộ ở Cần Thơ", then "ở Sài
     # Gòn thôi" required both, a tester's); a subject is added to it.
     assert without_places("kỷ luật ở Cần Thơ năm 2022") == "kỷ luật năm 2022"
@@ -842,9 +856,9 @@ def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> 
     out = io.StringIO()
     lines = "kỷ luật đảng viên ở Cần Thơ\nchỉ ở Hà Nội\nvề vi phạm thôi\n/quit\n"
     run_console(services, stdin=io.StringIO(lines), stdout=out)
-    headers = [line for line in out.getvalue().splitlines() if line.startswith("🔎")]
-    assert headers[1].startswith('🔎 kỷ luật đảng viên +"Hà Nội" — '), headers
-    assert headers[2].startswith('🔎 kỷ luật đảng viên +"vi phạm" — '), headers
+    headers = _search_heads(out.getvalue())
+    assert headers[1] == "🔎 kỷ luật đảng viên «Hà Nội»", headers
+    assert headers[2] == "🔎 kỷ luật đảng viên «vi phạm»", headers
     assert "Đấu thầu" not in out.getvalue()
     # Without a search before it, the follow-up's own words are searched, not "lấy", "thôi".
     out = io.StringIO()
@@ -1140,9 +1154,9 @@ def test_a_topic_narrowed_to_a_place_is_the_topic_there_and_says_so(services: Se
     run_console(services, stdin=io.StringIO(lines), stdout=out)
     text = out.getvalue()
     narrowed = text.split("ở Sài Gòn thôi")[-1] if "ở Sài Gòn thôi" in text else text
-    assert 'Chỉ các tài liệu có "Sài Gòn".' in text, text
+    assert "Chỉ các tài liệu có «Sài Gòn»." in text, text
     assert "Tham nhũng ở TP.HCM" in narrowed and "Giải chạy" not in narrowed
-    assert 'Không tìm thấy tài liệu phù hợp với «tham nhũng +"Cần Thơ"»' in text, text
+    assert "Không có tài liệu nào về «tham nhũng» có «Cần Thơ»." in text, text
 
 
 def test_newest_first_twice_in_english_is_not_appended_twice(services: Services) -> None:
@@ -1209,7 +1223,8 @@ def test_a_place_after_an_english_search_or_a_code_narrows_it(services: Services
     run_console(services, stdin=io.StringIO(lines), stdout=out)
     text = out.getvalue()
     answers = text.split("🔎 ")
-    narrowed = next(a for a in answers if a.startswith('kê khai tài sản +"Cần Thơ"'))
+    narrowed = next(a for a in answers if "Only documents with «Cần Thơ»." in a)
+    assert narrowed.startswith("kê khai tài sản — "), narrowed
     assert "Kê khai tài sản ở Cần Thơ" in narrowed and "Gia Lai" not in narrowed, narrowed
     assert "No documents match" not in text, text
     out = io.StringIO()
@@ -1301,3 +1316,122 @@ def test_a_topic_narrowed_to_none_of_its_own_says_so(services: Services) -> None
     assert len(headers) == 2, headers
     assert "không tài liệu nào của chủ đề; 1 tài liệu khác có các từ đã gõ" in headers[1], headers
     assert "0 tài liệu" not in headers[1]
+
+
+def test_another_subject_asked_the_way_people_talk_is_searched_alone() -> None:
+    # "còn tham nhũng thì sao" was searched with "còn" and "sao", 50 results where
+    # "tham nhũng" has 29; "thế nào là …" stays a query of its own (testers').
+    from bot.present.conversation import Refinement, refine_request
+
+    assert refine_request("còn tham nhũng thì sao") == Refinement(instead="tham nhũng")
+    assert refine_request("thế còn kỷ luật?") == Refinement(instead="kỷ luật")
+    assert refine_request("còn chỉ thị 05 thì sao") == Refinement(instead="chỉ thị 05")
+    assert refine_request("what about corruption?") == Refinement(instead="corruption")
+    assert refine_request("thế nào là tự diễn biến") is None
+    assert refine_request("còn Cần Thơ thì sao") == Refinement(words='+"Cần Thơ"')
+
+
+def test_help_feedback_and_what_is_on_the_screen_are_no_queries(services: Services) -> None:
+    # "hướng dẫn sử dụng", "bot ơi", "sai rồi", "bài 3 nói về cái gì", "cái này nói gì" were
+    # all searched as words (a tester's; 139 articles for "làm sao để dùng bot này").
+    from bot.present.conversation import THIS_ITEM, item_request, small_talk
+
+    for text in ("hướng dẫn sử dụng", "làm sao để dùng bot này", "menu", "cách dùng bot"):
+        assert small_talk(text) == "help", text
+    assert small_talk("bot ơi") == "greeting"
+    assert small_talk("sai rồi") == "wrong" and small_talk("đúng rồi") == "right"
+    assert small_talk("sai phạm") is None and small_talk("hướng dẫn kết nạp") is None
+    assert item_request("bài 3 nói về cái gì") == 3
+    for text in ("cái này nói gì", "mở văn bản đó ra", "bài này", "open it"):
+        assert item_request(text) == THIS_ITEM, text
+    text = _chat_with_seeds(
+        services, "tham nhũng\ncái này nói gì\nbài 1\ncái này nói gì\nsai rồi\n/quit\n"
+    )
+    assert "muốn mở bài số mấy" in text
+    assert text.count("🔎") + text.count("📂") == 1  # the list was not replaced
+    assert "Hãy thử gõ lại bằng từ khác" in text
+
+
+def test_a_narrowing_is_shown_in_words_and_one_that_finds_nothing_says_how_back(
+    services: Services,
+) -> None:
+    # `+"Hà Giang"` in the header, and "Không tìm thấy … «tham nhũng +"Hà Nội"»" followed by a
+    # dangling "Hoặc …" (a tester's).
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    for place in ("Hà Giang", "Cần Thơ"):
+        services.documents.add(
+            NewDocument(title=f"Cán bộ {place}", text=f"Công tác cán bộ ở {place} năm nay.")
+        )
+    out = io.StringIO()
+    lines = "công tác cán bộ\nở Hà Giang thôi\nở Huế thôi\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    text = out.getvalue()
+    assert '+"' not in text
+    assert "Chỉ các tài liệu có «Hà Giang»." in text
+    assert "Không có tài liệu nào về «công tác cán bộ» có «Huế»." in text
+    assert "Gõ «bỏ lọc»" in text
+
+
+def test_back_from_a_related_list_is_its_document_then_the_search(services: Services) -> None:
+    # "quay lại" after "tài liệu liên quan" showed the related list again (a tester's).
+    text = _chat_with_seeds(
+        services, "kết nạp đảng viên\nbài 1\ntài liệu liên quan\nquay lại\nquay lại\n/quit\n"
+    )
+    kinds = []
+    for line in text.splitlines():
+        if line.startswith(("🔎", "📂")):
+            kinds.append("list")
+        elif line.startswith("🔗"):
+            kinds.append("related")
+        elif line.startswith("[") and "Tài liệu liên quan" in line:  # a document's buttons
+            kinds.append("document")
+    assert kinds == ["list", "document", "related", "document", "list"], kinds
+
+
+def test_a_topic_narrowed_by_a_year_stays_newest_first(services: Services) -> None:
+    # "chỉ năm 2024" after /topic listed 08/03, 10/09, 15/07… (a tester's).
+    from datetime import datetime
+
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    for month, words in ((3, "tham nhũng tham nhũng tham nhũng"), (9, "tham nhũng"), (6, "")):
+        added = services.documents.add(
+            NewDocument(
+                title=f"Tin tháng {month}",
+                text=f"Phòng chống {words} tiêu cực ở địa phương.",
+                published_at=datetime(2024, month, 1),
+            )
+        )
+        services.documents.set_topics(added.document_id, {"anti_corruption": 0.9}, "test")
+    out = io.StringIO()
+    lines = "/topic tham nhung\nchỉ năm 2024\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    after = out.getvalue().split("Thời gian: năm 2024", 1)[-1]
+    months = re.findall(r"Tin tháng (\d+)", after)
+    assert months == ["9", "6", "3"], months
+
+
+def test_a_question_about_this_year_says_when_none_of_the_best_is_from_it(
+    services: Services,
+) -> None:
+    # "năm nay có bài nào về kết nạp không" listed a 2019 article under "bài năm 2026 được
+    # xếp trên …" (a tester's).
+    from datetime import datetime
+
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    services.documents.add(
+        NewDocument(
+            title="Kết nạp đảng viên ở trường",
+            text="Chi bộ kết nạp đảng viên mới là sinh viên.",
+            published_at=datetime(2019, 5, 17),
+        )
+    )
+    out = io.StringIO()
+    lines = "năm nay có bài nào về kết nạp đảng viên không\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    assert "Trong các bài khớp nhất không có bài nào năm" in out.getvalue()

@@ -47,6 +47,7 @@ RELATED = 3  # documents a "related" list shows
 # the list last shown.
 NEXT_PAGE, PREVIOUS_PAGE, LAST_PAGE, LIST_PAGE = 0, -1, -2, -3
 LAST_ITEM = -1  # what item_request reads besides a number: the last result on the screen
+THIS_ITEM = -2  # … and "cái này", "bài đó": the one result on the screen, or which one is asked
 LAST_SEARCHES = 10_000  # users whose last search is remembered for "xem thêm"
 LAST_SEARCH_SECONDS = 3600  # "xem thêm" an hour later is a new conversation
 LOOSE_PAGES = 10  # pages of close matches shown after those with every word
@@ -240,6 +241,14 @@ class Conversation:
             with self._last_lock:
                 start, ids = self.shown.get(ctx.user_id, (0, []))
             item = start + len(ids) if ids else 1
+        elif item == THIS_ITEM:
+            if reading is not None:  # the open document: its first page again
+                return self.document(ctx, str(reading[0]))
+            with self._last_lock:
+                start, ids = self.shown.get(ctx.user_id, (0, []))
+            if len(ids) > 1:  # which one is not for the bot to guess
+                return Reply(t(ctx.lang, "which_item", n=start + len(ids)))
+            item = start + 1
         if item is not None:
             return self._open_item(ctx, item)
         if related_request(text):
@@ -256,6 +265,8 @@ class Conversation:
         if said is not None:
             return Reply(t(ctx.lang, f"small_talk_{said}"))
         refined = refine_request(text)
+        if refined is not None and refined.instead:
+            return self.search(ctx, refined.instead)
         if refined is not None:
             return self._refine(ctx, refined, text)
         reply = self.search(ctx, text)
@@ -315,6 +326,14 @@ class Conversation:
                         title = f"/doc_{slug}"
                     shown = t(ctx.lang, "related") + ": " + title
             return Reply(t(ctx.lang, "paging_end", query=cut(shown, 60), pages=pages))
+        if asked == PREVIOUS_PAGE and listing is not None and listing[0] == "related":
+            # Back from a related list is the document it was opened from, and back again
+            # the list before ("quay lại" showed the related list again, a tester's).
+            with self._last_lock:
+                before = self.before_related.get(ctx.user_id)
+                if before is not None:
+                    self.last[ctx.user_id] = (*before[:3], time.monotonic())
+            return self.document(ctx, listing[1])
         wanted = _target_page(asked, page, pages)
         if listing is not None:  # "xem thêm" after /topic or /latest pages that list
             kind, slug = listing
@@ -399,6 +418,10 @@ class Conversation:
             # tester's "năm 2023" after /topic listed every document of 2023).
             topic = self.services.taxonomy.get(listing[1]) if listing[0] == "topic" else None
             base = topic.name_vi if topic is not None else "mới nhất"
+            if not refined.oldest:
+                # Still newest first, as the list was ("chỉ năm 2024" after /topic came back
+                # in no order the answer named, a tester's).
+                refined = replace(refined, newest=True)
         english = english_reading(base)
         if english is not None and (not refined.words.isascii() or refined.words.startswith('+"')):
             # "corruption" then "năm ngoái": all of it Vietnamese; and with a place, which is
@@ -495,7 +518,10 @@ class Conversation:
             # A page past the end (an old button, or forged callback data): the last page.
             page = _last_page(results.total)
             results = engine.search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        narrowed_by = [m.strip().lstrip("+").strip() for m in _REQUIRED.findall(query)]
+        narrowed_by = [m.strip().lstrip("+").strip().strip('"') for m in _REQUIRED.findall(query)]
+        # The header echoes the words, and says what the list was narrowed by on a line of
+        # its own: `+"Hà Giang"` is syntax the cadre never typed (a tester's).
+        shown_query = cut(searched_text(" ".join(_REQUIRED.sub(" ", query).split()) or query), 100)
         if results.topic and not results.hits and not narrowed_by:
             return self.topic(ctx, results.topic, page)
         if not results.hits:
@@ -510,7 +536,17 @@ class Conversation:
                     # "type what to look for", which reads as if nothing arrived.
                     key = "no_words"
                 return Reply(note + t(ctx.lang, key, query=cut(query, 60)))
-            lines = [note + t(ctx.lang, "no_results", query=cut(searched_text(query), 100))]
+            if narrowed_by and shown_query != searched_text(query):
+                # A follow-up's place or subject that none of the list has: said so, and
+                # how to get the list back ("«tham nhũng +"Hà Nội"»" and a dangling "Hoặc
+                # …", a tester's).
+                phrases = ", ".join(f"«{p}»" for p in narrowed_by)
+                lines = [
+                    note + t(ctx.lang, "no_results_narrowed", query=shown_query, phrases=phrases),
+                    t(ctx.lang, "narrowed_undo"),
+                ]
+            else:
+                lines = [note + t(ctx.lang, "no_results", query=cut(searched_text(query), 100))]
             # Why nothing was found: a code nothing cites, a word no document has, a word
             # both wanted and excluded.
             bent = bending_note(results, ctx.lang)
@@ -527,7 +563,7 @@ class Conversation:
                 buttons = [
                     [Button(s, data=self._query_callback(s, 1))] for s in results.suggestions[:3]
                 ]
-            lines.append(t(ctx.lang, "try_topics"))
+            lines.append(t(ctx.lang, "try_topics" if len(lines) > 1 else "try_topics_alone"))
             return Reply("\n".join(lines), buttons=buttons)
         pages = max(1, math.ceil(results.total / PAGE_SIZE))
         if results.complete is not None and not results.topic:
@@ -560,14 +596,15 @@ class Conversation:
             if narrowed_by:
                 # The topic's documents with the place or subject narrowed by: the header
                 # says so, or it read as the whole topic (a tester's).
-                header += "\n" + t(ctx.lang, "narrowed_to", phrases=esc(", ".join(narrowed_by)))
+                phrases = ", ".join(f"«{p}»" for p in narrowed_by)
+                header += "\n" + t(ctx.lang, "narrowed_to", phrases=phrases)
         elif results.complete is not None:
             # Some of the words would do: the count says how many have all of them, or
             # "136 kết quả" for a long question reads as 136 answers in a corpus of 165.
             header = t(
                 ctx.lang,
                 "results_header_split" if results.complete else "results_header_split_none",
-                query=cut(searched_text(query), 100),
+                query=shown_query,
                 complete=results.complete,
                 page=page,
                 pages=pages,
@@ -576,11 +613,14 @@ class Conversation:
             header = t(
                 ctx.lang,
                 "results_header",
-                query=cut(searched_text(query), 100),
+                query=shown_query,
                 total=results.total,
                 page=page,
                 pages=pages,
             )
+        if narrowed_by and not results.topic:
+            phrases = ", ".join(f"«{p}»" for p in narrowed_by)
+            header += "\n" + t(ctx.lang, "narrowed_to", phrases=phrases)
         # The named document's title (up to 300 characters) on the first page only: again on
         # every page, it pushed the results down a phone's screen.
         central = central_line(results, ctx.lang) if page == 1 else None
@@ -846,7 +886,9 @@ _SMALL_TALK = {
     kind: re.compile(rf"{_POLITE}(?:(?:em|e|anh|chi|toi|minh|chau)\s+)?(?:{words}){_TO_WHOM}")
     for kind, words in {
         "greeting": r"xin chao|chao|chao buoi (?:sang|chieu|toi)|alo|a lo|hello|hi|hey"
-        r"|(?:hello|hi|hey) there|good (?:morning|afternoon|evening)",
+        r"|(?:hello|hi|hey) there|good (?:morning|afternoon|evening)"
+        # "bot ơi": calling the bot (it found nothing for "bot ơi", a tester's).
+        r"|(?:bot|ban|ad|admin) oi",
         "thanks": r"(?:xin )?cam on|thank you|thanks|thank|tks|thx|ok|oke|okay|ok roi|duoc roi"
         # "thank you so much" was searched, "corrected" to "thanh you so muc" (a tester's).
         r"|thank you (?:so much|very much)|thanks (?:a lot|so much)|many thanks|great thanks",
@@ -854,7 +896,19 @@ _SMALL_TALK = {
         # as "hẹp"; a tester's).
         "help": r"help|help me|huong dan|giup (?:toi|em|minh)? ?voi|giup toi|can giup do"
         r"|what can you do|how does (?:this|it) work|how do i use (?:this|it|you)"
-        r"|ban lam (?:duoc )?gi|bot lam (?:duoc )?gi|dung the nao|su dung the nao",
+        r"|ban lam (?:duoc )?gi|bot lam (?:duoc )?gi|dung the nao|su dung the nao"
+        # "hướng dẫn sử dụng", "làm sao để dùng bot này", "menu": searched as words, 139
+        # articles for "làm sao để dùng bot này" (a tester's).
+        r"|huong dan (?:su dung|cach dung)(?: bot)?(?: nay)?|cach (?:su )?dung(?: bot)?(?: nay)?"
+        r"|(?:lam (?:sao|the nao)|the nao) (?:de )?(?:su )?dung(?: (?:bot|cai nay|ung dung))?"
+        r"(?: nay)?(?: (?:a|vay|the))?|dung bot (?:nhu )?the nao|menu|tro giup"
+        r"|(?:bot|ban) (?:co the )?lam (?:duoc )?(?:nhung )?gi",
+        # "sai rồi", "không đúng": the answer missed; how to ask again (searched as words,
+        # "đúng rồi" too, a tester's).
+        "wrong": r"sai roi|sai|khong dung|khong phai|chua dung|sai be bet|khong phai cai nay"
+        r"|khong phai bai (?:nay|do)|wrong|that s wrong|not (?:this|that|what i (?:want|meant))",
+        "right": r"dung roi|chinh xac|dung (?:the|vay)|chuan|chuan roi|right|correct|exactly"
+        r"|that s (?:it|right)",
         # "thôi", "không cần nữa" end the conversation; "ok" acknowledges the answer (both
         # were searched as words: 102 results for "thôi", a tester's).
         "bye": r"tam biet|bye(?: bye)?|goodbye|hen gap lai|thoi|vay thoi|the thoi|khong can nua"
@@ -890,6 +944,8 @@ _ITEM = re.compile(
     rf"(?:bai|ket qua|cai)\s+(?:(?:so|thu)\s+)?{_WHICH}"
     # "mở bài 3 ra", "bài 2 đâu", "bài 2 xem nào" (a tester's were searched as words).
     r"(?:\s+(?:noi ve gi|noi gi|noi nhung gi|viet ve gi|viet gi|the nao|ra sao|co gi|la gi"
+    # "bài 3 nói về cái gì" (searched as words, a tester's).
+    r"|noi ve cai gi|noi cai gi|viet ve cai gi|viet cai gi|la cai gi|ve cai gi|ve gi"
     r"|ra|dau|xem|xem nao|coi"
     # "bài 2 có gì đáng chú ý" (a tester's was searched as words).
     r"|co gi (?:dang chu y|hay|moi|quan trong|dac biet|noi bat)|noi dung (?:the nao|ra sao|gi)"
@@ -912,6 +968,13 @@ _NEGATIVE = re.compile(r"(?<!\w)[-\u2212\u2013]\s*\d")  # "-3", "−3": a number
 _LAST_ITEM = re.compile(
     rf"{_POLITE}(?:(?:mo|xem|doc|cho xem|tom tat)\s+)?(?:bai|ket qua|cai)\s+cuoi(?:\s+cung)?"
     r"(?:\s+(?:noi gi|noi ve gi|co gi|di|nhe|a))?|(?:open\s+)?the\s+last\s+(?:one|result)"
+)
+# "cái này nói gì", "mở văn bản đó ra", "open it": the one on the screen, when there is one
+# (searched as words, 129 articles for "cái này nói gì", a tester's).
+_THIS_ITEM = re.compile(
+    rf"{_POLITE}(?:(?:mo|xem|doc|cho xem|tom tat)\s+)?(?:cai|bai|van ban|tai lieu|tin)\s+(?:nay|do|kia|ay)"
+    r"(?:\s+(?:ra|noi gi|noi ve gi|noi ve cai gi|noi cai gi|viet gi|la gi|co gi|the nao|di|nhe|a|vay))*"
+    r"|(?:open|read|show me)\s+(?:it|this|that|this one|that one)|what does (?:it|this|that) say"
 )
 _RELATED = re.compile(
     rf"{_POLITE}(?:(?:co|con|xem|cho xem|tim|mo)\s+)?(?:(?:nhung|cac|may)\s+)?"
@@ -1022,6 +1085,8 @@ def item_request(text: str) -> int | None:
     words = _request_words(text)
     if words and len(words) <= 40 and _LAST_ITEM.fullmatch(words):
         return LAST_ITEM
+    if words and len(words) <= 40 and _THIS_ITEM.fullmatch(words):
+        return THIS_ITEM
     found = _ITEM.fullmatch(words) if words and len(words) <= 40 else None
     if found is None:
         return None
@@ -1042,7 +1107,7 @@ _REFINE = re.compile(
     r"|what about (?:(?:in|from) )?|how about (?:(?:in|from) )?)?"
     r"(?:(?:nhung|cac) )?(?:(?:bai|tai lieu|van ban|ket qua)(?: nao)? )?"
     r"(?P<payload>.+?)"
-    r"(?P<tail> thoi(?: nhe| nha| a| di| duoc khong)?| thi sao(?: a| nhi)?| only| then"
+    r"(?P<tail> thoi(?: nhe| nha| a| di| duoc khong)?| thi sao(?: a| nhi)?| thi the nao| only| then"
     # "ở Cần Thơ có không", "ở Huế có bài nào không" (testers').
     r"| co(?: bai nao| gi)?(?: khong| ko| k)(?: a)?)?"
 )
@@ -1081,6 +1146,7 @@ class Refinement:
     newest: bool = False
     oldest: bool = False
     clear: bool = False  # "bỏ lọc": the last search without its period and required phrases
+    instead: str = ""  # "còn tham nhũng thì sao": another subject, searched on its own
 
 
 def refine_request(text: str) -> Refinement | None:
@@ -1137,7 +1203,12 @@ def refine_request(text: str) -> Refinement | None:
             # "còn Nghệ An thì sao": the same search in another place, which replaces the
             # one narrowed by (it was searched as words, "còn" and all, a tester's).
             return Refinement(words='+"' + " ".join(words).strip('"') + '"')
-        return None  # "còn chỉ thị 05 thì sao": a query of its own
+        if tail in {"thi sao", "thi the nao", "then"} or lead in _ANOTHER_SUBJECT:
+            # "còn tham nhũng thì sao", "thế còn kỷ luật?": another subject, searched
+            # without the words that ask for it (they were searched, "còn" and "sao" with
+            # it, 50 results where "tham nhũng" has 29, a tester's).
+            return Refinement(instead=" ".join(words))
+        return None  # "thế nào là …": a query of its own
     if lead == "chi" and not tail and not dated and first not in _PLACE_WORDS:
         return None  # a bare "chỉ" starts a word as often as a request: "chỉ thị", "chỉ đạo"
     if not dated and not parsed.content_terms:
@@ -1158,6 +1229,9 @@ _CLEAR = re.compile(
     r"|nhe|a))*|(?:clear|remove)\s+(?:the\s+)?filters?|all years|any time"
 )
 _REQUIRED = re.compile(r'(?:^|\s)\+\s?"[^"]*"')  # a phrase a follow-up narrowed by
+# Leads that ask for another subject whatever follows: "thế còn kỷ luật?", "what about
+# corruption?" ("thế" alone starts "thế nào là …").
+_ANOTHER_SUBJECT = {"the con", "vay con", "con", "what about", "how about"}
 # Words before a place or subject a follow-up narrows by: "chỉ ở Cần Thơ", "về đấu thầu".
 _PLACE_WORDS = {"o", "tai", "trong", "ve", "cua", "thuoc"}
 # An English period said in words: its Vietnamese, which the query parser reads.
@@ -1228,7 +1302,16 @@ def bending_note(results: SearchResults, lang: str, *, complete: bool = True) ->
             # "Thời gian: năm 2022" above an article of 2024 read as a broken filter.
             lines.insert(0, t(lang, "note_period_named", period=period, year=named))
         elif results.period_first:
-            lines.insert(0, t(lang, "note_period_first", period=period))
+            key = "note_period_first"
+            if (
+                results.hits
+                and not results.offset
+                and all(_outside(hit.date, results.period) for hit in results.hits)
+            ):
+                # "năm nay có bài nào về kết nạp không": none of this year among the best,
+                # said, not "this year's rank first" above a 2019 article (a tester's).
+                key = "note_period_first_none"
+            lines.insert(0, t(lang, key, period=period))
         elif results.period_reports:
             days = results.period_reports
             lines.insert(0, t(lang, "note_period_reports", period=period, days=days))

@@ -160,6 +160,10 @@ FILLER = frozenset(
         "all",
         "things",
         "thing",
+        # "is there anything about …" (a tester's kept "anything" as a word not understood).
+        "anything",
+        "something",
+        "stuff",
         "make",
         "get",
         "should",
