@@ -619,8 +619,15 @@ def test_cli_classify_reports_bad_lines_and_classifies_the_rest(
     assert f"error: {source}:2: invalid JSON" in result.output
     assert f"error: {source}:3: expected" in result.output
     assert "2 lines classified, 2 failed" in result.output
-    assert [json.loads(x)["id"] for x in target.read_text("utf-8").splitlines()] == ["a", "c"]
+    lines = [json.loads(x) for x in target.read_text("utf-8").splitlines()]
+    assert [line["id"] for line in lines] == ["a", "c"]
+    assert lines[0]["short"] and "readable" not in lines[0]  # six words: a hint
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+    # A word or two is judged as TEXT is: no topics, not four at 81-100% (a tester's).
+    source.write_text('{"id": "w", "text": "đảng viên"}\n', "utf-8")
+    words = cli_model.invoke(main, ["classify", "--input", str(source)])
+    assert json.loads(words.stdout) == {"id": "w", "topics": [], "scores": {}, "readable": False}
 
     # A run where every line fails leaves the earlier output as it was.
     source.write_text("{bad\n", "utf-8")

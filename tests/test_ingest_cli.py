@@ -568,7 +568,14 @@ def test_search_reads_topics_by_name_and_writes_codes_as_cadres_do(runner: CliRu
     # The codes read are written as articles write them, each once; a hit with no URL says
     # how to read it rather than repeat its id.
     text = runner.invoke(main, ["search", "Quy định 08 và Quy định số 08-QĐi/TW"]).stdout
-    assert "(codes: 08-QĐi/TW)" in text.splitlines()[1]
+    counted = next(line for line in text.splitlines() if " for «" in line)
+    assert "(codes: 08-QĐi/TW)" in counted
+    # Whether any article cites the document named, as the bot says (13 results for "Quy
+    # định 131" read as citing it when none did, a tester's).
+    lines = runner.invoke(main, ["search", "Quy định 131"]).stdout.splitlines()
+    assert lines[0].startswith("Quy định số 131-QĐ/TW") and lines[1] == (
+        "No article cites it; these are on its subject."
+    ), lines[:3]
     assert "(codes: 5-ĐA)" in runner.invoke(main, ["search", "Đề án 05"]).stdout
     shown = runner.invoke(main, ["search", "kết nạp"]).stdout.splitlines()
     assert any(line.strip().startswith("partybot docs show ") for line in shown)

@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import click
 
-from bot.classifier.verdict import MIN_READABLE_SYLLABLES, SHORT_TEXT_WORDS, judge
+from bot.classifier.verdict import MIN_READABLE_SYLLABLES, SHORT_TEXT_WORDS, judge, readable
 from bot.cli.main import FriendlyGroup, counted, err_console, progress, with_services
 from bot.errors import InputError, ModelError
 from bot.search.query import is_stopword
@@ -472,7 +472,8 @@ def classify(  # type: ignore[no-untyped-def]
     """Topics of TEXT (with the terms that drove them), or of every line of a JSONL file.
 
     Output lines are {"id", "topics": [slugs], "scores": {slug: probability}}; "topics" is
-    empty when the text is about none of the topics.
+    empty when the text is about none of the topics. A line too short to label (a word or
+    two) has "readable": false and no topics; one under eight words, "short": true.
 
     \b
     Examples:
@@ -489,7 +490,9 @@ def classify(  # type: ignore[no-untyped-def]
         raise click.UsageError("give TEXT, --input FILE or --pending (see --help)")
     model = _model(services, version)
     if text:
-        joined = " ".join(text)
+        from bot.corpus.text import normalize
+
+        joined = normalize(" ".join(text))  # composed, as the chat's /classify reads it
         if not joined.strip():
             raise click.UsageError("nothing to classify: give some text")
         # As the chat's /classify judges it: "Đảng" or "🔥" is too little to label, and
@@ -532,15 +535,18 @@ def classify(  # type: ignore[no-untyped-def]
 
         def flush() -> None:
             nonlocal done
-            for (doc_id, _), (labels, probs) in zip(
+            for (doc_id, text), (labels, probs) in zip(
                 batch, model.classify([t for _, t in batch]), strict=True
             ):
-                out.write(
-                    json.dumps(
-                        {"id": doc_id, "topics": labels, "scores": probs}, ensure_ascii=False
-                    )
-                    + "\n"
-                )
+                line: dict[str, object] = {"id": doc_id, "topics": labels, "scores": probs}
+                # As TEXT is judged: "đảng viên" alone got four topics here while `classify
+                # "đảng viên"` refused it (a tester's).
+                words = [w for w in text.split() if any(c.isalpha() for c in w)]
+                if not readable(text):
+                    line.update(topics=[], scores={}, readable=False)
+                elif len(words) < SHORT_TEXT_WORDS:
+                    line["short"] = True
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
             done += len(batch)
             batch.clear()
 

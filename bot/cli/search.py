@@ -114,7 +114,7 @@ def search(
       partybot search -đấu thầu tham nhũng
     """
     from bot.corpus.text import normalize
-    from bot.present.conversation import bending_note
+    from bot.present.conversation import bending_note, central_line
     from bot.present.render import cut, strip_tags
     from bot.search.catalogue import code_labels
     from bot.timeutil import format_date, format_date_iso, to_local
@@ -155,6 +155,11 @@ def search(
     for doc in results.central[:MAX_SHOWN_CODES]:
         # The document the query names: its title first, then what cites it or is about it.
         click.echo(f"{doc.title} ({doc.issuer}, {format_date_iso(doc.date)})")
+    said = central_line(results, "en")
+    if said and "\n" in said:
+        # Whether any article cites it, as the bot says: 13 articles on "Quy định 131" read
+        # as citing it when none did (a tester's).
+        click.echo(strip_tags(said.split("\n", 1)[1]))
     understood = []
     if results.topic or topic:
         understood.append(f"topic: {results.topic or topic}")

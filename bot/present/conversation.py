@@ -791,7 +791,9 @@ class Conversation:
 
     def classify(self, ctx: Context, text: str) -> Reply:
         """Topics of a text with probabilities and the terms that drove them."""
-        text = text.strip()
+        # Composed, as the index's words are: pasted decomposed (a Mac's, a PDF's), pairs
+        # across two words were not recognised and shown as evidence (a tester's).
+        text = normalize(text).strip()
         if not text:
             return Reply(t(ctx.lang, "classify_usage"))
         model = self.services.classifier

@@ -80,6 +80,7 @@ from bot.search.index import pairs as index_pairs
 from bot.search.query import (
     _FOLDED_STOPWORDS,
     ABBREVIATIONS,
+    PLACE_SYLLABLES,
     QUOTE_CHARS,
     ParsedQuery,
     Term,
@@ -414,6 +415,17 @@ def phrase_query(words: list[str], slop: int = PHRASE_SLOP) -> Query:
         pair = _term("pairs", f"{a}_{b}")
         gaps.append(_should([pair, _term("skips", f"{a}~{b}")]) if slop else pair)
     return Query.boolean_query([(Occur.Must, _filter(_all(gaps))), (Occur.Must, exact)])
+
+
+def phrase_as_typed(phrase: list[Term]) -> Query:
+    """A quoted phrase (see phrase_query) whose words typed with accents are in the document
+    with those accents: '"nói thẳng"' had a tax article's "nói. Trong tháng" among those
+    "with the quoted phrase" (a tester's)."""
+    query = phrase_query([t.folded for t in phrase])
+    accented = list(dict.fromkeys(t.exact for t in phrase if t.accented))
+    if not accented:
+        return query
+    return _all([query, _filter(_all([_term("text_x", w) for w in accented]))])
 
 
 _ENGLISH_WORD = re.compile(r"(?<![\w])[A-Za-z][A-Za-z'-]*(?![\w])")
@@ -1459,6 +1471,19 @@ class SearchEngine:
                 # A foreign name ("World Cup"): none of its words is a Vietnamese typo ("Cup"
                 # became "Cứ", a tester's).
                 as_written.update(t.exact for t in run if not t.accented)
+        # A province named with its accents is that name: "Đà Nẵng" is no "Đà Bắc" beside a
+        # "năng lực" (14 corruption articles "with every word" for "tham nhũng ở Đà Nẵng",
+        # none naming the city, a tester's). Its syllables are required with their accents.
+        named_exactly = {
+            t.exact
+            for run in _capitalised_runs(parsed)
+            if len(run) >= 2
+            and all(t.accented or fold_lower(t.exact) == t.exact.lower() for t in run)
+            and any(t.accented for t in run)
+            and tuple(t.folded for t in run) in PLACE_SYLLABLES
+            for t in run
+            if t.accented
+        }
         for term in unique.values():
             original = term
             if term.exact in as_written:
@@ -1495,6 +1520,14 @@ class SearchEngine:
             if typed is not None and clause is not None and near:
                 df = searcher.doc_freq("text_f", term.folded)
                 boosts = boosts + self._retoned(searcher, typed, df, near, built, strict=True)
+            if (
+                clause is not None
+                and original.exact in named_exactly
+                and term.exact == original.exact
+                and searcher.doc_freq("text_x", term.exact)
+            ):
+                # A filter: the name's score stays what its syllables earn.
+                clause = _all([clause, _filter(_term("text_x", term.exact))])
             if clause is not None:
                 clauses.append(clause)
                 clause_of[term.folded] = clause
@@ -1730,7 +1763,7 @@ class SearchEngine:
         alternatives: list[Query] = []
         for phrase in parsed.phrases:
             words = [t.folded for t in phrase]
-            exact = phrase_query(words)
+            exact = phrase_as_typed(phrase)
             should.append(_boost(Query.phrase_query(SCHEMA, "title_f", words), W_TITLE))
             if not loose_phrases:
                 must.append(exact)  # first try: only documents with the phrase as typed
@@ -1738,6 +1771,9 @@ class SearchEngine:
             # The tier's constant goes inside the ways in, not beside them: a clause beside
             # them is looked up again for every document they find.
             alternatives += [exact, Query.const_score_query(exact, W_TIER)]
+            if any(t.accented for t in phrase):
+                # Its letters with other tones are a way in, below the tier.
+                alternatives.append(phrase_query(words))
             # Few have it as typed: then the documents with every content word of the phrase,
             # anywhere (none may be unknown), after them.
             content = list(dict.fromkeys(t.folded for t in phrase if not t.stop))
@@ -2769,7 +2805,7 @@ class SearchEngine:
                     )
                     # The tier is every document with the phrase, whatever else it has: "the
                     # first 3 have the phrase" stood above a seventh that had it too.
-                    said = [phrase_query([t.folded for t in phrase]) for phrase in parsed.phrases]
+                    said = [phrase_as_typed(phrase) for phrase in parsed.phrases]
                     exact_phrases = self._count(searcher, self._combine(_should(said), active))
             if not total:
                 continue
