@@ -1809,6 +1809,17 @@ def test_a_pair_straddling_two_words_is_told_from_a_word(svc: Services) -> None:
     assert svc.search.straddling("luật khai", text)
     assert not svc.search.straddling("vi phạm", text)
     assert not svc.search.straddling("kỷ luật", text) and not svc.search.straddling("xã", text)
+    # A tie in a small corpus: "chỉnh đốn Đảng" everywhere made "đốn Đảng" as likely a word
+    # as "chỉnh đốn"; "Đảng" is in every document, so the pair of rarer syllables is the word.
+    # And one syllable that is mostly half of a word beside it ("lối" of "đường lối") is no
+    # evidence either (testers').
+    for n in range(3):
+        add(svc, f"r{n}", "Tin", f"Đảng bộ {n} đẩy mạnh xây dựng, chỉnh đốn Đảng.")
+    add(svc, "l", "Tin", "Quán triệt đường lối của Đảng; giữ vững đường lối đổi mới.")
+    svc.search.sync()
+    said = "Tiếp tục chỉnh đốn Đảng và thực hiện đường lối của Đảng ở xã."
+    assert svc.search.straddling("đốn Đảng", said) and not svc.search.straddling("chỉnh đốn", said)
+    assert svc.search.straddling("lối", said) and not svc.search.straddling("xã", said)
     # Pasted decomposed (a Mac's, a PDF's), the same pairs are told apart in /classify (the
     # evidence showed "nạp đảng" and "cho ba", a tester's).
     import unicodedata
@@ -4114,3 +4125,8 @@ def test_a_province_named_with_its_accents_is_that_name(svc: Services) -> None:
     assert got.note == "relaxed", (got.note, ids(got))  # no document has every word
     # Typed without accents, a name may be any of its spellings, as before.
     assert "bac" in ids(search(svc, "tham nhung o da nang"))
+    # Its syllables side by side: "Thanh Hóa" is no "Thanh" and a "nhà văn hóa" apart (a
+    # tester's "Thanh Hóa năm 2024" listed a Cần Thơ article so).
+    add(svc, "th", "Thanh Hóa", "Tỉnh ủy Thanh Hóa kiểm tra công tác cán bộ.")
+    add(svc, "vh", "Văn hóa", "Anh Thanh xây nhà văn hóa ở Cần Thơ.")
+    assert ids(search(svc, "Thanh Hóa")) == ["th"]
