@@ -541,11 +541,16 @@ def test_a_line_marks_where_the_words_side_by_side_end(services: Services) -> No
     for key, text in texts.items():
         services.documents.add(NewDocument(title="Tin", text=text, external_id=key))
     out = io.StringIO()
-    run_console(services, stdin=io.StringIO("Hà Giang\n/quit\n"), stdout=out)
+    run_console(services, stdin=io.StringIO("ha giang\n/quit\n"), stdout=out)
     text = out.getvalue()
-    line = "— Các bài sau có các tiếng của «Hà Giang» ở chỗ khác nhau —"
+    line = "— Các bài sau có các tiếng của «Ha Giang» ở chỗ khác nhau —"
     assert text.index("Đảng bộ Hà Giang") < text.index(line) < text.index("Hà Nội và Bắc")
     assert text.index("Tỉnh Hà Giang") < text.index(line)
+    # Typed with its accents, the province is its name alone (see test_search's
+    # test_a_province_named_with_its_accents_is_that_name).
+    out = io.StringIO()
+    run_console(services, stdin=io.StringIO("Hà Giang\n/quit\n"), stdout=out)
+    assert "Hà Nội và Bắc" not in out.getvalue() and "Đảng bộ Hà Giang" in out.getvalue()
 
 
 def test_close_matches_are_paged_only_so_far(
@@ -1435,3 +1440,55 @@ def test_a_question_about_this_year_says_when_none_of_the_best_is_from_it(
     lines = "năm nay có bài nào về kết nạp đảng viên không\n/quit\n"
     run_console(services, stdin=io.StringIO(lines), stdout=out)
     assert "Trong các bài khớp nhất không có bài nào năm" in out.getvalue()
+
+
+def test_follow_ups_a_report_writer_types(services: Services) -> None:
+    # A provincial inspection committee's staff (a tester's): "cái thứ hai nói gì về …",
+    # "open the 2nd", "tóm tắt giúp tôi bài đó" opened nothing; "có bài nào ở Thanh Hóa không"
+    # dropped the subject; "ở tỉnh Quảng Ninh thôi" required "tỉnh Quảng Ninh".
+    from bot.present.conversation import THIS_ITEM, Refinement, item_request, refine_request
+
+    assert item_request("cái thứ hai nói gì về kê khai tài sản?") == 2
+    assert item_request("what does the second one say about asset declaration?") == 2
+    assert item_request("open the 2nd") == 2 and item_request("what is in the third article") == 3
+    assert item_request("tóm tắt giúp tôi bài đó") == THIS_ITEM
+    assert item_request("summarize it") == THIS_ITEM
+    assert refine_request("có bài nào ở Thanh Hóa không") == Refinement(words='+"Thanh Hóa"')
+    assert refine_request("anything in Thanh Hoa?") == Refinement(words='+"Thanh Hoa"')
+    assert refine_request("có bài nào về tham nhũng không") is None  # a question of its own
+    assert refine_request("tham nhũng không") is None
+    assert refine_request("ở tỉnh Quảng Ninh thôi") == Refinement(words='+"Quảng Ninh"')
+    # A one-page document opened with /doc: "xem thêm" says it is all there.
+    from bot.corpus.documents import NewDocument
+
+    short = services.documents.add(NewDocument(title="Tin ngắn", text="Chi bộ họp định kỳ."))
+    out = io.StringIO()
+    lines = f"/doc {short.document_id}\nxem thêm\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    assert "Tài liệu này chỉ có một trang" in out.getvalue(), out.getvalue()[-400:]
+    assert "Hãy gõ từ cần tìm trước" not in out.getvalue()
+
+
+def test_the_year_before_the_last_search(services: Services) -> None:
+    # "so với năm trước thì sao" was searched as words (a budget article's "so với năm trước"
+    # first, a tester's): the last search, a year earlier.
+    from datetime import datetime
+
+    from bot.corpus.documents import NewDocument
+    from bot.present.conversation import Refinement, refine_request
+
+    for text in ("so với năm trước thì sao", "năm trước thì sao", "compared to the year before?"):
+        assert refine_request(text) == Refinement(year_before=True), text
+    services.use_classifier(None)
+    for year in (2023, 2024):
+        services.documents.add(
+            NewDocument(
+                title=f"Xác minh tài sản {year}",
+                text="Xác minh tài sản, thu nhập của cán bộ.",
+                published_at=datetime(year, 5, 1),
+            )
+        )
+    out = io.StringIO()
+    lines = "xác minh tài sản năm 2024\nnăm trước thì sao\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    assert _search_heads(out.getvalue())[-1] == "🔎 xác minh tài sản năm 2023", out.getvalue()

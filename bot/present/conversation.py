@@ -15,7 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.bounds import MAX_OFFSET, MAX_PAGE, clamp, parse_doc_id, parse_int, parse_page
 from bot.classifier.verdict import MIN_READABLE_SYLLABLES, judge, readable
@@ -235,6 +235,13 @@ class Conversation:
         if asked is not None:
             if reading is not None and reading[2] > 1:
                 return self._turn_page(ctx, reading, asked)
+            if reading is not None:
+                with self._last_lock:
+                    last = self.last.get(ctx.user_id)
+                if last is None or time.monotonic() - last[3] > LAST_SEARCH_SECONDS:
+                    # A one-page document opened with /doc: it is all there ("search
+                    # first" read as if the conversation were lost, a tester's).
+                    return Reply(t(ctx.lang, "doc_whole"))
             return self._page_on(ctx, asked)
         item = item_request(text)
         if item == LAST_ITEM:
@@ -396,6 +403,12 @@ class Conversation:
             return self.latest(ctx) if refined.newest else self.search(ctx, text)
         base = last[0]
         listing = _listing(base)
+        if refined.year_before:
+            # The year before the last search's period, or before this one.
+            said = parse_query(english_reading(base).vietnamese if english_reading(base) else base)
+            start = said.date_from or said.date_to
+            year = to_local(start).year if start is not None else to_local(datetime.now(UTC)).year
+            refined = replace(refined, year_before=False, words=f"năm {year - 1}")
         if refined.clear:
             if listing is not None:  # a list, not a search: nothing to undo, shown again
                 return self._page_on(ctx, 1)
@@ -413,6 +426,11 @@ class Conversation:
                     return self.latest(ctx)
                 return self.search(ctx, refined.words or ("cũ nhất" if refined.oldest else text))
             base = topic.name_vi
+        elif listing is not None and refined.newest and not refined.words:
+            # "có bài nào mới hơn không" after /topic or /latest: that list, already newest
+            # first (as a search for the topic's name it took in a document "with the words
+            # typed" that nobody typed, a tester's).
+            return self._page_on(ctx, 1)
         elif listing is not None:
             # After /topic or /latest: that list as words the search reads the same way (a
             # tester's "năm 2023" after /topic listed every document of 2023).
@@ -938,7 +956,7 @@ _NUMBER_WORDS = {
     "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10, "first": 1, "second": 2, "third": 3,
     "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "dau": 1,
+    "nine": 9, "ten": 10, "dau": 1, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
 }  # fmt: skip
 _WHICH = r"(\d{1,24}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
 _ITEM = re.compile(
@@ -948,6 +966,9 @@ _ITEM = re.compile(
     r"(?:\s+(?:noi ve gi|noi gi|noi nhung gi|viet ve gi|viet gi|the nao|ra sao|co gi|la gi"
     # "bài 3 nói về cái gì" (searched as words, a tester's).
     r"|noi ve cai gi|noi cai gi|viet ve cai gi|viet cai gi|la cai gi|ve cai gi|ve gi"
+    # "cái thứ hai nói gì về kê khai tài sản": the subject after it is the list's (it was
+    # searched as words, a tester's).
+    r"|(?:noi gi|noi nhung gi|viet gi|co gi) ve(?: \w+){1,12}"
     r"|ra|dau|xem|xem nao|coi"
     # "bài 2 có gì đáng chú ý" (a tester's was searched as words).
     r"|co gi (?:dang chu y|hay|moi|quan trong|dac biet|noi bat)|noi dung (?:the nao|ra sao|gi)"
@@ -964,6 +985,11 @@ _ITEM = re.compile(
     rf"|{_WHICH}\s+(?:one|result|article)|{_WHICH})(?:\s+(?:say|about|say about))?"
     rf"|tell\s+me\s+(?:more\s+)?about\s+(?:the\s+)?(?:(?:result|article|number)\s+)?"
     rf"{_WHICH}(?:\s+(?:one|result|article))?"
+    # "what is in the third article", "what does the second one say about asset declaration"
+    # (testers').
+    rf"|what(?:\s+is|\s+s)?\s+in\s+(?:the\s+)?{_WHICH}(?:\s+(?:one|result|article))?"
+    rf"|what\s+does\s+(?:the\s+)?{_WHICH}(?:\s+(?:one|result|article))?\s+say"
+    r"(?:\s+about(?:\s+\w+){1,8})?"
 )
 _NEGATIVE = re.compile(r"(?<!\w)[-\u2212\u2013]\s*\d")  # "-3", "−3": a number below zero
 # "bài cuối", "mở kết quả cuối cùng": the last one on the screen (searched as words).
@@ -977,6 +1003,10 @@ _THIS_ITEM = re.compile(
     rf"{_POLITE}(?:(?:mo|xem|doc|cho xem|tom tat)\s+)?(?:cai|bai|van ban|tai lieu|tin)\s+(?:nay|do|kia|ay)"
     r"(?:\s+(?:ra|noi gi|noi ve gi|noi ve cai gi|noi cai gi|viet gi|la gi|co gi|the nao|di|nhe|a|vay))*"
     r"|(?:open|read|show me)\s+(?:it|this|that|this one|that one)|what does (?:it|this|that) say"
+    # "tóm tắt giúp tôi bài đó", "summarize it": the open one (searched as words, a tester's).
+    r"|tom tat (?:giup |gium |cho |dum )?(?:toi |em |minh )?(?:cai|bai|van ban|tai lieu|tin)"
+    r" (?:nay|do|kia|ay)(?: (?:di|nhe|voi|a))?"
+    r"|(?:summari[sz]e|sum up)(?: (?:it|this|that|this one|that one|the article))?(?: please)?"
 )
 _RELATED = re.compile(
     rf"{_POLITE}(?:(?:co|con|xem|cho xem|tim|mo)\s+)?(?:(?:nhung|cac|may)\s+)?"
@@ -1089,7 +1119,7 @@ def item_request(text: str) -> int | None:
         return LAST_ITEM
     if words and len(words) <= 40 and _THIS_ITEM.fullmatch(words):
         return THIS_ITEM
-    found = _ITEM.fullmatch(words) if words and len(words) <= 40 else None
+    found = _ITEM.fullmatch(words) if words and len(words) <= 90 else None
     if found is None:
         return None
     which = next(g for g in found.groups() if g is not None)
@@ -1106,12 +1136,16 @@ _REFINE = re.compile(
     rf"{_POLITE}(?P<lead>(?:the |vay )?con |the |vay |chi (?:(?:lay|xem|tim|can|muon xem|muon|loc|hien)"
     r" )?|loc (?:(?:theo|lay) )?|them (?:dieu kien )?|rieng |only (?:(?:in|from|for) )?"
     r"|just (?:(?:in|from|for) )?|in |from "
-    r"|what about (?:(?:in|from) )?|how about (?:(?:in|from) )?)?"
+    r"|what about (?:(?:in|from) )?|how about (?:(?:in|from) )?"
+    # "có bài nào ở Thanh Hóa không", "anything in Thanh Hoa?" (searched on their own, the
+    # subject lost, a tester's).
+    r"|(?P<any>co (?:bai|tin|tai lieu|van ban)(?: nao)? |anything (?:in|from) "
+    r"|any (?:articles?|documents?|news) (?:in|from) ))?"
     r"(?:(?:nhung|cac) )?(?:(?:bai|tai lieu|van ban|ket qua)(?: nao)? )?"
     r"(?P<payload>.+?)"
     r"(?P<tail> thoi(?: nhe| nha| a| di| duoc khong)?| thi sao(?: a| nhi)?| thi the nao| only| then"
     # "ở Cần Thơ có không", "ở Huế có bài nào không" (testers').
-    r"| co(?: bai nao| gi)?(?: khong| ko| k)(?: a)?)?"
+    r"| co(?: bai nao| gi)?(?: khong| ko| k)(?: a)?|(?(any) (?:khong|ko|k)(?: a)?|(?!)))?"
 )
 _NEWER = re.compile(
     rf"{_POLITE}(?:(?:co|con|con co|xem|cho xem|tim)\s+)?(?:(?:nhung|cac|may)\s+)?"
@@ -1149,6 +1183,7 @@ class Refinement:
     oldest: bool = False
     clear: bool = False  # "bỏ lọc": the last search without its period and required phrases
     instead: str = ""  # "còn tham nhũng thì sao": another subject, searched on its own
+    year_before: bool = False  # "so với năm trước thì sao": the year before the last search's
 
 
 def refine_request(text: str) -> Refinement | None:
@@ -1173,6 +1208,8 @@ def refine_request(text: str) -> Refinement | None:
         return Refinement(oldest=True)
     if _CLEAR.fullmatch(re.sub(r"[^\w]+", " ", folded).strip()):
         return Refinement(clear=True)
+    if _YEAR_BEFORE.fullmatch(re.sub(r"[^\w]+", " ", folded).strip()):
+        return Refinement(year_before=True)
     found = _REFINE.fullmatch(folded)
     if found is None or not (found.group("lead") or found.group("tail")):
         # A period alone ("năm 2023") after a search is that search in that period (it
@@ -1196,6 +1233,12 @@ def refine_request(text: str) -> Refinement | None:
     words = payload.split()
     if fold_lower(words[0]) in _PLACE_WORDS and len(words) > 1:
         words = words[1:]
+    if fold_lower(words[0]) in _PLACE_KINDS and len(words) > 1 and is_place(" ".join(words[1:])):
+        # "ở tỉnh Quảng Ninh thôi" required "tỉnh Quảng Ninh", which "Tỉnh ủy Quảng Ninh"
+        # is not (a tester's): the place's name.
+        words = words[1:]
+    if found.group("any") and not dated and not is_place(" ".join(words)):
+        return None  # "có bài nào về tham nhũng không": a question of its own
     if not dated and (
         lead.startswith(("con", "vay", "the", "what", "how"))
         or tail in {"thi sao", "then"}
@@ -1224,6 +1267,15 @@ def refine_request(text: str) -> Refinement | None:
     return Refinement(words='+"' + " ".join(words).strip('"') + '"', newest=parsed.newest)
 
 
+# "so với năm trước thì sao", "năm trước thì sao", "compared to the year before?": the last
+# search a year earlier (searched as words, a budget article's "so với năm trước" first, a
+# tester's).
+_YEAR_BEFORE = re.compile(
+    rf"{_POLITE}(?:(?:the |vay |con |the con )?(?:so voi |con )?nam truoc(?: do)?"
+    r"(?: (?:thi sao|the nao|ra sao|thi the nao))?(?: (?:a|nhi))?"
+    r"|(?:what about |how about |compared (?:to|with) )?(?:the )?(?:year before|previous year)"
+    r"(?: then)?)"
+)
 # "bỏ lọc", "mọi năm": a narrowing undone (there was no way to say it, a tester's).
 _CLEAR = re.compile(
     rf"{_POLITE}(?:bo|xoa|huy)\s+(?:het\s+)?(?:loc|dieu kien|gioi han)(?:\s+(?:thoi gian|nam|dia"
@@ -1236,6 +1288,7 @@ _REQUIRED = re.compile(r'(?:^|\s)\+\s?"[^"]*"')  # a phrase a follow-up narrowed
 _ANOTHER_SUBJECT = {"the con", "vay con", "con", "what about", "how about"}
 # Words before a place or subject a follow-up narrows by: "chỉ ở Cần Thơ", "về đấu thầu".
 _PLACE_WORDS = {"o", "tai", "trong", "ve", "cua", "thuoc"}
+_PLACE_KINDS = {"tinh", "tp", "huyen", "quan", "xa", "phuong", "thi xa"}  # before a place's name
 # An English period said in words: its Vietnamese, which the query parser reads.
 _ENGLISH_PERIODS = {
     "last year": "năm ngoái",
