@@ -558,6 +558,8 @@ def test_a_feeds_credentials_are_never_printed(cli) -> None:  # type: ignore[no-
     tracked = runner.invoke(main, ["sources", "add", url + "&utm_source=zalo", "--no-check"])
     assert "source already added (#1" in tracked.output, tracked.output
     masked = "http://admin:***@127.0.0.1:1/x?api_key=***&page=2"
+    checked = runner.invoke(main, ["sources", "check", "#1"])  # as `sources list` writes it
+    assert "no source" not in checked.output, checked.output
     removed = runner.invoke(main, ["sources", "remove", masked])
     assert removed.exit_code == 0 and "removed" in removed.output, removed.output
 

@@ -201,6 +201,31 @@ def test_cli_run_with_telegram_unreachable_is_one_error_line() -> None:
     assert not {"warm-search", "search-follow"} & {t.name for t in threading.enumerate()}
 
 
+def test_a_base_url_without_bot_never_prints_the_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "http://localhost:8081" without "/bot": the token went into the URL's port and the error
+    # printed it whole (a tester's).
+    from bot.cli import main
+    from bot.config import get_settings
+
+    token = "7123456789:AAHsecretsecretsecret"
+    for key, value in {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "DATA_DIR": str(tmp_path / "data"),
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9",
+    }.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["run"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1 and token not in result.output, result.output
+    assert "AAHsecret" not in result.output and "must end with /bot" in result.output
+
+
 @pytest.mark.usefixtures("telegram_unreachable")
 def test_cli_digest_send_with_telegram_unreachable_is_one_line_and_changes_nothing() -> None:
     """A tester's `digest send` printed a 138-line traceback, and the chat's next digest had

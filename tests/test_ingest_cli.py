@@ -224,12 +224,24 @@ def test_ingest_without_paths_is_a_usage_error(runner: CliRunner) -> None:
     assert result.exit_code == 2 and "--jsonl" in result.output
 
 
-def test_db_migrate_and_status(runner: CliRunner) -> None:
+def test_db_migrate_and_status(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A status command looks and never creates: on a mistyped DATABASE_URL `index status`
     # created an empty database and rebuilt the index from it (a tester's).
     for command in (["db", "status"], ["index", "status"], ["index", "rebuild"]):
         missing = runner.invoke(main, command)
         assert missing.exit_code == 1 and "`partybot db migrate` creates one" in missing.output
+    # In a folder that does not exist, that hint would fail: the folder is named instead (a
+    # tester's).
+    from bot.config import get_settings
+
+    with monkeypatch.context() as patched:
+        patched.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'nowhere' / 'bot.db'}")
+        get_settings.cache_clear()
+        nowhere = runner.invoke(main, ["db", "status"])
+        assert nowhere.exit_code == 1 and "no such folder" in nowhere.output, nowhere.output
+    get_settings.cache_clear()
     first = runner.invoke(main, ["db", "migrate"])
     assert "applied 1" in first.output
     assert "up to date" in runner.invoke(main, ["db", "migrate"]).output

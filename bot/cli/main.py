@@ -121,6 +121,12 @@ def require_database_file() -> None:
     url = get_settings().effective_database_url
     if url.startswith("sqlite:///") and url not in {"sqlite:///:memory:"}:
         path = Path(url.split("///", 1)[1])
+        if not path.parent.is_dir():
+            # The hint below would fail the same way (a tester's): the folder comes first.
+            raise ConfigError(
+                f"DATABASE_URL: no such folder {path.parent} (a SQLite file is created in an"
+                " existing folder only)"
+            )
         if not path.exists():
             raise ConfigError(
                 f"no database at {path} (DATABASE_URL); `partybot db migrate` creates one"

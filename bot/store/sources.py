@@ -173,9 +173,11 @@ class SourceStore:
         return self.get(url)
 
     def get(self, ref: int | str) -> Source:
-        """A source by id or URL."""
+        """A source by id (``5`` or ``#5``, as `sources list` writes it) or URL."""
         with self.db.begin() as conn:
             number = parse_int(ref, low=1, high=2**31 - 1)
+            if number is None and isinstance(ref, str) and ref.strip().startswith("#"):
+                number = parse_int(ref.strip()[1:], low=1, high=2**31 - 1)
             if number is not None:
                 row = conn.execute(sa.select(sources).where(sources.c.id == number)).first()
             else:

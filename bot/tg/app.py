@@ -294,6 +294,13 @@ def _unreachable(services: Services, exc: Exception) -> str:
     """One line for a Bot API that failed: a reply that is no Bot API's (an HTML page) is
     named so, without the page ("cannot reach" with the page twice, a tester's)."""
     message = " ".join(str(exc).split())
+    token = services.settings.telegram_bot_token
+    if token:
+        # A base URL without its "/bot" put the token into the URL's port, and the error
+        # printed it whole (a tester's).
+        message = message.replace(token, "***")
+        if not _api_url(services).rstrip("/").endswith("/bot"):
+            message += " (TELEGRAM_API_BASE_URL must end with /bot, e.g. http://localhost:8081/bot)"
     answered = message.split(". Parsing the server response", 1)
     if len(answered) == 2:
         return (
