@@ -718,6 +718,15 @@ def test_cli_models_import_names_the_missing_file(
     (exported / f"{model_a.version}.card.json").unlink()
     no_card = cli_model.invoke(main, ["models", "import", str(exported / f"{model_a.version}.npz")])
     assert no_card.output == f"error: {exported / model_a.version}.card.json: no such file\n"
+    # A version already stored is said so, not "imported" again; a renamed file says which
+    # version it holds (a tester's).
+    assert cli_model.invoke(main, ["models", "export", "--dir", str(exported)]).exit_code == 0
+    again = cli_model.invoke(main, ["models", "import", str(exported / f"{model_a.version}.npz")])
+    assert again.exit_code == 0 and again.output.startswith("already stored "), again.output
+    for suffix in (".npz", ".card.json"):
+        (exported / f"{model_a.version}{suffix}").rename(exported / f"20991231-000000{suffix}")
+    renamed = cli_model.invoke(main, ["models", "import", str(exported / "20991231-000000.npz")])
+    assert f"(the file 20991231-000000.npz holds version {model_a.version})" in renamed.output
 
 
 @pytest.mark.slow

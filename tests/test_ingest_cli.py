@@ -53,13 +53,23 @@ def test_ingest_seeds_twice_then_list(runner: CliRunner) -> None:
     assert page.output.splitlines()[-1] == "5 documents in total; shown 2-3 (next: --offset 3)"
 
 
-def test_docs_list_past_the_end_says_how_many_there_are(runner: CliRunner) -> None:
+def test_docs_list_past_the_end_says_how_many_there_are(runner: CliRunner, tmp_path: Path) -> None:
     # "no documents here" past the end read as an empty library (a tester's).
     runner.invoke(main, ["ingest", str(SEEDS)])
     past = runner.invoke(main, ["docs", "list", "--offset", "1000"])
     assert past.exit_code == 0 and past.output == "5 documents; none from offset 1000\n"
     topic = runner.invoke(main, ["docs", "list", "--topic", "cadres", "--offset", "1000"])
     assert "on topic cadres" in topic.output, topic.output
+    # A long title is cut at a word, with "…" ("…giám sát năm 202" read as another year).
+    long = "Tỉnh ủy Hà Giang ban hành Chỉ thị tăng cường công tác kiểm tra, giám sát năm 2026"
+    article = tmp_path / "chi-thi.txt"
+    body = "Ngày 15/1/2026, Ban Thường vụ Tỉnh ủy ban hành Chỉ thị về công tác kiểm tra, giám sát."
+    article.write_text(f"{long}\n\n{body} {body}\n", "utf-8")
+    assert runner.invoke(main, ["ingest", str(article)]).exit_code == 0
+    row = next(
+        x for x in runner.invoke(main, ["docs", "list"]).output.splitlines() if "Hà Giang" in x
+    )
+    assert row.split("  [")[0].endswith("…") and "năm 202 " not in row, row
 
 
 def test_docs_show_and_delete(runner: CliRunner) -> None:

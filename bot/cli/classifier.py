@@ -709,8 +709,19 @@ def models_import(services, file: Path, activate: bool) -> None:  # type: ignore
     Example:
       partybot models import models/20250101-120000.npz --activate
     """
+    stored = {item.version for item in services.models.list()}
     info = services.models.import_file(file, activate=activate)
-    click.echo(f"imported {info.version}" + (" (active)" if info.active else ""))
+    # Said as it is: "imported" for a version already stored read as a second copy, and a
+    # renamed file as the version its name says (a tester's).
+    said = "already stored" if info.version in stored else "imported"
+    if info.version in stored and activate:
+        said = "already stored, activated"
+    note = f" (the file {file.name} holds version {info.version})"
+    click.echo(
+        f"{said} {info.version}"
+        + (" (active)" if info.active and not activate else "")
+        + (note if file.name.removesuffix(".npz") != info.version else "")
+    )
 
 
 COMMANDS = [train, evaluate, classify, models, data]

@@ -397,10 +397,14 @@ def docs_list(services, limit: int, offset: int, topic: str | None, as_json: boo
         else:
             click.echo("no documents (add some with: partybot ingest seeds/)")
         return
+    from bot.present.render import cut
+
     for d in items:
         topics = ",".join(d.topics) or "-"
+        # Cut at a word, with "…": "…giám sát năm 202" read as another year (a tester's).
+        title = cut(d.title, 80)
         click.echo(
-            f"#{d.id:<5} {_fmt_date(d.published_at):16}  {d.title[:80]}  [{topics}]  ({d.external_id})"
+            f"#{d.id:<5} {_fmt_date(d.published_at):16}  {title}  [{topics}]  ({d.external_id})"
         )
     # The footer counts what the list lists (it gave every document's number), and says how
     # to see the rest ("168 in total" under 20 rows read as rows missing, a tester's).
