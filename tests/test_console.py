@@ -1492,3 +1492,21 @@ def test_the_year_before_the_last_search(services: Services) -> None:
     lines = "xác minh tài sản năm 2024\nnăm trước thì sao\n/quit\n"
     run_console(services, stdin=io.StringIO(lines), stdout=out)
     assert _search_heads(out.getvalue())[-1] == "🔎 xác minh tài sản năm 2023", out.getvalue()
+
+
+def test_no_topic_beside_a_high_score_says_why(services: Services) -> None:
+    # "Văn bản không thuộc chủ đề nào" beside "Dân vận 60%" read as a contradiction (a
+    # tester's): under the topic's bar, which is said.
+    from bot.present.conversation import Context, Conversation
+
+    class Stub:
+        def classify(self, texts: list[str]) -> list[tuple[list[str], dict[str, float]]]:
+            return [([], {"mass_mobilization": 0.6, "ideology": 0.35}) for _ in texts]
+
+        def explain(self, text: str, k: int = 5) -> dict[str, list[tuple[str, float]]]:
+            return {}
+
+    services.use_classifier(Stub())
+    text = "Chi bộ khu phố đăng ký các việc làm cụ thể theo gương Bác, giữ vệ sinh đường phố."
+    reply = Conversation(services).classify(Context(user_id=1, lang="vi"), text)
+    assert "chưa đủ chắc để xếp vào chủ đề đó" in reply.html, reply.html

@@ -849,7 +849,11 @@ class Conversation:
         if others:
             listed = ", ".join(f"{self._topic_name(s, ctx.lang)} {p:.0%}" for s, p in others)
             key = "classify_others" if predicted else "classify_nearest"
-            lines.append(t(ctx.lang, key, topics=esc(listed)))
+            if not predicted and others[0][1] >= 0.5:
+                # "No topic" beside 85% read as a contradiction (a tester's): the model is
+                # not sure enough for that topic's bar, which is said.
+                key = "classify_nearest_unsure"
+            lines.append(t(ctx.lang, key, topics=listed))
         return Reply("\n".join(lines))
 
     def callback(self, ctx: Context, data: str) -> Reply | None:
