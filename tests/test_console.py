@@ -768,9 +768,10 @@ def test_other_results_asked_in_words_and_a_result_opened_by_its_number(
     # English as a list is answered: "the third one", "2023 only please" (searched, a
     # tester's).
     assert item_request("the third one") == 3 and item_request("second result") == 2
-    assert refine_request("2023 only please") == Refinement(words="2023")
-    assert refine_request("only 2023 please") == Refinement(words="2023")
-    assert refine_request("show me 2023 only") == Refinement(words="2023")
+    # "only" asks for that year's articles alone ("thôi": not later ones naming it).
+    assert refine_request("2023 only please") == Refinement(words="2023 thôi")
+    assert refine_request("only 2023 please") == Refinement(words="2023 thôi")
+    assert refine_request("show me 2023 only") == Refinement(words="2023 thôi")
     assert refine_request("show me those from 2023") == Refinement(words="2023")
 
 
@@ -796,15 +797,15 @@ def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> 
             for k, a, b, y in docs
         ]
     )
-    assert refine_request("chỉ lấy năm 2023 thôi") == Refinement(words="năm 2023")
+    assert refine_request("chỉ lấy năm 2023 thôi") == Refinement(words="năm 2023 thôi")
     assert refine_request("còn năm 2022 thì sao") == Refinement(words="năm 2022")
     # A place or words to narrow by are required (+"…"), not more pages of close matches.
     assert refine_request("ở Cần Thơ thôi") == Refinement(words='+"Cần Thơ"')
     assert refine_request("chỉ ở Cần Thơ") == Refinement(words='+"Cần Thơ"')
-    assert refine_request("riêng năm 2023") == Refinement(words="năm 2023")
+    assert refine_request("riêng năm 2023") == Refinement(words="năm 2023 thôi")
     assert refine_request("what about last year?") == Refinement(words="năm ngoái")
     assert refine_request("mấy bài mới nhất") == Refinement(newest=True)
-    assert refine_request("only 2023") == Refinement(words="2023")
+    assert refine_request("only 2023") == Refinement(words="2023 thôi")
     for text in ("có bài nào mới hơn không", "bài mới hơn", "newer ones"):
         assert refine_request(text) == Refinement(newest=True), text
     # Queries of their own: a word that starts with "chỉ", another place instead, thanks.
@@ -837,7 +838,7 @@ def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> 
     run_console(services, stdin=io.StringIO(lines), stdout=out)
     assert _search_heads(out.getvalue()) == [
         "🔎 kỷ luật đảng viên",
-        "🔎 kỷ luật đảng viên năm 2023",
+        "🔎 kỷ luật đảng viên năm 2023 thôi",  # that year's own articles alone
         "🔎 kỷ luật đảng viên năm 2022",
         "🔎 kỷ luật đảng viên năm 2022 «Cần Thơ»",
         "🔎 kỷ luật đảng viên năm 2022 mới nhất «Cần Thơ»",
@@ -868,7 +869,7 @@ def test_a_follow_up_narrows_or_re_dates_the_last_search(services: Services) -> 
     # Without a search before it, the follow-up's own words are searched, not "lấy", "thôi".
     out = io.StringIO()
     run_console(services, stdin=io.StringIO("chỉ lấy năm 2023 thôi\n/quit\n"), stdout=out)
-    assert "🔎 năm 2023 — " in out.getvalue() and "Đấu thầu 2023" in out.getvalue()
+    assert "🔎 năm 2023 thôi — " in out.getvalue() and "Đấu thầu 2023" in out.getvalue()
 
 
 def test_a_follow_up_after_a_topic_or_the_latest_pages_narrows_and_opens_that_list(
@@ -1510,3 +1511,32 @@ def test_no_topic_beside_a_high_score_says_why(services: Services) -> None:
     text = "Chi bộ khu phố đăng ký các việc làm cụ thể theo gương Bác, giữ vệ sinh đường phố."
     reply = Conversation(services).classify(Context(user_id=1, lang="vi"), text)
     assert "chưa đủ chắc để xếp vào chủ đề đó" in reply.html, reply.html
+
+
+def test_only_a_year_is_that_years_articles_alone(services: Services) -> None:
+    # "chỉ năm 2018 thôi" kept a 2021 article that names "Luật … năm 2018", and after /topic a
+    # 2023 article naming 2022 came first (testers').
+    from datetime import datetime
+
+    from bot.corpus.documents import NewDocument
+
+    services.use_classifier(None)
+    services.documents.add(
+        NewDocument(
+            title="Kê khai tài sản 2018",
+            text="Kiểm tra tài chính đảng, kê khai tài sản năm 2018.",
+            published_at=datetime(2018, 6, 1),
+        )
+    )
+    services.documents.add(
+        NewDocument(
+            title="Kê khai tài sản 2021",
+            text="Thực hiện Luật năm 2018, kiểm tra tài chính đảng, kê khai tài sản.",
+            published_at=datetime(2021, 3, 30),
+        )
+    )
+    out = io.StringIO()
+    lines = "kiểm tra tài chính đảng\nchỉ năm 2018 thôi\n/quit\n"
+    run_console(services, stdin=io.StringIO(lines), stdout=out)
+    after = out.getvalue().split("chỉ năm 2018 thôi")[-1].split("Thời gian: năm 2018", 1)[-1]
+    assert "Kê khai tài sản 2018" in after and "Kê khai tài sản 2021" not in after, after

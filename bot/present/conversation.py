@@ -1265,6 +1265,12 @@ def refine_request(text: str) -> Refinement | None:
     if lead in {"in", "from"} and not dated and not all(t.capital for t in parsed.content_terms):
         return None  # "in Ha Giang" narrows; "in the party" is a query of its own
     if dated:
+        if lead.startswith(("chi", "rieng", "only", "just")) or tail.startswith(("thoi", "only")):
+            # "chỉ năm 2018 thôi": that year's articles alone, not later ones naming it (a
+            # 2021 article naming "Luật … năm 2018" was kept, a tester's).
+            english = lead.startswith(("only", "just")) or tail.startswith("only")
+            only = "thôi" if english or fold_lower(payload) != payload.lower() else "thoi"
+            return Refinement(words=f"{payload} {only}", newest=parsed.newest)
         return Refinement(words=payload, newest=parsed.newest)
     # Words to narrow by are required (+"…"): "ở Cần Thơ thôi" is the articles on Cần Thơ,
     # not more pages of close matches with Cần Thơ among their words (a tester's).

@@ -2628,7 +2628,12 @@ class SearchEngine:
             parsed, lambda keys: self._citing(keys, parsed.text)[0], self._spellings
         )
         # A year with other words may also be named in the text (not for a listing of it).
-        named_year = parsed.named_year if parsed.has_content and not explicit_dates else None
+        # Not with "chỉ … thôi", which asks for that year's own articles alone.
+        named_year = (
+            parsed.named_year
+            if parsed.has_content and not explicit_dates and not parsed.period_only
+            else None
+        )
         if results.period is not None and named_year is not None:
             results.period_named = named_year
         filters = (
