@@ -668,6 +668,17 @@ def test_markdown_front_matter_and_markup_are_not_stored_as_text(
     assert "date: 05/05/2024\n" in shown  # a date without a time, not "05/05/2024 00:00"
     assert "Ủy ban kiểm tra đã giám sát nhiều tổ chức." in shown and "Một là kiểm tra." in shown
     assert not any(mark in shown for mark in ("**", "](", "---", "title:", "![", "- Một"))
+    # Its author, source and link, in English or Vietnamese keys (they were dropped).
+    note.write_text(
+        "---\ntitle: Sơ kết kiểm tra\nngày: 2024-07-10\ntác giả: Minh Anh\nnguồn: baonghean.vn\n"
+        "link: https://baonghean.vn/so-ket.html\ntags: [x]\n---\n"
+        "Ủy ban Kiểm tra Tỉnh ủy sơ kết công tác kiểm tra, giám sát sáu tháng đầu năm.\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(main, ["ingest", str(note)]).exit_code == 0
+    shown = runner.invoke(main, ["docs", "show", "note"]).output
+    assert "author: Minh Anh" in shown and "source: baonghean.vn" in shown, shown
+    assert "url: https://baonghean.vn/so-ket.html" in shown and "date: 10/07/2024" in shown
 
 
 def test_a_link_loop_is_skipped_and_the_rest_of_the_folder_stored(

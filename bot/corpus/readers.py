@@ -383,6 +383,14 @@ def markup_to_text(value: str) -> str:
     return normalize(html_lib.unescape(value))
 
 
+# Front-matter keys and the fields they fill.
+_FRONT_KEYS = {
+    "title": "title", "tiêu đề": "title", "date": "date", "published": "date", "ngày": "date",
+    "author": "author", "tác giả": "author", "source": "source", "nguồn": "source",
+    "url": "url", "link": "url",
+}  # fmt: skip
+
+
 def _markdown_text(raw: str) -> tuple[str, dict[str, str | None]]:
     """A Markdown file's text without its markup, and the title and date of its YAML front
     matter ("title: …", "date: 2024-05-05"): an admin's notes are often written so."""
@@ -392,8 +400,11 @@ def _markdown_text(raw: str) -> tuple[str, dict[str, str | None]]:
         for line in front.group(1).splitlines():
             key, _, value = line.partition(":")
             value = value.strip().strip("\"'")
-            if key.strip().lower() in {"title", "date"} and value:
-                meta[key.strip().lower()] = value
+            # Its author, source and link too, in English or Vietnamese (only the title and
+            # date were read; a tester's author and link were lost).
+            field = _FRONT_KEYS.get(" ".join(key.strip().lower().split()))
+            if field is not None and value and field not in meta:
+                meta[field] = value
         raw = raw[front.end() :]
     raw = _MD_IMAGE.sub("", raw)
     raw = _MD_LINK.sub(r"\1", raw)
