@@ -462,3 +462,20 @@ def test_a_headline_cut_short_in_the_title_tag_is_read_whole_from_the_heading() 
         f"</head><body><h2>{whole}<div>{body}</div></body></html>"
     )
     assert read_bytes(page.encode("utf-8"), name="tin.html").title == whole
+
+
+def test_a_pdfs_page_numbers_and_repeated_header_are_not_its_text() -> None:
+    # "BÁO CÁO … Trang 1/2" ran into the body between a PDF's pages (bb66 #9).
+    from bot.corpus.readers import _without_page_furniture
+
+    pages = [
+        "BÁO CÁO TỈNH ỦY\nTrang 1/2\nNội dung trang một về kiểm tra.\nTiếp tục.\nSở X - Trang 1",
+        "BÁO CÁO TỈNH ỦY\nTrang 2/2\nNội dung trang hai.\n- 2 -\nSở X - Trang 2",
+    ]
+    assert _without_page_furniture(pages) == [
+        "Nội dung trang một về kiểm tra.\nTiếp tục.",
+        "Nội dung trang hai.",
+    ]
+    # One page: a figure on a line of its own inside the text stays.
+    one = ["Tiêu đề\nKết quả năm 2023\n12\nNội dung.\nKết.\nHết."]
+    assert _without_page_furniture(one) == one

@@ -415,6 +415,43 @@ def _markdown_text(raw: str) -> tuple[str, dict[str, str | None]]:
     return raw, meta
 
 
+# A page's number alone on its line: "Trang 1/2", "- 3 -", "Page 2 of 5", "4".
+_PAGE_NUMBER = re.compile(
+    r"(?i)\s*(?:-\s*)?(?:trang|page)?\s*\d{1,4}\s*(?:(?:/|of|trên)\s*\d{1,4})?\s*(?:-\s*)?"
+)
+
+
+def _without_page_furniture(pages: list[str]) -> list[str]:
+    """Each page's text without its number and without the header or footer every page
+    repeats ("BÁO CÁO … | Trang 1/2" ran into the body between pages, a tester's)."""
+    lines = [page.splitlines() for page in pages]
+
+    def key(line: str) -> str:  # a header with its page number is still the same header
+        return re.sub(r"\d+", "#", " ".join(line.split()).lower())
+
+    repeated: set[str] = set()
+    if len(lines) >= 2:
+        seen: dict[str, int] = {}
+        for page in lines:
+            edges = [ln for ln in page if ln.strip()]
+            for line in {key(ln) for ln in edges[:2] + edges[-2:]}:
+                seen[line] = seen.get(line, 0) + 1
+        repeated = {line for line, n in seen.items() if n >= max(2, len(lines) // 2 + 1)}
+    out = []
+    for page in lines:
+        edges = [ln for ln in page if ln.strip()]
+        head, tail = set(edges[:2]), set(edges[-2:])
+        kept = [
+            ln
+            for ln in page
+            if not (
+                (ln in head or ln in tail) and (_PAGE_NUMBER.fullmatch(ln) or key(ln) in repeated)
+            )
+        ]
+        out.append("\n".join(kept))
+    return out
+
+
 def _read_pdf(data: bytes, source: str) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -424,7 +461,7 @@ def _read_pdf(data: bytes, source: str) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise InputError(f"not a readable PDF ({exc})", source=source) from exc
-    text = "\n".join(pages)
+    text = "\n".join(_without_page_furniture(pages))
     if not text.strip():
         raise InputError("the PDF has no text layer (scanned image?)", source=source)
     # PDF lines are wrapped: join lines inside a paragraph, keep blank-line breaks.
