@@ -844,3 +844,26 @@ def test_a_jsonl_line_again_is_already_present_as_itself(runner: CliRunner, tmp_
     runner.invoke(main, ["ingest", str(lines)])
     again = runner.invoke(main, ["ingest", str(lines)])
     assert "already present: j1" in again.output and "not stored" not in again.output
+
+
+def test_a_copy_under_the_same_title_is_stored_with_a_warning(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # The same directive as .docx and .pdf, or with one word changed, was stored twice without
+    # a word (bb66 #6, #24): the admin is told which is the copy.
+    body = (
+        "Ngày 10/7, Ủy ban Kiểm tra Tỉnh ủy tổ chức hội nghị sơ kết công tác kiểm tra, giám sát "
+        "6 tháng đầu năm 2024. Qua kiểm tra, đã thi hành kỷ luật 12 đảng viên, trong đó khiển "
+        "trách 8, cảnh cáo 3, cách chức 1."
+    )
+    (tmp_path / "a.txt").write_text(f"Sơ kết công tác kiểm tra\n\n{body}\n", "utf-8")
+    copy = body.replace("12 đảng viên", "12 đồng chí")
+    (tmp_path / "b.txt").write_text(f"Sơ kết công tác kiểm tra\n\n{copy}\n", "utf-8")
+    other = "Chi bộ thôn Đông tổ chức lễ kết nạp đảng viên mới cho hai quần chúng ưu tú."
+    (tmp_path / "c.txt").write_text(f"Sơ kết công tác kiểm tra\n\n{other}\n", "utf-8")
+    result = runner.invoke(main, ["ingest", str(tmp_path / "a.txt")])
+    assert result.exit_code == 0
+    result = runner.invoke(main, ["ingest", str(tmp_path / "b.txt"), str(tmp_path / "c.txt")])
+    assert result.exit_code == 0 and "2 added" in result.stdout
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: b (#2) has the title of a (#1)")

@@ -239,7 +239,13 @@ def ingest(services, paths: tuple[Path, ...], jsonl_files: tuple[Path, ...], qui
     """
     from rich.console import Console
 
-    from bot.corpus.ingest import IngestReport, ingest_documents, read_jsonl, read_paths
+    from bot.corpus.ingest import (
+        IngestReport,
+        copies_of,
+        ingest_documents,
+        read_jsonl,
+        read_paths,
+    )
     from bot.corpus.readers import walk_paths
 
     if not paths and not jsonl_files:
@@ -293,6 +299,14 @@ def ingest(services, paths: tuple[Path, ...], jsonl_files: tuple[Path, ...], qui
         if paths:
             part = ingest_documents(services, read_paths(list(paths)), progress=tick, on_skip=skip)
             _merge(report, part)
+            for result in part.added[:500]:  # a file that copies a stored document: said
+                for number, ext, alike in copies_of(services.documents, result.document_id):
+                    click.echo(
+                        f"warning: {result.external_id} (#{result.document_id}) has the title of "
+                        f"{ext} (#{number}) and {alike:.0%} of its text: both are stored "
+                        f"(partybot docs delete '#{result.document_id}' removes the copy)",
+                        err=True,
+                    )
         for jsonl in jsonl_files:
             part = ingest_documents(services, read_jsonl(jsonl), progress=tick)
             _merge(report, part)

@@ -123,6 +123,26 @@ def ingest_documents(
     return report
 
 
+COPY_SHARE = 0.9  # of the text alike (difflib's quick ratio) for a copy under the same title
+
+
+def copies_of(store: DocumentStore, doc_id: int) -> list[tuple[int, str, float]]:
+    """Earlier stored documents under the same title with nearly the same text: (id, external
+    id, share alike). The same directive as .docx and .pdf, or with one word changed, was
+    stored twice without a word (a tester's); the admin is told, and decides."""
+    import difflib
+
+    doc = store.get(doc_id)
+    found = []
+    for other in store.titled(doc.title):
+        if other.id >= doc.id:
+            continue  # the earlier is the original
+        alike = difflib.SequenceMatcher(None, doc.text[:4000], other.text[:4000]).quick_ratio()
+        if alike >= COPY_SHARE:
+            found.append((other.id, other.external_id, alike))
+    return found
+
+
 def read_paths(paths: list[Path]) -> Iterable[NewDocument | InputError | Skipped]:
     """Documents read from files and folders, failures and skipped files included in order.
 

@@ -391,6 +391,12 @@ class DocumentStore:
             doc.topics = topics.get(doc.id, {})
         return docs
 
+    def titled(self, title: str, *, limit: int = 20) -> list[Document]:
+        """Documents with exactly this title (a copy of one is often filed under its name)."""
+        query = sa.select(documents).where(documents.c.title == title).limit(limit)
+        with self.db.begin() as conn:
+            return [_row_to_document(row) for row in conn.execute(query)]
+
     def count(self, *, topic: str | None = None) -> int:
         """How many documents (optionally with ``topic``)."""
         with self.db.begin() as conn:
