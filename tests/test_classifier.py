@@ -624,6 +624,10 @@ def test_cli_classify_reports_bad_lines_and_classifies_the_rest(
     assert lines[0]["short"] and "readable" not in lines[0]  # six words: a hint
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
+    # A null id is the line's number, not "None" (a tester's).
+    source.write_text('{"id": null, "text": "Chi bộ kết nạp đảng viên mới cho quần chúng"}\n')
+    nulled = cli_model.invoke(main, ["classify", "--input", str(source)])
+    assert json.loads(nulled.stdout)["id"] == "1", nulled.stdout
     # A word or two is judged as TEXT is: no topics, not four at 81-100% (a tester's).
     source.write_text('{"id": "w", "text": "đảng viên"}\n', "utf-8")
     words = cli_model.invoke(main, ["classify", "--input", str(source)])

@@ -1540,3 +1540,23 @@ def test_only_a_year_is_that_years_articles_alone(services: Services) -> None:
     run_console(services, stdin=io.StringIO(lines), stdout=out)
     after = out.getvalue().split("chỉ năm 2018 thôi")[-1].split("Thời gian: năm 2018", 1)[-1]
     assert "Kê khai tài sản 2018" in after and "Kê khai tài sản 2021" not in after, after
+
+
+def test_a_command_after_a_tab_and_result_zero(services: Services) -> None:
+    # "/doc\t3" and "/doc<no-break space>3" (pasted from a web page) were "no such command",
+    # and "bài -1" was answered "không có bài số 0" (a tester's).
+    text = _chat_with_seeds(services, "/doc\t3\n/doc\u00a03\nkỷ luật\nbài -1\n/quit\n")
+    assert "Không có lệnh" not in text
+    assert "Các kết quả được đánh số từ 1" in text and "bài số 0" not in text
+
+
+def test_english_narrowings_as_typed() -> None:
+    # "show only 2023 results", "restrict to Can Tho", "any from Can Tho?", "remove the year
+    # filter" were searched as words (a tester's).
+    from bot.present.conversation import Refinement, refine_request
+
+    assert refine_request("show only 2023 results") == Refinement(words="2023 thôi")
+    assert refine_request("limit to 2022") == Refinement(words="2022 thôi")
+    assert refine_request("restrict to Can Tho") == Refinement(words='+"Can Tho"')
+    assert refine_request("any from Can Tho?") == Refinement(words='+"Can Tho"')
+    assert refine_request("remove the year filter") == Refinement(clear=True)

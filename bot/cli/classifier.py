@@ -386,7 +386,9 @@ def _read_inputs(path: Path) -> Iterator[tuple[str, str] | InputError]:
             text = (
                 f"{title}\n\n{item['text']}" if isinstance(title, str) and title else item["text"]
             )
-            yield str(item.get("id", number)), text
+            # A null id is no id: the line's number, not "None" (a tester's).
+            given = item.get("id")
+            yield str(number if given is None else given), text
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import TextIO
 
@@ -59,7 +60,9 @@ def handle_line(
             return [Reply(t(ctx.lang, "console_no_button", n=line, last=len(actions)))]
         return [Reply(t(ctx.lang, "console_no_buttons", n=line))]
     if line.startswith("/"):
-        command, _, rest = line[1:].partition(" ")
+        # Any white space after the command: a tab or a no-break space pasted from a web page
+        # made "/doc\u00a03" an unknown command (a tester's).
+        command, _, rest = re.sub(r"\s", " ", line[1:], count=1).partition(" ")
         command = command.split("@", 1)[0].lower()
         if command.startswith("doc_") and command[4:].isdigit():
             # As Telegram's /doc_N handler: any number, "not found" for one that is none

@@ -385,7 +385,10 @@ class Conversation:
         else:
             results = engine.latest(limit=1, offset=offset)
         if not results.hits or offset != n - 1:
-            return Reply(t(ctx.lang, "item_missing", n=n, total=results.total))
+            # "bài -1" and "bài 0": results are numbered from 1 ("không có bài số 0" named a
+            # number the user never typed, a tester's).
+            key = "item_missing" if n >= 1 else "item_from_one"
+            return Reply(t(ctx.lang, key, n=n, total=results.total))
         return self.document(ctx, str(results.hits[0].doc_id))
 
     def _refine(self, ctx: Context, refined: Refinement, text: str) -> Reply:
@@ -1144,7 +1147,7 @@ _REFINE = re.compile(
     # "có bài nào ở Thanh Hóa không", "anything in Thanh Hoa?" (searched on their own, the
     # subject lost, a tester's).
     r"|(?P<any>co (?:bai|tin|tai lieu|van ban)(?: nao)? |anything (?:in|from) "
-    r"|any (?:articles?|documents?|news) (?:in|from) ))?"
+    r"|any (?:(?:articles?|documents?|news|ones) )?(?:in|from) ))?"
     r"(?:(?:nhung|cac) )?(?:(?:bai|tai lieu|van ban|ket qua)(?: nao)? )?"
     r"(?P<payload>.+?)"
     r"(?P<tail> thoi(?: nhe| nha| a| di| duoc khong)?| thi sao(?: a| nhi)?| thi the nao| only| then"
@@ -1197,6 +1200,22 @@ def refine_request(text: str) -> Refinement | None:
     shown = " ".join(normalize(text).split()).strip(" ?!.,;:…")
     # "2023 only please": the courtesy is no word to search (a tester's).
     shown = re.sub(r"(?i)^please,?\s+|,?\s+please$", "", shown)
+    # "show only 2023 results", "limit to 2022", "filter by 2023", "restrict to Can Tho",
+    # "only articles from 2024": an English narrowing (each was searched as words, a
+    # tester's).
+    shown = re.sub(
+        r"(?i)^(?:show only|show just|limit(?: it| them)? to|filter(?: it| them)? by|restrict"
+        r"(?: it| them)? to|narrow(?: it| them)?(?: down)? to)\s+",
+        "only ",
+        shown,
+    )
+    shown = re.sub(
+        r"(?i)^(only|just) (?:the )?(?:articles|results|documents|ones|news)"
+        r" (?:from|in|of)\s+",
+        r"\1 ",
+        shown,
+    )
+    shown = re.sub(r"(?i)^(only \d{4}) (?:results|articles|documents|ones)$", r"\1", shown)
     # "show me 2023 only": "show me" is no word to search either (it was, a tester's).
     shown = re.sub(
         r"(?i)^(?:can you\s+)?show me(?:\s+(?:the ones|those|articles|documents))?\s+", "", shown
@@ -1290,7 +1309,8 @@ _YEAR_BEFORE = re.compile(
 _CLEAR = re.compile(
     rf"{_POLITE}(?:bo|xoa|huy)\s+(?:het\s+)?(?:loc|dieu kien|gioi han)(?:\s+(?:thoi gian|nam|dia"
     r" diem|noi|di|nhe|nha|a))*|(?:tat ca|moi|het)\s+(?:cac\s+)?(?:nam|thoi diem|noi)(?:\s+(?:di"
-    r"|nhe|a))*|(?:clear|remove)\s+(?:the\s+)?filters?|all years|any time"
+    r"|nhe|a))*|(?:clear|remove|drop)\s+(?:the\s+|all\s+)?(?:(?:year|date|place|period)\s+)?"
+    r"filters?|all years|any time"
 )
 _REQUIRED = re.compile(r'(?:^|\s)\+\s?"[^"]*"')  # a phrase a follow-up narrowed by
 # Leads that ask for another subject whatever follows: "thế còn kỷ luật?", "what about

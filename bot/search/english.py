@@ -264,6 +264,8 @@ _MONTHS = {
     for name in names
 }
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_QUARTERS = {"first": "I", "1st": "I", "second": "II", "2nd": "II", "third": "III", "3rd": "III",
+             "fourth": "IV", "4th": "IV", "q1": "I", "q2": "II", "q3": "III", "q4": "IV"}  # fmt: skip
 
 
 def _english_period(words: list[str], i: int) -> tuple[str, int] | None:
@@ -280,6 +282,21 @@ def _english_period(words: list[str], i: int) -> tuple[str, int] | None:
         return None if n is None or (words[k] == "may" and year(k + 1) is None) else n
 
     word = words[i]
+    # "between 2019 and 2021", "from 2019 to 2021", "2019-2021", "2022 onwards", "the first
+    # quarter of 2023": each was read as its first year or not at all (a tester's).
+    if word in ("between", "from") and (a := year(i + 1)) and i + 3 < len(words):
+        if words[i + 2] in ("and", "to", "until", "till") and (b := year(i + 3)):
+            return f"từ năm {a} đến năm {b}", 4
+    span = re.fullmatch(r"((?:19|20)\d\d)-((?:19|20)\d\d)", word)
+    if span is not None:
+        return f"từ năm {span.group(1)} đến năm {span.group(2)}", 1
+    if (y := year(i)) and i + 1 < len(words) and words[i + 1] in ("onwards", "onward"):
+        return f"từ {y}", 2
+    quarter = _QUARTERS.get(word)
+    if quarter is not None and i + 1 < len(words) and words[i + 1] == "quarter":
+        k = i + 3 if i + 2 < len(words) and words[i + 2] == "of" else i + 2
+        if y := year(k):
+            return f"quý {quarter}/{y}", k + 1 - i
     if word in ("before", "until", "till", "since", "after") and (y := year(i + 1)):
         said = {"before": f"trước {y}", "since": f"từ {y}", "after": f"từ {int(y) + 1}"}
         return said.get(word, f"đến {y}"), 2
@@ -300,6 +317,10 @@ def english_reading(text: str) -> EnglishReading | None:
     codes kept; None when it is not plain English, or when fewer than half of its words (not
     counting fillers) are read as terms (see the module's docstring)."""
     lowered = " ".join(text.lower().split())
+    # "the Party's": the Party (a lone "s" made "party's ideological foundation" no English).
+    # The glossary's own ("People's Council", "Women's Union", "what's new") stay.
+    lowered = lowered.replace("’", "'")
+    lowered = re.sub(r"(?<=[a-z])(?<!people)(?<!women)(?<!what)(?<!minh)'s\b", "", lowered)
     if not _CODE.sub(" ", lowered).isascii():  # "Regulation 08-QĐi/TW" is English
         return None
     words = _TOKEN.findall(lowered)
@@ -312,6 +333,12 @@ def english_reading(text: str) -> EnglishReading | None:
     i = 0
     while i < len(words):
         word = words[i]
+        period = _english_period(words, i)
+        if period is not None and word in _QUARTERS:  # "the first quarter of 2023"
+            out.append(period[0])
+            terms += period[1]
+            i += period[1]
+            continue
         ordinal = _ORDINAL.fullmatch(word)
         n = int(ordinal.group(1)) if ordinal is not None else _ORDINAL_WORDS.get(word)
         if n is not None:
