@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given, settings
@@ -499,3 +500,16 @@ def test_a_heading_in_vntimeh_capitals_is_converted_in_capitals():
     assert _caps_line("ĐẢNG Bộ TỈNH Hà TĨNH") == "ĐẢNG BỘ TỈNH HÀ TĨNH"
     assert _caps_line("Số 112-KH/HU") == "Số 112-KH/HU"  # a code's letters are no heading
     assert _caps_line("UBND xã Hà Tĩnh") == "UBND xã Hà Tĩnh"
+
+
+def test_a_letter_with_many_marks_is_read_at_once(tmp_path: Path) -> None:
+    # "Zalgo" text: a letter with 300 U+0301 marks held a whole folder's ingest for good (a
+    # tester's); a glyph's marks were tried in every subset, 2^marks of them.
+    from bot.corpus.readers import read_file
+
+    path = tmp_path / "zalgo.txt"
+    body = "Chi bộ tổ chức lễ kết nạp đảng viên mới cho hai quần chúng ưu tú trong tháng."
+    path.write_text(f"Tiêu đề xyz\n\nĐảng viên kỷ{chr(0x301) * 22} luật. {body} {body}\n", "utf-8")
+    start = time.perf_counter()
+    read_file(path)
+    assert time.perf_counter() - start < 5

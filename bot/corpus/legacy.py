@@ -240,6 +240,7 @@ def _split_composed(ch: str, forbid: frozenset[str]) -> list[str] | None:
 
 
 _CLUSTER_RE = re.compile(r"[^\u0300-\u036f]?[\u0300-\u036f]+")
+MAX_GLYPH_MARKS = 4  # combining marks a legacy glyph sequence can carry (a vowel, a hat, a tone)
 
 
 @lru_cache(maxsize=4096)
@@ -257,7 +258,9 @@ def _split_cluster(cluster: str) -> str:
         return cluster  # marks cp1258 cannot produce (e.g. NFD "ê"): not legacy glyphs
     d = unicodedata.normalize("NFD", cluster)
     base, marks = d[0], d[1:]
-    if unicodedata.combining(base):
+    if unicodedata.combining(base) or len(marks) > MAX_GLYPH_MARKS:
+        # No legacy glyph carries more marks, and the subsets below are 2^marks: a letter
+        # with 300 marks ("Zalgo" text) held a whole ingest for good (a tester's).
         return cluster
     for k in range(len(marks), -1, -1):
         for keep in combinations(range(len(marks)), k):
