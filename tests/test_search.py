@@ -4165,8 +4165,13 @@ def test_english_as_researchers_write_it() -> None:
         ("studying and following Uncle Ho", "học tập và làm theo Bác"),
         ("expelling members", "khai trừ đảng viên"),
         ("removal from post", "cách chức"),
+        # Vietnamese typed without accents among the English words stays, as typed.
+        ("ket nap party member", "ket nap đảng viên"),
+        ("ky luat party members 2023", "ky luat đảng viên 2023"),
     ):
         reading = english_reading(english)
         assert reading is not None and reading.vietnamese == vietnamese, (english, reading)
         assert not reading.unknown, english
     assert parse_query("kết nạp từ năm 2019 đến năm 2021").date_to.year == 2021  # UTC end
+    # More Vietnamese than English is a Vietnamese query (reading its English in place).
+    assert english_reading("tham nhung dau thau corruption") is None

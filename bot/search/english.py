@@ -312,6 +312,22 @@ def _english_period(words: list[str], i: int) -> tuple[str, int] | None:
     return None
 
 
+def _vietnamese_run(words: list[str], i: int) -> int:
+    """How many words from ``i`` on are Vietnamese syllables typed without accents that the
+    glossary does not know ("ket nap"): two or more are Vietnamese, one may be English."""
+    from bot.corpus.text import syllable_shapes
+
+    shapes = syllable_shapes()
+    n = 0
+    while i + n < len(words):
+        word = words[i + n]
+        glossed = any(words[i + n : i + n + len(p)] == list(p) for p, _ in _glossary())
+        if word in FILLER or word not in shapes or glossed or _stemmed(word) is not None:
+            break
+        n += 1
+    return n
+
+
 def english_reading(text: str) -> EnglishReading | None:
     """The Vietnamese of an English query, term by term (longest first), figures and document
     codes kept; None when it is not plain English, or when fewer than half of its words (not
@@ -330,6 +346,7 @@ def english_reading(text: str) -> EnglishReading | None:
     after: list[str] = []  # an English adjective comes after its noun in Vietnamese
     unknown: list[str] = []
     terms = 0
+    kept_vi = 0  # words kept as the Vietnamese typed without accents they are
     i = 0
     while i < len(words):
         word = words[i]
@@ -414,13 +431,24 @@ def english_reading(text: str) -> EnglishReading | None:
                 out.append("và")
             elif word not in FILLER:
                 stemmed = _stemmed(word)
+                run = _vietnamese_run(words, i)
+                if stemmed is None and run >= 2:
+                    # Vietnamese typed without accents among the English ("ket nap party
+                    # member", "ky luat party members 2023"): its words as typed (they were
+                    # "not understood" and left out, a tester's).
+                    out.extend(words[i : i + run])
+                    kept_vi += run
+                    i += run
+                    continue
                 if stemmed is not None:
                     out.append(stemmed)
                     terms += 1
                 else:
                     unknown.append(word)
             i += 1
-    if not terms or len(unknown) > terms:
+    if not terms or len(unknown) > terms or kept_vi > terms:
+        # No English term, too few, or more Vietnamese than English: a Vietnamese query
+        # (which reads its English words in place).
         return None
     # A term said twice in a row once; apart, both stay ("Regulation 08 and Regulation 37").
     kept = [w for k, w in enumerate(out) if k == 0 or w != out[k - 1]]
