@@ -3829,6 +3829,11 @@ def test_english_periods_and_the_newest(svc: Services) -> None:
     assert latest.newest and ids(latest) == ["new", "old"] and latest.note == "english"
     week = search(svc, "discipline last week")
     assert ids(week) == ["old"] and week.note == "date_relaxed"  # none of last week
+    # Its reading is still said beside that note, not offered as "did you mean" (a
+    # tester's).
+    from bot.present.conversation import bending_note
+
+    assert week.translated and "searched for: <i>kỷ luật" in (bending_note(week, "en") or "")
 
 
 def test_english_words_inside_a_vietnamese_query_are_read(svc: Services) -> None:

@@ -189,7 +189,8 @@ def search(
             "(or 'make run', which loads the seeds)"
         )
     # The note already says what a corrected query searched for ("Searched for: ...").
-    others = results.suggestions[1:] if results.note in ("typo", "english") else results.suggestions
+    translated = results.note in ("typo", "english") or results.translated
+    others = results.suggestions[1:] if translated else results.suggestions
     if others:
         click.echo("did you mean: " + " | ".join(others))
     if results.as_typed:

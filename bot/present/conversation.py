@@ -1522,15 +1522,22 @@ def _bent(results: SearchResults, lang: str) -> str | None:
         return said
     if results.note == "phrase_relaxed":
         return t(lang, "note_phrase_relaxed")
+    # An English query's reading is said whatever else is ("did you mean: sinh hoạt chi bộ
+    # 2026" stood in its place when the period had nothing, a tester's).
+    searched = (
+        "\n" + t(lang, "note_english", corrected=cut(results.suggestions[0], 100))
+        if results.translated and results.suggestions
+        else ""
+    )
     if results.note == "date_relaxed":
         if results.period is not None and any(results.period):
             # Which period ("hôm nay" at 3 a.m. is a day the user may not expect; a tester's).
-            return t(
-                lang, "note_date_relaxed_period", period=period_label(*results.period, lang=lang)
-            )
-        return t(lang, "note_date_relaxed")
+            period = period_label(*results.period, lang=lang)
+            return t(lang, "note_date_relaxed_period", period=period) + searched
+        return t(lang, "note_date_relaxed") + searched
     if results.note == "period_empty" and results.period is not None:
-        return t(lang, "note_period_empty", period=period_label(*results.period, lang=lang))
+        period = period_label(*results.period, lang=lang)
+        return t(lang, "note_period_empty", period=period) + searched
     if results.note == "code_uncited":
         return t(lang, "note_code_uncited" if results.hits else "no_document_cites")
     if results.note == "words_apart":

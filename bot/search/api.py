@@ -130,6 +130,7 @@ class SearchResults:
     # Read in English, and loosened to some of its words: the answer says both (the English
     # line had replaced "no document has all the words", a tester's).
     english_relaxed: bool = False
+    translated: bool = False  # an English query, searched as ``suggestions[0]`` (Vietnamese)
     # When the query names a catalogued document: the documents citing it come first, then
     # those on its subject. ``citing``: how many cite it, when this page shows where they end
     # (or that none does); ``subject_from``: the index in ``hits`` where its subject's start.

@@ -3109,6 +3109,7 @@ class SearchEngine:
                     # a tester read as wrong (the documents say "quản lý", not "management").
                     answer.unread = reading.unknown[:MAX_IGNORED_SHOWN]
                     answer.english_relaxed = answer.note in ("relaxed", "any_terms")
+                    answer.translated = True
                     # "discipline last week", found at any time: that note matters more.
                     answer.note = (
                         answer.note
