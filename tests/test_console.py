@@ -1560,3 +1560,13 @@ def test_english_narrowings_as_typed() -> None:
     assert refine_request("restrict to Can Tho") == Refinement(words='+"Can Tho"')
     assert refine_request("any from Can Tho?") == Refinement(words='+"Can Tho"')
     assert refine_request("remove the year filter") == Refinement(clear=True)
+
+
+def test_an_english_answer_heads_without_the_vietnamese_a_follow_up_added(
+    services: Services,
+) -> None:
+    # "🔎 đảng viên kỷ luật hối lộ 2023 thôi mới nhất" in /lang en (a tester's): the period and
+    # the order are said on lines of their own.
+    text = _chat_with_seeds(services, "/lang en\nparty members\nonly 2022\nnewest first\n/quit\n")
+    heads = [line for line in text.splitlines() if line.startswith(("🔎", "📂"))]
+    assert len(heads) >= 2 and not any("thôi" in h or "mới nhất" in h for h in heads), heads

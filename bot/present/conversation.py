@@ -543,6 +543,10 @@ class Conversation:
         # The header echoes the words, and says what the list was narrowed by on a line of
         # its own: `+"Hà Giang"` is syntax the cadre never typed (a tester's).
         shown_query = cut(searched_text(" ".join(_REQUIRED.sub(" ", query).split()) or query), 100)
+        if ctx.lang == "en":
+            # The Vietnamese a follow-up added ("… 2023 thôi mới nhất") in an English answer,
+            # which says the period and the order on lines of their own (a tester's).
+            shown_query = " ".join(_ADDED_VI.sub(" ", shown_query).split()) or shown_query
         if results.topic and not results.hits and not narrowed_by:
             return self.topic(ctx, results.topic, page)
         if not results.hits:
@@ -1313,6 +1317,7 @@ _CLEAR = re.compile(
     r"filters?|all years|any time"
 )
 _REQUIRED = re.compile(r'(?:^|\s)\+\s?"[^"]*"')  # a phrase a follow-up narrowed by
+_ADDED_VI = re.compile(r"(?<!\w)(?:thôi|mới nhất|cũ nhất)(?!\w)")  # what a follow-up adds
 # Leads that ask for another subject whatever follows: "thế còn kỷ luật?", "what about
 # corruption?" ("thế" alone starts "thế nào là …").
 _ANOTHER_SUBJECT = {"the con", "vay con", "con", "what about", "how about"}
