@@ -1474,22 +1474,16 @@ class SearchEngine:
         # A province named with its accents is that name: "Đà Nẵng" is no "Đà Bắc" beside a
         # "năng lực" (14 corruption articles "with every word" for "tham nhũng ở Đà Nẵng",
         # none naming the city, a tester's). Its syllables are required with their accents.
-        named_exactly = {
-            t.exact
-            for run in _capitalised_runs(parsed)
-            if len(run) >= 2
-            and all(t.accented or fold_lower(t.exact) == t.exact.lower() for t in run)
-            and any(t.accented for t in run)
-            and tuple(t.folded for t in run) in PLACE_SYLLABLES
-            for t in run
-            if t.accented
-        }
-        named_pairs: dict[str, list[str]] = {}  # a syllable of such a name → the name's pairs
+        named_pairs: dict[str, list[str]] = {}  # an accented syllable of it → its pairs
         for run in _capitalised_runs(parsed):
-            if any(t.exact in named_exactly for t in run):
+            if (
+                len(run) >= 2
+                and all(t.accented or fold_lower(t.exact) == t.exact.lower() for t in run)
+                and any(t.accented for t in run)
+                and tuple(t.folded for t in run) in PLACE_SYLLABLES
+            ):
                 pairs = [f"{a.folded}_{b.folded}" for a, b in itertools.pairwise(run)]
-                for t in run:
-                    named_pairs[t.exact] = pairs
+                named_pairs.update((t.exact, pairs) for t in run if t.accented)
         for term in unique.values():
             original = term
             if term.exact in as_written:
@@ -1528,7 +1522,7 @@ class SearchEngine:
                 boosts = boosts + self._retoned(searcher, typed, df, near, built, strict=True)
             if (
                 clause is not None
-                and original.exact in named_exactly
+                and original.exact in named_pairs
                 and term.exact == original.exact
                 and searcher.doc_freq("text_x", term.exact)
             ):
@@ -1538,7 +1532,7 @@ class SearchEngine:
                 side = [_term("text_x", term.exact)]
                 side += [
                     _term("pairs", pair)
-                    for pair in named_pairs.get(term.exact, [])
+                    for pair in named_pairs[term.exact]
                     if searcher.doc_freq("pairs", pair)
                 ]
                 clause = _all([clause, _filter(_all(side))])
@@ -2495,7 +2489,8 @@ class SearchEngine:
     def straddling(self, phrase: str, text: str) -> bool:
         """Whether the two syllables ``phrase`` are, wherever ``text`` has them side by side,
         each the half of a likelier word with its other neighbour ("luật khai" in "kỷ luật
-        khai trừ", "để xảy" in "để xảy ra"): by how many documents have each pair."""
+        khai trừ", "để xảy" in "để xảy ra"), or the one syllable ``phrase`` is mostly half of
+        a word beside it ("lối" of "đường lối"): by how many documents have each pair."""
         words = phrase.split()
         if not 1 <= len(words) <= 2:
             return False
