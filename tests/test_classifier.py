@@ -962,3 +962,11 @@ def test_a_word_or_two_is_too_little_to_classify() -> None:
     assert verdict.terms == {"admission": ["kết nạp", "đảng viên"]}
     long = "Chi bộ thôn tổ chức lễ kết nạp đảng viên mới cho hai quần chúng ưu tú."
     assert not judge(Stub(), long).short
+
+    # A family name is no reason for a topic ("Nguyễn" led a bribery case's evidence, a
+    # tester's).
+    class Named(Stub):
+        def explain(self, text: str, k: int = 5) -> dict[str, list[tuple[str, float]]]:
+            return {"admission": [("Nguyễn", 1.0), ("kết nạp", 0.5)]}
+
+    assert judge(Named(), long).terms == {"admission": ["kết nạp"]}
