@@ -52,6 +52,17 @@ def test_parse_int_accepts_ascii_digits_in_range(text: str, expected: int | None
     assert parse_int(text, low=1, high=1000) == expected
 
 
+def _cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, values: dict[str, str]) -> None:
+    """The CLI's settings: a database and data folder in ``tmp_path``, and ``values``."""
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "DATA_DIR": str(tmp_path / "data"),
+        **values,
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+
+
 def test_pages_ids_and_chat_ids_are_bounded() -> None:
     assert parse_page("400000000") == MAX_PAGE
     assert parse_page("") == 1 and parse_page("x") is None
@@ -148,15 +159,16 @@ def test_cli_run_webhook_without_secret_is_one_error_line(
     from bot.cli import main
     from bot.config import get_settings
 
-    for key, value in {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        "DATA_DIR": str(tmp_path / "data"),
-        "TELEGRAM_BOT_TOKEN": "123:TEST",
-        "WEBHOOK_URL": "https://example.org",
-        "WEBHOOK_SECRET": "",
-        "PORT": "8443",
-    }.items():
-        monkeypatch.setenv(key, value)
+    _cli_env(
+        monkeypatch,
+        tmp_path,
+        {
+            "TELEGRAM_BOT_TOKEN": "123:TEST",
+            "WEBHOOK_URL": "https://example.org",
+            "WEBHOOK_SECRET": "",
+            "PORT": "8443",
+        },
+    )
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(main, ["run", "--webhook"])
@@ -177,13 +189,14 @@ def telegram_unreachable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
-    for key, value in {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        "DATA_DIR": str(tmp_path / "data"),
-        "TELEGRAM_BOT_TOKEN": "123:TEST",
-        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
-    }.items():
-        monkeypatch.setenv(key, value)
+    _cli_env(
+        monkeypatch,
+        tmp_path,
+        {
+            "TELEGRAM_BOT_TOKEN": "123:TEST",
+            "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
+        },
+    )
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
@@ -210,13 +223,14 @@ def test_a_base_url_without_bot_never_prints_the_token(
     from bot.config import get_settings
 
     token = "7123456789:AAHsecretsecretsecret"
-    for key, value in {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        "DATA_DIR": str(tmp_path / "data"),
-        "TELEGRAM_BOT_TOKEN": token,
-        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9",
-    }.items():
-        monkeypatch.setenv(key, value)
+    _cli_env(
+        monkeypatch,
+        tmp_path,
+        {
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9",
+        },
+    )
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(main, ["run"])
@@ -270,13 +284,14 @@ def test_cli_digest_send_to_a_server_that_is_no_bot_api_is_one_line(
     server = http.server.HTTPServer(("127.0.0.1", 0), NotImplementedHere)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/bot"
-    for key, value in {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        "DATA_DIR": str(tmp_path / "data"),
-        "TELEGRAM_BOT_TOKEN": "123:TEST",
-        "TELEGRAM_API_BASE_URL": url,
-    }.items():
-        monkeypatch.setenv(key, value)
+    _cli_env(
+        monkeypatch,
+        tmp_path,
+        {
+            "TELEGRAM_BOT_TOKEN": "123:TEST",
+            "TELEGRAM_API_BASE_URL": url,
+        },
+    )
     get_settings.cache_clear()
     try:
         cli = CliRunner()
@@ -329,13 +344,14 @@ def test_cli_digest_send_leaves_an_off_digest_off_and_fails_with_a_non_zero_exit
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Failing)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    for key, value in {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        "DATA_DIR": str(tmp_path / "data"),
-        "TELEGRAM_BOT_TOKEN": "123:TEST",
-        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{server.server_address[1]}/bot",
-    }.items():
-        monkeypatch.setenv(key, value)
+    _cli_env(
+        monkeypatch,
+        tmp_path,
+        {
+            "TELEGRAM_BOT_TOKEN": "123:TEST",
+            "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{server.server_address[1]}/bot",
+        },
+    )
     get_settings.cache_clear()
     try:
         cli = CliRunner()
